@@ -1,0 +1,226 @@
+//! Closed lists of codes: stages, rollout statuses, kinds. Each has a stable code (used in
+//! files, URLs and the database) and a Dutch label (used on pages).
+
+use super::ParseError;
+
+/// Declares a closed list with a code and a Dutch label per variant, and a `parse` that
+/// names the allowed codes when it refuses a value.
+macro_rules! code_list {
+    ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident => $code:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($(#[$vmeta])* $variant,)+ }
+
+        impl $name {
+            /// Every value, in the order a user expects to see them.
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)+];
+
+            pub fn code(self) -> &'static str {
+                match self { $(Self::$variant => $code,)+ }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $(Self::$variant => $label,)+ }
+            }
+
+            pub fn parse(value: &str) -> Result<Self, ParseError> {
+                match value.trim() {
+                    $($code => Ok(Self::$variant),)+
+                    other => Err(ParseError::new(format!(
+                        "\"{other}\" is geen {}; kies uit: {}",
+                        $what,
+                        Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ")
+                    ))),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+    };
+}
+
+code_list!(
+    /// The status pipeline of a plan, from first idea to embedded (or stopped).
+    Stage, "fase", {
+        Planning => "planvorming", "Planvorming";
+        QuickScanSubmitted => "snelle-toets-ingediend", "Snelle toets ingediend";
+        QuickScanApproved => "snelle-toets-goedgekeurd", "Snelle toets goedgekeurd";
+        PlanSubmitted => "tp-ingediend", "Transformatieplan ingediend";
+        PlanApproved => "tp-goedgekeurd", "Transformatieplan goedgekeurd";
+        StartUp => "opstartfase", "Opstartfase";
+        Implementation => "implementatiefase", "Implementatiefase";
+        Running => "loopt", "Loopt";
+        Embedded => "geborgd", "Geborgd";
+        Stopped => "gestopt", "Gestopt";
+    }
+);
+
+/// The coarse groups of the "Overzicht plannen": is a plan still being planned, starting,
+/// running, or finished?
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StageGroup {
+    Planning,
+    Starting,
+    Running,
+    Done,
+}
+
+impl Stage {
+    pub fn group(self) -> StageGroup {
+        match self {
+            Self::Planning
+            | Self::QuickScanSubmitted
+            | Self::QuickScanApproved
+            | Self::PlanSubmitted
+            | Self::PlanApproved => StageGroup::Planning,
+            Self::StartUp => StageGroup::Starting,
+            Self::Implementation | Self::Running => StageGroup::Running,
+            Self::Embedded | Self::Stopped => StageGroup::Done,
+        }
+    }
+}
+
+code_list!(
+    /// How far a plan is in one gemeente (uitrol per gemeente).
+    RolloutStatus, "uitrolstatus", {
+        NotStarted => "niet-gestart", "Niet gestart";
+        Planned => "gepland", "Gepland";
+        StartingUp => "opstart", "Opstart";
+        Running => "loopt", "Loopt";
+        Embedded => "geborgd", "Geborgd";
+        NotApplicable => "nvt", "N.v.t.";
+    }
+);
+
+impl RolloutStatus {
+    /// A symbol shown next to the label, so the status never depends on colour alone.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::NotStarted => "○",
+            Self::Planned => "◷",
+            Self::StartingUp => "◔",
+            Self::Running => "●",
+            Self::Embedded => "✔",
+            Self::NotApplicable => "–",
+        }
+    }
+
+    /// Counts as "lopend" in the per-gemeente totals.
+    pub fn is_running(self) -> bool {
+        matches!(self, Self::StartingUp | Self::Running | Self::Embedded)
+    }
+}
+
+code_list!(
+    /// The type of a plan in the portfolio.
+    PlanKind, "soort plan", {
+        TransformationPlan => "transformatieplan", "Transformatieplan";
+        GalaChainApproach => "gala-ketenaanpak", "GALA-ketenaanpak";
+        Project => "project", "Project";
+        Programme => "programma", "Programma";
+        Activity => "activiteit", "Activiteit";
+    }
+);
+
+code_list!(
+    /// The network's role in a plan: directly via its werkgroepen, or indirectly at the parties.
+    NetworkRole, "rol van het netwerk", {
+        Direct => "direct", "Direct (via werkgroepen)";
+        Indirect => "indirect", "Indirect (bij de partijen)";
+    }
+);
+
+code_list!(
+    /// "In uitvoering / opstartfase" or "Planvorming", as the Overzicht plannen splits them.
+    Phase, "uitvoeringsfase", {
+        InExecution => "uitvoering", "In uitvoering / opstartfase";
+        Planning => "planvorming", "Planvorming";
+    }
+);
+
+code_list!(
+    OrganisationKind, "soort organisatie", {
+        CareProvider => "zorgaanbieder", "Zorgaanbieder";
+        GeneralPractice => "huisartsen", "Huisartsenzorg";
+        Municipality => "gemeente", "Gemeente";
+        Insurer => "zorgverzekeraar", "Zorgverzekeraar";
+        Welfare => "welzijn", "Welzijn";
+        PublicHealth => "ggd", "GGD";
+        Partnership => "samenwerkingsverband", "Samenwerkingsverband";
+        Knowledge => "kennisinstituut", "Kennisinstituut";
+        Residents => "inwoners", "Inwoners";
+        Other => "overig", "Overig";
+    }
+);
+
+code_list!(
+    /// The parts of the regioplan's framework that plans link to.
+    FrameworkKind, "onderdeel van het kader", {
+        Principle => "principe", "Leidend principe";
+        Transformation => "transformatie", "Transformatie";
+        Theme => "opgave", "Opgave";
+        Foundation => "fundament", "Fundament";
+        Accord => "akkoord", "Akkoord";
+    }
+);
+
+impl FrameworkKind {
+    pub fn plural(self) -> &'static str {
+        match self {
+            Self::Principle => "Leidende principes",
+            Self::Transformation => "Transformaties",
+            Self::Theme => "Opgaven",
+            Self::Foundation => "Fundamenten",
+            Self::Accord => "Akkoorden",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stage_round_trips_through_its_code() {
+        for stage in Stage::ALL {
+            assert_eq!(Stage::parse(stage.code()), Ok(*stage));
+        }
+    }
+
+    #[test]
+    fn an_unknown_rollout_status_lists_the_allowed_codes() {
+        let err = RolloutStatus::parse("bezig").expect_err("unknown");
+        assert_eq!(
+            err.0,
+            "\"bezig\" is geen uitrolstatus; kies uit: niet-gestart, gepland, opstart, loopt, geborgd, nvt"
+        );
+    }
+
+    #[test]
+    fn approved_plans_are_still_in_planning_until_they_start() {
+        assert_eq!(Stage::PlanApproved.group(), StageGroup::Planning);
+        assert_eq!(Stage::StartUp.group(), StageGroup::Starting);
+        assert_eq!(Stage::Running.group(), StageGroup::Running);
+    }
+
+    #[test]
+    fn only_starting_running_and_embedded_rollouts_count_as_running() {
+        let running: Vec<_> = RolloutStatus::ALL.iter().filter(|s| s.is_running()).collect();
+        assert_eq!(
+            running,
+            [&RolloutStatus::StartingUp, &RolloutStatus::Running, &RolloutStatus::Embedded]
+        );
+    }
+
+    #[test]
+    fn every_status_has_a_distinct_symbol_so_colour_is_never_the_only_cue() {
+        let mut symbols: Vec<_> = RolloutStatus::ALL.iter().map(|s| s.symbol()).collect();
+        symbols.sort();
+        symbols.dedup();
+        assert_eq!(symbols.len(), RolloutStatus::ALL.len());
+    }
+}

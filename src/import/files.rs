@@ -1,0 +1,198 @@
+//! The shape of the portfolio files as written by people (Dutch keys). See
+//! docs/portfolio-format.md; these structs are only read, then checked in `check.rs`.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Everything one TOML file may contain; every table is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TomlFile {
+    #[serde(default)]
+    pub bron: Vec<Spanned<SourceRow>>,
+    pub regio: Option<Spanned<AreaRow>>,
+    #[serde(default)]
+    pub subregio: Vec<Spanned<AreaRow>>,
+    #[serde(default)]
+    pub wijk: Vec<Spanned<DistrictRow>>,
+    #[serde(default)]
+    pub principe: Vec<Spanned<FrameworkRow>>,
+    #[serde(default)]
+    pub transformatie: Vec<Spanned<FrameworkRow>>,
+    #[serde(default)]
+    pub opgave: Vec<Spanned<FrameworkRow>>,
+    #[serde(default)]
+    pub fundament: Vec<Spanned<FrameworkRow>>,
+    #[serde(default)]
+    pub akkoord: Vec<Spanned<FrameworkRow>>,
+    #[serde(default)]
+    pub financieringsbron: Vec<Spanned<FundingRow>>,
+    #[serde(default)]
+    pub organisatie: Vec<Spanned<OrganisationRow>>,
+    #[serde(default)]
+    pub overleg: Vec<Spanned<BodyRow>>,
+    #[serde(default)]
+    pub plan: Vec<Spanned<PlanRow>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRow {
+    pub id: String,
+    pub titel: String,
+    pub datum: String,
+    pub toelichting: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaRow {
+    pub id: String,
+    pub naam: String,
+    pub bron: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistrictRow {
+    pub id: String,
+    pub naam: String,
+    pub gemeente: String,
+    pub bron: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameworkRow {
+    pub id: String,
+    pub naam: String,
+    pub nummer: Option<i64>,
+    pub omschrijving: Option<String>,
+    pub bron: Option<String>,
+    /// Only for transformations: the principles they serve.
+    #[serde(default)]
+    pub principes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingRow {
+    pub id: String,
+    pub naam: String,
+    pub omschrijving: Option<String>,
+    pub bron: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationRow {
+    pub id: String,
+    pub naam: String,
+    pub soort: String,
+    pub website: Option<String>,
+    pub bron: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodyRow {
+    pub id: String,
+    pub naam: String,
+    pub niveau: String,
+    pub subregio: Option<String>,
+    pub omschrijving: Option<String>,
+    pub bron: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRow {
+    pub id: String,
+    pub naam: String,
+    pub soort: String,
+    pub ouder: Option<String>,
+    pub gebied: String,
+    #[serde(default)]
+    pub akkoorden: Vec<String>,
+    pub waarover: Option<String>,
+    pub resultaat: Option<String>,
+    pub activiteiten: Option<String>,
+    pub vraagt: Option<String>,
+    pub actuele_status: Option<String>,
+    #[serde(default)]
+    pub trekkers: Vec<String>,
+    pub trekker_tekst: Option<String>,
+    #[serde(default)]
+    pub betrokkenen: Vec<String>,
+    pub betrokken_tekst: Option<String>,
+    pub status_tekst: Option<String>,
+    pub fase: Option<String>,
+    #[serde(default)]
+    pub financiering: Vec<String>,
+    pub financiering_tekst: Option<String>,
+    pub rol_netwerk: Option<String>,
+    pub nieuw: Option<bool>,
+    pub uitvoering: Option<String>,
+    #[serde(default)]
+    pub principes: Vec<String>,
+    #[serde(default)]
+    pub transformaties: Vec<String>,
+    #[serde(default)]
+    pub opgaven: Vec<String>,
+    #[serde(default)]
+    pub fundamenten: Vec<String>,
+    #[serde(default)]
+    pub links: Vec<LinkRow>,
+    pub bron: Option<String>,
+    #[serde(default)]
+    pub uitrol: Vec<RolloutRow>,
+    #[serde(default)]
+    pub historie: Vec<StageRow>,
+    #[serde(default)]
+    pub mijlpaal: Vec<MilestoneRow>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRow {
+    pub titel: String,
+    pub url: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolloutRow {
+    pub gemeente: String,
+    pub status: String,
+    pub wijk: Option<String>,
+    pub toelichting: Option<String>,
+    pub datum: String,
+    pub bron: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageRow {
+    pub datum: String,
+    pub fase: String,
+    pub toelichting: Option<String>,
+    pub bron: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneRow {
+    pub titel: String,
+    pub periode: Option<String>,
+    pub opgave: Option<String>,
+    pub toelichting: Option<String>,
+    pub bron: Option<String>,
+}
+
+/// One row of `gemeenten.csv`.
+#[derive(Debug, Deserialize)]
+pub struct GemeenteRow {
+    pub cbs_code: String,
+    pub gemeente: String,
+    pub subregio: String,
+}

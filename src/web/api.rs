@@ -1,0 +1,172 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/openapi.json`.
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::AppState;
+use super::error::{ApiError, ApiErrorBody, WebError};
+use super::filter::FilterChoice;
+use super::view::Catalog;
+use crate::store::{
+    AreaRow, BodyRow, ExternalLinkRow, FrameworkRow, FundingSourceRow, MilestoneRow, OrganisationRow, PlanDetail,
+    PlanOrganisationRow, PlanRow, RolloutChangeRow, RolloutRow, SourceRow, StageChangeRow,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/v1/plans", get(plans))
+        .route("/v1/plans/{id}", get(plan))
+        .route("/v1/areas", get(areas))
+        .route("/v1/organisations", get(organisations))
+        .route("/v1/framework", get(framework))
+        .route("/v1/sources", get(sources))
+        .route("/v1/bodies", get(bodies))
+        .route("/v1/funding-sources", get(funding_sources))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "regiomonitor API",
+        description = "Het portfolio van een IZA/GALA/AZWA-regio: plannen met hun vier vragen, tabelregel, uitrol per gemeente en historie; gebieden, organisaties en het kader van het regioplan. Alle feiten verwijzen naar hun bron (source_id, zie /api/v1/sources)."
+    ),
+    paths(plans, plan, areas, organisations, framework, sources, bodies, funding_sources),
+    components(schemas(ApiErrorBody))
+)]
+struct ApiDoc;
+
+/// The OpenAPI 3 description of this API.
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Filters for the list of plans; each narrows the list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the query; the handler reads the pairs to refuse unknown names.
+struct PlanQuery {
+    /// Id of a subregio: its plans, those of its gemeenten and region-wide plans.
+    subregio: Option<String>,
+    /// Id of an opgave, e.g. `gezond-ouder-worden`.
+    opgave: Option<String>,
+    /// Id of a transformation, e.g. `t5-zorg-dichtbij`.
+    transformatie: Option<String>,
+    /// Stage code, e.g. `tp-goedgekeurd`.
+    fase: Option<String>,
+}
+
+/// A plan with everything that hangs off it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanJson {
+    #[serde(flatten)]
+    pub plan: PlanRow,
+    /// true = nieuw, false = doorontwikkeling, null = not stated
+    pub is_new: Option<bool>,
+    pub organisations: Vec<PlanOrganisationRow>,
+    /// Ids of linked accords, principles, transformations, opgaven and fundamenten.
+    pub framework: Vec<String>,
+    /// Ids of funding sources.
+    pub funding: Vec<String>,
+    pub links: Vec<ExternalLinkRow>,
+    /// Current rollout per gemeente; gemeenten not listed are unknown.
+    pub rollouts: Vec<RolloutRow>,
+    pub history: Vec<StageChangeRow>,
+    pub rollout_history: Vec<RolloutChangeRow>,
+    pub milestones: Vec<MilestoneRow>,
+}
+
+impl From<PlanDetail> for PlanJson {
+    fn from(d: PlanDetail) -> Self {
+        Self {
+            is_new: d.plan.is_new(),
+            plan: d.plan,
+            organisations: d.organisations,
+            framework: d.framework,
+            funding: d.funding,
+            links: d.links,
+            rollouts: d.rollouts,
+            history: d.history,
+            rollout_history: d.rollout_history,
+            milestones: d.milestones,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/plans", params(PlanQuery),
+    responses((status = 200, body = [PlanJson]), (status = 400, description = "Onbekend filter of onbekende waarde", body = ApiErrorBody)))]
+async fn plans(State(state): State<AppState>, Query(pairs): Query<Vec<(String, String)>>) -> Result<Json<Vec<PlanJson>>, ApiError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let (_, filter) = FilterChoice::parse(&pairs, &catalog)?;
+    let details = state.store.plan_details(&filter).await?;
+    Ok(Json(details.into_iter().map(PlanJson::from).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = String, Path, description = "Id of the plan")),
+    responses((status = 200, body = PlanJson), (status = 404, body = ApiErrorBody)))]
+async fn plan(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<PlanJson>, ApiError> {
+    let detail = state
+        .store
+        .plan_detail(&id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("Er is geen plan met de id \"{id}\".")))?;
+    Ok(Json(detail.into()))
+}
+
+/// The area tree: the region, its subregio's, gemeenten (id = CBS code) and wijken.
+#[utoipa::path(get, path = "/api/v1/areas", responses((status = 200, body = [AreaRow])))]
+async fn areas(State(state): State<AppState>) -> Result<Json<Vec<AreaRow>>, ApiError> {
+    Ok(Json(state.store.areas().await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations", responses((status = 200, body = [OrganisationRow])))]
+async fn organisations(State(state): State<AppState>) -> Result<Json<Vec<OrganisationRow>>, ApiError> {
+    Ok(Json(state.store.organisations().await?))
+}
+
+/// Which leading principle a transformation serves.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServesJson {
+    pub transformation_id: String,
+    pub principle_id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FrameworkJson {
+    pub items: Vec<FrameworkRow>,
+    pub transformation_principles: Vec<ServesJson>,
+}
+
+/// Principles, transformations, opgaven, fundamenten and accords of the regioplan.
+#[utoipa::path(get, path = "/api/v1/framework", responses((status = 200, body = FrameworkJson)))]
+async fn framework(State(state): State<AppState>) -> Result<Json<FrameworkJson>, ApiError> {
+    let items = state.store.framework().await?;
+    let transformation_principles = state
+        .store
+        .transformation_principles()
+        .await?
+        .into_iter()
+        .map(|(transformation_id, principle_id)| ServesJson { transformation_id, principle_id })
+        .collect();
+    Ok(Json(FrameworkJson { items, transformation_principles }))
+}
+
+/// The documents and meetings facts refer to.
+#[utoipa::path(get, path = "/api/v1/sources", responses((status = 200, body = [SourceRow])))]
+async fn sources(State(state): State<AppState>) -> Result<Json<Vec<SourceRow>>, ApiError> {
+    Ok(Json(state.store.sources().await?))
+}
+
+/// Governance bodies (BBO, regiegroep, kernteam, werkgroepen).
+#[utoipa::path(get, path = "/api/v1/bodies", responses((status = 200, body = [BodyRow])))]
+async fn bodies(State(state): State<AppState>) -> Result<Json<Vec<BodyRow>>, ApiError> {
+    Ok(Json(state.store.bodies().await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/funding-sources", responses((status = 200, body = [FundingSourceRow])))]
+async fn funding_sources(State(state): State<AppState>) -> Result<Json<Vec<FundingSourceRow>>, ApiError> {
+    Ok(Json(state.store.funding_sources().await?))
+}

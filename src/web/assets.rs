@@ -1,0 +1,36 @@
+//! Stylesheets, scripts and their licences, embedded at build time from `assets/`.
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::{AppState, WebError};
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "assets/"]
+#[exclude = "*.md"]
+struct Assets;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/assets/{*path}", get(serve))
+}
+
+async fn serve(Path(path): Path<String>) -> Response {
+    match Assets::get(&path) {
+        Some(file) => {
+            let mime = mime_guess::from_path(&path).first_or_octet_stream();
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, mime.to_string()),
+                    (header::CACHE_CONTROL, "public, max-age=3600".to_owned()),
+                ],
+                file.data,
+            )
+                .into_response()
+        }
+        None => WebError::NotFound(format!("Het bestand /assets/{path} bestaat niet.")).into_response(),
+    }
+}

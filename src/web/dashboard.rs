@@ -1,0 +1,136 @@
+//! The start page: plans × gemeenten with the rollout status per cell, counts per gemeente,
+//! grouped by subregio and filterable ("in één oogopslag").
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::Router;
+
+use super::error::WebError;
+use super::filter::FilterChoice;
+use super::view::{Catalog, StatusView, stage_label};
+use super::{AppState, FilterOptions};
+use crate::domain::RolloutStatus;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(show))
+}
+
+/// One gemeente column with its totals.
+pub struct Column {
+    pub id: String,
+    pub name: String,
+    pub running: usize,
+    pub planned: usize,
+}
+
+/// A subregio heading over its gemeenten.
+pub struct ColumnGroup {
+    pub id: String,
+    pub name: String,
+    pub span: usize,
+}
+
+pub struct Cell {
+    /// `None` when the gemeente lies outside the plan's area.
+    pub status: Option<StatusView>,
+    /// Shown on hover and to screen readers: gemeente, date and note of the source.
+    pub title: String,
+}
+
+pub struct MatrixRow {
+    pub plan_id: String,
+    pub plan_name: String,
+    pub stage: String,
+    pub cells: Vec<Cell>,
+}
+
+pub struct RowGroup {
+    pub name: String,
+    pub rows: Vec<MatrixRow>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub nav: &'static str,
+    pub choice: FilterChoice,
+    pub options: FilterOptions,
+    pub groups: Vec<ColumnGroup>,
+    pub columns: Vec<Column>,
+    pub row_groups: Vec<RowGroup>,
+    pub plan_count: usize,
+    pub legend: Vec<StatusView>,
+}
+
+async fn show(State(state): State<AppState>, Query(pairs): Query<Vec<(String, String)>>) -> Result<DashboardPage, WebError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
+    let plans = state.store.plans(&filter).await?;
+    let rollouts = state.store.rollouts(&filter).await?;
+
+    let subregions: Vec<_> = catalog
+        .subregions()
+        .filter(|s| choice.subregio.is_empty() || s.id == choice.subregio)
+        .collect();
+    let mut groups = Vec::new();
+    let mut columns = Vec::new();
+    for s in &subregions {
+        let before = columns.len();
+        columns.extend(catalog.gemeenten_of(&s.id).map(|g| Column { id: g.id.clone(), name: g.name.clone(), running: 0, planned: 0 }));
+        groups.push(ColumnGroup { id: s.id.clone(), name: s.name.clone(), span: columns.len() - before });
+    }
+
+    let cells: HashMap<(&str, &str), &crate::store::RolloutRow> =
+        rollouts.iter().map(|r| ((r.plan_id.as_str(), r.gemeente_id.as_str()), r)).collect();
+    let mut by_group: Vec<(String, RowGroup)> = std::iter::once(catalog.region())
+        .flatten()
+        .chain(catalog.subregions())
+        .map(|a| (a.id.clone(), RowGroup { name: a.name.clone(), rows: Vec::new() }))
+        .collect();
+    for plan in &plans {
+        let group_id = catalog.subregion_of(&plan.area_id).map_or_else(|| plan.area_id.clone(), |s| s.id.clone());
+        let row_cells = columns
+            .iter_mut()
+            .map(|col| {
+                let cell = cells.get(&(plan.id.as_str(), col.id.as_str()));
+                match cell {
+                    Some(r) => {
+                        let status = RolloutStatus::parse(&r.status).ok();
+                        if status.is_some_and(RolloutStatus::is_running) {
+                            col.running += 1;
+                        } else if status == Some(RolloutStatus::Planned) {
+                            col.planned += 1;
+                        }
+                        let view = StatusView::from_code(&r.status);
+                        let note = r.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+                        Cell { title: format!("{}, {}: {}{note}", plan.name, col.name, view.label), status: Some(view) }
+                    }
+                    None if catalog.covers(&plan.area_id, &col.id) => {
+                        Cell { title: format!("{}, {}: onbekend", plan.name, col.name), status: Some(StatusView::unknown()) }
+                    }
+                    None => Cell { title: format!("{}, {}: buiten het gebied van dit plan", plan.name, col.name), status: None },
+                }
+            })
+            .collect();
+        let row = MatrixRow { plan_id: plan.id.clone(), plan_name: plan.name.clone(), stage: stage_label(plan.stage.as_deref()), cells: row_cells };
+        if let Some((_, g)) = by_group.iter_mut().find(|(id, _)| *id == group_id) {
+            g.rows.push(row);
+        }
+    }
+    let row_groups = by_group.into_iter().map(|(_, g)| g).filter(|g| !g.rows.is_empty()).collect();
+
+    Ok(DashboardPage {
+        nav: "overzicht",
+        options: FilterOptions::from_catalog(&catalog),
+        choice,
+        groups,
+        columns,
+        row_groups,
+        plan_count: plans.len(),
+        legend: StatusView::legend(),
+    })
+}

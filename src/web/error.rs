@@ -1,0 +1,112 @@
+//! One error type for pages and one for the API. Users get a Dutch message that says what to
+//! do; database and internal details go to the log only.
+
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// The address names something that does not exist; the message says what.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request itself is wrong (an unknown filter value, say); the message says how to fix it.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("interne fout")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+impl WebError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            Self::NotFound(m) | Self::BadRequest(m) => m.clone(),
+            Self::Internal(e) => {
+                tracing::error!(error = ?e, "request failed");
+                "Er ging iets mis aan onze kant. Probeer het later opnieuw; blijft het misgaan, meld het dan bij de beheerder.".into()
+            }
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: &'static str,
+    message: String,
+    nav: &'static str,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let title = match status {
+            StatusCode::NOT_FOUND => "Pagina niet gevonden",
+            StatusCode::BAD_REQUEST => "Deze vraag kunnen we niet beantwoorden",
+            _ => "Er ging iets mis",
+        };
+        let page = ErrorPage { title, message: self.public_message(), nav: "" };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "error page failed to render");
+                (status, title).into_response()
+            }
+        }
+    }
+}
+
+/// The same errors as JSON for `/api`.
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        Self(e.into())
+    }
+}
+
+/// The body of every API error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApiErrorBody {
+    /// not_found, bad_request or internal
+    pub error: &'static str,
+    /// What went wrong and what to do, in Dutch.
+    pub message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let error = match status {
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::BAD_REQUEST => "bad_request",
+            _ => "internal",
+        };
+        (status, Json(ApiErrorBody { error, message: self.0.public_message() })).into_response()
+    }
+}

@@ -1,0 +1,82 @@
+//! The portfolio filter as it appears in a URL (`?subregio=lekstroom&opgave=...`), shared by
+//! the dashboard, the plan list and the API.
+
+use crate::domain::{FrameworkKind, Stage};
+use crate::store::PlanFilter;
+
+use super::error::WebError;
+use super::view::Catalog;
+
+/// The filter as the user chose it, to fill the form again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterChoice {
+    pub subregio: String,
+    pub opgave: String,
+    pub transformatie: String,
+    pub fase: String,
+}
+
+impl FilterChoice {
+    pub const NAMES: [&'static str; 4] = ["subregio", "opgave", "transformatie", "fase"];
+
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Reads and checks the query pairs; an unknown name or value gets a message that says
+    /// which values exist.
+    pub fn parse(pairs: &[(String, String)], catalog: &Catalog) -> Result<(Self, PlanFilter), WebError> {
+        let mut choice = Self::default();
+        for (name, value) in pairs {
+            let value = value.trim().to_owned();
+            match name.as_str() {
+                "subregio" => choice.subregio = value,
+                "opgave" => choice.opgave = value,
+                "transformatie" => choice.transformatie = value,
+                "fase" => choice.fase = value,
+                other => {
+                    return Err(WebError::BadRequest(format!(
+                        "Het filter \"{other}\" bestaat niet. U kunt filteren op: {}.",
+                        Self::NAMES.join(", ")
+                    )));
+                }
+            }
+        }
+        let mut filter = PlanFilter::default();
+        if !choice.subregio.is_empty() {
+            if catalog.area(&choice.subregio).is_none_or(|a| a.kind != "subregio") {
+                let known: Vec<_> = catalog.subregions().map(|s| s.id.as_str()).collect();
+                return Err(unknown("subregio", &choice.subregio, &known));
+            }
+            filter.subregion = Some(choice.subregio.clone());
+        }
+        for (name, value, kind) in [
+            ("opgave", &choice.opgave, FrameworkKind::Theme),
+            ("transformatie", &choice.transformatie, FrameworkKind::Transformation),
+        ] {
+            if value.is_empty() {
+                continue;
+            }
+            if catalog.item(value).is_none_or(|i| i.kind != kind.code()) {
+                let known: Vec<_> = catalog.items(kind).map(|i| i.id.as_str()).collect();
+                return Err(unknown(name, value, &known));
+            }
+            filter.framework_items.push(value.clone());
+        }
+        if !choice.fase.is_empty() {
+            let stage = Stage::parse(&choice.fase).map_err(|_| {
+                let known: Vec<_> = Stage::ALL.iter().map(|s| s.code()).collect();
+                unknown("fase", &choice.fase, &known)
+            })?;
+            filter.stage = Some(stage.code().to_owned());
+        }
+        Ok((choice, filter))
+    }
+}
+
+fn unknown(name: &str, value: &str, known: &[&str]) -> WebError {
+    WebError::BadRequest(format!(
+        "Het filter {name}={value} kennen we niet. Kies een van: {}.",
+        known.join(", ")
+    ))
+}

@@ -1,0 +1,281 @@
+//! Plans: the list, and one plan as the ZOU document presents it (four questions, table row,
+//! rollout per gemeente, history with sources, parent and child plans).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+
+use super::error::WebError;
+use super::filter::FilterChoice;
+use super::view::{Catalog, SourceView, StatusView, date_nl, stage_label};
+use super::{AppState, FilterOptions};
+use crate::domain::{FrameworkKind, NetworkRole, Period, Phase, PlanKind};
+use crate::store::{PlanDetail, PlanFilter, PlanRow};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/plannen", get(list)).route("/plannen/{id}", get(show))
+}
+
+pub struct PlanListLine {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub area: String,
+    pub stage: String,
+    pub leads: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plans/list.html")]
+pub struct ListPage {
+    pub nav: &'static str,
+    pub choice: FilterChoice,
+    pub options: FilterOptions,
+    pub plans: Vec<PlanListLine>,
+}
+
+async fn list(State(state): State<AppState>, Query(pairs): Query<Vec<(String, String)>>) -> Result<ListPage, WebError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
+    let plans = state.store.plans(&filter).await?;
+    let organisations = state.store.plan_organisations(&filter).await?;
+    let plans = plans
+        .iter()
+        .map(|p| {
+            let leads: Vec<_> = organisations.iter().filter(|o| o.plan_id == p.id && o.role == "trekker").map(|o| o.name.as_str()).collect();
+            PlanListLine {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                kind: kind_label(&p.kind),
+                area: catalog.area_name(&p.area_id),
+                stage: stage_label(p.stage.as_deref()),
+                leads: if leads.is_empty() { p.lead_text.clone().unwrap_or_default() } else { leads.join(", ") },
+            }
+        })
+        .collect();
+    Ok(ListPage { nav: "plannen", options: FilterOptions::from_catalog(&catalog), choice, plans })
+}
+
+fn kind_label(code: &str) -> String {
+    PlanKind::parse(code).map_or_else(|_| code.to_owned(), |k| k.label().to_owned())
+}
+
+pub struct Named {
+    pub id: String,
+    pub name: String,
+}
+
+pub struct Question {
+    pub title: &'static str,
+    pub text: String,
+}
+
+pub struct FrameworkGroup {
+    pub title: &'static str,
+    pub items: Vec<Named>,
+}
+
+pub struct RolloutLine {
+    pub gemeente_id: String,
+    pub gemeente: String,
+    pub status: StatusView,
+    pub note: Option<String>,
+    pub date: Option<String>,
+    pub source: Option<SourceView>,
+}
+
+pub struct HistoryLine {
+    pub date: String,
+    pub what: String,
+    pub note: Option<String>,
+    pub source: Option<SourceView>,
+}
+
+pub struct MilestoneLine {
+    pub period: String,
+    pub title: String,
+    pub theme: Option<String>,
+    pub note: Option<String>,
+    pub source: Option<SourceView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plans/show.html")]
+pub struct ShowPage {
+    pub nav: &'static str,
+    pub plan: PlanRow,
+    pub kind: String,
+    pub area: String,
+    pub area_link: Option<String>,
+    pub stage: String,
+    pub parent: Option<Named>,
+    pub children: Vec<(Named, String)>,
+    pub questions: Vec<Question>,
+    pub leads: Vec<Named>,
+    pub parties: Vec<Named>,
+    pub funding: Vec<String>,
+    pub facts: Vec<(&'static str, String)>,
+    pub framework: Vec<FrameworkGroup>,
+    pub rollouts: Vec<RolloutLine>,
+    pub history: Vec<HistoryLine>,
+    pub milestones: Vec<MilestoneLine>,
+    pub links: Vec<(String, String)>,
+    pub source: Option<SourceView>,
+}
+
+async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<ShowPage, WebError> {
+    let Some(detail) = state.store.plan_detail(&id).await? else {
+        return Err(WebError::NotFound(format!(
+            "Er is geen plan met de id \"{id}\". Zoek het plan in de lijst van plannen."
+        )));
+    };
+    let catalog = Catalog::load(&state.store).await?;
+    let all = state.store.plans(&PlanFilter::default()).await?;
+    let funding_names = state.store.funding_sources().await?;
+    Ok(show_page(detail, &catalog, &all, &funding_names))
+}
+
+fn show_page(d: PlanDetail, catalog: &Catalog, all: &[PlanRow], funding_sources: &[crate::store::FundingSourceRow]) -> ShowPage {
+    let p = &d.plan;
+    let named = |id: &str, name: &str| Named { id: id.to_owned(), name: name.to_owned() };
+    let parent = p.parent_id.as_deref().and_then(|pid| all.iter().find(|x| x.id == pid)).map(|x| named(&x.id, &x.name));
+    let children = all
+        .iter()
+        .filter(|x| x.parent_id.as_deref() == Some(p.id.as_str()))
+        .map(|x| (named(&x.id, &x.name), stage_label(x.stage.as_deref())))
+        .collect();
+    let questions = [
+        ("Waar gaat dit plan over?", &p.about),
+        ("Wat is het beoogde resultaat?", &p.intended_result),
+        ("Welke activiteiten gaan er gebeuren?", &p.activities),
+        ("Wat vraagt dit van wie?", &p.asks),
+        ("Wat is de actuele status?", &p.current_status),
+    ]
+    .into_iter()
+    .filter_map(|(title, text)| Some(Question { title, text: text.clone()? }))
+    .collect();
+    let by_role = |role: &str| d.organisations.iter().filter(|o| o.role == role).map(|o| named(&o.organisation_id, &o.name)).collect();
+    let funding = d
+        .funding
+        .iter()
+        .map(|f| funding_sources.iter().find(|s| &s.id == f).map_or_else(|| f.clone(), |s| s.name.clone()))
+        .collect();
+
+    let mut facts = Vec::new();
+    if let Some(role) = p.network_role.as_deref().and_then(|r| NetworkRole::parse(r).ok()) {
+        facts.push(("Rol van het netwerk", role.label().to_owned()));
+    }
+    if let Some(new) = p.is_new() {
+        facts.push(("Nieuw of doorontwikkeling", if new { "Nieuw" } else { "Doorontwikkeling" }.to_owned()));
+    }
+    if let Some(phase) = p.phase.as_deref().and_then(|r| Phase::parse(r).ok()) {
+        facts.push(("Overzicht plannen", phase.label().to_owned()));
+    }
+
+    let framework = [
+        FrameworkKind::Accord,
+        FrameworkKind::Principle,
+        FrameworkKind::Transformation,
+        FrameworkKind::Theme,
+        FrameworkKind::Foundation,
+    ]
+    .into_iter()
+    .map(|kind| FrameworkGroup {
+        title: kind.plural(),
+        items: d
+            .framework
+            .iter()
+            .filter_map(|id| catalog.item(id))
+            .filter(|i| i.kind == kind.code())
+            .map(|i| named(&i.id, &i.name))
+            .collect(),
+    })
+    .filter(|g| !g.items.is_empty())
+    .collect();
+
+    // Every gemeente of the plan's area, plus any gemeente a source names outside it.
+    let mut rollouts: Vec<RolloutLine> = catalog
+        .gemeenten()
+        .filter(|g| catalog.covers(&p.area_id, &g.id) || d.rollouts.iter().any(|r| r.gemeente_id == g.id))
+        .map(|g| {
+            let r = d.rollouts.iter().find(|r| r.gemeente_id == g.id);
+            RolloutLine {
+                gemeente_id: g.id.clone(),
+                gemeente: g.name.clone(),
+                status: r.map_or_else(StatusView::unknown, |r| StatusView::from_code(&r.status)),
+                note: r.and_then(|r| r.note.clone()),
+                date: r.map(|r| date_nl(&r.date)),
+                source: r.and_then(|r| catalog.source(r.source_id.as_deref())),
+            }
+        })
+        .collect();
+    // Region-wide plans without any stated rollout would list 24 unknown cells; keep the
+    // known ones first.
+    rollouts.sort_by_key(|l| l.status.code == "onbekend");
+
+    let mut history: Vec<HistoryLine> = d
+        .history
+        .iter()
+        .map(|h| HistoryLine {
+            date: h.date.clone(),
+            what: format!("Fase: {}", stage_label(Some(&h.stage))),
+            note: h.note.clone(),
+            source: catalog.source(h.source_id.as_deref()),
+        })
+        .chain(d.rollout_history.iter().map(|r| HistoryLine {
+            date: r.date.clone(),
+            what: format!("Uitrol {}: {}", catalog.area_name(&r.gemeente_id), StatusView::from_code(&r.status).label),
+            note: r.note.clone(),
+            source: catalog.source(r.source_id.as_deref()),
+        }))
+        .collect();
+    history.sort_by(|a, b| a.date.cmp(&b.date));
+    for h in &mut history {
+        h.date = date_nl(&h.date);
+    }
+
+    let milestones = d
+        .milestones
+        .iter()
+        .map(|m| MilestoneLine {
+            period: m.period.as_deref().map_or_else(
+                || "Periode niet vermeld".to_owned(),
+                |p| Period::parse(p).map_or_else(|_| p.to_owned(), Period::label_nl),
+            ),
+            title: m.title.clone(),
+            theme: m.theme_id.as_deref().and_then(|t| catalog.item(t)).map(|t| t.name.clone()),
+            note: m.note.clone(),
+            source: catalog.source(m.source_id.as_deref()),
+        })
+        .collect();
+
+    let area = catalog.area(&p.area_id);
+    let area_link = area.and_then(|a| match a.kind.as_str() {
+        "gemeente" => Some(format!("/gemeenten/{}", a.id)),
+        "subregio" => Some(format!("/?subregio={}", a.id)),
+        _ => None,
+    });
+    ShowPage {
+        nav: "plannen",
+        kind: kind_label(&p.kind),
+        area: catalog.area_name(&p.area_id),
+        area_link,
+        stage: stage_label(p.stage.as_deref()),
+        parent,
+        children,
+        questions,
+        leads: by_role("trekker"),
+        parties: by_role("betrokken"),
+        funding,
+        facts,
+        framework,
+        rollouts,
+        history,
+        milestones,
+        links: d.links.iter().map(|l| (l.title.clone(), l.url.clone())).collect(),
+        source: catalog.source(p.source_id.as_deref()),
+        plan: d.plan,
+    }
+}

@@ -1,0 +1,134 @@
+//! What several pages share: names of areas, framework items and sources, and how statuses
+//! look (a colour, a symbol and a word, never colour alone).
+
+use std::collections::HashMap;
+
+use crate::domain::{FrameworkKind, RolloutStatus, Stage, format_date_nl, parse_date};
+use crate::store::{AreaRow, FrameworkRow, SourceRow, Store, StoreError};
+
+/// The small, slowly changing lists every page needs names from.
+pub struct Catalog {
+    pub areas: Vec<AreaRow>,
+    pub framework: Vec<FrameworkRow>,
+    sources: HashMap<String, SourceRow>,
+    area_index: HashMap<String, usize>,
+    item_index: HashMap<String, usize>,
+}
+
+impl Catalog {
+    pub async fn load(store: &Store) -> Result<Self, StoreError> {
+        let areas = store.areas().await?;
+        let framework = store.framework().await?;
+        let sources = store.sources().await?.into_iter().map(|s| (s.id.clone(), s)).collect();
+        let area_index = areas.iter().enumerate().map(|(i, a)| (a.id.clone(), i)).collect();
+        let item_index = framework.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
+        Ok(Self { areas, framework, sources, area_index, item_index })
+    }
+
+    pub fn area(&self, id: &str) -> Option<&AreaRow> {
+        self.area_index.get(id).map(|i| &self.areas[*i])
+    }
+
+    pub fn area_name(&self, id: &str) -> String {
+        self.area(id).map_or_else(|| id.to_owned(), |a| a.name.clone())
+    }
+
+    pub fn region(&self) -> Option<&AreaRow> {
+        self.areas.iter().find(|a| a.kind == "regio")
+    }
+
+    pub fn subregions(&self) -> impl Iterator<Item = &AreaRow> {
+        self.areas.iter().filter(|a| a.kind == "subregio")
+    }
+
+    pub fn gemeenten(&self) -> impl Iterator<Item = &AreaRow> {
+        self.areas.iter().filter(|a| a.kind == "gemeente")
+    }
+
+    pub fn gemeenten_of<'a>(&'a self, subregion: &'a str) -> impl Iterator<Item = &'a AreaRow> {
+        self.gemeenten().filter(move |g| g.parent_id.as_deref() == Some(subregion))
+    }
+
+    /// The subregio an area belongs to (itself for a subregio), or `None` for the region.
+    pub fn subregion_of(&self, id: &str) -> Option<&AreaRow> {
+        let area = self.area(id)?;
+        match area.kind.as_str() {
+            "subregio" => Some(area),
+            "gemeente" => self.area(area.parent_id.as_deref()?),
+            "wijk" => self.subregion_of(area.parent_id.as_deref()?),
+            _ => None,
+        }
+    }
+
+    /// Whether a gemeente lies in an area (the region, its subregio, or itself).
+    pub fn covers(&self, area_id: &str, gemeente_id: &str) -> bool {
+        match self.area(area_id).map(|a| a.kind.as_str()) {
+            Some("regio") => true,
+            Some("subregio") => self.area(gemeente_id).and_then(|g| g.parent_id.as_deref()) == Some(area_id),
+            _ => area_id == gemeente_id,
+        }
+    }
+
+    pub fn item(&self, id: &str) -> Option<&FrameworkRow> {
+        self.item_index.get(id).map(|i| &self.framework[*i])
+    }
+
+    pub fn items(&self, kind: FrameworkKind) -> impl Iterator<Item = &FrameworkRow> {
+        self.framework.iter().filter(move |f| f.kind == kind.code())
+    }
+
+    pub fn source(&self, id: Option<&str>) -> Option<SourceView> {
+        let s = self.sources.get(id?)?;
+        Some(SourceView { id: s.id.clone(), title: s.title.clone(), date: date_nl(&s.date) })
+    }
+}
+
+/// A stored ISO date as Dutch words; a value that is not a date is shown as it is.
+pub fn date_nl(iso: &str) -> String {
+    parse_date(iso).map(format_date_nl).unwrap_or_else(|_| iso.to_owned())
+}
+
+/// "Bron: De Kracht van Samen, 5 september 2025", linking to the list of sources.
+#[derive(Debug, Clone)]
+pub struct SourceView {
+    pub id: String,
+    pub title: String,
+    pub date: String,
+}
+
+/// How one rollout status looks: a class for the colour, a symbol and a word.
+#[derive(Debug, Clone)]
+pub struct StatusView {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub symbol: &'static str,
+}
+
+impl StatusView {
+    pub fn of(status: RolloutStatus) -> Self {
+        Self { code: status.code(), label: status.label(), symbol: status.symbol() }
+    }
+
+    pub fn from_code(code: &str) -> Self {
+        RolloutStatus::parse(code).map_or_else(|_| Self::unknown(), Self::of)
+    }
+
+    /// No source says anything about this gemeente yet.
+    pub fn unknown() -> Self {
+        Self { code: "onbekend", label: "Onbekend", symbol: "?" }
+    }
+
+    /// Every status, for the legend.
+    pub fn legend() -> Vec<Self> {
+        let mut all: Vec<_> = RolloutStatus::ALL.iter().map(|s| Self::of(*s)).collect();
+        all.push(Self::unknown());
+        all
+    }
+}
+
+pub fn stage_label(code: Option<&str>) -> String {
+    match code {
+        Some(c) => Stage::parse(c).map_or_else(|_| c.to_owned(), |s| s.label().to_owned()),
+        None => "Niet vermeld".to_owned(),
+    }
+}
