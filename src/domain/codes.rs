@@ -169,6 +169,17 @@ code_list!(
 );
 
 impl FrameworkKind {
+    /// "geen bekende opgave", "geen bekend akkoord": Dutch adjectives follow the noun's gender.
+    pub fn unknown_phrase(self) -> &'static str {
+        match self {
+            Self::Principle => "geen bekend leidend principe",
+            Self::Transformation => "geen bekende transformatie",
+            Self::Theme => "geen bekende opgave",
+            Self::Foundation => "geen bekend fundament",
+            Self::Accord => "geen bekend akkoord",
+        }
+    }
+
     pub fn plural(self) -> &'static str {
         match self {
             Self::Principle => "Leidende principes",

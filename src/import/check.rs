@@ -402,7 +402,7 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
                     }
                 }
                 Some(k) => c.report(at, format!("veld {field}: \"{id}\" is een {} en geen {}", k.label().to_lowercase(), kind.label().to_lowercase())),
-                None => c.report(at, format!("veld {field}: \"{id}\" is geen bekende {}; zie kader.toml", kind.label().to_lowercase())),
+                None => c.report(at, format!("veld {field}: \"{id}\" is {}; zie kader.toml", kind.unknown_phrase())),
             }
         }
     }
@@ -490,7 +490,7 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
         let theme_id = m.opgave.as_ref().filter(|o| {
             let ok = cx.kinds.get(*o) == Some(&FrameworkKind::Theme);
             if !ok {
-                c.report(at, format!("{where_}, opgave: \"{o}\" is geen bekende opgave"));
+                c.report(at, format!("{where_}, opgave: \"{o}\" is {}", FrameworkKind::Theme.unknown_phrase()));
             }
             ok
         });

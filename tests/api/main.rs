@@ -1,0 +1,10 @@
+//! Integration tests: the real router on a real database. SQLite by default; set
+//! `REGIOMONITOR_TEST_DATABASE_URL=postgres://...` to run every test on PostgreSQL, each in
+//! its own schema.
+
+mod api;
+mod demo_data;
+mod helpers;
+mod import;
+mod pages;
+mod server;
