@@ -5,7 +5,7 @@ mod serve;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::DatabaseUrl;
 
@@ -42,8 +42,37 @@ pub struct DatabaseArgs {
     pub database: DatabaseUrl,
 }
 
+/// The help layout with Dutch headings, for every (sub)command.
+const HELP_TEMPLATE: &str = "{about-with-newline}\n\x1b[1mGebruik:\x1b[0m {usage}\n\n{all-args}{after-help}";
+
+/// The command line with Dutch help throughout, also for clap's own help and version flags.
+pub fn command() -> clap::Command {
+    dutch(Cli::command(), true)
+}
+
+fn dutch(cmd: clap::Command, top: bool) -> clap::Command {
+    let mut cmd = cmd
+        .help_template(HELP_TEMPLATE)
+        .subcommand_help_heading("Opdrachten")
+        .subcommand_value_name("OPDRACHT")
+        .mut_args(|a| a.help_heading("Opties"))
+        .disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).help("Toon deze hulptekst").help_heading("Opties"));
+    if top {
+        cmd = cmd
+            .disable_version_flag(true)
+            .arg(Arg::new("version").short('V').long("version").action(ArgAction::Version).help("Toon het versienummer").help_heading("Opties"));
+    }
+    cmd.mut_subcommands(|sub| dutch(sub, false))
+}
+
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("REGIOMONITOR_LOG")
@@ -77,10 +106,21 @@ pub fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
-
     #[test]
     fn the_command_line_is_well_formed() {
-        super::Cli::command().debug_assert();
+        super::command().debug_assert();
+    }
+
+    #[test]
+    fn the_help_is_dutch_throughout() {
+        let mut cmd = super::command();
+        let help = cmd.render_help().to_string();
+        assert!(help.contains("Gebruik:"), "{help}");
+        assert!(help.contains("Toon deze hulptekst"), "{help}");
+        assert!(!help.contains("Print help"), "{help}");
+        let mut serve = super::command().find_subcommand("serve").cloned().expect("serve");
+        let serve_help = serve.render_help().to_string();
+        assert!(serve_help.contains("Database-URL"), "{serve_help}");
+        assert!(!serve_help.contains("Print help"), "{serve_help}");
     }
 }

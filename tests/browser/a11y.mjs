@@ -2,7 +2,10 @@
 // Browser accessibility checks for regiomonitor's server-rendered pages.
 //
 // Usage:
-//   BASE_URL=http://127.0.0.1:8080 node a11y.mjs / /gemeenten/GM0352 /plannen/buurt-als-ecosysteem
+//   BASE_URL=http://127.0.0.1:8080 node a11y.mjs / /gemeenten/GM0352 /plannen/buurt-als-ecosysteem 404:/bestaat-niet
+//
+// A path is checked for HTTP 200; prefix it with `NNN:` to expect another status instead
+// (e.g. `404:/bestaat-niet` checks the not-found page: status 404, a visible h1, axe clean).
 //
 // Environment:
 //   BASE_URL       origin (and optional path prefix) of the running app; default http://127.0.0.1:8080
@@ -11,8 +14,8 @@
 //   SCREENSHOT_DIR where full-page PNGs go; default ./screenshots beside this file
 //
 // For every path the page is opened twice:
-//   1. JavaScript enabled: HTTP 200, a visible <h1>, axe-core WCAG 2.0/2.1 A+AA scan, screenshot.
-//   2. JavaScript disabled: HTTP 200 and a visible <h1> (the site must work without JS).
+//   1. JavaScript enabled: HTTP 200 (or the expected status), a visible <h1>, axe-core WCAG 2.0/2.1 A+AA scan, screenshot.
+//   2. JavaScript disabled: HTTP 200 (or the expected status) and a visible <h1> (the site must work without JS).
 // In both runs every request the page makes must stay under BASE_URL (the app must never fetch
 // from the internet; such requests are recorded and aborted), and same-origin sub-resources
 // (CSS, JS, images) must not answer with an HTTP error.
@@ -37,6 +40,12 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 const paths = process.argv.slice(2);
 if (paths.length === 0) paths.push('/');
+
+// "404:/bestaat-niet" -> { path: '/bestaat-niet', status: 404 }; "/x" -> { path: '/x', status: 200 }
+function parseArg(arg) {
+  const m = /^(\d{3}):(.*)$/.exec(arg);
+  return m ? { path: m[2], status: Number(m[1]) } : { path: arg, status: 200 };
+}
 
 let baseOrigin;
 try {
@@ -92,7 +101,7 @@ async function newContext(browser, javaScriptEnabled) {
 
 // Opens `url` in a fresh page of `context`, returns { page, problems, external } with the basic
 // checks (status 200, visible h1, no external requests, no broken sub-resources) done.
-async function openAndCheck(context, url, label) {
+async function openAndCheck(context, url, label, expectedStatus) {
   const page = await context.newPage();
   const problems = [];
   const external = new Set();
@@ -127,7 +136,9 @@ async function openAndCheck(context, url, label) {
   }
 
   if (response) {
-    if (response.status() !== 200) problems.push(`HTTP status ${response.status()} (expected 200)`);
+    if (response.status() !== expectedStatus) {
+      problems.push(`HTTP status ${response.status()} (expected ${expectedStatus})`);
+    }
     const visibleH1 = await page.locator('h1').filter({ visible: true }).count();
     if (visibleH1 === 0) problems.push('no visible <h1>');
   } else if (problems.length === 0) {
@@ -153,17 +164,18 @@ function formatViolation(v) {
   return lines.join('\n');
 }
 
-async function checkPath(browser, p) {
+async function checkPath(browser, arg) {
+  const { path: p, status: expectedStatus } = parseArg(arg);
   const url = urlFor(p);
   const failures = [];
   let violations = [];
   let incomplete = 0;
-  console.log(`\n== ${p}  (${url})`);
+  console.log(`\n== ${p}  (${url}${expectedStatus === 200 ? '' : `, expecting HTTP ${expectedStatus}`})`);
 
   // 1. JavaScript enabled: basic checks, axe, screenshot.
   const jsContext = await newContext(browser, true);
   try {
-    const { page, problems } = await openAndCheck(jsContext, url, 'js');
+    const { page, problems } = await openAndCheck(jsContext, url, 'js', expectedStatus);
     failures.push(...problems.map((m) => `js: ${m}`));
     if (!problems.some((m) => m.startsWith('navigation failed') || m.startsWith('no HTTP response'))) {
       try {
@@ -193,7 +205,7 @@ async function checkPath(browser, p) {
   // 2. JavaScript disabled: the server-rendered page must stand on its own.
   const noJsContext = await newContext(browser, false);
   try {
-    const { problems } = await openAndCheck(noJsContext, url, 'no-js');
+    const { problems } = await openAndCheck(noJsContext, url, 'no-js', expectedStatus);
     failures.push(...problems.map((m) => `no-js: ${m}`));
   } finally {
     await noJsContext.close();
