@@ -50,11 +50,11 @@ async fn the_subregio_filter_keeps_only_its_gemeenten_and_stays_in_the_url() {
 async fn the_stage_filter_shows_only_plans_in_that_stage() {
     let app = TestApp::demo().await;
 
-    let page = app.get("/?fase=tp-goedgekeurd").await;
+    let page = app.get("/?fase=loopt").await;
 
     let stages = page.texts("table.rm-matrix .rm-matrix__stage");
     assert!(!stages.is_empty());
-    assert!(stages.iter().all(|s| s == "Transformatieplan goedgekeurd"), "{stages:?}");
+    assert!(stages.iter().all(|s| s == "Loopt"), "{stages:?}");
 }
 
 #[tokio::test]
