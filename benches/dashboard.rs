@@ -17,7 +17,10 @@ use regiomonitor::store::Store;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[tokio::main]
@@ -27,7 +30,11 @@ async fn main() -> anyhow::Result<()> {
     let path = std::env::var("BENCH_PATH").unwrap_or_else(|_| "/".into());
 
     let dir = tempfile::tempdir()?;
-    let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("bench.db").display())).map_err(anyhow::Error::msg)?;
+    let url = DatabaseUrl::parse(&format!(
+        "sqlite://{}",
+        dir.path().join("bench.db").display()
+    ))
+    .map_err(anyhow::Error::msg)?;
     let store = Store::open(&url).await?;
     store.import_portfolio(&Bundle::demo().check()?).await?;
     let app = Application::with_store(store, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
@@ -37,7 +44,9 @@ async fn main() -> anyhow::Result<()> {
     let body = fetch(addr, &path).await?;
     println!("page {path}: {} bytes (uncompressed HTML)", body.len());
     let (rps, mb) = load(addr, &path, connections, seconds).await?;
-    println!("regiomonitor {path}: {rps:.0} req/s, {mb:.1} MB/s ({connections} connections, {seconds} s)");
+    println!(
+        "regiomonitor {path}: {rps:.0} req/s, {mb:.1} MB/s ({connections} connections, {seconds} s)"
+    );
 
     let bytes = Arc::new(body);
     let ceiling = axum::Router::new().route(
@@ -63,7 +72,10 @@ async fn fetch(addr: SocketAddr, path: &str) -> anyhow::Result<Vec<u8>> {
     request(&mut reader, path).await
 }
 
-async fn request(reader: &mut BufReader<tokio::net::TcpStream>, path: &str) -> anyhow::Result<Vec<u8>> {
+async fn request(
+    reader: &mut BufReader<tokio::net::TcpStream>,
+    path: &str,
+) -> anyhow::Result<Vec<u8>> {
     reader
         .get_mut()
         .write_all(format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes())
@@ -106,7 +118,12 @@ async fn request(reader: &mut BufReader<tokio::net::TcpStream>, path: &str) -> a
 }
 
 /// Keeps `connections` connections busy for `seconds`; returns requests/s and MB/s.
-async fn load(addr: SocketAddr, path: &str, connections: u64, seconds: u64) -> anyhow::Result<(f64, f64)> {
+async fn load(
+    addr: SocketAddr,
+    path: &str,
+    connections: u64,
+    seconds: u64,
+) -> anyhow::Result<(f64, f64)> {
     let done = Arc::new(AtomicU64::new(0));
     let bytes = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
@@ -129,5 +146,8 @@ async fn load(addr: SocketAddr, path: &str, connections: u64, seconds: u64) -> a
         t.await??;
     }
     let secs = start.elapsed().as_secs_f64();
-    Ok((done.load(Ordering::Relaxed) as f64 / secs, bytes.load(Ordering::Relaxed) as f64 / secs / 1e6))
+    Ok((
+        done.load(Ordering::Relaxed) as f64 / secs,
+        bytes.load(Ordering::Relaxed) as f64 / secs / 1e6,
+    ))
 }

@@ -14,7 +14,10 @@ impl DatabaseUrl {
 
     pub fn parse(value: &str) -> Result<Self, String> {
         let value = value.trim();
-        if value.starts_with("sqlite:") || value.starts_with("postgres://") || value.starts_with("postgresql://") {
+        if value.starts_with("sqlite:")
+            || value.starts_with("postgres://")
+            || value.starts_with("postgresql://")
+        {
             Ok(Self(value.to_owned()))
         } else {
             Err(format!(

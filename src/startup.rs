@@ -25,7 +25,11 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("kan niet luisteren op {addr}: {e}"))?;
         let addr = listener.local_addr()?;
-        Ok(Self { listener, router: crate::web::router(store), addr })
+        Ok(Self {
+            listener,
+            router: crate::web::router(store),
+            addr,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {

@@ -22,12 +22,19 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
         ImportCommand::Portfolio { dir, db, check } => {
             let portfolio = Bundle::from_dir(&dir)?.check()?;
             if check {
-                eprintln!("{}: geen problemen gevonden ({} plannen).", dir.display(), portfolio.plans.len());
+                eprintln!(
+                    "{}: geen problemen gevonden ({} plannen).",
+                    dir.display(),
+                    portfolio.plans.len()
+                );
                 return Ok(());
             }
             let store = Store::open(&db.database).await?;
             let counts = store.import_portfolio(&portfolio).await?;
-            eprintln!("Ingelezen: {} gebieden, {} plannen, {} uitrolcellen.", counts.areas, counts.plans, counts.rollouts);
+            eprintln!(
+                "Ingelezen: {} gebieden, {} plannen, {} uitrolcellen.",
+                counts.areas, counts.plans, counts.rollouts
+            );
             Ok(())
         }
     }

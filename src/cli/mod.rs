@@ -43,7 +43,8 @@ pub struct DatabaseArgs {
 }
 
 /// The help layout with Dutch headings, for every (sub)command.
-const HELP_TEMPLATE: &str = "{about-with-newline}\n\x1b[1mGebruik:\x1b[0m {usage}\n\n{all-args}{after-help}";
+const HELP_TEMPLATE: &str =
+    "{about-with-newline}\n\x1b[1mGebruik:\x1b[0m {usage}\n\n{all-args}{after-help}";
 
 /// The command line with Dutch help throughout, also for clap's own help and version flags.
 pub fn command() -> clap::Command {
@@ -58,11 +59,23 @@ fn dutch(cmd: clap::Command, top: bool) -> clap::Command {
         .mut_args(|a| a.help_heading("Opties"))
         .disable_help_flag(true)
         .disable_help_subcommand(true)
-        .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).help("Toon deze hulptekst").help_heading("Opties"));
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("Toon deze hulptekst")
+                .help_heading("Opties"),
+        );
     if top {
-        cmd = cmd
-            .disable_version_flag(true)
-            .arg(Arg::new("version").short('V').long("version").action(ArgAction::Version).help("Toon het versienummer").help_heading("Opties"));
+        cmd = cmd.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("Toon het versienummer")
+                .help_heading("Opties"),
+        );
     }
     cmd.mut_subcommands(|sub| dutch(sub, false))
 }
@@ -118,7 +131,10 @@ mod tests {
         assert!(help.contains("Gebruik:"), "{help}");
         assert!(help.contains("Toon deze hulptekst"), "{help}");
         assert!(!help.contains("Print help"), "{help}");
-        let mut serve = super::command().find_subcommand("serve").cloned().expect("serve");
+        let mut serve = super::command()
+            .find_subcommand("serve")
+            .cloned()
+            .expect("serve");
         let serve_help = serve.render_help().to_string();
         assert!(serve_help.contains("Database-URL"), "{serve_help}");
         assert!(!serve_help.contains("Print help"), "{serve_help}");

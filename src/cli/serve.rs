@@ -25,7 +25,10 @@ pub struct DemoArgs {
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let config = Config { database: args.db.database, addr: args.addr };
+    let config = Config {
+        database: args.db.database,
+        addr: args.addr,
+    };
     let app = Application::build(&config).await?;
     let store_url = &config.database;
     tracing::info!(database = %store_url, "database geopend");
@@ -41,10 +44,14 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => anyhow::bail!("kan de oude demodatabase {} niet verwijderen: {e}", args.file.display()),
+            Err(e) => anyhow::bail!(
+                "kan de oude demodatabase {} niet verwijderen: {e}",
+                args.file.display()
+            ),
         }
     }
-    let url = DatabaseUrl::parse(&format!("sqlite://{}", args.file.display())).map_err(anyhow::Error::msg)?;
+    let url = DatabaseUrl::parse(&format!("sqlite://{}", args.file.display()))
+        .map_err(anyhow::Error::msg)?;
     let store = Store::open(&url).await?;
     let portfolio = Bundle::demo().check()?;
     let counts = store.import_portfolio(&portfolio).await?;
@@ -64,5 +71,8 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
 }
 
 fn announce(app: &Application) {
-    eprintln!("regiomonitor draait op http://{}/  (stoppen met Ctrl+C)", app.addr());
+    eprintln!(
+        "regiomonitor draait op http://{}/  (stoppen met Ctrl+C)",
+        app.addr()
+    );
 }

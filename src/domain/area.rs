@@ -73,13 +73,22 @@ mod tests {
 
     #[test]
     fn a_cbs_code_is_gm_and_four_digits() {
-        assert_eq!(Gemeentecode::parse("GM0344").map(|c| c.to_string()), Ok("GM0344".into()));
+        assert_eq!(
+            Gemeentecode::parse("GM0344").map(|c| c.to_string()),
+            Ok("GM0344".into())
+        );
     }
 
     #[test]
     fn spreadsheet_spellings_of_a_cbs_code_are_normalised() {
-        assert_eq!(Gemeentecode::parse(" gm0352 ").map(|c| c.to_string()), Ok("GM0352".into()));
-        assert_eq!(Gemeentecode::parse("0352").map(|c| c.to_string()), Ok("GM0352".into()));
+        assert_eq!(
+            Gemeentecode::parse(" gm0352 ").map(|c| c.to_string()),
+            Ok("GM0352".into())
+        );
+        assert_eq!(
+            Gemeentecode::parse("0352").map(|c| c.to_string()),
+            Ok("GM0352".into())
+        );
     }
 
     #[test]
@@ -92,7 +101,12 @@ mod tests {
 
     #[test]
     fn area_kinds_round_trip_through_their_codes() {
-        for kind in [AreaKind::Region, AreaKind::Subregion, AreaKind::Municipality, AreaKind::District] {
+        for kind in [
+            AreaKind::Region,
+            AreaKind::Subregion,
+            AreaKind::Municipality,
+            AreaKind::District,
+        ] {
             assert_eq!(AreaKind::parse(kind.code()), Ok(kind));
         }
     }

@@ -220,10 +220,17 @@ mod tests {
 
     #[test]
     fn only_starting_running_and_embedded_rollouts_count_as_running() {
-        let running: Vec<_> = RolloutStatus::ALL.iter().filter(|s| s.is_running()).collect();
+        let running: Vec<_> = RolloutStatus::ALL
+            .iter()
+            .filter(|s| s.is_running())
+            .collect();
         assert_eq!(
             running,
-            [&RolloutStatus::StartingUp, &RolloutStatus::Running, &RolloutStatus::Embedded]
+            [
+                &RolloutStatus::StartingUp,
+                &RolloutStatus::Running,
+                &RolloutStatus::Embedded
+            ]
         );
     }
 

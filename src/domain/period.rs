@@ -54,7 +54,8 @@ impl Period {
 
     /// The first day of the period, to sort and place it on a timeline.
     pub fn start(self) -> Date {
-        let first = |y: i16, m: u8| Date::new(y, i8::try_from(m).unwrap_or(1), 1).unwrap_or(Date::MIN);
+        let first =
+            |y: i16, m: u8| Date::new(y, i8::try_from(m).unwrap_or(1), 1).unwrap_or(Date::MIN);
         match self {
             Self::Year(y) => first(y, 1),
             Self::Quarter(y, q) => first(y, (q - 1) * 3 + 1),
@@ -66,8 +67,18 @@ impl Period {
     /// How a reader sees it: "maart 2025", "2e kwartaal 2025".
     pub fn label_nl(self) -> String {
         const MONTHS: [&str; 12] = [
-            "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-            "september", "oktober", "november", "december",
+            "januari",
+            "februari",
+            "maart",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "augustus",
+            "september",
+            "oktober",
+            "november",
+            "december",
         ];
         match self {
             Self::Year(y) => y.to_string(),
@@ -100,7 +111,10 @@ mod tests {
     #[test]
     fn periods_round_trip_through_their_written_form() {
         for text in ["2026", "2026-Q1", "2025-03", "2025-10-09"] {
-            assert_eq!(Period::parse(text).map(|p| p.to_string()), Ok(text.to_owned()));
+            assert_eq!(
+                Period::parse(text).map(|p| p.to_string()),
+                Ok(text.to_owned())
+            );
         }
     }
 
@@ -111,7 +125,16 @@ mod tests {
 
     #[test]
     fn impossible_quarters_months_and_days_are_refused() {
-        for bad in ["2026-Q5", "2026-Q0", "2026-13", "2026-00", "2026-02-30", "26-Q1", "Q1 2026", ""] {
+        for bad in [
+            "2026-Q5",
+            "2026-Q0",
+            "2026-13",
+            "2026-00",
+            "2026-02-30",
+            "26-Q1",
+            "Q1 2026",
+            "",
+        ] {
             let err = Period::parse(bad).expect_err(bad);
             assert!(err.0.contains("2026-Q1"), "{err}");
         }
@@ -119,7 +142,10 @@ mod tests {
 
     #[test]
     fn a_quarter_starts_on_the_first_day_of_its_first_month() {
-        assert_eq!(Period::Quarter(2025, 3).start(), jiff::civil::date(2025, 7, 1));
+        assert_eq!(
+            Period::Quarter(2025, 3).start(),
+            jiff::civil::date(2025, 7, 1)
+        );
     }
 
     #[test]

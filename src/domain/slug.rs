@@ -54,7 +54,14 @@ mod tests {
 
     #[test]
     fn capitals_spaces_and_loose_hyphens_are_refused() {
-        for bad in ["Kansrijke", "kansrijke start", "-start", "eind-", "a--b", ""] {
+        for bad in [
+            "Kansrijke",
+            "kansrijke start",
+            "-start",
+            "eind-",
+            "a--b",
+            "",
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad} should be refused");
         }
     }

@@ -52,7 +52,14 @@ impl Checker {
         value.to_owned()
     }
 
-    fn reference(&mut self, at: &At, field: &str, value: &str, known: &HashSet<String>, what: &str) -> bool {
+    fn reference(
+        &mut self,
+        at: &At,
+        field: &str,
+        value: &str,
+        known: &HashSet<String>,
+        what: &str,
+    ) -> bool {
         if known.contains(value) {
             true
         } else {
@@ -61,15 +68,27 @@ impl Checker {
         }
     }
 
-    fn source(&mut self, at: &At, value: Option<&String>, sources: &HashSet<String>) -> Option<String> {
+    fn source(
+        &mut self,
+        at: &At,
+        value: Option<&String>,
+        sources: &HashSet<String>,
+    ) -> Option<String> {
         let value = value?;
-        self.reference(at, "bron", value, sources, "bron (zie [[bron]])").then(|| value.clone())
+        self.reference(at, "bron", value, sources, "bron (zie [[bron]])")
+            .then(|| value.clone())
     }
 
     fn unique(&mut self, seen: &mut HashMap<String, At>, at: &At, id: &str) {
         if let Some(first) = seen.get(id) {
-            let line = first.line.map(|l| format!(", regel {l}")).unwrap_or_default();
-            let message = format!("de id \"{id}\" komt al voor in {}{line}; elke id moet uniek zijn", first.file);
+            let line = first
+                .line
+                .map(|l| format!(", regel {l}"))
+                .unwrap_or_default();
+            let message = format!(
+                "de id \"{id}\" komt al voor in {}{line}; elke id moet uniek zijn",
+                first.file
+            );
             self.report(at, message);
         } else {
             seen.insert(id.to_owned(), at.clone());
@@ -78,15 +97,22 @@ impl Checker {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).map_or(1, |t| t.matches('\n').count() + 1)
+    text.get(..offset)
+        .map_or(1, |t| t.matches('\n').count() + 1)
 }
 
 fn trimmed(value: &Option<String>) -> Option<String> {
-    value.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
-    let mut c = Checker { problems: Vec::new() };
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
     let mut tomls: Vec<(&str, &str, TomlFile)> = Vec::new();
     let mut gemeenten: Vec<(At, GemeenteRow)> = Vec::new();
     let mut has_csv = false;
@@ -109,25 +135,39 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
                 match row {
                     Ok(row) => {
                         let line = gemeenten.len() + 2;
-                        let at = At { file: name.clone(), line: Some(line), record: format!("gemeente \"{}\"", row.gemeente) };
+                        let at = At {
+                            file: name.clone(),
+                            line: Some(line),
+                            record: format!("gemeente \"{}\"", row.gemeente),
+                        };
                         gemeenten.push((at, row));
                     }
                     Err(e) => c.problems.push(Problem {
                         file: name.clone(),
                         line: e.position().map(|p| usize::try_from(p.line()).unwrap_or(0)),
                         record: None,
-                        message: format!("de regel past niet bij de kolommen cbs_code,gemeente,subregio: {e}"),
+                        message: format!(
+                            "de regel past niet bij de kolommen cbs_code,gemeente,subregio: {e}"
+                        ),
                     }),
                 }
             }
         }
     }
     if !has_csv {
-        c.problems.push(Problem::file("gemeenten.csv".into(), "het bestand ontbreekt; het noemt de gemeenten met CBS-code en subregio".into()));
+        c.problems.push(Problem::file(
+            "gemeenten.csv".into(),
+            "het bestand ontbreekt; het noemt de gemeenten met CBS-code en subregio".into(),
+        ));
     }
 
     // Helper to walk one kind of table over all files with its location.
-    fn rows<'a, T>(tomls: &'a [(&str, &str, TomlFile)], pick: impl Fn(&'a TomlFile) -> &'a [Spanned<T>], kind: &str, id: impl Fn(&T) -> &str + Copy) -> Vec<(At, &'a T)> {
+    fn rows<'a, T>(
+        tomls: &'a [(&str, &str, TomlFile)],
+        pick: impl Fn(&'a TomlFile) -> &'a [Spanned<T>],
+        kind: &str,
+        id: impl Fn(&T) -> &str + Copy,
+    ) -> Vec<(At, &'a T)> {
         tomls
             .iter()
             .flat_map(|(name, text, file)| {
@@ -150,7 +190,12 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
         let id = c.slug(&at, &row.id);
         c.unique(&mut seen, &at, &id);
         if let Some(date) = c.field(&at, "datum", parse_date(&row.datum)) {
-            sources.push(Source { id, title: row.titel.trim().to_owned(), date, note: trimmed(&row.toelichting) });
+            sources.push(Source {
+                id,
+                title: row.titel.trim().to_owned(),
+                date,
+                note: trimmed(&row.toelichting),
+            });
         }
     }
     let source_ids: HashSet<String> = sources.iter().map(|s| s.id.clone()).collect();
@@ -162,7 +207,11 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
         .iter()
         .filter_map(|(name, text, f)| {
             f.regio.as_ref().map(|r| {
-                let at = At { file: (*name).to_owned(), line: Some(line_of(text, r.span().start)), record: format!("regio \"{}\"", r.get_ref().id) };
+                let at = At {
+                    file: (*name).to_owned(),
+                    line: Some(line_of(text, r.span().start)),
+                    record: format!("regio \"{}\"", r.get_ref().id),
+                };
                 (at, r.get_ref())
             })
         })
@@ -172,11 +221,20 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
             let id = c.slug(at, &row.id);
             let source_id = c.source(at, row.bron.as_ref(), &source_ids);
             c.unique(&mut area_seen, at, &id);
-            areas.push(Area { id: id.clone(), kind: AreaKind::Region, name: row.naam.trim().to_owned(), parent_id: None, source_id });
+            areas.push(Area {
+                id: id.clone(),
+                kind: AreaKind::Region,
+                name: row.naam.trim().to_owned(),
+                parent_id: None,
+                source_id,
+            });
             Some(id)
         }
         [] => {
-            c.problems.push(Problem::file("gebieden.toml".into(), "er is geen [regio]; noem de regio met id en naam".into()));
+            c.problems.push(Problem::file(
+                "gebieden.toml".into(),
+                "er is geen [regio]; noem de regio met id en naam".into(),
+            ));
             None
         }
         [_, (at, _), ..] => {
@@ -190,19 +248,39 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
         c.unique(&mut area_seen, &at, &id);
         let source_id = c.source(&at, row.bron.as_ref(), &source_ids);
         subregion_by_name.insert(row.naam.trim().to_lowercase(), id.clone());
-        areas.push(Area { id, kind: AreaKind::Subregion, name: row.naam.trim().to_owned(), parent_id: region_id.clone(), source_id });
+        areas.push(Area {
+            id,
+            kind: AreaKind::Subregion,
+            name: row.naam.trim().to_owned(),
+            parent_id: region_id.clone(),
+            source_id,
+        });
     }
     let mut gemeente_parent: HashMap<String, String> = HashMap::new();
     for (at, row) in &gemeenten {
-        let Some(code) = c.field(at, "cbs_code", Gemeentecode::parse(&row.cbs_code)) else { continue };
+        let Some(code) = c.field(at, "cbs_code", Gemeentecode::parse(&row.cbs_code)) else {
+            continue;
+        };
         let code = code.to_string();
         c.unique(&mut area_seen, at, &code);
         match subregion_by_name.get(&row.subregio.trim().to_lowercase()) {
             Some(parent) => {
                 gemeente_parent.insert(code.clone(), parent.clone());
-                areas.push(Area { id: code, kind: AreaKind::Municipality, name: row.gemeente.trim().to_owned(), parent_id: Some(parent.clone()), source_id: None });
+                areas.push(Area {
+                    id: code,
+                    kind: AreaKind::Municipality,
+                    name: row.gemeente.trim().to_owned(),
+                    parent_id: Some(parent.clone()),
+                    source_id: None,
+                });
             }
-            None => c.report(at, format!("kolom subregio: \"{}\" is geen subregio uit gebieden.toml", row.subregio)),
+            None => c.report(
+                at,
+                format!(
+                    "kolom subregio: \"{}\" is geen subregio uit gebieden.toml",
+                    row.subregio
+                ),
+            ),
         }
     }
     let mut district_parent: HashMap<String, String> = HashMap::new();
@@ -210,12 +288,23 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
         let id = c.slug(&at, &row.id);
         c.unique(&mut area_seen, &at, &id);
         let source_id = c.source(&at, row.bron.as_ref(), &source_ids);
-        let Some(code) = c.field(&at, "gemeente", Gemeentecode::parse(&row.gemeente)) else { continue };
+        let Some(code) = c.field(&at, "gemeente", Gemeentecode::parse(&row.gemeente)) else {
+            continue;
+        };
         if gemeente_parent.contains_key(code.as_str()) {
             district_parent.insert(id.clone(), code.to_string());
-            areas.push(Area { id, kind: AreaKind::District, name: row.naam.trim().to_owned(), parent_id: Some(code.to_string()), source_id });
+            areas.push(Area {
+                id,
+                kind: AreaKind::District,
+                name: row.naam.trim().to_owned(),
+                parent_id: Some(code.to_string()),
+                source_id,
+            });
         } else {
-            c.report(&at, format!("veld gemeente: {code} staat niet in gemeenten.csv"));
+            c.report(
+                &at,
+                format!("veld gemeente: {code} staat niet in gemeenten.csv"),
+            );
         }
     }
 
@@ -224,7 +313,7 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
     let mut framework_seen = HashMap::new();
     let mut kinds: HashMap<String, FrameworkKind> = HashMap::new();
     let mut pending_principles = Vec::new();
-    let tables: [(FrameworkKind, fn(&TomlFile) -> &[Spanned<super::files::FrameworkRow>]); 5] = [
+    let tables: [(FrameworkKind, FrameworkTable); 5] = [
         (FrameworkKind::Principle, |f| &f.principe),
         (FrameworkKind::Transformation, |f| &f.transformatie),
         (FrameworkKind::Theme, |f| &f.opgave),
@@ -240,15 +329,29 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
                 if kind == FrameworkKind::Transformation {
                     pending_principles.push((at.clone(), id.clone(), row.principes.clone()));
                 } else {
-                    c.report(&at, "veld principes: alleen een transformatie verwijst naar principes");
+                    c.report(
+                        &at,
+                        "veld principes: alleen een transformatie verwijst naar principes",
+                    );
                 }
             }
             kinds.insert(id.clone(), kind);
-            framework.push(FrameworkItem { id, kind, number: row.nummer, name: row.naam.trim().to_owned(), description: trimmed(&row.omschrijving), source_id });
+            framework.push(FrameworkItem {
+                id,
+                kind,
+                number: row.nummer,
+                name: row.naam.trim().to_owned(),
+                description: trimmed(&row.omschrijving),
+                source_id,
+            });
         }
     }
     let ids_of = |kind: FrameworkKind| -> HashSet<String> {
-        kinds.iter().filter(|(_, k)| **k == kind).map(|(id, _)| id.clone()).collect()
+        kinds
+            .iter()
+            .filter(|(_, k)| **k == kind)
+            .map(|(id, _)| id.clone())
+            .collect()
     };
     let principle_ids = ids_of(FrameworkKind::Principle);
     let mut transformation_principles = Vec::new();
@@ -262,11 +365,20 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
 
     let mut funding_seen = HashMap::new();
     let mut funding_sources = Vec::new();
-    for (at, row) in rows(&tomls, |f| &f.financieringsbron, "financieringsbron", |r| &r.id) {
+    for (at, row) in rows(
+        &tomls,
+        |f| &f.financieringsbron,
+        "financieringsbron",
+        |r| &r.id,
+    ) {
         let id = c.slug(&at, &row.id);
         c.unique(&mut funding_seen, &at, &id);
         c.source(&at, row.bron.as_ref(), &source_ids);
-        funding_sources.push(FundingSource { id, name: row.naam.trim().to_owned(), description: trimmed(&row.omschrijving) });
+        funding_sources.push(FundingSource {
+            id,
+            name: row.naam.trim().to_owned(),
+            description: trimmed(&row.omschrijving),
+        });
     }
     let funding_ids: HashSet<String> = funding_sources.iter().map(|f| f.id.clone()).collect();
 
@@ -277,7 +389,12 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
         c.unique(&mut organisation_seen, &at, &id);
         c.source(&at, row.bron.as_ref(), &source_ids);
         if let Some(kind) = c.field(&at, "soort", OrganisationKind::parse(&row.soort)) {
-            organisations.push(Organisation { id, name: row.naam.trim().to_owned(), kind, website: trimmed(&row.website) });
+            organisations.push(Organisation {
+                id,
+                name: row.naam.trim().to_owned(),
+                kind,
+                website: trimmed(&row.website),
+            });
         }
     }
     let organisation_ids: HashSet<String> = organisations.iter().map(|o| o.id.clone()).collect();
@@ -293,20 +410,35 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
             "regio" => Some(AreaKind::Region),
             "subregio" => Some(AreaKind::Subregion),
             other => {
-                c.report(&at, format!("veld niveau: \"{other}\" is geen niveau; kies regio of subregio"));
+                c.report(
+                    &at,
+                    format!("veld niveau: \"{other}\" is geen niveau; kies regio of subregio"),
+                );
                 None
             }
         };
         let area_id = match (&row.subregio, level) {
-            (Some(s), _) => c.reference(&at, "subregio", s, &subregion_ids, "subregio").then(|| s.clone()),
+            (Some(s), _) => c
+                .reference(&at, "subregio", s, &subregion_ids, "subregio")
+                .then(|| s.clone()),
             (None, Some(AreaKind::Region)) => region_id.clone(),
             (None, _) => {
-                c.report(&at, "veld subregio: een overleg op niveau subregio noemt zijn subregio");
+                c.report(
+                    &at,
+                    "veld subregio: een overleg op niveau subregio noemt zijn subregio",
+                );
                 None
             }
         };
         if let Some(level) = level {
-            bodies.push(Body { id, name: row.naam.trim().to_owned(), level, area_id, description: trimmed(&row.omschrijving), source_id });
+            bodies.push(Body {
+                id,
+                name: row.naam.trim().to_owned(),
+                level,
+                area_id,
+                description: trimmed(&row.omschrijving),
+                source_id,
+            });
         }
     }
 
@@ -337,11 +469,23 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
     check_parent_cycles(&mut c, &plans, &plan_rows);
 
     if c.problems.is_empty() {
-        Ok(Portfolio { sources, areas, framework, transformation_principles, funding_sources, organisations, bodies, plans })
+        Ok(Portfolio {
+            sources,
+            areas,
+            framework,
+            transformation_principles,
+            funding_sources,
+            organisations,
+            bodies,
+            plans,
+        })
     } else {
         Err(Problems(c.problems))
     }
 }
+
+/// Picks one framework table (principe, transformatie, ...) out of a file.
+type FrameworkTable = fn(&TomlFile) -> &[Spanned<super::files::FrameworkRow>];
 
 struct PlanContext<'a> {
     region_id: Option<&'a str>,
@@ -360,7 +504,10 @@ impl PlanContext<'_> {
     fn gemeente_within(&self, gemeente: &str, area: &str) -> bool {
         Some(area) == self.region_id
             || area == gemeente
-            || self.gemeente_parent.get(gemeente).is_some_and(|p| p == area)
+            || self
+                .gemeente_parent
+                .get(gemeente)
+                .is_some_and(|p| p == area)
     }
 }
 
@@ -369,8 +516,17 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
     let area_id = match row.gebied.trim() {
         "regio" => cx.region_id.map(str::to_owned),
         other => {
-            let id = Gemeentecode::parse(other).map(|g| g.to_string()).unwrap_or_else(|_| other.to_owned());
-            c.reference(at, "gebied", &id, cx.area_ids, "regio, subregio of gemeente").then_some(id)
+            let id = Gemeentecode::parse(other)
+                .map(|g| g.to_string())
+                .unwrap_or_else(|_| other.to_owned());
+            c.reference(
+                at,
+                "gebied",
+                &id,
+                cx.area_ids,
+                "regio, subregio of gemeente",
+            )
+            .then_some(id)
         }
     };
     if let Some(parent) = &row.ouder {
@@ -380,16 +536,29 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
             c.reference(at, "ouder", parent, cx.plan_ids, "plan");
         }
     }
-    let stage = row.fase.as_deref().and_then(|f| c.field(at, "fase", Stage::parse(f)));
-    let network_role = row.rol_netwerk.as_deref().and_then(|r| c.field(at, "rol_netwerk", NetworkRole::parse(r)));
-    let phase = row.uitvoering.as_deref().and_then(|p| c.field(at, "uitvoering", Phase::parse(p)));
+    let stage = row
+        .fase
+        .as_deref()
+        .and_then(|f| c.field(at, "fase", Stage::parse(f)));
+    let network_role = row
+        .rol_netwerk
+        .as_deref()
+        .and_then(|r| c.field(at, "rol_netwerk", NetworkRole::parse(r)));
+    let phase = row
+        .uitvoering
+        .as_deref()
+        .and_then(|p| c.field(at, "uitvoering", Phase::parse(p)));
     let source_id = c.source(at, row.bron.as_ref(), cx.source_ids);
 
     let mut framework = Vec::new();
     let lists: [(&str, &[String], FrameworkKind); 5] = [
         ("akkoorden", &row.akkoorden, FrameworkKind::Accord),
         ("principes", &row.principes, FrameworkKind::Principle),
-        ("transformaties", &row.transformaties, FrameworkKind::Transformation),
+        (
+            "transformaties",
+            &row.transformaties,
+            FrameworkKind::Transformation,
+        ),
         ("opgaven", &row.opgaven, FrameworkKind::Theme),
         ("fundamenten", &row.fundamenten, FrameworkKind::Foundation),
     ];
@@ -401,13 +570,37 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
                         framework.push(id.clone());
                     }
                 }
-                Some(k) => c.report(at, format!("veld {field}: \"{id}\" is een {} en geen {}", k.label().to_lowercase(), kind.label().to_lowercase())),
-                None => c.report(at, format!("veld {field}: \"{id}\" is {}; zie kader.toml", kind.unknown_phrase())),
+                Some(k) => c.report(
+                    at,
+                    format!(
+                        "veld {field}: \"{id}\" is een {} en geen {}",
+                        k.label().to_lowercase(),
+                        kind.label().to_lowercase()
+                    ),
+                ),
+                None => c.report(
+                    at,
+                    format!(
+                        "veld {field}: \"{id}\" is {}; zie kader.toml",
+                        kind.unknown_phrase()
+                    ),
+                ),
             }
         }
     }
     let mut organisations = |field: &str, ids: &[String]| -> Vec<String> {
-        ids.iter().filter(|id| c.reference(at, field, id, cx.organisation_ids, "organisatie (zie [[organisatie]])")).cloned().collect()
+        ids.iter()
+            .filter(|id| {
+                c.reference(
+                    at,
+                    field,
+                    id,
+                    cx.organisation_ids,
+                    "organisatie (zie [[organisatie]])",
+                )
+            })
+            .cloned()
+            .collect()
     };
     let leads = organisations("trekkers", &row.trekkers);
     let parties = organisations("betrokkenen", &row.betrokkenen);
@@ -419,18 +612,32 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
         .collect();
     let mut links = Vec::new();
     for (i, link) in row.links.iter().enumerate() {
-        let valid = url::Url::parse(&link.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        let valid =
+            url::Url::parse(&link.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
         if valid {
             links.push((link.titel.trim().to_owned(), link.url.clone()));
         } else {
-            c.report(at, format!("links nr. {}: \"{}\" is geen webadres; begin met https://", i + 1, link.url));
+            c.report(
+                at,
+                format!(
+                    "links nr. {}: \"{}\" is geen webadres; begin met https://",
+                    i + 1,
+                    link.url
+                ),
+            );
         }
     }
 
     let mut rollouts = Vec::new();
     for (i, r) in row.uitrol.iter().enumerate() {
         let where_ = format!("uitrol nr. {}", i + 1);
-        let Some(code) = c.field(at, &format!("{where_}, gemeente"), Gemeentecode::parse(&r.gemeente)) else { continue };
+        let Some(code) = c.field(
+            at,
+            &format!("{where_}, gemeente"),
+            Gemeentecode::parse(&r.gemeente),
+        ) else {
+            continue;
+        };
         let code = code.to_string();
         if !cx.gemeente_parent.contains_key(&code) {
             c.report(at, format!("{where_}: {code} staat niet in gemeenten.csv"));
@@ -439,18 +646,35 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
         if let Some(area) = &area_id
             && !cx.gemeente_within(&code, area)
         {
-            c.report(at, format!("{where_}: gemeente {code} ligt buiten het gebied van het plan ({area})"));
+            c.report(
+                at,
+                format!("{where_}: gemeente {code} ligt buiten het gebied van het plan ({area})"),
+            );
         }
         if let Some(w) = &r.wijk
             && cx.district_parent.get(w) != Some(&code)
         {
-            c.report(at, format!("{where_}, wijk: \"{w}\" is geen wijk van {code}"));
+            c.report(
+                at,
+                format!("{where_}, wijk: \"{w}\" is geen wijk van {code}"),
+            );
         }
-        let status = c.field(at, &format!("{where_}, status"), RolloutStatus::parse(&r.status));
+        let status = c.field(
+            at,
+            &format!("{where_}, status"),
+            RolloutStatus::parse(&r.status),
+        );
         let date = c.field(at, &format!("{where_}, datum"), parse_date(&r.datum));
         let source_id = c.source(at, r.bron.as_ref(), cx.source_ids);
         if let (Some(status), Some(date)) = (status, date) {
-            rollouts.push(Rollout { gemeente_id: code, status, district_id: r.wijk.clone(), note: trimmed(&r.toelichting), date, source_id });
+            rollouts.push(Rollout {
+                gemeente_id: code,
+                status,
+                district_id: r.wijk.clone(),
+                note: trimmed(&r.toelichting),
+                date,
+                source_id,
+            });
         }
     }
     rollouts.sort_by_key(|r| r.date);
@@ -462,11 +686,19 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
         let stage = c.field(at, &format!("{where_}, fase"), Stage::parse(&h.fase));
         let source_id = c.source(at, h.bron.as_ref(), cx.source_ids);
         if let (Some(date), Some(stage)) = (date, stage) {
-            history.push(StageChange { date, stage, note: trimmed(&h.toelichting), source_id });
+            history.push(StageChange {
+                date,
+                stage,
+                note: trimmed(&h.toelichting),
+                source_id,
+            });
         }
     }
     if history.windows(2).any(|w| w[0].date > w[1].date) {
-        c.report(at, "historie: zet de stappen in volgorde van datum, de oudste eerst");
+        c.report(
+            at,
+            "historie: zet de stappen in volgorde van datum, de oudste eerst",
+        );
     }
     let stage = match (stage, history.last()) {
         (Some(s), Some(last)) if s != last.stage => {
@@ -490,12 +722,24 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
         let theme_id = m.opgave.as_ref().filter(|o| {
             let ok = cx.kinds.get(*o) == Some(&FrameworkKind::Theme);
             if !ok {
-                c.report(at, format!("{where_}, opgave: \"{o}\" is {}", FrameworkKind::Theme.unknown_phrase()));
+                c.report(
+                    at,
+                    format!(
+                        "{where_}, opgave: \"{o}\" is {}",
+                        FrameworkKind::Theme.unknown_phrase()
+                    ),
+                );
             }
             ok
         });
         let source_id = c.source(at, m.bron.as_ref(), cx.source_ids);
-        milestones.push(Milestone { title: m.titel.trim().to_owned(), period, theme_id: theme_id.cloned(), note: trimmed(&m.toelichting), source_id });
+        milestones.push(Milestone {
+            title: m.titel.trim().to_owned(),
+            period,
+            theme_id: theme_id.cloned(),
+            note: trimmed(&m.toelichting),
+            source_id,
+        });
     }
 
     if row.naam.trim().is_empty() {
@@ -534,7 +778,10 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
 
 /// A plan may not be (a child of) its own descendant.
 fn check_parent_cycles(c: &mut Checker, plans: &[Plan], rows: &[(At, &PlanRow)]) {
-    let parent: HashMap<&str, &str> = plans.iter().filter_map(|p| Some((p.id.as_str(), p.parent_id.as_deref()?))).collect();
+    let parent: HashMap<&str, &str> = plans
+        .iter()
+        .filter_map(|p| Some((p.id.as_str(), p.parent_id.as_deref()?)))
+        .collect();
     for (at, row) in rows {
         let mut current = row.id.as_str();
         let mut steps = 0;

@@ -11,12 +11,13 @@ use std::path::Path;
 use jiff::civil::Date;
 
 use crate::domain::{
-    AreaKind, FrameworkKind, NetworkRole, OrganisationKind, Period, Phase, PlanKind,
-    RolloutStatus, Stage,
+    AreaKind, FrameworkKind, NetworkRole, OrganisationKind, Period, Phase, PlanKind, RolloutStatus,
+    Stage,
 };
 
 /// The demo data set, built into the binary from `data/demo/`.
-pub static DEMO: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/data/demo");
+pub static DEMO: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/data/demo");
 
 /// The files of one portfolio, by name.
 #[derive(Debug, Clone, Default)]
@@ -39,19 +40,29 @@ impl Bundle {
 
     /// Reads every `.toml` and `.csv` file of a folder.
     pub fn from_dir(dir: &Path) -> Result<Self, Problems> {
-        let io_problem = |message: String| Problems(vec![Problem::file(dir.display().to_string(), message)]);
+        let io_problem =
+            |message: String| Problems(vec![Problem::file(dir.display().to_string(), message)]);
         let entries = std::fs::read_dir(dir)
             .map_err(|e| io_problem(format!("de map kan niet worden gelezen: {e}")))?;
         let mut files = Vec::new();
         for entry in entries {
-            let path = entry.map_err(|e| io_problem(format!("de map kan niet worden gelezen: {e}")))?.path();
+            let path = entry
+                .map_err(|e| io_problem(format!("de map kan niet worden gelezen: {e}")))?
+                .path();
             let is_data = path.extension().is_some_and(|e| e == "toml" || e == "csv");
             if !is_data {
                 continue;
             }
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                Problems(vec![Problem::file(name.clone(), format!("het bestand kan niet worden gelezen als UTF-8-tekst: {e}"))])
+                Problems(vec![Problem::file(
+                    name.clone(),
+                    format!("het bestand kan niet worden gelezen als UTF-8-tekst: {e}"),
+                )])
             })?;
             files.push((name, text));
         }
@@ -68,7 +79,10 @@ impl Bundle {
     }
 
     pub fn file(&self, name: &str) -> Option<&str> {
-        self.files.iter().find(|(n, _)| n == name).map(|(_, t)| t.as_str())
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.as_str())
     }
 
     /// Checks every file and returns the portfolio, or every problem found.
@@ -89,7 +103,12 @@ pub struct Problem {
 
 impl Problem {
     fn file(file: String, message: String) -> Self {
-        Self { file, line: None, record: None, message }
+        Self {
+            file,
+            line: None,
+            record: None,
+            message,
+        }
     }
 }
 

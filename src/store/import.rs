@@ -20,7 +20,9 @@ impl Store {
     /// alone: loading twice would mix two portfolios.
     pub async fn import_portfolio(&self, p: &Portfolio) -> Result<ImportCounts, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM areas").fetch_one(&mut *tx).await?;
+        let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM areas")
+            .fetch_one(&mut *tx)
+            .await?;
         if existing > 0 {
             return Err(StoreError::Refused(
                 "deze database bevat al een portfolio; laad de gegevens in een lege database (er is niets veranderd)".into(),
@@ -124,7 +126,11 @@ async fn insert_all(tx: &mut Transaction<'static, Any>, p: &Portfolio) -> Result
     Ok(())
 }
 
-async fn insert_plan(tx: &mut Transaction<'static, Any>, plan: &crate::import::Plan, plan_position: i64) -> Result<(), sqlx::Error> {
+async fn insert_plan(
+    tx: &mut Transaction<'static, Any>,
+    plan: &crate::import::Plan,
+    plan_position: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO plans (id, name, kind, area_id, about, intended_result, activities, asks, current_status,
             lead_text, parties_text, status_text, financing_text, stage, network_role, is_new, phase, source_id, position)
@@ -152,7 +158,11 @@ async fn insert_plan(tx: &mut Transaction<'static, Any>, plan: &crate::import::P
     .execute(&mut **tx)
     .await?;
 
-    let roles = plan.leads.iter().map(|o| (o, "trekker")).chain(plan.parties.iter().map(|o| (o, "betrokken")));
+    let roles = plan
+        .leads
+        .iter()
+        .map(|o| (o, "trekker"))
+        .chain(plan.parties.iter().map(|o| (o, "betrokken")));
     for (i, (organisation, role)) in roles.enumerate() {
         sqlx::query(
             "INSERT INTO plan_organisations (plan_id, organisation_id, role, position) VALUES ($1, $2, $3, $4)
@@ -180,13 +190,15 @@ async fn insert_plan(tx: &mut Transaction<'static, Any>, plan: &crate::import::P
             .await?;
     }
     for (i, (title, url)) in plan.links.iter().enumerate() {
-        sqlx::query("INSERT INTO plan_links (plan_id, position, title, url) VALUES ($1, $2, $3, $4)")
-            .bind(&plan.id)
-            .bind(position(i))
-            .bind(title)
-            .bind(url)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO plan_links (plan_id, position, title, url) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&plan.id)
+        .bind(position(i))
+        .bind(title)
+        .bind(url)
+        .execute(&mut **tx)
+        .await?;
     }
     // Rollouts are in date order: the last one per gemeente is the current cell.
     for r in &plan.rollouts {

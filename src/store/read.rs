@@ -219,7 +219,10 @@ fn plan_filter_sql(filter: &PlanFilter) -> String {
 
 macro_rules! bind_filter {
     ($query:expr, $filter:expr) => {{
-        let mut q = $query.bind($filter.plan.clone()).bind($filter.stage.clone()).bind($filter.subregion.clone());
+        let mut q = $query
+            .bind($filter.plan.clone())
+            .bind($filter.stage.clone())
+            .bind($filter.subregion.clone());
         for item in &$filter.framework_items {
             q = q.bind(item.clone());
         }
@@ -229,15 +232,19 @@ macro_rules! bind_filter {
 
 impl Store {
     pub async fn areas(&self) -> Result<Vec<AreaRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, kind, name, parent_id FROM areas ORDER BY position, name")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT id, kind, name, parent_id FROM areas ORDER BY position, name")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn sources(&self) -> Result<Vec<SourceRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, title, date, note FROM sources ORDER BY date, id")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT id, title, date, note FROM sources ORDER BY date, id")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn framework(&self) -> Result<Vec<FrameworkRow>, StoreError> {
@@ -250,27 +257,37 @@ impl Store {
 
     /// (transformation id, principle id) pairs.
     pub async fn transformation_principles(&self) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(sqlx::query_as("SELECT transformation_id, principle_id FROM transformation_principles")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT transformation_id, principle_id FROM transformation_principles")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn organisations(&self) -> Result<Vec<OrganisationRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, name, kind, website FROM organisations ORDER BY lower(name)")
+        Ok(
+            sqlx::query_as(
+                "SELECT id, name, kind, website FROM organisations ORDER BY lower(name)",
+            )
             .fetch_all(&self.pool)
-            .await?)
+            .await?,
+        )
     }
 
     pub async fn funding_sources(&self) -> Result<Vec<FundingSourceRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, name, description FROM funding_sources ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT id, name, description FROM funding_sources ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn bodies(&self) -> Result<Vec<BodyRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, name, level, area_id, description, source_id FROM bodies ORDER BY position")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(
+            "SELECT id, name, level, area_id, description, source_id FROM bodies ORDER BY position",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// The plans a filter selects, in portfolio order.
@@ -295,7 +312,10 @@ impl Store {
     }
 
     /// Links of the plans a filter selects to the framework (opgaven, transformations, ...).
-    pub async fn plan_framework(&self, filter: &PlanFilter) -> Result<Vec<PlanLinkRow>, StoreError> {
+    pub async fn plan_framework(
+        &self,
+        filter: &PlanFilter,
+    ) -> Result<Vec<PlanLinkRow>, StoreError> {
         let sql = format!(
             "SELECT pf.plan_id, pf.item_id FROM plan_framework pf JOIN plans p ON p.id = pf.plan_id WHERE {}",
             plan_filter_sql(filter)
@@ -305,7 +325,10 @@ impl Store {
     }
 
     /// Trekkers and betrokkenen of the plans a filter selects, in the document's order.
-    pub async fn plan_organisations(&self, filter: &PlanFilter) -> Result<Vec<PlanOrganisationRow>, StoreError> {
+    pub async fn plan_organisations(
+        &self,
+        filter: &PlanFilter,
+    ) -> Result<Vec<PlanOrganisationRow>, StoreError> {
         let sql = format!(
             "SELECT po.plan_id, po.organisation_id, po.role, o.name
              FROM plan_organisations po JOIN organisations o ON o.id = po.organisation_id
@@ -379,8 +402,16 @@ impl Store {
                 let id = plan.id.clone();
                 PlanDetail {
                     organisations: of(&organisations, &id, |r| &r.plan_id),
-                    framework: framework.iter().filter(|r| r.plan_id == id).map(|r| r.item_id.clone()).collect(),
-                    funding: funding.iter().filter(|r| r.plan_id == id).map(|r| r.funding_source_id.clone()).collect(),
+                    framework: framework
+                        .iter()
+                        .filter(|r| r.plan_id == id)
+                        .map(|r| r.item_id.clone())
+                        .collect(),
+                    funding: funding
+                        .iter()
+                        .filter(|r| r.plan_id == id)
+                        .map(|r| r.funding_source_id.clone())
+                        .collect(),
                     links: of(&links, &id, |r| &r.plan_id),
                     rollouts: of(&rollouts, &id, |r| &r.plan_id),
                     history: of(&history, &id, |r| &r.plan_id),
@@ -394,12 +425,18 @@ impl Store {
 
     /// One plan with everything that hangs off it, or `None` when the id is unknown.
     pub async fn plan_detail(&self, id: &str) -> Result<Option<PlanDetail>, StoreError> {
-        let filter = PlanFilter { plan: Some(id.to_owned()), ..PlanFilter::default() };
+        let filter = PlanFilter {
+            plan: Some(id.to_owned()),
+            ..PlanFilter::default()
+        };
         Ok(self.plan_details(&filter).await?.into_iter().next())
     }
 
     /// Plans in which an organisation is trekker or betrokken.
-    pub async fn organisation_plans(&self, organisation_id: &str) -> Result<Vec<(PlanRow, String)>, StoreError> {
+    pub async fn organisation_plans(
+        &self,
+        organisation_id: &str,
+    ) -> Result<Vec<(PlanRow, String)>, StoreError> {
         let rows: Vec<PlanOrganisationRow> = sqlx::query_as(
             "SELECT po.plan_id, po.organisation_id, po.role, o.name FROM plan_organisations po
              JOIN organisations o ON o.id = po.organisation_id WHERE po.organisation_id = $1",
@@ -419,7 +456,9 @@ impl Store {
 
     /// Whether the store holds no portfolio yet.
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM areas").fetch_one(&self.pool).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM areas")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n == 0)
     }
 }

@@ -11,8 +11,9 @@ use super::error::{ApiError, ApiErrorBody, WebError};
 use super::filter::FilterChoice;
 use super::view::Catalog;
 use crate::store::{
-    AreaRow, BodyRow, ExternalLinkRow, FrameworkRow, FundingSourceRow, MilestoneRow, OrganisationRow, PlanDetail,
-    PlanOrganisationRow, PlanRow, RolloutChangeRow, RolloutRow, SourceRow, StageChangeRow,
+    AreaRow, BodyRow, ExternalLinkRow, FrameworkRow, FundingSourceRow, MilestoneRow,
+    OrganisationRow, PlanDetail, PlanOrganisationRow, PlanRow, RolloutChangeRow, RolloutRow,
+    SourceRow, StageChangeRow,
 };
 
 pub fn router() -> Router<AppState> {
@@ -34,7 +35,16 @@ pub fn router() -> Router<AppState> {
         title = "regiomonitor API",
         description = "Het portfolio van een IZA/GALA/AZWA-regio: plannen met hun vier vragen, tabelregel, uitrol per gemeente en historie; gebieden, organisaties en het kader van het regioplan. Alle feiten verwijzen naar hun bron (source_id, zie /api/v1/sources)."
     ),
-    paths(plans, plan, areas, organisations, framework, sources, bodies, funding_sources),
+    paths(
+        plans,
+        plan,
+        areas,
+        organisations,
+        framework,
+        sources,
+        bodies,
+        funding_sources
+    ),
     components(schemas(ApiErrorBody))
 )]
 struct ApiDoc;
@@ -98,7 +108,10 @@ impl From<PlanDetail> for PlanJson {
 
 #[utoipa::path(get, path = "/api/v1/plans", params(PlanQuery),
     responses((status = 200, body = [PlanJson]), (status = 400, description = "Onbekend filter of onbekende waarde", body = ApiErrorBody)))]
-async fn plans(State(state): State<AppState>, Query(pairs): Query<Vec<(String, String)>>) -> Result<Json<Vec<PlanJson>>, ApiError> {
+async fn plans(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Json<Vec<PlanJson>>, ApiError> {
     let catalog = Catalog::load(&state.store).await?;
     let (_, filter) = FilterChoice::parse(&pairs, &catalog)?;
     let details = state.store.plan_details(&filter).await?;
@@ -107,7 +120,10 @@ async fn plans(State(state): State<AppState>, Query(pairs): Query<Vec<(String, S
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = String, Path, description = "Id of the plan")),
     responses((status = 200, body = PlanJson), (status = 404, body = ApiErrorBody)))]
-async fn plan(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<PlanJson>, ApiError> {
+async fn plan(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<PlanJson>, ApiError> {
     let detail = state
         .store
         .plan_detail(&id)
@@ -123,7 +139,9 @@ async fn areas(State(state): State<AppState>) -> Result<Json<Vec<AreaRow>>, ApiE
 }
 
 #[utoipa::path(get, path = "/api/v1/organisations", responses((status = 200, body = [OrganisationRow])))]
-async fn organisations(State(state): State<AppState>) -> Result<Json<Vec<OrganisationRow>>, ApiError> {
+async fn organisations(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<OrganisationRow>>, ApiError> {
     Ok(Json(state.store.organisations().await?))
 }
 
@@ -149,9 +167,15 @@ async fn framework(State(state): State<AppState>) -> Result<Json<FrameworkJson>,
         .transformation_principles()
         .await?
         .into_iter()
-        .map(|(transformation_id, principle_id)| ServesJson { transformation_id, principle_id })
+        .map(|(transformation_id, principle_id)| ServesJson {
+            transformation_id,
+            principle_id,
+        })
         .collect();
-    Ok(Json(FrameworkJson { items, transformation_principles }))
+    Ok(Json(FrameworkJson {
+        items,
+        transformation_principles,
+    }))
 }
 
 /// The documents and meetings facts refer to.
@@ -167,6 +191,8 @@ async fn bodies(State(state): State<AppState>) -> Result<Json<Vec<BodyRow>>, Api
 }
 
 #[utoipa::path(get, path = "/api/v1/funding-sources", responses((status = 200, body = [FundingSourceRow])))]
-async fn funding_sources(State(state): State<AppState>) -> Result<Json<Vec<FundingSourceRow>>, ApiError> {
+async fn funding_sources(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<FundingSourceRow>>, ApiError> {
     Ok(Json(state.store.funding_sources().await?))
 }

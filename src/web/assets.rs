@@ -31,6 +31,8 @@ async fn serve(Path(path): Path<String>) -> Response {
             )
                 .into_response()
         }
-        None => WebError::NotFound(format!("Het bestand /assets/{path} bestaat niet.")).into_response(),
+        None => {
+            WebError::NotFound(format!("Het bestand /assets/{path} bestaat niet.")).into_response()
+        }
     }
 }

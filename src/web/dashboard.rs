@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
-use axum::Router;
 
 use super::error::WebError;
 use super::filter::FilterChoice;
@@ -66,7 +66,10 @@ pub struct DashboardPage {
     pub legend: Vec<StatusView>,
 }
 
-async fn show(State(state): State<AppState>, Query(pairs): Query<Vec<(String, String)>>) -> Result<DashboardPage, WebError> {
+async fn show(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<DashboardPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
     let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
     let plans = state.store.plans(&filter).await?;
@@ -80,19 +83,40 @@ async fn show(State(state): State<AppState>, Query(pairs): Query<Vec<(String, St
     let mut columns = Vec::new();
     for s in &subregions {
         let before = columns.len();
-        columns.extend(catalog.gemeenten_of(&s.id).map(|g| Column { id: g.id.clone(), name: g.name.clone(), running: 0, planned: 0 }));
-        groups.push(ColumnGroup { id: s.id.clone(), name: s.name.clone(), span: columns.len() - before });
+        columns.extend(catalog.gemeenten_of(&s.id).map(|g| Column {
+            id: g.id.clone(),
+            name: g.name.clone(),
+            running: 0,
+            planned: 0,
+        }));
+        groups.push(ColumnGroup {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            span: columns.len() - before,
+        });
     }
 
-    let cells: HashMap<(&str, &str), &crate::store::RolloutRow> =
-        rollouts.iter().map(|r| ((r.plan_id.as_str(), r.gemeente_id.as_str()), r)).collect();
+    let cells: HashMap<(&str, &str), &crate::store::RolloutRow> = rollouts
+        .iter()
+        .map(|r| ((r.plan_id.as_str(), r.gemeente_id.as_str()), r))
+        .collect();
     let mut by_group: Vec<(String, RowGroup)> = std::iter::once(catalog.region())
         .flatten()
         .chain(catalog.subregions())
-        .map(|a| (a.id.clone(), RowGroup { name: a.name.clone(), rows: Vec::new() }))
+        .map(|a| {
+            (
+                a.id.clone(),
+                RowGroup {
+                    name: a.name.clone(),
+                    rows: Vec::new(),
+                },
+            )
+        })
         .collect();
     for plan in &plans {
-        let group_id = catalog.subregion_of(&plan.area_id).map_or_else(|| plan.area_id.clone(), |s| s.id.clone());
+        let group_id = catalog
+            .subregion_of(&plan.area_id)
+            .map_or_else(|| plan.area_id.clone(), |s| s.id.clone());
         let row_cells = columns
             .iter_mut()
             .map(|col| {
@@ -106,22 +130,45 @@ async fn show(State(state): State<AppState>, Query(pairs): Query<Vec<(String, St
                             col.planned += 1;
                         }
                         let view = StatusView::from_code(&r.status);
-                        let note = r.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
-                        Cell { title: format!("{}, {}: {}{note}", plan.name, col.name, view.label), status: Some(view) }
+                        let note = r
+                            .note
+                            .as_deref()
+                            .map(|n| format!(": {n}"))
+                            .unwrap_or_default();
+                        Cell {
+                            title: format!("{}, {}: {}{note}", plan.name, col.name, view.label),
+                            status: Some(view),
+                        }
                     }
-                    None if catalog.covers(&plan.area_id, &col.id) => {
-                        Cell { title: format!("{}, {}: onbekend", plan.name, col.name), status: Some(StatusView::unknown()) }
-                    }
-                    None => Cell { title: format!("{}, {}: buiten het gebied van dit plan", plan.name, col.name), status: None },
+                    None if catalog.covers(&plan.area_id, &col.id) => Cell {
+                        title: format!("{}, {}: onbekend", plan.name, col.name),
+                        status: Some(StatusView::unknown()),
+                    },
+                    None => Cell {
+                        title: format!(
+                            "{}, {}: buiten het gebied van dit plan",
+                            plan.name, col.name
+                        ),
+                        status: None,
+                    },
                 }
             })
             .collect();
-        let row = MatrixRow { plan_id: plan.id.clone(), plan_name: plan.name.clone(), stage: stage_label(plan.stage.as_deref()), cells: row_cells };
+        let row = MatrixRow {
+            plan_id: plan.id.clone(),
+            plan_name: plan.name.clone(),
+            stage: stage_label(plan.stage.as_deref()),
+            cells: row_cells,
+        };
         if let Some((_, g)) = by_group.iter_mut().find(|(id, _)| *id == group_id) {
             g.rows.push(row);
         }
     }
-    let row_groups = by_group.into_iter().map(|(_, g)| g).filter(|g| !g.rows.is_empty()).collect();
+    let row_groups = by_group
+        .into_iter()
+        .map(|(_, g)| g)
+        .filter(|g| !g.rows.is_empty())
+        .collect();
 
     Ok(DashboardPage {
         nav: "overzicht",

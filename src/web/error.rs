@@ -63,7 +63,11 @@ impl IntoResponse for WebError {
             StatusCode::BAD_REQUEST => "Deze vraag kunnen we niet beantwoorden",
             _ => "Er ging iets mis",
         };
-        let page = ErrorPage { title, message: self.public_message(), nav: "" };
+        let page = ErrorPage {
+            title,
+            message: self.public_message(),
+            nav: "",
+        };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(e) => {
@@ -107,6 +111,13 @@ impl IntoResponse for ApiError {
             StatusCode::BAD_REQUEST => "bad_request",
             _ => "internal",
         };
-        (status, Json(ApiErrorBody { error, message: self.0.public_message() })).into_response()
+        (
+            status,
+            Json(ApiErrorBody {
+                error,
+                message: self.0.public_message(),
+            }),
+        )
+            .into_response()
     }
 }

@@ -25,7 +25,10 @@ impl FilterChoice {
 
     /// Reads and checks the query pairs; an unknown name or value gets a message that says
     /// which values exist.
-    pub fn parse(pairs: &[(String, String)], catalog: &Catalog) -> Result<(Self, PlanFilter), WebError> {
+    pub fn parse(
+        pairs: &[(String, String)],
+        catalog: &Catalog,
+    ) -> Result<(Self, PlanFilter), WebError> {
         let mut choice = Self::default();
         for (name, value) in pairs {
             let value = value.trim().to_owned();
@@ -44,7 +47,10 @@ impl FilterChoice {
         }
         let mut filter = PlanFilter::default();
         if !choice.subregio.is_empty() {
-            if catalog.area(&choice.subregio).is_none_or(|a| a.kind != "subregio") {
+            if catalog
+                .area(&choice.subregio)
+                .is_none_or(|a| a.kind != "subregio")
+            {
                 let known: Vec<_> = catalog.subregions().map(|s| s.id.as_str()).collect();
                 return Err(unknown("subregio", &choice.subregio, &known));
             }
@@ -52,7 +58,11 @@ impl FilterChoice {
         }
         for (name, value, kind) in [
             ("opgave", &choice.opgave, FrameworkKind::Theme),
-            ("transformatie", &choice.transformatie, FrameworkKind::Transformation),
+            (
+                "transformatie",
+                &choice.transformatie,
+                FrameworkKind::Transformation,
+            ),
         ] {
             if value.is_empty() {
                 continue;

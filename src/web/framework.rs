@@ -69,14 +69,26 @@ async fn show(State(state): State<AppState>) -> Result<FrameworkPage, WebError> 
     let links = state.store.plan_framework(&all).await?;
     let serves = state.store.transformation_principles().await?;
 
-    let plan_ref = |p: &PlanRow| PlanRef { id: p.id.clone(), name: p.name.clone(), stage: stage_label(p.stage.as_deref()) };
+    let plan_ref = |p: &PlanRow| PlanRef {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        stage: stage_label(p.stage.as_deref()),
+    };
     let plans_of = |item: &str| -> Vec<PlanRef> {
-        plans.iter().filter(|p| links.iter().any(|l| l.plan_id == p.id && l.item_id == item)).map(plan_ref).collect()
+        plans
+            .iter()
+            .filter(|p| links.iter().any(|l| l.plan_id == p.id && l.item_id == item))
+            .map(plan_ref)
+            .collect()
     };
     let views = |kind: FrameworkKind| -> Vec<ItemView> {
         catalog
             .items(kind)
-            .map(|i| ItemView { item: i.clone(), source: catalog.source(i.source_id.as_deref()), plans: plans_of(&i.id) })
+            .map(|i| ItemView {
+                item: i.clone(),
+                source: catalog.source(i.source_id.as_deref()),
+                plans: plans_of(&i.id),
+            })
             .collect()
     };
     let principles = catalog
@@ -100,14 +112,24 @@ async fn show(State(state): State<AppState>) -> Result<FrameworkPage, WebError> 
     let cell = |is_new: Option<bool>, phase: Option<Phase>| OverviewCell {
         plans: plans
             .iter()
-            .filter(|p| p.is_new() == is_new && p.phase.as_deref().and_then(|c| Phase::parse(c).ok()) == phase)
+            .filter(|p| {
+                p.is_new() == is_new
+                    && p.phase.as_deref().and_then(|c| Phase::parse(c).ok()) == phase
+            })
             .map(plan_ref)
             .collect(),
     };
-    let overview = [("Nieuw", Some(true)), ("(Door)ontwikkeling", Some(false)), ("Niet vermeld", None)]
-        .into_iter()
-        .map(|(label, is_new)| OverviewRow { label, cells: columns.iter().map(|phase| cell(is_new, *phase)).collect() })
-        .collect();
+    let overview = [
+        ("Nieuw", Some(true)),
+        ("(Door)ontwikkeling", Some(false)),
+        ("Niet vermeld", None),
+    ]
+    .into_iter()
+    .map(|(label, is_new)| OverviewRow {
+        label,
+        cells: columns.iter().map(|phase| cell(is_new, *phase)).collect(),
+    })
+    .collect();
 
     Ok(FrameworkPage {
         nav: "kader",
@@ -119,9 +141,16 @@ async fn show(State(state): State<AppState>) -> Result<FrameworkPage, WebError> 
             ("akkoorden", FrameworkKind::Accord),
         ]
         .into_iter()
-        .map(|(anchor, kind)| ItemSection { anchor, title: kind.plural(), items: views(kind) })
+        .map(|(anchor, kind)| ItemSection {
+            anchor,
+            title: kind.plural(),
+            items: views(kind),
+        })
         .collect(),
-        overview_columns: columns.iter().map(|c| c.map_or("Niet vermeld", Phase::label)).collect(),
+        overview_columns: columns
+            .iter()
+            .map(|c| c.map_or("Niet vermeld", Phase::label))
+            .collect(),
         overview,
     })
 }

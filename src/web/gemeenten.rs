@@ -15,7 +15,9 @@ use crate::domain::{FrameworkKind, Gemeentecode, RolloutStatus};
 use crate::store::{AreaRow, PlanFilter};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/gemeenten", get(list)).route("/gemeenten/{code}", get(show))
+    Router::new()
+        .route("/gemeenten", get(list))
+        .route("/gemeenten/{code}", get(show))
 }
 
 pub struct GemeenteSummary {
@@ -59,12 +61,20 @@ async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
                 .gemeenten_of(&s.id)
                 .map(|g| {
                     let (running, planned) = counts.get(g.id.as_str()).copied().unwrap_or_default();
-                    GemeenteSummary { id: g.id.clone(), name: g.name.clone(), running, planned }
+                    GemeenteSummary {
+                        id: g.id.clone(),
+                        name: g.name.clone(),
+                        running,
+                        planned,
+                    }
                 })
                 .collect(),
         })
         .collect();
-    Ok(ListPage { nav: "gemeenten", subregions })
+    Ok(ListPage {
+        nav: "gemeenten",
+        subregions,
+    })
 }
 
 #[derive(Clone)]
@@ -98,21 +108,38 @@ pub struct ShowPage {
     pub sections: Vec<ThemeSection>,
 }
 
-async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result<ShowPage, WebError> {
+async fn show(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<ShowPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let not_found = || WebError::NotFound(format!("Er is geen gemeente met de code \"{code}\". Kies een gemeente in de lijst van gemeenten."));
+    let not_found = || {
+        WebError::NotFound(format!(
+            "Er is geen gemeente met de code \"{code}\". Kies een gemeente in de lijst van gemeenten."
+        ))
+    };
     let code = Gemeentecode::parse(&code).map_err(|_| not_found())?;
-    let gemeente = catalog.area(code.as_str()).filter(|a| a.kind == "gemeente").cloned().ok_or_else(not_found)?;
+    let gemeente = catalog
+        .area(code.as_str())
+        .filter(|a| a.kind == "gemeente")
+        .cloned()
+        .ok_or_else(not_found)?;
     let subregion = catalog.subregion_of(&gemeente.id).cloned();
 
-    let filter = PlanFilter { subregion: subregion.as_ref().map(|s| s.id.clone()), ..PlanFilter::default() };
+    let filter = PlanFilter {
+        subregion: subregion.as_ref().map(|s| s.id.clone()),
+        ..PlanFilter::default()
+    };
     let plans = state.store.plans(&filter).await?;
     let rollouts = state.store.rollouts(&filter).await?;
     let links = state.store.plan_framework(&filter).await?;
     let organisations = state.store.plan_organisations(&filter).await?;
 
-    let here: HashMap<&str, &crate::store::RolloutRow> =
-        rollouts.iter().filter(|r| r.gemeente_id == gemeente.id).map(|r| (r.plan_id.as_str(), r)).collect();
+    let here: HashMap<&str, &crate::store::RolloutRow> = rollouts
+        .iter()
+        .filter(|r| r.gemeente_id == gemeente.id)
+        .map(|r| (r.plan_id.as_str(), r))
+        .collect();
     let order_of = |code: &str| {
         RolloutStatus::parse(code).map_or(RolloutStatus::ALL.len(), |s| match s {
             RolloutStatus::Running | RolloutStatus::Embedded | RolloutStatus::StartingUp => 0,
@@ -122,7 +149,10 @@ async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result
     };
     let (mut running, mut planned, mut unknown) = (0, 0, 0);
     let mut lines = Vec::new();
-    for plan in plans.iter().filter(|p| here.contains_key(p.id.as_str()) || catalog.covers(&p.area_id, &gemeente.id)) {
+    for plan in plans
+        .iter()
+        .filter(|p| here.contains_key(p.id.as_str()) || catalog.covers(&p.area_id, &gemeente.id))
+    {
         let cell = here.get(plan.id.as_str());
         let status = cell.map_or_else(StatusView::unknown, |r| StatusView::from_code(&r.status));
         match RolloutStatus::parse(status.code) {
@@ -131,7 +161,11 @@ async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result
             Ok(_) => {}
             Err(_) => unknown += 1,
         }
-        let leads: Vec<_> = organisations.iter().filter(|o| o.plan_id == plan.id && o.role == "trekker").map(|o| o.name.as_str()).collect();
+        let leads: Vec<_> = organisations
+            .iter()
+            .filter(|o| o.plan_id == plan.id && o.role == "trekker")
+            .map(|o| o.name.as_str())
+            .collect();
         lines.push(PlanLine {
             plan_id: plan.id.clone(),
             plan_name: plan.name.clone(),
@@ -139,7 +173,11 @@ async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result
             status,
             note: cell.and_then(|r| r.note.clone()),
             stage: stage_label(plan.stage.as_deref()),
-            leads: if leads.is_empty() { plan.lead_text.clone().unwrap_or_default() } else { leads.join(", ") },
+            leads: if leads.is_empty() {
+                plan.lead_text.clone().unwrap_or_default()
+            } else {
+                leads.join(", ")
+            },
             source: cell.and_then(|r| catalog.source(r.source_id.as_deref())),
             date: cell.map(|r| super::view::date_nl(&r.date)),
         });
@@ -148,13 +186,28 @@ async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result
 
     let mut sections: Vec<ThemeSection> = catalog
         .items(FrameworkKind::Theme)
-        .map(|t| ThemeSection { id: t.id.clone(), name: t.name.clone(), plans: Vec::new() })
+        .map(|t| ThemeSection {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            plans: Vec::new(),
+        })
         .collect();
-    let mut without = ThemeSection { id: "zonder-opgave".into(), name: "Plannen zonder vermelde opgave".into(), plans: Vec::new() };
+    let mut without = ThemeSection {
+        id: "zonder-opgave".into(),
+        name: "Plannen zonder vermelde opgave".into(),
+        plans: Vec::new(),
+    };
     for line in lines {
-        let themes: Vec<_> = links.iter().filter(|l| l.plan_id == line.plan_id).map(|l| l.item_id.as_str()).collect();
+        let themes: Vec<_> = links
+            .iter()
+            .filter(|l| l.plan_id == line.plan_id)
+            .map(|l| l.item_id.as_str())
+            .collect();
         let mut placed = false;
-        for section in sections.iter_mut().filter(|s| themes.contains(&s.id.as_str())) {
+        for section in sections
+            .iter_mut()
+            .filter(|s| themes.contains(&s.id.as_str()))
+        {
             section.plans.push(line.clone());
             placed = true;
         }
@@ -164,6 +217,13 @@ async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Result
     }
     sections.push(without);
     sections.retain(|s| !s.plans.is_empty());
-    Ok(ShowPage { nav: "gemeenten", gemeente, subregion, running, planned, unknown, sections })
+    Ok(ShowPage {
+        nav: "gemeenten",
+        gemeente,
+        subregion,
+        running,
+        planned,
+        unknown,
+        sections,
+    })
 }
-

@@ -69,7 +69,10 @@ pub fn router(store: Store) -> Router {
 }
 
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
-    let message = format!("Op het adres {} staat geen pagina. Kies een pagina in het menu hierboven.", uri.path());
+    let message = format!(
+        "Op het adres {} staat geen pagina. Kies een pagina in het menu hierboven.",
+        uri.path()
+    );
     if uri.path().starts_with("/api/") {
         ApiError(WebError::NotFound(message)).into_response()
     } else {
@@ -106,10 +109,22 @@ impl FilterOptions {
                 .collect()
         };
         Self {
-            subregions: catalog.subregions().map(|s| FilterOption { value: s.id.clone(), label: s.name.clone() }).collect(),
+            subregions: catalog
+                .subregions()
+                .map(|s| FilterOption {
+                    value: s.id.clone(),
+                    label: s.name.clone(),
+                })
+                .collect(),
             themes: items(FrameworkKind::Theme),
             transformations: items(FrameworkKind::Transformation),
-            stages: Stage::ALL.iter().map(|s| FilterOption { value: s.code().into(), label: s.label().into() }).collect(),
+            stages: Stage::ALL
+                .iter()
+                .map(|s| FilterOption {
+                    value: s.code().into(),
+                    label: s.label().into(),
+                })
+                .collect(),
         }
     }
 }

@@ -13,7 +13,9 @@ use crate::domain::OrganisationKind;
 use crate::store::OrganisationRow;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/organisaties", get(list)).route("/organisaties/{id}", get(show))
+    Router::new()
+        .route("/organisaties", get(list))
+        .route("/organisaties/{id}", get(show))
 }
 
 pub struct OrganisationLine {
@@ -38,9 +40,15 @@ async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
         .organisations()
         .await?
         .into_iter()
-        .map(|org| OrganisationLine { kind: kind_label(&org.kind), org })
+        .map(|org| OrganisationLine {
+            kind: kind_label(&org.kind),
+            org,
+        })
         .collect();
-    Ok(ListPage { nav: "organisaties", organisations })
+    Ok(ListPage {
+        nav: "organisaties",
+        organisations,
+    })
 }
 
 pub struct RolePlan {
@@ -60,16 +68,34 @@ pub struct ShowPage {
 }
 
 async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<ShowPage, WebError> {
-    let org = state.store.organisations().await?.into_iter().find(|o| o.id == id).ok_or_else(|| {
-        WebError::NotFound(format!("Er is geen organisatie met de id \"{id}\". Kies een organisatie in de lijst."))
-    })?;
+    let org = state
+        .store
+        .organisations()
+        .await?
+        .into_iter()
+        .find(|o| o.id == id)
+        .ok_or_else(|| {
+            WebError::NotFound(format!(
+                "Er is geen organisatie met de id \"{id}\". Kies een organisatie in de lijst."
+            ))
+        })?;
     let plans = state.store.organisation_plans(&org.id).await?;
     let of_role = |role: &str| {
         plans
             .iter()
             .filter(|(_, r)| r == role)
-            .map(|(p, _)| RolePlan { id: p.id.clone(), name: p.name.clone(), stage: stage_label(p.stage.as_deref()) })
+            .map(|(p, _)| RolePlan {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                stage: stage_label(p.stage.as_deref()),
+            })
             .collect()
     };
-    Ok(ShowPage { nav: "organisaties", kind: kind_label(&org.kind), leads: of_role("trekker"), involved: of_role("betrokken"), org })
+    Ok(ShowPage {
+        nav: "organisaties",
+        kind: kind_label(&org.kind),
+        leads: of_role("trekker"),
+        involved: of_role("betrokken"),
+        org,
+    })
 }

@@ -15,7 +15,9 @@ use crate::domain::{FrameworkKind, NetworkRole, Period, Phase, PlanKind};
 use crate::store::{PlanDetail, PlanFilter, PlanRow};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/plannen", get(list)).route("/plannen/{id}", get(show))
+    Router::new()
+        .route("/plannen", get(list))
+        .route("/plannen/{id}", get(show))
 }
 
 pub struct PlanListLine {
@@ -36,7 +38,10 @@ pub struct ListPage {
     pub plans: Vec<PlanListLine>,
 }
 
-async fn list(State(state): State<AppState>, Query(pairs): Query<Vec<(String, String)>>) -> Result<ListPage, WebError> {
+async fn list(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<ListPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
     let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
     let plans = state.store.plans(&filter).await?;
@@ -44,18 +49,31 @@ async fn list(State(state): State<AppState>, Query(pairs): Query<Vec<(String, St
     let plans = plans
         .iter()
         .map(|p| {
-            let leads: Vec<_> = organisations.iter().filter(|o| o.plan_id == p.id && o.role == "trekker").map(|o| o.name.as_str()).collect();
+            let leads: Vec<_> = organisations
+                .iter()
+                .filter(|o| o.plan_id == p.id && o.role == "trekker")
+                .map(|o| o.name.as_str())
+                .collect();
             PlanListLine {
                 id: p.id.clone(),
                 name: p.name.clone(),
                 kind: kind_label(&p.kind),
                 area: catalog.area_name(&p.area_id),
                 stage: stage_label(p.stage.as_deref()),
-                leads: if leads.is_empty() { p.lead_text.clone().unwrap_or_default() } else { leads.join(", ") },
+                leads: if leads.is_empty() {
+                    p.lead_text.clone().unwrap_or_default()
+                } else {
+                    leads.join(", ")
+                },
             }
         })
         .collect();
-    Ok(ListPage { nav: "plannen", options: FilterOptions::from_catalog(&catalog), choice, plans })
+    Ok(ListPage {
+        nav: "plannen",
+        options: FilterOptions::from_catalog(&catalog),
+        choice,
+        plans,
+    })
 }
 
 fn kind_label(code: &str) -> String {
@@ -137,10 +155,22 @@ async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<S
     Ok(show_page(detail, &catalog, &all, &funding_names))
 }
 
-fn show_page(d: PlanDetail, catalog: &Catalog, all: &[PlanRow], funding_sources: &[crate::store::FundingSourceRow]) -> ShowPage {
+fn show_page(
+    d: PlanDetail,
+    catalog: &Catalog,
+    all: &[PlanRow],
+    funding_sources: &[crate::store::FundingSourceRow],
+) -> ShowPage {
     let p = &d.plan;
-    let named = |id: &str, name: &str| Named { id: id.to_owned(), name: name.to_owned() };
-    let parent = p.parent_id.as_deref().and_then(|pid| all.iter().find(|x| x.id == pid)).map(|x| named(&x.id, &x.name));
+    let named = |id: &str, name: &str| Named {
+        id: id.to_owned(),
+        name: name.to_owned(),
+    };
+    let parent = p
+        .parent_id
+        .as_deref()
+        .and_then(|pid| all.iter().find(|x| x.id == pid))
+        .map(|x| named(&x.id, &x.name));
     let children = all
         .iter()
         .filter(|x| x.parent_id.as_deref() == Some(p.id.as_str()))
@@ -154,21 +184,44 @@ fn show_page(d: PlanDetail, catalog: &Catalog, all: &[PlanRow], funding_sources:
         ("Wat is de actuele status?", &p.current_status),
     ]
     .into_iter()
-    .filter_map(|(title, text)| Some(Question { title, text: text.clone()? }))
+    .filter_map(|(title, text)| {
+        Some(Question {
+            title,
+            text: text.clone()?,
+        })
+    })
     .collect();
-    let by_role = |role: &str| d.organisations.iter().filter(|o| o.role == role).map(|o| named(&o.organisation_id, &o.name)).collect();
+    let by_role = |role: &str| {
+        d.organisations
+            .iter()
+            .filter(|o| o.role == role)
+            .map(|o| named(&o.organisation_id, &o.name))
+            .collect()
+    };
     let funding = d
         .funding
         .iter()
-        .map(|f| funding_sources.iter().find(|s| &s.id == f).map_or_else(|| f.clone(), |s| s.name.clone()))
+        .map(|f| {
+            funding_sources
+                .iter()
+                .find(|s| &s.id == f)
+                .map_or_else(|| f.clone(), |s| s.name.clone())
+        })
         .collect();
 
     let mut facts = Vec::new();
-    if let Some(role) = p.network_role.as_deref().and_then(|r| NetworkRole::parse(r).ok()) {
+    if let Some(role) = p
+        .network_role
+        .as_deref()
+        .and_then(|r| NetworkRole::parse(r).ok())
+    {
         facts.push(("Rol van het netwerk", role.label().to_owned()));
     }
     if let Some(new) = p.is_new() {
-        facts.push(("Nieuw of doorontwikkeling", if new { "Nieuw" } else { "Doorontwikkeling" }.to_owned()));
+        facts.push((
+            "Nieuw of doorontwikkeling",
+            if new { "Nieuw" } else { "Doorontwikkeling" }.to_owned(),
+        ));
     }
     if let Some(phase) = p.phase.as_deref().and_then(|r| Phase::parse(r).ok()) {
         facts.push(("Overzicht plannen", phase.label().to_owned()));
@@ -198,7 +251,9 @@ fn show_page(d: PlanDetail, catalog: &Catalog, all: &[PlanRow], funding_sources:
     // Every gemeente of the plan's area, plus any gemeente a source names outside it.
     let mut rollouts: Vec<RolloutLine> = catalog
         .gemeenten()
-        .filter(|g| catalog.covers(&p.area_id, &g.id) || d.rollouts.iter().any(|r| r.gemeente_id == g.id))
+        .filter(|g| {
+            catalog.covers(&p.area_id, &g.id) || d.rollouts.iter().any(|r| r.gemeente_id == g.id)
+        })
         .map(|g| {
             let r = d.rollouts.iter().find(|r| r.gemeente_id == g.id);
             RolloutLine {
@@ -226,7 +281,11 @@ fn show_page(d: PlanDetail, catalog: &Catalog, all: &[PlanRow], funding_sources:
         })
         .chain(d.rollout_history.iter().map(|r| HistoryLine {
             date: r.date.clone(),
-            what: format!("Uitrol {}: {}", catalog.area_name(&r.gemeente_id), StatusView::from_code(&r.status).label),
+            what: format!(
+                "Uitrol {}: {}",
+                catalog.area_name(&r.gemeente_id),
+                StatusView::from_code(&r.status).label
+            ),
             note: r.note.clone(),
             source: catalog.source(r.source_id.as_deref()),
         }))
@@ -245,7 +304,11 @@ fn show_page(d: PlanDetail, catalog: &Catalog, all: &[PlanRow], funding_sources:
                 |p| Period::parse(p).map_or_else(|_| p.to_owned(), Period::label_nl),
             ),
             title: m.title.clone(),
-            theme: m.theme_id.as_deref().and_then(|t| catalog.item(t)).map(|t| t.name.clone()),
+            theme: m
+                .theme_id
+                .as_deref()
+                .and_then(|t| catalog.item(t))
+                .map(|t| t.name.clone()),
             note: m.note.clone(),
             source: catalog.source(m.source_id.as_deref()),
         })
@@ -274,7 +337,11 @@ fn show_page(d: PlanDetail, catalog: &Catalog, all: &[PlanRow], funding_sources:
         rollouts,
         history,
         milestones,
-        links: d.links.iter().map(|l| (l.title.clone(), l.url.clone())).collect(),
+        links: d
+            .links
+            .iter()
+            .map(|l| (l.title.clone(), l.url.clone()))
+            .collect(),
         source: catalog.source(p.source_id.as_deref()),
         plan: d.plan,
     }

@@ -27,5 +27,8 @@ async fn list(State(state): State<AppState>) -> Result<SourcesPage, WebError> {
         let date = date_nl(&s.date);
         (s, date)
     });
-    Ok(SourcesPage { nav: "bronnen", sources: sources.collect() })
+    Ok(SourcesPage {
+        nav: "bronnen",
+        sources: sources.collect(),
+    })
 }

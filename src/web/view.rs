@@ -19,10 +19,29 @@ impl Catalog {
     pub async fn load(store: &Store) -> Result<Self, StoreError> {
         let areas = store.areas().await?;
         let framework = store.framework().await?;
-        let sources = store.sources().await?.into_iter().map(|s| (s.id.clone(), s)).collect();
-        let area_index = areas.iter().enumerate().map(|(i, a)| (a.id.clone(), i)).collect();
-        let item_index = framework.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
-        Ok(Self { areas, framework, sources, area_index, item_index })
+        let sources = store
+            .sources()
+            .await?
+            .into_iter()
+            .map(|s| (s.id.clone(), s))
+            .collect();
+        let area_index = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        let item_index = framework
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id.clone(), i))
+            .collect();
+        Ok(Self {
+            areas,
+            framework,
+            sources,
+            area_index,
+            item_index,
+        })
     }
 
     pub fn area(&self, id: &str) -> Option<&AreaRow> {
@@ -30,7 +49,8 @@ impl Catalog {
     }
 
     pub fn area_name(&self, id: &str) -> String {
-        self.area(id).map_or_else(|| id.to_owned(), |a| a.name.clone())
+        self.area(id)
+            .map_or_else(|| id.to_owned(), |a| a.name.clone())
     }
 
     pub fn region(&self) -> Option<&AreaRow> {
@@ -46,7 +66,8 @@ impl Catalog {
     }
 
     pub fn gemeenten_of<'a>(&'a self, subregion: &'a str) -> impl Iterator<Item = &'a AreaRow> {
-        self.gemeenten().filter(move |g| g.parent_id.as_deref() == Some(subregion))
+        self.gemeenten()
+            .filter(move |g| g.parent_id.as_deref() == Some(subregion))
     }
 
     /// The subregio an area belongs to (itself for a subregio), or `None` for the region.
@@ -64,7 +85,9 @@ impl Catalog {
     pub fn covers(&self, area_id: &str, gemeente_id: &str) -> bool {
         match self.area(area_id).map(|a| a.kind.as_str()) {
             Some("regio") => true,
-            Some("subregio") => self.area(gemeente_id).and_then(|g| g.parent_id.as_deref()) == Some(area_id),
+            Some("subregio") => {
+                self.area(gemeente_id).and_then(|g| g.parent_id.as_deref()) == Some(area_id)
+            }
             _ => area_id == gemeente_id,
         }
     }
@@ -79,13 +102,19 @@ impl Catalog {
 
     pub fn source(&self, id: Option<&str>) -> Option<SourceView> {
         let s = self.sources.get(id?)?;
-        Some(SourceView { id: s.id.clone(), title: s.title.clone(), date: date_nl(&s.date) })
+        Some(SourceView {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            date: date_nl(&s.date),
+        })
     }
 }
 
 /// A stored ISO date as Dutch words; a value that is not a date is shown as it is.
 pub fn date_nl(iso: &str) -> String {
-    parse_date(iso).map(format_date_nl).unwrap_or_else(|_| iso.to_owned())
+    parse_date(iso)
+        .map(format_date_nl)
+        .unwrap_or_else(|_| iso.to_owned())
 }
 
 /// "Bron: De Kracht van Samen, 5 september 2025", linking to the list of sources.
@@ -106,7 +135,11 @@ pub struct StatusView {
 
 impl StatusView {
     pub fn of(status: RolloutStatus) -> Self {
-        Self { code: status.code(), label: status.label(), symbol: status.symbol() }
+        Self {
+            code: status.code(),
+            label: status.label(),
+            symbol: status.symbol(),
+        }
     }
 
     pub fn from_code(code: &str) -> Self {
@@ -115,7 +148,11 @@ impl StatusView {
 
     /// No source says anything about this gemeente yet.
     pub fn unknown() -> Self {
-        Self { code: "onbekend", label: "Onbekend", symbol: "?" }
+        Self {
+            code: "onbekend",
+            label: "Onbekend",
+            symbol: "?",
+        }
     }
 
     /// Every status, for the legend.

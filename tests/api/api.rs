@@ -14,10 +14,31 @@ async fn the_plan_list_returns_every_plan_with_its_fields_and_rollouts() {
     let plans = plans.as_array().expect("an array");
     assert!(plans.len() > 40);
     let first = &plans[0];
-    for field in ["id", "name", "kind", "area_id", "stage", "organisations", "framework", "funding", "rollouts", "history", "milestones", "version", "is_new"] {
-        assert!(first.get(field).is_some(), "field {field} missing in {first}");
+    for field in [
+        "id",
+        "name",
+        "kind",
+        "area_id",
+        "stage",
+        "organisations",
+        "framework",
+        "funding",
+        "rollouts",
+        "history",
+        "milestones",
+        "version",
+        "is_new",
+    ] {
+        assert!(
+            first.get(field).is_some(),
+            "field {field} missing in {first}"
+        );
     }
-    assert!(plans.iter().any(|p| !p["rollouts"].as_array().expect("rollouts").is_empty()));
+    assert!(
+        plans
+            .iter()
+            .any(|p| !p["rollouts"].as_array().expect("rollouts").is_empty())
+    );
 }
 
 #[tokio::test]
@@ -30,7 +51,11 @@ async fn the_plan_list_takes_the_same_filters_as_the_dashboard() {
     let lekstroom = lekstroom.as_array().expect("array");
     assert!(!lekstroom.is_empty());
     assert!(lekstroom.len() < all.as_array().expect("array").len());
-    assert!(lekstroom.iter().all(|p| p["area_id"] == "lekstroom" || p["area_id"] == "midden-nederland"));
+    assert!(
+        lekstroom
+            .iter()
+            .all(|p| p["area_id"] == "lekstroom" || p["area_id"] == "midden-nederland")
+    );
 }
 
 #[tokio::test]
@@ -42,7 +67,12 @@ async fn a_bad_filter_is_a_json_400() {
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     let body = page.json();
     assert_eq!(body["error"], "bad_request");
-    assert!(body["message"].as_str().expect("message").contains("fase=klaar"));
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("fase=klaar")
+    );
 }
 
 #[tokio::test]
@@ -87,7 +117,15 @@ async fn the_framework_has_four_principles_eight_transformations_five_opgaven_th
 
     let items = framework["items"].as_array().expect("items");
     let count = |kind: &str| items.iter().filter(|i| i["kind"] == kind).count();
-    assert_eq!((count("principe"), count("transformatie"), count("opgave"), count("fundament")), (4, 8, 5, 3));
+    assert_eq!(
+        (
+            count("principe"),
+            count("transformatie"),
+            count("opgave"),
+            count("fundament")
+        ),
+        (4, 8, 5, 3)
+    );
     assert_eq!(count("akkoord"), 3);
 }
 
@@ -95,10 +133,18 @@ async fn the_framework_has_four_principles_eight_transformations_five_opgaven_th
 async fn organisations_sources_bodies_and_funding_sources_are_listed() {
     let app = TestApp::demo().await;
 
-    for path in ["/api/v1/organisations", "/api/v1/sources", "/api/v1/bodies", "/api/v1/funding-sources"] {
+    for path in [
+        "/api/v1/organisations",
+        "/api/v1/sources",
+        "/api/v1/bodies",
+        "/api/v1/funding-sources",
+    ] {
         let page = app.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
-        assert!(!page.json().as_array().expect("array").is_empty(), "{path} is empty");
+        assert!(
+            !page.json().as_array().expect("array").is_empty(),
+            "{path} is empty"
+        );
     }
 }
 

@@ -13,7 +13,10 @@ async fn plan(app: &TestApp, id: &str) -> Value {
 }
 
 fn rollout<'a>(plan: &'a Value, gemeente: &str) -> Option<&'a Value> {
-    plan["rollouts"].as_array()?.iter().find(|r| r["gemeente_id"] == gemeente)
+    plan["rollouts"]
+        .as_array()?
+        .iter()
+        .find(|r| r["gemeente_id"] == gemeente)
 }
 
 #[tokio::test]
@@ -59,7 +62,13 @@ async fn buurt_als_ecosysteem_has_the_table_row_of_the_zou_document() {
     assert_eq!(p["lead_text"], "Santé namens wijk-alliantie");
     assert_eq!(p["status_text"], "Snelle toets goedgekeurd, TP goedgekeurd");
     assert_eq!(p["financing_text"], "IZA - TP");
-    assert!(p["links"].as_array().expect("links").iter().any(|l| l["url"] == "https://debuurtalsecosysteem.nl/"));
+    assert!(
+        p["links"]
+            .as_array()
+            .expect("links")
+            .iter()
+            .any(|l| l["url"] == "https://debuurtalsecosysteem.nl/")
+    );
 }
 
 #[tokio::test]
@@ -68,9 +77,16 @@ async fn buurt_als_ecosysteem_runs_in_wijk_bij_duurstede_only() {
 
     let p = plan(&app, "buurt-als-ecosysteem").await;
 
-    assert_eq!(rollout(&p, "GM0352").expect("Wijk bij Duurstede")["status"], "opstart");
+    assert_eq!(
+        rollout(&p, "GM0352").expect("Wijk bij Duurstede")["status"],
+        "opstart"
+    );
     for other in ["GM0312", "GM0310", "GM1581", "GM0355"] {
-        assert_eq!(rollout(&p, other).expect("other ZOU gemeente")["status"], "niet-gestart", "{other}");
+        assert_eq!(
+            rollout(&p, other).expect("other ZOU gemeente")["status"],
+            "niet-gestart",
+            "{other}"
+        );
     }
 }
 
@@ -101,13 +117,19 @@ async fn the_dashboard_cell_of_buurt_als_ecosysteem_in_wijk_bij_duurstede_says_o
     let row_sel = scraper::Selector::parse("table.rm-matrix tbody tr").expect("selector");
     let cell_sel = scraper::Selector::parse("td.rm-cell").expect("selector");
     let columns = page.texts("th.rm-matrix__gemeente");
-    let wbd = columns.iter().position(|c| c == "Wijk bij Duurstede").expect("column");
+    let wbd = columns
+        .iter()
+        .position(|c| c == "Wijk bij Duurstede")
+        .expect("column");
     let row = html
         .select(&row_sel)
         .find(|r| r.text().any(|t| t == "Buurt als Ecosysteem"))
         .expect("row");
     let cells: Vec<_> = row.select(&cell_sel).collect();
-    assert_eq!(cells[wbd].value().attr("class"), Some("utrecht-table__cell rm-cell rm-cell--opstart"));
+    assert_eq!(
+        cells[wbd].value().attr("class"),
+        Some("utrecht-table__cell rm-cell rm-cell--opstart")
+    );
     assert_eq!(cells[wbd].text().collect::<String>(), "◔Opstart");
 }
 
@@ -121,7 +143,12 @@ async fn netwerk_mentale_gezondheid_was_approved_under_conditions_and_then_appro
     assert_eq!(history[0]["date"], "2025-09-05");
     assert_eq!(history[0]["stage"], "tp-ingediend");
     assert_eq!(history[0]["source_id"], "zou-2025");
-    assert!(history[0]["note"].as_str().expect("note").contains("onder voorbehoud goedgekeurd"));
+    assert!(
+        history[0]["note"]
+            .as_str()
+            .expect("note")
+            .contains("onder voorbehoud goedgekeurd")
+    );
     assert_eq!(history[1]["date"], "2025-10-09");
     assert_eq!(history[1]["stage"], "tp-goedgekeurd");
     assert_eq!(history[1]["source_id"], "bbo-2025-10-09");
@@ -134,8 +161,20 @@ async fn the_plan_page_shows_the_history_with_dates_in_words_and_sources() {
     let page = app.get("/plannen/netwerk-mentale-gezondheid").await;
 
     let rows = page.texts("#historie + table tbody tr");
-    assert!(rows.iter().any(|r| r.starts_with("5 september 2025 Fase: Transformatieplan ingediend") && r.contains("De Kracht van Samen")), "{rows:?}");
-    assert!(rows.iter().any(|r| r.starts_with("9 oktober 2025 Fase: Transformatieplan goedgekeurd") && r.contains("Breed Bestuurlijk Overleg")), "{rows:?}");
+    assert!(
+        rows.iter().any(
+            |r| r.starts_with("5 september 2025 Fase: Transformatieplan ingediend")
+                && r.contains("De Kracht van Samen")
+        ),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(
+            |r| r.starts_with("9 oktober 2025 Fase: Transformatieplan goedgekeurd")
+                && r.contains("Breed Bestuurlijk Overleg")
+        ),
+        "{rows:?}"
+    );
 }
 
 #[tokio::test]
@@ -159,7 +198,11 @@ async fn the_gala_chain_approaches_hang_under_one_parent_shown_on_both_pages() {
 
     assert_eq!(child["parent_id"], "gala-ketenaanpakken");
     assert_eq!(child["kind"], "gala-ketenaanpak");
-    assert!(parent_page.texts("ul.rm-list li a").contains(&"Kansrijke Start".to_owned()));
+    assert!(
+        parent_page
+            .texts("ul.rm-list li a")
+            .contains(&"Kansrijke Start".to_owned())
+    );
     assert!(child_page.text("nav.rm-breadcrumb").contains("GALA"));
 }
 
@@ -182,13 +225,25 @@ async fn lekstroom_rollouts_follow_the_werkagenda() {
     let status_in = |gemeente: &str, name_part: &str| -> Vec<String> {
         plans
             .iter()
-            .filter(|p| p["name"].as_str().unwrap_or_default().to_lowercase().contains(name_part))
-            .filter_map(|p| rollout(p, gemeente).map(|r| r["status"].as_str().unwrap_or_default().to_owned()))
+            .filter(|p| {
+                p["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_lowercase()
+                    .contains(name_part)
+            })
+            .filter_map(|p| {
+                rollout(p, gemeente).map(|r| r["status"].as_str().unwrap_or_default().to_owned())
+            })
             .collect()
     };
     assert_eq!(status_in("GM0321", "leerwerkplaats"), ["opstart"], "Houten");
     assert_eq!(status_in("GM0356", "wonen plus"), ["loopt"], "Nieuwegein");
-    assert_eq!(status_in("GM0353", "steunsystemen"), ["gepland"], "IJsselstein");
+    assert_eq!(
+        status_in("GM0353", "steunsystemen"),
+        ["gepland"],
+        "IJsselstein"
+    );
 }
 
 #[tokio::test]
@@ -197,7 +252,12 @@ async fn the_lekstroom_werkagenda_milestones_are_on_the_plan_pages() {
 
     let plans = app.get("/api/v1/plans?subregio=lekstroom").await.json();
 
-    let milestones: usize = plans.as_array().expect("array").iter().map(|p| p["milestones"].as_array().map_or(0, Vec::len)).sum();
+    let milestones: usize = plans
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|p| p["milestones"].as_array().map_or(0, Vec::len))
+        .sum();
     assert!(milestones >= 40, "{milestones} milestones");
     let with_period = plans
         .as_array()
@@ -218,10 +278,18 @@ async fn every_plan_rollout_and_stage_change_names_its_source() {
     for p in plans.as_array().expect("array") {
         assert!(p["source_id"].is_string(), "plan {} has no source", p["id"]);
         for r in p["rollouts"].as_array().expect("rollouts") {
-            assert!(r["source_id"].is_string(), "a rollout of {} has no source", p["id"]);
+            assert!(
+                r["source_id"].is_string(),
+                "a rollout of {} has no source",
+                p["id"]
+            );
         }
         for h in p["history"].as_array().expect("history") {
-            assert!(h["source_id"].is_string(), "a stage change of {} has no source", p["id"]);
+            assert!(
+                h["source_id"].is_string(),
+                "a stage change of {} has no source",
+                p["id"]
+            );
         }
     }
 }

@@ -23,29 +23,51 @@ bron = "zou-2025"
 fn the_demo_data_passes_its_own_checks() {
     let portfolio = Bundle::demo().check().unwrap_or_else(|p| panic!("{p}"));
 
-    assert_eq!(portfolio.areas.iter().filter(|a| a.kind == regiomonitor::domain::AreaKind::Municipality).count(), 24);
-    assert!(portfolio.plans.len() > 40, "{} plans", portfolio.plans.len());
+    assert_eq!(
+        portfolio
+            .areas
+            .iter()
+            .filter(|a| a.kind == regiomonitor::domain::AreaKind::Municipality)
+            .count(),
+        24
+    );
+    assert!(
+        portfolio.plans.len() > 40,
+        "{} plans",
+        portfolio.plans.len()
+    );
 }
 
 #[test]
 fn a_toml_syntax_error_names_the_file_and_the_line() {
-    let bundle = Bundle::demo().with_file("kapot.toml", "[[plan]]\nid = \"a\"\nnaam = \"niet afgesloten\n");
+    let bundle = Bundle::demo().with_file(
+        "kapot.toml",
+        "[[plan]]\nid = \"a\"\nnaam = \"niet afgesloten\n",
+    );
 
     let problems = problems_of(&bundle);
 
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].starts_with("kapot.toml, regel 3: dit is geen geldige TOML"), "{problems:?}");
+    assert!(
+        problems[0].starts_with("kapot.toml, regel 3: dit is geen geldige TOML"),
+        "{problems:?}"
+    );
 }
 
 #[test]
 fn an_unknown_stage_names_file_line_plan_field_and_the_allowed_codes() {
-    let bundle = Bundle::demo().with_file("extra.toml", format!("{EXTRA_PLAN}fase = \"bijna-klaar\"\n"));
+    let bundle = Bundle::demo().with_file(
+        "extra.toml",
+        format!("{EXTRA_PLAN}fase = \"bijna-klaar\"\n"),
+    );
 
     let problems = problems_of(&bundle);
 
     assert_eq!(
         problems,
-        ["extra.toml, regel 2 (plan \"proefplan\"): veld fase: \"bijna-klaar\" is geen fase; kies uit: planvorming, snelle-toets-ingediend, snelle-toets-goedgekeurd, tp-ingediend, tp-goedgekeurd, opstartfase, implementatiefase, loopt, geborgd, gestopt"]
+        [
+            "extra.toml, regel 2 (plan \"proefplan\"): veld fase: \"bijna-klaar\" is geen fase; kies uit: planvorming, snelle-toets-ingediend, snelle-toets-goedgekeurd, tp-ingediend, tp-goedgekeurd, opstartfase, implementatiefase, loopt, geborgd, gestopt"
+        ]
     );
 }
 
@@ -59,9 +81,24 @@ fn references_to_unknown_organisations_and_opgaven_are_reported_each() {
     let problems = problems_of(&bundle);
 
     assert_eq!(problems.len(), 3, "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains("veld trekkers: \"niemand\" is geen bekende organisatie")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains("veld akkoorden: \"vrede\" is geen bekend akkoord")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains("veld opgaven: \"zwemmen\" is geen bekende opgave")), "{problems:?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("veld trekkers: \"niemand\" is geen bekende organisatie")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("veld akkoorden: \"vrede\" is geen bekend akkoord")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("veld opgaven: \"zwemmen\" is geen bekende opgave")),
+        "{problems:?}"
+    );
 }
 
 #[test]
@@ -75,7 +112,9 @@ fn a_rollout_outside_the_plans_area_is_refused() {
 
     assert_eq!(
         problems,
-        ["extra.toml, regel 2 (plan \"proefplan\"): uitrol nr. 1: gemeente GM0344 ligt buiten het gebied van het plan (zuidoost-utrecht)"]
+        [
+            "extra.toml, regel 2 (plan \"proefplan\"): uitrol nr. 1: gemeente GM0344 ligt buiten het gebied van het plan (zuidoost-utrecht)"
+        ]
     );
 }
 
@@ -89,7 +128,10 @@ fn a_bad_date_and_a_bad_status_in_a_rollout_are_both_reported() {
     let problems = problems_of(&bundle);
 
     assert_eq!(problems.len(), 2, "{problems:?}");
-    assert!(problems[0].contains("uitrol nr. 1, status: \"bezig\" is geen uitrolstatus"), "{problems:?}");
+    assert!(
+        problems[0].contains("uitrol nr. 1, status: \"bezig\" is geen uitrolstatus"),
+        "{problems:?}"
+    );
     assert!(problems[1].contains("uitrol nr. 1, datum: \"5-9-2025\" is geen geldige datum; schrijf de datum als JJJJ-MM-DD"), "{problems:?}");
 }
 
@@ -99,12 +141,20 @@ fn a_duplicate_id_names_where_it_first_appeared() {
 
     let problems = problems_of(&bundle);
 
-    assert_eq!(problems, ["extra.toml, regel 9 (plan \"proefplan\"): de id \"proefplan\" komt al voor in extra.toml, regel 2; elke id moet uniek zijn"]);
+    assert_eq!(
+        problems,
+        [
+            "extra.toml, regel 9 (plan \"proefplan\"): de id \"proefplan\" komt al voor in extra.toml, regel 2; elke id moet uniek zijn"
+        ]
+    );
 }
 
 #[test]
 fn a_bad_cbs_code_in_the_gemeenten_file_names_the_row() {
-    let csv = Bundle::demo().file("gemeenten.csv").expect("demo has gemeenten.csv").replace("GM0589", "GM589");
+    let csv = Bundle::demo()
+        .file("gemeenten.csv")
+        .expect("demo has gemeenten.csv")
+        .replace("GM0589", "GM589");
     let bundle = Bundle::demo().with_file("gemeenten.csv", csv);
 
     let problems = problems_of(&bundle);
@@ -117,12 +167,16 @@ fn a_bad_cbs_code_in_the_gemeenten_file_names_the_row() {
 
 #[test]
 fn an_unknown_key_is_a_problem_rather_than_silently_ignored() {
-    let bundle = Bundle::demo().with_file("extra.toml", format!("{EXTRA_PLAN}trekker = \"UNICUM\"\n"));
+    let bundle =
+        Bundle::demo().with_file("extra.toml", format!("{EXTRA_PLAN}trekker = \"UNICUM\"\n"));
 
     let problems = problems_of(&bundle);
 
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].starts_with("extra.toml, regel "), "{problems:?}");
+    assert!(
+        problems[0].starts_with("extra.toml, regel "),
+        "{problems:?}"
+    );
     assert!(problems[0].contains("trekker"), "{problems:?}");
 }
 
@@ -131,7 +185,9 @@ async fn a_refused_load_leaves_an_empty_database_empty() {
     let app = TestApp::empty().await;
     let before = app.counts().await;
 
-    let result = Bundle::demo().with_file("extra.toml", format!("{EXTRA_PLAN}fase = \"x\"\n")).check();
+    let result = Bundle::demo()
+        .with_file("extra.toml", format!("{EXTRA_PLAN}fase = \"x\"\n"))
+        .check();
 
     assert!(result.is_err());
     assert_eq!(app.counts().await, before);
@@ -142,11 +198,17 @@ async fn a_refused_load_leaves_an_empty_database_empty() {
 async fn loading_into_a_store_that_has_a_portfolio_is_refused_and_changes_nothing() {
     let app = TestApp::demo().await;
     let before = app.counts().await;
-    let portfolio = Bundle::demo().with_file("extra.toml", EXTRA_PLAN).check().expect("valid");
+    let portfolio = Bundle::demo()
+        .with_file("extra.toml", EXTRA_PLAN)
+        .check()
+        .expect("valid");
 
     let result = app.store.import_portfolio(&portfolio).await;
 
-    assert!(matches!(result, Err(StoreError::Refused(ref m)) if m.contains("bevat al een portfolio")), "{result:?}");
+    assert!(
+        matches!(result, Err(StoreError::Refused(ref m)) if m.contains("bevat al een portfolio")),
+        "{result:?}"
+    );
     assert_eq!(app.counts().await, before);
 }
 
@@ -155,13 +217,22 @@ async fn a_load_that_fails_halfway_in_the_database_is_rolled_back() {
     let app = TestApp::empty().await;
     // Without the milestones table, the first milestone insert fails after the areas and
     // the first plans have been written in the same transaction.
-    sqlx::query("DROP TABLE milestones").execute(app.store.pool()).await.expect("drop");
+    sqlx::query("DROP TABLE milestones")
+        .execute(app.store.pool())
+        .await
+        .expect("drop");
     let portfolio = Bundle::demo().check().expect("valid");
 
     let result = app.store.import_portfolio(&portfolio).await;
 
     assert!(result.is_err());
-    let (plans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM plans").fetch_one(app.store.pool()).await.expect("count");
-    let (areas,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM areas").fetch_one(app.store.pool()).await.expect("count");
+    let (plans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM plans")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("count");
+    let (areas,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM areas")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("count");
     assert_eq!((plans, areas), (0, 0));
 }

@@ -12,9 +12,18 @@ async fn the_dashboard_shows_every_gemeente_grouped_by_subregio() {
     assert_eq!(page.count("table.rm-matrix th.rm-matrix__gemeente"), 24);
     assert_eq!(
         page.texts("table.rm-matrix th[scope=colgroup]"),
-        ["Utrecht Stad", "Utrecht West", "Lekstroom", "Zuidoost Utrecht", "Eemland"]
+        [
+            "Utrecht Stad",
+            "Utrecht West",
+            "Lekstroom",
+            "Zuidoost Utrecht",
+            "Eemland"
+        ]
     );
-    assert!(page.texts("table.rm-matrix th.rm-matrix__gemeente").contains(&"Wijk bij Duurstede".to_owned()));
+    assert!(
+        page.texts("table.rm-matrix th.rm-matrix__gemeente")
+            .contains(&"Wijk bij Duurstede".to_owned())
+    );
 }
 
 #[tokio::test]
@@ -28,7 +37,10 @@ async fn every_matrix_cell_says_its_status_in_words_not_only_in_colour() {
     assert!(cells > 0);
     assert_eq!(labels.len(), cells);
     assert!(labels.iter().all(|l| !l.is_empty()));
-    assert_eq!(page.count("td.rm-cell--buiten"), page.count("td.rm-cell--buiten .rm-visually-hidden"));
+    assert_eq!(
+        page.count("td.rm-cell--buiten"),
+        page.count("td.rm-cell--buiten .rm-visually-hidden")
+    );
 }
 
 #[tokio::test]
@@ -40,10 +52,21 @@ async fn the_subregio_filter_keeps_only_its_gemeenten_and_stays_in_the_url() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
         page.texts("table.rm-matrix th.rm-matrix__gemeente"),
-        ["Houten", "IJsselstein", "Lopik", "Nieuwegein", "Vijfheerenlanden"]
+        [
+            "Houten",
+            "IJsselstein",
+            "Lopik",
+            "Nieuwegein",
+            "Vijfheerenlanden"
+        ]
     );
     assert_eq!(page.text("#f-subregio option[selected]"), "Lekstroom");
-    assert!(!page.texts("table.rm-matrix th[scope=rowgroup]").iter().any(|g| g.contains("Zuidoost")));
+    assert!(
+        !page
+            .texts("table.rm-matrix th[scope=rowgroup]")
+            .iter()
+            .any(|g| g.contains("Zuidoost"))
+    );
 }
 
 #[tokio::test]
@@ -76,7 +99,10 @@ async fn an_unknown_filter_name_is_a_400_page_that_names_the_filters() {
     let page = app.get("/plannen?kleur=rood").await;
 
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
-    assert!(page.text("[role=alert]").contains("subregio, opgave, transformatie, fase"));
+    assert!(
+        page.text("[role=alert]")
+            .contains("subregio, opgave, transformatie, fase")
+    );
 }
 
 #[tokio::test]
@@ -158,7 +184,14 @@ async fn the_framework_page_lists_four_principles_and_eight_transformations() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.count("#beweging ~ .rm-cards section.rm-card"), 4);
     let transformations = page.texts("#transformaties ~ section[id^='t'] h3");
-    assert_eq!(transformations.iter().filter(|t| t.starts_with(char::is_numeric)).count(), 8, "{transformations:?}");
+    assert_eq!(
+        transformations
+            .iter()
+            .filter(|t| t.starts_with(char::is_numeric))
+            .count(),
+        8,
+        "{transformations:?}"
+    );
     assert_eq!(page.count("table.rm-overview tbody tr"), 3);
 }
 
@@ -179,7 +212,12 @@ async fn organisations_have_a_page_with_the_plans_they_lead() {
     let list = app.get("/organisaties").await;
     let first = list.html();
     let selector = scraper::Selector::parse("a[href^='/organisaties/']").expect("selector");
-    let href = first.select(&selector).next().and_then(|a| a.value().attr("href")).expect("a link").to_owned();
+    let href = first
+        .select(&selector)
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .expect("a link")
+        .to_owned();
 
     let page = app.get(&href).await;
 
@@ -208,7 +246,11 @@ async fn every_page_links_only_to_local_stylesheets() {
     let html = page.html();
     let sel = scraper::Selector::parse("link[rel=stylesheet], script[src]").expect("selector");
     for el in html.select(&sel) {
-        let href = el.value().attr("href").or_else(|| el.value().attr("src")).unwrap_or_default();
+        let href = el
+            .value()
+            .attr("href")
+            .or_else(|| el.value().attr("src"))
+            .unwrap_or_default();
         assert!(href.starts_with("/assets/"), "{href} is not local");
     }
 }
