@@ -37,8 +37,9 @@ pub struct ColumnGroup {
 pub struct Cell {
     /// `None` when the gemeente lies outside the plan's area.
     pub status: Option<StatusView>,
-    /// Shown on hover and to screen readers: gemeente, date and note of the source.
-    pub title: String,
+    /// Shown on hover for cells a source speaks about: plan, gemeente, status and note.
+    /// Unknown and outside cells have none; the row and column headers say what they are.
+    pub title: Option<String>,
 }
 
 pub struct MatrixRow {
@@ -136,19 +137,19 @@ async fn show(
                             .map(|n| format!(": {n}"))
                             .unwrap_or_default();
                         Cell {
-                            title: format!("{}, {}: {}{note}", plan.name, col.name, view.label),
+                            title: Some(format!(
+                                "{}, {}: {}{note}",
+                                plan.name, col.name, view.label
+                            )),
                             status: Some(view),
                         }
                     }
                     None if catalog.covers(&plan.area_id, &col.id) => Cell {
-                        title: format!("{}, {}: onbekend", plan.name, col.name),
+                        title: None,
                         status: Some(StatusView::unknown()),
                     },
                     None => Cell {
-                        title: format!(
-                            "{}, {}: buiten het gebied van dit plan",
-                            plan.name, col.name
-                        ),
+                        title: None,
                         status: None,
                     },
                 }
