@@ -293,3 +293,60 @@ async fn every_plan_rollout_and_stage_change_names_its_source() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_jaarplan_2026_adds_its_plans_with_their_source() {
+    let app = TestApp::demo().await;
+
+    for id in [
+        "arbeidsmarkt",
+        "digitale-inclusie",
+        "hervormingsagenda-jeugd",
+        "toegang-wijkverpleging-so",
+        "vergroten-zelfregie",
+    ] {
+        let p = plan(&app, id).await;
+        assert_eq!(p["source_id"], "jaarplan-2026", "{id}");
+    }
+    let arbeidsmarkt = plan(&app, "arbeidsmarkt").await;
+    assert_eq!(arbeidsmarkt["area_id"], "midden-nederland");
+    assert!(
+        arbeidsmarkt["framework"]
+            .as_array()
+            .expect("framework")
+            .contains(&Value::from("arbeidsmarkt"))
+    );
+}
+
+#[tokio::test]
+async fn the_governance_bodies_of_zou_verbonden_are_there() {
+    let app = TestApp::demo().await;
+
+    let bodies = app.get("/api/v1/bodies").await.json();
+
+    let names: Vec<_> = bodies
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|b| b["name"].as_str())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("Breed Bestuurlijk Overleg")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.starts_with("Regiegroep")),
+        "{names:?}"
+    );
+    assert!(names.iter().any(|n| n.starts_with("Kernteam")), "{names:?}");
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| n.starts_with("Tactische werkgroep"))
+            .count(),
+        4,
+        "{names:?}"
+    );
+}
