@@ -35,22 +35,24 @@ pub fn parse_date(value: &str) -> Result<jiff::civil::Date, ParseError> {
     })
 }
 
+/// Dutch month names, January first.
+pub(crate) const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
 /// Formats a date the Dutch way for reading: "9 oktober 2025".
 pub fn format_date_nl(date: jiff::civil::Date) -> String {
-    const MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
     let month = MONTHS[usize::try_from(date.month() - 1).unwrap_or(0)];
     format!("{} {} {}", date.day(), month, date.year())
 }

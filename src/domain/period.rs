@@ -66,24 +66,10 @@ impl Period {
 
     /// How a reader sees it: "maart 2025", "2e kwartaal 2025".
     pub fn label_nl(self) -> String {
-        const MONTHS: [&str; 12] = [
-            "januari",
-            "februari",
-            "maart",
-            "april",
-            "mei",
-            "juni",
-            "juli",
-            "augustus",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ];
         match self {
             Self::Year(y) => y.to_string(),
             Self::Quarter(y, q) => format!("{q}e kwartaal {y}"),
-            Self::Month(y, m) => format!("{} {y}", MONTHS[usize::from(m - 1)]),
+            Self::Month(y, m) => format!("{} {y}", super::MONTHS[usize::from(m - 1)]),
             Self::Day(d) => super::format_date_nl(d),
         }
     }

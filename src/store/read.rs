@@ -78,8 +78,9 @@ pub struct PlanRow {
     pub financing_text: Option<String>,
     pub stage: Option<String>,
     pub network_role: Option<String>,
-    /// 1 nieuw, 0 doorontwikkeling
-    #[serde(skip)]
+    /// true = nieuw, false = doorontwikkeling, null = not stated
+    #[serde(serialize_with = "serialize_flag")]
+    #[schema(value_type = Option<bool>)]
     pub is_new: Option<i64>,
     pub phase: Option<String>,
     pub source_id: Option<String>,
@@ -90,6 +91,14 @@ impl PlanRow {
     pub fn is_new(&self) -> Option<bool> {
         super::flag(self.is_new)
     }
+}
+
+/// Writes a stored 0/1 column as JSON `false`/`true`.
+fn serialize_flag<S: serde::Serializer>(
+    value: &Option<i64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    super::flag(*value).serialize(serializer)
 }
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
@@ -180,14 +189,18 @@ pub struct PlanFilter {
     pub plan: Option<String>,
 }
 
-/// A plan with everything that hangs off it.
-#[derive(Debug, Clone)]
+/// A plan with everything that hangs off it (also the API's plan object).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanDetail {
+    #[serde(flatten)]
     pub plan: PlanRow,
     pub organisations: Vec<PlanOrganisationRow>,
+    /// Ids of linked accords, principles, transformations, opgaven and fundamenten.
     pub framework: Vec<String>,
+    /// Ids of funding sources.
     pub funding: Vec<String>,
     pub links: Vec<ExternalLinkRow>,
+    /// Current rollout per gemeente; gemeenten not listed are unknown.
     pub rollouts: Vec<RolloutRow>,
     pub history: Vec<StageChangeRow>,
     pub rollout_history: Vec<RolloutChangeRow>,

@@ -11,9 +11,7 @@ use super::error::{ApiError, ApiErrorBody, WebError};
 use super::filter::FilterChoice;
 use super::view::Catalog;
 use crate::store::{
-    AreaRow, BodyRow, ExternalLinkRow, FrameworkRow, FundingSourceRow, MilestoneRow,
-    OrganisationRow, PlanDetail, PlanOrganisationRow, PlanRow, RolloutChangeRow, RolloutRow,
-    SourceRow, StageChangeRow,
+    AreaRow, BodyRow, FrameworkRow, FundingSourceRow, OrganisationRow, PlanDetail, SourceRow,
 };
 
 pub fn router() -> Router<AppState> {
@@ -69,67 +67,29 @@ struct PlanQuery {
     fase: Option<String>,
 }
 
-/// A plan with everything that hangs off it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PlanJson {
-    #[serde(flatten)]
-    pub plan: PlanRow,
-    /// true = nieuw, false = doorontwikkeling, null = not stated
-    pub is_new: Option<bool>,
-    pub organisations: Vec<PlanOrganisationRow>,
-    /// Ids of linked accords, principles, transformations, opgaven and fundamenten.
-    pub framework: Vec<String>,
-    /// Ids of funding sources.
-    pub funding: Vec<String>,
-    pub links: Vec<ExternalLinkRow>,
-    /// Current rollout per gemeente; gemeenten not listed are unknown.
-    pub rollouts: Vec<RolloutRow>,
-    pub history: Vec<StageChangeRow>,
-    pub rollout_history: Vec<RolloutChangeRow>,
-    pub milestones: Vec<MilestoneRow>,
-}
-
-impl From<PlanDetail> for PlanJson {
-    fn from(d: PlanDetail) -> Self {
-        Self {
-            is_new: d.plan.is_new(),
-            plan: d.plan,
-            organisations: d.organisations,
-            framework: d.framework,
-            funding: d.funding,
-            links: d.links,
-            rollouts: d.rollouts,
-            history: d.history,
-            rollout_history: d.rollout_history,
-            milestones: d.milestones,
-        }
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/plans", params(PlanQuery),
-    responses((status = 200, body = [PlanJson]), (status = 400, description = "Onbekend filter of onbekende waarde", body = ApiErrorBody)))]
+    responses((status = 200, body = [PlanDetail]), (status = 400, description = "Onbekend filter of onbekende waarde", body = ApiErrorBody)))]
 async fn plans(
     State(state): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> Result<Json<Vec<PlanJson>>, ApiError> {
+) -> Result<Json<Vec<PlanDetail>>, ApiError> {
     let catalog = Catalog::load(&state.store).await?;
     let (_, filter) = FilterChoice::parse(&pairs, &catalog)?;
-    let details = state.store.plan_details(&filter).await?;
-    Ok(Json(details.into_iter().map(PlanJson::from).collect()))
+    Ok(Json(state.store.plan_details(&filter).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = String, Path, description = "Id of the plan")),
-    responses((status = 200, body = PlanJson), (status = 404, body = ApiErrorBody)))]
+    responses((status = 200, body = PlanDetail), (status = 404, body = ApiErrorBody)))]
 async fn plan(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<PlanJson>, ApiError> {
+) -> Result<Json<PlanDetail>, ApiError> {
     let detail = state
         .store
         .plan_detail(&id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("Er is geen plan met de id \"{id}\".")))?;
-    Ok(Json(detail.into()))
+    Ok(Json(detail))
 }
 
 /// The area tree: the region, its subregio's, gemeenten (id = CBS code) and wijken.

@@ -168,5 +168,5 @@ async fn the_openapi_document_describes_every_api_route() {
     ] {
         assert!(paths.contains_key(path), "{path} is not described");
     }
-    assert!(doc["components"]["schemas"]["PlanJson"].is_object());
+    assert!(doc["components"]["schemas"]["PlanDetail"].is_object());
 }
