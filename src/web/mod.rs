@@ -2,6 +2,7 @@
 
 mod api;
 mod assets;
+mod bodies;
 mod dashboard;
 mod error;
 mod filter;
@@ -52,6 +53,7 @@ pub fn router(store: Store) -> Router {
         .merge(framework::router())
         .merge(organisations::router())
         .merge(sources::router())
+        .merge(bodies::router())
         .nest("/api", api::router())
         .merge(assets::router())
         .fallback(not_found)

@@ -254,3 +254,23 @@ async fn every_page_links_only_to_local_stylesheets() {
         assert!(href.starts_with("/assets/"), "{href} is not local");
     }
 }
+
+#[tokio::test]
+async fn the_bodies_page_lists_the_governance_bodies_with_their_source() {
+    let app = TestApp::demo().await;
+
+    let page = app.get("/overleggen").await;
+
+    assert_eq!(page.status, StatusCode::OK);
+    let names = page.texts("section.rm-item h2");
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("Breed Bestuurlijk Overleg")),
+        "{names:?}"
+    );
+    assert_eq!(
+        page.count("section.rm-item"),
+        page.count("section.rm-item .rm-source")
+    );
+}
