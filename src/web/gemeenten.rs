@@ -86,7 +86,6 @@ pub struct PlanLine {
     pub stage: String,
     pub leads: String,
     pub source: Option<SourceView>,
-    pub date: Option<String>,
     order: usize,
 }
 
@@ -179,7 +178,6 @@ async fn show(
                 leads.join(", ")
             },
             source: cell.and_then(|r| catalog.source(r.source_id.as_deref())),
-            date: cell.map(|r| super::view::date_nl(&r.date)),
         });
     }
     lines.sort_by_key(|l| l.order);
