@@ -33,6 +33,8 @@ CREATE TABLE framework_items (
     number      BIGINT,
     name        TEXT NOT NULL,
     description TEXT,
+    -- The order of the source document.
+    position    BIGINT NOT NULL DEFAULT 0,
     source_id   TEXT REFERENCES sources (id),
     version     BIGINT NOT NULL DEFAULT 1
 );

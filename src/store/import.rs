@@ -65,16 +65,20 @@ async fn insert_all(tx: &mut Transaction<'static, Any>, p: &Portfolio) -> Result
             .execute(&mut **tx)
             .await?;
     }
-    for f in &p.framework {
-        sqlx::query("INSERT INTO framework_items (id, kind, number, name, description, source_id) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&f.id)
-            .bind(f.kind.code())
-            .bind(f.number)
-            .bind(&f.name)
-            .bind(&f.description)
-            .bind(&f.source_id)
-            .execute(&mut **tx)
-            .await?;
+    for (i, f) in p.framework.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO framework_items (id, kind, number, name, description, source_id, position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&f.id)
+        .bind(f.kind.code())
+        .bind(f.number)
+        .bind(&f.name)
+        .bind(&f.description)
+        .bind(&f.source_id)
+        .bind(position(i))
+        .execute(&mut **tx)
+        .await?;
     }
     for (t, pr) in &p.transformation_principles {
         sqlx::query("INSERT INTO transformation_principles (transformation_id, principle_id) VALUES ($1, $2)")

@@ -262,7 +262,7 @@ impl Store {
 
     pub async fn framework(&self) -> Result<Vec<FrameworkRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT id, kind, number, name, description, source_id FROM framework_items ORDER BY kind, number, name",
+            "SELECT id, kind, number, name, description, source_id FROM framework_items ORDER BY kind, number, position",
         )
         .fetch_all(&self.pool)
         .await?)
