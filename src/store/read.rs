@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use sqlx::FromRow;
+use sqlx::any::AnyRow;
 
 use super::{Store, StoreError};
 
@@ -313,15 +314,33 @@ impl Store {
         Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
     }
 
-    /// The current rollout cells of the plans a filter selects.
-    pub async fn rollouts(&self, filter: &PlanFilter) -> Result<Vec<RolloutRow>, StoreError> {
+    /// Rows of a table that hangs off plans (aliased `x`, with a `plan_id`), for the plans a
+    /// filter selects. `from` and `order` are fixed text of this module, never user input.
+    async fn related<T>(
+        &self,
+        select_from: &str,
+        order: &str,
+        filter: &PlanFilter,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
         let sql = format!(
-            "SELECT r.plan_id, r.gemeente_id, r.status, r.district_id, r.note, r.date, r.source_id
-             FROM rollouts r JOIN plans p ON p.id = r.plan_id WHERE {}",
+            "{select_from} JOIN plans p ON p.id = x.plan_id WHERE {} {order}",
             plan_filter_sql(filter)
         );
         let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
+    }
+
+    /// The current rollout cells of the plans a filter selects.
+    pub async fn rollouts(&self, filter: &PlanFilter) -> Result<Vec<RolloutRow>, StoreError> {
+        self.related(
+            "SELECT x.plan_id, x.gemeente_id, x.status, x.district_id, x.note, x.date, x.source_id FROM rollouts x",
+            "",
+            filter,
+        )
+        .await
     }
 
     /// Links of the plans a filter selects to the framework (opgaven, transformations, ...).
@@ -329,12 +348,12 @@ impl Store {
         &self,
         filter: &PlanFilter,
     ) -> Result<Vec<PlanLinkRow>, StoreError> {
-        let sql = format!(
-            "SELECT pf.plan_id, pf.item_id FROM plan_framework pf JOIN plans p ON p.id = pf.plan_id WHERE {}",
-            plan_filter_sql(filter)
-        );
-        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-        Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
+        self.related(
+            "SELECT x.plan_id, x.item_id FROM plan_framework x",
+            "",
+            filter,
+        )
+        .await
     }
 
     /// Trekkers and betrokkenen of the plans a filter selects, in the document's order.
@@ -342,14 +361,13 @@ impl Store {
         &self,
         filter: &PlanFilter,
     ) -> Result<Vec<PlanOrganisationRow>, StoreError> {
-        let sql = format!(
-            "SELECT po.plan_id, po.organisation_id, po.role, o.name
-             FROM plan_organisations po JOIN organisations o ON o.id = po.organisation_id
-             JOIN plans p ON p.id = po.plan_id WHERE {} ORDER BY po.position",
-            plan_filter_sql(filter)
-        );
-        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-        Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
+        self.related(
+            "SELECT x.plan_id, x.organisation_id, x.role, o.name FROM plan_organisations x
+             JOIN organisations o ON o.id = x.organisation_id",
+            "ORDER BY x.position",
+            filter,
+        )
+        .await
     }
 
     /// Plans with everything that hangs off them, for the plan page and the API.
@@ -361,50 +379,41 @@ impl Store {
         let organisations = self.plan_organisations(filter).await?;
         let framework = self.plan_framework(filter).await?;
         let rollouts = self.rollouts(filter).await?;
-        let where_ = plan_filter_sql(filter);
-        let funding: Vec<PlanFundingRow> = bind_filter!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT x.plan_id, x.funding_source_id FROM plan_funding x JOIN plans p ON p.id = x.plan_id WHERE {where_}"
-            ))),
-            filter
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let links: Vec<ExternalLinkRow> = bind_filter!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT x.plan_id, x.title, x.url FROM plan_links x JOIN plans p ON p.id = x.plan_id WHERE {where_} ORDER BY x.position"
-            ))),
-            filter
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let history: Vec<StageChangeRow> = bind_filter!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT x.plan_id, x.stage, x.note, x.date, x.source_id FROM stage_history x JOIN plans p ON p.id = x.plan_id
-                 WHERE {where_} ORDER BY x.date, x.id"
-            ))),
-            filter
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let rollout_history: Vec<RolloutChangeRow> = bind_filter!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT x.plan_id, x.gemeente_id, x.status, x.note, x.date, x.source_id FROM rollout_history x
-                 JOIN plans p ON p.id = x.plan_id WHERE {where_} ORDER BY x.date, x.id"
-            ))),
-            filter
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let milestones: Vec<MilestoneRow> = bind_filter!(
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT x.plan_id, x.title, x.period, x.theme_id, x.note, x.source_id FROM milestones x
-                 JOIN plans p ON p.id = x.plan_id WHERE {where_} ORDER BY CASE WHEN x.period_start IS NULL THEN 1 ELSE 0 END, x.period_start, x.id"
-            ))),
-            filter
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let funding: Vec<PlanFundingRow> = self
+            .related(
+                "SELECT x.plan_id, x.funding_source_id FROM plan_funding x",
+                "",
+                filter,
+            )
+            .await?;
+        let links: Vec<ExternalLinkRow> = self
+            .related(
+                "SELECT x.plan_id, x.title, x.url FROM plan_links x",
+                "ORDER BY x.position",
+                filter,
+            )
+            .await?;
+        let history: Vec<StageChangeRow> = self
+            .related(
+                "SELECT x.plan_id, x.stage, x.note, x.date, x.source_id FROM stage_history x",
+                "ORDER BY x.date, x.id",
+                filter,
+            )
+            .await?;
+        let rollout_history: Vec<RolloutChangeRow> = self
+            .related(
+                "SELECT x.plan_id, x.gemeente_id, x.status, x.note, x.date, x.source_id FROM rollout_history x",
+                "ORDER BY x.date, x.id",
+                filter,
+            )
+            .await?;
+        let milestones: Vec<MilestoneRow> = self
+            .related(
+                "SELECT x.plan_id, x.title, x.period, x.theme_id, x.note, x.source_id FROM milestones x",
+                "ORDER BY CASE WHEN x.period_start IS NULL THEN 1 ELSE 0 END, x.period_start, x.id",
+                filter,
+            )
+            .await?;
 
         fn of<T: Clone>(rows: &[T], id: &str, plan_id: impl Fn(&T) -> &str) -> Vec<T> {
             rows.iter().filter(|r| plan_id(r) == id).cloned().collect()
