@@ -59,31 +59,6 @@ code_list!(
     }
 );
 
-/// The coarse groups of the "Overzicht plannen": is a plan still being planned, starting,
-/// running, or finished?
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum StageGroup {
-    Planning,
-    Starting,
-    Running,
-    Done,
-}
-
-impl Stage {
-    pub fn group(self) -> StageGroup {
-        match self {
-            Self::Planning
-            | Self::QuickScanSubmitted
-            | Self::QuickScanApproved
-            | Self::PlanSubmitted
-            | Self::PlanApproved => StageGroup::Planning,
-            Self::StartUp => StageGroup::Starting,
-            Self::Implementation | Self::Running => StageGroup::Running,
-            Self::Embedded | Self::Stopped => StageGroup::Done,
-        }
-    }
-}
-
 code_list!(
     /// How far a plan is in one gemeente (uitrol per gemeente).
     RolloutStatus, "uitrolstatus", {
@@ -209,13 +184,6 @@ mod tests {
             err.0,
             "\"bezig\" is geen uitrolstatus; kies uit: niet-gestart, gepland, opstart, loopt, geborgd, nvt"
         );
-    }
-
-    #[test]
-    fn approved_plans_are_still_in_planning_until_they_start() {
-        assert_eq!(Stage::PlanApproved.group(), StageGroup::Planning);
-        assert_eq!(Stage::StartUp.group(), StageGroup::Starting);
-        assert_eq!(Stage::Running.group(), StageGroup::Running);
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod slug;
 
 pub use area::{AreaKind, Gemeentecode};
 pub use codes::{
-    FrameworkKind, NetworkRole, OrganisationKind, Phase, PlanKind, RolloutStatus, Stage, StageGroup,
+    FrameworkKind, NetworkRole, OrganisationKind, Phase, PlanKind, RolloutStatus, Stage,
 };
 pub use period::Period;
 pub use slug::Slug;

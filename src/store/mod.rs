@@ -129,10 +129,6 @@ impl Store {
             .collect();
         Migrator::with_migrations(migrations)
     }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
 }
 
 /// Reads a 0/1 column as a yes/no (booleans are stored as integers so both backends agree).
