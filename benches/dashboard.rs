@@ -5,6 +5,9 @@
 //! seconds. For scale it then serves the very same bytes from memory with a minimal axum
 //! handler (the ceiling on this machine) and measures that the same way.
 
+use regiomonitor::domain::Channel;
+use regiomonitor::store::Actor;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,7 +39,12 @@ async fn main() -> anyhow::Result<()> {
     ))
     .map_err(anyhow::Error::msg)?;
     let store = Store::open(&url).await?;
-    store.import_portfolio(&Bundle::demo().check()?).await?;
+    store
+        .import_portfolio(
+            &Actor::system("demogegevens", Channel::Import),
+            &Bundle::demo().check()?,
+        )
+        .await?;
     let app = Application::with_store(store, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     let addr = app.addr();
     tokio::spawn(app.run_until_stopped());

@@ -1,6 +1,7 @@
 //! regiomonitor: the portfolio, rollout per gemeente and progress of a care region's IZA,
 //! GALA and AZWA plans. See ARCHITECTURE.md for the map of the modules.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -1,7 +1,8 @@
 use std::path::PathBuf;
 
+use crate::domain::Channel;
 use crate::import::Bundle;
-use crate::store::Store;
+use crate::store::{Actor, Store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {
@@ -30,7 +31,12 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
                 return Ok(());
             }
             let store = Store::open(&db.database).await?;
-            let counts = store.import_portfolio(&portfolio).await?;
+            let counts = store
+                .import_portfolio(
+                    &Actor::system(format!("import {}", dir.display()), Channel::Import),
+                    &portfolio,
+                )
+                .await?;
             eprintln!(
                 "Ingelezen: {} gebieden, {} plannen, {} uitrolcellen.",
                 counts.areas, counts.plans, counts.rollouts
@@ -43,7 +49,9 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
 pub async fn load_demo(args: super::DatabaseArgs) -> anyhow::Result<()> {
     let portfolio = Bundle::demo().check()?;
     let store = Store::open(&args.database).await?;
-    let counts = store.import_portfolio(&portfolio).await?;
+    let counts = store
+        .import_portfolio(&Actor::system("demogegevens", Channel::Import), &portfolio)
+        .await?;
     eprintln!(
         "Demogegevens geladen in {}: {} gebieden, {} plannen, {} uitrolcellen.",
         args.database, counts.areas, counts.plans, counts.rollouts

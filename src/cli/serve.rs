@@ -1,9 +1,10 @@
 use std::net::SocketAddr;
 
 use crate::config::{Config, DatabaseUrl};
+use crate::domain::Channel;
 use crate::import::Bundle;
 use crate::startup::Application;
-use crate::store::Store;
+use crate::store::{Actor, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -54,7 +55,9 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?;
     let store = Store::open(&url).await?;
     let portfolio = Bundle::demo().check()?;
-    let counts = store.import_portfolio(&portfolio).await?;
+    let counts = store
+        .import_portfolio(&Actor::system("demogegevens", Channel::Import), &portfolio)
+        .await?;
     eprintln!(
         "Demogegevens geladen in {}: {} gebieden, {} plannen, {} uitrolcellen, {} statuswijzigingen, {} mijlpalen.",
         args.file.display(),

@@ -166,6 +166,26 @@ impl FrameworkKind {
     }
 }
 
+code_list!(
+    /// What an account may do: beheerder everything, trekker the plans its organisations lead,
+    /// lezer read everything including internal fields.
+    Role, "rol", {
+        Admin => "beheerder", "Beheerder";
+        Lead => "trekker", "Trekker";
+        Reader => "lezer", "Lezer";
+    }
+);
+
+code_list!(
+    /// Through which door a write came in; kept in the audit trail.
+    Channel, "kanaal", {
+        Web => "web", "Website";
+        Api => "api", "API";
+        Cli => "cli", "Opdrachtregel";
+        Import => "import", "Import";
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

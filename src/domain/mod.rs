@@ -10,7 +10,8 @@ mod slug;
 
 pub use area::{AreaKind, Gemeentecode};
 pub use codes::{
-    FrameworkKind, NetworkRole, OrganisationKind, Phase, PlanKind, RolloutStatus, Stage,
+    Channel, FrameworkKind, NetworkRole, OrganisationKind, Phase, PlanKind, Role, RolloutStatus,
+    Stage,
 };
 pub use period::Period;
 pub use slug::Slug;

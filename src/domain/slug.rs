@@ -29,6 +29,35 @@ impl Slug {
         Ok(Self(value.to_owned()))
     }
 
+    /// Derives an id from a name: "Buurt als Ecosysteem" → `buurt-als-ecosysteem`; accents
+    /// are dropped, other characters become single hyphens. `None` when nothing is left.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let mut out = String::new();
+        for c in name.chars().flat_map(char::to_lowercase) {
+            let c = match c {
+                'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
+                'é' | 'è' | 'ê' | 'ë' => 'e',
+                'í' | 'ì' | 'î' | 'ï' => 'i',
+                'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+                'ú' | 'ù' | 'û' | 'ü' => 'u',
+                'ç' => 'c',
+                'ñ' => 'n',
+                c => c,
+            };
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                out.push(c);
+            } else if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        let mut out = out.trim_end_matches('-').to_owned();
+        if out.len() > Self::MAX_LEN {
+            out.truncate(Self::MAX_LEN);
+            out = out.trim_end_matches('-').to_owned();
+        }
+        Self::parse(&out).ok()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -64,5 +93,20 @@ mod tests {
         ] {
             assert!(Slug::parse(bad).is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn an_id_is_derived_from_a_dutch_name() {
+        for (name, id) in [
+            ("Buurt als Ecosysteem", "buurt-als-ecosysteem"),
+            ("Wijk Noord-Oost (Zeist)", "wijk-noord-oost-zeist"),
+            ("Santé Partners", "sante-partners"),
+        ] {
+            assert_eq!(
+                Slug::from_name(name).map(|s| s.to_string()).as_deref(),
+                Some(id)
+            );
+        }
+        assert_eq!(Slug::from_name("—"), None);
     }
 }

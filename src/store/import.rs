@@ -2,6 +2,7 @@
 
 use sqlx::{Any, Transaction};
 
+use super::audit::{Actor, AuditWriter, Reason, Subject};
 use super::{Store, StoreError};
 use crate::import::Portfolio;
 
@@ -18,7 +19,11 @@ pub struct ImportCounts {
 impl Store {
     /// Stores a whole portfolio in an empty store. A store that already holds plans is left
     /// alone: loading twice would mix two portfolios.
-    pub async fn import_portfolio(&self, p: &Portfolio) -> Result<ImportCounts, StoreError> {
+    pub async fn import_portfolio(
+        &self,
+        actor: &Actor,
+        p: &Portfolio,
+    ) -> Result<ImportCounts, StoreError> {
         let mut tx = self.pool.begin().await?;
         let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM areas")
             .fetch_one(&mut *tx)
@@ -29,6 +34,7 @@ impl Store {
             ));
         }
         insert_all(&mut tx, p).await?;
+        audit_import(&mut tx, actor, p).await?;
         tx.commit().await?;
         Ok(ImportCounts {
             areas: p.areas.len(),
@@ -38,6 +44,64 @@ impl Store {
             milestones: p.plans.iter().map(|p| p.milestones.len()).sum(),
         })
     }
+}
+
+/// One trail entry per record an import creates, so the trail starts where the data does.
+async fn audit_import(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    p: &Portfolio,
+) -> Result<(), sqlx::Error> {
+    let reason = Reason {
+        comment: Some("ingelezen".into()),
+        source: None,
+    };
+    let audit = AuditWriter::new(actor, &reason);
+    let created = |record_type, id: &str, label: &str| Subject {
+        record_type,
+        record_id: id.to_owned(),
+        record_label: label.to_owned(),
+        ..Subject::default()
+    };
+    for a in &p.areas {
+        let subject = Subject {
+            area_id: Some(a.id.clone()),
+            ..created("area", &a.id, &a.name)
+        };
+        audit
+            .field(tx, &subject, "record", None, Some("aangemaakt"))
+            .await?;
+    }
+    for f in &p.framework {
+        audit
+            .field(
+                tx,
+                &created("framework", &f.id, &f.name),
+                "record",
+                None,
+                Some("aangemaakt"),
+            )
+            .await?;
+    }
+    for o in &p.organisations {
+        let subject = Subject {
+            organisation_id: Some(o.id.clone()),
+            ..created("organisation", &o.id, &o.name)
+        };
+        audit
+            .field(tx, &subject, "record", None, Some("aangemaakt"))
+            .await?;
+    }
+    for plan in &p.plans {
+        let subject = Subject {
+            plan_id: Some(plan.id.clone()),
+            ..created("plan", &plan.id, &plan.name)
+        };
+        audit
+            .field(tx, &subject, "record", None, Some("aangemaakt"))
+            .await?;
+    }
+    Ok(())
 }
 
 fn position(i: usize) -> i64 {

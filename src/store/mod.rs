@@ -1,8 +1,11 @@
 //! The store: one set of SQL statements for SQLite and PostgreSQL through sqlx's `Any`
 //! driver. See ARCHITECTURE.md for the rules that keep the SQL portable.
 
+mod accounts;
+mod audit;
 mod import;
 mod read;
+mod write;
 
 use std::borrow::Cow;
 
@@ -12,7 +15,14 @@ use sqlx::{AnyPool, AssertSqlSafe, Executor};
 
 use crate::config::DatabaseUrl;
 
+pub use accounts::{Account, Credentials, NewUser, SessionInfo, SessionLimits, TokenRow};
+pub use audit::{Actor, AuditRow, AuditScope, Reason, now_text, now_unix};
+pub use import::ImportCounts;
 pub use read::*;
+pub use write::{
+    FrameworkFields, OrganisationFields, PlanFields, RolloutFields, SourceRef, StageChange,
+    StoredPlan,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -20,8 +30,15 @@ pub enum StoreError {
     Connect(#[source] sqlx::Error),
     #[error("de database kon niet worden bijgewerkt naar de nieuwste versie: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The write was refused; the message names the field and what to fix.
     #[error("{0}")]
     Refused(String),
+    /// The record does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// Someone else saved the record after the user opened it; nothing was stored.
+    #[error("iemand anders heeft dit intussen opgeslagen (nu versie {current_version})")]
+    Conflict { current_version: i64 },
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
 }

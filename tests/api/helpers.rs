@@ -1,3 +1,5 @@
+use regiomonitor::domain::Channel;
+use regiomonitor::store::Actor;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
@@ -158,7 +160,7 @@ impl TestApp {
             .check()
             .unwrap_or_else(|p| panic!("demo data is valid:\n{p}"));
         app.store
-            .import_portfolio(&portfolio)
+            .import_portfolio(&Actor::system("demogegevens", Channel::Import), &portfolio)
             .await
             .expect("demo loads");
         app

@@ -1,4 +1,6 @@
+use regiomonitor::domain::Channel;
 use regiomonitor::import::Bundle;
+use regiomonitor::store::Actor;
 use regiomonitor::store::StoreError;
 
 use crate::helpers::TestApp;
@@ -203,7 +205,10 @@ async fn loading_into_a_store_that_has_a_portfolio_is_refused_and_changes_nothin
         .check()
         .expect("valid");
 
-    let result = app.store.import_portfolio(&portfolio).await;
+    let result = app
+        .store
+        .import_portfolio(&Actor::system("test", Channel::Import), &portfolio)
+        .await;
 
     assert!(
         matches!(result, Err(StoreError::Refused(ref m)) if m.contains("bevat al een portfolio")),
@@ -223,7 +228,10 @@ async fn a_load_that_fails_halfway_in_the_database_is_rolled_back() {
         .expect("drop");
     let portfolio = Bundle::demo().check().expect("valid");
 
-    let result = app.store.import_portfolio(&portfolio).await;
+    let result = app
+        .store
+        .import_portfolio(&Actor::system("test", Channel::Import), &portfolio)
+        .await;
 
     assert!(result.is_err());
     let (plans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM plans")

@@ -1,0 +1,591 @@
+//! Accounts, sessions, sign-in throttling and API tokens.
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+use super::audit::{Actor, AuditWriter, Reason, Subject, now_text};
+use super::{Store, StoreError};
+use crate::auth::User;
+use crate::domain::Role;
+
+/// An account as the beheerder's list shows it.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub organisations: Vec<String>,
+    pub disabled: bool,
+    pub created_at: String,
+    pub version: i64,
+}
+
+/// What is needed to check a sign-in.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+#[derive(FromRow)]
+struct UserRecord {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+    password_hash: String,
+    disabled: i64,
+    created_at: String,
+    version: i64,
+}
+
+/// A new account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub organisations: Vec<String>,
+}
+
+/// A session as a request finds it.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub user: User,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+/// An API token as its owner sees it (never the secret itself).
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// How long sessions live.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLimits {
+    /// Seconds without a request after which a session ends.
+    pub idle: i64,
+    /// Seconds after sign-in after which a session ends regardless.
+    pub absolute: i64,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        Self {
+            idle: 2 * 3600,
+            absolute: 12 * 3600,
+        }
+    }
+}
+
+fn user_subject(id: i64, email: &str) -> Subject {
+    Subject {
+        record_type: "user",
+        record_id: id.to_string(),
+        record_label: email.to_owned(),
+        ..Subject::default()
+    }
+}
+
+impl Store {
+    async fn user_organisations(&self, user_id: i64) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT organisation_id FROM user_organisations WHERE user_id = $1 ORDER BY organisation_id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(o,)| o).collect())
+    }
+
+    async fn to_user(&self, r: &UserRecord) -> Result<User, StoreError> {
+        Ok(User {
+            id: r.id,
+            email: r.email.clone(),
+            name: r.name.clone(),
+            role: Role::parse(&r.role).map_err(|e| StoreError::Refused(e.0))?,
+            organisations: self.user_organisations(r.id).await?,
+        })
+    }
+
+    async fn user_record(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, email, name, role, password_hash, disabled, created_at, version FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Creates an account. A second account with the same address is refused.
+    pub async fn create_user(&self, actor: &Actor, new: &NewUser) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let (taken,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE email = $1")
+            .bind(&new.email)
+            .fetch_one(&mut *tx)
+            .await?;
+        if taken > 0 {
+            return Err(StoreError::Refused(format!(
+                "er is al een account met het e-mailadres {}",
+                new.email
+            )));
+        }
+        for o in &new.organisations {
+            let (known,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM organisations WHERE id = $1")
+                    .bind(o)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if known == 0 {
+                return Err(StoreError::Refused(format!(
+                    "de organisatie \"{o}\" bestaat niet; gebruik de code van een organisatie zoals die op de pagina Organisaties staat"
+                )));
+            }
+        }
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(&new.email)
+        .bind(&new.name)
+        .bind(new.role.code())
+        .bind(&new.password_hash)
+        .bind(now_text())
+        .fetch_one(&mut *tx)
+        .await?;
+        for o in &new.organisations {
+            sqlx::query(
+                "INSERT INTO user_organisations (user_id, organisation_id) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(o)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let reason = Reason::default();
+        let audit = AuditWriter::new(actor, &reason);
+        let subject = user_subject(id, &new.email);
+        audit
+            .field(&mut tx, &subject, "account", None, Some("aangemaakt"))
+            .await?;
+        audit
+            .field(&mut tx, &subject, "role", None, Some(new.role.label()))
+            .await?;
+        audit
+            .field(
+                &mut tx,
+                &subject,
+                "organisations",
+                None,
+                Some(&new.organisations.join(", ")),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Every account, in order of address.
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let records: Vec<UserRecord> = sqlx::query_as(
+            "SELECT id, email, name, role, password_hash, disabled, created_at, version FROM users ORDER BY email",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let links: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT user_id, organisation_id FROM user_organisations ORDER BY organisation_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        records
+            .into_iter()
+            .map(|r| {
+                Ok(Account {
+                    role: Role::parse(&r.role).map_err(|e| StoreError::Refused(e.0))?,
+                    organisations: links
+                        .iter()
+                        .filter(|(u, _)| *u == r.id)
+                        .map(|(_, o)| o.clone())
+                        .collect(),
+                    disabled: r.disabled != 0,
+                    id: r.id,
+                    email: r.email,
+                    name: r.name,
+                    created_at: r.created_at,
+                    version: r.version,
+                })
+            })
+            .collect()
+    }
+
+    /// The number of active beheerders; `serve` explains how to create the first one.
+    pub async fn admin_count(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'beheerder' AND disabled = 0")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n)
+    }
+
+    pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>, StoreError> {
+        let record: Option<UserRecord> = sqlx::query_as(
+            "SELECT id, email, name, role, password_hash, disabled, created_at, version FROM users WHERE email = $1",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        match record {
+            None => Ok(None),
+            Some(r) => Ok(Some(Credentials {
+                user: self.to_user(&r).await?,
+                password_hash: r.password_hash.clone(),
+                disabled: r.disabled != 0,
+            })),
+        }
+    }
+
+    pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
+        Ok(self
+            .accounts()
+            .await?
+            .into_iter()
+            .find(|a| a.email == email))
+    }
+
+    /// Disables or enables an account; disabling also ends its sessions and tokens' use.
+    pub async fn set_user_disabled(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        disabled: bool,
+    ) -> Result<(), StoreError> {
+        let record = self
+            .user_record(user_id)
+            .await?
+            .ok_or_else(|| StoreError::Refused(format!("er is geen account {user_id}")))?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET disabled = $1, version = version + 1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let reason = Reason::default();
+        let label = |d: bool| if d { "uitgeschakeld" } else { "actief" };
+        AuditWriter::new(actor, &reason)
+            .field(
+                &mut tx,
+                &user_subject(user_id, &record.email),
+                "disabled",
+                Some(label(record.disabled != 0)),
+                Some(label(disabled)),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a new password and ends the account's sessions.
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
+        let record = self
+            .user_record(user_id)
+            .await?
+            .ok_or_else(|| StoreError::Refused(format!("er is geen account {user_id}")))?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $1, version = version + 1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        let reason = Reason::default();
+        AuditWriter::new(actor, &reason)
+            .field(
+                &mut tx,
+                &user_subject(user_id, &record.email),
+                "password",
+                Some("(oud)"),
+                Some("(nieuw)"),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // --- Sessions ---
+
+    pub async fn create_session(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        csrf_token: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(csrf_token)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The session behind a cookie, if it exists, has not expired and its account is active.
+    /// An expired session is removed; a live one is marked as seen (at most once a minute).
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+        limits: SessionLimits,
+    ) -> Result<Option<SessionInfo>, StoreError> {
+        let row: Option<(i64, String, i64, i64)> = sqlx::query_as(
+            "SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at FROM sessions s
+             JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.disabled = 0",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((user_id, csrf_token, created_at, last_seen_at)) = row else {
+            return Ok(None);
+        };
+        if now - last_seen_at > limits.idle || now - created_at > limits.absolute {
+            self.delete_session(token_hash).await?;
+            return Ok(None);
+        }
+        if now - last_seen_at >= 60 {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        let Some(record) = self.user_record(user_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(SessionInfo {
+            user: self.to_user(&record).await?,
+            csrf_token,
+            created_at,
+            last_seen_at,
+        }))
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Moves a session's clock (tests of expiry use this instead of waiting).
+    pub async fn age_session(
+        &self,
+        token_hash: &str,
+        created_at: i64,
+        last_seen_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET created_at = $1, last_seen_at = $2 WHERE token_hash = $3")
+            .bind(created_at)
+            .bind(last_seen_at)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // --- Throttling ---
+
+    pub async fn record_login_failure(
+        &self,
+        email: &str,
+        address: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO login_failures (email, address, at) VALUES ($1, $2, $3)")
+            .bind(email)
+            .bind(address)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        // Old failures no longer count; keep the table small.
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(now - 24 * 3600)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins since `since`: for this account, and from this address.
+    pub async fn login_failures(
+        &self,
+        email: &str,
+        address: &str,
+        since: i64,
+    ) -> Result<(i64, i64), StoreError> {
+        let (by_email,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at >= $2")
+                .bind(email)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+        let (by_address,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at >= $2")
+                .bind(address)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok((by_email, by_address))
+    }
+
+    pub async fn clear_login_failures(&self, email: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE email = $1")
+            .bind(email)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // --- API tokens ---
+
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        user: &User,
+        name: &str,
+        token_hash: &str,
+        prefix: &str,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(user.id)
+        .bind(name)
+        .bind(token_hash)
+        .bind(prefix)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let reason = Reason::default();
+        AuditWriter::new(actor, &reason)
+            .field(
+                &mut tx,
+                &Subject {
+                    record_type: "token",
+                    record_id: id.to_string(),
+                    record_label: format!("{} ({})", name, user.email),
+                    ..Subject::default()
+                },
+                "token",
+                None,
+                Some("aangemaakt"),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn tokens_of(&self, user_id: i64) -> Result<Vec<TokenRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Revokes one of a user's own tokens; returns false when the user has no such live token.
+    pub async fn revoke_token(
+        &self,
+        actor: &Actor,
+        user: &User,
+        token_id: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT name FROM api_tokens WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(token_id)
+        .bind(user.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((name,)) = row else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(token_id)
+            .execute(&mut *tx)
+            .await?;
+        let reason = Reason::default();
+        AuditWriter::new(actor, &reason)
+            .field(
+                &mut tx,
+                &Subject {
+                    record_type: "token",
+                    record_id: token_id.to_string(),
+                    record_label: format!("{} ({})", name, user.email),
+                    ..Subject::default()
+                },
+                "token",
+                Some("actief"),
+                Some("ingetrokken"),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The account behind a live API token of an active account.
+    pub async fn token_user(&self, token_hash: &str, now: i64) -> Result<Option<User>, StoreError> {
+        let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = 0",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((token_id, user_id, last_used)) = row else {
+            return Ok(None);
+        };
+        if last_used.is_none_or(|t| now - t >= 60) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(token_id)
+                .execute(&self.pool)
+                .await?;
+        }
+        match self.user_record(user_id).await? {
+            Some(r) => Ok(Some(self.to_user(&r).await?)),
+            None => Ok(None),
+        }
+    }
+}
