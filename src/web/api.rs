@@ -1,30 +1,30 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/openapi.json`.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::AppState;
 use super::error::{ApiError, ApiErrorBody, WebError};
 use super::filter::FilterChoice;
+use super::routes::Routes;
 use super::view::Catalog;
 use crate::store::{
     AreaRow, BodyRow, FrameworkRow, FundingSourceRow, OrganisationRow, PlanDetail, SourceRow,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/v1/plans", get(plans))
-        .route("/v1/plans/{id}", get(plan))
-        .route("/v1/areas", get(areas))
-        .route("/v1/organisations", get(organisations))
-        .route("/v1/framework", get(framework))
-        .route("/v1/sources", get(sources))
-        .route("/v1/bodies", get(bodies))
-        .route("/v1/funding-sources", get(funding_sources))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/openapi.json", openapi)
+        .get("/v1/plans", plans)
+        .get("/v1/plans/{id}", plan)
+        .get("/v1/areas", areas)
+        .get("/v1/organisations", organisations)
+        .get("/v1/framework", framework)
+        .get("/v1/sources", sources)
+        .get("/v1/bodies", bodies)
+        .get("/v1/funding-sources", funding_sources)
 }
 
 #[derive(OpenApi)]

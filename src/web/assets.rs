@@ -1,20 +1,19 @@
 //! Stylesheets, scripts and their licences, embedded at build time from `assets/`.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
-use super::{AppState, WebError};
+use super::WebError;
+use super::routes::Routes;
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "assets/"]
 #[exclude = "*.md"]
 struct Assets;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/assets/{*path}", get(serve))
+pub fn routes() -> Routes {
+    Routes::new().get("/assets/{*path}", serve)
 }
 
 async fn serve(Path(path): Path<String>) -> Response {

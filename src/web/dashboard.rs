@@ -5,18 +5,17 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Query, State};
-use axum::routing::get;
 
 use super::error::WebError;
 use super::filter::FilterChoice;
+use super::routes::Routes;
 use super::view::{Catalog, StatusView, stage_label};
 use super::{AppState, FilterOptions};
 use crate::domain::RolloutStatus;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(show))
+pub fn routes() -> Routes {
+    Routes::new().get("/", show)
 }
 
 /// One gemeente column with its totals.

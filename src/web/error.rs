@@ -17,13 +17,32 @@ pub enum WebError {
     /// The request itself is wrong (an unknown filter value, say); the message says how to fix it.
     #[error("{0}")]
     BadRequest(String),
+    /// Not signed in (or the session expired); the message says to sign in.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but not allowed; the message says who may.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed sign-ins; the message says when to try again.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// Someone saved the record in the meantime (API); the message says to reload.
+    #[error("{0}")]
+    Conflict(String),
     #[error("interne fout")]
     Internal(#[from] anyhow::Error),
 }
 
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
-        Self::Internal(e.into())
+        match e {
+            StoreError::Refused(m) => Self::BadRequest(m),
+            StoreError::NotFound(m) => Self::NotFound(m),
+            StoreError::Conflict { current_version } => Self::Conflict(format!(
+                "Iemand anders heeft dit intussen opgeslagen (nu versie {current_version}); er is niets opgeslagen. Haal de nieuwste versie op en breng uw wijziging opnieuw aan."
+            )),
+            other => Self::Internal(other.into()),
+        }
     }
 }
 
@@ -32,13 +51,22 @@ impl WebError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn public_message(&self) -> String {
         match self {
-            Self::NotFound(m) | Self::BadRequest(m) => m.clone(),
+            Self::NotFound(m)
+            | Self::BadRequest(m)
+            | Self::Unauthorized(m)
+            | Self::Forbidden(m)
+            | Self::TooManyRequests(m)
+            | Self::Conflict(m) => m.clone(),
             Self::Internal(e) => {
                 tracing::error!(error = ?e, "request failed");
                 "Er ging iets mis aan onze kant. Probeer het later opnieuw; blijft het misgaan, meld het dan bij de beheerder.".into()
@@ -53,6 +81,8 @@ struct ErrorPage {
     title: &'static str,
     message: String,
     nav: &'static str,
+    /// Offer the sign-in link (401).
+    login: bool,
 }
 
 impl IntoResponse for WebError {
@@ -61,12 +91,17 @@ impl IntoResponse for WebError {
         let title = match status {
             StatusCode::NOT_FOUND => "Pagina niet gevonden",
             StatusCode::BAD_REQUEST => "Deze vraag kunnen we niet beantwoorden",
+            StatusCode::UNAUTHORIZED => "Inloggen nodig",
+            StatusCode::FORBIDDEN => "Dit mag u niet doen",
+            StatusCode::TOO_MANY_REQUESTS => "Even wachten",
+            StatusCode::CONFLICT => "Intussen gewijzigd",
             _ => "Er ging iets mis",
         };
         let page = ErrorPage {
             title,
             message: self.public_message(),
             nav: "",
+            login: status == StatusCode::UNAUTHORIZED,
         };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
@@ -97,7 +132,7 @@ impl From<StoreError> for ApiError {
 /// The body of every API error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiErrorBody {
-    /// not_found, bad_request or internal
+    /// not_found, bad_request, unauthorized, forbidden, too_many_requests, conflict or internal
     pub error: &'static str,
     /// What went wrong and what to do, in Dutch.
     pub message: String,
@@ -109,6 +144,10 @@ impl IntoResponse for ApiError {
         let error = match status {
             StatusCode::NOT_FOUND => "not_found",
             StatusCode::BAD_REQUEST => "bad_request",
+            StatusCode::UNAUTHORIZED => "unauthorized",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+            StatusCode::CONFLICT => "conflict",
             _ => "internal",
         };
         (

@@ -3,18 +3,17 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 
 use super::AppState;
 use super::error::WebError;
+use super::routes::Routes;
 use super::view::{Catalog, SourceView, stage_label};
 use crate::domain::{FrameworkKind, Phase};
 use crate::store::{FrameworkRow, PlanFilter, PlanRow};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/kader", get(show))
+pub fn routes() -> Routes {
+    Routes::new().get("/kader", show)
 }
 
 pub struct PlanRef {

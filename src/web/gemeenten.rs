@@ -4,20 +4,19 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::get;
 
 use super::AppState;
 use super::error::WebError;
+use super::routes::Routes;
 use super::view::{Catalog, SourceView, StatusView, stage_label};
 use crate::domain::{FrameworkKind, Gemeentecode, RolloutStatus};
 use crate::store::{AreaRow, PlanFilter};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/gemeenten", get(list))
-        .route("/gemeenten/{code}", get(show))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/gemeenten", list)
+        .get("/gemeenten/{code}", show)
 }
 
 pub struct GemeenteSummary {

@@ -10,6 +10,8 @@ mod framework;
 mod gemeenten;
 mod organisations;
 mod plans;
+mod routes;
+mod session;
 mod sources;
 mod view;
 
@@ -22,9 +24,11 @@ use axum::response::IntoResponse;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::{ApiError, WebError};
+pub use routes::Routes;
+pub use session::Viewer;
 
 use crate::domain::{FrameworkKind, Stage};
-use crate::store::Store;
+use crate::store::{SessionLimits, Store};
 use view::Catalog;
 
 /// Everything a request handler may use; cheap to clone.
@@ -34,6 +38,36 @@ pub struct AppState(pub Arc<App>);
 pub struct App {
     /// The portfolio store (SQLite or PostgreSQL).
     pub store: Store,
+    /// How long sessions live.
+    pub session_limits: SessionLimits,
+    /// Mark cookies Secure even without a proxy header saying the request came over TLS.
+    pub secure_cookies: bool,
+}
+
+/// Settings of the web application beyond the store.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WebSettings {
+    pub session_limits: SessionLimits,
+    pub secure_cookies: bool,
+}
+
+/// Every route of the application, as one list: (method, path). Tests walk it to check that
+/// every write route refuses whoever may not use it.
+pub fn route_table() -> Vec<(axum::http::Method, String)> {
+    all_routes().into_parts().1
+}
+
+fn all_routes() -> Routes {
+    Routes::new()
+        .merge(dashboard::routes())
+        .merge(gemeenten::routes())
+        .merge(plans::routes())
+        .merge(framework::routes())
+        .merge(organisations::routes())
+        .merge(sources::routes())
+        .merge(bodies::routes())
+        .nest("/api", api::routes())
+        .merge(assets::routes())
 }
 
 impl Deref for AppState {
@@ -43,20 +77,24 @@ impl Deref for AppState {
     }
 }
 
-/// Every route of the application.
+/// Every route of the application with the default settings.
 pub fn router(store: Store) -> Router {
-    let state = AppState(Arc::new(App { store }));
-    Router::new()
-        .merge(dashboard::router())
-        .merge(gemeenten::router())
-        .merge(plans::router())
-        .merge(framework::router())
-        .merge(organisations::router())
-        .merge(sources::router())
-        .merge(bodies::router())
-        .nest("/api", api::router())
-        .merge(assets::router())
+    router_with(store, WebSettings::default())
+}
+
+pub fn router_with(store: Store, settings: WebSettings) -> Router {
+    let state = AppState(Arc::new(App {
+        store,
+        session_limits: settings.session_limits,
+        secure_cookies: settings.secure_cookies,
+    }));
+    let (routes, _) = all_routes().into_parts();
+    routes
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::identify,
+        ))
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

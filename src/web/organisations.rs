@@ -2,20 +2,19 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::get;
 
 use super::AppState;
 use super::error::WebError;
+use super::routes::Routes;
 use super::view::stage_label;
 use crate::domain::OrganisationKind;
 use crate::store::OrganisationRow;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organisaties", get(list))
-        .route("/organisaties/{id}", get(show))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/organisaties", list)
+        .get("/organisaties/{id}", show)
 }
 
 pub struct OrganisationLine {

@@ -3,21 +3,20 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
 
 use super::error::WebError;
 use super::filter::FilterChoice;
+use super::routes::Routes;
 use super::view::{Catalog, SourceView, StatusView, date_nl, stage_label};
 use super::{AppState, FilterOptions};
 use crate::domain::{FrameworkKind, NetworkRole, Period, Phase, PlanKind};
 use crate::store::{PlanDetail, PlanFilter, PlanRow};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/plannen", get(list))
-        .route("/plannen/{id}", get(show))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/plannen", list)
+        .get("/plannen/{id}", show)
 }
 
 pub struct PlanListLine {

@@ -2,17 +2,16 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 
 use super::AppState;
 use super::error::WebError;
+use super::routes::Routes;
 use super::view::date_nl;
 use crate::store::SourceRow;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/bronnen", get(list))
+pub fn routes() -> Routes {
+    Routes::new().get("/bronnen", list)
 }
 
 #[derive(Template, WebTemplate)]
