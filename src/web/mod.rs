@@ -1,11 +1,13 @@
 //! The web application: server-rendered pages (Dutch), the JSON API and the embedded assets.
 
+mod account;
 mod api;
 mod assets;
 mod bodies;
 mod dashboard;
 mod error;
 mod filter;
+pub mod forms;
 mod framework;
 mod gemeenten;
 mod organisations;
@@ -66,6 +68,7 @@ fn all_routes() -> Routes {
         .merge(organisations::routes())
         .merge(sources::routes())
         .merge(bodies::routes())
+        .merge(account::routes())
         .nest("/api", api::routes())
         .merge(assets::routes())
 }

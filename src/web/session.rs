@@ -3,7 +3,7 @@
 //! handlers (as an extractor) and templates (through a task-local).
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
@@ -46,6 +46,8 @@ pub struct Viewer {
     pub session_expired: bool,
     /// The request reached us over TLS (directly or through a proxy that says so).
     pub secure: bool,
+    /// The peer's address, for throttling sign-ins ("onbekend" when not known).
+    pub address: String,
 }
 
 tokio::task_local! {
@@ -60,6 +62,7 @@ impl Viewer {
             via: Via::Anonymous,
             session_expired: false,
             secure,
+            address: "onbekend".into(),
         }
     }
 
@@ -203,6 +206,9 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
     let path = req.uri().path().to_owned();
     let secure = state.secure_cookies || is_secure(req.headers());
     let mut viewer = Viewer::anonymous(secure);
+    if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>() {
+        viewer.address = peer.ip().to_string();
+    }
     if let Some(token) = bearer(req.headers()) {
         match state.store.token_user(&secret_hash(token), now).await {
             Ok(Some(user)) => {

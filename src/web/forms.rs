@@ -1,0 +1,91 @@
+//! What every form shares: field errors with Dutch messages, and tidy input values.
+
+use serde::Serialize;
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The form field's name; the page links the message to `#veld-{field}`.
+    pub field: String,
+    /// What is wrong and what to do, in Dutch, naming the field.
+    pub message: String,
+}
+
+/// The problems of one submission, in form order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FormErrors(Vec<FieldError>);
+
+impl FormErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// Adds the problem when `result` is an error; returns the value otherwise.
+    pub fn check<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        label: &str,
+        result: Result<T, E>,
+    ) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, format!("{label}: {e}"));
+                None
+            }
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+}
+
+/// A trimmed text, `None` when empty.
+pub fn optional(value: &str) -> Option<String> {
+    let v = value.trim();
+    (!v.is_empty()).then(|| v.replace("\r\n", "\n"))
+}
+
+/// One choice in a select box or list of check boxes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+impl Choice {
+    pub fn new(value: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            value: value.into(),
+            label: label.into(),
+        }
+    }
+}
+
+/// Whether a value is among the chosen ones (for check boxes in templates).
+pub fn has<C: AsRef<[String]>>(chosen: C, value: &str) -> bool {
+    chosen.as_ref().iter().any(|c| c == value)
+}
