@@ -85,6 +85,13 @@ pub struct PlanRow {
     pub is_new: Option<i64>,
     pub phase: Option<String>,
     pub source_id: Option<String>,
+    /// For signed-in readers only; left out of public answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub internal_note: Option<String>,
+    /// Archived plans keep their history but leave the overviews.
+    #[serde(serialize_with = "serialize_bool")]
+    #[schema(value_type = bool)]
+    pub archived: i64,
     pub version: i64,
 }
 
@@ -92,6 +99,10 @@ impl PlanRow {
     pub fn is_new(&self) -> Option<bool> {
         super::flag(self.is_new)
     }
+}
+
+fn serialize_bool<S: serde::Serializer>(value: &i64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_bool(*value != 0)
 }
 
 /// Writes a stored 0/1 column as JSON `false`/`true`.
@@ -188,6 +199,8 @@ pub struct PlanFilter {
     pub stage: Option<String>,
     /// One plan only.
     pub plan: Option<String>,
+    /// Also archived plans (a plan's own page shows it with a notice).
+    pub include_archived: bool,
 }
 
 /// A plan with everything that hangs off it (also the API's plan object).
@@ -210,13 +223,13 @@ pub struct PlanDetail {
 
 const PLAN_COLUMNS: &str = "p.id, p.name, p.kind, p.parent_id, p.area_id, p.about, p.intended_result, p.activities, p.asks,
     p.current_status, p.lead_text, p.parties_text, p.status_text, p.financing_text, p.stage, p.network_role, p.is_new,
-    p.phase, p.source_id, p.version";
+    p.phase, p.source_id, p.internal_note, p.archived, p.version";
 
-/// The filter as SQL over `plans p`, with `$1` plan, `$2` stage, `$3` subregio; the framework
-/// items follow as `$4...`. Only fixed text and placeholders are put together here.
+/// The filter as SQL over `plans p`, with `$1` plan, `$2` stage, `$3` subregio, `$4` whether
+/// archived plans count; the framework items follow as `$5...`. Only fixed text and placeholders are put together here.
 fn plan_filter_sql(filter: &PlanFilter) -> String {
     let mut sql = String::from(
-        "p.archived = 0
+        "(p.archived = 0 OR $4 = 1)
          AND (CAST($1 AS TEXT) IS NULL OR p.id = $1)
          AND (CAST($2 AS TEXT) IS NULL OR p.stage = $2)
          AND (CAST($3 AS TEXT) IS NULL OR p.area_id = $3
@@ -225,7 +238,7 @@ fn plan_filter_sql(filter: &PlanFilter) -> String {
     for i in 0..filter.framework_items.len() {
         sql.push_str(&format!(
             " AND EXISTS (SELECT 1 FROM plan_framework f WHERE f.plan_id = p.id AND f.item_id = ${})",
-            i + 4
+            i + 5
         ));
     }
     sql
@@ -236,7 +249,8 @@ macro_rules! bind_filter {
         let mut q = $query
             .bind($filter.plan.clone())
             .bind($filter.stage.clone())
-            .bind($filter.subregion.clone());
+            .bind($filter.subregion.clone())
+            .bind(i64::from($filter.include_archived));
         for item in &$filter.framework_items {
             q = q.bind(item.clone());
         }
@@ -449,6 +463,7 @@ impl Store {
     pub async fn plan_detail(&self, id: &str) -> Result<Option<PlanDetail>, StoreError> {
         let filter = PlanFilter {
             plan: Some(id.to_owned()),
+            include_archived: true,
             ..PlanFilter::default()
         };
         Ok(self.plan_details(&filter).await?.into_iter().next())

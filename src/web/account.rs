@@ -140,18 +140,39 @@ async fn login(
             "email",
             "Het inlogformulier is verlopen of komt niet van deze website. Vul het opnieuw in.",
         );
-        return Ok(login_page(jar, &viewer, StatusCode::FORBIDDEN, email_typed, back, errors));
+        return Ok(login_page(
+            jar,
+            &viewer,
+            StatusCode::FORBIDDEN,
+            email_typed,
+            back,
+            errors,
+        ));
     }
     let Ok(email) = parse_email(&form.email) else {
         errors.add(
             "email",
             "E-mailadres: vul het e-mailadres van uw account in, bijvoorbeeld naam@organisatie.nl.",
         );
-        return Ok(login_page(jar, &viewer, StatusCode::UNPROCESSABLE_ENTITY, email_typed, back, errors));
+        return Ok(login_page(
+            jar,
+            &viewer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            email_typed,
+            back,
+            errors,
+        ));
     };
     if form.password.is_empty() {
         errors.add("password", "Wachtwoord: vul uw wachtwoord in.");
-        return Ok(login_page(jar, &viewer, StatusCode::UNPROCESSABLE_ENTITY, email_typed, back, errors));
+        return Ok(login_page(
+            jar,
+            &viewer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            email_typed,
+            back,
+            errors,
+        ));
     }
     let now = now_unix();
     let (by_email, by_address) = state
@@ -166,7 +187,14 @@ async fn login(
                 THROTTLE_WINDOW / 60
             ),
         );
-        return Ok(login_page(jar, &viewer, StatusCode::TOO_MANY_REQUESTS, email_typed, back, errors));
+        return Ok(login_page(
+            jar,
+            &viewer,
+            StatusCode::TOO_MANY_REQUESTS,
+            email_typed,
+            back,
+            errors,
+        ));
     }
     let credentials = state.store.credentials(&email).await?;
     let password = form.password.clone();
@@ -184,7 +212,14 @@ async fn login(
                 "email",
                 "Dit account is uitgeschakeld. Vraag de beheerder om het weer aan te zetten.",
             );
-            return Ok(login_page(jar, &viewer, StatusCode::FORBIDDEN, email_typed, back, errors));
+            return Ok(login_page(
+                jar,
+                &viewer,
+                StatusCode::FORBIDDEN,
+                email_typed,
+                back,
+                errors,
+            ));
         }
         _ => {
             state
@@ -195,13 +230,23 @@ async fn login(
                 "email",
                 "Het e-mailadres of het wachtwoord klopt niet. Controleer beide en probeer het opnieuw.",
             );
-            return Ok(login_page(jar, &viewer, StatusCode::UNAUTHORIZED, email_typed, back, errors));
+            return Ok(login_page(
+                jar,
+                &viewer,
+                StatusCode::UNAUTHORIZED,
+                email_typed,
+                back,
+                errors,
+            ));
         }
     };
     state.store.clear_login_failures(&email).await?;
     let (secret, hash) = new_secret();
     let (csrf, _) = new_secret();
-    state.store.create_session(user.id, &hash, &csrf, now).await?;
+    state
+        .store
+        .create_session(user.id, &hash, &csrf, now)
+        .await?;
     let jar = jar
         .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/inloggen"))
         .add(session_cookie(
@@ -212,7 +257,11 @@ async fn login(
     Ok((jar, Redirect::to(&back)).into_response())
 }
 
-async fn logout(State(state): State<AppState>, viewer: Viewer, jar: CookieJar) -> Result<Response, WebError> {
+async fn logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    jar: CookieJar,
+) -> Result<Response, WebError> {
     if let super::session::Via::Session(hash) = &viewer.via {
         state.store.delete_session(hash).await?;
     }
@@ -231,7 +280,9 @@ pub struct TokenLine {
 fn moment(seconds: i64) -> String {
     jiff::Timestamp::from_second(seconds)
         .map(|t| {
-            let local = t.to_zoned(jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC));
+            let local = t.to_zoned(
+                jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC),
+            );
             format!(
                 "{} {}",
                 crate::domain::format_date_nl(local.date()),
@@ -305,7 +356,15 @@ async fn account_page(
 }
 
 async fn account(State(state): State<AppState>, viewer: Viewer) -> Result<AccountPage, WebError> {
-    account_page(&state, &viewer, None, String::new(), FormErrors::new(), None).await
+    account_page(
+        &state,
+        &viewer,
+        None,
+        String::new(),
+        FormErrors::new(),
+        None,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -336,12 +395,18 @@ async fn change_password(
         .await
         .map_err(|e| WebError::Internal(e.into()))?;
     if !ok {
-        errors.add("current", "Huidig wachtwoord: dit is niet uw huidige wachtwoord.");
+        errors.add(
+            "current",
+            "Huidig wachtwoord: dit is niet uw huidige wachtwoord.",
+        );
     }
     if let Err(e) = check_password(&form.new) {
         errors.add("new", format!("Nieuw wachtwoord: {e}."));
     } else if form.new != form.repeat {
-        errors.add("repeat", "Herhaal het nieuwe wachtwoord: de twee wachtwoorden zijn niet gelijk.");
+        errors.add(
+            "repeat",
+            "Herhaal het nieuwe wachtwoord: de twee wachtwoorden zijn niet gelijk.",
+        );
     }
     if !errors.is_empty() {
         let page = account_page(&state, &viewer, None, String::new(), errors, None).await?;
@@ -349,7 +414,10 @@ async fn change_password(
     }
     let hash = hash_password(&form.new).map_err(|e| WebError::BadRequest(e.0))?;
     // Setting a password ends every session of the account, this one included.
-    state.store.set_password(&viewer.actor(), user.id, &hash).await?;
+    state
+        .store
+        .set_password(&viewer.actor(), user.id, &hash)
+        .await?;
     Ok(Redirect::to("/inloggen?terug=/account").into_response())
 }
 
@@ -380,7 +448,14 @@ async fn create_token(
     let prefix: String = secret.chars().take(8).collect();
     state
         .store
-        .create_token(&viewer.actor(), &user, &name, &hash_of_full, &prefix, now_unix())
+        .create_token(
+            &viewer.actor(),
+            &user,
+            &name,
+            &hash_of_full,
+            &prefix,
+            now_unix(),
+        )
         .await?;
     let page = account_page(
         &state,
@@ -471,7 +546,12 @@ async fn users_page(
         .into_iter()
         .map(|a: Account| AccountLine {
             id: a.id,
-            organisations: a.organisations.iter().map(name_of).collect::<Vec<_>>().join(", "),
+            organisations: a
+                .organisations
+                .iter()
+                .map(name_of)
+                .collect::<Vec<_>>()
+                .join(", "),
             email: a.email,
             name: a.name,
             role: a.role.label().to_owned(),
@@ -479,11 +559,7 @@ async fn users_page(
         })
         .collect();
     let mut roles = vec![Choice::new("", "Kies een rol")];
-    roles.extend(
-        Role::ALL
-            .iter()
-            .map(|r| Choice::new(r.code(), r.label())),
-    );
+    roles.extend(Role::ALL.iter().map(|r| Choice::new(r.code(), r.label())));
     let mut organisations: Vec<Choice> = orgs
         .iter()
         .map(|o| Choice::new(o.id.clone(), o.name.clone()))
@@ -515,7 +591,10 @@ async fn add_user(
     let email = errors.check("email", "E-mailadres", parse_email(&form.email));
     let name = optional(&form.name);
     if name.is_none() {
-        errors.add("name", "Naam: vul de naam in zoals anderen die in de historie zien.");
+        errors.add(
+            "name",
+            "Naam: vul de naam in zoals anderen die in de historie zien.",
+        );
     }
     let role = if form.role.is_empty() {
         errors.add("role", "Rol: kies beheerder, trekker of lezer.");
@@ -529,11 +608,24 @@ async fn add_user(
             "Organisaties: kies minstens één organisatie waarvoor deze trekker plannen bijwerkt.",
         );
     }
-    let hash = errors.check("password", "Eerste wachtwoord", hash_password(&form.password));
+    let hash = errors.check(
+        "password",
+        "Eerste wachtwoord",
+        hash_password(&form.password),
+    );
     let (Some(email), Some(name), Some(role), Some(hash), true) =
         (email, name, role, hash, errors.is_empty())
     else {
-        let page = users_page(&state, NewUserForm { password: String::new(), ..form }, errors, None).await?;
+        let page = users_page(
+            &state,
+            NewUserForm {
+                password: String::new(),
+                ..form
+            },
+            errors,
+            None,
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let organisations = if role == Role::Lead {
@@ -562,8 +654,24 @@ async fn add_user(
             Ok((StatusCode::CREATED, page).into_response())
         }
         Err(crate::store::StoreError::Refused(message)) => {
-            errors.add(if message.contains("e-mailadres") { "email" } else { "organisations" }, message);
-            let page = users_page(&state, NewUserForm { password: String::new(), ..form }, errors, None).await?;
+            errors.add(
+                if message.contains("e-mailadres") {
+                    "email"
+                } else {
+                    "organisations"
+                },
+                message,
+            );
+            let page = users_page(
+                &state,
+                NewUserForm {
+                    password: String::new(),
+                    ..form
+                },
+                errors,
+                None,
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),

@@ -4,6 +4,7 @@ mod account;
 mod api;
 mod assets;
 mod bodies;
+mod changes;
 mod dashboard;
 mod error;
 mod filter;
@@ -11,6 +12,7 @@ pub mod forms;
 mod framework;
 mod gemeenten;
 mod organisations;
+mod plan_edit;
 mod plans;
 mod routes;
 mod session;
@@ -69,6 +71,8 @@ fn all_routes() -> Routes {
         .merge(sources::routes())
         .merge(bodies::routes())
         .merge(account::routes())
+        .merge(plan_edit::routes())
+        .merge(changes::routes())
         .nest("/api", api::routes())
         .merge(assets::routes())
 }
@@ -109,6 +113,15 @@ pub fn router_with(store: Store, settings: WebSettings) -> Router {
         ))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// A path of this site to return to after a form, or `default` for anything else.
+pub(crate) fn account_back(back: &str, default: &str) -> String {
+    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back.to_owned()
+    } else {
+        default.to_owned()
+    }
 }
 
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {

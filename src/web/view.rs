@@ -100,6 +100,17 @@ impl Catalog {
         self.framework.iter().filter(move |f| f.kind == kind.code())
     }
 
+    /// Every source, newest first (for the source choice in forms).
+    pub fn source_list(&self) -> Vec<&SourceRow> {
+        let mut list: Vec<_> = self.sources.values().collect();
+        list.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
+        list
+    }
+
+    pub fn has_source(&self, id: &str) -> bool {
+        self.sources.contains_key(id)
+    }
+
     pub fn source(&self, id: Option<&str>) -> Option<SourceView> {
         let s = self.sources.get(id?)?;
         Some(SourceView {

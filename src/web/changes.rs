@@ -1,0 +1,347 @@
+//! "Wat is er veranderd": every change between two dates, or since a meeting, grouped by
+//! plan; printable, and as JSON. Also the change lines the plan, gemeente and organisation
+//! pages show as their history.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::extract::{Query, State};
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::AppState;
+use super::error::{ApiError, WebError};
+use super::forms::Choice;
+use super::routes::Routes;
+use super::session::Viewer;
+use super::view::Catalog;
+use crate::domain::{format_date_nl, parse_date};
+use crate::store::AuditRow;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/wijzigingen", page)
+        .get("/api/v1/changes", json)
+}
+
+/// A stored UTC moment as Dutch local time: "9 oktober 2025 14:05".
+pub fn moment_nl(at: &str) -> String {
+    let Ok(ts) = at.parse::<jiff::Timestamp>() else {
+        return at.to_owned();
+    };
+    let zone = jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC);
+    let local = ts.to_zoned(zone);
+    format!(
+        "{} {}",
+        format_date_nl(local.date()),
+        local.strftime("%H:%M")
+    )
+}
+
+/// The Dutch name of a field in the trail.
+pub fn field_label(record_type: &str, field: &str) -> &'static str {
+    match (record_type, field) {
+        (_, "record") => "Aangemaakt",
+        ("rollout", "status") => "Uitrolstatus",
+        ("rollout", "date") => "Sinds",
+        ("rollout", "note") => "Toelichting uitrol",
+        ("rollout", "district") => "Wijk of LSV",
+        (_, "name") => "Naam",
+        (_, "kind") => "Soort",
+        (_, "parent") => "Valt onder",
+        (_, "area") => "Gebied",
+        (_, "about") => "Waar gaat het over",
+        (_, "intended_result") => "Beoogd resultaat",
+        (_, "activities") => "Activiteiten",
+        (_, "asks") => "Wat vraagt het van wie",
+        (_, "current_status") => "Actuele status",
+        (_, "lead_text") => "Trekker (tekst)",
+        (_, "parties_text") => "Betrokken (tekst)",
+        (_, "status_text") => "Status (tekst)",
+        (_, "financing_text") => "Financiering (tekst)",
+        (_, "network_role") => "Rol van het netwerk",
+        (_, "is_new") => "Nieuw of doorontwikkeling",
+        (_, "phase") => "Overzicht plannen",
+        (_, "source") => "Bron",
+        (_, "internal_note") => "Interne notitie",
+        (_, "leads") => "Trekkers",
+        (_, "parties") => "Betrokken partijen",
+        (_, "framework") => "Plaats in het regioplan",
+        (_, "funding") => "Financieringsbronnen",
+        (_, "links") => "Links",
+        (_, "stage") => "Fase",
+        (_, "archived") => "Archief",
+        (_, "website") => "Website",
+        (_, "number") => "Nummer",
+        (_, "description") => "Omschrijving",
+        _ => "Overig",
+    }
+}
+
+/// One change as pages show it.
+pub struct ChangeLine {
+    pub moment: String,
+    pub who: Option<String>,
+    pub record: String,
+    pub field: &'static str,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub comment: Option<String>,
+    pub source: Option<String>,
+}
+
+/// Turns trail rows into lines; internal notes and names are for signed-in readers only.
+pub fn change_lines(rows: Vec<AuditRow>, viewer: &Viewer) -> Vec<ChangeLine> {
+    rows.into_iter()
+        .filter(|r| viewer.sees_internal() || r.field != "internal_note")
+        .map(|r| ChangeLine {
+            moment: moment_nl(&r.at),
+            who: viewer
+                .sees_internal()
+                .then(|| r.actor.clone().unwrap_or_default()),
+            record: r.record_label.clone(),
+            field: field_label(&r.record_type, &r.field),
+            old: r.old_value,
+            new: r.new_value,
+            comment: r.comment,
+            source: r.source,
+        })
+        .collect()
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ChangesQuery {
+    /// YYYY-MM-DD, inclusive
+    van: String,
+    /// YYYY-MM-DD, inclusive
+    tot: String,
+    /// A source (meeting) whose date is the start.
+    sinds: String,
+    /// "1" to include what imports created.
+    import: String,
+}
+
+/// The period asked for: (from, until exclusive, description).
+fn period(q: &ChangesQuery, catalog: &Catalog) -> Result<(Date, Date, String), WebError> {
+    let today = jiff::Zoned::now().date();
+    let until = if q.tot.trim().is_empty() {
+        today
+    } else {
+        parse_date(&q.tot).map_err(|e| WebError::BadRequest(format!("Tot en met: {e}.")))?
+    };
+    let (from, what) = if !q.sinds.trim().is_empty() {
+        let source = catalog.source(Some(q.sinds.trim())).ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "Sinds: er is geen bron of overleg \"{}\"; kies er een uit de lijst.",
+                q.sinds.trim()
+            ))
+        })?;
+        let date = catalog
+            .source_list()
+            .into_iter()
+            .find(|s| s.id == q.sinds.trim())
+            .and_then(|s| parse_date(&s.date).ok())
+            .unwrap_or(today);
+        (date, format!("sinds {} ({})", source.title, source.date))
+    } else if !q.van.trim().is_empty() {
+        let from = parse_date(&q.van).map_err(|e| WebError::BadRequest(format!("Vanaf: {e}.")))?;
+        (from, String::new())
+    } else {
+        (
+            today.saturating_sub(jiff::Span::new().days(30)),
+            String::new(),
+        )
+    };
+    if from > until {
+        return Err(WebError::BadRequest(
+            "Vanaf ligt na tot en met; kies een begindatum vóór de einddatum.".into(),
+        ));
+    }
+    let what = if what.is_empty() {
+        format!(
+            "van {} tot en met {}",
+            format_date_nl(from),
+            format_date_nl(until)
+        )
+    } else {
+        format!("{what} tot en met {}", format_date_nl(until))
+    };
+    Ok((from, until.tomorrow().unwrap_or(until), what))
+}
+
+pub struct PlanChanges {
+    pub plan_id: String,
+    pub plan_name: String,
+    pub lines: Vec<ChangeLine>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "changes.html")]
+pub struct ChangesPage {
+    pub nav: &'static str,
+    pub what: String,
+    pub van: String,
+    pub tot: String,
+    pub sinds: String,
+    pub import: bool,
+    pub meetings: Vec<Choice>,
+    pub plans: Vec<PlanChanges>,
+    pub other: Vec<ChangeLine>,
+    pub total: usize,
+}
+
+async fn load(
+    state: &AppState,
+    q: &ChangesQuery,
+) -> Result<(Catalog, Vec<AuditRow>, Date, Date, String), WebError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let (from, until, what) = period(q, &catalog)?;
+    let rows = state
+        .store
+        .changes_between(&from.to_string(), &until.to_string(), q.import == "1")
+        .await?;
+    Ok((catalog, rows, from, until, what))
+}
+
+fn group(rows: Vec<AuditRow>) -> (Vec<(String, String, Vec<AuditRow>)>, Vec<AuditRow>) {
+    let mut plans: Vec<(String, String, Vec<AuditRow>)> = Vec::new();
+    let mut other = Vec::new();
+    for r in rows {
+        match r.plan_id.clone() {
+            Some(pid) => {
+                let label = if r.record_type == "plan" {
+                    r.record_label.clone()
+                } else {
+                    String::new()
+                };
+                match plans.iter_mut().find(|(id, _, _)| *id == pid) {
+                    Some(g) => {
+                        if g.1.is_empty() {
+                            g.1 = label;
+                        }
+                        g.2.push(r);
+                    }
+                    None => plans.push((pid, label, vec![r])),
+                }
+            }
+            None => other.push(r),
+        }
+    }
+    (plans, other)
+}
+
+async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ChangesQuery>,
+) -> Result<ChangesPage, WebError> {
+    let (catalog, rows, from, until, what) = load(&state, &q).await?;
+    let total = rows.len();
+    let (groups, other) = group(rows);
+    let all = crate::store::PlanFilter {
+        include_archived: true,
+        ..Default::default()
+    };
+    let names = state.store.plans(&all).await?;
+    let plans = groups
+        .into_iter()
+        .map(|(id, label, rows)| PlanChanges {
+            plan_name: names
+                .iter()
+                .find(|p| p.id == id)
+                .map_or(label, |p| p.name.clone()),
+            plan_id: id,
+            lines: change_lines(rows, &viewer),
+        })
+        .collect();
+    let mut meetings = vec![Choice::new("", "Geen: gebruik de datums")];
+    meetings.extend(catalog.source_list().into_iter().map(|s| {
+        Choice::new(
+            s.id.clone(),
+            format!("{} ({})", s.title, super::view::date_nl(&s.date)),
+        )
+    }));
+    Ok(ChangesPage {
+        nav: "wijzigingen",
+        what,
+        van: from.to_string(),
+        tot: until.yesterday().unwrap_or(until).to_string(),
+        sinds: q.sinds.trim().to_owned(),
+        import: q.import == "1",
+        meetings,
+        plans,
+        other: change_lines(other, &viewer),
+        total,
+    })
+}
+
+/// The changes of one plan in the JSON answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PlanChangesJson {
+    pub plan_id: String,
+    pub plan_name: String,
+    pub changes: Vec<AuditRow>,
+}
+
+/// The JSON answer of `/api/v1/changes`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChangesJson {
+    /// First day, YYYY-MM-DD
+    pub from: String,
+    /// Last day (inclusive), YYYY-MM-DD
+    pub until: String,
+    /// Changes grouped by plan, in the order of their first change.
+    pub plans: Vec<PlanChangesJson>,
+    /// Changes to organisations, areas and the framework.
+    pub other: Vec<AuditRow>,
+}
+
+fn redact(mut rows: Vec<AuditRow>, viewer: &Viewer) -> Vec<AuditRow> {
+    if !viewer.sees_internal() {
+        rows.retain(|r| r.field != "internal_note");
+        for r in &mut rows {
+            r.actor = None;
+        }
+    }
+    rows
+}
+
+/// Everything that changed between two dates (`van`, `tot`, both inclusive) or since a
+/// meeting (`sinds` = source id), grouped by plan. Who made a change is only included for
+/// signed-in callers.
+#[utoipa::path(
+    get,
+    path = "/api/v1/changes",
+    params(
+        ("van" = Option<String>, Query, description = "Eerste dag, JJJJ-MM-DD (standaard: 30 dagen geleden)"),
+        ("tot" = Option<String>, Query, description = "Laatste dag, JJJJ-MM-DD (standaard: vandaag)"),
+        ("sinds" = Option<String>, Query, description = "Id van een bron of overleg; de datum daarvan is de eerste dag"),
+        ("import" = Option<String>, Query, description = "1 om ook wat imports aanmaakten mee te nemen")
+    ),
+    responses(
+        (status = 200, body = ChangesJson),
+        (status = 400, body = super::error::ApiErrorBody)
+    )
+)]
+pub async fn json(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ChangesQuery>,
+) -> Result<Json<ChangesJson>, ApiError> {
+    let (_, rows, from, until, _) = load(&state, &q).await?;
+    let (groups, other) = group(rows);
+    Ok(Json(ChangesJson {
+        from: from.to_string(),
+        until: until.yesterday().unwrap_or(until).to_string(),
+        plans: groups
+            .into_iter()
+            .map(|(plan_id, plan_name, rows)| PlanChangesJson {
+                plan_id,
+                plan_name,
+                changes: redact(rows, &viewer),
+            })
+            .collect(),
+        other: redact(other, &viewer),
+    }))
+}

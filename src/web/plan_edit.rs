@@ -1,0 +1,1156 @@
+//! Editing plans and their rollout cells: forms that keep what the user typed, field-level
+//! Dutch messages, a conflict page when someone else saved first, and htmx for in-place edits
+//! of matrix cells (the same forms work without JavaScript).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::error::WebError;
+use super::forms::{Choice, FormErrors, optional};
+use super::routes::Routes;
+use super::session::Viewer;
+use super::view::{Catalog, StatusView};
+use crate::domain::{
+    FrameworkKind, NetworkRole, Phase, PlanKind, RolloutStatus, Slug, Stage, parse_date,
+};
+use crate::store::{
+    AuditScope, PlanFields, Reason, RolloutFields, SourceRef, StageChange, StoreError, StoredPlan,
+};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/plannen/nieuw", new_form)
+        .post("/plannen", create)
+        .get("/plannen/{id}/bewerken", edit_form)
+        .post("/plannen/{id}/bewerken", update)
+        .post("/plannen/{id}/archief", archive)
+        .get("/plannen/{id}/uitrol/{gemeente}", rollout_form)
+        .post("/plannen/{id}/uitrol/{gemeente}", save_rollout)
+}
+
+/// The plan form as posted. Every field is text so that what the user typed comes back.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PlanForm {
+    pub version: String,
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub parent: String,
+    pub area: String,
+    pub about: String,
+    pub intended_result: String,
+    pub activities: String,
+    pub asks: String,
+    pub current_status: String,
+    pub lead_text: String,
+    pub parties_text: String,
+    pub status_text: String,
+    pub financing_text: String,
+    pub network_role: String,
+    pub is_new: String,
+    pub phase: String,
+    pub source: String,
+    pub internal_note: String,
+    pub leads: Vec<String>,
+    pub parties: Vec<String>,
+    pub framework: Vec<String>,
+    pub funding: Vec<String>,
+    /// One link per line: `titel | https://...`
+    pub links: String,
+    /// A new stage, or empty to keep the current one.
+    pub stage: String,
+    pub stage_date: String,
+    pub stage_source: String,
+    pub stage_source_new: String,
+    pub stage_note: String,
+    pub comment: String,
+}
+
+fn text(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+impl PlanForm {
+    fn from_stored(id: &str, p: &StoredPlan) -> Self {
+        let f = &p.fields;
+        Self {
+            version: p.version.to_string(),
+            id: id.to_owned(),
+            name: f.name.clone(),
+            kind: f.kind.code().to_owned(),
+            parent: text(&f.parent_id),
+            area: f.area_id.clone(),
+            about: text(&f.about),
+            intended_result: text(&f.intended_result),
+            activities: text(&f.activities),
+            asks: text(&f.asks),
+            current_status: text(&f.current_status),
+            lead_text: text(&f.lead_text),
+            parties_text: text(&f.parties_text),
+            status_text: text(&f.status_text),
+            financing_text: text(&f.financing_text),
+            network_role: f
+                .network_role
+                .map(|r| r.code().to_owned())
+                .unwrap_or_default(),
+            is_new: match f.is_new {
+                Some(true) => "1".into(),
+                Some(false) => "0".into(),
+                None => String::new(),
+            },
+            phase: f.phase.map(|p| p.code().to_owned()).unwrap_or_default(),
+            source: text(&f.source_id),
+            internal_note: text(&f.internal_note),
+            leads: f.leads.clone(),
+            parties: f.parties.clone(),
+            framework: f.framework.clone(),
+            funding: f.funding.clone(),
+            links: f
+                .links
+                .iter()
+                .map(|(t, u)| format!("{t} | {u}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            stage: String::new(),
+            stage_date: jiff::Zoned::now().date().to_string(),
+            ..Self::default()
+        }
+    }
+}
+
+/// The choices the plan form offers.
+pub struct PlanChoices {
+    pub kinds: Vec<Choice>,
+    pub areas: Vec<Choice>,
+    pub parents: Vec<Choice>,
+    pub roles: Vec<Choice>,
+    pub novelty: Vec<Choice>,
+    pub phases: Vec<Choice>,
+    pub sources: Vec<Choice>,
+    pub stages: Vec<Choice>,
+    pub organisations: Vec<Choice>,
+    pub framework: Vec<(String, Vec<Choice>)>,
+    pub funding: Vec<Choice>,
+}
+
+async fn plan_choices(
+    state: &AppState,
+    catalog: &Catalog,
+    own_id: &str,
+) -> Result<PlanChoices, WebError> {
+    let none = |label: &str| Choice::new("", label);
+    let mut areas = Vec::new();
+    for a in &catalog.areas {
+        if a.kind == "wijk" {
+            continue;
+        }
+        let label = match a.kind.as_str() {
+            "regio" => format!("{} (regio)", a.name),
+            "subregio" => format!("{} (subregio)", a.name),
+            _ => format!("— {}", a.name),
+        };
+        areas.push(Choice::new(a.id.clone(), label));
+    }
+    let plans = state
+        .store
+        .plans(&crate::store::PlanFilter::default())
+        .await?;
+    let mut parents = vec![none("Geen (zelfstandig plan)")];
+    parents.extend(
+        plans
+            .iter()
+            .filter(|p| p.id != own_id)
+            .map(|p| Choice::new(p.id.clone(), p.name.clone())),
+    );
+    let mut sources = vec![none("Geen bron")];
+    sources.extend(catalog.source_list().into_iter().map(|s| {
+        Choice::new(
+            s.id.clone(),
+            format!("{} ({})", s.title, super::view::date_nl(&s.date)),
+        )
+    }));
+    let mut organisations: Vec<Choice> = state
+        .store
+        .organisations()
+        .await?
+        .into_iter()
+        .map(|o| Choice::new(o.id, o.name))
+        .collect();
+    organisations.sort_by_key(|c| c.label.to_lowercase());
+    let framework = [
+        FrameworkKind::Accord,
+        FrameworkKind::Principle,
+        FrameworkKind::Transformation,
+        FrameworkKind::Theme,
+        FrameworkKind::Foundation,
+    ]
+    .into_iter()
+    .map(|kind| {
+        (
+            kind.plural().to_owned(),
+            catalog
+                .items(kind)
+                .map(|i| {
+                    Choice::new(
+                        i.id.clone(),
+                        match i.number {
+                            Some(n) => format!("{n}. {}", i.name),
+                            None => i.name.clone(),
+                        },
+                    )
+                })
+                .collect(),
+        )
+    })
+    .collect();
+    let funding = state
+        .store
+        .funding_sources()
+        .await?
+        .into_iter()
+        .map(|f| Choice::new(f.id, f.name))
+        .collect();
+    let coded = |all: Vec<(&'static str, &'static str)>, empty: &str| {
+        let mut v = vec![none(empty)];
+        v.extend(all.into_iter().map(|(c, l)| Choice::new(c, l)));
+        v
+    };
+    Ok(PlanChoices {
+        kinds: PlanKind::ALL
+            .iter()
+            .map(|k| Choice::new(k.code(), k.label()))
+            .collect(),
+        areas,
+        parents,
+        roles: coded(
+            NetworkRole::ALL
+                .iter()
+                .map(|r| (r.code(), r.label()))
+                .collect(),
+            "Niet vermeld",
+        ),
+        novelty: vec![
+            none("Niet vermeld"),
+            Choice::new("1", "Nieuw"),
+            Choice::new("0", "Doorontwikkeling"),
+        ],
+        phases: coded(
+            Phase::ALL.iter().map(|p| (p.code(), p.label())).collect(),
+            "Niet vermeld",
+        ),
+        sources,
+        stages: coded(
+            Stage::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+            "Fase niet wijzigen",
+        ),
+        organisations,
+        framework,
+        funding,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plans/edit.html")]
+pub struct EditPage {
+    pub nav: &'static str,
+    /// `None` for a new plan.
+    pub plan_id: Option<String>,
+    pub title: String,
+    pub current_stage: String,
+    pub form: PlanForm,
+    pub choices: PlanChoices,
+    pub errors: FormErrors,
+    pub is_admin: bool,
+    pub archived: bool,
+}
+
+/// Leads of a plan and its name, for the permission check.
+async fn plan_guard(state: &AppState, id: &str) -> Result<StoredPlan, WebError> {
+    state.store.stored_plan(id).await?.ok_or_else(|| {
+        WebError::NotFound(format!(
+            "Er is geen plan met de id \"{id}\". Zoek het plan in de lijst van plannen."
+        ))
+    })
+}
+
+async fn new_form(State(state): State<AppState>, viewer: Viewer) -> Result<EditPage, WebError> {
+    viewer.require_admin("plannen aanmaken")?;
+    let catalog = Catalog::load(&state.store).await?;
+    let form = PlanForm {
+        kind: PlanKind::ALL[0].code().to_owned(),
+        stage: Stage::Planning.code().to_owned(),
+        stage_date: jiff::Zoned::now().date().to_string(),
+        ..PlanForm::default()
+    };
+    Ok(EditPage {
+        nav: "plannen",
+        plan_id: None,
+        title: "Nieuw plan".into(),
+        current_stage: String::new(),
+        form,
+        choices: plan_choices(&state, &catalog, "").await?,
+        errors: FormErrors::new(),
+        is_admin: true,
+        archived: false,
+    })
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<EditPage, WebError> {
+    let stored = plan_guard(&state, &id).await?;
+    viewer.require_plan_editor(&stored.fields.name, &stored.fields.leads)?;
+    let catalog = Catalog::load(&state.store).await?;
+    Ok(EditPage {
+        nav: "plannen",
+        title: format!("{} bewerken", stored.fields.name),
+        current_stage: stored.stage.map_or("Onbekend", |s| s.label()).to_owned(),
+        form: PlanForm::from_stored(&id, &stored),
+        choices: plan_choices(&state, &catalog, &id).await?,
+        errors: FormErrors::new(),
+        is_admin: viewer.is_admin(),
+        archived: stored.archived,
+        plan_id: Some(id),
+    })
+}
+
+/// Turns the posted form into a plan, or says per field what to fix.
+async fn validate(
+    state: &AppState,
+    catalog: &Catalog,
+    form: &PlanForm,
+) -> Result<(PlanFields, Option<StageChange>, Reason), FormErrors> {
+    let mut errors = FormErrors::new();
+    let name = optional(&form.name);
+    match &name {
+        None => errors.add("name", "Naam: vul de naam van het plan in."),
+        Some(n) if n.chars().count() > 200 => errors.add(
+            "name",
+            format!(
+                "Naam: de naam is {} tekens; maak hem korter dan 200 tekens.",
+                n.chars().count()
+            ),
+        ),
+        _ => {}
+    }
+    let kind = errors.check("kind", "Soort", PlanKind::parse(&form.kind));
+    let area = match catalog.area(form.area.trim()) {
+        Some(a) if a.kind != "wijk" => Some(a.id.clone()),
+        _ => {
+            errors.add(
+                "area",
+                "Gebied: kies de regio, een subregio of een gemeente uit de lijst.",
+            );
+            None
+        }
+    };
+    let parent = optional(&form.parent);
+    if let Some(p) = &parent {
+        if *p == form.id {
+            errors.add(
+                "parent",
+                "Valt onder: een plan kan niet onder zichzelf vallen.",
+            );
+        }
+    }
+    let network_role = optional(&form.network_role).and_then(|v| {
+        errors.check(
+            "network_role",
+            "Rol van het netwerk",
+            NetworkRole::parse(&v),
+        )
+    });
+    let phase = optional(&form.phase)
+        .and_then(|v| errors.check("phase", "Overzicht plannen", Phase::parse(&v)));
+    let is_new = match form.is_new.as_str() {
+        "1" => Some(true),
+        "0" => Some(false),
+        "" => None,
+        _ => {
+            errors.add(
+                "is_new",
+                "Nieuw of doorontwikkeling: kies een van de mogelijkheden.",
+            );
+            None
+        }
+    };
+    let source = optional(&form.source);
+    if let Some(s) = &source {
+        if !catalog.has_source(s) {
+            errors.add("source", "Bron: kies een bron uit de lijst.");
+        }
+    }
+    let organisations = state.store.organisations().await.map_err(|_| {
+        let mut e = FormErrors::new();
+        e.add(
+            "leads",
+            "De lijst van organisaties kon niet worden gelezen; probeer het opnieuw.",
+        );
+        e
+    })?;
+    for (field, label, list) in [
+        ("leads", "Trekkers", &form.leads),
+        ("parties", "Betrokken partijen", &form.parties),
+    ] {
+        if let Some(bad) = list
+            .iter()
+            .find(|o| !organisations.iter().any(|x| &&x.id == o))
+        {
+            errors.add(
+                field,
+                format!("{label}: \"{bad}\" is geen bekende organisatie; kies uit de lijst."),
+            );
+        }
+    }
+    if let Some(bad) = form.framework.iter().find(|i| catalog.item(i).is_none()) {
+        errors.add(
+            "framework",
+            format!(
+                "Plaats in het regioplan: \"{bad}\" staat niet in het kader; kies uit de lijst."
+            ),
+        );
+    }
+    let funding_sources = state.store.funding_sources().await.unwrap_or_default();
+    if let Some(bad) = form
+        .funding
+        .iter()
+        .find(|f| !funding_sources.iter().any(|x| &&x.id == f))
+    {
+        errors.add(
+            "funding",
+            format!("Financieringsbronnen: \"{bad}\" is geen bekende bron; kies uit de lijst."),
+        );
+    }
+    let mut links = Vec::new();
+    for (i, line) in form.links.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match line.rsplit_once('|') {
+            Some((title, url))
+                if !title.trim().is_empty()
+                    && (url.trim().starts_with("https://")
+                        || url.trim().starts_with("http://")) =>
+            {
+                links.push((title.trim().to_owned(), url.trim().to_owned()));
+            }
+            _ => {
+                errors.add(
+                    "links",
+                    format!("Links: regel {} is niet goed; schrijf per regel een titel, een streep en het adres, bijvoorbeeld: Projectpagina | https://voorbeeld.nl", i + 1),
+                );
+                break;
+            }
+        }
+    }
+    let stage_change = match optional(&form.stage) {
+        None => None,
+        Some(code) => {
+            let stage = errors.check("stage", "Nieuwe fase", Stage::parse(&code));
+            let date = errors.check(
+                "stage_date",
+                "Datum van de fase",
+                parse_date(&form.stage_date),
+            );
+            let source = match (
+                optional(&form.stage_source),
+                optional(&form.stage_source_new),
+            ) {
+                (Some(_), Some(_)) => {
+                    errors.add(
+                        "stage_source_new",
+                        "Nieuwe bron: kies een bestaande bron óf typ een nieuwe, niet allebei.",
+                    );
+                    None
+                }
+                (Some(id), None) => {
+                    if !catalog.has_source(&id) {
+                        errors.add(
+                            "stage_source",
+                            "Bron van de fase: kies een bron uit de lijst.",
+                        );
+                    }
+                    Some(SourceRef::Existing(id))
+                }
+                (None, Some(title)) => Some(SourceRef::New(title)),
+                (None, None) => None,
+            };
+            match (stage, date) {
+                (Some(stage), Some(date)) => Some(StageChange {
+                    stage,
+                    date,
+                    source,
+                    note: optional(&form.stage_note),
+                }),
+                _ => None,
+            }
+        }
+    };
+    let (Some(name), Some(kind), Some(area_id), true) = (name, kind, area, errors.is_empty())
+    else {
+        return Err(errors);
+    };
+    Ok((
+        PlanFields {
+            name,
+            kind,
+            parent_id: parent,
+            area_id,
+            about: optional(&form.about),
+            intended_result: optional(&form.intended_result),
+            activities: optional(&form.activities),
+            asks: optional(&form.asks),
+            current_status: optional(&form.current_status),
+            lead_text: optional(&form.lead_text),
+            parties_text: optional(&form.parties_text),
+            status_text: optional(&form.status_text),
+            financing_text: optional(&form.financing_text),
+            network_role,
+            is_new,
+            phase,
+            source_id: source,
+            internal_note: optional(&form.internal_note),
+            leads: form.leads.clone(),
+            parties: form.parties.clone(),
+            framework: form.framework.clone(),
+            funding: form.funding.clone(),
+            links,
+        },
+        stage_change,
+        Reason {
+            comment: optional(&form.comment),
+            source: None,
+        },
+    ))
+}
+
+fn parse_form<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> T {
+    serde_html_form::from_bytes(body).unwrap_or_default()
+}
+
+/// A refusal from the store that names a field ("Gebied: ...") goes back into the form.
+fn store_refusal(errors: &mut FormErrors, message: String) {
+    let field = match message.split(':').next().unwrap_or_default() {
+        "Id" => "id",
+        "Gebied" => "area",
+        "Valt onder" => "parent",
+        "Bron" => "stage_source",
+        "Wijk" => "district",
+        _ => "name",
+    };
+    errors.add(field, message);
+}
+
+async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin("plannen aanmaken")?;
+    let form: PlanForm = parse_form(&body);
+    let catalog = Catalog::load(&state.store).await?;
+    let mut errors = FormErrors::new();
+    let id = match optional(&form.id) {
+        Some(id) => errors.check("id", "Id", Slug::parse(&id)),
+        None => optional(&form.name).and_then(|n| Slug::from_name(&n)),
+    };
+    let result = validate(&state, &catalog, &form).await;
+    let outcome = match (result, id, errors.is_empty()) {
+        (Ok((fields, stage, reason)), Some(id), true) => {
+            match state
+                .store
+                .create_plan(&viewer.actor(), &reason, &id, &fields, stage.as_ref())
+                .await
+            {
+                Ok(()) => return Ok(Redirect::to(&format!("/plannen/{id}")).into_response()),
+                Err(StoreError::Refused(m)) => {
+                    store_refusal(&mut errors, m);
+                    errors
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        (Err(e), _, _) => {
+            for fe in e.iter() {
+                errors.add(&fe.field, fe.message.clone());
+            }
+            errors
+        }
+        (Ok(_), None, _) if errors.is_empty() => {
+            errors.add(
+                "id",
+                "Id: vul een id in (kleine letters, cijfers en streepjes).",
+            );
+            errors
+        }
+        _ => errors,
+    };
+    let page = EditPage {
+        nav: "plannen",
+        plan_id: None,
+        title: "Nieuw plan".into(),
+        current_stage: String::new(),
+        choices: plan_choices(&state, &catalog, "").await?,
+        form,
+        errors: outcome,
+        is_admin: true,
+        archived: false,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// One field on the conflict page: the user's value next to the stored one.
+pub struct ConflictLine {
+    pub label: &'static str,
+    pub yours: String,
+    pub stored: String,
+    pub differs: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plans/conflict.html")]
+pub struct ConflictPage {
+    pub nav: &'static str,
+    pub plan_id: String,
+    pub plan_name: String,
+    pub your_version: String,
+    pub stored_version: i64,
+    pub last_change: Option<String>,
+    pub lines: Vec<ConflictLine>,
+    /// The user's form, to send again on purpose over the newer version.
+    pub hidden: Vec<(String, String)>,
+}
+
+fn form_lines(form: &PlanForm, stored: &PlanForm) -> Vec<ConflictLine> {
+    let join = |v: &[String]| v.join(", ");
+    let pairs: Vec<(&'static str, String, String)> = vec![
+        ("Naam", form.name.clone(), stored.name.clone()),
+        ("Soort", form.kind.clone(), stored.kind.clone()),
+        ("Valt onder", form.parent.clone(), stored.parent.clone()),
+        ("Gebied", form.area.clone(), stored.area.clone()),
+        (
+            "Waar gaat het over",
+            form.about.clone(),
+            stored.about.clone(),
+        ),
+        (
+            "Beoogd resultaat",
+            form.intended_result.clone(),
+            stored.intended_result.clone(),
+        ),
+        (
+            "Activiteiten",
+            form.activities.clone(),
+            stored.activities.clone(),
+        ),
+        (
+            "Wat vraagt het van wie",
+            form.asks.clone(),
+            stored.asks.clone(),
+        ),
+        (
+            "Actuele status",
+            form.current_status.clone(),
+            stored.current_status.clone(),
+        ),
+        (
+            "Trekker (tekst)",
+            form.lead_text.clone(),
+            stored.lead_text.clone(),
+        ),
+        (
+            "Betrokken (tekst)",
+            form.parties_text.clone(),
+            stored.parties_text.clone(),
+        ),
+        (
+            "Status (tekst)",
+            form.status_text.clone(),
+            stored.status_text.clone(),
+        ),
+        (
+            "Financiering (tekst)",
+            form.financing_text.clone(),
+            stored.financing_text.clone(),
+        ),
+        (
+            "Rol van het netwerk",
+            form.network_role.clone(),
+            stored.network_role.clone(),
+        ),
+        (
+            "Nieuw of doorontwikkeling",
+            form.is_new.clone(),
+            stored.is_new.clone(),
+        ),
+        (
+            "Overzicht plannen",
+            form.phase.clone(),
+            stored.phase.clone(),
+        ),
+        ("Bron", form.source.clone(), stored.source.clone()),
+        (
+            "Interne notitie",
+            form.internal_note.clone(),
+            stored.internal_note.clone(),
+        ),
+        ("Trekkers", join(&form.leads), join(&stored.leads)),
+        (
+            "Betrokken partijen",
+            join(&form.parties),
+            join(&stored.parties),
+        ),
+        (
+            "Plaats in het regioplan",
+            join(&form.framework),
+            join(&stored.framework),
+        ),
+        (
+            "Financieringsbronnen",
+            join(&form.funding),
+            join(&stored.funding),
+        ),
+        ("Links", form.links.clone(), stored.links.clone()),
+    ];
+    pairs
+        .into_iter()
+        .map(|(label, yours, stored)| ConflictLine {
+            differs: yours.trim().replace("\r\n", "\n") != stored.trim(),
+            label,
+            yours,
+            stored,
+        })
+        .collect()
+}
+
+async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let stored = plan_guard(&state, &id).await?;
+    viewer.require_plan_editor(&stored.fields.name, &stored.fields.leads)?;
+    let mut form: PlanForm = parse_form(&body);
+    form.id = id.clone();
+    let catalog = Catalog::load(&state.store).await?;
+    let version: i64 = form.version.trim().parse().unwrap_or(-1);
+    let mut errors = match validate(&state, &catalog, &form).await {
+        Ok((fields, stage, reason)) => {
+            match state
+                .store
+                .update_plan(
+                    &viewer.actor(),
+                    &reason,
+                    &id,
+                    version,
+                    &fields,
+                    stage.as_ref(),
+                )
+                .await
+            {
+                Ok(_) => {
+                    return Ok(Redirect::to(&format!("/plannen/{id}#historie")).into_response());
+                }
+                Err(StoreError::Conflict { current_version }) => {
+                    let now = plan_guard(&state, &id).await?;
+                    let last = state
+                        .store
+                        .audit_for(AuditScope::Plan(&id), 1)
+                        .await?
+                        .into_iter()
+                        .next()
+                        .map(|a| {
+                            format!(
+                                "{} ({})",
+                                a.actor.unwrap_or_default(),
+                                super::changes::moment_nl(&a.at)
+                            )
+                        });
+                    let hidden = url::form_urlencoded::parse(&body)
+                        .filter(|(k, _)| k != "version" && k != "csrf")
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect();
+                    let page = ConflictPage {
+                        nav: "plannen",
+                        plan_id: id.clone(),
+                        plan_name: now.fields.name.clone(),
+                        your_version: form.version.clone(),
+                        stored_version: current_version,
+                        last_change: last,
+                        lines: form_lines(&form, &PlanForm::from_stored(&id, &now)),
+                        hidden,
+                    };
+                    return Ok((StatusCode::CONFLICT, page).into_response());
+                }
+                Err(StoreError::Refused(m)) => {
+                    let mut e = FormErrors::new();
+                    store_refusal(&mut e, m);
+                    e
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(errors) => errors,
+    };
+    if errors.is_empty() {
+        errors.add("name", "Het plan kon niet worden opgeslagen.");
+    }
+    let page = EditPage {
+        nav: "plannen",
+        title: format!("{} bewerken", stored.fields.name),
+        current_stage: stored.stage.map_or("Onbekend", |s| s.label()).to_owned(),
+        choices: plan_choices(&state, &catalog, &id).await?,
+        form,
+        errors,
+        is_admin: viewer.is_admin(),
+        archived: stored.archived,
+        plan_id: Some(id),
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ArchiveForm {
+    version: String,
+    archived: String,
+    comment: String,
+}
+
+async fn archive(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin("plannen archiveren")?;
+    let form: ArchiveForm = parse_form(&body);
+    let version: i64 = form.version.trim().parse().unwrap_or(-1);
+    let reason = Reason {
+        comment: optional(&form.comment),
+        source: None,
+    };
+    state
+        .store
+        .set_plan_archived(&viewer.actor(), &reason, &id, version, form.archived == "1")
+        .await?;
+    Ok(Redirect::to(&format!("/plannen/{id}")).into_response())
+}
+
+// --- Rollout cells ---
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RolloutForm {
+    pub version: String,
+    pub status: String,
+    pub date: String,
+    pub district: String,
+    pub note: String,
+    pub source: String,
+    pub source_new: String,
+    pub comment: String,
+    /// Where to go after saving without JavaScript.
+    pub terug: String,
+}
+
+/// The rollout form's content, shown as a page or (for htmx) as a fragment.
+pub struct RolloutView {
+    pub plan_id: String,
+    pub plan_name: String,
+    pub gemeente_id: String,
+    pub gemeente: String,
+    pub current: String,
+    pub form: RolloutForm,
+    pub statuses: Vec<Choice>,
+    pub districts: Vec<Choice>,
+    pub sources: Vec<Choice>,
+    pub errors: FormErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plans/rollout_edit.html")]
+pub struct RolloutPage {
+    pub nav: &'static str,
+    pub p: RolloutView,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plans/rollout_form.html")]
+pub struct RolloutFragment {
+    pub p: RolloutView,
+}
+
+/// The full page, or only the form when htmx asks.
+fn rollout_response(view: RolloutView, htmx: bool, status: StatusCode) -> Response {
+    if htmx {
+        // htmx swaps only successful answers; the form with its messages must show.
+        RolloutFragment { p: view }.into_response()
+    } else {
+        (
+            status,
+            RolloutPage {
+                nav: "plannen",
+                p: view,
+            },
+        )
+            .into_response()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "plans/rollout_cell.html")]
+pub struct CellFragment {
+    pub plan_id: String,
+    pub gemeente_id: String,
+    pub status: StatusView,
+    pub saved: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RolloutQuery {
+    #[serde(default)]
+    terug: String,
+}
+
+fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
+}
+
+struct CellContext {
+    plan_name: String,
+    gemeente: String,
+    current: Option<crate::store::RolloutRow>,
+}
+
+async fn cell_context(
+    state: &AppState,
+    viewer: &Viewer,
+    catalog: &Catalog,
+    id: &str,
+    gemeente_id: &str,
+) -> Result<CellContext, WebError> {
+    let stored = plan_guard(state, id).await?;
+    viewer.require_plan_editor(&stored.fields.name, &stored.fields.leads)?;
+    let gemeente = catalog
+        .area(gemeente_id)
+        .filter(|a| a.kind == "gemeente")
+        .ok_or_else(|| {
+            WebError::NotFound(format!(
+                "Er is geen gemeente met CBS-code \"{gemeente_id}\"."
+            ))
+        })?;
+    let filter = crate::store::PlanFilter {
+        plan: Some(id.to_owned()),
+        include_archived: true,
+        ..Default::default()
+    };
+    let current = state
+        .store
+        .rollouts(&filter)
+        .await?
+        .into_iter()
+        .find(|r| r.gemeente_id == gemeente_id);
+    Ok(CellContext {
+        plan_name: stored.fields.name,
+        gemeente: gemeente.name.clone(),
+        current,
+    })
+}
+
+fn rollout_choices(
+    catalog: &Catalog,
+    gemeente_id: &str,
+) -> (Vec<Choice>, Vec<Choice>, Vec<Choice>) {
+    let statuses = RolloutStatus::ALL
+        .iter()
+        .map(|s| Choice::new(s.code(), s.label()))
+        .collect();
+    let mut districts = vec![Choice::new("", "Hele gemeente")];
+    districts.extend(
+        catalog
+            .areas
+            .iter()
+            .filter(|a| a.kind == "wijk" && a.parent_id.as_deref() == Some(gemeente_id))
+            .map(|a| Choice::new(a.id.clone(), a.name.clone())),
+    );
+    let mut sources = vec![Choice::new("", "Geen bron")];
+    sources.extend(catalog.source_list().into_iter().map(|s| {
+        Choice::new(
+            s.id.clone(),
+            format!("{} ({})", s.title, super::view::date_nl(&s.date)),
+        )
+    }));
+    (statuses, districts, sources)
+}
+
+async fn rollout_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path((id, gemeente_id)): Path<(String, String)>,
+    Query(q): Query<RolloutQuery>,
+) -> Result<Response, WebError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let ctx = cell_context(&state, &viewer, &catalog, &id, &gemeente_id).await?;
+    let version = state.store.rollout_version(&id, &gemeente_id).await?;
+    let (statuses, districts, sources) = rollout_choices(&catalog, &gemeente_id);
+    let form = RolloutForm {
+        version: version.to_string(),
+        status: ctx.current.as_ref().map_or_else(
+            || RolloutStatus::Planned.code().to_owned(),
+            |r| r.status.clone(),
+        ),
+        date: jiff::Zoned::now().date().to_string(),
+        district: ctx
+            .current
+            .as_ref()
+            .and_then(|r| r.district_id.clone())
+            .unwrap_or_default(),
+        note: ctx
+            .current
+            .as_ref()
+            .and_then(|r| r.note.clone())
+            .unwrap_or_default(),
+        terug: super::account_back(&q.terug, &format!("/plannen/{id}#uitrol")),
+        ..RolloutForm::default()
+    };
+    let view = RolloutView {
+        current: ctx.current.as_ref().map_or_else(
+            || "Onbekend".to_owned(),
+            |r| StatusView::from_code(&r.status).label.to_owned(),
+        ),
+        plan_id: id,
+        plan_name: ctx.plan_name,
+        gemeente_id,
+        gemeente: ctx.gemeente,
+        form,
+        statuses,
+        districts,
+        sources,
+        errors: FormErrors::new(),
+    };
+    Ok(rollout_response(view, is_htmx(&headers), StatusCode::OK))
+}
+
+async fn save_rollout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path((id, gemeente_id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let ctx = cell_context(&state, &viewer, &catalog, &id, &gemeente_id).await?;
+    let mut form: RolloutForm = parse_form(&body);
+    form.terug = super::account_back(&form.terug, &format!("/plannen/{id}#uitrol"));
+    let mut errors = FormErrors::new();
+    let status = errors.check("status", "Status", RolloutStatus::parse(&form.status));
+    let date = errors.check("date", "Datum", parse_date(&form.date));
+    let source = match (optional(&form.source), optional(&form.source_new)) {
+        (Some(_), Some(_)) => {
+            errors.add(
+                "source_new",
+                "Nieuwe bron: kies een bestaande bron óf typ een nieuwe, niet allebei.",
+            );
+            None
+        }
+        (Some(s), None) => {
+            if !catalog.has_source(&s) {
+                errors.add("source", "Bron: kies een bron uit de lijst.");
+            }
+            Some(SourceRef::Existing(s))
+        }
+        (None, Some(t)) => Some(SourceRef::New(t)),
+        (None, None) => None,
+    };
+    let version: i64 = form.version.trim().parse().unwrap_or(-1);
+    let mut conflict = false;
+    if let (Some(status), Some(date), true) = (status, date, errors.is_empty()) {
+        let fields = RolloutFields {
+            status,
+            date,
+            district_id: optional(&form.district),
+            note: optional(&form.note),
+            source,
+        };
+        let reason = Reason {
+            comment: optional(&form.comment),
+            source: None,
+        };
+        match state
+            .store
+            .save_rollout(
+                &viewer.actor(),
+                &reason,
+                &id,
+                &gemeente_id,
+                version,
+                &fields,
+            )
+            .await
+        {
+            Ok(_) => {
+                if is_htmx(&headers) {
+                    let cell = CellFragment {
+                        plan_id: id,
+                        gemeente_id,
+                        status: StatusView::from_code(status.code()),
+                        saved: true,
+                    };
+                    let html = cell.render().map_err(|e| WebError::Internal(e.into()))?;
+                    return Ok(axum::response::Html(html).into_response());
+                }
+                return Ok(Redirect::to(&form.terug).into_response());
+            }
+            Err(StoreError::Conflict { current_version }) => {
+                conflict = true;
+                errors.add(
+                    "status",
+                    format!(
+                        "Iemand anders heeft de uitrol van {} in {} intussen gewijzigd (nu: {}). Er is niets opgeslagen. Bekijk de huidige stand hieronder en sla uw keuze opnieuw op als die nog klopt.",
+                        ctx.plan_name,
+                        ctx.gemeente,
+                        ctx.current.as_ref().map_or_else(|| "onbekend".to_owned(), |r| StatusView::from_code(&r.status).label.to_owned())
+                    ),
+                );
+                form.version = current_version.to_string();
+            }
+            Err(StoreError::Refused(m)) => store_refusal(&mut errors, m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let (statuses, districts, sources) = rollout_choices(&catalog, &gemeente_id);
+    let view = RolloutView {
+        current: ctx.current.as_ref().map_or_else(
+            || "Onbekend".to_owned(),
+            |r| StatusView::from_code(&r.status).label.to_owned(),
+        ),
+        plan_id: id,
+        plan_name: ctx.plan_name,
+        gemeente_id,
+        gemeente: ctx.gemeente,
+        form,
+        statuses,
+        districts,
+        sources,
+        errors,
+    };
+    let status = if conflict {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(rollout_response(view, is_htmx(&headers), status))
+}
