@@ -9,6 +9,7 @@ use super::AppState;
 use super::error::{ApiError, ApiErrorBody, WebError};
 use super::filter::FilterChoice;
 use super::routes::Routes;
+use super::session::Viewer;
 use super::view::Catalog;
 use crate::store::{
     AreaRow, BodyRow, FrameworkRow, FundingSourceRow, OrganisationRow, PlanDetail, SourceRow,
@@ -25,6 +26,7 @@ pub fn routes() -> Routes {
         .get("/v1/sources", sources)
         .get("/v1/bodies", bodies)
         .get("/v1/funding-sources", funding_sources)
+        .merge(super::api_write::routes())
 }
 
 #[derive(OpenApi)]
@@ -41,11 +43,37 @@ pub fn routes() -> Routes {
         framework,
         sources,
         bodies,
-        funding_sources
+        funding_sources,
+        super::api_write::create_plan,
+        super::api_write::update_plan,
+        super::api_write::put_rollout,
+        super::changes::json
     ),
-    components(schemas(ApiErrorBody))
+    components(schemas(ApiErrorBody)),
+    modifiers(&TokenSecurity)
 )]
 struct ApiDoc;
+
+/// Writes need a personal API token, made on the page Mijn account.
+struct TokenSecurity;
+
+impl utoipa::Modify for TokenSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "Persoonlijk API-token (Mijn account → API-tokens); dezelfde rechten als het account.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The OpenAPI 3 description of this API.
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
@@ -71,24 +99,35 @@ struct PlanQuery {
     responses((status = 200, body = [PlanDetail]), (status = 400, description = "Onbekend filter of onbekende waarde", body = ApiErrorBody)))]
 async fn plans(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<Vec<PlanDetail>>, ApiError> {
     let catalog = Catalog::load(&state.store).await?;
     let (_, filter) = FilterChoice::parse(&pairs, &catalog)?;
-    Ok(Json(state.store.plan_details(&filter).await?))
+    let mut plans = state.store.plan_details(&filter).await?;
+    if !viewer.sees_internal() {
+        for p in &mut plans {
+            p.plan.internal_note = None;
+        }
+    }
+    Ok(Json(plans))
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = String, Path, description = "Id of the plan")),
     responses((status = 200, body = PlanDetail), (status = 404, body = ApiErrorBody)))]
 async fn plan(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<PlanDetail>, ApiError> {
-    let detail = state
+    let mut detail = state
         .store
         .plan_detail(&id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("Er is geen plan met de id \"{id}\".")))?;
+    if !viewer.sees_internal() {
+        detail.plan.internal_note = None;
+    }
     Ok(Json(detail))
 }
 

@@ -1,7 +1,7 @@
 //! The start page: plans × gemeenten with the rollout status per cell, counts per gemeente,
 //! grouped by subregio and filterable ("in één oogopslag").
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -10,6 +10,7 @@ use axum::extract::{Query, State};
 use super::error::WebError;
 use super::filter::FilterChoice;
 use super::routes::Routes;
+use super::session::Viewer;
 use super::view::{Catalog, StatusView, stage_label};
 use super::{AppState, FilterOptions};
 use crate::domain::RolloutStatus;
@@ -34,6 +35,7 @@ pub struct ColumnGroup {
 }
 
 pub struct Cell {
+    pub gemeente_id: String,
     /// `None` when the gemeente lies outside the plan's area.
     pub status: Option<StatusView>,
     /// Shown on hover for cells a source speaks about: plan, gemeente, status and note.
@@ -42,6 +44,8 @@ pub struct Cell {
 }
 
 pub struct MatrixRow {
+    /// The viewer may change this plan's cells.
+    pub editable: bool,
     pub plan_id: String,
     pub plan_name: String,
     pub stage: String,
@@ -68,12 +72,27 @@ pub struct DashboardPage {
 
 async fn show(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<DashboardPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
     let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
     let plans = state.store.plans(&filter).await?;
     let rollouts = state.store.rollouts(&filter).await?;
+    // Which rows the viewer may edit: all for a beheerder, those its organisations lead for
+    // a trekker, none for others (no extra query for them).
+    let editable: HashSet<String> = match &viewer.user {
+        Some(u) if u.is_admin() => plans.iter().map(|p| p.id.clone()).collect(),
+        Some(u) if u.role == crate::domain::Role::Lead => state
+            .store
+            .plan_organisations(&filter)
+            .await?
+            .into_iter()
+            .filter(|o| o.role == "trekker" && u.organisations.contains(&o.organisation_id))
+            .map(|o| o.plan_id)
+            .collect(),
+        _ => HashSet::new(),
+    };
 
     let subregions: Vec<_> = catalog
         .subregions()
@@ -136,6 +155,7 @@ async fn show(
                             .map(|n| format!(": {n}"))
                             .unwrap_or_default();
                         Cell {
+                            gemeente_id: col.id.clone(),
                             title: Some(format!(
                                 "{}, {}: {}{note}",
                                 plan.name, col.name, view.label
@@ -144,10 +164,12 @@ async fn show(
                         }
                     }
                     None if catalog.covers(&plan.area_id, &col.id) => Cell {
+                        gemeente_id: col.id.clone(),
                         title: None,
                         status: Some(StatusView::unknown()),
                     },
                     None => Cell {
+                        gemeente_id: col.id.clone(),
                         title: None,
                         status: None,
                     },
@@ -155,6 +177,7 @@ async fn show(
             })
             .collect();
         let row = MatrixRow {
+            editable: editable.contains(&plan.id),
             plan_id: plan.id.clone(),
             plan_name: plan.name.clone(),
             stage: stage_label(plan.stage.as_deref()),

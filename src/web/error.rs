@@ -26,6 +26,9 @@ pub enum WebError {
     /// Too many failed sign-ins; the message says when to try again.
     #[error("{0}")]
     TooManyRequests(String),
+    /// The input has problems; the message sums up, the list names each field.
+    #[error("{0}")]
+    Invalid(String, Vec<crate::web::forms::FieldError>),
     /// Someone saved the record in the meantime (API); the message says to reload.
     #[error("{0}")]
     Conflict(String),
@@ -55,6 +58,7 @@ impl WebError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -66,7 +70,8 @@ impl WebError {
             | Self::Unauthorized(m)
             | Self::Forbidden(m)
             | Self::TooManyRequests(m)
-            | Self::Conflict(m) => m.clone(),
+            | Self::Conflict(m)
+            | Self::Invalid(m, _) => m.clone(),
             Self::Internal(e) => {
                 tracing::error!(error = ?e, "request failed");
                 "Er ging iets mis aan onze kant. Probeer het later opnieuw; blijft het misgaan, meld het dan bij de beheerder.".into()
@@ -95,6 +100,7 @@ impl IntoResponse for WebError {
             StatusCode::FORBIDDEN => "Dit mag u niet doen",
             StatusCode::TOO_MANY_REQUESTS => "Even wachten",
             StatusCode::CONFLICT => "Intussen gewijzigd",
+            StatusCode::UNPROCESSABLE_ENTITY => "Niet opgeslagen",
             _ => "Er ging iets mis",
         };
         let page = ErrorPage {
@@ -132,15 +138,23 @@ impl From<StoreError> for ApiError {
 /// The body of every API error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiErrorBody {
-    /// not_found, bad_request, unauthorized, forbidden, too_many_requests, conflict or internal
+    /// not_found, bad_request, unauthorized, forbidden, too_many_requests, conflict, invalid or internal
     pub error: &'static str,
     /// What went wrong and what to do, in Dutch.
     pub message: String,
+    /// For invalid input: each field with its problem.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub fields: Vec<crate::web::forms::FieldError>,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
+        let fields = match &self.0 {
+            WebError::Invalid(_, fields) => fields.clone(),
+            _ => Vec::new(),
+        };
         let error = match status {
             StatusCode::NOT_FOUND => "not_found",
             StatusCode::BAD_REQUEST => "bad_request",
@@ -148,6 +162,7 @@ impl IntoResponse for ApiError {
             StatusCode::FORBIDDEN => "forbidden",
             StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
             StatusCode::CONFLICT => "conflict",
+            StatusCode::UNPROCESSABLE_ENTITY => "invalid",
             _ => "internal",
         };
         (
@@ -155,6 +170,7 @@ impl IntoResponse for ApiError {
             Json(ApiErrorBody {
                 error,
                 message: self.0.public_message(),
+                fields,
             }),
         )
             .into_response()

@@ -2,6 +2,7 @@
 
 mod account;
 mod api;
+mod api_write;
 mod assets;
 mod bodies;
 mod changes;

@@ -272,7 +272,7 @@ pub struct EditPage {
 }
 
 /// Leads of a plan and its name, for the permission check.
-async fn plan_guard(state: &AppState, id: &str) -> Result<StoredPlan, WebError> {
+pub(crate) async fn plan_guard(state: &AppState, id: &str) -> Result<StoredPlan, WebError> {
     state.store.stored_plan(id).await?.ok_or_else(|| {
         WebError::NotFound(format!(
             "Er is geen plan met de id \"{id}\". Zoek het plan in de lijst van plannen."
@@ -324,7 +324,7 @@ async fn edit_form(
 }
 
 /// Turns the posted form into a plan, or says per field what to fix.
-async fn validate(
+pub(crate) async fn validate(
     state: &AppState,
     catalog: &Catalog,
     form: &PlanForm,
@@ -539,7 +539,7 @@ fn parse_form<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> T {
 }
 
 /// A refusal from the store that names a field ("Gebied: ...") goes back into the form.
-fn store_refusal(errors: &mut FormErrors, message: String) {
+pub(crate) fn store_refusal(errors: &mut FormErrors, message: String) {
     let field = match message.split(':').next().unwrap_or_default() {
         "Id" => "id",
         "Gebied" => "area",

@@ -5,13 +5,15 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 
+use super::changes::{ChangeLine, change_lines};
 use super::error::WebError;
 use super::filter::FilterChoice;
 use super::routes::Routes;
+use super::session::Viewer;
 use super::view::{Catalog, SourceView, StatusView, date_nl, stage_label};
 use super::{AppState, FilterOptions};
 use crate::domain::{FrameworkKind, NetworkRole, Period, Phase, PlanKind};
-use crate::store::{PlanDetail, PlanFilter, PlanRow};
+use crate::store::{AuditScope, PlanDetail, PlanFilter, PlanRow};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -140,9 +142,20 @@ pub struct ShowPage {
     pub milestones: Vec<MilestoneLine>,
     pub links: Vec<(String, String)>,
     pub source: Option<SourceView>,
+    /// The viewer may edit this plan and its rollout.
+    pub can_edit: bool,
+    pub can_archive: bool,
+    /// Shown to signed-in readers only.
+    pub internal_note: Option<String>,
+    /// The audit trail of this plan, newest first.
+    pub changes: Vec<ChangeLine>,
 }
 
-async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<ShowPage, WebError> {
+async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<ShowPage, WebError> {
     let Some(detail) = state.store.plan_detail(&id).await? else {
         return Err(WebError::NotFound(format!(
             "Er is geen plan met de id \"{id}\". Zoek het plan in de lijst van plannen."
@@ -151,7 +164,27 @@ async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<S
     let catalog = Catalog::load(&state.store).await?;
     let all = state.store.plans(&PlanFilter::default()).await?;
     let funding_names = state.store.funding_sources().await?;
-    Ok(show_page(detail, &catalog, &all, &funding_names))
+    let leads: Vec<String> = detail
+        .organisations
+        .iter()
+        .filter(|o| o.role == "trekker")
+        .map(|o| o.organisation_id.clone())
+        .collect();
+    let changes = state.store.audit_for(AuditScope::Plan(&id), 200).await?;
+    let mut page = show_page(detail, &catalog, &all, &funding_names);
+    page.can_edit = viewer
+        .user
+        .as_ref()
+        .is_some_and(|u| u.may_edit_plan(&leads));
+    page.can_archive = viewer.is_admin();
+    page.internal_note = if viewer.sees_internal() {
+        page.plan.internal_note.take()
+    } else {
+        None
+    };
+    page.plan.internal_note = None;
+    page.changes = change_lines(changes, &viewer);
+    Ok(page)
 }
 
 fn show_page(
@@ -343,5 +376,9 @@ fn show_page(
             .collect(),
         source: catalog.source(p.source_id.as_deref()),
         plan: d.plan,
+        can_edit: false,
+        can_archive: false,
+        internal_note: None,
+        changes: Vec::new(),
     }
 }

@@ -1,0 +1,326 @@
+//! Writing through the API, with a personal token (`Authorization: Bearer ...`) and the same
+//! roles, checks, versions and audit trail as the forms.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::error::{ApiError, WebError};
+use super::forms::{FormErrors, optional};
+use super::plan_edit::{PlanForm, plan_guard, store_refusal, validate};
+use super::routes::Routes;
+use super::session::Viewer;
+use super::view::Catalog;
+use crate::domain::{RolloutStatus, Slug, parse_date};
+use crate::store::{Reason, RolloutFields, SourceRef, StoreError};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/v1/plans", create_plan)
+        .put("/v1/plans/{id}", update_plan)
+        .put("/v1/plans/{id}/rollouts/{gemeente}", put_rollout)
+}
+
+/// A plan to create or save. Codes as in the plan object; lists of ids.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanInput {
+    /// The version you read (required when saving; a newer stored version gives 409).
+    pub version: Option<i64>,
+    /// Only when creating; derived from the name when left out.
+    pub id: Option<String>,
+    pub name: String,
+    /// transformatieplan, gala-ketenaanpak, project, programma, activiteit, ...
+    pub kind: String,
+    pub parent_id: Option<String>,
+    pub area_id: String,
+    pub about: Option<String>,
+    pub intended_result: Option<String>,
+    pub activities: Option<String>,
+    pub asks: Option<String>,
+    pub current_status: Option<String>,
+    pub lead_text: Option<String>,
+    pub parties_text: Option<String>,
+    pub status_text: Option<String>,
+    pub financing_text: Option<String>,
+    pub network_role: Option<String>,
+    pub is_new: Option<bool>,
+    pub phase: Option<String>,
+    pub source_id: Option<String>,
+    pub internal_note: Option<String>,
+    pub leads: Vec<String>,
+    pub parties: Vec<String>,
+    pub framework: Vec<String>,
+    pub funding: Vec<String>,
+    pub links: Vec<LinkInput>,
+    /// A move to another stage, dated, with an optional source.
+    pub stage_change: Option<StageInput>,
+    /// Kept in the audit trail.
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkInput {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct StageInput {
+    /// Stage code, e.g. tp-goedgekeurd
+    pub stage: String,
+    /// YYYY-MM-DD
+    pub date: String,
+    /// Id of a known source
+    pub source_id: Option<String>,
+    /// Title of a new source, e.g. "BBO 9 oktober 2025"
+    pub new_source: Option<String>,
+    pub note: Option<String>,
+}
+
+impl PlanInput {
+    fn into_form(self) -> PlanForm {
+        let s = |v: Option<String>| v.unwrap_or_default();
+        let stage = self.stage_change.unwrap_or_default();
+        PlanForm {
+            version: self.version.map(|v| v.to_string()).unwrap_or_default(),
+            id: s(self.id),
+            name: self.name,
+            kind: self.kind,
+            parent: s(self.parent_id),
+            area: self.area_id,
+            about: s(self.about),
+            intended_result: s(self.intended_result),
+            activities: s(self.activities),
+            asks: s(self.asks),
+            current_status: s(self.current_status),
+            lead_text: s(self.lead_text),
+            parties_text: s(self.parties_text),
+            status_text: s(self.status_text),
+            financing_text: s(self.financing_text),
+            network_role: s(self.network_role),
+            is_new: match self.is_new {
+                Some(true) => "1".into(),
+                Some(false) => "0".into(),
+                None => String::new(),
+            },
+            phase: s(self.phase),
+            source: s(self.source_id),
+            internal_note: s(self.internal_note),
+            leads: self.leads,
+            parties: self.parties,
+            framework: self.framework,
+            funding: self.funding,
+            links: self
+                .links
+                .iter()
+                .map(|l| format!("{} | {}", l.title, l.url))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            stage: stage.stage,
+            stage_date: stage.date,
+            stage_source: s(stage.source_id),
+            stage_source_new: s(stage.new_source),
+            stage_note: s(stage.note),
+            comment: s(self.comment),
+        }
+    }
+}
+
+/// The version a write produced.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Saved {
+    pub id: String,
+    pub version: i64,
+}
+
+fn invalid(errors: FormErrors) -> ApiError {
+    ApiError(WebError::Invalid(
+        "Er is niets opgeslagen; verbeter de velden in `fields`.".into(),
+        errors.iter().cloned().collect(),
+    ))
+}
+
+fn from_store(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Refused(m) => {
+            let mut errors = FormErrors::new();
+            store_refusal(&mut errors, m);
+            invalid(errors)
+        }
+        other => ApiError(other.into()),
+    }
+}
+
+/// Creates a plan (beheerder only).
+#[utoipa::path(post, path = "/api/v1/plans", request_body = PlanInput,
+    security(("token" = [])),
+    responses((status = 201, body = Saved), (status = 401, body = super::error::ApiErrorBody),
+        (status = 403, body = super::error::ApiErrorBody), (status = 422, body = super::error::ApiErrorBody)))]
+pub async fn create_plan(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Json(input): Json<PlanInput>,
+) -> Result<(StatusCode, Json<Saved>), ApiError> {
+    viewer.require_admin("plannen aanmaken")?;
+    let form = input.into_form();
+    let catalog = Catalog::load(&state.store).await?;
+    let (fields, stage, reason) = validate(&state, &catalog, &form).await.map_err(invalid)?;
+    let id = match optional(&form.id) {
+        Some(id) => Slug::parse(&id).map_err(|e| {
+            let mut errors = FormErrors::new();
+            errors.add("id", format!("Id: {e}"));
+            invalid(errors)
+        })?,
+        None => Slug::from_name(&fields.name).ok_or_else(|| {
+            let mut errors = FormErrors::new();
+            errors.add(
+                "id",
+                "Id: geef een id op; uit de naam valt er geen af te leiden.",
+            );
+            invalid(errors)
+        })?,
+    };
+    state
+        .store
+        .create_plan(&viewer.actor(), &reason, &id, &fields, stage.as_ref())
+        .await
+        .map_err(from_store)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Saved {
+            id: id.to_string(),
+            version: 1,
+        }),
+    ))
+}
+
+/// Saves a plan (beheerder, or a trekker of one of its lead organisations). Send every field:
+/// what is left out is emptied.
+#[utoipa::path(put, path = "/api/v1/plans/{id}", request_body = PlanInput,
+    params(("id" = String, Path, description = "Id of the plan")),
+    security(("token" = [])),
+    responses((status = 200, body = Saved), (status = 401, body = super::error::ApiErrorBody),
+        (status = 403, body = super::error::ApiErrorBody), (status = 409, body = super::error::ApiErrorBody),
+        (status = 422, body = super::error::ApiErrorBody)))]
+pub async fn update_plan(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Json(input): Json<PlanInput>,
+) -> Result<Json<Saved>, ApiError> {
+    let stored = plan_guard(&state, &id).await?;
+    viewer.require_plan_editor(&stored.fields.name, &stored.fields.leads)?;
+    let Some(version) = input.version else {
+        let mut errors = FormErrors::new();
+        errors.add(
+            "version",
+            format!(
+                "version: geef de versie op die u las (nu {}).",
+                stored.version
+            ),
+        );
+        return Err(invalid(errors));
+    };
+    let mut form = input.into_form();
+    form.id = id.clone();
+    let catalog = Catalog::load(&state.store).await?;
+    let (fields, stage, reason) = validate(&state, &catalog, &form).await.map_err(invalid)?;
+    let version = state
+        .store
+        .update_plan(
+            &viewer.actor(),
+            &reason,
+            &id,
+            version,
+            &fields,
+            stage.as_ref(),
+        )
+        .await
+        .map_err(from_store)?;
+    Ok(Json(Saved { id, version }))
+}
+
+/// One cell of the matrix to save.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct RolloutInput {
+    /// The version you read; 0 for a cell without status yet.
+    pub version: i64,
+    /// niet-gestart, gepland, opstart, loopt, geborgd or nvt
+    pub status: String,
+    /// YYYY-MM-DD
+    pub date: String,
+    pub district_id: Option<String>,
+    pub note: Option<String>,
+    pub source_id: Option<String>,
+    pub new_source: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// Saves the rollout of a plan in a gemeente (same rights as saving the plan).
+#[utoipa::path(put, path = "/api/v1/plans/{id}/rollouts/{gemeente}", request_body = RolloutInput,
+    params(("id" = String, Path, description = "Id of the plan"), ("gemeente" = String, Path, description = "CBS code, e.g. GM0355")),
+    security(("token" = [])),
+    responses((status = 200, body = Saved), (status = 401, body = super::error::ApiErrorBody),
+        (status = 403, body = super::error::ApiErrorBody), (status = 409, body = super::error::ApiErrorBody),
+        (status = 422, body = super::error::ApiErrorBody)))]
+pub async fn put_rollout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, gemeente)): Path<(String, String)>,
+    Json(input): Json<RolloutInput>,
+) -> Result<Json<Saved>, ApiError> {
+    let stored = plan_guard(&state, &id).await?;
+    viewer.require_plan_editor(&stored.fields.name, &stored.fields.leads)?;
+    let mut errors = FormErrors::new();
+    let status = errors.check("status", "status", RolloutStatus::parse(&input.status));
+    let date = errors.check("date", "date", parse_date(&input.date));
+    let source = match (input.source_id, input.new_source) {
+        (Some(_), Some(_)) => {
+            errors.add(
+                "new_source",
+                "new_source: geef source_id óf new_source, niet allebei.",
+            );
+            None
+        }
+        (Some(id), None) => Some(SourceRef::Existing(id)),
+        (None, Some(title)) => optional(&title).map(SourceRef::New),
+        (None, None) => None,
+    };
+    let (Some(status), Some(date), true) = (status, date, errors.is_empty()) else {
+        return Err(invalid(errors));
+    };
+    let fields = RolloutFields {
+        status,
+        date,
+        district_id: input.district_id.as_deref().and_then(optional),
+        note: input.note.as_deref().and_then(optional),
+        source,
+    };
+    let reason = Reason {
+        comment: input.comment.as_deref().and_then(optional),
+        source: None,
+    };
+    let version = state
+        .store
+        .save_rollout(
+            &viewer.actor(),
+            &reason,
+            &id,
+            &gemeente,
+            input.version,
+            &fields,
+        )
+        .await
+        .map_err(from_store)?;
+    Ok(Json(Saved {
+        id: format!("{id}/{gemeente}"),
+        version,
+    }))
+}
