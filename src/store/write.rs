@@ -1151,7 +1151,8 @@ impl Store {
         &self,
         id: &str,
     ) -> Result<Option<(FrameworkKind, FrameworkFields, i64)>, StoreError> {
-        let row: Option<(String, String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
+        type Item = (String, String, Option<i64>, Option<String>, i64);
+        let row: Option<Item> = sqlx::query_as(
             "SELECT kind, name, number, description, version FROM framework_items WHERE id = $1",
         )
         .bind(id)

@@ -564,7 +564,7 @@ async fn users_page(
         .iter()
         .map(|o| Choice::new(o.id.clone(), o.name.clone()))
         .collect();
-    organisations.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
+    organisations.sort_by_key(|c| c.label.to_lowercase());
     Ok(UsersPage {
         nav: "beheer",
         accounts,

@@ -204,8 +204,11 @@ async fn load(
     Ok((catalog, rows, from, until, what))
 }
 
-fn group(rows: Vec<AuditRow>) -> (Vec<(String, String, Vec<AuditRow>)>, Vec<AuditRow>) {
-    let mut plans: Vec<(String, String, Vec<AuditRow>)> = Vec::new();
+/// Changes of one plan: (plan id, plan name, rows).
+type PlanGroup = (String, String, Vec<AuditRow>);
+
+fn group(rows: Vec<AuditRow>) -> (Vec<PlanGroup>, Vec<AuditRow>) {
+    let mut plans: Vec<PlanGroup> = Vec::new();
     let mut other = Vec::new();
     for r in rows {
         match r.plan_id.clone() {

@@ -354,13 +354,11 @@ pub(crate) async fn validate(
         }
     };
     let parent = optional(&form.parent);
-    if let Some(p) = &parent {
-        if *p == form.id {
-            errors.add(
-                "parent",
-                "Valt onder: een plan kan niet onder zichzelf vallen.",
-            );
-        }
+    if parent.as_ref().is_some_and(|p| *p == form.id) {
+        errors.add(
+            "parent",
+            "Valt onder: een plan kan niet onder zichzelf vallen.",
+        );
     }
     let network_role = optional(&form.network_role).and_then(|v| {
         errors.check(
@@ -384,10 +382,8 @@ pub(crate) async fn validate(
         }
     };
     let source = optional(&form.source);
-    if let Some(s) = &source {
-        if !catalog.has_source(s) {
-            errors.add("source", "Bron: kies een bron uit de lijst.");
-        }
+    if source.as_ref().is_some_and(|s| !catalog.has_source(s)) {
+        errors.add("source", "Bron: kies een bron uit de lijst.");
     }
     let organisations = state.store.organisations().await.map_err(|_| {
         let mut e = FormErrors::new();
