@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use regiomonitor::config::DatabaseUrl;
 use regiomonitor::import::Bundle;
@@ -104,6 +104,7 @@ pub struct TestApp {
 pub struct Page {
     pub status: StatusCode,
     pub content_type: String,
+    pub headers: HeaderMap,
     pub body: String,
 }
 
@@ -167,30 +168,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        let response = self
-            .router
-            .clone()
-            .oneshot(Request::get(path).body(Body::empty()).expect("request"))
-            .await
-            .expect("router answers");
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        Page {
-            status,
-            content_type,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        send(
+            &self.router,
+            Request::get(path).body(Body::empty()).expect("request"),
+        )
+        .await
     }
 
     /// Row counts of the main tables, to compare before and after a failed write.
@@ -215,4 +197,603 @@ impl TestApp {
         }
         out
     }
+}
+
+/// Sends one request through the router and reads the whole answer.
+pub async fn send(router: &Router, request: Request<Body>) -> Page {
+    let response = router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    Page {
+        status,
+        content_type,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+impl Page {
+    /// Where a redirect points.
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The value a `Set-Cookie` header gives the cookie `name` (empty when it removes it).
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(n, _)| n.trim() == name)
+            .map(|(_, v)| v.trim().to_owned())
+    }
+
+    /// The `value` of the first element `selector` matches.
+    pub fn value(&self, selector: &str) -> Option<String> {
+        let sel = Selector::parse(selector).expect("valid selector");
+        self.html()
+            .select(&sel)
+            .next()
+            .and_then(|e| e.value().attr("value").map(str::to_owned))
+    }
+
+    /// What a browser would send for the form `selector` matches: named inputs (checked
+    /// boxes only), the selected option of each select box and the text of each textarea.
+    pub fn form_values(&self, selector: &str) -> Vec<(String, String)> {
+        let html = self.html();
+        let form_sel = Selector::parse(selector).expect("valid selector");
+        let form = html
+            .select(&form_sel)
+            .next()
+            .unwrap_or_else(|| panic!("no form matches {selector}"));
+        let fields = Selector::parse("input, select, textarea").expect("selector");
+        let options = Selector::parse("option").expect("selector");
+        let mut out = Vec::new();
+        for e in form.select(&fields) {
+            let Some(name) = e.value().attr("name") else {
+                continue;
+            };
+            match e.value().name() {
+                "input" => {
+                    let kind = e.value().attr("type").unwrap_or("text");
+                    if matches!(kind, "submit" | "button" | "reset" | "file") {
+                        continue;
+                    }
+                    if matches!(kind, "checkbox" | "radio") && e.value().attr("checked").is_none() {
+                        continue;
+                    }
+                    let default = if matches!(kind, "checkbox" | "radio") {
+                        "on"
+                    } else {
+                        ""
+                    };
+                    out.push((
+                        name.to_owned(),
+                        e.value().attr("value").unwrap_or(default).to_owned(),
+                    ));
+                }
+                "select" => {
+                    let all: Vec<_> = e.select(&options).collect();
+                    let chosen = all
+                        .iter()
+                        .find(|o| o.value().attr("selected").is_some())
+                        .or(all.first());
+                    if let Some(o) = chosen {
+                        let value = o
+                            .value()
+                            .attr("value")
+                            .map_or_else(|| o.text().collect(), str::to_owned);
+                        out.push((name.to_owned(), value));
+                    }
+                }
+                "textarea" => out.push((name.to_owned(), e.text().collect())),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// Replaces (or adds) one field of a form's values, as a user typing in it.
+pub fn set_field(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match fields.iter_mut().find(|(n, _)| n == name) {
+        Some(f) => f.1 = value.to_owned(),
+        None => fields.push((name.to_owned(), value.to_owned())),
+    }
+}
+
+fn form_body<K: AsRef<str>, V: AsRef<str>>(fields: impl IntoIterator<Item = (K, V)>) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        out.append_pair(k.as_ref(), v.as_ref());
+    }
+    out.finish()
+}
+
+/// How a client identifies itself.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    Anonymous,
+    /// A browser session: the cookie's value and the session's CSRF token.
+    Session {
+        cookie: String,
+        csrf: String,
+    },
+    /// A personal API token.
+    Bearer(String),
+}
+
+/// A browser or API client of the app: sends the session cookie (and, on forms, the CSRF
+/// token) or the Bearer token with every request.
+#[derive(Clone)]
+pub struct Client {
+    router: Router,
+    pub auth: Auth,
+    /// The peer address the request appears to come from (for throttling by address).
+    pub address: Option<std::net::SocketAddr>,
+}
+
+pub const SESSION_COOKIE: &str = "regiomonitor_sessie";
+pub const LOGIN_COOKIE: &str = "regiomonitor_inlogtoken";
+
+impl Client {
+    /// The session's CSRF token ("" without a session).
+    pub fn csrf(&self) -> String {
+        match &self.auth {
+            Auth::Session { csrf, .. } => csrf.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// The stored hash of the session cookie, to age the session in tests.
+    pub fn session_hash(&self) -> String {
+        match &self.auth {
+            Auth::Session { cookie, .. } => regiomonitor::auth::secret_hash(cookie),
+            _ => panic!("not a session client"),
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
+        let mut builder = Request::builder().method(method).uri(path);
+        match &self.auth {
+            Auth::Anonymous => {}
+            Auth::Session { cookie, .. } => {
+                builder = builder.header(header::COOKIE, format!("{SESSION_COOKIE}={cookie}"));
+            }
+            Auth::Bearer(token) => {
+                builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+            }
+        }
+        builder
+    }
+
+    pub async fn send(&self, mut request: Request<Body>) -> Page {
+        if let Some(addr) = self.address {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
+        }
+        send(&self.router, request).await
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let request = self
+            .request(Method::GET, path)
+            .body(Body::empty())
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// A GET as htmx sends it.
+    pub async fn get_htmx(&self, path: &str) -> Page {
+        let request = self
+            .request(Method::GET, path)
+            .header("hx-request", "true")
+            .body(Body::empty())
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Posts a form exactly as given (no CSRF token added), with extra headers.
+    pub async fn post_raw<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        path: &str,
+        fields: impl IntoIterator<Item = (K, V)>,
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut builder = self
+            .request(Method::POST, path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        let request = builder
+            .body(Body::from(form_body(fields)))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Posts a form as a browser does: with the session's CSRF token in the `csrf` field.
+    pub async fn post_form<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        path: &str,
+        fields: impl IntoIterator<Item = (K, V)>,
+    ) -> Page {
+        let csrf = self.csrf();
+        self.post_with_csrf(path, fields, &csrf).await
+    }
+
+    /// Posts a form with this CSRF token in place of the session's own (none when empty).
+    pub async fn post_with_csrf<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        path: &str,
+        fields: impl IntoIterator<Item = (K, V)>,
+        csrf: &str,
+    ) -> Page {
+        let mut all: Vec<(String, String)> = fields
+            .into_iter()
+            .filter(|(k, _)| k.as_ref() != "csrf")
+            .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned()))
+            .collect();
+        if !csrf.is_empty() {
+            all.push(("csrf".into(), csrf.to_owned()));
+        }
+        self.post_raw(path, all, &[]).await
+    }
+
+    /// Posts a form without any CSRF token.
+    pub async fn post_without_csrf<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        path: &str,
+        fields: impl IntoIterator<Item = (K, V)>,
+    ) -> Page {
+        self.post_with_csrf(path, fields, "").await
+    }
+
+    /// Posts a form as htmx does: `hx-request` and the CSRF token in the header.
+    pub async fn post_htmx<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        path: &str,
+        fields: impl IntoIterator<Item = (K, V)>,
+    ) -> Page {
+        let csrf = self.csrf();
+        let mut headers = vec![("hx-request", "true")];
+        if !csrf.is_empty() {
+            headers.push(("x-csrf-token", csrf.as_str()));
+        }
+        self.post_raw(path, fields, &headers).await
+    }
+
+    /// Sends JSON (with the CSRF header when riding on a session).
+    pub async fn send_json(&self, method: Method, path: &str, body: &serde_json::Value) -> Page {
+        let mut builder = self
+            .request(method, path)
+            .header(header::CONTENT_TYPE, "application/json");
+        let csrf = self.csrf();
+        if !csrf.is_empty() {
+            builder = builder.header("x-csrf-token", csrf);
+        }
+        let request = builder.body(Body::from(body.to_string())).expect("request");
+        self.send(request).await
+    }
+}
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "correct-paard-batterij-niet";
+
+/// One Argon2 hash of [`PASSWORD`], shared by the test accounts (hashing takes a while).
+pub fn password_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| regiomonitor::auth::hash_password(PASSWORD).expect("hashes"))
+        .clone()
+}
+
+/// A plan led by `unicum`, where the trekker of unicum may edit.
+pub const PLAN: &str = "versterken-eerstelijn";
+/// A plan not led by `unicum` but by `ggdru`.
+pub const OTHER_PLAN: &str = "kind-naar-gezonder-gewicht";
+/// Zeist, in the subregio of both plans.
+pub const GEMEENTE: &str = "GM0355";
+
+/// The people of the tests, one per kind of right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Persona {
+    Anonymous,
+    Reader,
+    /// A trekker of `unicum`, which leads [`PLAN`].
+    LeadOfPlan,
+    /// A trekker of `ggdru`, which leads [`OTHER_PLAN`] but not [`PLAN`].
+    LeadOfOtherPlan,
+    Admin,
+}
+
+impl Persona {
+    pub const ALL: [Persona; 5] = [
+        Persona::Anonymous,
+        Persona::Reader,
+        Persona::LeadOfPlan,
+        Persona::LeadOfOtherPlan,
+        Persona::Admin,
+    ];
+
+    pub fn email(self) -> &'static str {
+        match self {
+            Persona::Anonymous => "",
+            Persona::Reader => "lezer@example.nl",
+            Persona::LeadOfPlan => "trekker.unicum@example.nl",
+            Persona::LeadOfOtherPlan => "trekker.ggdru@example.nl",
+            Persona::Admin => "beheerder@example.nl",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Persona::Anonymous => "",
+            Persona::Reader => "Lotte Lezer",
+            Persona::LeadOfPlan => "Tim Trekker",
+            Persona::LeadOfOtherPlan => "Greet GGD",
+            Persona::Admin => "Bea Beheer",
+        }
+    }
+}
+
+impl TestApp {
+    /// The demo portfolio with one account per [`Persona`].
+    pub async fn with_people() -> Self {
+        let app = Self::demo().await;
+        for p in Persona::ALL {
+            app.add_person(p).await;
+        }
+        app
+    }
+
+    pub async fn add_person(&self, persona: Persona) -> Option<i64> {
+        use regiomonitor::domain::Role;
+        let (role, organisations) = match persona {
+            Persona::Anonymous => return None,
+            Persona::Reader => (Role::Reader, vec![]),
+            Persona::LeadOfPlan => (Role::Lead, vec!["unicum".to_owned()]),
+            Persona::LeadOfOtherPlan => (Role::Lead, vec!["ggdru".to_owned()]),
+            Persona::Admin => (Role::Admin, vec![]),
+        };
+        Some(
+            self.add_user(persona.email(), persona.name(), role, organisations)
+                .await,
+        )
+    }
+
+    /// Creates an account with [`PASSWORD`].
+    pub async fn add_user(
+        &self,
+        email: &str,
+        name: &str,
+        role: regiomonitor::domain::Role,
+        organisations: Vec<String>,
+    ) -> i64 {
+        self.store
+            .create_user(
+                &Actor::system("test", Channel::Cli),
+                &regiomonitor::store::NewUser {
+                    email: email.to_owned(),
+                    name: name.to_owned(),
+                    role,
+                    password_hash: password_hash(),
+                    organisations,
+                },
+            )
+            .await
+            .expect("user created")
+    }
+
+    pub async fn user_id(&self, persona: Persona) -> i64 {
+        self.store
+            .account_by_email(persona.email())
+            .await
+            .expect("accounts")
+            .unwrap_or_else(|| panic!("no account for {persona:?}"))
+            .id
+    }
+
+    pub fn anonymous(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            auth: Auth::Anonymous,
+            address: None,
+        }
+    }
+
+    pub fn bearer(&self, token: &str) -> Client {
+        Client {
+            router: self.router.clone(),
+            auth: Auth::Bearer(token.to_owned()),
+            address: None,
+        }
+    }
+
+    /// Fills in and sends the sign-in form as a browser does, from `address` when given.
+    pub async fn try_login(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<std::net::SocketAddr>,
+    ) -> Page {
+        let client = Client {
+            address,
+            ..self.anonymous()
+        };
+        let form = client.get("/inloggen").await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        let cookie = form
+            .set_cookie(LOGIN_COOKIE)
+            .expect("the sign-in form sets its cookie");
+        let csrf = form
+            .value("form[action='/inloggen'] input[name=csrf]")
+            .expect("the sign-in form has a token");
+        let request = Request::post("/inloggen")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("{LOGIN_COOKIE}={cookie}"))
+            .body(Body::from(form_body([
+                ("email", email),
+                ("password", password),
+                ("csrf", &csrf),
+                ("terug", "/"),
+            ])))
+            .expect("request");
+        client.send(request).await
+    }
+
+    /// Signs in through the real form and returns the browser with its session, its CSRF
+    /// token read from the page it is given.
+    pub async fn login(&self, email: &str, password: &str) -> Client {
+        let answer = self.try_login(email, password, None).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::SEE_OTHER,
+            "sign-in of {email} failed: {}",
+            answer.body
+        );
+        let cookie = answer
+            .set_cookie(SESSION_COOKIE)
+            .filter(|c| !c.is_empty())
+            .expect("a session cookie");
+        let mut client = Client {
+            router: self.router.clone(),
+            auth: Auth::Session {
+                cookie,
+                csrf: String::new(),
+            },
+            address: None,
+        };
+        let account = client.get("/account").await;
+        assert_eq!(account.status, StatusCode::OK, "{}", account.body);
+        let csrf = account
+            .value("form[action='/account/tokens'] input[name=csrf]")
+            .filter(|c| !c.is_empty())
+            .expect("the account page carries the CSRF token");
+        if let Auth::Session { csrf: c, .. } = &mut client.auth {
+            *c = csrf;
+        }
+        client
+    }
+
+    pub async fn login_as(&self, persona: Persona) -> Client {
+        self.login(persona.email(), PASSWORD).await
+    }
+
+    /// A session made directly in the store (fast; for tests about rights, not sign-in).
+    pub async fn session_for(&self, user_id: i64) -> Client {
+        let (cookie, hash) = regiomonitor::auth::new_secret();
+        let (csrf, _) = regiomonitor::auth::new_secret();
+        self.store
+            .create_session(user_id, &hash, &csrf, regiomonitor::store::now_unix())
+            .await
+            .expect("session");
+        Client {
+            router: self.router.clone(),
+            auth: Auth::Session { cookie, csrf },
+            address: None,
+        }
+    }
+
+    /// How many entries the audit trail holds.
+    pub async fn audit_count(&self) -> i64 {
+        self.store.audit_count().await.expect("audit count")
+    }
+
+    /// Every entry of the audit trail, oldest first.
+    pub async fn audit_entries(&self) -> Vec<regiomonitor::store::AuditRow> {
+        sqlx::query_as(
+            "SELECT id, at, actor, channel, record_type, record_id, record_label, plan_id, area_id,
+                organisation_id, field, old_value, new_value, comment, source
+             FROM audit_log ORDER BY id",
+        )
+        .fetch_all(self.store.pool())
+        .await
+        .expect("audit entries")
+    }
+
+    /// Entries added after the first `skip`.
+    pub async fn audit_since(&self, skip: i64) -> Vec<regiomonitor::store::AuditRow> {
+        self.audit_entries()
+            .await
+            .into_iter()
+            .skip(usize::try_from(skip).expect("count"))
+            .collect()
+    }
+
+    /// One number from the database.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        n
+    }
+
+    /// Everything a failed write must leave alone: row counts, the trail, accounts and tokens.
+    pub async fn snapshot(&self) -> Snapshot {
+        let mut counts = self.counts().await;
+        for table in [
+            "users",
+            "api_tokens",
+            "rollout_history",
+            "plan_organisations",
+            "plan_links",
+        ] {
+            counts.push((
+                table.to_owned(),
+                self.scalar(&format!("SELECT COUNT(*) FROM {table}")).await,
+            ));
+        }
+        counts.push((
+            "plan versions".into(),
+            self.scalar("SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM plans")
+                .await,
+        ));
+        counts.push((
+            "rollout versions".into(),
+            self.scalar("SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM rollouts")
+                .await,
+        ));
+        counts.push((
+            "user versions".into(),
+            self.scalar("SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM users")
+                .await,
+        ));
+        counts.push((
+            "revoked tokens".into(),
+            self.scalar("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NOT NULL")
+                .await,
+        ));
+        Snapshot {
+            audit: self.audit_count().await,
+            counts,
+        }
+    }
+}
+
+/// The state a refused or failed write must not change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub audit: i64,
+    pub counts: Vec<(String, i64)>,
 }

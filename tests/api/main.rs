@@ -2,8 +2,12 @@
 //! `REGIOMONITOR_TEST_DATABASE_URL=postgres://...` to run every test on PostgreSQL, each in
 //! its own schema.
 
+mod accounts;
 mod api;
+mod audit;
+mod auth_matrix;
 mod demo_data;
+mod editing;
 mod helpers;
 mod import;
 mod pages;

@@ -1,0 +1,456 @@
+//! Signing in, sessions, CSRF, throttling and API tokens.
+
+use std::net::SocketAddr;
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{GEMEENTE, PASSWORD, PLAN, Persona, TestApp, set_field};
+
+fn rollout_path() -> String {
+    format!("/plannen/{PLAN}/uitrol/{GEMEENTE}")
+}
+
+/// A complete rollout form for the trekker's plan.
+async fn rollout_fields(app: &TestApp, status: &str) -> Vec<(String, String)> {
+    let version = app
+        .store
+        .rollout_version(PLAN, GEMEENTE)
+        .await
+        .expect("version");
+    vec![
+        ("version".into(), version.to_string()),
+        ("status".into(), status.into()),
+        ("date".into(), "2025-10-09".into()),
+    ]
+}
+
+#[tokio::test]
+async fn a_user_signs_in_through_the_form_and_sees_their_name() {
+    let app = TestApp::with_people().await;
+
+    let browser = app.login_as(Persona::LeadOfPlan).await;
+    let page = browser.get("/").await;
+
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text("nav.rm-nav--account").contains("Tim Trekker"));
+    let header = page
+        .html()
+        .select(&scraper::Selector::parse("body").expect("selector"))
+        .next()
+        .and_then(|b| b.value().attr("hx-headers").map(str::to_owned))
+        .expect("htmx sends the CSRF token");
+    assert!(header.contains(&browser.csrf()), "{header}");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server() {
+    let app = TestApp::with_people().await;
+    let browser = app.login_as(Persona::Reader).await;
+
+    let out = browser.post_form("/uitloggen", [("x", "")]).await;
+    let after = browser.get("/account").await;
+
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        out.set_cookie(crate::helpers::SESSION_COOKIE).as_deref(),
+        Some("")
+    );
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_session_post_without_the_csrf_token_is_refused_and_stores_nothing() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let fields = rollout_fields(&app, "loopt").await;
+    let before = app.snapshot().await;
+
+    let answer = lead.post_without_csrf(&rollout_path(), fields).await;
+
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert!(answer.text("main").contains("Dit formulier is verlopen"));
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn a_session_post_with_a_wrong_csrf_token_is_refused_and_stores_nothing() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let other = app.login_as(Persona::Admin).await;
+    let fields = rollout_fields(&app, "loopt").await;
+    let before = app.snapshot().await;
+
+    let wrong = lead
+        .post_with_csrf(&rollout_path(), fields.clone(), "niet-het-goede-token")
+        .await;
+    let someone_elses = lead
+        .post_with_csrf(&rollout_path(), fields, &other.csrf())
+        .await;
+
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert_eq!(someone_elses.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn a_json_write_on_a_session_needs_the_csrf_header() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let body = json!({"version": 0, "status": "loopt", "date": "2025-10-09"});
+    let path = format!("/api/v1/plans/{PLAN}/rollouts/{GEMEENTE}");
+    let before = app.snapshot().await;
+
+    let mut without = lead.clone();
+    if let crate::helpers::Auth::Session { csrf, .. } = &mut without.auth {
+        csrf.clear();
+    }
+    let refused = without.send_json(Method::PUT, &path, &body).await;
+    let after_refusal = app.snapshot().await;
+    let accepted = lead.send_json(Method::PUT, &path, &body).await;
+
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.json()["error"], "forbidden");
+    assert_eq!(after_refusal, before);
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+}
+
+#[tokio::test]
+async fn a_form_posted_with_the_csrf_header_instead_of_the_field_is_accepted() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let fields = rollout_fields(&app, "loopt").await;
+
+    let csrf = lead.csrf();
+    let answer = lead
+        .post_raw(&rollout_path(), fields, &[("x-csrf-token", csrf.as_str())])
+        .await;
+
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+}
+
+/// Creates an API token through the account page and returns (page, secret).
+async fn new_token(browser: &crate::helpers::Client, name: &str) -> (crate::helpers::Page, String) {
+    let page = browser.post_form("/account/tokens", [("name", name)]).await;
+    assert_eq!(page.status, StatusCode::CREATED, "{}", page.body);
+    let secret = page.text("#nieuw-token");
+    (page, secret)
+}
+
+#[tokio::test]
+async fn a_bearer_token_writes_without_a_csrf_token() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let (_, token) = new_token(&lead, "script").await;
+    let fields = rollout_fields(&app, "loopt").await;
+
+    let answer = app
+        .bearer(&token)
+        .post_without_csrf(&rollout_path(), fields)
+        .await;
+
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert_eq!(
+        app.store.rollout_version(PLAN, GEMEENTE).await.expect("v"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_new_token_is_shown_once_and_stops_working_when_revoked() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+
+    let (page, token) = new_token(&lead, "rapportage").await;
+    assert!(token.starts_with("rm_"), "{token}");
+    assert!(page.text("[role=status]").contains("rapportage"));
+    let account = lead.get("/account").await;
+    assert!(
+        !account.body.contains(&token),
+        "the secret is shown only once"
+    );
+    assert!(
+        account.body.contains(&token[..8]),
+        "its beginning is listed"
+    );
+
+    let script = app.bearer(&token);
+    let used = script
+        .post_without_csrf(&rollout_path(), rollout_fields(&app, "opstart").await)
+        .await;
+    assert_eq!(used.status, StatusCode::SEE_OTHER, "{}", used.body);
+
+    let revoke = account.form_values("form[action$='/intrekken']");
+    let action = account
+        .html()
+        .select(&scraper::Selector::parse("form[action$='/intrekken']").expect("selector"))
+        .next()
+        .and_then(|f| f.value().attr("action").map(str::to_owned))
+        .expect("a revoke button");
+    let revoked = lead.post_form(&action, revoke).await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    let before = app.snapshot().await;
+
+    let refused = script
+        .post_without_csrf(&rollout_path(), rollout_fields(&app, "loopt").await)
+        .await;
+
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(refused.text("main").contains("ingetrokken"));
+    assert_eq!(app.snapshot().await, before);
+    assert!(
+        lead.get("/account")
+            .await
+            .text("table")
+            .contains("Ingetrokken op")
+    );
+}
+
+#[tokio::test]
+async fn nobody_can_revoke_someone_elses_token() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let other = app.login_as(Persona::Admin).await;
+    let (_, token) = new_token(&lead, "script").await;
+    let id = app
+        .store
+        .tokens_of(app.user_id(Persona::LeadOfPlan).await)
+        .await
+        .expect("tokens")[0]
+        .id;
+    let before = app.snapshot().await;
+
+    let answer = other
+        .post_form(&format!("/account/tokens/{id}/intrekken"), [("x", "")])
+        .await;
+
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(
+        app.bearer(&token).get("/account").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_idle_session_expires_and_the_next_write_says_so_and_stores_nothing() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let now = regiomonitor::store::now_unix();
+    app.store
+        .age_session(&lead.session_hash(), now - 3 * 3600, now - 2 * 3600 - 60)
+        .await
+        .expect("aged");
+    let fields = rollout_fields(&app, "loopt").await;
+    let before = app.snapshot().await;
+
+    let answer = lead.post_form(&rollout_path(), fields).await;
+
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.body);
+    assert!(
+        answer.text("main").contains("Uw sessie is verlopen"),
+        "{}",
+        answer.text("main")
+    );
+    assert_eq!(
+        answer.set_cookie(crate::helpers::SESSION_COOKIE).as_deref(),
+        Some("")
+    );
+    assert_eq!(app.snapshot().await, before);
+    let page = lead.get("/").await;
+    assert!(page.text("nav.rm-nav--account").contains("Inloggen"));
+    assert!(!page.body.contains("Tim Trekker"));
+}
+
+#[tokio::test]
+async fn a_session_ends_twelve_hours_after_sign_in_however_busy() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let now = regiomonitor::store::now_unix();
+    app.store
+        .age_session(&lead.session_hash(), now - 12 * 3600 - 60, now - 30)
+        .await
+        .expect("aged");
+    let before = app.snapshot().await;
+
+    let answer = lead
+        .post_form(&rollout_path(), rollout_fields(&app, "loopt").await)
+        .await;
+
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert!(answer.text("main").contains("Uw sessie is verlopen"));
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn after_an_expired_session_the_sign_in_page_says_why() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let now = regiomonitor::store::now_unix();
+    app.store
+        .age_session(&lead.session_hash(), now - 13 * 3600, now - 13 * 3600)
+        .await
+        .expect("aged");
+
+    let page = lead.get("/inloggen").await;
+
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text("main").contains("Uw sessie is verlopen"));
+}
+
+const THROTTLED: &str = "Er is te vaak een verkeerd wachtwoord ingevuld";
+
+#[tokio::test]
+async fn after_five_wrong_passwords_even_the_right_one_is_refused_for_a_while() {
+    let app = TestApp::with_people().await;
+    let email = Persona::Reader.email();
+    for _ in 0..5 {
+        let wrong = app.try_login(email, "verkeerd-wachtwoord-123", None).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.text("#fouten").contains("klopt niet"));
+    }
+
+    let right = app.try_login(email, PASSWORD, None).await;
+
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        right.text("#fouten").contains(THROTTLED),
+        "{}",
+        right.text("#fouten")
+    );
+    assert!(right.set_cookie(crate::helpers::SESSION_COOKIE).is_none());
+    let other = app.try_login(Persona::Admin.email(), PASSWORD, None).await;
+    assert_eq!(
+        other.status,
+        StatusCode::SEE_OTHER,
+        "other accounts still sign in"
+    );
+}
+
+#[tokio::test]
+async fn the_account_limit_does_not_care_about_upper_case_in_the_address() {
+    let app = TestApp::with_people().await;
+    for i in 0..5 {
+        let email = if i % 2 == 0 {
+            "LEZER@example.nl"
+        } else {
+            " lezer@EXAMPLE.nl "
+        };
+        app.try_login(email, "verkeerd-wachtwoord-123", None).await;
+    }
+
+    let right = app.try_login(Persona::Reader.email(), PASSWORD, None).await;
+
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn twenty_failures_from_one_address_block_that_address_only() {
+    let app = TestApp::with_people().await;
+    let here: SocketAddr = "192.0.2.10:5000".parse().expect("address");
+    let elsewhere: SocketAddr = "198.51.100.7:5000".parse().expect("address");
+    for i in 0..20 {
+        let wrong = app
+            .try_login(
+                &format!("gok{i}@example.nl"),
+                "verkeerd-wachtwoord-123",
+                Some(here),
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    }
+
+    let blocked = app
+        .try_login(Persona::Admin.email(), PASSWORD, Some(here))
+        .await;
+    let other = app
+        .try_login(Persona::Admin.email(), PASSWORD, Some(elsewhere))
+        .await;
+
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.text("#fouten").contains(THROTTLED));
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_sign_in_without_the_form_token_is_refused() {
+    let app = TestApp::with_people().await;
+
+    let answer = app
+        .anonymous()
+        .post_raw(
+            "/inloggen",
+            [("email", Persona::Reader.email()), ("password", PASSWORD)],
+            &[],
+        )
+        .await;
+
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert!(answer.set_cookie(crate::helpers::SESSION_COOKIE).is_none());
+}
+
+#[tokio::test]
+async fn the_sign_in_form_returns_only_to_pages_of_this_site() {
+    let app = TestApp::with_people().await;
+    let client = app.anonymous();
+    let form = client.get("/inloggen?terug=//evil.example/").await;
+
+    assert_eq!(form.value("input[name=terug]").as_deref(), Some("/"));
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_the_session_and_the_new_one_works() {
+    let app = TestApp::with_people().await;
+    let reader = app.login_as(Persona::Reader).await;
+    let mut fields = reader
+        .get("/account")
+        .await
+        .form_values("form[action='/account/wachtwoord']");
+    set_field(&mut fields, "current", PASSWORD);
+    set_field(&mut fields, "new", "een-heel-nieuw-wachtwoord");
+    set_field(&mut fields, "repeat", "een-heel-nieuw-wachtwoord");
+
+    let changed = reader.post_form("/account/wachtwoord", fields).await;
+
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    assert_eq!(
+        reader.get("/account").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.try_login(Persona::Reader.email(), PASSWORD, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    app.login(Persona::Reader.email(), "een-heel-nieuw-wachtwoord")
+        .await;
+}
+
+#[tokio::test]
+async fn a_disabled_account_loses_its_sessions_and_tokens() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let (_, token) = new_token(&lead, "script").await;
+    let admin = app.login_as(Persona::Admin).await;
+    let id = app.user_id(Persona::LeadOfPlan).await;
+
+    let done = admin
+        .post_form(
+            &format!("/beheer/gebruikers/{id}/status"),
+            [("disabled", "1")],
+        )
+        .await;
+
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(lead.get("/account").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.bearer(&token).get("/account").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let again = app
+        .try_login(Persona::LeadOfPlan.email(), PASSWORD, None)
+        .await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN);
+    assert!(again.text("#fouten").contains("uitgeschakeld"));
+}

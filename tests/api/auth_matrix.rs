@@ -1,0 +1,429 @@
+//! The authorisation matrix: every write route (and every edit form) of `route_table()`
+//! against every kind of user, through a session and through an API token. A route that is
+//! not in the table below fails the test, so a new route cannot be forgotten.
+
+use std::collections::BTreeSet;
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{Auth, Client, GEMEENTE, PASSWORD, PLAN, Persona, TestApp, set_field};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    /// Anyone, signed in or not.
+    Everyone,
+    /// Only visitors who are not signed in (the sign-in form).
+    AnonymousOnly,
+    /// Any signed-in account (its own account and tokens).
+    SignedIn,
+    /// A beheerder, or a trekker of an organisation that leads the plan.
+    PlanEditors,
+    Admins,
+}
+
+impl Who {
+    fn allows(self, persona: Persona) -> bool {
+        match self {
+            Who::Everyone => true,
+            Who::AnonymousOnly => persona == Persona::Anonymous,
+            Who::SignedIn => persona != Persona::Anonymous,
+            Who::PlanEditors => matches!(persona, Persona::LeadOfPlan | Persona::Admin),
+            Who::Admins => persona == Persona::Admin,
+        }
+    }
+}
+
+/// Every route that changes something or shows an edit form, and who may use it.
+const RULES: &[(&str, &str, Who)] = &[
+    ("POST", "/inloggen", Who::AnonymousOnly),
+    ("POST", "/uitloggen", Who::Everyone),
+    ("GET", "/account", Who::SignedIn),
+    ("POST", "/account/wachtwoord", Who::SignedIn),
+    ("POST", "/account/tokens", Who::SignedIn),
+    ("POST", "/account/tokens/{id}/intrekken", Who::SignedIn),
+    ("GET", "/beheer/gebruikers", Who::Admins),
+    ("POST", "/beheer/gebruikers", Who::Admins),
+    ("POST", "/beheer/gebruikers/{id}/status", Who::Admins),
+    ("POST", "/beheer/gebruikers/{id}/wachtwoord", Who::Admins),
+    ("GET", "/plannen/nieuw", Who::Admins),
+    ("POST", "/plannen", Who::Admins),
+    ("GET", "/plannen/{id}/bewerken", Who::PlanEditors),
+    ("POST", "/plannen/{id}/bewerken", Who::PlanEditors),
+    ("POST", "/plannen/{id}/archief", Who::Admins),
+    ("GET", "/plannen/{id}/uitrol/{gemeente}", Who::PlanEditors),
+    ("POST", "/plannen/{id}/uitrol/{gemeente}", Who::PlanEditors),
+    ("POST", "/api/v1/plans", Who::Admins),
+    ("PUT", "/api/v1/plans/{id}", Who::PlanEditors),
+    (
+        "PUT",
+        "/api/v1/plans/{id}/rollouts/{gemeente}",
+        Who::PlanEditors,
+    ),
+];
+
+/// Routes the matrix must cover: every unsafe method, and the GET edit forms.
+fn guarded(method: &Method, path: &str) -> bool {
+    method != Method::GET
+        || path.ends_with("/bewerken")
+        || path.ends_with("/nieuw")
+        || path.ends_with("/uitrol/{gemeente}")
+        || path.starts_with("/beheer/")
+        || path == "/account"
+}
+
+#[test]
+fn every_write_route_and_edit_form_has_an_expectation() {
+    let routes: BTreeSet<(String, String)> = regiomonitor::web::route_table()
+        .into_iter()
+        .filter(|(m, p)| guarded(m, p))
+        .map(|(m, p)| (m.to_string(), p))
+        .collect();
+    let rules: BTreeSet<(String, String)> = RULES
+        .iter()
+        .map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+
+    let missing: Vec<_> = routes.difference(&rules).collect();
+    let stale: Vec<_> = rules.difference(&routes).collect();
+
+    assert!(
+        missing.is_empty(),
+        "routes without an entry in the authorisation matrix (add who may use them to RULES): {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "entries in the authorisation matrix for routes that no longer exist: {stale:?}"
+    );
+}
+
+/// How the signed-in personas identify themselves in one run of the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Door {
+    Session,
+    Token,
+}
+
+/// The account whose status and password the beheerder routes change.
+const TARGET: &str = "doelwit@example.nl";
+
+struct Fixture {
+    app: TestApp,
+    /// One live API token per signed-in persona: (persona, token id, secret).
+    tokens: Vec<(Persona, i64, String)>,
+    target: i64,
+}
+
+async fn fixture() -> Fixture {
+    let app = TestApp::with_people().await;
+    let target = app
+        .add_user(
+            TARGET,
+            "Doel Wit",
+            regiomonitor::domain::Role::Reader,
+            vec![],
+        )
+        .await;
+    let mut tokens = Vec::new();
+    for persona in Persona::ALL {
+        if persona == Persona::Anonymous {
+            continue;
+        }
+        let user = app
+            .store
+            .credentials(persona.email())
+            .await
+            .expect("credentials")
+            .expect("account")
+            .user;
+        let secret = format!("rm_{}", regiomonitor::auth::new_secret().0);
+        let id = app
+            .store
+            .create_token(
+                &regiomonitor::store::Actor::system("test", regiomonitor::domain::Channel::Cli),
+                &user,
+                "matrix",
+                &regiomonitor::auth::secret_hash(&secret),
+                &secret[..8],
+                regiomonitor::store::now_unix(),
+            )
+            .await
+            .expect("token");
+        tokens.push((persona, id, secret));
+    }
+    Fixture {
+        app,
+        tokens,
+        target,
+    }
+}
+
+impl Fixture {
+    fn token(&self, persona: Persona) -> &(Persona, i64, String) {
+        let persona = if persona == Persona::Anonymous {
+            Persona::Reader
+        } else {
+            persona
+        };
+        self.tokens
+            .iter()
+            .find(|(p, _, _)| *p == persona)
+            .expect("token")
+    }
+
+    async fn client(&self, persona: Persona, door: Door) -> Client {
+        match (persona, door) {
+            (Persona::Anonymous, _) => self.app.anonymous(),
+            (p, Door::Session) => self.app.session_for(self.app.user_id(p).await).await,
+            (p, Door::Token) => self.app.bearer(&self.token(p).2),
+        }
+    }
+
+    /// The path with its parameters filled in for this persona.
+    fn path(&self, pattern: &str, persona: Persona) -> String {
+        let id = if pattern.starts_with("/account/tokens/") {
+            self.token(persona).1.to_string()
+        } else if pattern.starts_with("/beheer/gebruikers/") {
+            self.target.to_string()
+        } else {
+            PLAN.to_owned()
+        };
+        pattern.replace("{id}", &id).replace("{gemeente}", GEMEENTE)
+    }
+
+    async fn plan_version(&self) -> i64 {
+        self.app
+            .store
+            .stored_plan(PLAN)
+            .await
+            .expect("plan")
+            .expect("exists")
+            .version
+    }
+
+    async fn rollout_version(&self) -> i64 {
+        self.app
+            .store
+            .rollout_version(PLAN, GEMEENTE)
+            .await
+            .expect("version")
+    }
+
+    /// A minimal valid request of this route by this client.
+    async fn attempt(
+        &self,
+        method: &str,
+        pattern: &str,
+        persona: Persona,
+        client: &Client,
+        round: usize,
+    ) -> crate::helpers::Page {
+        let path = self.path(pattern, persona);
+        let no_fields: [(&str, &str); 0] = [];
+        match (method, pattern) {
+            (_, "/inloggen") if matches!(client.auth, Auth::Anonymous) => {
+                self.app.try_login(TARGET, PASSWORD, None).await
+            }
+            (_, "/inloggen") => {
+                client
+                    .post_form(&path, [("email", TARGET), ("password", PASSWORD)])
+                    .await
+            }
+            ("GET", _) => client.get(&path).await,
+            (_, "/uitloggen") | (_, "/account/tokens/{id}/intrekken") => {
+                client.post_form(&path, no_fields).await
+            }
+            (_, "/account/wachtwoord") => {
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("current", "niet-het-goede-wachtwoord"),
+                            ("new", "een-heel-nieuw-wachtwoord"),
+                            ("repeat", "een-heel-nieuw-wachtwoord"),
+                        ],
+                    )
+                    .await
+            }
+            (_, "/account/tokens") => client.post_form(&path, [("name", "matrix")]).await,
+            (_, "/beheer/gebruikers") => {
+                let email = format!("nieuw{round}@example.nl");
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("email", email.as_str()),
+                            ("name", "Nieuwe Lezer"),
+                            ("role", "lezer"),
+                            ("password", PASSWORD),
+                        ],
+                    )
+                    .await
+            }
+            (_, "/beheer/gebruikers/{id}/status") => {
+                client.post_form(&path, [("disabled", "1")]).await
+            }
+            (_, "/beheer/gebruikers/{id}/wachtwoord") => {
+                client
+                    .post_form(&path, [("password", "een-ander-lang-wachtwoord")])
+                    .await
+            }
+            (_, "/plannen") => {
+                let name = format!("Matrixplan {round}");
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("name", name.as_str()),
+                            ("kind", "project"),
+                            ("area", "zuidoost-utrecht"),
+                        ],
+                    )
+                    .await
+            }
+            (_, "/plannen/{id}/bewerken") => {
+                // The form as the plan's editor sees it, with one field changed.
+                let admin = self
+                    .app
+                    .session_for(self.app.user_id(Persona::Admin).await)
+                    .await;
+                let form = admin.get(&path).await;
+                assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+                let mut fields = form.form_values("form[action$='/bewerken']");
+                set_field(
+                    &mut fields,
+                    "about",
+                    &format!("Bijgewerkt in ronde {round}."),
+                );
+                client.post_form(&path, fields).await
+            }
+            (_, "/plannen/{id}/archief") => {
+                let version = self.plan_version().await.to_string();
+                client
+                    .post_form(&path, [("version", version.as_str()), ("archived", "1")])
+                    .await
+            }
+            (_, "/plannen/{id}/uitrol/{gemeente}") => {
+                let version = self.rollout_version().await.to_string();
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("version", version.as_str()),
+                            ("status", "loopt"),
+                            ("date", "2025-10-01"),
+                        ],
+                    )
+                    .await
+            }
+            ("POST", "/api/v1/plans") => {
+                client
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({
+                            "name": format!("API-plan {round}"),
+                            "kind": "project",
+                            "area_id": "zuidoost-utrecht",
+                        }),
+                    )
+                    .await
+            }
+            ("PUT", "/api/v1/plans/{id}") => {
+                client
+                    .send_json(
+                        Method::PUT,
+                        &path,
+                        &json!({
+                            "version": self.plan_version().await,
+                            "name": "Versterken eerstelijn",
+                            "kind": "project",
+                            "area_id": "zuidoost-utrecht",
+                            "leads": ["unicum"],
+                        }),
+                    )
+                    .await
+            }
+            ("PUT", "/api/v1/plans/{id}/rollouts/{gemeente}") => {
+                client
+                    .send_json(
+                        Method::PUT,
+                        &path,
+                        &json!({
+                            "version": self.rollout_version().await,
+                            "status": "loopt",
+                            "date": "2025-10-01",
+                        }),
+                    )
+                    .await
+            }
+            _ => panic!("the matrix does not know how to call {method} {pattern}"),
+        }
+    }
+}
+
+fn allowed(status: StatusCode) -> bool {
+    status.is_success() || status.is_redirection() || status == StatusCode::UNPROCESSABLE_ENTITY
+}
+
+async fn run_matrix(door: Door) {
+    let mut failures = Vec::new();
+    for (method, pattern, who) in RULES {
+        // A fresh portfolio per route, so one persona's write cannot change the next one's
+        // rights (a trekker emptying the leads, say).
+        let f = fixture().await;
+        for (round, persona) in Persona::ALL.into_iter().enumerate() {
+            let client = f.client(persona, door).await;
+            let before = f.app.snapshot().await;
+            let answer = f.attempt(method, pattern, persona, &client, round).await;
+            let expect_allowed = who.allows(persona);
+            let what = format!(
+                "{method} {pattern} as {persona:?} via {door:?}: {} {}",
+                answer.status,
+                answer.body.chars().take(300).collect::<String>()
+            );
+            if expect_allowed {
+                if !allowed(answer.status) {
+                    failures.push(format!("should be allowed: {what}"));
+                }
+                continue;
+            }
+            let refusal = if persona == Persona::Anonymous {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            if answer.status != refusal {
+                failures.push(format!("should be refused with {refusal}: {what}"));
+            }
+            if pattern.starts_with("/api/") && answer.status == refusal {
+                let expected = if refusal == StatusCode::UNAUTHORIZED {
+                    "unauthorized"
+                } else {
+                    "forbidden"
+                };
+                if answer.json()["error"] != expected {
+                    failures.push(format!("API refusal is not JSON {expected}: {what}"));
+                }
+            }
+            let after = f.app.snapshot().await;
+            if after != before {
+                failures.push(format!(
+                    "refused but changed something: {what}\nbefore {before:?}\nafter  {after:?}"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[tokio::test]
+async fn every_write_route_refuses_whoever_may_not_use_it_in_a_browser_session() {
+    run_matrix(Door::Session).await;
+}
+
+#[tokio::test]
+async fn every_write_route_refuses_whoever_may_not_use_it_with_an_api_token() {
+    run_matrix(Door::Token).await;
+}

@@ -1,0 +1,231 @@
+//! Editing plans and rollout cells through the forms: messages per field, conflicts, htmx.
+
+use axum::http::StatusCode;
+
+use crate::helpers::{GEMEENTE, PLAN, Persona, TestApp, set_field};
+
+const EDIT_FORM: &str = "form[action$='/bewerken']";
+
+fn edit_path() -> String {
+    format!("/plannen/{PLAN}/bewerken")
+}
+
+fn rollout_path() -> String {
+    format!("/plannen/{PLAN}/uitrol/{GEMEENTE}")
+}
+
+#[tokio::test]
+async fn an_invalid_plan_form_is_refused_with_dutch_messages_per_field_and_keeps_what_was_typed() {
+    let app = TestApp::with_people().await;
+    let browser = app.login_as(Persona::LeadOfPlan).await;
+    let mut fields = browser.get(&edit_path()).await.form_values(EDIT_FORM);
+    set_field(&mut fields, "name", "");
+    set_field(
+        &mut fields,
+        "about",
+        "Een nieuwe omschrijving die niet verloren mag gaan.",
+    );
+    set_field(&mut fields, "stage", "tp-goedgekeurd");
+    set_field(&mut fields, "stage_date", "9 oktober");
+    set_field(&mut fields, "stage_source_new", "BBO 9 oktober 2025");
+    let before = app.snapshot().await;
+
+    let page = browser.post_form(&edit_path(), fields).await;
+
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    let messages = page.texts("#fouten li");
+    assert!(
+        messages.iter().any(|m| m.starts_with("Naam: ")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("Datum van de fase: ")),
+        "{messages:?}"
+    );
+    assert!(page.text("#fout-name").starts_with("Naam: "));
+    assert!(
+        page.text("#fout-stage_date")
+            .starts_with("Datum van de fase: ")
+    );
+    assert_eq!(
+        page.text("#veld-about"),
+        "Een nieuwe omschrijving die niet verloren mag gaan."
+    );
+    assert_eq!(page.value("#veld-stage_date").as_deref(), Some("9 oktober"));
+    assert_eq!(
+        page.value("#veld-stage_source_new").as_deref(),
+        Some("BBO 9 oktober 2025")
+    );
+    assert_eq!(
+        page.value("#veld-stage option[selected]").as_deref(),
+        Some("tp-goedgekeurd")
+    );
+    assert!(
+        page.value("input[name=leads][value=unicum][checked]")
+            .is_some(),
+        "the chosen lead stays ticked"
+    );
+    assert_eq!(app.snapshot().await, before, "nothing is stored");
+}
+
+#[tokio::test]
+async fn the_second_of_two_editors_gets_a_conflict_page_with_both_versions_and_nothing_is_stored() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let mut first = admin.get(&edit_path()).await.form_values(EDIT_FORM);
+    let mut second = lead.get(&edit_path()).await.form_values(EDIT_FORM);
+    set_field(&mut first, "about", "Tekst van de beheerder.");
+    set_field(&mut second, "about", "Tekst van de trekker.");
+
+    let saved = admin.post_form(&edit_path(), first).await;
+    let before = app.snapshot().await;
+    let conflict = lead.post_form(&edit_path(), second).await;
+
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(conflict.status, StatusCode::CONFLICT, "{}", conflict.body);
+    let about_row = conflict
+        .texts("table.rm-diff tr")
+        .into_iter()
+        .find(|r| r.starts_with("Waar gaat het over"))
+        .expect("the row of the changed field");
+    assert!(about_row.contains("verschilt"), "{about_row}");
+    assert!(about_row.contains("Tekst van de trekker."), "{about_row}");
+    assert!(about_row.contains("Tekst van de beheerder."), "{about_row}");
+    assert!(
+        conflict.text("[role=alert]").contains("Bea Beheer"),
+        "the page says who saved in between"
+    );
+    assert_eq!(app.snapshot().await, before, "nothing is stored");
+    let stored = app
+        .store
+        .stored_plan(PLAN)
+        .await
+        .expect("plan")
+        .expect("plan");
+    assert_eq!(
+        stored.fields.about.as_deref(),
+        Some("Tekst van de beheerder.")
+    );
+}
+
+#[tokio::test]
+async fn saving_my_version_anyway_from_the_conflict_page_overwrites_on_purpose() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let mut first = admin.get(&edit_path()).await.form_values(EDIT_FORM);
+    let mut second = lead.get(&edit_path()).await.form_values(EDIT_FORM);
+    set_field(&mut first, "about", "Tekst van de beheerder.");
+    set_field(&mut second, "about", "Tekst van de trekker.");
+    admin.post_form(&edit_path(), first).await;
+    let conflict = lead.post_form(&edit_path(), second).await;
+
+    let again = conflict.form_values("form[action$='/bewerken']");
+    let saved = lead.post_form(&edit_path(), again).await;
+
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let stored = app
+        .store
+        .stored_plan(PLAN)
+        .await
+        .expect("plan")
+        .expect("plan");
+    assert_eq!(
+        stored.fields.about.as_deref(),
+        Some("Tekst van de trekker.")
+    );
+    assert_eq!(stored.fields.leads, vec!["unicum".to_owned()]);
+}
+
+#[tokio::test]
+async fn a_rollout_cell_form_for_htmx_is_a_fragment_without_the_page_around_it() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+
+    let fragment = lead.get_htmx(&rollout_path()).await;
+
+    assert_eq!(fragment.status, StatusCode::OK);
+    assert!(!fragment.body.contains("<html"), "{}", fragment.body);
+    assert!(!fragment.body.contains("<header"), "{}", fragment.body);
+    assert_eq!(fragment.count("form.rm-rollout-form"), 1);
+    let full = lead.get(&rollout_path()).await;
+    assert!(full.body.contains("<html"));
+    assert_eq!(full.count("form.rm-rollout-form"), 1);
+}
+
+#[tokio::test]
+async fn saving_a_rollout_cell_with_htmx_returns_the_cell_with_its_new_status() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let mut fields = lead
+        .get_htmx(&rollout_path())
+        .await
+        .form_values("form.rm-rollout-form");
+    set_field(&mut fields, "status", "geborgd");
+    set_field(&mut fields, "date", "2025-10-09");
+    let history_before = app.scalar("SELECT COUNT(*) FROM rollout_history").await;
+
+    let cell = lead.post_htmx(&rollout_path(), fields).await;
+
+    assert_eq!(cell.status, StatusCode::OK, "{}", cell.body);
+    assert!(!cell.body.contains("<html"), "{}", cell.body);
+    assert_eq!(cell.text(".rm-cell__label"), "Geborgd");
+    assert_eq!(cell.text(".rm-saved"), "opgeslagen");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM rollout_history").await,
+        history_before + 1
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_rollout_cell_with_htmx_shows_the_form_again_with_its_message() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let mut fields = lead
+        .get_htmx(&rollout_path())
+        .await
+        .form_values("form.rm-rollout-form");
+    set_field(&mut fields, "date", "gisteren");
+    let before = app.snapshot().await;
+
+    let answer = lead.post_htmx(&rollout_path(), fields).await;
+
+    assert!(!answer.body.contains("<html"), "{}", answer.body);
+    assert!(answer.text("#fout-date").starts_with("Datum: "));
+    assert_eq!(answer.value("#veld-date").as_deref(), Some("gisteren"));
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn a_rollout_cell_saved_by_someone_else_in_between_is_a_conflict() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let mut first = admin
+        .get(&rollout_path())
+        .await
+        .form_values("form.rm-rollout-form");
+    let mut second = lead
+        .get(&rollout_path())
+        .await
+        .form_values("form.rm-rollout-form");
+    set_field(&mut first, "status", "loopt");
+    set_field(&mut second, "status", "nvt");
+    admin.post_form(&rollout_path(), first).await;
+    let before = app.snapshot().await;
+
+    let answer = lead.post_form(&rollout_path(), second).await;
+
+    assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
+    let message = answer.text("#fout-status");
+    assert!(message.contains("nu: Loopt"), "{message}");
+    assert_eq!(app.snapshot().await, before);
+}
