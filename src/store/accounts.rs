@@ -130,7 +130,7 @@ impl Store {
 
     /// Creates an account. A second account with the same address is refused.
     pub async fn create_user(&self, actor: &Actor, new: &NewUser) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (taken,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE email = $1")
             .bind(&new.email)
             .fetch_one(&mut *tx)
@@ -272,7 +272,7 @@ impl Store {
             .user_record(user_id)
             .await?
             .ok_or_else(|| StoreError::Refused(format!("er is geen account {user_id}")))?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET disabled = $1, version = version + 1 WHERE id = $2")
             .bind(i64::from(disabled))
             .bind(user_id)
@@ -310,7 +310,7 @@ impl Store {
             .user_record(user_id)
             .await?
             .ok_or_else(|| StoreError::Refused(format!("er is geen account {user_id}")))?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $1, version = version + 1 WHERE id = $2")
             .bind(password_hash)
             .bind(user_id)
@@ -482,7 +482,7 @@ impl Store {
         prefix: &str,
         now: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -529,7 +529,7 @@ impl Store {
         token_id: i64,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row: Option<(String,)> = sqlx::query_as(
             "SELECT name FROM api_tokens WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
         )

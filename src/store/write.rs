@@ -535,6 +535,18 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 impl Store {
+    /// Starts a transaction that writes. SQLite takes the write lock at the start
+    /// (`BEGIN IMMEDIATE`): with a plain `BEGIN` two writers both read, and the second one's
+    /// first write then fails at once with "database is locked" (a 500) instead of waiting
+    /// and finding the version the first one saved (a 409). PostgreSQL's row locks already
+    /// make the second `UPDATE ... WHERE version = $n` wait and then miss.
+    pub(crate) async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        match self.backend {
+            super::Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            super::Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// A plan as stored, archived or not, for the edit form and conflict page.
     pub async fn stored_plan(&self, id: &str) -> Result<Option<StoredPlan>, StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -554,7 +566,7 @@ impl Store {
         fields: &PlanFields,
         stage_change: Option<&StageChange>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let current = load_plan(&mut tx, id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("er is geen plan \"{id}\"")))?;
@@ -619,7 +631,7 @@ impl Store {
         fields: &PlanFields,
         stage: Option<&StageChange>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (taken,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM plans WHERE id = $1")
             .bind(id.as_str())
             .fetch_one(&mut *tx)
@@ -695,7 +707,7 @@ impl Store {
         expected_version: i64,
         archived: bool,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let current = load_plan(&mut tx, id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("er is geen plan \"{id}\"")))?;
@@ -751,7 +763,7 @@ impl Store {
         expected_version: i64,
         r: &RolloutFields,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let plan: Option<(String,)> = sqlx::query_as("SELECT name FROM plans WHERE id = $1")
             .bind(plan_id)
             .fetch_optional(&mut *tx)
@@ -948,7 +960,7 @@ impl Store {
         expected_version: Option<i64>,
         f: &OrganisationFields,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let current: Option<(String, String, Option<String>, i64)> =
             sqlx::query_as("SELECT name, kind, website, version FROM organisations WHERE id = $1")
                 .bind(id)
@@ -1053,7 +1065,7 @@ impl Store {
         id: &Slug,
         name: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let gemeente: Option<(String,)> =
             sqlx::query_as("SELECT name FROM areas WHERE id = $1 AND kind = 'gemeente'")
                 .bind(gemeente_id)
@@ -1111,7 +1123,7 @@ impl Store {
         expected_version: i64,
         name: &str,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let current: Option<(String, i64)> =
             sqlx::query_as("SELECT name, version FROM areas WHERE id = $1")
                 .bind(id)
@@ -1183,7 +1195,7 @@ impl Store {
         expected_version: Option<i64>,
         f: &FrameworkFields,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let current: Option<(String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
             "SELECT name, number, description, version FROM framework_items WHERE id = $1",
         )
