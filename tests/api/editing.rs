@@ -229,3 +229,35 @@ async fn a_rollout_cell_saved_by_someone_else_in_between_is_a_conflict() {
     assert!(message.contains("nu: Loopt"), "{message}");
     assert_eq!(app.snapshot().await, before);
 }
+
+#[tokio::test]
+async fn every_id_on_the_edit_forms_is_unique_so_each_label_ticks_its_own_box() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+
+    for path in [
+        edit_path(),
+        "/plannen/nieuw".to_owned(),
+        rollout_path(),
+        "/account".to_owned(),
+        "/beheer/gebruikers".to_owned(),
+    ] {
+        let page = admin.get(&path).await;
+        let html = page.html();
+        let mut seen = std::collections::BTreeMap::new();
+        for e in html.select(&scraper::Selector::parse("[id]").expect("selector")) {
+            *seen
+                .entry(e.value().attr("id").unwrap_or_default().to_owned())
+                .or_insert(0) += 1;
+        }
+        let doubles: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(doubles.is_empty(), "{path}: {doubles:?}");
+        for label in html.select(&scraper::Selector::parse("label[for]").expect("selector")) {
+            let target = label.value().attr("for").unwrap_or_default();
+            assert!(
+                seen.contains_key(target),
+                "{path}: label for missing #{target}"
+            );
+        }
+    }
+}
