@@ -873,6 +873,9 @@ pub struct RolloutView {
     pub districts: Vec<Choice>,
     pub sources: Vec<Choice>,
     pub errors: FormErrors,
+    /// Shown in a matrix cell by htmx: the form posts with htmx and the saved cell replaces
+    /// the cell. On its own page the form posts normally and returns to `terug`.
+    pub inline: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -905,13 +908,56 @@ fn rollout_response(view: RolloutView, htmx: bool, status: StatusCode) -> Respon
     }
 }
 
+/// The saved matrix cell: the whole `<td>`, so its colour (a class on the cell) and hover
+/// text follow the new status.
 #[derive(Template)]
 #[template(path = "plans/rollout_cell.html")]
 pub struct CellFragment {
     pub plan_id: String,
+    pub plan_name: String,
     pub gemeente_id: String,
     pub status: StatusView,
-    pub saved: bool,
+    /// The hover text, as the matrix writes it: "plan, gemeente: status: toelichting".
+    pub title: String,
+    pub back: String,
+}
+
+/// A refusal (not signed in, session expired, no right) inside the matrix cell.
+#[derive(Template)]
+#[template(path = "plans/rollout_error.html")]
+pub struct CellError {
+    pub message: String,
+    /// Offer to sign in, returning to the page the cell is on.
+    pub login: Option<String>,
+}
+
+/// For htmx, an error becomes a fragment in the cell: htmx does not swap 4xx answers, so a
+/// refusal would otherwise leave the user clicking a button that does nothing.
+fn htmx_error(headers: &HeaderMap, error: WebError) -> Response {
+    let login = match &error {
+        WebError::Unauthorized(_) => {
+            let here = headers
+                .get("hx-current-url")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|u| url::Url::parse(u).ok())
+                .map(|u| match u.query() {
+                    Some(q) => format!("{}?{q}", u.path()),
+                    None => u.path().to_owned(),
+                })
+                .unwrap_or_default();
+            Some(super::account_back(&here, "/"))
+        }
+        WebError::Internal(_) => return error.into_response(),
+        _ => None,
+    };
+    let fragment = CellError {
+        message: error.to_string(),
+        login,
+    };
+    match fragment.render() {
+        Ok(html) => axum::response::Html(html).into_response(),
+        Err(e) => WebError::Internal(e.into()).into_response(),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -998,8 +1044,22 @@ async fn rollout_form(
     Path((id, gemeente_id)): Path<(String, String)>,
     Query(q): Query<RolloutQuery>,
 ) -> Result<Response, WebError> {
+    match show_rollout_form(&state, &viewer, &headers, id, gemeente_id, q).await {
+        Err(e) if is_htmx(&headers) => Ok(htmx_error(&headers, e)),
+        other => other,
+    }
+}
+
+async fn show_rollout_form(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    id: String,
+    gemeente_id: String,
+    q: RolloutQuery,
+) -> Result<Response, WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let ctx = cell_context(&state, &viewer, &catalog, &id, &gemeente_id).await?;
+    let ctx = cell_context(state, viewer, &catalog, &id, &gemeente_id).await?;
     let version = state.store.rollout_version(&id, &gemeente_id).await?;
     let (statuses, districts, sources) = rollout_choices(&catalog, &gemeente_id);
     let form = RolloutForm {
@@ -1036,8 +1096,9 @@ async fn rollout_form(
         districts,
         sources,
         errors: FormErrors::new(),
+        inline: is_htmx(headers),
     };
-    Ok(rollout_response(view, is_htmx(&headers), StatusCode::OK))
+    Ok(rollout_response(view, is_htmx(headers), StatusCode::OK))
 }
 
 async fn save_rollout(
@@ -1047,9 +1108,23 @@ async fn save_rollout(
     Path((id, gemeente_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, WebError> {
+    match store_rollout(&state, &viewer, &headers, id, gemeente_id, &body).await {
+        Err(e) if is_htmx(&headers) => Ok(htmx_error(&headers, e)),
+        other => other,
+    }
+}
+
+async fn store_rollout(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    id: String,
+    gemeente_id: String,
+    body: &Bytes,
+) -> Result<Response, WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let ctx = cell_context(&state, &viewer, &catalog, &id, &gemeente_id).await?;
-    let mut form: RolloutForm = parse_form(&body);
+    let ctx = cell_context(state, viewer, &catalog, &id, &gemeente_id).await?;
+    let mut form: RolloutForm = parse_form(body);
     form.terug = super::account_back(&form.terug, &format!("/plannen/{id}#uitrol"));
     let mut errors = FormErrors::new();
     let status = errors.check("status", "Status", RolloutStatus::parse(&form.status));
@@ -1098,15 +1173,30 @@ async fn save_rollout(
             .await
         {
             Ok(_) => {
-                if is_htmx(&headers) {
+                if is_htmx(headers) {
+                    let status = StatusView::from_code(status.code());
+                    let note = fields
+                        .note
+                        .as_deref()
+                        .map(|n| format!(": {n}"))
+                        .unwrap_or_default();
                     let cell = CellFragment {
+                        title: format!(
+                            "{}, {}: {}{note}",
+                            ctx.plan_name, ctx.gemeente, status.label
+                        ),
                         plan_id: id,
+                        plan_name: ctx.plan_name,
                         gemeente_id,
-                        status: StatusView::from_code(status.code()),
-                        saved: true,
+                        status,
+                        back: form.terug,
                     };
                     let html = cell.render().map_err(|e| WebError::Internal(e.into()))?;
-                    return Ok(axum::response::Html(html).into_response());
+                    return Ok((
+                        [("hx-retarget", "closest td"), ("hx-reswap", "outerHTML")],
+                        axum::response::Html(html),
+                    )
+                        .into_response());
                 }
                 return Ok(Redirect::to(&form.terug).into_response());
             }
@@ -1142,11 +1232,12 @@ async fn save_rollout(
         districts,
         sources,
         errors,
+        inline: is_htmx(headers),
     };
     let status = if conflict {
         StatusCode::CONFLICT
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok(rollout_response(view, is_htmx(&headers), status))
+    Ok(rollout_response(view, is_htmx(headers), status))
 }

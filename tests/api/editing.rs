@@ -155,10 +155,14 @@ async fn a_rollout_cell_form_for_htmx_is_a_fragment_without_the_page_around_it()
     assert_eq!(fragment.status, StatusCode::OK);
     assert!(!fragment.body.contains("<html"), "{}", fragment.body);
     assert!(!fragment.body.contains("<header"), "{}", fragment.body);
-    assert_eq!(fragment.count("form.rm-rollout-form"), 1);
+    assert_eq!(fragment.count("form.rm-rollout-form[hx-post]"), 1);
     let full = lead.get(&rollout_path()).await;
     assert!(full.body.contains("<html"));
-    assert_eq!(full.count("form.rm-rollout-form"), 1);
+    assert_eq!(
+        full.count("form.rm-rollout-form:not([hx-post])"),
+        1,
+        "on its own page the form posts normally and returns where it came from"
+    );
 }
 
 #[tokio::test]
@@ -228,6 +232,136 @@ async fn a_rollout_cell_saved_by_someone_else_in_between_is_a_conflict() {
     let message = answer.text("#fout-status");
     assert!(message.contains("nu: Loopt"), "{message}");
     assert_eq!(app.snapshot().await, before);
+}
+
+/// Parses an answer that is a table cell (`<td>`), which HTML parsers drop outside a table.
+fn as_cell(page: &crate::helpers::Page) -> scraper::Html {
+    scraper::Html::parse_document(&format!("<table><tr>{}</tr></table>", page.body))
+}
+
+#[tokio::test]
+async fn a_cell_saved_with_htmx_replaces_the_whole_cell_so_its_colour_follows_the_new_status() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let mut fields = lead
+        .get_htmx(&rollout_path())
+        .await
+        .form_values("form.rm-rollout-form");
+    set_field(&mut fields, "status", "geborgd");
+    set_field(&mut fields, "note", "Alle LSV's doen mee.");
+
+    let cell = lead.post_htmx(&rollout_path(), fields).await;
+
+    assert_eq!(cell.status, StatusCode::OK, "{}", cell.body);
+    let html = as_cell(&cell);
+    let td = html
+        .select(&scraper::Selector::parse("td.rm-cell").expect("selector"))
+        .next()
+        .unwrap_or_else(|| panic!("the answer is a whole cell: {}", cell.body));
+    let class = td.value().attr("class").unwrap_or_default();
+    assert!(class.contains("rm-cell--geborgd"), "{class}");
+    assert_eq!(
+        td.value().attr("title"),
+        Some("Versterken eerstelijn, Zeist: Geborgd: Alle LSV's doen mee.")
+    );
+    assert_eq!(
+        cell.headers
+            .get("hx-retarget")
+            .and_then(|v| v.to_str().ok()),
+        Some("closest td")
+    );
+    assert_eq!(
+        cell.headers.get("hx-reswap").and_then(|v| v.to_str().ok()),
+        Some("outerHTML")
+    );
+}
+
+#[tokio::test]
+async fn an_htmx_save_after_the_session_expired_says_so_in_the_cell_and_stores_nothing() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let fields = lead
+        .get_htmx(&rollout_path())
+        .await
+        .form_values("form.rm-rollout-form");
+    let now = regiomonitor::store::now_unix();
+    app.store
+        .age_session(&lead.session_hash(), now - 3 * 3600, now - 3 * 3600)
+        .await
+        .expect("aged");
+    let before = app.snapshot().await;
+
+    let answer = lead.post_htmx(&rollout_path(), fields).await;
+
+    // htmx only swaps successful answers: the message must come as one to be seen.
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(!answer.body.contains("<html"), "{}", answer.body);
+    assert!(
+        answer
+            .text("[role=alert]")
+            .contains("Uw sessie is verlopen"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(answer.count("a[href^='/inloggen']"), 1);
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn the_sign_in_link_after_an_expired_htmx_save_returns_to_the_page_the_cell_is_on() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let fields = lead
+        .get_htmx(&rollout_path())
+        .await
+        .form_values("form.rm-rollout-form");
+    app.store
+        .age_session(&lead.session_hash(), 0, 0)
+        .await
+        .expect("aged");
+
+    let answer = lead
+        .post_raw(
+            &rollout_path(),
+            fields,
+            &[
+                ("hx-request", "true"),
+                (
+                    "hx-current-url",
+                    "http://localhost:3000/?subregio=lekstroom",
+                ),
+            ],
+        )
+        .await;
+
+    let link = answer
+        .html()
+        .select(&scraper::Selector::parse("a[href^='/inloggen']").expect("selector"))
+        .next()
+        .and_then(|a| a.value().attr("href").map(str::to_owned))
+        .expect("a sign-in link");
+    let back: String =
+        url::form_urlencoded::parse(link.split_once('?').expect("query").1.as_bytes())
+            .find(|(k, _)| k == "terug")
+            .map(|(_, v)| v.into_owned())
+            .expect("terug");
+    assert_eq!(back, "/?subregio=lekstroom");
+}
+
+#[tokio::test]
+async fn an_htmx_edit_form_for_someone_without_the_right_says_why_in_the_cell() {
+    let app = TestApp::with_people().await;
+    let other = app.login_as(Persona::LeadOfOtherPlan).await;
+
+    let answer = other.get_htmx(&rollout_path()).await;
+
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(!answer.body.contains("<html"));
+    assert!(answer.text("[role=alert]").contains("niet wijzigen"));
+    assert_eq!(
+        other.get(&rollout_path()).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
