@@ -63,10 +63,19 @@ pub struct BackQuery {
 
 /// Only paths of this site are followed after sign-in.
 fn safe_back(back: &str) -> String {
-    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
-        back.to_owned()
+    local_path(back, "/")
+}
+
+/// A path of this site to return to after a form, or `default`. Besides what
+/// [`super::account_back`] refuses (other sites, `//host`, backslashes), this refuses
+/// anything but visible ASCII: browsers drop tabs and line breaks from addresses, so
+/// `/<tab>/evil.example` would lead to `//evil.example`, and a `Location` header cannot
+/// carry such characters at all (building the redirect would fail).
+pub(crate) fn local_path(back: &str, default: &str) -> String {
+    if back.bytes().all(|b| b.is_ascii_graphic()) {
+        super::account_back(back, default)
     } else {
-        "/".to_owned()
+        default.to_owned()
     }
 }
 
@@ -654,14 +663,12 @@ async fn add_user(
             Ok((StatusCode::CREATED, page).into_response())
         }
         Err(crate::store::StoreError::Refused(message)) => {
-            errors.add(
-                if message.contains("e-mailadres") {
-                    "email"
-                } else {
-                    "organisations"
-                },
-                message,
-            );
+            // The store's message completes a sentence that names the field.
+            if message.contains("e-mailadres") {
+                errors.add("email", format!("E-mailadres: {message}."));
+            } else {
+                errors.add("organisations", format!("Organisaties: {message}."));
+            }
             let page = users_page(
                 &state,
                 NewUserForm {

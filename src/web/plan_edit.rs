@@ -945,7 +945,7 @@ fn htmx_error(headers: &HeaderMap, error: WebError) -> Response {
                     None => u.path().to_owned(),
                 })
                 .unwrap_or_default();
-            Some(super::account_back(&here, "/"))
+            Some(super::account::local_path(&here, "/"))
         }
         WebError::Internal(_) => return error.into_response(),
         _ => None,
@@ -1079,7 +1079,7 @@ async fn show_rollout_form(
             .as_ref()
             .and_then(|r| r.note.clone())
             .unwrap_or_default(),
-        terug: super::account_back(&q.terug, &format!("/plannen/{id}#uitrol")),
+        terug: super::account::local_path(&q.terug, &format!("/plannen/{id}#uitrol")),
         ..RolloutForm::default()
     };
     let view = RolloutView {
@@ -1125,7 +1125,7 @@ async fn store_rollout(
     let catalog = Catalog::load(&state.store).await?;
     let ctx = cell_context(state, viewer, &catalog, &id, &gemeente_id).await?;
     let mut form: RolloutForm = parse_form(body);
-    form.terug = super::account_back(&form.terug, &format!("/plannen/{id}#uitrol"));
+    form.terug = super::account::local_path(&form.terug, &format!("/plannen/{id}#uitrol"));
     let mut errors = FormErrors::new();
     let status = errors.check("status", "Status", RolloutStatus::parse(&form.status));
     let date = errors.check("date", "Datum", parse_date(&form.date));

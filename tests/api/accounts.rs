@@ -454,3 +454,99 @@ async fn a_disabled_account_loses_its_sessions_and_tokens() {
     assert_eq!(again.status, StatusCode::FORBIDDEN);
     assert!(again.text("#fouten").contains("uitgeschakeld"));
 }
+
+#[tokio::test]
+async fn after_sign_in_only_addresses_of_this_site_are_followed() {
+    let app = TestApp::with_people().await;
+    for back in [
+        "//evil.example/",
+        "/\t/evil.example/",
+        "/\\evil.example/",
+        "https://evil.example/",
+        "/\n/evil.example/",
+        "/caf\u{e9}",
+    ] {
+        let client = app.anonymous();
+        let form = client
+            .get(&format!(
+                "/inloggen?terug={}",
+                url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>()
+            ))
+            .await;
+        assert_eq!(form.status, StatusCode::OK, "{back:?}");
+        assert_eq!(
+            form.value("input[name=terug]").as_deref(),
+            Some("/"),
+            "{back:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_crafted_return_address_in_the_sign_in_post_is_not_followed() {
+    let app = TestApp::with_people().await;
+    let client = app.anonymous();
+    let form = client.get("/inloggen").await;
+    let cookie = form
+        .set_cookie(crate::helpers::LOGIN_COOKIE)
+        .expect("cookie");
+    let csrf = form.value("input[name=csrf]").expect("token");
+
+    for back in ["/\t/evil.example/", "/\r\n/evil.example/", "/caf\u{e9}"] {
+        let answer = client
+            .send(
+                axum::http::Request::post("/inloggen")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header(
+                        "cookie",
+                        format!("{}={cookie}", crate::helpers::LOGIN_COOKIE),
+                    )
+                    .body(axum::body::Body::from(
+                        url::form_urlencoded::Serializer::new(String::new())
+                            .append_pair("email", Persona::Reader.email())
+                            .append_pair("password", PASSWORD)
+                            .append_pair("csrf", &csrf)
+                            .append_pair("terug", back)
+                            .finish(),
+                    ))
+                    .expect("request"),
+            )
+            .await;
+
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{back:?}");
+        assert_eq!(answer.location(), Some("/"), "{back:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_duplicate_address_is_refused_with_a_message_that_names_the_field() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let before = app.snapshot().await;
+
+    let page = admin
+        .post_form(
+            "/beheer/gebruikers",
+            [
+                ("email", "LEZER@example.nl"),
+                ("name", "Nog een lezer"),
+                ("role", "lezer"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.text("#fout-email").starts_with("E-mailadres: "),
+        "{}",
+        page.text("#fout-email")
+    );
+    assert_eq!(page.value("#veld-name").as_deref(), Some("Nog een lezer"));
+    assert_eq!(app.snapshot().await, before);
+}
