@@ -24,13 +24,26 @@ pub fn routes() -> Routes {
         .get("/api/v1/changes", json)
 }
 
+/// Dutch time: the days of the list and the moments on it are days and hours in Utrecht.
+fn dutch_time() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// The first moment of a Dutch day, written as the trail writes moments (UTC), so that
+/// "9 oktober" means 9 October in Utrecht and not in Greenwich.
+fn start_of(day: Date) -> String {
+    day.to_zoned(dutch_time()).map_or_else(
+        |_| day.to_string(),
+        |z| z.timestamp().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    )
+}
+
 /// A stored UTC moment as Dutch local time: "9 oktober 2025 14:05".
 pub fn moment_nl(at: &str) -> String {
     let Ok(ts) = at.parse::<jiff::Timestamp>() else {
         return at.to_owned();
     };
-    let zone = jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC);
-    let local = ts.to_zoned(zone);
+    let local = ts.to_zoned(dutch_time());
     format!(
         "{} {}",
         format_date_nl(local.date()),
@@ -124,7 +137,7 @@ pub struct ChangesQuery {
 
 /// The period asked for: (from, until exclusive, description).
 fn period(q: &ChangesQuery, catalog: &Catalog) -> Result<(Date, Date, String), WebError> {
-    let today = jiff::Zoned::now().date();
+    let today = jiff::Timestamp::now().to_zoned(dutch_time()).date();
     let until = if q.tot.trim().is_empty() {
         today
     } else {
@@ -199,7 +212,7 @@ async fn load(
     let (from, until, what) = period(q, &catalog)?;
     let rows = state
         .store
-        .changes_between(&from.to_string(), &until.to_string(), q.import == "1")
+        .changes_between(&start_of(from), &start_of(until), q.import == "1")
         .await?;
     Ok((catalog, rows, from, until, what))
 }
@@ -234,6 +247,24 @@ fn group(rows: Vec<AuditRow>) -> (Vec<PlanGroup>, Vec<AuditRow>) {
     (plans, other)
 }
 
+/// The current name of every plan, archived ones included: a group of changes is headed by
+/// the plan's name even when only its rollouts changed.
+async fn plan_names(
+    state: &AppState,
+) -> Result<std::collections::HashMap<String, String>, WebError> {
+    let all = crate::store::PlanFilter {
+        include_archived: true,
+        ..Default::default()
+    };
+    Ok(state
+        .store
+        .plans(&all)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
+}
+
 async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -242,18 +273,11 @@ async fn page(
     let (catalog, rows, from, until, what) = load(&state, &q).await?;
     let total = rows.len();
     let (groups, other) = group(rows);
-    let all = crate::store::PlanFilter {
-        include_archived: true,
-        ..Default::default()
-    };
-    let names = state.store.plans(&all).await?;
+    let names = plan_names(&state).await?;
     let plans = groups
         .into_iter()
         .map(|(id, label, rows)| PlanChanges {
-            plan_name: names
-                .iter()
-                .find(|p| p.id == id)
-                .map_or(label, |p| p.name.clone()),
+            plan_name: names.get(&id).cloned().unwrap_or(label),
             plan_id: id,
             lines: change_lines(rows, &viewer),
         })
@@ -334,14 +358,15 @@ pub async fn json(
 ) -> Result<Json<ChangesJson>, ApiError> {
     let (_, rows, from, until, _) = load(&state, &q).await?;
     let (groups, other) = group(rows);
+    let names = plan_names(&state).await?;
     Ok(Json(ChangesJson {
         from: from.to_string(),
         until: until.yesterday().unwrap_or(until).to_string(),
         plans: groups
             .into_iter()
-            .map(|(plan_id, plan_name, rows)| PlanChangesJson {
+            .map(|(plan_id, label, rows)| PlanChangesJson {
+                plan_name: names.get(&plan_id).cloned().unwrap_or(label),
                 plan_id,
-                plan_name,
                 changes: redact(rows, &viewer),
             })
             .collect(),

@@ -399,3 +399,77 @@ async fn an_api_write_with_a_token_is_in_the_trail_with_channel_api() {
     assert!(new.iter().all(|r| r.channel == "api"));
     assert!(new.iter().all(|r| r.actor.as_deref() == Some("Bea Beheer")));
 }
+
+#[tokio::test]
+async fn the_changes_json_names_a_plan_whose_only_change_is_a_rollout() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let path = format!("/plannen/{PLAN}/uitrol/{GEMEENTE}");
+    let mut fields = lead.get(&path).await.form_values("form.rm-rollout-form");
+    set_field(&mut fields, "status", "loopt");
+    let saved = lead.post_form(&path, fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    let json = app.get("/api/v1/changes").await.json();
+
+    let group = json["plans"]
+        .as_array()
+        .expect("plans")
+        .iter()
+        .find(|g| g["plan_id"] == PLAN)
+        .cloned()
+        .expect("the plan's group");
+    assert_eq!(group["plan_name"], "Versterken eerstelijn");
+}
+
+/// Adds one trail entry at a given moment (UTC), as if made then.
+async fn entry_at(app: &TestApp, at: &str, new_value: &str) {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, channel, record_type, record_id, record_label, plan_id, field, new_value)
+         VALUES ($1, 'Tim Trekker', 'web', 'plan', $2, 'Versterken eerstelijn', $2, 'about', $3)",
+    )
+    .bind(at)
+    .bind(PLAN)
+    .bind(new_value)
+    .execute(app.store.pool())
+    .await
+    .expect("entry");
+}
+
+#[tokio::test]
+async fn the_days_of_the_changes_list_are_dutch_days_not_utc_days() {
+    let app = TestApp::with_people().await;
+    // 10 October 2025, 00:30 in Utrecht (summer time, UTC+2).
+    entry_at(&app, "2025-10-09T22:30:00Z", "Net na middernacht.").await;
+    // 9 October 2025, 23:30 in Utrecht.
+    entry_at(&app, "2025-10-09T21:30:00Z", "Net voor middernacht.").await;
+
+    let ninth = app
+        .get("/api/v1/changes?van=2025-10-09&tot=2025-10-09")
+        .await
+        .json()
+        .to_string();
+    let tenth = app
+        .get("/api/v1/changes?van=2025-10-10&tot=2025-10-10")
+        .await
+        .json()
+        .to_string();
+
+    assert!(ninth.contains("Net voor middernacht."), "{ninth}");
+    assert!(!ninth.contains("Net na middernacht."), "{ninth}");
+    assert!(tenth.contains("Net na middernacht."), "{tenth}");
+    assert!(!tenth.contains("Net voor middernacht."), "{tenth}");
+}
+
+#[tokio::test]
+async fn the_plan_json_hides_the_internal_note_from_anonymous_callers() {
+    let app = TestApp::with_people().await;
+    change_with_internal_note(&app).await;
+    let reader = app.login_as(Persona::Reader).await;
+
+    let public = app.get(&format!("/api/v1/plans/{PLAN}")).await;
+    let signed_in = reader.get(&format!("/api/v1/plans/{PLAN}")).await;
+
+    assert!(!public.body.contains("Geheim: budget"), "{}", public.body);
+    assert!(signed_in.body.contains("Geheim: budget"));
+}
