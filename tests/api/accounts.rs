@@ -550,3 +550,52 @@ async fn a_duplicate_address_is_refused_with_a_message_that_names_the_field() {
     assert_eq!(page.value("#veld-name").as_deref(), Some("Nog een lezer"));
     assert_eq!(app.snapshot().await, before);
 }
+
+/// The `autocomplete` of the field `name` in the form `form`.
+fn autocomplete(page: &crate::helpers::Page, form: &str, name: &str) -> Option<String> {
+    let selector = format!("{form} input[name={name}]");
+    page.html()
+        .select(&scraper::Selector::parse(&selector).expect("selector"))
+        .next()
+        .and_then(|e| e.value().attr("autocomplete").map(str::to_owned))
+}
+
+#[tokio::test]
+async fn password_managers_fill_in_only_the_sign_in_form_and_the_current_password() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+
+    let login = app.get("/inloggen").await;
+    let account = admin.get("/account").await;
+    let users = admin.get("/beheer/gebruikers").await;
+
+    let form = "form[action='/inloggen']";
+    assert_eq!(
+        autocomplete(&login, form, "email").as_deref(),
+        Some("username")
+    );
+    assert_eq!(
+        autocomplete(&login, form, "password").as_deref(),
+        Some("current-password")
+    );
+    let form = "form[action='/account/wachtwoord']";
+    assert_eq!(
+        autocomplete(&account, form, "current").as_deref(),
+        Some("current-password")
+    );
+    assert_eq!(
+        autocomplete(&account, form, "new").as_deref(),
+        Some("new-password")
+    );
+    assert_eq!(
+        autocomplete(&account, form, "repeat").as_deref(),
+        Some("new-password")
+    );
+    // A new colleague's address and first password are not the beheerder's own.
+    let form = "form[action='/beheer/gebruikers']";
+    assert_eq!(autocomplete(&users, form, "email").as_deref(), Some("off"));
+    assert_eq!(
+        autocomplete(&users, form, "password").as_deref(),
+        Some("new-password")
+    );
+}
