@@ -1,0 +1,710 @@
+#!/usr/bin/env node
+// Browser flows for signing in and editing, in real Chromium, with and without JavaScript.
+//
+// Usage:
+//   BASE_URL=http://127.0.0.1:8080 \
+//   TREKKER_EMAIL=... TREKKER_PASSWORD=... BEHEERDER_EMAIL=... BEHEERDER_PASSWORD=... \
+//   node flows.mjs
+//
+// The app must hold the demo data, a beheerder and a trekker of an organisation that leads at
+// least two plans with cells in the dashboard matrix (scripts/browser-test sets this up with
+// `regiomonitor user add`). The flows change data, so run them on a throw-away database.
+//
+// Environment:
+//   BASE_URL           origin of the running app; default http://127.0.0.1:8080
+//   TREKKER_EMAIL, TREKKER_PASSWORD       a trekker's account
+//   BEHEERDER_EMAIL, BEHEERDER_PASSWORD   a beheerder's account
+//   OTHER_PLAN         a plan the trekker does not lead; default kansrijke-start
+//   CHROMIUM_PATH      default /usr/bin/chromium (never downloaded)
+//   SCREENSHOT_DIR     where a screenshot of each failed check goes; default ./screenshots
+//
+// What it checks:
+//   1. With JavaScript, as the trekker: sign in through the form; edit a plan it leads (current
+//      status, a new stage with date and a new source) and see the text and the change on the
+//      plan page; edit a matrix cell in place with htmx (no page navigation) and see the new
+//      status; see both in /wijzigingen; the edit page of a plan it does not lead is a 403 page.
+//   2. The same without JavaScript, on another plan, with the rollout cell's full-page form.
+//   3. axe-core (WCAG 2.0/2.1 A + AA) finds nothing on the forms, their error states, the
+//      account pages, /wijzigingen, the 403 page and the 409 conflict page.
+//   4. Every request stays on BASE_URL's origin (others are aborted and fail the run); no page
+//      error, no console error, no same-origin CSS/JS/image answering 4xx/5xx.
+//
+// Exit code 0 when every check passed, 1 otherwise; the last line reads "flows: N passed, N failed".
+
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || path.join(here, 'screenshots');
+const OTHER_PLAN = process.env.OTHER_PLAN || 'kansrijke-start';
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const TIMEOUT_MS = 15_000;
+const NEW_SOURCE = 'BBO 9 oktober 2025';
+const STAGE_DATE = '2025-10-09';
+
+const accounts = {
+  trekker: { email: process.env.TREKKER_EMAIL, password: process.env.TREKKER_PASSWORD },
+  beheerder: { email: process.env.BEHEERDER_EMAIL, password: process.env.BEHEERDER_PASSWORD },
+};
+
+const baseOrigin = new URL(BASE_URL).origin;
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const run = Date.now().toString(36);
+
+// --- Reporting -------------------------------------------------------------------------------
+
+const results = [];
+const warnings = [];
+
+/// A known problem that axe does not see and that does not fail the run (yet): printed, and
+/// listed in the summary.
+function warn(name, detail) {
+  warnings.push({ name, detail });
+  console.log(`  ! ${name} (warning)\n      ${detail.replace(/\n/g, '\n      ')}`);
+}
+
+class CheckFailed extends Error {}
+
+function assert(condition, message) {
+  if (!condition) throw new CheckFailed(message);
+}
+
+function firstLine(err) {
+  return String(err?.message ?? err).split('\n')[0];
+}
+
+/// Runs one named check; a failure is recorded (with a screenshot of `page`) and the run goes on.
+/// Returns the check's value (true when it has none), or undefined when it failed.
+async function check(name, page, fn) {
+  try {
+    const value = await fn();
+    results.push({ name, ok: true });
+    console.log(`  ✓ ${name}`);
+    return value === undefined ? true : value;
+  } catch (err) {
+    const detail = err instanceof CheckFailed ? err.message : `unexpected error: ${firstLine(err)}`;
+    results.push({ name, ok: false, detail });
+    console.log(`  ✗ ${name}\n      ${detail.replace(/\n/g, '\n      ')}`);
+    if (page && !page.isClosed()) {
+      try {
+        mkdirSync(SCREENSHOT_DIR, { recursive: true });
+        const file = path.join(SCREENSHOT_DIR, `flows-${name.replace(/[^A-Za-z0-9]+/g, '_').slice(0, 80)}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        console.log(`      screenshot: ${path.relative(process.cwd(), file)}`);
+      } catch {
+        // the screenshot is a courtesy; the failure is already recorded
+      }
+    }
+    return undefined;
+  }
+}
+
+function section(title) {
+  console.log(`\n== ${title}`);
+}
+
+// --- Browser contexts that stay on the app's origin -------------------------------------------
+
+function isInternal(url) {
+  if (/^(data|blob|about):/i.test(url)) return true;
+  try {
+    return new URL(url).origin === baseOrigin;
+  } catch {
+    return false;
+  }
+}
+
+const contexts = [];
+
+/// A context whose every request outside BASE_URL's origin is aborted and reported, and whose
+/// page errors, console errors and broken sub-resources are reported too.
+async function newContext(browser, label, { javaScriptEnabled = true } = {}) {
+  const context = await browser.newContext({
+    javaScriptEnabled,
+    bypassCSP: javaScriptEnabled, // axe is injected as a script tag
+    viewport: { width: 1280, height: 900 },
+    locale: 'nl-NL',
+    serviceWorkers: 'block',
+  });
+  context.setDefaultTimeout(TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(TIMEOUT_MS);
+  const entry = { label, external: new Set(), problems: [] };
+  contexts.push(entry);
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (!isInternal(url)) {
+      entry.external.add(url);
+      return route.abort('blockedbyclient');
+    }
+    return route.continue();
+  });
+  context.on('page', (page) => watchPage(page, entry));
+  return context;
+}
+
+function watchPage(page, entry) {
+  page.on('pageerror', (err) => entry.problems.push(`page error on ${page.url()}: ${firstLine(err)}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const text = msg.text();
+    // The browser reports the HTTP status of a page it was asked to show (403, 409, 422 are
+    // expected here).
+    if (/^Failed to load resource: the server responded with a status of (401|403|409|422)/.test(text)) return;
+    entry.problems.push(`console error on ${page.url()}: ${text}`);
+  });
+  page.on('response', (res) => {
+    const req = res.request();
+    if (req.isNavigationRequest()) return;
+    if (['xhr', 'fetch'].includes(req.resourceType())) return;
+    if (isInternal(res.url()) && res.status() >= 400 && !/\/favicon\.ico$/.test(res.url())) {
+      entry.problems.push(`sub-resource ${res.status()} ${res.url()}`);
+    }
+  });
+}
+
+// --- Page helpers ----------------------------------------------------------------------------
+
+function url(p) {
+  return BASE_URL + p;
+}
+
+function pathOf(page) {
+  const u = new URL(page.url());
+  return u.pathname + u.search;
+}
+
+/// Opens `p` and checks its status.
+async function open(page, p, expected = 200) {
+  const res = await page.goto(url(p), { waitUntil: 'load' });
+  assert(res, `no response for ${p}`);
+  assert(res.status() === expected, `GET ${p}: HTTP ${res.status()}, expected ${expected}`);
+  return res;
+}
+
+/// Clicks something that submits a form or follows a link the ordinary way, and returns the
+/// response of the page it lands on (after redirects).
+async function submit(page, locator) {
+  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.click()]);
+  assert(res, 'the form submission gave no page');
+  return res;
+}
+
+async function expectStatus(res, expected, what) {
+  assert(res.status() === expected, `${what}: HTTP ${res.status()} at ${new URL(res.url()).pathname}, expected ${expected}`);
+}
+
+async function h1(page) {
+  return (await page.locator('h1').first().innerText()).trim();
+}
+
+/// Runs axe-core on the page as it is now and fails with every violation listed.
+async function axe(page) {
+  await page.addScriptTag({ content: axeSource });
+  const r = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    AXE_TAGS,
+  );
+  const lines = [];
+  for (const v of r.violations) {
+    lines.push(`axe ${v.id} [${v.impact ?? 'n/a'}] ${v.help} (${v.helpUrl})`);
+    for (const n of v.nodes) {
+      const target = n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : t)).join(' | ');
+      lines.push(`  - ${target}: ${(n.failureSummary || '').replace(/\s*\n\s*/g, ' ')}`);
+      lines.push(`    ${n.html.slice(0, 200)}`);
+    }
+  }
+  assert(r.violations.length === 0, `${r.violations.length} axe violation(s) on ${pathOf(page)}:\n${lines.join('\n')}`);
+}
+
+async function signIn(page, who) {
+  const a = accounts[who];
+  await open(page, '/inloggen');
+  await page.getByLabel('E-mailadres').fill(a.email);
+  await page.getByLabel('Wachtwoord').fill(a.password);
+  const res = await submit(page, page.getByRole('button', { name: 'Inloggen' }));
+  await expectStatus(res, 200, `signing in as ${who}`);
+  const account = page.locator('nav[aria-label="Account"] a[href="/account"]');
+  assert((await account.count()) === 1, `after signing in as ${who} the account menu has no link to /account (at ${pathOf(page)})`);
+  const role = (await account.innerText()).toLowerCase();
+  assert(role.includes(who), `the account menu says "${role}", expected the role ${who}`);
+}
+
+/// The plans whose matrix cells the signed-in user may edit, with one gemeente each: read from
+/// the "wijzig" links on the dashboard.
+async function editableCells(page) {
+  await open(page, '/');
+  const hrefs = await page.locator('a.rm-edit-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  const cells = [];
+  for (const href of hrefs) {
+    const m = /^\/plannen\/([^/]+)\/uitrol\/([^/?]+)/.exec(href || '');
+    if (m && !cells.some((c) => c.plan === m[1])) cells.push({ plan: m[1], gemeente: m[2], href });
+  }
+  return cells;
+}
+
+/// The matrix cell of `plan` in `gemeente`, found by its "wijzig" link (htmx replaces the whole
+/// cell when it saves, so an element handle would go stale).
+function matrixCell(page, plan, gemeente) {
+  const base = `/plannen/${plan}/uitrol/${gemeente}`;
+  return page.locator(`td:has(a.rm-edit-link[href="${base}"]), td:has(a.rm-edit-link[href^="${base}?"])`);
+}
+
+/// The label of the option of `select` to choose: the first that is neither the current one
+/// nor in `avoid`.
+async function otherOption(select, avoidLabels) {
+  const options = await select.locator('option').evaluateAll((os) =>
+    os.map((o) => ({ value: o.value, label: o.textContent.trim(), selected: o.selected })),
+  );
+  const pick = options.find((o) => o.value !== '' && !o.selected && !avoidLabels.includes(o.label));
+  assert(pick, `no other option to choose in ${await select.getAttribute('name')}`);
+  return pick;
+}
+
+/// The table right after the plan page's "Wijzigingen in regiomonitor" heading, as rows of cell texts.
+async function changeRowsOnPlanPage(page) {
+  const table = page.locator('h2#wijzigingen + table');
+  assert((await table.count()) === 1, 'the plan page has no table under "Wijzigingen in regiomonitor"');
+  return tableRows(table);
+}
+
+async function tableRows(table) {
+  return table.locator('tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll('td,th')).map((c) => c.textContent.replace(/\s+/g, ' ').trim())),
+  );
+}
+
+function hasRow(rows, ...parts) {
+  return rows.some((cells) => parts.every((p) => cells.some((c) => c.includes(p))));
+}
+
+function showRows(rows) {
+  return rows.slice(0, 12).map((r) => `  | ${r.join(' | ')}`).join('\n');
+}
+
+// --- The flows -------------------------------------------------------------------------------
+
+/// Edits the current status and the stage of `plan` through its edit form (reached with the
+/// "Plan bewerken" link) and checks the plan page. Returns what was written.
+async function editPlan(page, plan, tag) {
+  const out = {};
+  await check(`${tag}: "Plan bewerken" opens the edit form of ${plan}`, page, async () => {
+    await open(page, `/plannen/${plan}`);
+    const res = await submit(page, page.getByRole('link', { name: 'Plan bewerken' }));
+    await expectStatus(res, 200, 'edit form');
+    assert(pathOf(page) === `/plannen/${plan}/bewerken`, `landed on ${pathOf(page)}`);
+  });
+  await check(`${tag}: save the current status, a new stage with date and a new source`, page, async () => {
+    out.status = `Actuele status uit de browsertest (${tag}, ${run}): de regiegroep besloot op 9 oktober.`;
+    await page.getByLabel('Wat is de actuele status?').fill(out.status);
+    const current = (await page.locator('text=Huidige fase:').locator('strong').innerText()).trim();
+    const stage = await otherOption(page.getByLabel('Nieuwe fase'), [current]);
+    await page.getByLabel('Nieuwe fase').selectOption(stage.value);
+    out.stage = stage.label;
+    await page.getByLabel('Datum van de fase').fill(STAGE_DATE);
+    await page.getByLabel('Of een nieuwe bron').fill(NEW_SOURCE);
+    await page.getByLabel('Toelichting bij de fase').fill('Besloten in het BBO.');
+    await page.getByLabel('Toelichting bij deze wijziging').fill(`Browsertest ${tag}`);
+    const res = await submit(page, page.getByRole('button', { name: 'Wijzigingen opslaan' }));
+    await expectStatus(res, 200, 'saving the plan');
+    assert(new URL(page.url()).pathname === `/plannen/${plan}`, `after saving the browser is at ${pathOf(page)}, expected /plannen/${plan}`);
+  });
+  await check(`${tag}: the plan page shows the new text, stage and the change`, page, async () => {
+    const main = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+    assert(main.includes(out.status), 'the new current status is not on the plan page');
+    assert(main.includes(out.stage), `the new stage "${out.stage}" is not on the plan page`);
+    const rows = await changeRowsOnPlanPage(page);
+    assert(hasRow(rows, 'Actuele status', out.status), `no row "Actuele status" with the new text in "Wijzigingen in regiomonitor":\n${showRows(rows)}`);
+    assert(hasRow(rows, 'Fase', out.stage), `no row "Fase" → "${out.stage}" in "Wijzigingen in regiomonitor":\n${showRows(rows)}`);
+    assert(rows.some((r) => r.join(' ').includes(NEW_SOURCE)), `the source "${NEW_SOURCE}" is not in "Wijzigingen in regiomonitor":\n${showRows(rows)}`);
+  });
+  return out;
+}
+
+/// /wijzigingen lists `plan` with the plan change and the cell change.
+async function seeInChanges(page, tag, plan, planEdit, cellLabel) {
+  await check(`${tag}: /wijzigingen lists ${plan} with both changes`, page, async () => {
+    await open(page, '/wijzigingen');
+    const heading = page.locator(`h2:has(a[href="/plannen/${plan}"])`);
+    assert((await heading.count()) === 1, `/wijzigingen has no heading linking to /plannen/${plan}`);
+    const rows = await tableRows(page.locator(`h2:has(a[href="/plannen/${plan}"]) + table`));
+    if (planEdit?.status) {
+      assert(hasRow(rows, 'Actuele status', planEdit.status), `no "Actuele status" row with the new text under ${plan}:\n${showRows(rows)}`);
+    }
+    if (cellLabel) {
+      assert(hasRow(rows, 'Uitrolstatus', cellLabel), `no "Uitrolstatus" → "${cellLabel}" row under ${plan}:\n${showRows(rows)}`);
+    }
+  });
+}
+
+async function withJavaScript(browser, cells) {
+  section('1. With JavaScript, as trekker');
+  const context = await newContext(browser, 'js trekker');
+  const page = await context.newPage();
+  if (!(await check('js: sign in as trekker through the form', page, () => signIn(page, 'trekker')))) return;
+
+  const cell = cells[0];
+  const planEdit = await editPlan(page, cell.plan, 'js');
+
+  let cellLabel;
+  await check(`js: "wijzig" in the matrix loads the form into the cell (${cell.plan}, ${cell.gemeente}) without navigation`, page, async () => {
+    await open(page, '/');
+    const link = page.locator(`a.rm-edit-link[href="${cell.href}"]`);
+    assert((await link.count()) === 1, `no "wijzig" link ${cell.href} on the dashboard`);
+    await link.evaluate((a) => a.closest('td').setAttribute('data-flow-cell', '1'));
+    await page.evaluate(() => {
+      window.__flowMarker = 'still here';
+    });
+    let navigations = 0;
+    const onNav = (f) => {
+      if (f === page.mainFrame()) navigations++;
+    };
+    page.on('framenavigated', onNav);
+    const before = page.url();
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes(`/uitrol/${cell.gemeente}`) && r.request().method() === 'GET'),
+      link.click(),
+    ]);
+    assert(res.status() === 200, `the htmx GET answered ${res.status()}`);
+    assert(res.request().headers()['hx-request'] === 'true', 'the request was not made by htmx (no HX-Request header)');
+    const td = page.locator('td[data-flow-cell]');
+    await td.locator('form.rm-rollout-form').waitFor();
+    page.off('framenavigated', onNav);
+    assert(navigations === 0 && page.url() === before, `the page navigated (${navigations}×, now ${page.url()})`);
+    assert((await page.evaluate(() => window.__flowMarker)) === 'still here', 'the page was reloaded');
+    assert((await td.locator('h1').count()) === 0, 'the cell got a whole page (an <h1>) instead of the form');
+  });
+
+  await check('js: saving the cell form shows the new status in the cell without navigation', page, async () => {
+    const td = page.locator('td[data-flow-cell]');
+    const select = td.getByLabel('Status', { exact: true });
+    const pick = await otherOption(select, ['Onbekend']);
+    await select.selectOption(pick.value);
+    await td.getByLabel('Toelichting bij deze wijziging').fill(`Browsertest js ${run}`);
+    let navigations = 0;
+    const onNav = (f) => {
+      if (f === page.mainFrame()) navigations++;
+    };
+    page.on('framenavigated', onNav);
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes(`/uitrol/${cell.gemeente}`) && r.request().method() === 'POST'),
+      td.getByRole('button', { name: 'Uitrol opslaan' }).click(),
+    ]);
+    assert(res.status() === 200, `the htmx POST answered ${res.status()}`);
+    // The answer replaces the whole <td>, so find the cell again by its link.
+    const saved = matrixCell(page, cell.plan, cell.gemeente);
+    await saved.locator('.rm-saved').waitFor();
+    page.off('framenavigated', onNav);
+    assert((await saved.count()) === 1, `${await saved.count()} cells for ${cell.plan} in ${cell.gemeente} after saving`);
+    const label = (await saved.locator('.rm-cell__label').innerText()).trim();
+    assert(label === pick.label, `the cell shows "${label}", expected "${pick.label}"`);
+    assert((await saved.locator('form').count()) === 0, 'the form is still in the cell');
+    assert((await page.locator('td td, td form.rm-rollout-form').count()) === 0, 'a cell was nested in a cell, or a form stayed open');
+    assert(navigations === 0, `the page navigated ${navigations}×`);
+    assert((await page.evaluate(() => window.__flowMarker)) === 'still here', 'the page was reloaded');
+    cellLabel = pick.label;
+  });
+
+  await check('js: after a reload the dashboard keeps the new status', page, async () => {
+    assert(cellLabel, 'the cell was not saved');
+    await open(page, '/');
+    const label = (await matrixCell(page, cell.plan, cell.gemeente).locator('.rm-cell__label').innerText()).trim();
+    assert(label === cellLabel, `the cell shows "${label}" after a reload, expected "${cellLabel}"`);
+  });
+
+  await seeInChanges(page, 'js', cell.plan, planEdit, cellLabel);
+
+  await check(`js: the edit page of ${OTHER_PLAN} (not led by the trekker) is a Dutch 403 page`, page, async () => {
+    await open(page, `/plannen/${OTHER_PLAN}`);
+    assert((await page.getByRole('link', { name: 'Plan bewerken' }).count()) === 0, `the plan page of ${OTHER_PLAN} offers "Plan bewerken" to this trekker`);
+    await open(page, `/plannen/${OTHER_PLAN}/bewerken`, 403);
+    assert((await h1(page)) === 'Dit mag u niet doen', `the 403 page's heading is "${await h1(page)}"`);
+    const text = await page.locator('main').innerText();
+    assert(/mag .* niet wijzigen: alleen een beheerder of een trekker/.test(text), `the 403 page does not say who may edit: ${text.slice(0, 300)}`);
+    await axe(page);
+  });
+
+  await check('js: axe on /account', page, async () => {
+    await open(page, '/account');
+    await axe(page);
+  });
+
+  await context.close();
+}
+
+async function withoutJavaScript(browser, cells) {
+  section('2. Without JavaScript, as trekker');
+  const context = await newContext(browser, 'no-js trekker', { javaScriptEnabled: false });
+  const page = await context.newPage();
+  if (!(await check('no-js: sign in as trekker through the form', page, () => signIn(page, 'trekker')))) return;
+  const cell = cells[1];
+  const planEdit = await editPlan(page, cell.plan, 'no-js');
+
+  let cellLabel;
+  await check(`no-js: "wijzig" opens the full-page rollout form (${cell.plan}, ${cell.gemeente})`, page, async () => {
+    await open(page, '/');
+    const link = page.locator(`a.rm-edit-link[href="${cell.href}"]`);
+    assert((await link.count()) === 1, `no "wijzig" link ${cell.href} on the dashboard`);
+    const res = await submit(page, link);
+    await expectStatus(res, 200, 'rollout form');
+    assert((await h1(page)).startsWith('Uitrol bewerken'), `the page's heading is "${await h1(page)}"`);
+  });
+  await check('no-js: saving the rollout form returns to the dashboard with the new status', page, async () => {
+    const select = page.getByLabel('Status', { exact: true });
+    const pick = await otherOption(select, ['Onbekend']);
+    await select.selectOption(pick.value);
+    await page.getByLabel('Toelichting bij deze wijziging').fill(`Browsertest no-js ${run}`);
+    const res = await submit(page, page.getByRole('button', { name: 'Uitrol opslaan' }));
+    await expectStatus(res, 200, 'saving the rollout');
+    assert(pathOf(page) === '/', `after saving the browser is at ${pathOf(page)}, expected /`);
+    const label = (await matrixCell(page, cell.plan, cell.gemeente).locator('.rm-cell__label').innerText()).trim();
+    assert(label === pick.label, `the cell shows "${label}", expected "${pick.label}"`);
+    cellLabel = pick.label;
+  });
+  await seeInChanges(page, 'no-js', cell.plan, planEdit, cellLabel);
+  await check(`no-js: the edit page of ${OTHER_PLAN} is a 403 page`, page, async () => {
+    await open(page, `/plannen/${OTHER_PLAN}/bewerken`, 403);
+    assert((await h1(page)) === 'Dit mag u niet doen', `the 403 page's heading is "${await h1(page)}"`);
+  });
+  await context.close();
+}
+
+async function accessibility(browser, cells) {
+  section('3. axe-core on forms, error states, account pages and the conflict page');
+  const cell = cells[0];
+
+  // Signed out.
+  const anon = await newContext(browser, 'axe anonymous');
+  const a = await anon.newPage();
+  await check('axe: /inloggen', a, async () => {
+    await open(a, '/inloggen');
+    await axe(a);
+  });
+  await check('axe: /inloggen after a failed sign-in', a, async () => {
+    await a.getByLabel('E-mailadres').fill(`niemand-${run}@example.org`);
+    await a.getByLabel('Wachtwoord').fill('dit-is-niet-het-wachtwoord');
+    const res = await submit(a, a.getByRole('button', { name: 'Inloggen' }));
+    assert(res.status() >= 400 && res.status() < 500, `a failed sign-in answered HTTP ${res.status()}`);
+    assert((await a.locator('.utrecht-alert--error, [role="alert"]').count()) > 0, 'no error message after a failed sign-in');
+    assert((await a.locator('nav[aria-label="Account"] a[href="/account"]').count()) === 0, 'signed in with a wrong password');
+    await axe(a);
+  });
+  await anon.close();
+
+  // The trekker's forms.
+  const ctx = await newContext(browser, 'axe trekker');
+  const t = await ctx.newPage();
+  if (await check('axe: sign in as trekker', t, () => signIn(t, 'trekker'))) {
+    await check(`axe: the plan edit form (/plannen/${cell.plan}/bewerken)`, t, async () => {
+      await open(t, `/plannen/${cell.plan}/bewerken`);
+      await axe(t);
+    });
+    await check('axe: the plan edit form after saving an empty name (422)', t, async () => {
+      await t.getByLabel('Naam', { exact: true }).fill('');
+      const res = await submit(t, t.getByRole('button', { name: 'Wijzigingen opslaan' }));
+      await expectStatus(res, 422, 'saving an empty name');
+      const name = t.locator('#veld-name');
+      assert((await name.getAttribute('aria-invalid')) === 'true', 'the name field is not marked aria-invalid');
+      assert((await t.locator('#fouten a[href="#veld-name"]').count()) === 1, 'the error summary does not link to the name field');
+      await axe(t);
+    });
+    await check(`axe: the full-page rollout form (${cell.href})`, t, async () => {
+      await open(t, cell.href);
+      assert((await h1(t)).startsWith('Uitrol bewerken'), `heading "${await h1(t)}"`);
+      await axe(t);
+    });
+    await check('axe: the rollout form in the matrix cell after a bad date (htmx)', t, async () => {
+      await open(t, '/');
+      const link = t.locator(`a.rm-edit-link[href="${cell.href}"]`);
+      await link.evaluate((el) => el.closest('td').setAttribute('data-flow-cell', '1'));
+      await link.click();
+      const td = t.locator('td[data-flow-cell]');
+      await td.locator('form.rm-rollout-form').waitFor();
+      await badDate(td.getByLabel('Sinds (datum)'));
+      await Promise.all([
+        t.waitForResponse((r) => r.url().includes('/uitrol/') && r.request().method() === 'POST'),
+        td.getByRole('button', { name: 'Uitrol opslaan' }).click(),
+      ]);
+      await td.locator('#fouten').waitFor();
+      assert((await td.locator('#veld-date').getAttribute('aria-invalid')) === 'true', 'the date field is not marked aria-invalid');
+      await axe(t);
+    });
+    await check('axe: two rollout forms open in the matrix at once (htmx)', t, async () => {
+      await open(t, '/');
+      const links = t.locator('a.rm-edit-link');
+      assert((await links.count()) >= 2, 'fewer than two "wijzig" links');
+      await links.nth(0).evaluate((el) => el.closest('td').setAttribute('data-flow-open', '1'));
+      await links.nth(1).evaluate((el) => el.closest('td').setAttribute('data-flow-open', '2'));
+      await links.nth(0).click();
+      await t.locator('td[data-flow-open="1"] form.rm-rollout-form').waitFor();
+      await t.locator('td[data-flow-open="2"] a.rm-edit-link').click();
+      await t.locator('td[data-flow-open="2"] form.rm-rollout-form').waitFor();
+      await axe(t);
+      // axe finds a label by id, so it misses what the browser does with two fields of one id:
+      // the label names the first field twice and the second not at all.
+      const unlabelled = await t.locator('td[data-flow-open] form :is(input:not([type=hidden]), select, textarea)').evaluateAll((els) =>
+        els.filter((el) => el.labels.length !== 1).map((el) => `${el.closest('td').dataset.flowOpen}:#${el.id} (${el.labels.length} labels)`),
+      );
+      if (unlabelled.length > 0) {
+        warn(
+          'two open rollout forms share their field ids, so their labels name the wrong fields',
+          `fields without exactly one label: ${unlabelled.join(', ')}`,
+        );
+      }
+    });
+    await check('axe: the full-page rollout form after a bad date (422, posted without htmx)', t, async () => {
+      await open(t, cell.href);
+      assert((await t.locator('form.rm-rollout-form[hx-post]').count()) === 0, 'the full-page form carries hx-post');
+      await badDate(t.getByLabel('Sinds (datum)'));
+      const res = await submit(t, t.getByRole('button', { name: 'Uitrol opslaan' }));
+      await expectStatus(res, 422, 'saving a bad date');
+      assert((await h1(t)).startsWith('Uitrol bewerken'), `heading "${await h1(t)}"`);
+      assert((await t.locator('#veld-date').getAttribute('aria-invalid')) === 'true', 'the date field is not marked aria-invalid');
+      assert((await t.locator('#fouten a[href="#veld-date"]').count()) === 1, 'the error summary does not link to the date field');
+      await axe(t);
+    });
+  }
+  await ctx.close();
+
+  // The beheerder's pages and the conflict page.
+  const one = await newContext(browser, 'axe beheerder 1');
+  const two = await newContext(browser, 'axe beheerder 2');
+  const b1 = await one.newPage();
+  const b2 = await two.newPage();
+  await check('axe: sign in as beheerder (twice, in two browsers)', b1, async () => {
+    await signIn(b1, 'beheerder');
+    await signIn(b2, 'beheerder');
+  });
+  await check('axe: /beheer/gebruikers', b1, async () => {
+    await open(b1, '/beheer/gebruikers');
+    await axe(b1);
+  });
+  await check('axe: /beheer/gebruikers after submitting the empty form', b1, async () => {
+    const res = await submit(b1, b1.getByRole('button', { name: 'Account toevoegen' }));
+    await expectStatus(res, 422, 'adding an empty account');
+    assert((await b1.locator('#fouten li').count()) > 0, 'no error summary');
+    await axe(b1);
+  });
+  await check('axe: /wijzigingen (signed in)', b1, async () => {
+    await open(b1, '/wijzigingen');
+    await axe(b1);
+  });
+  await check(`axe: the conflict page (two browsers save ${OTHER_PLAN})`, b2, async () => {
+    await open(b1, `/plannen/${OTHER_PLAN}/bewerken`);
+    await open(b2, `/plannen/${OTHER_PLAN}/bewerken`);
+    await b1.getByLabel('Wat is de actuele status?').fill(`Eerste browser (${run})`);
+    const first = await submit(b1, b1.getByRole('button', { name: 'Wijzigingen opslaan' }));
+    await expectStatus(first, 200, 'the first save');
+    await b2.getByLabel('Wat is de actuele status?').fill(`Tweede browser (${run})`);
+    const second = await submit(b2, b2.getByRole('button', { name: 'Wijzigingen opslaan' }));
+    await expectStatus(second, 409, 'the second save');
+    assert((await h1(b2)).startsWith('Intussen gewijzigd'), `the conflict page's heading is "${await h1(b2)}"`);
+    const diff = await tableRows(b2.locator('table.rm-diff'));
+    assert(hasRow(diff, `Tweede browser (${run})`, `Eerste browser (${run})`), `the conflict table does not show both versions of the current status:\n${showRows(diff)}`);
+    await axe(b2);
+  });
+  await one.close();
+  await two.close();
+
+  const anon2 = await newContext(browser, 'axe anonymous 2');
+  const w = await anon2.newPage();
+  await check('axe: /wijzigingen (signed out)', w, async () => {
+    await open(w, '/wijzigingen');
+    await axe(w);
+  });
+  await anon2.close();
+}
+
+/// Types an impossible date into a date field (turned into a text field, as in browsers
+/// without a date picker).
+async function badDate(input) {
+  await input.evaluate((el) => {
+    el.type = 'text';
+  });
+  await input.fill('2025-02-30');
+}
+
+// --- Main ------------------------------------------------------------------------------------
+
+async function main() {
+  const missing = Object.entries(accounts)
+    .filter(([, a]) => !a.email || !a.password)
+    .map(([who]) => `${who.toUpperCase()}_EMAIL/${who.toUpperCase()}_PASSWORD`);
+  if (missing.length > 0) {
+    console.error(`set ${missing.join(' and ')} (scripts/browser-test creates the accounts)`);
+    console.log('flows: 0 passed, 1 failed');
+    return 1;
+  }
+
+  let browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  } catch (err) {
+    console.error(`could not launch Chromium at ${CHROMIUM_PATH}: ${firstLine(err)}`);
+    console.log('flows: 0 passed, 1 failed');
+    return 1;
+  }
+  console.log(`flows against ${BASE_URL} with ${CHROMIUM_PATH} (${browser.version()}), axe-core tags ${AXE_TAGS.join(',')}`);
+
+  try {
+    // Which plans the trekker leads, from the "wijzig" links it is offered on the dashboard.
+    section('0. Setting up');
+    const setup = await newContext(browser, 'setup');
+    const page = await setup.newPage();
+    const cells = await check('the trekker is offered "wijzig" links in the matrix for at least two plans', page, async () => {
+      await open(page, '/');
+      assert((await page.locator('a.rm-edit-link').count()) === 0, 'signed out, the dashboard offers "wijzig" links');
+      await signIn(page, 'trekker');
+      const found = await editableCells(page);
+      assert(found.length >= 2, `found ${found.length} plan(s) with "wijzig" links; the flows need two (one with JS, one without)`);
+      assert(!found.some((c) => c.plan === OTHER_PLAN), `the trekker may edit ${OTHER_PLAN}; set OTHER_PLAN to a plan it does not lead`);
+      console.log(`    with JS: ${found[0].plan} in ${found[0].gemeente}; without JS: ${found[1].plan} in ${found[1].gemeente}`);
+      return found;
+    });
+    await setup.close();
+
+    if (cells) {
+      await withJavaScript(browser, cells);
+      await withoutJavaScript(browser, cells);
+      await accessibility(browser, cells);
+    }
+  } finally {
+    await browser.close();
+  }
+
+  section('4. Requests, page errors and sub-resources');
+  for (const c of contexts) {
+    const problems = [...[...c.external].map((u) => `requested a URL outside ${baseOrigin}: ${u}`), ...c.problems];
+    results.push({ name: `${c.label}: only same-origin requests, no page or console errors`, ok: problems.length === 0, detail: problems.join('\n') });
+    if (problems.length === 0) console.log(`  ✓ ${c.label}: only same-origin requests, no page or console errors`);
+    else console.log(`  ✗ ${c.label}:\n      ${problems.join('\n      ')}`);
+  }
+
+  const failed = results.filter((r) => !r.ok);
+  console.log('\nSummary');
+  for (const r of failed) console.log(`  FAILED ${r.name}`);
+  for (const w of warnings) console.log(`  WARNING ${w.name}`);
+  console.log(`\nflows: ${results.length - failed.length} passed, ${failed.length} failed`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();
