@@ -96,7 +96,17 @@ fn login_page(
     back: String,
     errors: FormErrors,
 ) -> Response {
-    let (token, _) = new_secret();
+    // Keep the token the browser already has: with a new one per page, a sign-in form open
+    // in a second tab would replace the cookie and the first tab's form would be refused.
+    let token = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|t| {
+            t.len() >= 32
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .unwrap_or_else(|| new_secret().0);
     let page = LoginPage {
         nav: "inloggen",
         email,

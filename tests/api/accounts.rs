@@ -599,3 +599,55 @@ async fn password_managers_fill_in_only_the_sign_in_form_and_the_current_passwor
         Some("new-password")
     );
 }
+
+#[tokio::test]
+async fn the_sign_in_form_open_in_two_tabs_works_from_either() {
+    let app = TestApp::with_people().await;
+    let client = app.anonymous();
+    let first = client.get("/inloggen").await;
+    let cookie = first
+        .set_cookie(crate::helpers::LOGIN_COOKIE)
+        .expect("cookie");
+    let first_token = first.value("input[name=csrf]").expect("token");
+    // The second tab sends the cookie the first one got.
+    let second = client
+        .send(
+            axum::http::Request::get("/inloggen")
+                .header(
+                    "cookie",
+                    format!("{}={cookie}", crate::helpers::LOGIN_COOKIE),
+                )
+                .body(axum::body::Body::empty())
+                .expect("request"),
+        )
+        .await;
+    let cookie = second
+        .set_cookie(crate::helpers::LOGIN_COOKIE)
+        .unwrap_or(cookie);
+
+    let answer = client
+        .send(
+            axum::http::Request::post("/inloggen")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header(
+                    "cookie",
+                    format!("{}={cookie}", crate::helpers::LOGIN_COOKIE),
+                )
+                .body(axum::body::Body::from(
+                    url::form_urlencoded::Serializer::new(String::new())
+                        .append_pair("email", Persona::Reader.email())
+                        .append_pair("password", PASSWORD)
+                        .append_pair("csrf", &first_token)
+                        .finish(),
+                ))
+                .expect("request"),
+        )
+        .await;
+
+    assert_eq!(
+        answer.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        answer.text("main")
+    );
+}
