@@ -395,3 +395,132 @@ async fn every_id_on_the_edit_forms_is_unique_so_each_label_ticks_its_own_box() 
         }
     }
 }
+
+#[tokio::test]
+async fn a_beheerder_creates_a_plan_through_the_form_with_its_first_stage_in_the_trail() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let mut fields = admin
+        .get("/plannen/nieuw")
+        .await
+        .form_values("form[action='/plannen']");
+    set_field(&mut fields, "name", "Samen sterk in de wijk");
+    set_field(&mut fields, "area", "zuidoost-utrecht");
+    set_field(&mut fields, "stage_date", "2025-10-09");
+    fields.push(("leads".into(), "unicum".into()));
+    let before = app.audit_count().await;
+
+    let created = admin.post_form("/plannen", fields).await;
+
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    assert_eq!(created.location(), Some("/plannen/samen-sterk-in-de-wijk"));
+    let stored = app
+        .store
+        .stored_plan("samen-sterk-in-de-wijk")
+        .await
+        .expect("plan")
+        .expect("created");
+    assert_eq!(stored.fields.leads, vec!["unicum".to_owned()]);
+    let new = app.audit_since(before).await;
+    let fields: Vec<_> = new.iter().map(|r| r.field.as_str()).collect();
+    assert!(fields.contains(&"record"), "{fields:?}");
+    assert!(fields.contains(&"stage"), "{fields:?}");
+    assert!(new.iter().all(|r| r.actor.as_deref() == Some("Bea Beheer")));
+    let page = app.get("/plannen/samen-sterk-in-de-wijk").await;
+    assert_eq!(page.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_second_plan_with_the_same_name_is_refused_on_its_id() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let mut fields = admin
+        .get("/plannen/nieuw")
+        .await
+        .form_values("form[action='/plannen']");
+    set_field(&mut fields, "name", "Versterken eerstelijn");
+    set_field(&mut fields, "area", "zuidoost-utrecht");
+    let before = app.snapshot().await;
+
+    let page = admin.post_form("/plannen", fields).await;
+
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.text("#fout-id").starts_with("Id: "),
+        "{}",
+        page.text("#fouten")
+    );
+    assert_eq!(
+        page.value("#veld-name").as_deref(),
+        Some("Versterken eerstelijn")
+    );
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn a_plan_cannot_come_to_fall_under_itself_through_another_plan() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    // First put another plan under this one, then try the reverse.
+    let child = "kind-naar-gezonder-gewicht";
+    let mut fields = admin
+        .get(&format!("/plannen/{child}/bewerken"))
+        .await
+        .form_values(EDIT_FORM);
+    set_field(&mut fields, "parent", PLAN);
+    let saved = admin
+        .post_form(&format!("/plannen/{child}/bewerken"), fields)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let mut fields = admin.get(&edit_path()).await.form_values(EDIT_FORM);
+    set_field(&mut fields, "parent", child);
+    let before = app.snapshot().await;
+
+    let page = admin.post_form(&edit_path(), fields).await;
+
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.text("#fout-parent").starts_with("Valt onder: "),
+        "{}",
+        page.text("#fouten")
+    );
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn an_unknown_plan_or_gemeente_in_a_form_address_is_a_404() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+
+    assert_eq!(
+        admin.get("/plannen/bestaat-niet/bewerken").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        admin
+            .get(&format!("/plannen/{PLAN}/uitrol/GM9999"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        admin
+            .post_form(
+                "/plannen/bestaat-niet/archief",
+                [("version", "1"), ("archived", "1")]
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
