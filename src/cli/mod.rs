@@ -1,7 +1,8 @@
-//! The command line: `serve`, `demo`, `load-demo` and `import portfolio`.
+//! The command line: `serve`, `demo`, `load-demo`, `import portfolio` and `user`.
 
 mod import;
 mod serve;
+mod user;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,9 @@ pub enum Command {
     /// Lees gegevens in.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Beheer accounts: aanmaken, tonen, uit- en inschakelen, wachtwoord instellen.
+    #[command(subcommand)]
+    User(user::UserCommand),
 }
 
 /// Where the data lives.
@@ -106,6 +110,7 @@ pub fn main() -> ExitCode {
             Command::Demo(args) => serve::demo(args).await,
             Command::LoadDemo(args) => import::load_demo(args).await,
             Command::Import(cmd) => import::run(cmd).await,
+            Command::User(cmd) => user::run(cmd).await,
         }
     });
     match result {
@@ -138,5 +143,19 @@ mod tests {
         let serve_help = serve.render_help().to_string();
         assert!(serve_help.contains("Database-URL"), "{serve_help}");
         assert!(!serve_help.contains("Print help"), "{serve_help}");
+    }
+
+    #[test]
+    fn the_user_commands_have_dutch_help() {
+        let mut add = super::command()
+            .find_subcommand("user")
+            .and_then(|u| u.find_subcommand("add"))
+            .cloned()
+            .expect("user add");
+        let help = add.render_help().to_string();
+        assert!(help.contains("--role <ROL>"), "{help}");
+        assert!(help.contains("--organisation <ORGANISATIE>"), "{help}");
+        assert!(help.contains("Toon deze hulptekst"), "{help}");
+        assert!(!help.contains("Print help"), "{help}");
     }
 }

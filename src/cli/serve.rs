@@ -1,6 +1,6 @@
 use std::net::SocketAddr;
 
-use crate::config::{Config, DatabaseUrl};
+use crate::config::DatabaseUrl;
 use crate::domain::Channel;
 use crate::import::Bundle;
 use crate::startup::Application;
@@ -26,14 +26,15 @@ pub struct DemoArgs {
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let config = Config {
-        database: args.db.database,
-        addr: args.addr,
-    };
-    let app = Application::build(&config).await?;
-    let store_url = &config.database;
-    tracing::info!(database = %store_url, "database geopend");
+    let database = args.db.database;
+    let store = Store::open(&database).await?;
+    tracing::info!(%database, "database geopend");
+    let no_admin = store.admin_count().await? == 0;
+    let app = Application::with_store(store, args.addr).await?;
     announce(&app);
+    if no_admin {
+        eprintln!("\n{}\n", first_admin_hint(&database));
+    }
     app.run_until_stopped().await?;
     Ok(())
 }
@@ -67,8 +68,15 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         counts.stage_changes,
         counts.milestones
     );
+    let no_admin = store.admin_count().await? == 0;
     let app = Application::with_store(store, args.addr).await?;
     announce(&app);
+    if no_admin {
+        eprintln!(
+            "\n{}\nDoe dat in een tweede terminal terwijl de demo draait; bij een nieuwe start van de demo begint de database opnieuw.\n",
+            first_admin_hint(&url)
+        );
+    }
     app.run_until_stopped().await?;
     Ok(())
 }
@@ -78,4 +86,72 @@ fn announce(app: &Application) {
         "regiomonitor draait op http://{}/  (stoppen met Ctrl+C)",
         app.addr()
     );
+}
+
+/// What `serve` and `demo` print while no active beheerder exists: without one nobody can
+/// create accounts in the web application, so the way in is the command line.
+pub fn first_admin_hint(database: &DatabaseUrl) -> String {
+    let mut hint = format!(
+        "Er is nog geen beheerder. Maak er een aan met:\n  regiomonitor user add --email naam@organisatie.nl --name \"Naam\" --role beheerder --database {}\n(het wachtwoord wordt gevraagd)",
+        shell_word(&database.to_string())
+    );
+    let hides_password = url::Url::parse(database.expose()).is_ok_and(|u| u.password().is_some());
+    if hides_password {
+        hint.push_str("\nVervang *** door het wachtwoord van de database, of laat --database weg en zet REGIOMONITOR_DATABASE_URL.");
+    }
+    hint
+}
+
+/// A word as a POSIX shell reads it back unchanged: as it is when that is safe, else quoted.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_beheerder_hint_gives_the_command_for_this_database() {
+        let url = DatabaseUrl::parse("sqlite://regio.db").expect("valid");
+
+        let hint = first_admin_hint(&url);
+
+        assert!(hint.starts_with("Er is nog geen beheerder."), "{hint}");
+        assert!(
+            hint.contains("regiomonitor user add --email naam@organisatie.nl --name \"Naam\" --role beheerder --database sqlite://regio.db\n"),
+            "{hint}"
+        );
+        assert!(hint.contains("(het wachtwoord wordt gevraagd)"), "{hint}");
+    }
+
+    #[test]
+    fn the_first_beheerder_hint_never_shows_the_database_password() {
+        let url = DatabaseUrl::parse("postgres://regio:geheim@db.example/regio?sslmode=require")
+            .expect("valid");
+
+        let hint = first_admin_hint(&url);
+
+        assert!(!hint.contains("geheim"), "{hint}");
+        assert!(
+            hint.contains("--database 'postgres://regio:***@db.example/regio?sslmode=require'"),
+            "{hint}"
+        );
+        assert!(hint.contains("Vervang ***"), "{hint}");
+    }
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("sqlite://a/b.db"), "sqlite://a/b.db");
+        assert_eq!(shell_word("sqlite://mijn map.db"), "'sqlite://mijn map.db'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+    }
 }

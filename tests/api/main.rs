@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod audit;
 mod auth_matrix;
+mod cli;
 mod concurrency;
 mod demo_data;
 mod editing;
