@@ -1,21 +1,40 @@
 //! Organisations as records: who leads (trekker) and who takes part (betrokken) in which plan.
+//! A beheerder adds and edits them; every change lands in the organisation's history.
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 use super::AppState;
+use super::changes::{ChangeLine, change_lines, moment_nl};
 use super::error::WebError;
+use super::forms::{Choice, FormErrors, optional};
+use super::plan_edit::ConflictLine;
 use super::routes::Routes;
+use super::session::Viewer;
 use super::view::stage_label;
-use crate::domain::OrganisationKind;
-use crate::store::OrganisationRow;
+use crate::domain::{OrganisationKind, Slug};
+use crate::store::{AuditScope, OrganisationFields, OrganisationRow, Reason, StoreError};
 
 pub fn routes() -> Routes {
     Routes::new()
         .get("/organisaties", list)
+        .get("/organisaties/nieuw", new_form)
+        .post("/organisaties", create)
         .get("/organisaties/{id}", show)
+        .get("/organisaties/{id}/bewerken", edit_form)
+        .post("/organisaties/{id}/bewerken", update)
 }
+
+/// What only a beheerder may do here, for the refusal message.
+const ADMIN_ONLY: &str = "organisaties toevoegen of wijzigen";
+
+/// Names longer than this are almost certainly a pasted paragraph.
+const MAX_NAME: usize = 200;
 
 pub struct OrganisationLine {
     pub org: OrganisationRow,
@@ -27,13 +46,14 @@ pub struct OrganisationLine {
 pub struct ListPage {
     pub nav: &'static str,
     pub organisations: Vec<OrganisationLine>,
+    pub is_admin: bool,
 }
 
 fn kind_label(code: &str) -> String {
     OrganisationKind::parse(code).map_or_else(|_| code.to_owned(), |k| k.label().to_owned())
 }
 
-async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
+async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage, WebError> {
     let organisations = state
         .store
         .organisations()
@@ -47,6 +67,7 @@ async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
     Ok(ListPage {
         nav: "organisaties",
         organisations,
+        is_admin: viewer.is_admin(),
     })
 }
 
@@ -64,20 +85,29 @@ pub struct ShowPage {
     pub kind: String,
     pub leads: Vec<RolePlan>,
     pub involved: Vec<RolePlan>,
+    pub is_admin: bool,
+    /// The organisation's audit trail, newest first.
+    pub history: Vec<ChangeLine>,
 }
 
-async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<ShowPage, WebError> {
+fn not_found(id: &str) -> WebError {
+    WebError::NotFound(format!(
+        "Er is geen organisatie met de id \"{id}\". Kies een organisatie in de lijst."
+    ))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<ShowPage, WebError> {
     let org = state
         .store
         .organisations()
         .await?
         .into_iter()
         .find(|o| o.id == id)
-        .ok_or_else(|| {
-            WebError::NotFound(format!(
-                "Er is geen organisatie met de id \"{id}\". Kies een organisatie in de lijst."
-            ))
-        })?;
+        .ok_or_else(|| not_found(&id))?;
     let plans = state.store.organisation_plans(&org.id).await?;
     let of_role = |role: &str| {
         plans
@@ -90,11 +120,336 @@ async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<S
             })
             .collect()
     };
+    let trail = state
+        .store
+        .audit_for(AuditScope::Organisation(&org.id), 100)
+        .await?;
     Ok(ShowPage {
         nav: "organisaties",
         kind: kind_label(&org.kind),
         leads: of_role("trekker"),
         involved: of_role("betrokken"),
+        is_admin: viewer.is_admin(),
+        history: change_lines(trail, &viewer),
         org,
     })
+}
+
+// --- Adding and editing ---
+
+/// The organisation form as posted. Every field is text so that what the user typed comes back.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct OrganisationForm {
+    pub version: String,
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub website: String,
+    pub comment: String,
+}
+
+impl OrganisationForm {
+    fn from_stored(f: &OrganisationFields, version: i64) -> Self {
+        Self {
+            version: version.to_string(),
+            name: f.name.clone(),
+            kind: f.kind.code().to_owned(),
+            website: f.website.clone().unwrap_or_default(),
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "organisations/edit.html")]
+pub struct EditPage {
+    pub nav: &'static str,
+    /// `None` for a new organisation.
+    pub org_id: Option<String>,
+    pub title: String,
+    pub form: OrganisationForm,
+    pub kinds: Vec<Choice>,
+    pub errors: FormErrors,
+    /// Someone else saved first: the user's values next to the stored ones (empty otherwise).
+    pub conflict: Vec<ConflictLine>,
+    /// Who saved last and when, on a conflict.
+    pub last_change: Option<String>,
+}
+
+impl EditPage {
+    fn new(org_id: Option<String>, title: String, form: OrganisationForm) -> Self {
+        Self {
+            nav: "organisaties",
+            org_id,
+            title,
+            form,
+            kinds: OrganisationKind::ALL
+                .iter()
+                .map(|k| Choice::new(k.code(), k.label()))
+                .collect(),
+            errors: FormErrors::new(),
+            conflict: Vec::new(),
+            last_change: None,
+        }
+    }
+}
+
+fn parse_form<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> T {
+    serde_html_form::from_bytes(body).unwrap_or_default()
+}
+
+/// A required name of at most [`MAX_NAME`] characters; `missing` says what to fill in.
+pub(super) fn required_name(errors: &mut FormErrors, value: &str, missing: &str) -> Option<String> {
+    match optional(value) {
+        None => {
+            errors.add("name", format!("Naam: {missing}"));
+            None
+        }
+        Some(n) if n.chars().count() > MAX_NAME => {
+            errors.add(
+                "name",
+                format!(
+                    "Naam: de naam is {} tekens; maak hem korter dan {MAX_NAME} tekens.",
+                    n.chars().count()
+                ),
+            );
+            None
+        }
+        Some(n) => Some(n),
+    }
+}
+
+/// The id of a new record: the one typed, or one derived from `name`.
+pub(super) fn new_id(errors: &mut FormErrors, typed: &str, name: Option<&str>) -> Option<Slug> {
+    match optional(typed) {
+        Some(id) => errors.check("id", "Id", Slug::parse(&id)),
+        None => {
+            let derived = name.and_then(Slug::from_name);
+            if derived.is_none() && name.is_some() {
+                errors.add(
+                    "id",
+                    "Id: uit deze naam valt geen id af te leiden; vul een id in met kleine letters, cijfers en streepjes.",
+                );
+            }
+            derived
+        }
+    }
+}
+
+/// A refusal from the store names its field ("Id: ..."); it goes back into the form there.
+pub(super) fn refusal(errors: &mut FormErrors, message: String) {
+    let field = if message.starts_with("Id:") {
+        "id"
+    } else {
+        "name"
+    };
+    errors.add(field, message);
+}
+
+/// "Anna de Vries, 9 oktober 2025 14:05": the last change to one record, for the conflict
+/// message. The scope's trail may hold other records too (a gemeente's holds its rollouts).
+pub(super) async fn last_change(
+    state: &AppState,
+    scope: AuditScope<'_>,
+    record_type: &str,
+    record_id: &str,
+) -> Result<Option<String>, WebError> {
+    Ok(state
+        .store
+        .audit_for(scope, 100)
+        .await?
+        .into_iter()
+        .find(|a| a.record_type == record_type && a.record_id == record_id)
+        .map(|a| format!("{}, {}", a.actor.unwrap_or_default(), moment_nl(&a.at))))
+}
+
+/// One line of a conflict table.
+pub(super) fn conflict_line(label: &'static str, yours: &str, stored: &str) -> ConflictLine {
+    ConflictLine {
+        differs: yours.trim().replace("\r\n", "\n") != stored.trim(),
+        label,
+        yours: yours.to_owned(),
+        stored: stored.to_owned(),
+    }
+}
+
+/// A checked form: the id of a new record (`None` when editing), its fields and the reason.
+pub(super) type Checked<F> = (Option<Slug>, F, Reason);
+
+/// Turns the posted form into an organisation, or says per field (in form order) what to fix.
+/// A new organisation also needs an id.
+fn validate(
+    form: &OrganisationForm,
+    creating: bool,
+) -> Result<Checked<OrganisationFields>, FormErrors> {
+    let mut errors = FormErrors::new();
+    let name = required_name(
+        &mut errors,
+        &form.name,
+        "vul de naam van de organisatie in.",
+    );
+    let id = if creating {
+        new_id(&mut errors, &form.id, name.as_deref())
+    } else {
+        None
+    };
+    let kind = errors.check("kind", "Soort", OrganisationKind::parse(&form.kind));
+    let website = optional(&form.website);
+    if let Some(w) = &website {
+        let is_web_address = (w.starts_with("https://") || w.starts_with("http://"))
+            && !w.contains(char::is_whitespace)
+            && url::Url::parse(w).is_ok_and(|u| u.host_str().is_some_and(|h| h.contains('.')));
+        if !is_web_address {
+            errors.add(
+                "website",
+                "Website: vul een webadres in dat begint met https:// of http://, bijvoorbeeld https://www.voorbeeld.nl, of laat het veld leeg.",
+            );
+        }
+    }
+    match (name, kind, errors.is_empty()) {
+        (Some(name), Some(kind), true) => Ok((
+            id,
+            OrganisationFields {
+                name,
+                kind,
+                website,
+            },
+            Reason {
+                comment: optional(&form.comment),
+                source: None,
+            },
+        )),
+        _ => Err(errors),
+    }
+}
+
+async fn new_form(viewer: Viewer) -> Result<EditPage, WebError> {
+    viewer.require_admin(ADMIN_ONLY)?;
+    let form = OrganisationForm {
+        kind: OrganisationKind::ALL[0].code().to_owned(),
+        ..OrganisationForm::default()
+    };
+    Ok(EditPage::new(None, "Nieuwe organisatie".into(), form))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin(ADMIN_ONLY)?;
+    let form: OrganisationForm = parse_form(&body);
+    let mut errors = FormErrors::new();
+    match validate(&form, true) {
+        Ok((Some(id), fields, reason)) => {
+            match state
+                .store
+                .save_organisation(&viewer.actor(), &reason, id.as_str(), None, &fields)
+                .await
+            {
+                Ok(_) => return Ok(Redirect::to(&format!("/organisaties/{id}")).into_response()),
+                Err(StoreError::Refused(m)) => refusal(&mut errors, m),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok((None, ..)) => errors.add(
+            "id",
+            "Id: vul een id in met kleine letters, cijfers en streepjes.",
+        ),
+        Err(found) => errors = found,
+    }
+    let mut page = EditPage::new(None, "Nieuwe organisatie".into(), form);
+    page.errors = errors;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<EditPage, WebError> {
+    viewer.require_admin(ADMIN_ONLY)?;
+    let (fields, version) = state
+        .store
+        .stored_organisation(&id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    let title = format!("{} bewerken", fields.name);
+    Ok(EditPage::new(
+        Some(id),
+        title,
+        OrganisationForm::from_stored(&fields, version),
+    ))
+}
+
+fn conflict_lines(yours: &OrganisationForm, stored: &OrganisationForm) -> Vec<ConflictLine> {
+    vec![
+        conflict_line("Naam", &yours.name, &stored.name),
+        conflict_line("Soort", &kind_label(&yours.kind), &kind_label(&stored.kind)),
+        conflict_line("Website", &yours.website, &stored.website),
+    ]
+}
+
+async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin(ADMIN_ONLY)?;
+    let (stored, _) = state
+        .store
+        .stored_organisation(&id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    let mut form: OrganisationForm = parse_form(&body);
+    let version: i64 = form.version.trim().parse().unwrap_or(-1);
+    let mut page_status = StatusCode::UNPROCESSABLE_ENTITY;
+    let mut conflict = Vec::new();
+    let mut last = None;
+    let errors = match validate(&form, false) {
+        Ok((_, fields, reason)) => {
+            match state
+                .store
+                .save_organisation(&viewer.actor(), &reason, &id, Some(version), &fields)
+                .await
+            {
+                Ok(_) => {
+                    return Ok(
+                        Redirect::to(&format!("/organisaties/{id}#historie")).into_response()
+                    );
+                }
+                Err(StoreError::Conflict { current_version }) => {
+                    let (now, _) = state
+                        .store
+                        .stored_organisation(&id)
+                        .await?
+                        .ok_or_else(|| not_found(&id))?;
+                    conflict = conflict_lines(
+                        &form,
+                        &OrganisationForm::from_stored(&now, current_version),
+                    );
+                    last = last_change(&state, AuditScope::Organisation(&id), "organisation", &id)
+                        .await?;
+                    // Saving again is a deliberate choice to overwrite the newer version.
+                    form.version = current_version.to_string();
+                    page_status = StatusCode::CONFLICT;
+                    FormErrors::new()
+                }
+                Err(StoreError::Refused(m)) => {
+                    let mut errors = FormErrors::new();
+                    refusal(&mut errors, m);
+                    errors
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(errors) => errors,
+    };
+    let mut page = EditPage::new(Some(id), format!("{} bewerken", stored.name), form);
+    page.errors = errors;
+    page.conflict = conflict;
+    page.last_change = last;
+    Ok((page_status, page).into_response())
 }
