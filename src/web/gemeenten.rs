@@ -1,22 +1,35 @@
-//! Per gemeente: what runs and what is planned there, per opgave.
+//! Per gemeente: what runs and what is planned there, per opgave; its wijken and LSV's, and its
+//! history. A beheerder adds wijken and renames areas (as CBS renames a gemeente).
 
 use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 use super::AppState;
+use super::changes::{ChangeLine, change_lines};
 use super::error::WebError;
+use super::forms::{FormErrors, optional};
+use super::organisations::{conflict_line, last_change, refusal, required_name};
+use super::plan_edit::ConflictLine;
 use super::routes::Routes;
+use super::session::Viewer;
 use super::view::{Catalog, SourceView, StatusView, stage_label};
-use crate::domain::{FrameworkKind, Gemeentecode, RolloutStatus};
-use crate::store::{AreaRow, PlanFilter};
+use crate::domain::{FrameworkKind, Gemeentecode, RolloutStatus, Slug};
+use crate::store::{AreaRow, AuditScope, PlanFilter, Reason, StoreError};
 
 pub fn routes() -> Routes {
     Routes::new()
         .get("/gemeenten", list)
         .get("/gemeenten/{code}", show)
+        .post("/gemeenten/{code}/wijken", add_district)
+        .get("/gebieden/{id}/bewerken", rename_form)
+        .post("/gebieden/{id}/bewerken", rename)
 }
 
 pub struct GemeenteSummary {
@@ -94,6 +107,15 @@ pub struct ThemeSection {
     pub plans: Vec<PlanLine>,
 }
 
+/// The "Wijk of LSV toevoegen" form as posted, kept as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DistrictForm {
+    pub name: String,
+    pub id: String,
+    pub comment: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "gemeenten/show.html")]
 pub struct ShowPage {
@@ -104,24 +126,79 @@ pub struct ShowPage {
     pub planned: usize,
     pub unknown: usize,
     pub sections: Vec<ThemeSection>,
+    /// The gemeente's wijken and LSV's.
+    pub districts: Vec<AreaRow>,
+    pub is_admin: bool,
+    pub district_form: DistrictForm,
+    pub errors: FormErrors,
+    /// Changes to the gemeente, its wijken and its rollouts, newest first.
+    pub history: Vec<ChangeLine>,
+}
+
+fn gemeente_not_found(code: &str) -> WebError {
+    WebError::NotFound(format!(
+        "Er is geen gemeente met de code \"{code}\". Kies een gemeente in de lijst van gemeenten."
+    ))
+}
+
+/// The gemeente with this CBS code, or a 404 that says where to find one.
+fn find_gemeente(catalog: &Catalog, code: &str) -> Result<AreaRow, WebError> {
+    let parsed = Gemeentecode::parse(code).map_err(|_| gemeente_not_found(code))?;
+    catalog
+        .area(parsed.as_str())
+        .filter(|a| a.kind == "gemeente")
+        .cloned()
+        .ok_or_else(|| gemeente_not_found(code))
+}
+
+/// The id of a new wijk: wijk names repeat across gemeenten ("Centrum"), so it starts with
+/// the gemeente's name ("zeist-centrum"), unless the wijk's name already does ("Zeist-West").
+fn district_id(gemeente: &str, name: &str) -> Option<Slug> {
+    let own = Slug::from_name(name)?;
+    match Slug::from_name(gemeente) {
+        Some(g) if !own.as_str().starts_with(&format!("{g}-")) => {
+            Slug::parse(&format!("{g}-{own}")).ok()
+        }
+        _ => Some(own),
+    }
+}
+
+fn districts_of(catalog: &Catalog, gemeente_id: &str) -> Vec<AreaRow> {
+    let mut list: Vec<AreaRow> = catalog
+        .areas
+        .iter()
+        .filter(|a| a.kind == "wijk" && a.parent_id.as_deref() == Some(gemeente_id))
+        .cloned()
+        .collect();
+    list.sort_by_key(|a| a.name.to_lowercase());
+    list
 }
 
 async fn show(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(code): Path<String>,
 ) -> Result<ShowPage, WebError> {
+    show_page(
+        &state,
+        &viewer,
+        &code,
+        DistrictForm::default(),
+        FormErrors::new(),
+    )
+    .await
+}
+
+/// The gemeente page; with the district form as typed and its errors after a failed post.
+async fn show_page(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+    district_form: DistrictForm,
+    errors: FormErrors,
+) -> Result<ShowPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let not_found = || {
-        WebError::NotFound(format!(
-            "Er is geen gemeente met de code \"{code}\". Kies een gemeente in de lijst van gemeenten."
-        ))
-    };
-    let code = Gemeentecode::parse(&code).map_err(|_| not_found())?;
-    let gemeente = catalog
-        .area(code.as_str())
-        .filter(|a| a.kind == "gemeente")
-        .cloned()
-        .ok_or_else(not_found)?;
+    let gemeente = find_gemeente(&catalog, code)?;
     let subregion = catalog.subregion_of(&gemeente.id).cloned();
 
     let filter = PlanFilter {
@@ -214,13 +291,257 @@ async fn show(
     }
     sections.push(without);
     sections.retain(|s| !s.plans.is_empty());
+    let trail = state
+        .store
+        .audit_for(AuditScope::Area(&gemeente.id), 100)
+        .await?;
     Ok(ShowPage {
         nav: "gemeenten",
+        districts: districts_of(&catalog, &gemeente.id),
         gemeente,
         subregion,
         running,
         planned,
         unknown,
         sections,
+        is_admin: viewer.is_admin(),
+        district_form,
+        errors,
+        history: change_lines(trail, viewer),
     })
+}
+
+fn parse_form<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> T {
+    serde_html_form::from_bytes(body).unwrap_or_default()
+}
+
+/// Adds a wijk or LSV under the gemeente; errors come back on the gemeente page itself.
+async fn add_district(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin("wijken en LSV's toevoegen")?;
+    let catalog = Catalog::load(&state.store).await?;
+    let gemeente = find_gemeente(&catalog, &code)?;
+    let form: DistrictForm = parse_form(&body);
+    let mut errors = FormErrors::new();
+    let name = required_name(
+        &mut errors,
+        &form.name,
+        "vul de naam van de wijk of het LSV in.",
+    );
+    if let Some(n) = &name
+        && districts_of(&catalog, &gemeente.id)
+            .iter()
+            .any(|d| d.name.to_lowercase() == n.to_lowercase())
+    {
+        errors.add(
+            "name",
+            format!(
+                "Naam: {} heeft al een wijk of LSV met de naam \"{n}\"; kies een andere naam.",
+                gemeente.name
+            ),
+        );
+    }
+    let id = match optional(&form.id) {
+        Some(typed) => errors.check("id", "Id", Slug::parse(&typed)),
+        None => name.as_ref().and_then(|n| {
+            let derived = district_id(&gemeente.name, n);
+            if derived.is_none() {
+                errors.add(
+                    "id",
+                    "Id: uit deze naam valt geen id af te leiden; vul een id in met kleine letters, cijfers en streepjes.",
+                );
+            }
+            derived
+        }),
+    };
+    if let (Some(name), Some(id), true) = (&name, &id, errors.is_empty()) {
+        let reason = Reason {
+            comment: optional(&form.comment),
+            source: None,
+        };
+        match state
+            .store
+            .create_district(&viewer.actor(), &reason, &gemeente.id, id, name)
+            .await
+        {
+            Ok(()) => {
+                return Ok(
+                    Redirect::to(&format!("/gemeenten/{}#wijken", gemeente.id)).into_response()
+                );
+            }
+            Err(StoreError::Refused(m)) => refusal(&mut errors, m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let page = show_page(&state, &viewer, &gemeente.id, form, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+// --- Renaming an area ---
+
+/// The rename form as posted, kept as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AreaForm {
+    pub version: String,
+    pub name: String,
+    pub comment: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "gemeenten/rename.html")]
+pub struct RenamePage {
+    pub nav: &'static str,
+    pub area: AreaRow,
+    /// "gemeente", "wijk of LSV", ...
+    pub kind: &'static str,
+    /// Where the area is shown, to return to.
+    pub back: String,
+    pub form: AreaForm,
+    pub errors: FormErrors,
+    pub conflict: Vec<ConflictLine>,
+    pub last_change: Option<String>,
+}
+
+fn area_kind(kind: &str) -> &'static str {
+    match kind {
+        "regio" => "regio",
+        "subregio" => "subregio",
+        "gemeente" => "gemeente",
+        _ => "wijk of LSV",
+    }
+}
+
+/// The page that shows an area: a gemeente its own page, a wijk its gemeente's.
+fn page_of(area: &AreaRow) -> String {
+    match (area.kind.as_str(), area.parent_id.as_deref()) {
+        ("gemeente", _) => format!("/gemeenten/{}", area.id),
+        ("wijk", Some(parent)) => format!("/gemeenten/{parent}#wijken"),
+        ("subregio", _) => format!("/gemeenten#{}", area.id),
+        _ => "/gemeenten".to_owned(),
+    }
+}
+
+async fn area_and_version(state: &AppState, id: &str) -> Result<(AreaRow, i64), WebError> {
+    let not_found = || {
+        WebError::NotFound(format!(
+            "Er is geen gebied met de id \"{id}\". Kies een gemeente in de lijst van gemeenten."
+        ))
+    };
+    let area = state
+        .store
+        .areas()
+        .await?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(not_found)?;
+    let version: Option<(i64,)> = sqlx::query_as("SELECT version FROM areas WHERE id = $1")
+        .bind(id)
+        .fetch_optional(state.store.pool())
+        .await
+        .map_err(StoreError::from)?;
+    let (version,) = version.ok_or_else(not_found)?;
+    Ok((area, version))
+}
+
+const RENAME_ADMIN_ONLY: &str = "de naam van een gemeente, wijk of LSV wijzigen";
+
+fn rename_page(area: AreaRow, form: AreaForm) -> RenamePage {
+    RenamePage {
+        nav: "gemeenten",
+        kind: area_kind(&area.kind),
+        back: page_of(&area),
+        area,
+        form,
+        errors: FormErrors::new(),
+        conflict: Vec::new(),
+        last_change: None,
+    }
+}
+
+async fn rename_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<RenamePage, WebError> {
+    viewer.require_admin(RENAME_ADMIN_ONLY)?;
+    let (area, version) = area_and_version(&state, &id).await?;
+    let form = AreaForm {
+        version: version.to_string(),
+        name: area.name.clone(),
+        comment: String::new(),
+    };
+    Ok(rename_page(area, form))
+}
+
+async fn rename(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin(RENAME_ADMIN_ONLY)?;
+    let (area, _) = area_and_version(&state, &id).await?;
+    let mut form: AreaForm = parse_form(&body);
+    let mut errors = FormErrors::new();
+    let missing = format!("vul de nieuwe naam van de {} in.", area_kind(&area.kind));
+    let name = required_name(&mut errors, &form.name, &missing);
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    let mut conflict = Vec::new();
+    let mut last = None;
+    if let (Some(name), true) = (name, errors.is_empty()) {
+        let reason = Reason {
+            comment: optional(&form.comment),
+            source: None,
+        };
+        let version: i64 = form.version.trim().parse().unwrap_or(-1);
+        match state
+            .store
+            .rename_area(&viewer.actor(), &reason, &id, version, &name)
+            .await
+        {
+            Ok(_) => {
+                let back = match area.kind.as_str() {
+                    "gemeente" => format!("/gemeenten/{id}#historie"),
+                    _ => page_of(&area),
+                };
+                return Ok(Redirect::to(&back).into_response());
+            }
+            Err(StoreError::Conflict { current_version }) => {
+                let (now, _) = area_and_version(&state, &id).await?;
+                conflict = vec![conflict_line("Naam", &form.name, &now.name)];
+                last = last_change(&state, AuditScope::Area(&id), "area", &id).await?;
+                form.version = current_version.to_string();
+                status = StatusCode::CONFLICT;
+            }
+            Err(StoreError::Refused(m)) => refusal(&mut errors, m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut page = rename_page(area, form);
+    page.errors = errors;
+    page.conflict = conflict;
+    page.last_change = last;
+    Ok((status, page).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::district_id;
+
+    #[test]
+    fn a_derived_wijk_id_starts_with_the_gemeente_once() {
+        let id = |g, n| district_id(g, n).map(|s| s.to_string());
+        assert_eq!(id("Zeist", "Centrum").as_deref(), Some("zeist-centrum"));
+        assert_eq!(id("Zeist", "Zeist-West").as_deref(), Some("zeist-west"));
+        assert_eq!(
+            id("De Ronde Venen", "LSV Mijdrecht").as_deref(),
+            Some("de-ronde-venen-lsv-mijdrecht")
+        );
+        assert_eq!(id("Zeist", "—"), None);
+    }
 }
