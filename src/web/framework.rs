@@ -1,19 +1,33 @@
 //! The regioplan's framework: leading principles → transformations → plans ("plannen geplot
 //! op de beweging"), opgaven and fundamenten, and the "Overzicht plannen" (phase × nieuw).
+//! A beheerder adds items and edits their name, number and description.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 use super::AppState;
 use super::error::WebError;
+use super::forms::{Choice, FormErrors, optional};
+use super::organisations::{Checked, conflict_line, new_id, refusal, required_name};
+use super::plan_edit::ConflictLine;
 use super::routes::Routes;
+use super::session::Viewer;
 use super::view::{Catalog, SourceView, stage_label};
 use crate::domain::{FrameworkKind, Phase};
-use crate::store::{FrameworkRow, PlanFilter, PlanRow};
+use crate::store::{FrameworkFields, FrameworkRow, PlanFilter, PlanRow, Reason, StoreError};
 
 pub fn routes() -> Routes {
-    Routes::new().get("/kader", show)
+    Routes::new()
+        .get("/kader", show)
+        .get("/kader/nieuw", new_form)
+        .post("/kader", create)
+        .get("/kader/{id}/bewerken", edit_form)
+        .post("/kader/{id}/bewerken", update)
 }
 
 pub struct PlanRef {
@@ -59,9 +73,10 @@ pub struct FrameworkPage {
     pub sections: Vec<ItemSection>,
     pub overview_columns: Vec<&'static str>,
     pub overview: Vec<OverviewRow>,
+    pub is_admin: bool,
 }
 
-async fn show(State(state): State<AppState>) -> Result<FrameworkPage, WebError> {
+async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<FrameworkPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
     let all = PlanFilter::default();
     let plans = state.store.plans(&all).await?;
@@ -151,5 +166,259 @@ async fn show(State(state): State<AppState>) -> Result<FrameworkPage, WebError> 
             .map(|c| c.map_or("Niet vermeld", Phase::label))
             .collect(),
         overview,
+        is_admin: viewer.is_admin(),
     })
+}
+
+// --- Adding and editing items ---
+
+const ADMIN_ONLY: &str = "het kader van het regioplan wijzigen";
+
+/// The item form as posted. Every field is text so that what the user typed comes back.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ItemForm {
+    pub version: String,
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub number: String,
+    pub description: String,
+    pub comment: String,
+}
+
+impl ItemForm {
+    fn from_stored(kind: FrameworkKind, f: &FrameworkFields, version: i64) -> Self {
+        Self {
+            version: version.to_string(),
+            kind: kind.code().to_owned(),
+            name: f.name.clone(),
+            number: f.number.map(|n| n.to_string()).unwrap_or_default(),
+            description: f.description.clone().unwrap_or_default(),
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "framework/edit.html")]
+pub struct EditPage {
+    pub nav: &'static str,
+    /// `None` for a new item.
+    pub item_id: Option<String>,
+    pub title: String,
+    /// The kind of an existing item, which does not change ("Transformatie").
+    pub kind_label: String,
+    pub form: ItemForm,
+    pub kinds: Vec<Choice>,
+    pub errors: FormErrors,
+    /// Someone else saved first: the user's values next to the stored ones (empty otherwise).
+    pub conflict: Vec<ConflictLine>,
+    pub last_change: Option<String>,
+}
+
+impl EditPage {
+    fn new(item: Option<(String, FrameworkKind)>, title: String, form: ItemForm) -> Self {
+        let (item_id, kind_label) = match item {
+            Some((id, kind)) => (Some(id), kind.label().to_owned()),
+            None => (None, String::new()),
+        };
+        Self {
+            nav: "kader",
+            item_id,
+            title,
+            kind_label,
+            form,
+            kinds: FrameworkKind::ALL
+                .iter()
+                .map(|k| Choice::new(k.code(), k.label()))
+                .collect(),
+            errors: FormErrors::new(),
+            conflict: Vec::new(),
+            last_change: None,
+        }
+    }
+}
+
+fn not_found(id: &str) -> WebError {
+    WebError::NotFound(format!(
+        "Het kader heeft geen onderdeel met de id \"{id}\". Kies een onderdeel op de pagina Kader."
+    ))
+}
+
+fn parse_form<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> T {
+    serde_html_form::from_bytes(body).unwrap_or_default()
+}
+
+/// Turns the posted form into an item, or says per field (in form order) what to fix. A new
+/// item also needs a kind and an id.
+fn validate(
+    form: &ItemForm,
+    creating: bool,
+) -> Result<(FrameworkKind, Checked<FrameworkFields>), FormErrors> {
+    let mut errors = FormErrors::new();
+    let kind = errors.check("kind", "Soort", FrameworkKind::parse(&form.kind));
+    let name = required_name(&mut errors, &form.name, "vul de naam van het onderdeel in.");
+    let id = if creating {
+        new_id(&mut errors, &form.id, name.as_deref())
+    } else {
+        None
+    };
+    let number = match optional(&form.number) {
+        None => None,
+        Some(n) => match n.parse::<i64>() {
+            Ok(n) if (1..=999).contains(&n) => Some(n),
+            _ => {
+                errors.add(
+                    "number",
+                    "Nummer: vul een heel getal van 1 tot 999 in, bijvoorbeeld 3, of laat het veld leeg.",
+                );
+                None
+            }
+        },
+    };
+    match (kind, name, errors.is_empty()) {
+        (Some(kind), Some(name), true) => Ok((
+            kind,
+            (
+                id,
+                FrameworkFields {
+                    name,
+                    number,
+                    description: optional(&form.description),
+                },
+                Reason {
+                    comment: optional(&form.comment),
+                    source: None,
+                },
+            ),
+        )),
+        _ => Err(errors),
+    }
+}
+
+async fn new_form(viewer: Viewer) -> Result<EditPage, WebError> {
+    viewer.require_admin(ADMIN_ONLY)?;
+    let form = ItemForm {
+        kind: FrameworkKind::Transformation.code().to_owned(),
+        ..ItemForm::default()
+    };
+    Ok(EditPage::new(
+        None,
+        "Nieuw onderdeel van het kader".into(),
+        form,
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin(ADMIN_ONLY)?;
+    let form: ItemForm = parse_form(&body);
+    let mut errors = FormErrors::new();
+    match validate(&form, true) {
+        Ok((kind, (Some(id), fields, reason))) => {
+            match state
+                .store
+                .save_framework_item(&viewer.actor(), &reason, id.as_str(), kind, None, &fields)
+                .await
+            {
+                Ok(_) => return Ok(Redirect::to(&format!("/kader#{id}")).into_response()),
+                Err(StoreError::Refused(m)) => refusal(&mut errors, m),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok((_, (None, ..))) => errors.add(
+            "id",
+            "Id: vul een id in met kleine letters, cijfers en streepjes.",
+        ),
+        Err(found) => errors = found,
+    }
+    let mut page = EditPage::new(None, "Nieuw onderdeel van het kader".into(), form);
+    page.errors = errors;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<EditPage, WebError> {
+    viewer.require_admin(ADMIN_ONLY)?;
+    let (kind, fields, version) = state
+        .store
+        .stored_framework_item(&id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    let title = format!("{} bewerken", fields.name);
+    Ok(EditPage::new(
+        Some((id, kind)),
+        title,
+        ItemForm::from_stored(kind, &fields, version),
+    ))
+}
+
+fn conflict_lines(yours: &ItemForm, stored: &ItemForm) -> Vec<ConflictLine> {
+    vec![
+        conflict_line("Naam", &yours.name, &stored.name),
+        conflict_line("Nummer", &yours.number, &stored.number),
+        conflict_line("Omschrijving", &yours.description, &stored.description),
+    ]
+}
+
+async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin(ADMIN_ONLY)?;
+    let (kind, stored, _) = state
+        .store
+        .stored_framework_item(&id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    let mut form: ItemForm = parse_form(&body);
+    // The kind of an item does not change; the form does not offer it.
+    form.kind = kind.code().to_owned();
+    let version: i64 = form.version.trim().parse().unwrap_or(-1);
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    let mut conflict = Vec::new();
+    let errors = match validate(&form, false) {
+        Ok((_, (_, fields, reason))) => {
+            match state
+                .store
+                .save_framework_item(&viewer.actor(), &reason, &id, kind, Some(version), &fields)
+                .await
+            {
+                Ok(_) => return Ok(Redirect::to(&format!("/kader#{id}")).into_response()),
+                Err(StoreError::Conflict { current_version }) => {
+                    let (_, now, _) = state
+                        .store
+                        .stored_framework_item(&id)
+                        .await?
+                        .ok_or_else(|| not_found(&id))?;
+                    conflict =
+                        conflict_lines(&form, &ItemForm::from_stored(kind, &now, current_version));
+                    // Saving again is a deliberate choice to overwrite the newer version.
+                    form.version = current_version.to_string();
+                    status = StatusCode::CONFLICT;
+                    FormErrors::new()
+                }
+                Err(StoreError::Refused(m)) => {
+                    let mut errors = FormErrors::new();
+                    refusal(&mut errors, m);
+                    errors
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(errors) => errors,
+    };
+    let mut page = EditPage::new(Some((id, kind)), format!("{} bewerken", stored.name), form);
+    page.errors = errors;
+    page.conflict = conflict;
+    Ok((status, page).into_response())
 }
