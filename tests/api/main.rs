@@ -10,6 +10,7 @@ mod cli;
 mod concurrency;
 mod demo_data;
 mod editing;
+mod editing_other;
 mod helpers;
 mod import;
 mod pages;
