@@ -222,7 +222,10 @@ async fn organisations_have_a_page_with_the_plans_they_lead() {
     let page = app.get(&href).await;
 
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.texts("h2"), ["Trekker van", "Betrokken bij"]);
+    assert_eq!(
+        page.texts("h2"),
+        ["Trekker van", "Betrokken bij", "Historie"]
+    );
 }
 
 #[tokio::test]
