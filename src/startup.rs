@@ -6,6 +6,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::store::Store;
+use crate::web::WebSettings;
 
 pub struct Application {
     listener: TcpListener,
@@ -21,13 +22,21 @@ impl Application {
     }
 
     pub async fn with_store(store: Store, addr: SocketAddr) -> anyhow::Result<Self> {
+        Self::with_settings(store, addr, WebSettings::default()).await
+    }
+
+    pub async fn with_settings(
+        store: Store,
+        addr: SocketAddr,
+        settings: WebSettings,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|e| anyhow::anyhow!("kan niet luisteren op {addr}: {e}"))?;
         let addr = listener.local_addr()?;
         Ok(Self {
             listener,
-            router: crate::web::router(store),
+            router: crate::web::router_with(store, settings),
             addr,
         })
     }

@@ -5,6 +5,7 @@ use crate::domain::Channel;
 use crate::import::Bundle;
 use crate::startup::Application;
 use crate::store::{Actor, Store};
+use crate::web::WebSettings;
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -13,6 +14,10 @@ pub struct ServeArgs {
     /// Adres en poort om op te luisteren.
     #[arg(long, env = "REGIOMONITOR_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Zet cookies altijd op Secure (alleen via https). Achter een proxy die
+    /// X-Forwarded-Proto: https meestuurt gebeurt dat ook zonder deze optie.
+    #[arg(long, env = "REGIOMONITOR_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -30,7 +35,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = Store::open(&database).await?;
     tracing::info!(%database, "database geopend");
     let no_admin = store.admin_count().await? == 0;
-    let app = Application::with_store(store, args.addr).await?;
+    let settings = WebSettings {
+        secure_cookies: args.secure_cookies,
+        ..WebSettings::default()
+    };
+    let app = Application::with_settings(store, args.addr, settings).await?;
     announce(&app);
     if no_admin {
         eprintln!("\n{}\n", first_admin_hint(&database));

@@ -8,6 +8,7 @@ mod audit;
 mod auth_matrix;
 mod cli;
 mod concurrency;
+mod cookies;
 mod demo_data;
 mod editing;
 mod editing_other;
