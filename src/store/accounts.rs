@@ -421,21 +421,36 @@ impl Store {
 
     // --- Throttling ---
 
+    /// Counts a sign-in attempt as failed until it succeeds. Recording it before the
+    /// password is checked, and counting it along, keeps attempts sent all at once from
+    /// all passing the limit before any of them is recorded. Returns the attempt's id.
     pub async fn record_login_failure(
         &self,
         email: &str,
         address: &str,
         now: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO login_failures (email, address, at) VALUES ($1, $2, $3)")
-            .bind(email)
-            .bind(address)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+    ) -> Result<i64, StoreError> {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO login_failures (email, address, at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(email)
+        .bind(address)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
         // Old failures no longer count; keep the table small.
         sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(now - 24 * 3600)
+            .execute(&self.pool)
+            .await?;
+        Ok(id)
+    }
+
+    /// Takes back an attempt that turned out not to be a wrong password (it was refused
+    /// unchecked, or the account is disabled).
+    pub async fn forget_login_attempt(&self, id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1")
+            .bind(id)
             .execute(&self.pool)
             .await?;
         Ok(())

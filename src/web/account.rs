@@ -194,11 +194,18 @@ async fn login(
         ));
     }
     let now = now_unix();
+    // This attempt counts as failed until the password matches, and counts along: attempts
+    // sent all at once then cannot all pass the limit before any of them is recorded.
+    let attempt = state
+        .store
+        .record_login_failure(&email, &viewer.address, now)
+        .await?;
     let (by_email, by_address) = state
         .store
         .login_failures(&email, &viewer.address, now - THROTTLE_WINDOW)
         .await?;
-    if by_email >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+    if by_email > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS {
+        state.store.forget_login_attempt(attempt).await?;
         errors.add(
             "email",
             format!(
@@ -227,6 +234,7 @@ async fn login(
     let user = match credentials {
         Some(c) if matches && !c.disabled => c.user,
         Some(c) if matches && c.disabled => {
+            state.store.forget_login_attempt(attempt).await?;
             errors.add(
                 "email",
                 "Dit account is uitgeschakeld. Vraag de beheerder om het weer aan te zetten.",
@@ -241,10 +249,6 @@ async fn login(
             ));
         }
         _ => {
-            state
-                .store
-                .record_login_failure(&email, &viewer.address, now)
-                .await?;
             errors.add(
                 "email",
                 "Het e-mailadres of het wachtwoord klopt niet. Controleer beide en probeer het opnieuw.",

@@ -651,3 +651,38 @@ async fn the_sign_in_form_open_in_two_tabs_works_from_either() {
         answer.text("main")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn wrong_passwords_sent_all_at_once_are_still_limited_to_five() {
+    let app = TestApp::with_people().await;
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let client = app.anonymous();
+        attempts.spawn(async move {
+            crate::helpers::sign_in(&client, Persona::Reader.email(), "verkeerd-wachtwoord-123")
+                .await
+                .status
+        });
+    }
+
+    let statuses = attempts.join_all().await;
+
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!(
+        checked <= 5,
+        "{checked} passwords were checked: {statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS)
+    );
+    // Only the passwords actually checked count as failures.
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM login_failures").await,
+        i64::try_from(checked).expect("count")
+    );
+}

@@ -640,25 +640,7 @@ impl TestApp {
             address,
             ..self.anonymous()
         };
-        let form = client.get("/inloggen").await;
-        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
-        let cookie = form
-            .set_cookie(LOGIN_COOKIE)
-            .expect("the sign-in form sets its cookie");
-        let csrf = form
-            .value("form[action='/inloggen'] input[name=csrf]")
-            .expect("the sign-in form has a token");
-        let request = Request::post("/inloggen")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, format!("{LOGIN_COOKIE}={cookie}"))
-            .body(Body::from(form_body([
-                ("email", email),
-                ("password", password),
-                ("csrf", &csrf),
-                ("terug", "/"),
-            ])))
-            .expect("request");
-        client.send(request).await
+        sign_in(&client, email, password).await
     }
 
     /// Signs in through the real form and returns the browser with its session, its CSRF
@@ -796,4 +778,28 @@ impl TestApp {
 pub struct Snapshot {
     pub audit: i64,
     pub counts: Vec<(String, i64)>,
+}
+
+/// Fills in and sends the sign-in form as `client`'s browser does: fetches the form (its
+/// token and cookie) and posts it.
+pub async fn sign_in(client: &Client, email: &str, password: &str) -> Page {
+    let form = client.get("/inloggen").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let cookie = form
+        .set_cookie(LOGIN_COOKIE)
+        .expect("the sign-in form sets its cookie");
+    let csrf = form
+        .value("form[action='/inloggen'] input[name=csrf]")
+        .expect("the sign-in form has a token");
+    let request = Request::post("/inloggen")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("{LOGIN_COOKIE}={cookie}"))
+        .body(Body::from(form_body([
+            ("email", email),
+            ("password", password),
+            ("csrf", &csrf),
+            ("terug", "/"),
+        ])))
+        .expect("request");
+    client.send(request).await
 }
