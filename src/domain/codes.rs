@@ -42,6 +42,7 @@ macro_rules! code_list {
         }
     };
 }
+pub(crate) use code_list;
 
 code_list!(
     /// The status pipeline of a plan, from first idea to embedded (or stopped).

@@ -5,6 +5,7 @@
 
 mod area;
 mod codes;
+mod indicator;
 mod period;
 mod slug;
 
@@ -12,6 +13,10 @@ pub use area::{AreaKind, Gemeentecode};
 pub use codes::{
     Channel, FrameworkKind, NetworkRole, OrganisationKind, Phase, PlanKind, Role, RolloutStatus,
     Stage,
+};
+pub use indicator::{
+    ActionStatus, Assessment, AreaLevel, Direction, EscalationLevel, Frequency, IndicatorKind,
+    IndicatorStatus, Measure, Targets, assess, format_number_nl, parse_number,
 };
 pub use period::Period;
 pub use slug::Slug;

@@ -64,6 +64,20 @@ impl Period {
         }
     }
 
+    /// The last day of the period: a target "by 2026" is due on 31 December 2026.
+    pub fn end(self) -> Date {
+        match self {
+            Self::Year(y) => Date::new(y, 12, 31).unwrap_or(Date::MAX),
+            Self::Quarter(y, q) => {
+                let month = i8::try_from(q * 3).unwrap_or(12);
+                Date::new(y, month, 1).map_or(Date::MAX, |d| d.last_of_month())
+            }
+            Self::Month(y, m) => Date::new(y, i8::try_from(m).unwrap_or(12), 1)
+                .map_or(Date::MAX, |d| d.last_of_month()),
+            Self::Day(d) => d,
+        }
+    }
+
     /// How a reader sees it: "maart 2025", "2e kwartaal 2025".
     pub fn label_nl(self) -> String {
         match self {
@@ -132,6 +146,16 @@ mod tests {
             Period::Quarter(2025, 3).start(),
             jiff::civil::date(2025, 7, 1)
         );
+    }
+
+    #[test]
+    fn a_period_ends_on_its_last_day() {
+        assert_eq!(Period::Year(2026).end(), jiff::civil::date(2026, 12, 31));
+        assert_eq!(
+            Period::Quarter(2026, 1).end(),
+            jiff::civil::date(2026, 3, 31)
+        );
+        assert_eq!(Period::Month(2024, 2).end(), jiff::civil::date(2024, 2, 29));
     }
 
     #[test]
