@@ -10,9 +10,11 @@ use super::{
     Problems, Rollout, Source, StageChange,
 };
 use crate::domain::{
-    AreaKind, FrameworkKind, Gemeentecode, NetworkRole, OrganisationKind, ParseError, Period,
+    AreaKind, EscalationLevel, FrameworkKind, Gemeentecode, NetworkRole, OrganisationKind, ParseError, Period,
     Phase, PlanKind, RolloutStatus, Slug, Stage, parse_date,
 };
+
+mod indicators;
 
 /// Where a record was found, for messages.
 #[derive(Clone)]
@@ -430,11 +432,16 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
                 None
             }
         };
+        let kind = row
+            .soort
+            .as_deref()
+            .and_then(|s| c.field(&at, "soort", EscalationLevel::parse(s)));
         if let Some(level) = level {
             bodies.push(Body {
                 id,
                 name: row.naam.trim().to_owned(),
                 level,
+                kind,
                 area_id,
                 description: trimmed(&row.omschrijving),
                 source_id,
@@ -468,6 +475,18 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
     }
     check_parent_cycles(&mut c, &plans, &plan_rows);
 
+    let indicator_rows = rows(&tomls, |f| &f.indicator, "indicator", |r| &r.id);
+    let indicators = indicators::check_all(
+        &mut c,
+        &indicator_rows,
+        &indicators::Context {
+            kinds: &kinds,
+            source_ids: &source_ids,
+            organisation_ids: &organisation_ids,
+            plan_ids: &plan_ids,
+        },
+    );
+
     if c.problems.is_empty() {
         Ok(Portfolio {
             sources,
@@ -478,6 +497,7 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
             organisations,
             bodies,
             plans,
+            indicators,
         })
     } else {
         Err(Problems(c.problems))

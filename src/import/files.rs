@@ -33,6 +33,8 @@ pub struct TomlFile {
     pub overleg: Vec<Spanned<BodyRow>>,
     #[serde(default)]
     pub plan: Vec<Spanned<PlanRow>>,
+    #[serde(default)]
+    pub indicator: Vec<Spanned<IndicatorRow>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +101,8 @@ pub struct BodyRow {
     pub id: String,
     pub naam: String,
     pub niveau: String,
+    /// werkgroep, kernteam, regiegroep or bbo: its rung on the escalation ladder.
+    pub soort: Option<String>,
     pub subregio: Option<String>,
     pub omschrijving: Option<String>,
     pub bron: Option<String>,
@@ -187,6 +191,46 @@ pub struct MilestoneRow {
     pub opgave: Option<String>,
     pub toelichting: Option<String>,
     pub bron: Option<String>,
+}
+
+/// A KPI (`[[indicator]]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorRow {
+    pub id: String,
+    pub naam: String,
+    pub omschrijving: Option<String>,
+    /// resultaat or inspanning
+    pub soort: String,
+    /// kwantitatief or narratief
+    pub meetwijze: String,
+    pub eenheid: Option<String>,
+    /// hoger or lager
+    pub richting: Option<String>,
+    pub nulmeting: Option<f64>,
+    pub nulmeting_periode: Option<String>,
+    pub streefwaarde: Option<f64>,
+    pub streefperiode: Option<String>,
+    /// For a narrative KPI: what reaching it looks like.
+    pub streefbeeld: Option<String>,
+    #[serde(default)]
+    pub tussendoel: Vec<IndicatorMilestoneRow>,
+    pub transformatie: Option<String>,
+    #[serde(default)]
+    pub plannen: Vec<String>,
+    pub eigenaar: Option<String>,
+    pub eigenaar_rol: Option<String>,
+    pub databron: Option<String>,
+    pub frequentie: String,
+    pub niveau: String,
+    pub bron: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorMilestoneRow {
+    pub periode: String,
+    pub waarde: f64,
 }
 
 /// One row of `gemeenten.csv`.

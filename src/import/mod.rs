@@ -4,6 +4,7 @@
 
 mod check;
 mod files;
+pub mod observations;
 
 use std::fmt;
 use std::path::Path;
@@ -11,7 +12,8 @@ use std::path::Path;
 use jiff::civil::Date;
 
 use crate::domain::{
-    AreaKind, FrameworkKind, NetworkRole, OrganisationKind, Period, Phase, PlanKind, RolloutStatus,
+    AreaKind, AreaLevel, Direction, EscalationLevel, FrameworkKind, Frequency, IndicatorKind,
+    Measure, NetworkRole, OrganisationKind, Period, Phase, PlanKind, RolloutStatus,
     Stage,
 };
 
@@ -161,6 +163,7 @@ pub struct Portfolio {
     pub organisations: Vec<Organisation>,
     pub bodies: Vec<Body>,
     pub plans: Vec<Plan>,
+    pub indicators: Vec<Indicator>,
 }
 
 #[derive(Debug, Clone)]
@@ -205,11 +208,37 @@ pub struct Organisation {
     pub website: Option<String>,
 }
 
+/// A KPI of the portfolio, checked: a quantitative one has a direction, a narrative one none.
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub kind: IndicatorKind,
+    pub measure: Measure,
+    pub unit: Option<String>,
+    pub direction: Option<Direction>,
+    pub baseline: Option<(Period, f64)>,
+    pub target: Option<(Period, f64)>,
+    pub target_text: Option<String>,
+    pub milestones: Vec<(Period, f64)>,
+    pub transformation_id: Option<String>,
+    pub plans: Vec<String>,
+    pub owner_organisation_id: Option<String>,
+    pub owner_role: Option<String>,
+    pub data_source: Option<String>,
+    pub frequency: Frequency,
+    pub area_level: AreaLevel,
+    pub source_id: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Body {
     pub id: String,
     pub name: String,
     pub level: AreaKind,
+    /// Its rung on the escalation ladder, when it is one.
+    pub kind: Option<EscalationLevel>,
     pub area_id: Option<String>,
     pub description: Option<String>,
     pub source_id: Option<String>,

@@ -44,6 +44,7 @@ pub struct Subject {
     pub plan_id: Option<String>,
     pub area_id: Option<String>,
     pub organisation_id: Option<String>,
+    pub indicator_id: Option<String>,
 }
 
 /// Collects the changed fields of one write and appends them in its transaction.
@@ -78,8 +79,8 @@ impl<'a> AuditWriter<'a> {
         }
         sqlx::query(
             "INSERT INTO audit_log (at, user_id, actor, channel, record_type, record_id, record_label,
-                plan_id, area_id, organisation_id, field, old_value, new_value, comment, source)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                plan_id, area_id, organisation_id, indicator_id, field, old_value, new_value, comment, source)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(&self.at)
         .bind(self.actor.user_id)
@@ -91,6 +92,7 @@ impl<'a> AuditWriter<'a> {
         .bind(&subject.plan_id)
         .bind(&subject.area_id)
         .bind(&subject.organisation_id)
+        .bind(&subject.indicator_id)
         .bind(field)
         .bind(old)
         .bind(new)
@@ -132,6 +134,7 @@ pub struct AuditRow {
     pub plan_id: Option<String>,
     pub area_id: Option<String>,
     pub organisation_id: Option<String>,
+    pub indicator_id: Option<String>,
     pub field: String,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
@@ -141,7 +144,7 @@ pub struct AuditRow {
 
 const AUDIT_COLUMNS: &str =
     "id, at, actor, channel, record_type, record_id, record_label, plan_id, area_id,
-    organisation_id, field, old_value, new_value, comment, source";
+    organisation_id, indicator_id, field, old_value, new_value, comment, source";
 
 /// Which part of the trail to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +152,7 @@ pub enum AuditScope<'a> {
     Plan(&'a str),
     Area(&'a str),
     Organisation(&'a str),
+    Indicator(&'a str),
     User(i64),
 }
 
@@ -167,6 +171,7 @@ impl Store {
                 id.to_owned(),
             ),
             AuditScope::Organisation(id) => ("organisation_id = $1", id.to_owned()),
+            AuditScope::Indicator(id) => ("indicator_id = $1", id.to_owned()),
             AuditScope::User(id) => ("CAST(user_id AS TEXT) = $1", id.to_string()),
         };
         let public = match scope {

@@ -14,6 +14,7 @@ pub struct ImportCounts {
     pub rollouts: usize,
     pub stage_changes: usize,
     pub milestones: usize,
+    pub indicators: usize,
 }
 
 impl Store {
@@ -42,6 +43,7 @@ impl Store {
             rollouts: p.plans.iter().map(|p| p.rollouts.len()).sum(),
             stage_changes: p.plans.iter().map(|p| p.history.len()).sum(),
             milestones: p.plans.iter().map(|p| p.milestones.len()).sum(),
+            indicators: p.indicators.len(),
         })
     }
 }
@@ -96,6 +98,15 @@ async fn audit_import(
         let subject = Subject {
             plan_id: Some(plan.id.clone()),
             ..created("plan", &plan.id, &plan.name)
+        };
+        audit
+            .field(tx, &subject, "record", None, Some("aangemaakt"))
+            .await?;
+    }
+    for i in &p.indicators {
+        let subject = Subject {
+            indicator_id: Some(i.id.clone()),
+            ..created("indicator", &i.id, &i.name)
         };
         audit
             .field(tx, &subject, "record", None, Some("aangemaakt"))
@@ -169,10 +180,11 @@ async fn insert_all(tx: &mut Transaction<'static, Any>, p: &Portfolio) -> Result
             .await?;
     }
     for (i, b) in p.bodies.iter().enumerate() {
-        sqlx::query("INSERT INTO bodies (id, name, level, area_id, description, position, source_id) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        sqlx::query("INSERT INTO bodies (id, name, level, kind, area_id, description, position, source_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(&b.id)
             .bind(&b.name)
             .bind(b.level.code())
+            .bind(b.kind.map(|k| k.code()))
             .bind(&b.area_id)
             .bind(&b.description)
             .bind(position(i))
@@ -182,6 +194,9 @@ async fn insert_all(tx: &mut Transaction<'static, Any>, p: &Portfolio) -> Result
     }
     for (i, plan) in p.plans.iter().enumerate() {
         insert_plan(tx, plan, position(i)).await?;
+    }
+    for (i, indicator) in p.indicators.iter().enumerate() {
+        super::monitoring::insert_indicator(tx, indicator, position(i)).await?;
     }
     // Parents last, so a child may come before its parent in the files.
     for plan in p.plans.iter().filter(|p| p.parent_id.is_some()) {

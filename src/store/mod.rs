@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod import;
+mod monitoring;
 mod read;
 mod write;
 
@@ -18,6 +19,10 @@ use crate::config::DatabaseUrl;
 pub use accounts::{Account, Credentials, NewUser, SessionInfo, SessionLimits, TokenRow};
 pub use audit::{Actor, AuditRow, AuditScope, Reason, now_text, now_unix};
 pub use import::ImportCounts;
+pub use monitoring::{
+    ActionFields, ActionRow, EscalationRow, IndicatorFields, IndicatorRow, MilestoneTarget,
+    NewObservation, ObservationRow,
+};
 pub use read::*;
 pub use write::{
     FrameworkFields, OrganisationFields, PlanFields, RolloutFields, SourceRef, StageChange,
