@@ -54,6 +54,17 @@ const RULES: &[(&str, &str, Who)] = &[
     ("POST", "/plannen/{id}/archief", Who::Admins),
     ("GET", "/plannen/{id}/uitrol/{gemeente}", Who::PlanEditors),
     ("POST", "/plannen/{id}/uitrol/{gemeente}", Who::PlanEditors),
+    ("GET", "/organisaties/nieuw", Who::Admins),
+    ("POST", "/organisaties", Who::Admins),
+    ("GET", "/organisaties/{id}/bewerken", Who::Admins),
+    ("POST", "/organisaties/{id}/bewerken", Who::Admins),
+    ("GET", "/kader/nieuw", Who::Admins),
+    ("POST", "/kader", Who::Admins),
+    ("GET", "/kader/{id}/bewerken", Who::Admins),
+    ("POST", "/kader/{id}/bewerken", Who::Admins),
+    ("POST", "/gemeenten/{code}/wijken", Who::Admins),
+    ("GET", "/gebieden/{id}/bewerken", Who::Admins),
+    ("POST", "/gebieden/{id}/bewerken", Who::Admins),
     ("POST", "/api/v1/plans", Who::Admins),
     ("PUT", "/api/v1/plans/{id}", Who::PlanEditors),
     (
@@ -107,6 +118,12 @@ enum Door {
 
 /// The account whose status and password the beheerder routes change.
 const TARGET: &str = "doelwit@example.nl";
+/// A demo organisation (UNICUM Huisartsenzorg), for the organisation edit form.
+const ORGANISATION: &str = "unicum";
+/// A demo transformation of the framework, for the framework edit form.
+const ITEM: &str = "t5-zorg-dichtbij";
+/// The form on an edit page (its action ends with `/bewerken`).
+const EDIT_FORM: &str = "form[action$='/bewerken']";
 
 struct Fixture {
     app: TestApp,
@@ -186,10 +203,38 @@ impl Fixture {
             self.token(persona).1.to_string()
         } else if pattern.starts_with("/beheer/gebruikers/") {
             self.target.to_string()
+        } else if pattern.starts_with("/organisaties/") {
+            ORGANISATION.to_owned()
+        } else if pattern.starts_with("/kader/") {
+            ITEM.to_owned()
+        } else if pattern.starts_with("/gebieden/") {
+            // Gemeenten are areas with their CBS code as id.
+            GEMEENTE.to_owned()
         } else {
             PLAN.to_owned()
         };
-        pattern.replace("{id}", &id).replace("{gemeente}", GEMEENTE)
+        pattern
+            .replace("{id}", &id)
+            .replace("{gemeente}", GEMEENTE)
+            .replace("{code}", GEMEENTE)
+    }
+
+    /// The edit form at `path` as the beheerder sees it (with its version), with `field`
+    /// set to `value`, as someone who may edit would post it.
+    async fn edited_form(&self, path: &str, field: &str, value: &str) -> Vec<(String, String)> {
+        let admin = self
+            .app
+            .session_for(self.app.user_id(Persona::Admin).await)
+            .await;
+        let form = admin.get(path).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        let mut fields = form.form_values(EDIT_FORM);
+        assert!(
+            fields.iter().any(|(n, _)| n == "version"),
+            "the edit form at {path} carries its version: {fields:?}"
+        );
+        set_field(&mut fields, field, value);
+        fields
     }
 
     async fn plan_version(&self) -> i64 {
@@ -284,18 +329,9 @@ impl Fixture {
             }
             (_, "/plannen/{id}/bewerken") => {
                 // The form as the plan's editor sees it, with one field changed.
-                let admin = self
-                    .app
-                    .session_for(self.app.user_id(Persona::Admin).await)
+                let fields = self
+                    .edited_form(&path, "about", &format!("Bijgewerkt in ronde {round}."))
                     .await;
-                let form = admin.get(&path).await;
-                assert_eq!(form.status, StatusCode::OK, "{}", form.body);
-                let mut fields = form.form_values("form[action$='/bewerken']");
-                set_field(
-                    &mut fields,
-                    "about",
-                    &format!("Bijgewerkt in ronde {round}."),
-                );
                 client.post_form(&path, fields).await
             }
             (_, "/plannen/{id}/archief") => {
@@ -316,6 +352,44 @@ impl Fixture {
                         ],
                     )
                     .await
+            }
+            (_, "/organisaties") => {
+                let name = format!("Matrixorganisatie {round}");
+                client
+                    .post_form(&path, [("name", name.as_str()), ("kind", "zorgaanbieder")])
+                    .await
+            }
+            (_, "/organisaties/{id}/bewerken") => {
+                let fields = self
+                    .edited_form(&path, "name", &format!("UNICUM ronde {round}"))
+                    .await;
+                client.post_form(&path, fields).await
+            }
+            (_, "/kader") => {
+                let name = format!("Matrixopgave {round}");
+                client
+                    .post_form(&path, [("kind", "opgave"), ("name", name.as_str())])
+                    .await
+            }
+            (_, "/kader/{id}/bewerken") => {
+                let fields = self
+                    .edited_form(
+                        &path,
+                        "description",
+                        &format!("Bijgewerkt in ronde {round}."),
+                    )
+                    .await;
+                client.post_form(&path, fields).await
+            }
+            (_, "/gemeenten/{code}/wijken") => {
+                let name = format!("Matrixwijk {round}");
+                client.post_form(&path, [("name", name.as_str())]).await
+            }
+            (_, "/gebieden/{id}/bewerken") => {
+                let fields = self
+                    .edited_form(&path, "name", &format!("Zeist ronde {round}"))
+                    .await;
+                client.post_form(&path, fields).await
             }
             ("POST", "/api/v1/plans") => {
                 client
