@@ -14,7 +14,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use regiomonitor::config::DatabaseUrl;
-use regiomonitor::import::Bundle;
 use regiomonitor::startup::Application;
 use regiomonitor::store::Store;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -40,10 +39,7 @@ async fn main() -> anyhow::Result<()> {
     .map_err(anyhow::Error::msg)?;
     let store = Store::open(&url).await?;
     store
-        .import_portfolio(
-            &Actor::system("demogegevens", Channel::Import),
-            &Bundle::demo().check()?,
-        )
+        .load_demo(&Actor::system("demogegevens", Channel::Import))
         .await?;
     let app = Application::with_store(store, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     let addr = app.addr();

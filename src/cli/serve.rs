@@ -2,7 +2,6 @@ use std::net::SocketAddr;
 
 use crate::config::DatabaseUrl;
 use crate::domain::Channel;
-use crate::import::Bundle;
 use crate::startup::Application;
 use crate::store::{Actor, Store};
 use crate::web::WebSettings;
@@ -64,18 +63,18 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let url = DatabaseUrl::parse(&format!("sqlite://{}", args.file.display()))
         .map_err(anyhow::Error::msg)?;
     let store = Store::open(&url).await?;
-    let portfolio = Bundle::demo().check()?;
     let counts = store
-        .import_portfolio(&Actor::system("demogegevens", Channel::Import), &portfolio)
+        .load_demo(&Actor::system("demogegevens", Channel::Import))
         .await?;
     eprintln!(
-        "Demogegevens geladen in {}: {} gebieden, {} plannen, {} uitrolcellen, {} statuswijzigingen, {} mijlpalen.",
+        "Demogegevens geladen in {}: {} gebieden, {} plannen, {} uitrolcellen, {} statuswijzigingen, {} mijlpalen, {} KPI's (met voorbeeldmetingen).",
         args.file.display(),
         counts.areas,
         counts.plans,
         counts.rollouts,
         counts.stage_changes,
-        counts.milestones
+        counts.milestones,
+        counts.indicators
     );
     let no_admin = store.admin_count().await? == 0;
     let app = Application::with_store(store, args.addr).await?;

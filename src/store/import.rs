@@ -17,7 +17,42 @@ pub struct ImportCounts {
     pub indicators: usize,
 }
 
+/// The example observations the demo starts with (data/voorbeeld/metingen-demo.csv), all
+/// marked as example values.
+pub const DEMO_OBSERVATIONS: &str = include_str!("../../data/voorbeeld/metingen-demo.csv");
+
 impl Store {
+    /// Loads the demo: the portfolio of the source documents and, marked as examples, the
+    /// observations of `DEMO_OBSERVATIONS`, through the same checks as any import.
+    pub async fn load_demo(&self, actor: &Actor) -> Result<ImportCounts, StoreError> {
+        let portfolio = crate::import::Bundle::demo()
+            .check()
+            .map_err(|p| StoreError::Refused(p.to_string()))?;
+        let counts = self.import_portfolio(actor, &portfolio).await?;
+        let indicators = self.indicators().await?;
+        let areas = self.areas().await?;
+        let mut cx = crate::import::observations::Context::new(&indicators, &areas, |_| true);
+        cx.examples = true;
+        let mut rows = Vec::new();
+        let text = DEMO_OBSERVATIONS.as_bytes();
+        let report = crate::import::observations::check(text, text, &cx, |o| rows.push(o));
+        if !report.is_ok() {
+            let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+            return Err(StoreError::Refused(format!(
+                "metingen-demo.csv: {}",
+                problems.join("; ")
+            )));
+        }
+        self.import_observations(
+            actor,
+            "data/voorbeeld/metingen-demo.csv (voorbeeldwaarden)",
+            rows,
+            |_| {},
+        )
+        .await?;
+        Ok(counts)
+    }
+
     /// Stores a whole portfolio in an empty store. A store that already holds plans is left
     /// alone: loading twice would mix two portfolios.
     pub async fn import_portfolio(

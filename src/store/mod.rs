@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod generate;
 mod import;
 mod monitoring;
 mod read;

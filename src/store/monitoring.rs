@@ -11,8 +11,8 @@ use sqlx::{Any, FromRow, Transaction};
 use super::audit::{Actor, AuditWriter, Reason, Subject};
 use super::{Store, StoreError};
 use crate::domain::{
-    ActionStatus, AreaLevel, Direction, EscalationLevel, Frequency, IndicatorKind,
-    IndicatorStatus, Measure, Period, Targets, format_number_nl,
+    ActionStatus, AreaLevel, Direction, EscalationLevel, Frequency, IndicatorKind, IndicatorStatus,
+    Measure, Period, Targets, format_number_nl,
 };
 
 type Tx = Transaction<'static, Any>;
@@ -305,11 +305,13 @@ impl From<&crate::import::Indicator> for IndicatorFields {
     }
 }
 
-const INDICATOR_COLUMNS: &str = "id, name, description, kind, measure, unit, direction, baseline_value,
+const INDICATOR_COLUMNS: &str =
+    "id, name, description, kind, measure, unit, direction, baseline_value,
     baseline_period, target_value, target_period, target_text, transformation_id,
     owner_organisation_id, owner_role, data_source, frequency, area_level, source_id, version";
 
-const OBSERVATION_COLUMNS: &str = "id, indicator_id, area_id, period, period_start, value, narrative,
+const OBSERVATION_COLUMNS: &str =
+    "id, indicator_id, area_id, period, period_start, value, narrative,
     judged_status, source, note, is_example, version";
 
 const ACTION_COLUMNS: &str = "id, indicator_id, area_id, title, description, owner,
@@ -624,10 +626,11 @@ impl Store {
         f: &IndicatorFields,
     ) -> Result<i64, StoreError> {
         let mut tx = self.begin_write().await?;
-        let current: Option<(i64,)> = sqlx::query_as("SELECT version FROM indicators WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let current: Option<(i64,)> =
+            sqlx::query_as("SELECT version FROM indicators WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let (current_version,) =
             current.ok_or_else(|| StoreError::NotFound(format!("er is geen KPI \"{id}\"")))?;
         // The values before, for the trail; read after taking the write lock, and only
@@ -648,10 +651,15 @@ impl Store {
         write_indicator(&mut tx, id, f, None).await?;
         let audit = AuditWriter::new(actor, reason);
         let subject = indicator_subject(id, &f.name);
-        for ((field, before), (_, after)) in indicator_values(old).iter().zip(indicator_values(f))
-        {
+        for ((field, before), (_, after)) in indicator_values(old).iter().zip(indicator_values(f)) {
             audit
-                .field(&mut tx, &subject, field, before.as_deref(), after.as_deref())
+                .field(
+                    &mut tx,
+                    &subject,
+                    field,
+                    before.as_deref(),
+                    after.as_deref(),
+                )
                 .await?;
         }
         tx.commit().await?;
@@ -772,8 +780,9 @@ impl Store {
                 .bind(&o.indicator_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let (indicator_name,) = indicator
-            .ok_or_else(|| StoreError::NotFound(format!("er is geen KPI \"{}\"", o.indicator_id)))?;
+        let (indicator_name,) = indicator.ok_or_else(|| {
+            StoreError::NotFound(format!("er is geen KPI \"{}\"", o.indicator_id))
+        })?;
         let area: Option<(String,)> = sqlx::query_as("SELECT name FROM areas WHERE id = $1")
             .bind(&o.area_id)
             .fetch_optional(&mut *tx)
@@ -889,7 +898,13 @@ impl Store {
         ];
         for (field, before, after) in fields {
             audit
-                .field(&mut tx, &subject, field, before.as_deref(), after.as_deref())
+                .field(
+                    &mut tx,
+                    &subject,
+                    field,
+                    before.as_deref(),
+                    after.as_deref(),
+                )
                 .await?;
         }
         tx.commit().await?;
@@ -912,22 +927,70 @@ impl Store {
     /// Stores checked observations all at once: every one or, on any failure, none. The trail
     /// gets one entry per KPI ("120 metingen ingelezen ..."), not one per value, so a large
     /// import stays fast and the trail readable. `progress` is called with the rows stored.
+    ///
+    /// The rows are taken from the iterator a batch at a time, so a file of millions of lines
+    /// is never held in memory as a whole.
     pub async fn import_observations(
         &self,
         actor: &Actor,
         file_label: &str,
-        rows: &[NewObservation],
+        rows: impl IntoIterator<Item = NewObservation, IntoIter: Send> + Send,
+        progress: impl FnMut(usize) + Send,
+    ) -> Result<usize, StoreError> {
+        self.try_import_observations(actor, file_label, rows.into_iter().map(Ok), progress)
+            .await
+    }
+
+    /// As [`Store::import_observations`], for rows that may still turn out wrong while they
+    /// are read (a file that changed since it was checked): the first `Err` ends the import
+    /// and nothing is stored.
+    pub async fn try_import_observations(
+        &self,
+        actor: &Actor,
+        file_label: &str,
+        rows: impl IntoIterator<Item = Result<NewObservation, StoreError>, IntoIter: Send> + Send,
         mut progress: impl FnMut(usize) + Send,
     ) -> Result<usize, StoreError> {
+        let mut rows = rows.into_iter();
         let mut tx = self.begin_write().await?;
-        let mut sql_cache: HashMap<usize, String> = HashMap::new();
+        let full_batch_sql = insert_observations_sql(BATCH);
+        let mut batch: Vec<NewObservation> = Vec::with_capacity(BATCH);
+        // Per KPI: the number of values and the periods they span, for the trail.
+        let mut per_indicator: HashMap<String, (usize, Period, Period)> = HashMap::new();
         let mut done = 0;
-        for chunk in rows.chunks(BATCH) {
-            let sql = sql_cache
-                .entry(chunk.len())
-                .or_insert_with(|| insert_observations_sql(chunk.len()));
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for o in chunk {
+        loop {
+            batch.clear();
+            for row in rows.by_ref() {
+                let o = row?;
+                match per_indicator.get_mut(o.indicator_id.as_str()) {
+                    Some(entry) => {
+                        entry.0 += 1;
+                        if o.period.start() < entry.1.start() {
+                            entry.1 = o.period;
+                        }
+                        if o.period.start() > entry.2.start() {
+                            entry.2 = o.period;
+                        }
+                    }
+                    None => {
+                        per_indicator.insert(o.indicator_id.clone(), (1, o.period, o.period));
+                    }
+                }
+                batch.push(o);
+                if batch.len() == BATCH {
+                    break;
+                }
+            }
+            if batch.is_empty() {
+                break;
+            }
+            let sql = if batch.len() == BATCH {
+                full_batch_sql.clone()
+            } else {
+                insert_observations_sql(batch.len())
+            };
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for o in &batch {
                 query = query
                     .bind(o.indicator_id.as_str())
                     .bind(o.area_id.as_str())
@@ -946,7 +1009,10 @@ impl Store {
                         "een of meer metingen bestaan al (zelfde KPI, gebied en periode); er is niets opgeslagen",
                     ));
                 }
-                Err(e) if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) => {
+                Err(e)
+                    if e.as_database_error()
+                        .is_some_and(|d| d.is_foreign_key_violation()) =>
+                {
                     return Err(refused(
                         "een KPI of gebied uit het bestand bestaat niet meer; er is niets opgeslagen",
                     ));
@@ -955,21 +1021,10 @@ impl Store {
                     other?;
                 }
             }
-            done += chunk.len();
+            done += batch.len();
             progress(done);
-        }
-        // One trail entry per KPI, with the number of values and the periods they span.
-        let mut per_indicator: HashMap<&str, (usize, Period, Period)> = HashMap::new();
-        for o in rows {
-            let entry = per_indicator
-                .entry(o.indicator_id.as_str())
-                .or_insert((0, o.period, o.period));
-            entry.0 += 1;
-            if o.period.start() < entry.1.start() {
-                entry.1 = o.period;
-            }
-            if o.period.start() > entry.2.start() {
-                entry.2 = o.period;
+            if batch.len() < BATCH {
+                break;
             }
         }
         let names: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM indicators")
@@ -981,7 +1036,7 @@ impl Store {
             source: None,
         };
         let audit = AuditWriter::new(actor, &reason);
-        let mut ids: Vec<_> = per_indicator.keys().copied().collect();
+        let mut ids: Vec<&String> = per_indicator.keys().collect();
         ids.sort_unstable();
         for id in ids {
             let (count, first, last) = per_indicator[id];
@@ -992,9 +1047,9 @@ impl Store {
             };
             let subject = Subject {
                 record_type: "observation",
-                record_id: id.to_owned(),
-                record_label: names.get(id).cloned().unwrap_or_else(|| id.to_owned()),
-                indicator_id: Some(id.to_owned()),
+                record_id: id.clone(),
+                record_label: names.get(id).cloned().unwrap_or_else(|| id.clone()),
+                indicator_id: Some(id.clone()),
                 ..Subject::default()
             };
             audit
@@ -1011,7 +1066,7 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        Ok(rows.len())
+        Ok(done)
     }
 
     // --- Follow-up actions ---
@@ -1162,7 +1217,13 @@ impl Store {
         let audit = AuditWriter::new(actor, reason);
         for ((field, before), (_, after)) in action_values(&old).iter().zip(action_values(f)) {
             audit
-                .field(&mut tx, &subject, field, before.as_deref(), after.as_deref())
+                .field(
+                    &mut tx,
+                    &subject,
+                    field,
+                    before.as_deref(),
+                    after.as_deref(),
+                )
                 .await?;
         }
         tx.commit().await?;

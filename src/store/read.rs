@@ -56,6 +56,8 @@ pub struct BodyRow {
     pub id: String,
     pub name: String,
     pub level: String,
+    /// werkgroep, kernteam, regiegroep or bbo: its rung on the escalation ladder.
+    pub kind: Option<String>,
     pub area_id: Option<String>,
     pub description: Option<String>,
     pub source_id: Option<String>,
@@ -312,7 +314,7 @@ impl Store {
 
     pub async fn bodies(&self) -> Result<Vec<BodyRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT id, name, level, area_id, description, source_id FROM bodies ORDER BY position",
+            "SELECT id, name, level, kind, area_id, description, source_id FROM bodies ORDER BY position",
         )
         .fetch_all(&self.pool)
         .await?)

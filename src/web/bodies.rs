@@ -2,7 +2,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Path, State};
 
 use super::AppState;
 use super::error::WebError;
@@ -11,7 +11,9 @@ use super::view::{Catalog, SourceView};
 use crate::store::BodyRow;
 
 pub fn routes() -> Routes {
-    Routes::new().get("/overleggen", list)
+    Routes::new()
+        .get("/overleggen", list)
+        .get("/overleggen/{id}", show)
 }
 
 pub struct BodyView {
@@ -47,5 +49,53 @@ async fn list(State(state): State<AppState>) -> Result<BodiesPage, WebError> {
     Ok(BodiesPage {
         nav: "overleggen",
         bodies,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "body.html")]
+pub struct BodyPage {
+    pub nav: &'static str,
+    pub body: BodyView,
+    pub level: &'static str,
+    /// Follow-up actions that sit with this body: open ones, and the closed ones.
+    pub open: Vec<super::monitoring::ActionLine>,
+    pub closed: Vec<super::monitoring::ActionLine>,
+    pub overdue: usize,
+}
+
+/// One body: what it is, and the follow-up actions escalated to it (or started there).
+async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<BodyPage, WebError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let bodies = state.store.bodies().await?;
+    let body = bodies.iter().find(|b| b.id == id).cloned().ok_or_else(|| {
+        WebError::NotFound(format!(
+            "Er is geen overleg met de id \"{id}\". Kies een overleg op de pagina Overleggen."
+        ))
+    })?;
+    let actions = state.store.actions_at_body(&body.id).await?;
+    let lines =
+        super::monitoring::action_lines(&actions, &catalog, &bodies, super::monitoring::today());
+    let overdue = lines.iter().filter(|a| a.overdue).count();
+    let (open, closed) = lines.into_iter().partition(|a| a.open);
+    Ok(BodyPage {
+        nav: "overleggen",
+        level: body
+            .kind
+            .as_deref()
+            .and_then(|k| crate::domain::EscalationLevel::parse(k).ok())
+            .map_or("", |l| l.label()),
+        body: BodyView {
+            area: body
+                .area_id
+                .as_deref()
+                .map(|a| catalog.area_name(a))
+                .unwrap_or_default(),
+            source: catalog.source(body.source_id.as_deref()),
+            body,
+        },
+        open,
+        closed,
+        overdue,
     })
 }

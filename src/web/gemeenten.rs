@@ -133,6 +133,8 @@ pub struct ShowPage {
     pub errors: FormErrors,
     /// Changes to the gemeente, its wijken and its rollouts, newest first.
     pub history: Vec<ChangeLine>,
+    /// KPI's measured in this gemeente, its subregio or the region, with their status.
+    pub kpis: Vec<super::monitoring::KpiLine>,
 }
 
 fn gemeente_not_found(code: &str) -> WebError {
@@ -295,7 +297,9 @@ async fn show_page(
         .store
         .audit_for(AuditScope::Area(&gemeente.id), 100)
         .await?;
+    let kpis = super::monitoring::kpi_lines_for_area(state, &catalog, &gemeente.id).await?;
     Ok(ShowPage {
+        kpis,
         nav: "gemeenten",
         districts: districts_of(&catalog, &gemeente.id),
         gemeente,

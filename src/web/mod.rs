@@ -12,6 +12,7 @@ mod filter;
 pub mod forms;
 mod framework;
 mod gemeenten;
+mod monitoring;
 mod organisations;
 mod plan_edit;
 mod plans;
@@ -74,6 +75,7 @@ fn all_routes() -> Routes {
         .merge(account::routes())
         .merge(plan_edit::routes())
         .merge(changes::routes())
+        .merge(monitoring::routes())
         .nest("/api", api::routes())
         .merge(assets::routes())
 }

@@ -149,6 +149,8 @@ pub struct ShowPage {
     pub internal_note: Option<String>,
     /// The audit trail of this plan, newest first.
     pub changes: Vec<ChangeLine>,
+    /// The plan's KPI's with their status.
+    pub kpis: Vec<super::monitoring::KpiLine>,
 }
 
 async fn show(
@@ -172,6 +174,7 @@ async fn show(
         .collect();
     let changes = state.store.audit_for(AuditScope::Plan(&id), 200).await?;
     let mut page = show_page(detail, &catalog, &all, &funding_names);
+    page.kpis = super::monitoring::kpi_lines_for_plan(&state, &id).await?;
     page.can_edit = viewer
         .user
         .as_ref()
@@ -380,5 +383,6 @@ fn show_page(
         can_archive: false,
         internal_note: None,
         changes: Vec::new(),
+        kpis: Vec::new(),
     }
 }

@@ -7,7 +7,6 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use regiomonitor::config::DatabaseUrl;
-use regiomonitor::import::Bundle;
 use regiomonitor::store::Store;
 use scraper::{Html, Selector};
 use tower::ServiceExt;
@@ -157,13 +156,10 @@ impl TestApp {
 
     pub async fn demo() -> Self {
         let app = Self::empty().await;
-        let portfolio = Bundle::demo()
-            .check()
-            .unwrap_or_else(|p| panic!("demo data is valid:\n{p}"));
         app.store
-            .import_portfolio(&Actor::system("demogegevens", Channel::Import), &portfolio)
+            .load_demo(&Actor::system("demogegevens", Channel::Import))
             .await
-            .expect("demo loads");
+            .unwrap_or_else(|e| panic!("demo data loads: {e}"));
         app
     }
 

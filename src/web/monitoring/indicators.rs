@@ -1,0 +1,738 @@
+//! The KPI pages: the list per transformation (or plan), and one KPI with its definition,
+//! status per area, charts against target and baseline, the data as tables, follow-up
+//! actions and history. Also the KPI sections of plan and gemeente pages.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+
+use super::chart::{BarChart, LineChart, periods_between};
+use super::{ActionLine, action_lines, assess_latest, may_enter};
+use crate::domain::{Direction, FrameworkKind, IndicatorStatus, Period};
+use crate::store::{AuditScope, IndicatorRow, ObservationRow};
+use crate::web::AppState;
+use crate::web::changes::{ChangeLine, change_lines};
+use crate::web::error::WebError;
+use crate::web::forms::Choice;
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+use crate::web::view::{Catalog, SourceView, StatusView};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/indicatoren", list)
+        .get("/indicatoren/{id}", show)
+}
+
+/// A KPI in a list: its status counts over the areas it is measured in.
+pub struct ListLine {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub target: String,
+    pub level: &'static str,
+    pub counts: Vec<(StatusView, usize)>,
+    pub has_examples: bool,
+}
+
+pub struct Group {
+    pub title: String,
+    pub href: Option<String>,
+    pub lines: Vec<ListLine>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "indicators/list.html")]
+pub struct ListPage {
+    pub nav: &'static str,
+    pub groups: Vec<Group>,
+    pub total: usize,
+    pub can_import: bool,
+}
+
+/// "-7 % t.o.v. 2023 in 2026" or the streefbeeld of a narrative KPI.
+fn target_text(ind: &IndicatorRow) -> String {
+    match (ind.target_value, ind.target_period.as_deref()) {
+        (Some(v), Some(p)) => {
+            let period = Period::parse(p).map_or_else(|_| p.to_owned(), Period::label_nl);
+            format!("{} in {period}", ind.with_unit(v))
+        }
+        _ => ind
+            .target_text
+            .clone()
+            .unwrap_or_else(|| "Geen streefwaarde".to_owned()),
+    }
+}
+
+/// The areas a KPI is measured in, in the catalog's order.
+fn areas_of_level<'a>(catalog: &'a Catalog, ind: &IndicatorRow) -> Vec<&'a crate::store::AreaRow> {
+    let kind = ind.area_level().code();
+    catalog.areas.iter().filter(|a| a.kind == kind).collect()
+}
+
+fn counts(
+    ind: &IndicatorRow,
+    areas: &[&crate::store::AreaRow],
+    latest: &HashMap<&str, &ObservationRow>,
+) -> Vec<(StatusView, usize)> {
+    let mut tally: HashMap<IndicatorStatus, usize> = HashMap::new();
+    for a in areas {
+        let status = assess_latest(ind, latest.get(a.id.as_str()).copied()).status;
+        *tally.entry(status).or_default() += 1;
+    }
+    IndicatorStatus::ALL
+        .iter()
+        .filter_map(|s| tally.get(s).map(|n| (StatusView::kpi(*s), *n)))
+        .collect()
+}
+
+async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage, WebError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let indicators = state.store.indicators().await?;
+    let latest = state.store.latest_observations_all().await?;
+    let mut by_indicator: HashMap<&str, HashMap<&str, &ObservationRow>> = HashMap::new();
+    for o in &latest {
+        by_indicator
+            .entry(o.indicator_id.as_str())
+            .or_default()
+            .insert(o.area_id.as_str(), o);
+    }
+    let plans = state
+        .store
+        .plans(&crate::store::PlanFilter::default())
+        .await?;
+    let plan_name: HashMap<&str, &str> = plans
+        .iter()
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
+    let empty = HashMap::new();
+    let line = |ind: &IndicatorRow| {
+        let latest = by_indicator.get(ind.id.as_str()).unwrap_or(&empty);
+        ListLine {
+            id: ind.id.clone(),
+            name: ind.name.clone(),
+            kind: ind.kind_label(),
+            target: target_text(ind),
+            level: ind.area_level().label(),
+            counts: counts(ind, &areas_of_level(&catalog, ind), latest),
+            has_examples: latest.values().any(|o| o.is_example()),
+        }
+    };
+    let mut groups = Vec::new();
+    for t in catalog.items(FrameworkKind::Transformation) {
+        let lines: Vec<_> = indicators
+            .iter()
+            .filter(|i| i.transformation_id.as_deref() == Some(t.id.as_str()))
+            .map(line)
+            .collect();
+        if !lines.is_empty() {
+            groups.push(Group {
+                title: match t.number {
+                    Some(n) => format!("Transformatie {n}. {}", t.name),
+                    None => t.name.clone(),
+                },
+                href: Some(format!("/kader#{}", t.id)),
+                lines,
+            });
+        }
+    }
+    // KPI's without a transformation, under their first plan.
+    let mut by_plan: Vec<(String, Vec<ListLine>)> = Vec::new();
+    let mut loose = Vec::new();
+    for ind in indicators.iter().filter(|i| i.transformation_id.is_none()) {
+        match ind.plans.first() {
+            Some(p) => match by_plan.iter_mut().find(|(id, _)| id == p) {
+                Some((_, lines)) => lines.push(line(ind)),
+                None => by_plan.push((p.clone(), vec![line(ind)])),
+            },
+            None => loose.push(line(ind)),
+        }
+    }
+    for (plan, lines) in by_plan {
+        groups.push(Group {
+            title: format!(
+                "Plan: {}",
+                plan_name.get(plan.as_str()).copied().unwrap_or(&plan)
+            ),
+            href: Some(format!("/plannen/{plan}")),
+            lines,
+        });
+    }
+    if !loose.is_empty() {
+        groups.push(Group {
+            title: "Overige KPI's".into(),
+            href: None,
+            lines: loose,
+        });
+    }
+    Ok(ListPage {
+        nav: "indicatoren",
+        total: indicators.len(),
+        groups,
+        can_import: viewer.is_signed_in(),
+    })
+}
+
+/// One area's status in the table on the KPI page.
+pub struct AreaLine {
+    pub id: String,
+    pub name: String,
+    pub href: Option<String>,
+    pub status: StatusView,
+    pub reason: String,
+    pub value: String,
+    pub period: String,
+    pub is_example: bool,
+    /// Niet gehaald and no open follow-up action yet.
+    pub asks_action: bool,
+}
+
+/// One line of the series table (the chart's data).
+pub struct SeriesLine {
+    /// As written (2026-Q1), for the edit link.
+    pub code: String,
+    pub period: String,
+    pub value: String,
+    pub source: String,
+    pub note: String,
+    pub is_example: bool,
+}
+
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "indicators/show.html")]
+pub struct ShowPage {
+    pub nav: &'static str,
+    pub ind: IndicatorRow,
+    pub facts: Vec<Fact>,
+    pub plans: Vec<(String, String)>,
+    pub source: Option<SourceView>,
+    pub areas: Vec<AreaLine>,
+    pub area_choices: Vec<Choice>,
+    pub selected: Option<(String, String)>,
+    pub line: Option<LineChart>,
+    pub line_title: String,
+    pub line_summary: String,
+    pub series: Vec<SeriesLine>,
+    pub bars: Option<BarChart>,
+    pub bar_title: String,
+    pub bars_period: String,
+    pub bars_summary: String,
+    pub bar_table: Vec<AreaLine>,
+    /// Where the values come from, written under the charts.
+    pub chart_sources: String,
+    pub has_examples: bool,
+    pub actions: Vec<ActionLine>,
+    pub can_enter: bool,
+    pub history: Vec<ChangeLine>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQuery {
+    #[serde(default)]
+    pub gebied: Option<String>,
+}
+
+fn not_found(id: &str) -> WebError {
+    WebError::NotFound(format!(
+        "Er is geen KPI met de id \"{id}\". Kies een KPI op de pagina KPI's."
+    ))
+}
+
+fn period_label(text: &str) -> String {
+    Period::parse(text).map_or_else(|_| text.to_owned(), Period::label_nl)
+}
+
+fn facts(ind: &IndicatorRow, catalog: &Catalog, owner: Option<String>) -> Vec<Fact> {
+    let mut f = vec![
+        Fact {
+            label: "Soort",
+            value: ind.kind_label().to_owned(),
+        },
+        Fact {
+            label: "Meetwijze",
+            value: ind.measure().label().to_owned(),
+        },
+    ];
+    if let Some(u) = &ind.unit {
+        f.push(Fact {
+            label: "Eenheid",
+            value: u.clone(),
+        });
+    }
+    if let Some(d) = ind
+        .direction
+        .as_deref()
+        .and_then(|d| Direction::parse(d).ok())
+    {
+        f.push(Fact {
+            label: "Richting",
+            value: d.label().to_owned(),
+        });
+    }
+    if let (Some(v), Some(p)) = (ind.baseline_value, ind.baseline_period.as_deref()) {
+        f.push(Fact {
+            label: "Nulmeting",
+            value: format!("{} in {}", ind.with_unit(v), period_label(p)),
+        });
+    }
+    f.push(Fact {
+        label: if ind.is_narrative() {
+            "Streefbeeld"
+        } else {
+            "Streefwaarde"
+        },
+        value: target_text(ind),
+    });
+    if !ind.milestones.is_empty() {
+        f.push(Fact {
+            label: "Tussendoelen",
+            value: ind
+                .milestones
+                .iter()
+                .map(|m| format!("{} in {}", ind.with_unit(m.value), period_label(&m.period)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        });
+    }
+    if let Some(t) = ind
+        .transformation_id
+        .as_deref()
+        .and_then(|t| catalog.item(t))
+    {
+        f.push(Fact {
+            label: "Transformatie",
+            value: t.name.clone(),
+        });
+    }
+    f.push(Fact {
+        label: "Eigenaar",
+        value: match (owner, &ind.owner_role) {
+            (Some(o), Some(r)) => format!("{o} ({r})"),
+            (Some(o), None) => o,
+            (None, Some(r)) => r.clone(),
+            (None, None) => "Niet vastgelegd".to_owned(),
+        },
+    });
+    f.push(Fact {
+        label: "Databron",
+        value: ind
+            .data_source
+            .clone()
+            .unwrap_or_else(|| "Niet vastgelegd".to_owned()),
+    });
+    f.push(Fact {
+        label: "Frequentie",
+        value: ind.frequency().label().to_owned(),
+    });
+    f.push(Fact {
+        label: "Gemeten",
+        value: ind.area_level().label().to_owned(),
+    });
+    f
+}
+
+fn area_href(kind: &str, id: &str) -> Option<String> {
+    (kind == "gemeente").then(|| format!("/gemeenten/{id}"))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(query): Query<ShowQuery>,
+) -> Result<ShowPage, WebError> {
+    let ind = state
+        .store
+        .indicator(&id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    let catalog = Catalog::load(&state.store).await?;
+    let organisations = state.store.organisations().await?;
+    let owner = ind.owner_organisation_id.as_deref().and_then(|o| {
+        organisations
+            .iter()
+            .find(|x| x.id == o)
+            .map(|x| x.name.clone())
+    });
+    let plans_all = state
+        .store
+        .plans(&crate::store::PlanFilter::default())
+        .await?;
+    let plans = ind
+        .plans
+        .iter()
+        .map(|p| {
+            let name = plans_all
+                .iter()
+                .find(|x| &x.id == p)
+                .map_or_else(|| p.clone(), |x| x.name.clone());
+            (p.clone(), name)
+        })
+        .collect();
+    let latest = state.store.latest_observations(&ind.id).await?;
+    let latest_by_area: HashMap<&str, &ObservationRow> =
+        latest.iter().map(|o| (o.area_id.as_str(), o)).collect();
+    let actions = state.store.actions_for(&ind.id).await?;
+    let open_action_areas: Vec<Option<&str>> = actions
+        .iter()
+        .filter(|a| a.status().is_open())
+        .map(|a| a.area_id.as_deref())
+        .collect();
+    let level_areas = areas_of_level(&catalog, &ind);
+    let shown = |o: &ObservationRow| match (&o.value, &o.narrative) {
+        (Some(v), _) => ind.with_unit(*v),
+        (None, Some(n)) => n.clone(),
+        (None, None) => "–".to_owned(),
+    };
+    let areas: Vec<AreaLine> = level_areas
+        .iter()
+        .map(|a| {
+            let o = latest_by_area.get(a.id.as_str()).copied();
+            let assessment = assess_latest(&ind, o);
+            AreaLine {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                href: area_href(&a.kind, &a.id),
+                status: StatusView::kpi(assessment.status),
+                asks_action: assessment.status.needs_action()
+                    && !open_action_areas.contains(&Some(a.id.as_str()))
+                    && !open_action_areas.contains(&None),
+                reason: assessment.reason,
+                value: o.map(shown).unwrap_or_default(),
+                period: o.map(|o| period_label(&o.period)).unwrap_or_default(),
+                is_example: o.is_some_and(ObservationRow::is_example),
+            }
+        })
+        .collect();
+    // The time series of one area: the one asked for, else the first with data.
+    let selected_id = query
+        .gebied
+        .filter(|g| level_areas.iter().any(|a| &a.id == g))
+        .or_else(|| {
+            level_areas
+                .iter()
+                .find(|a| latest_by_area.contains_key(a.id.as_str()))
+                .map(|a| a.id.clone())
+        });
+    let selected = selected_id
+        .as_deref()
+        .map(|a| (a.to_owned(), catalog.area_name(a)));
+    let series_rows = match &selected {
+        Some((a, _)) => state.store.series(&ind.id, a).await?,
+        None => Vec::new(),
+    };
+    let unit = |v: f64| ind.with_unit(v);
+    let mut rules: Vec<(f64, String, &'static str)> = Vec::new();
+    if let (Some(v), Some(p)) = (ind.target_value, ind.target_period.as_deref()) {
+        rules.push((
+            v,
+            format!("Streefwaarde {} ({})", unit(v), period_label(p)),
+            "target",
+        ));
+    }
+    if let (Some(v), Some(p)) = (ind.baseline_value, ind.baseline_period.as_deref()) {
+        rules.push((
+            v,
+            format!("Nulmeting {} ({})", unit(v), period_label(p)),
+            "baseline",
+        ));
+    }
+    for m in &ind.milestones {
+        rules.push((
+            m.value,
+            format!("Tussendoel {} ({})", unit(m.value), period_label(&m.period)),
+            "milestone",
+        ));
+    }
+    let points: Vec<(Period, f64)> = series_rows
+        .iter()
+        .filter_map(|o| Some((o.period()?, o.value?)))
+        .collect();
+    let line = match (points.first(), points.last()) {
+        (Some(first), Some(last)) if !ind.is_narrative() => {
+            let periods = periods_between(first.0, last.0, ind.frequency());
+            LineChart::build(&periods, &points, rules.clone(), &unit)
+        }
+        _ => None,
+    };
+    let area_name = selected
+        .as_ref()
+        .map(|(_, n)| n.clone())
+        .unwrap_or_default();
+    let line_summary = match (points.first(), points.last()) {
+        (Some(first), Some(last)) => {
+            let missing = line.as_ref().map_or(0, |_| {
+                periods_between(first.0, last.0, ind.frequency()).len() - points.len()
+            });
+            let mut text = format!(
+                "{area_name}: van {} in {} naar {} in {} ({} {}).",
+                unit(first.1),
+                first.0.label_nl(),
+                unit(last.1),
+                last.0.label_nl(),
+                points.len(),
+                if points.len() == 1 {
+                    "meting"
+                } else {
+                    "metingen"
+                }
+            );
+            if missing > 0 {
+                text.push_str(&format!(
+                    " {missing} {} zonder meting; daar is de lijn onderbroken.",
+                    if missing == 1 { "periode" } else { "perioden" }
+                ));
+            }
+            if let (Some(v), Some(p)) = (ind.target_value, ind.target_period.as_deref()) {
+                text.push_str(&format!(
+                    " De streefwaarde is {} in {}.",
+                    unit(v),
+                    period_label(p)
+                ));
+            }
+            text
+        }
+        _ => String::new(),
+    };
+    let series = series_rows
+        .iter()
+        .rev()
+        .map(|o| SeriesLine {
+            code: o.period.clone(),
+            period: period_label(&o.period),
+            value: shown(o),
+            source: o.source.clone().unwrap_or_default(),
+            note: o.note.clone().unwrap_or_default(),
+            is_example: o.is_example(),
+        })
+        .collect();
+    // The comparison per gemeente: the latest period any gemeente has a value for.
+    let (bars, bars_period, bars_summary, bar_table) = if ind.area_level().code() == "gemeente"
+        && !ind.is_narrative()
+    {
+        let newest = latest
+            .iter()
+            .filter(|o| o.value.is_some())
+            .max_by(|a, b| a.period_start.cmp(&b.period_start))
+            .map(|o| o.period.clone());
+        match newest {
+            Some(period) => {
+                let rows: Vec<&AreaLine> = areas
+                    .iter()
+                    .filter(|a| {
+                        latest_by_area
+                            .get(a.id.as_str())
+                            .is_some_and(|o| o.period == period && o.value.is_some())
+                    })
+                    .collect();
+                let items = rows
+                    .iter()
+                    .filter_map(|a| {
+                        let o = latest_by_area.get(a.id.as_str())?;
+                        Some((
+                            a.name.clone(),
+                            o.value?,
+                            a.value.clone(),
+                            a.status.code,
+                            a.status.symbol,
+                        ))
+                    })
+                    .collect::<Vec<_>>();
+                let met = rows
+                    .iter()
+                    .filter(|a| a.status.code == IndicatorStatus::OnTrack.code())
+                    .count();
+                let summary = format!(
+                    "{} van de {} gemeenten hebben een meting over {}; {met} daarvan {} op koers.",
+                    rows.len(),
+                    areas.len(),
+                    period_label(&period),
+                    if met == 1 { "is" } else { "zijn" }
+                );
+                let target_rules = rules.iter().filter(|r| r.2 == "target").cloned().collect();
+                let table = rows
+                    .iter()
+                    .map(|a| AreaLine {
+                        id: a.id.clone(),
+                        name: a.name.clone(),
+                        href: a.href.clone(),
+                        status: a.status.clone(),
+                        reason: a.reason.clone(),
+                        value: a.value.clone(),
+                        period: a.period.clone(),
+                        is_example: a.is_example,
+                        asks_action: a.asks_action,
+                    })
+                    .collect();
+                (
+                    BarChart::build(items, target_rules),
+                    period_label(&period),
+                    summary,
+                    table,
+                )
+            }
+            None => (None, String::new(), String::new(), Vec::new()),
+        }
+    } else {
+        (None, String::new(), String::new(), Vec::new())
+    };
+    let mut chart_sources: Vec<String> = series_rows
+        .iter()
+        .chain(latest.iter())
+        .filter_map(|o| o.source.clone())
+        .collect();
+    chart_sources.sort();
+    chart_sources.dedup();
+    let has_examples = latest.iter().any(ObservationRow::is_example)
+        || series_rows.iter().any(ObservationRow::is_example);
+    let chart_sources = if chart_sources.is_empty() {
+        ind.data_source
+            .clone()
+            .unwrap_or_else(|| "geen bron opgegeven".into())
+    } else {
+        chart_sources.join("; ")
+    };
+    let can_enter = match &viewer.user {
+        Some(u) => may_enter(u, &state.store.indicator_editors(&ind.id).await?),
+        None => false,
+    };
+    let trail = state
+        .store
+        .audit_for(AuditScope::Indicator(&ind.id), 100)
+        .await?;
+    let bodies = state.store.bodies().await?;
+    let area_choices = level_areas
+        .iter()
+        .map(|a| Choice::new(a.id.clone(), a.name.clone()))
+        .collect();
+    Ok(ShowPage {
+        nav: "indicatoren",
+        facts: facts(&ind, &catalog, owner),
+        plans,
+        source: catalog.source(ind.source_id.as_deref()),
+        areas,
+        area_choices,
+        selected,
+        line,
+        line_title: format!("{} in {area_name}", ind.name),
+        line_summary,
+        series,
+        bars,
+        bar_title: format!("{} per gemeente, {bars_period}", ind.name),
+        bars_period,
+        bars_summary,
+        bar_table,
+        chart_sources,
+        has_examples,
+        actions: action_lines(&actions, &catalog, &bodies, super::today()),
+        can_enter,
+        history: change_lines(trail, &viewer),
+        ind,
+    })
+}
+
+/// A KPI's status in one area, for the plan and gemeente pages.
+pub struct KpiLine {
+    pub id: String,
+    pub name: String,
+    pub area: String,
+    pub status: StatusView,
+    pub reason: String,
+    pub value: String,
+    pub is_example: bool,
+}
+
+/// The KPI's of a plan, with their status per measured area that has data (or "geen data").
+pub async fn kpi_lines_for_plan(state: &AppState, plan_id: &str) -> Result<Vec<KpiLine>, WebError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let mut lines = Vec::new();
+    for ind in state
+        .store
+        .indicators()
+        .await?
+        .into_iter()
+        .filter(|i| i.plans.iter().any(|p| p == plan_id))
+    {
+        let latest = state.store.latest_observations(&ind.id).await?;
+        let areas = areas_of_level(&catalog, &ind);
+        let by_area: HashMap<&str, &ObservationRow> =
+            latest.iter().map(|o| (o.area_id.as_str(), o)).collect();
+        let tally = counts(&ind, &areas, &by_area);
+        let summary = tally
+            .iter()
+            .map(|(s, n)| format!("{n} {}", s.label.to_lowercase()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let worst = IndicatorStatus::ALL
+            .iter()
+            .rev()
+            .skip(1)
+            .find(|s| tally.iter().any(|(v, _)| v.code == s.code()))
+            .copied()
+            .unwrap_or(IndicatorStatus::NoData);
+        lines.push(KpiLine {
+            id: ind.id.clone(),
+            name: ind.name.clone(),
+            area: ind.area_level().label().to_owned(),
+            status: StatusView::kpi(worst),
+            reason: summary,
+            value: target_text(&ind),
+            is_example: latest.iter().any(ObservationRow::is_example),
+        });
+    }
+    Ok(lines)
+}
+
+/// The KPI's measured in a gemeente, its subregio or the region, with their status there.
+pub async fn kpi_lines_for_area(
+    state: &AppState,
+    catalog: &Catalog,
+    gemeente_id: &str,
+) -> Result<Vec<KpiLine>, WebError> {
+    let mut places = vec![gemeente_id.to_owned()];
+    if let Some(s) = catalog.subregion_of(gemeente_id) {
+        places.push(s.id.clone());
+    }
+    if let Some(r) = catalog.region() {
+        places.push(r.id.clone());
+    }
+    let indicators = state.store.indicators().await?;
+    let mut lines = Vec::new();
+    for place in &places {
+        let latest = state.store.latest_observations_in(place).await?;
+        let kind = catalog
+            .area(place)
+            .map(|a| a.kind.clone())
+            .unwrap_or_default();
+        for ind in indicators.iter().filter(|i| i.area_level().code() == kind) {
+            let o = latest.iter().find(|o| o.indicator_id == ind.id);
+            let a = assess_latest(ind, o);
+            lines.push(KpiLine {
+                id: ind.id.clone(),
+                name: ind.name.clone(),
+                area: catalog.area_name(place),
+                status: StatusView::kpi(a.status),
+                reason: a.reason,
+                value: o
+                    .map(|o| match (&o.value, &o.narrative) {
+                        (Some(v), _) => {
+                            format!("{} ({})", ind.with_unit(*v), period_label(&o.period))
+                        }
+                        (None, Some(n)) => format!("{n} ({})", period_label(&o.period)),
+                        _ => String::new(),
+                    })
+                    .unwrap_or_default(),
+                is_example: o.is_some_and(ObservationRow::is_example),
+            });
+        }
+    }
+    Ok(lines)
+}

@@ -1,0 +1,108 @@
+//! Monitoring: KPI's with their targets and charts (`indicators`), measurements entered in a
+//! form or imported from CSV (`observations`), and the follow-up actions with their escalation
+//! along the governance (`actions`). Status and permission rules shared by these pages live
+//! here.
+
+mod actions;
+pub mod chart;
+mod indicators;
+mod observations;
+
+use super::AppState;
+use super::error::WebError;
+use super::routes::Routes;
+use super::session::Viewer;
+use super::view::StatusView;
+use crate::auth::User;
+use crate::domain::{Assessment, IndicatorStatus, assess};
+use crate::store::{IndicatorRow, ObservationRow};
+
+pub use actions::{ActionLine, action_lines};
+pub use indicators::{KpiLine, kpi_lines_for_area, kpi_lines_for_plan};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .merge(indicators::routes())
+        .merge(observations::routes())
+        .merge(actions::routes())
+}
+
+impl StatusView {
+    pub fn kpi(status: IndicatorStatus) -> Self {
+        Self {
+            code: status.code(),
+            label: status.label(),
+            symbol: status.symbol(),
+        }
+    }
+}
+
+/// Where a KPI stands given its latest observation: derived for numbers, as judged for
+/// narrative KPI's.
+pub fn assess_latest(indicator: &IndicatorRow, latest: Option<&ObservationRow>) -> Assessment {
+    if indicator.is_narrative() {
+        let judged = latest
+            .and_then(|o| o.judged_status.as_deref())
+            .and_then(|s| IndicatorStatus::parse(s).ok());
+        return match (latest, judged) {
+            (None, _) => Assessment {
+                status: IndicatorStatus::NoData,
+                reason: "Er is nog geen beschrijving opgehaald.".into(),
+            },
+            (Some(o), None) => Assessment {
+                status: IndicatorStatus::NoData,
+                reason: format!(
+                    "De beschrijving over {} is nog niet beoordeeld.",
+                    o.period()
+                        .map_or_else(|| o.period.clone(), |p| p.label_nl())
+                ),
+            },
+            (Some(o), Some(s)) => Assessment {
+                status: s,
+                reason: format!(
+                    "Beoordeeld als \"{}\" over {}.",
+                    s.label().to_lowercase(),
+                    o.period()
+                        .map_or_else(|| o.period.clone(), |p| p.label_nl())
+                ),
+            },
+        };
+    }
+    let Some(targets) = indicator.targets() else {
+        return Assessment {
+            status: IndicatorStatus::NoData,
+            reason: "Er is geen richting of streefwaarde vastgelegd, dus geen oordeel.".into(),
+        };
+    };
+    let point = latest.and_then(|o| Some((o.period()?, o.value?)));
+    assess(&targets, point)
+}
+
+/// Whether `user` may enter values and actions for a KPI: a beheerder, or a trekker of an
+/// organisation that leads one of its plans or owns it.
+pub fn may_enter(user: &User, editors: &[String]) -> bool {
+    user.is_admin() || user.may_edit_plan(editors)
+}
+
+/// The signed-in account if it may enter values for this KPI, or the refusal.
+pub async fn require_kpi_editor<'a>(
+    state: &AppState,
+    viewer: &'a Viewer,
+    indicator: &IndicatorRow,
+) -> Result<&'a User, WebError> {
+    let user = viewer.require_user()?;
+    let editors = state.store.indicator_editors(&indicator.id).await?;
+    if may_enter(user, &editors) {
+        Ok(user)
+    } else {
+        Err(WebError::Forbidden(format!(
+            "U mag voor \"{}\" geen metingen of acties invoeren: alleen een beheerder of een trekker van een organisatie die een plan van deze KPI trekt (of de KPI beheert) mag dat.",
+            indicator.name
+        )))
+    }
+}
+
+/// Today, for overdue flags.
+pub fn today() -> jiff::civil::Date {
+    jiff::Zoned::now().date()
+}
