@@ -47,7 +47,12 @@ pub fn routes() -> Routes {
         super::api_write::create_plan,
         super::api_write::update_plan,
         super::api_write::put_rollout,
-        super::changes::json
+        super::changes::json,
+        super::monitoring::api::list,
+        super::monitoring::api::detail,
+        super::monitoring::api::observations,
+        super::monitoring::api::post_observation,
+        super::monitoring::api::actions
     ),
     components(schemas(ApiErrorBody)),
     modifiers(&TokenSecurity)

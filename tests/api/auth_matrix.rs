@@ -72,7 +72,26 @@ const RULES: &[(&str, &str, Who)] = &[
         "/api/v1/plans/{id}/rollouts/{gemeente}",
         Who::PlanEditors,
     ),
+    // Monitoring: values and actions of a KPI belong to the trekkers of its plans (and the
+    // beheerder); uploading a file for its preview is for any account, each line is then
+    // checked against the account's rights.
+    ("GET", "/indicatoren/{id}/metingen/nieuw", Who::PlanEditors),
+    ("POST", "/indicatoren/{id}/metingen", Who::PlanEditors),
+    ("GET", "/indicatoren/{id}/acties/nieuw", Who::PlanEditors),
+    ("POST", "/indicatoren/{id}/acties", Who::PlanEditors),
+    ("POST", "/acties/{id}/bewerken", Who::PlanEditors),
+    ("POST", "/acties/{id}/escaleren", Who::PlanEditors),
+    ("POST", "/metingen/importeren", Who::SignedIn),
+    ("POST", "/metingen/importeren/bevestigen", Who::SignedIn),
+    (
+        "POST",
+        "/api/v1/indicators/{id}/observations",
+        Who::PlanEditors,
+    ),
 ];
+
+/// The KPI whose values the trekker of UNICUM (who leads MTVP) may enter.
+const KPI: &str = "mtvp-consultduur";
 
 /// Routes the matrix must cover: every unsafe method, and the GET edit forms.
 fn guarded(method: &Method, path: &str) -> bool {
@@ -130,10 +149,32 @@ struct Fixture {
     /// One live API token per signed-in persona: (persona, token id, secret).
     tokens: Vec<(Persona, i64, String)>,
     target: i64,
+    /// A follow-up action of [`KPI`].
+    action: i64,
 }
 
 async fn fixture() -> Fixture {
     let app = TestApp::with_people().await;
+    let action = app
+        .store
+        .create_action(
+            &regiomonitor::store::Actor::system("test", regiomonitor::domain::Channel::Cli),
+            &regiomonitor::store::Reason::default(),
+            KPI,
+            &regiomonitor::store::ActionFields {
+                area_id: Some(GEMEENTE.to_owned()),
+                title: "Matrixactie".into(),
+                description: None,
+                owner: "trekker MTVP".into(),
+                owner_organisation_id: None,
+                deadline: jiff::civil::date(2027, 3, 31),
+                status: regiomonitor::domain::ActionStatus::Open,
+            },
+            regiomonitor::domain::EscalationLevel::Workgroup,
+            None,
+        )
+        .await
+        .expect("action");
     let target = app
         .add_user(
             TARGET,
@@ -173,6 +214,7 @@ async fn fixture() -> Fixture {
         app,
         tokens,
         target,
+        action,
     }
 }
 
@@ -207,6 +249,11 @@ impl Fixture {
             ORGANISATION.to_owned()
         } else if pattern.starts_with("/kader/") {
             ITEM.to_owned()
+        } else if pattern.starts_with("/indicatoren/") || pattern.starts_with("/api/v1/indicators/")
+        {
+            KPI.to_owned()
+        } else if pattern.starts_with("/acties/") {
+            self.action.to_string()
         } else if pattern.starts_with("/gebieden/") {
             // Gemeenten are areas with their CBS code as id.
             GEMEENTE.to_owned()
@@ -243,6 +290,16 @@ impl Fixture {
             .stored_plan(PLAN)
             .await
             .expect("plan")
+            .expect("exists")
+            .version
+    }
+
+    async fn action_version(&self) -> i64 {
+        self.app
+            .store
+            .action(self.action)
+            .await
+            .expect("action")
             .expect("exists")
             .version
     }
@@ -428,6 +485,92 @@ impl Fixture {
                             "version": self.rollout_version().await,
                             "status": "loopt",
                             "date": "2025-10-01",
+                        }),
+                    )
+                    .await
+            }
+            (_, "/indicatoren/{id}/metingen") => {
+                let period = format!("{}-Q1", 2030 + round);
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("version", "0"),
+                            ("area", GEMEENTE),
+                            ("period", period.as_str()),
+                            ("value", "14"),
+                        ],
+                    )
+                    .await
+            }
+            (_, "/indicatoren/{id}/acties") => {
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("title", "Versnellingssessie"),
+                            ("owner", "trekker MTVP"),
+                            ("deadline", "2027-06-30"),
+                            ("area", GEMEENTE),
+                            ("status", "open"),
+                        ],
+                    )
+                    .await
+            }
+            (_, "/acties/{id}/bewerken") => {
+                let version = self.action_version().await.to_string();
+                let title = format!("Matrixactie ronde {round}");
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("version", version.as_str()),
+                            ("title", title.as_str()),
+                            ("owner", "trekker MTVP"),
+                            ("deadline", "2027-03-31"),
+                            ("status", "bezig"),
+                        ],
+                    )
+                    .await
+            }
+            (_, "/acties/{id}/escaleren") => {
+                let version = self.action_version().await.to_string();
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("version", version.as_str()),
+                            ("to", "kernteam:"),
+                            ("reason", "De werkgroep komt er niet uit."),
+                        ],
+                    )
+                    .await
+            }
+            (_, "/metingen/importeren") => {
+                let file = format!(
+                    "indicator,gebied,periode,waarde\n{KPI},{GEMEENTE},{}-Q2,14\n",
+                    2030 + round
+                );
+                client.upload(&path, "matrix.csv", &file).await
+            }
+            (_, "/metingen/importeren/bevestigen") => {
+                let file = format!(
+                    "indicator,gebied,periode,waarde\n{KPI},{GEMEENTE},{}-Q3,14\n",
+                    2030 + round
+                );
+                client
+                    .post_form(&path, [("name", "matrix.csv"), ("content", file.as_str())])
+                    .await
+            }
+            ("POST", "/api/v1/indicators/{id}/observations") => {
+                client
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({
+                            "area_id": GEMEENTE,
+                            "period": format!("{}-Q4", 2030 + round),
+                            "value": 14.5,
                         }),
                     )
                     .await

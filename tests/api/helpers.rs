@@ -409,6 +409,30 @@ impl Client {
         self.send(request).await
     }
 
+    /// Uploads a file as a browser sends a multipart form: field `bestand`, with the session's
+    /// CSRF token in the address (as the upload form's action carries it).
+    pub async fn upload(&self, path: &str, file_name: &str, content: &str) -> Page {
+        let boundary = "----regiomonitor-test-grens";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"bestand\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+        );
+        let csrf = self.csrf();
+        let uri = if csrf.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?csrf={csrf}")
+        };
+        let request = self
+            .request(Method::POST, &uri)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
     /// Posts a form exactly as given (no CSRF token added), with extra headers.
     pub async fn post_raw<K: AsRef<str>, V: AsRef<str>>(
         &self,

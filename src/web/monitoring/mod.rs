@@ -4,6 +4,7 @@
 //! here.
 
 mod actions;
+pub mod api;
 pub mod chart;
 mod indicators;
 mod observations;
@@ -25,6 +26,7 @@ pub fn routes() -> Routes {
         .merge(indicators::routes())
         .merge(observations::routes())
         .merge(actions::routes())
+        .merge(api::routes())
 }
 
 impl StatusView {
