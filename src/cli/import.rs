@@ -1,8 +1,16 @@
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::{BufReader, IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::thread::JoinHandle;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::domain::Channel;
 use crate::import::Bundle;
-use crate::store::{Actor, Store};
+use crate::import::observations::{self, Context, Report};
+use crate::store::{Actor, NewObservation, Store, StoreError};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {
@@ -15,6 +23,16 @@ pub enum ImportCommand {
         /// Alleen controleren; niets opslaan.
         #[arg(long)]
         check: bool,
+    },
+    /// Lees metingen in uit een CSV-bestand in lang formaat (indicator, gebied, periode, waarde, bron): eerst wordt elke regel gecontroleerd, en alleen een bestand zonder problemen wordt opgeslagen, in zijn geheel.
+    Observations {
+        /// Het CSV-bestand: een kopregel en daaronder één meting per regel.
+        file: PathBuf,
+        #[command(flatten)]
+        db: super::DatabaseArgs,
+        /// Markeer elke meting als voorbeeldwaarde (geen feit), zoals bij de demo.
+        #[arg(long)]
+        voorbeeld: bool,
     },
 }
 
@@ -43,18 +61,226 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        ImportCommand::Observations {
+            file,
+            db,
+            voorbeeld,
+        } => {
+            let store = Store::open(&db.database).await?;
+            import_observations(&store, &file, voorbeeld).await
+        }
+    }
+}
+
+/// Rows sent from the reading thread to the store at a time.
+const CHUNK: usize = 1000;
+
+/// `import observations`: checks the whole file, prints every problem, and only when there
+/// are none reads it a second time and stores every line in one transaction.
+pub async fn import_observations(store: &Store, file: &Path, examples: bool) -> anyhow::Result<()> {
+    let indicators = store.indicators().await?;
+    let areas = store.areas().await?;
+    // The command line may enter values for every KPI.
+    let mut cx = Context::new(&indicators, &areas, |_| true);
+    cx.examples = examples;
+    for i in &indicators {
+        cx.add_existing(&i.id, &store.observation_keys(&i.id).await?);
+    }
+    let cx = Arc::new(cx);
+    let head = file_head(file)?;
+    let size = std::fs::metadata(file)
+        .map_err(|e| anyhow::anyhow!("kan {} niet lezen: {e}", file.display()))?
+        .len();
+
+    // First pass: only check.
+    let bar = progress_bar(size, "controleren");
+    let input = bar.wrap_read(open(file)?);
+    let (check_cx, check_head) = (Arc::clone(&cx), head.clone());
+    let report = tokio::task::spawn_blocking(move || {
+        observations::check(input, &check_head, &check_cx, |_| {})
+    })
+    .await?;
+    bar.finish_and_clear();
+    if !report.is_ok() {
+        for p in &report.problems {
+            eprintln!("{p}");
+        }
+        if report.more_problems > 0 {
+            eprintln!("... en nog {} problemen.", report.more_problems);
+        }
+        anyhow::bail!(
+            "{}: {} {}; er is niets opgeslagen",
+            file.display(),
+            report.problem_count(),
+            if report.problem_count() == 1 {
+                "probleem"
+            } else {
+                "problemen"
+            }
+        );
+    }
+
+    // Second pass: read again, check again, and stream the rows into one transaction.
+    let bar = progress_bar(report.rows as u64, "opslaan");
+    let rows = Checked::start(open(file)?, head, Arc::clone(&cx), report.clone());
+    let label = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let progress_bar = bar.clone();
+    let stored = store
+        .try_import_observations(&super::user::actor(), &label, rows, move |n| {
+            progress_bar.set_position(n as u64);
+        })
+        .await;
+    bar.finish_and_clear();
+    let stored = stored?;
+    let per_kpi: Vec<String> = report
+        .per_indicator
+        .iter()
+        .map(|(id, n, _, _)| format!("{id} {n}"))
+        .collect();
+    eprintln!(
+        "Ingelezen uit {}: {stored} {} ({}).",
+        file.display(),
+        if stored == 1 { "meting" } else { "metingen" },
+        per_kpi.join(", ")
+    );
+    Ok(())
+}
+
+fn open(file: &Path) -> anyhow::Result<BufReader<File>> {
+    let f =
+        File::open(file).map_err(|e| anyhow::anyhow!("kan {} niet openen: {e}", file.display()))?;
+    Ok(BufReader::with_capacity(1 << 16, f))
+}
+
+/// The first bytes of the file, from which the check learns the delimiter.
+fn file_head(file: &Path) -> anyhow::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(4096);
+    open(file)?
+        .take(4096)
+        .read_to_end(&mut head)
+        .map_err(|e| anyhow::anyhow!("kan {} niet lezen: {e}", file.display()))?;
+    Ok(head)
+}
+
+/// A bar on standard error while it is a terminal; nothing otherwise (a log, a pipe, a test).
+fn progress_bar(len: u64, what: &str) -> ProgressBar {
+    let target = if std::io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(len), target);
+    let template = if what == "controleren" {
+        "{msg:12} [{bar:40}] {bytes}/{total_bytes} ({eta})"
+    } else {
+        "{msg:12} [{bar:40}] {human_pos}/{human_len} metingen ({per_sec}, {eta})"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// The checked lines of the second pass: a thread reads and checks the file and sends the
+/// lines in chunks, so reading and storing overlap and only a few chunks are in memory. When
+/// the second check does not find what the first one did (the file changed in between), the
+/// last item is an error and the store keeps nothing.
+struct Checked {
+    chunks: Receiver<Vec<NewObservation>>,
+    current: std::vec::IntoIter<NewObservation>,
+    reader: Option<JoinHandle<Report>>,
+    first: Report,
+}
+
+impl Checked {
+    fn start(
+        input: impl Read + Send + 'static,
+        head: Vec<u8>,
+        cx: Arc<Context>,
+        first: Report,
+    ) -> Self {
+        let (send, chunks) = sync_channel::<Vec<NewObservation>>(8);
+        let reader = std::thread::spawn(move || {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut open = true;
+            let report = observations::check(input, &head, &cx, |o| {
+                if !open {
+                    return;
+                }
+                chunk.push(o);
+                if chunk.len() == CHUNK {
+                    open = send
+                        .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
+                        .is_ok();
+                }
+            });
+            if open && !chunk.is_empty() {
+                let _ = send.send(chunk);
+            }
+            report
+        });
+        Self {
+            chunks,
+            current: Vec::new().into_iter(),
+            reader: Some(reader),
+            first,
+        }
+    }
+
+    /// The end of the file: `Some(Err)` when the second check differs from the first.
+    fn finish(&mut self) -> Option<Result<NewObservation, StoreError>> {
+        let reader = self.reader.take()?;
+        let same = reader.join().is_ok_and(|second| {
+            second.is_ok()
+                && second.rows == self.first.rows
+                && second.per_indicator == self.first.per_indicator
+        });
+        (!same).then(|| {
+            Err(StoreError::Refused(
+                "het bestand is veranderd tussen de controle en het opslaan; er is niets opgeslagen, lees het opnieuw in".into(),
+            ))
+        })
+    }
+}
+
+impl Iterator for Checked {
+    type Item = Result<NewObservation, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(o) = self.current.next() {
+                return Some(Ok(o));
+            }
+            match blocking(|| self.chunks.recv()) {
+                Ok(chunk) => self.current = chunk.into_iter(),
+                Err(_) => return self.finish(),
+            }
+        }
+    }
+}
+
+/// Waits for the reading thread without holding up other tasks of a multi-threaded runtime.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
     }
 }
 
 pub async fn load_demo(args: super::DatabaseArgs) -> anyhow::Result<()> {
-    let portfolio = Bundle::demo().check()?;
     let store = Store::open(&args.database).await?;
     let counts = store
-        .import_portfolio(&Actor::system("demogegevens", Channel::Import), &portfolio)
+        .load_demo(&Actor::system("demogegevens", Channel::Import))
         .await?;
     eprintln!(
-        "Demogegevens geladen in {}: {} gebieden, {} plannen, {} uitrolcellen.",
-        args.database, counts.areas, counts.plans, counts.rollouts
+        "Demogegevens geladen in {}: {} gebieden, {} plannen, {} uitrolcellen, {} KPI's (met voorbeeldmetingen).",
+        args.database, counts.areas, counts.plans, counts.rollouts, counts.indicators
     );
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! The command line: `serve`, `demo`, `load-demo`, `import portfolio` and `user`.
+//! The command line: `serve`, `demo`, `load-demo`, `import portfolio`, `import observations`
+//! and `user`.
 
 mod import;
 mod serve;

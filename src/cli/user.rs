@@ -68,7 +68,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
 }
 
 /// Who the audit trail names for a change made here: the operating-system user, when known.
-fn actor() -> Actor {
+pub(super) fn actor() -> Actor {
     let name = match std::env::var("USER").or_else(|_| std::env::var("USERNAME")) {
         Ok(user) if !user.trim().is_empty() => format!("opdrachtregel ({})", user.trim()),
         _ => "opdrachtregel".to_owned(),

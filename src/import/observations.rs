@@ -433,7 +433,7 @@ pub fn check(
         };
 
         let value_text = col(columns.value);
-        let status_text = columns.status.map(|s| col(s)).unwrap_or("");
+        let status_text = columns.status.map_or("", col);
         let mut value = None;
         let mut narrative = None;
         let mut judged_status = None;
@@ -615,7 +615,9 @@ mod tests {
 
     fn run(text: &str) -> (Report, Vec<NewObservation>) {
         let mut rows = Vec::new();
-        let report = check(text.as_bytes(), text.as_bytes(), &context(), |o| rows.push(o));
+        let report = check(text.as_bytes(), text.as_bytes(), &context(), |o| {
+            rows.push(o)
+        });
         (report, rows)
     }
 
@@ -675,9 +677,7 @@ mod tests {
         assert_eq!(report.problems.len(), 1);
         assert_eq!(report.problems[0].line, 1);
         assert!(
-            report.problems[0]
-                .message
-                .contains("mist de kolom periode"),
+            report.problems[0].message.contains("mist de kolom periode"),
             "{:?}",
             report.problems
         );
@@ -690,7 +690,11 @@ mod tests {
         let text = "indicator,gebied,periode,waarde\nconsult,GM0355,2026-Q1,12\n";
         let report = check(text.as_bytes(), text.as_bytes(), &cx, |_| {});
         assert_eq!(report.problems.len(), 1);
-        assert!(report.problems[0].message.contains("al een meting opgeslagen"));
+        assert!(
+            report.problems[0]
+                .message
+                .contains("al een meting opgeslagen")
+        );
     }
 
     #[test]

@@ -14,5 +14,6 @@ mod editing;
 mod editing_other;
 mod helpers;
 mod import;
+mod import_observations;
 mod pages;
 mod server;
