@@ -14,6 +14,7 @@ mod editing;
 mod editing_other;
 mod helpers;
 mod import;
+mod monitoring;
 mod import_observations;
 mod pages;
 mod server;
