@@ -14,7 +14,7 @@ mod editing;
 mod editing_other;
 mod helpers;
 mod import;
-mod monitoring;
 mod import_observations;
+mod monitoring;
 mod pages;
 mod server;
