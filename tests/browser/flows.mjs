@@ -617,6 +617,100 @@ async function accessibility(browser, cells) {
   await anon2.close();
 }
 
+/// The monitoring pages as a beheerder: the observation form and its error state (with and
+/// without JavaScript), a follow-up action with its escalation to the regiegroep, and the pages
+/// that list it. Runs last: it adds an action to the demo data.
+async function monitoring(browser) {
+  section('4. Monitoring: observation form, follow-up action, escalation');
+  const kpi = 'mtvp-consultduur';
+  const form = `/indicatoren/${kpi}/metingen/nieuw`;
+
+  const ctx = await newContext(browser, 'monitoring beheerder');
+  const b = await ctx.newPage();
+  if (await check('monitoring: sign in as beheerder', b, () => signIn(b, 'beheerder'))) {
+    await check(`axe: the observation form (${form})`, b, async () => {
+      await open(b, form);
+      assert((await h1(b)).startsWith('Meting toevoegen'), `heading "${await h1(b)}"`);
+      await axe(b);
+    });
+    await check('axe: the observation form after an invalid value (422)', b, async () => {
+      await b.getByLabel('Periode').fill('2026-Q4');
+      await b.getByLabel('Waarde').fill('veel');
+      const res = await submit(b, b.getByRole('button', { name: 'Meting opslaan' }));
+      await expectStatus(res, 422, 'saving the value "veel"');
+      assert((await b.locator('#veld-value').getAttribute('aria-invalid')) === 'true', 'the value field is not marked aria-invalid');
+      assert((await b.locator('#fouten a[href="#veld-value"]').count()) === 1, 'the error summary does not link to the value field');
+      await axe(b);
+    });
+    let action;
+    await check('monitoring: a follow-up action is added through its form', b, async () => {
+      await open(b, `/indicatoren/${kpi}/acties/nieuw?gebied=GM0352`);
+      await b.getByLabel('Wat', { exact: true }).fill(`Versnellingssessie Wijk bij Duurstede (${run})`);
+      await b.getByLabel('Eigenaar', { exact: true }).fill('Trekker MTVP');
+      await b.getByLabel('Deadline').evaluate((el) => {
+        el.type = 'text';
+      });
+      await b.getByLabel('Deadline').fill('2020-03-31');
+      const res = await submit(b, b.locator(`form[action="/indicatoren/${kpi}/acties"] button[type=submit]`));
+      await expectStatus(res, 200, 'adding the action');
+      action = pathOf(b);
+      assert(/^\/acties\/\d+$/.test(action), `after adding the action the browser is at ${action}`);
+    });
+    if (action) {
+      await check(`axe: the action page (${action})`, b, async () => {
+        await open(b, action);
+        await axe(b);
+      });
+      await check('axe: the action page after escalating without a reason (422)', b, async () => {
+        const escalate = b.locator(`form[action="${action}/escaleren"]`);
+        await escalate.locator('select[name=to]').selectOption('regiegroep:regiegroep-zou');
+        const res = await submit(b, escalate.locator('button[type=submit]'));
+        await expectStatus(res, 422, 'escalating without a reason');
+        await axe(b);
+      });
+      await check('monitoring: escalating to the regiegroep lands on its page, which lists the action', b, async () => {
+        const escalate = b.locator(`form[action="${action}/escaleren"]`);
+        await escalate.locator('select[name=to]').selectOption('regiegroep:regiegroep-zou');
+        await escalate.locator('textarea[name=reason], input[name=reason]').fill('De werkgroep kan de capaciteit niet zelf regelen');
+        const res = await submit(b, escalate.locator('button[type=submit]'));
+        await expectStatus(res, 200, 'escalating');
+        assert(pathOf(b) === '/overleggen/regiegroep-zou', `after escalating the browser is at ${pathOf(b)}`);
+        assert((await b.locator(`a[href="${action}"]`).count()) === 1, 'the regiegroep page does not list the action');
+      });
+    }
+  }
+  await ctx.close();
+
+  // Signed out: the pages that list the action, now with content.
+  const anon = await newContext(browser, 'monitoring anonymous');
+  const a = await anon.newPage();
+  for (const p of ['/acties', '/overleggen/regiegroep-zou', `/indicatoren/${kpi}`]) {
+    await check(`axe: ${p} with an overdue, escalated action`, a, async () => {
+      await open(a, p);
+      assert((await a.locator('.rm-overdue').count()) >= 1 || p.startsWith('/indicatoren'), `no "over tijd" flag on ${p}`);
+      await axe(a);
+    });
+  }
+  await anon.close();
+
+  // Without JavaScript the form and its error state work the same.
+  const nojs = await newContext(browser, 'monitoring beheerder no-js', { javaScriptEnabled: false });
+  const n = await nojs.newPage();
+  if (await check('no-js: sign in as beheerder', n, () => signIn(n, 'beheerder'))) {
+    await check('no-js: the observation form shows its errors after an invalid value (422)', n, async () => {
+      await open(n, form);
+      await n.getByLabel('Periode').fill('2026-13');
+      await n.getByLabel('Waarde').fill('veel');
+      const res = await submit(n, n.getByRole('button', { name: 'Meting opslaan' }));
+      await expectStatus(res, 422, 'saving a bad period and value');
+      assert((await n.locator('h1').filter({ visible: true }).count()) === 1, 'no visible h1');
+      assert((await n.locator('#fouten li').count()) === 2, `the error summary has ${await n.locator('#fouten li').count()} items, expected 2`);
+      assert((await n.locator('#veld-period').inputValue()) === '2026-13', 'the period typed is not kept');
+    });
+  }
+  await nojs.close();
+}
+
 /// Types an impossible date into a date field (turned into a text field, as in browsers
 /// without a date picker).
 async function badDate(input) {
@@ -683,11 +777,12 @@ async function main() {
       await withoutJavaScript(browser, cells);
       await accessibility(browser, cells);
     }
+    await monitoring(browser);
   } finally {
     await browser.close();
   }
 
-  section('4. Requests, page errors and sub-resources');
+  section('5. Requests, page errors and sub-resources');
   for (const c of contexts) {
     const problems = [...[...c.external].map((u) => `requested a URL outside ${baseOrigin}: ${u}`), ...c.problems];
     results.push({ name: `${c.label}: only same-origin requests, no page or console errors`, ok: problems.length === 0, detail: problems.join('\n') });
