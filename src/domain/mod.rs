@@ -15,7 +15,7 @@ pub use codes::{
     Stage,
 };
 pub use indicator::{
-    ActionStatus, Assessment, AreaLevel, Direction, EscalationLevel, Frequency, IndicatorKind,
+    ActionStatus, AreaLevel, Assessment, Direction, EscalationLevel, Frequency, IndicatorKind,
     IndicatorStatus, Measure, Targets, assess, format_number_nl, parse_number,
 };
 pub use period::Period;

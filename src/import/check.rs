@@ -10,8 +10,8 @@ use super::{
     Problems, Rollout, Source, StageChange,
 };
 use crate::domain::{
-    AreaKind, EscalationLevel, FrameworkKind, Gemeentecode, NetworkRole, OrganisationKind, ParseError, Period,
-    Phase, PlanKind, RolloutStatus, Slug, Stage, parse_date,
+    AreaKind, EscalationLevel, FrameworkKind, Gemeentecode, NetworkRole, OrganisationKind,
+    ParseError, Period, Phase, PlanKind, RolloutStatus, Slug, Stage, parse_date,
 };
 
 mod indicators;

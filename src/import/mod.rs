@@ -13,8 +13,7 @@ use jiff::civil::Date;
 
 use crate::domain::{
     AreaKind, AreaLevel, Direction, EscalationLevel, FrameworkKind, Frequency, IndicatorKind,
-    Measure, NetworkRole, OrganisationKind, Period, Phase, PlanKind, RolloutStatus,
-    Stage,
+    Measure, NetworkRole, OrganisationKind, Period, Phase, PlanKind, RolloutStatus, Stage,
 };
 
 /// The demo data set, built into the binary from `data/demo/`.

@@ -95,9 +95,10 @@ fn check_one(
     for plan in &row.plannen {
         c.reference(at, "plannen", plan, cx.plan_ids, "plan");
     }
-    let owner_organisation_id = row.eigenaar.as_ref().filter(|o| {
-        c.reference(at, "eigenaar", o, cx.organisation_ids, "organisatie")
-    });
+    let owner_organisation_id = row
+        .eigenaar
+        .as_ref()
+        .filter(|o| c.reference(at, "eigenaar", o, cx.organisation_ids, "organisatie"));
     let source_id = c.source(at, row.bron.as_ref(), cx.source_ids);
     if c.problems.len() > before {
         return None;
