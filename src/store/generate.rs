@@ -9,7 +9,8 @@ use sqlx::{Any, Transaction};
 
 use super::audit::Actor;
 use super::import::ImportCounts;
-use super::{Store, StoreError};
+use super::monitoring::values_rows;
+use super::{Backend, Store, StoreError};
 use crate::import::Portfolio;
 
 type Tx = Transaction<'static, Any>;
@@ -42,6 +43,7 @@ const MAX_PARAMS: usize = 30_000;
 /// Inserts `rows` (each as wide as `columns`) with as few statements as the limits allow.
 async fn insert(
     tx: &mut Tx,
+    backend: Backend,
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<V>>,
@@ -51,18 +53,11 @@ async fn insert(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<V>> = rows.by_ref().take(per_statement).collect();
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        for r in 0..chunk.len() {
-            sql.push_str(if r == 0 { "(" } else { ", (" });
-            for c in 0..width {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push('$');
-                sql.push_str(&(r * width + c + 1).to_string());
-            }
-            sql.push(')');
-        }
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {}",
+            columns.join(", "),
+            values_rows(backend, chunk.len(), width)
+        );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for row in chunk {
             debug_assert_eq!(row.len(), width);
@@ -96,8 +91,8 @@ impl Store {
                 "deze database bevat al een portfolio; laad de gegevens in een lege database (er is niets veranderd)".into(),
             ));
         }
-        insert_all(&mut tx, p).await?;
-        audit_all(&mut tx, actor, p).await?;
+        insert_all(&mut tx, self.backend, p).await?;
+        audit_all(&mut tx, self.backend, actor, p).await?;
         tx.commit().await?;
         Ok(ImportCounts {
             areas: p.areas.len(),
@@ -110,7 +105,7 @@ impl Store {
     }
 }
 
-async fn insert_all(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
+async fn insert_all(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx::Error> {
     let rows = p
         .sources
         .iter()
@@ -123,7 +118,7 @@ async fn insert_all(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
             ]
         })
         .collect();
-    insert(tx, "sources", &["id", "title", "date", "note"], rows).await?;
+    insert(tx, b, "sources", &["id", "title", "date", "note"], rows).await?;
 
     let rows = p
         .areas
@@ -142,6 +137,7 @@ async fn insert_all(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
         .collect();
     insert(
         tx,
+        b,
         "areas",
         &["id", "kind", "name", "parent_id", "position", "source_id"],
         rows,
@@ -166,6 +162,7 @@ async fn insert_all(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
         .collect();
     insert(
         tx,
+        b,
         "framework_items",
         &[
             "id",
@@ -187,6 +184,7 @@ async fn insert_all(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
         .collect();
     insert(
         tx,
+        b,
         "transformation_principles",
         &["transformation_id", "principle_id"],
         rows,
@@ -198,7 +196,14 @@ async fn insert_all(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
         .iter()
         .map(|f| vec![t(&f.id), t(&f.name), ot(f.description.as_deref())])
         .collect();
-    insert(tx, "funding_sources", &["id", "name", "description"], rows).await?;
+    insert(
+        tx,
+        b,
+        "funding_sources",
+        &["id", "name", "description"],
+        rows,
+    )
+    .await?;
 
     let rows = p
         .organisations
@@ -214,6 +219,7 @@ async fn insert_all(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
         .collect();
     insert(
         tx,
+        b,
         "organisations",
         &["id", "name", "kind", "website"],
         rows,
@@ -239,6 +245,7 @@ async fn insert_all(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
         .collect();
     insert(
         tx,
+        b,
         "bodies",
         &[
             "id",
@@ -254,7 +261,7 @@ async fn insert_all(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
     )
     .await?;
 
-    insert_plans(tx, p).await?;
+    insert_plans(tx, b, p).await?;
 
     for (n, indicator) in p.indicators.iter().enumerate() {
         super::monitoring::insert_indicator(tx, indicator, i64::try_from(n).unwrap_or(i64::MAX))
@@ -271,7 +278,7 @@ async fn insert_all(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-async fn insert_plans(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
+async fn insert_plans(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx::Error> {
     let rows = p
         .plans
         .iter()
@@ -302,6 +309,7 @@ async fn insert_plans(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
         .collect();
     insert(
         tx,
+        b,
         "plans",
         &[
             "id",
@@ -345,6 +353,7 @@ async fn insert_plans(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
     }
     insert(
         tx,
+        b,
         "plan_organisations",
         &["plan_id", "organisation_id", "role", "position"],
         rows,
@@ -356,7 +365,7 @@ async fn insert_plans(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
         .iter()
         .flat_map(|plan| plan.framework.iter().map(|f| vec![t(&plan.id), t(f)]))
         .collect();
-    insert(tx, "plan_framework", &["plan_id", "item_id"], rows).await?;
+    insert(tx, b, "plan_framework", &["plan_id", "item_id"], rows).await?;
 
     let mut rows = Vec::new();
     for plan in &p.plans {
@@ -367,7 +376,14 @@ async fn insert_plans(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
             }
         }
     }
-    insert(tx, "plan_funding", &["plan_id", "funding_source_id"], rows).await?;
+    insert(
+        tx,
+        b,
+        "plan_funding",
+        &["plan_id", "funding_source_id"],
+        rows,
+    )
+    .await?;
 
     let rows = p
         .plans
@@ -381,6 +397,7 @@ async fn insert_plans(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
         .collect();
     insert(
         tx,
+        b,
         "plan_links",
         &["plan_id", "position", "title", "url"],
         rows,
@@ -406,6 +423,7 @@ async fn insert_plans(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
         .collect();
     insert(
         tx,
+        b,
         "rollout_history",
         &[
             "plan_id",
@@ -442,6 +460,7 @@ async fn insert_plans(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
     }
     insert(
         tx,
+        b,
         "rollouts",
         &[
             "plan_id",
@@ -473,6 +492,7 @@ async fn insert_plans(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
         .collect();
     insert(
         tx,
+        b,
         "stage_history",
         &["plan_id", "stage", "note", "date", "source_id"],
         rows,
@@ -498,6 +518,7 @@ async fn insert_plans(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
         .collect();
     insert(
         tx,
+        b,
         "milestones",
         &[
             "plan_id",
@@ -515,7 +536,12 @@ async fn insert_plans(tx: &mut Tx, p: &Portfolio) -> Result<(), sqlx::Error> {
 }
 
 /// One "aangemaakt" entry per record, as the import writes them.
-async fn audit_all(tx: &mut Tx, actor: &Actor, p: &Portfolio) -> Result<(), sqlx::Error> {
+async fn audit_all(
+    tx: &mut Tx,
+    b: Backend,
+    actor: &Actor,
+    p: &Portfolio,
+) -> Result<(), sqlx::Error> {
     let at = super::now_text();
     // (record type, id, label, plan, area, organisation, indicator)
     type Entry<'a> = (
@@ -584,6 +610,7 @@ async fn audit_all(tx: &mut Tx, actor: &Actor, p: &Portfolio) -> Result<(), sqlx
         .collect();
     insert(
         tx,
+        b,
         "audit_log",
         &[
             "at",

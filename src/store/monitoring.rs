@@ -317,10 +317,6 @@ const OBSERVATION_COLUMNS: &str =
 const ACTION_COLUMNS: &str = "id, indicator_id, area_id, title, description, owner,
     owner_organisation_id, deadline, status, level, body_id, created_at, version";
 
-/// Rows per INSERT statement of a bulk import: 10 parameters each, well under the limits of
-/// SQLite (32766) and PostgreSQL (65535).
-const BATCH: usize = 1000;
-
 /// Stores a new KPI with its plans and tussendoelen (used by the portfolio import too).
 pub(super) async fn insert_indicator(
     tx: &mut Tx,
@@ -953,8 +949,9 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let mut rows = rows.into_iter();
         let mut tx = self.begin_write().await?;
-        let full_batch_sql = insert_observations_sql(BATCH);
-        let mut batch: Vec<NewObservation> = Vec::with_capacity(BATCH);
+        let batch_rows = observation_batch(self.backend);
+        let full_batch_sql = insert_observations_sql(self.backend, batch_rows);
+        let mut batch: Vec<NewObservation> = Vec::with_capacity(batch_rows);
         // Per KPI: the number of values and the periods they span, for the trail.
         let mut per_indicator: HashMap<String, (usize, Period, Period)> = HashMap::new();
         let mut done = 0;
@@ -977,30 +974,32 @@ impl Store {
                     }
                 }
                 batch.push(o);
-                if batch.len() == BATCH {
+                if batch.len() == batch_rows {
                     break;
                 }
             }
             if batch.is_empty() {
                 break;
             }
-            let sql = if batch.len() == BATCH {
+            let sql = if batch.len() == batch_rows {
                 full_batch_sql.clone()
             } else {
-                insert_observations_sql(batch.len())
+                insert_observations_sql(self.backend, batch.len())
             };
+            let rows_in_batch = batch.len();
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for o in &batch {
+            // Owned values move into the arguments without another copy.
+            for o in batch.drain(..) {
                 query = query
-                    .bind(o.indicator_id.as_str())
-                    .bind(o.area_id.as_str())
+                    .bind(o.indicator_id)
+                    .bind(o.area_id)
                     .bind(o.period.to_string())
                     .bind(o.period.start().to_string())
                     .bind(o.value)
-                    .bind(o.narrative.as_deref())
+                    .bind(o.narrative)
                     .bind(o.judged_status.map(|s| s.code()))
-                    .bind(o.source.as_deref())
-                    .bind(o.note.as_deref())
+                    .bind(o.source)
+                    .bind(o.note)
                     .bind(i64::from(o.is_example));
             }
             match query.execute(&mut *tx).await {
@@ -1021,9 +1020,9 @@ impl Store {
                     other?;
                 }
             }
-            done += batch.len();
+            done += rows_in_batch;
             progress(done);
-            if batch.len() < BATCH {
+            if rows_in_batch < batch_rows {
                 break;
             }
         }
@@ -1343,26 +1342,49 @@ impl Store {
     }
 }
 
-fn insert_observations_sql(rows: usize) -> String {
+fn insert_observations_sql(backend: super::Backend, rows: usize) -> String {
     let mut sql = String::from(
         "INSERT INTO observations (indicator_id, area_id, period, period_start, value, narrative,
             judged_status, source, note, is_example) VALUES ",
     );
+    sql.push_str(&values_rows(backend, rows, 10));
+    sql
+}
+
+/// `($1, $2), ($3, $4)`: the VALUES of a multi-row INSERT, `rows` rows of `width` values.
+///
+/// On SQLite the placeholders are plain `?`: sqlx binds a `$n` there by asking SQLite for
+/// every parameter's name, which takes time in proportion to the number of parameters, so a
+/// statement of thousands of `$n` takes quadratic time to bind. A plain `?` has no name and
+/// binds in constant time. Both bind in order, so the statement means the same.
+pub(super) fn values_rows(backend: super::Backend, rows: usize, width: usize) -> String {
+    let mut sql = String::with_capacity(rows * width * 7);
     for r in 0..rows {
-        if r > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for c in 0..10 {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..width {
             if c > 0 {
-                sql.push(',');
+                sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&(r * 10 + c + 1).to_string());
+            match backend {
+                super::Backend::Sqlite => sql.push('?'),
+                super::Backend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&(r * width + c + 1).to_string());
+                }
+            }
         }
         sql.push(')');
     }
     sql
+}
+
+/// Rows per INSERT statement of a bulk import: as many as the backend's limit on parameters
+/// allows with some room (SQLite 32766, PostgreSQL 65535), 10 parameters each.
+fn observation_batch(backend: super::Backend) -> usize {
+    match backend {
+        super::Backend::Sqlite => 3000,
+        super::Backend::Postgres => 6000,
+    }
 }
 
 async fn indicator_name(tx: &mut Tx, id: &str) -> Result<String, StoreError> {
