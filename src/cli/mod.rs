@@ -1,6 +1,7 @@
-//! The command line: `serve`, `demo`, `load-demo`, `import portfolio`, `import observations`
-//! and `user`.
+//! The command line: `serve`, `demo`, `load-demo`, `import portfolio`, `import observations`,
+//! `user` and `generate`.
 
+mod generate;
 mod import;
 mod serve;
 mod user;
@@ -37,6 +38,8 @@ pub enum Command {
     /// Beheer accounts: aanmaken, tonen, uit- en inschakelen, wachtwoord instellen.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Maak een synthetische gegevensset om mee te meten: een portfolio in een lege database en een CSV-bestand met metingen.
+    Generate(generate::GenerateArgs),
 }
 
 /// Where the data lives.
@@ -112,6 +115,7 @@ pub fn main() -> ExitCode {
             Command::LoadDemo(args) => import::load_demo(args).await,
             Command::Import(cmd) => import::run(cmd).await,
             Command::User(cmd) => user::run(cmd).await,
+            Command::Generate(args) => generate::run(args).await,
         }
     });
     match result {
