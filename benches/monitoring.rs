@@ -1,0 +1,167 @@
+//! Throughput of the monitoring pages on the national data set, over real HTTP.
+//!
+//! The data set is made beforehand (see docs/benchmarks.md): `regiomonitor generate --scale
+//! national` and `regiomonitor import observations` into a SQLite file or a PostgreSQL
+//! database, named by MONITORING_DATABASE_URL. `cargo bench --bench monitoring` then starts
+//! the app on a free port on that database and, for every path in BENCH_PATHS (default `/`
+//! and `/indicatoren/kpi-001`), times one request, keeps CONNECTIONS keep-alive connections
+//! busy for SECONDS seconds, and does the same against a minimal axum handler that serves the
+//! very same bytes from memory (the ceiling on this machine).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use regiomonitor::config::DatabaseUrl;
+use regiomonitor::startup::Application;
+use regiomonitor::store::Store;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let seconds = env_or("SECONDS", 10);
+    let connections = env_or("CONNECTIONS", 16);
+    let paths = std::env::var("BENCH_PATHS").unwrap_or_else(|_| "/,/indicatoren/kpi-001".into());
+    let Ok(url) = std::env::var("MONITORING_DATABASE_URL") else {
+        eprintln!(
+            "MONITORING_DATABASE_URL is not set: make the national data set first (docs/benchmarks.md) and name its database"
+        );
+        return Ok(());
+    };
+    let url = DatabaseUrl::parse(&url).map_err(anyhow::Error::msg)?;
+    let store = Store::open(&url).await?;
+    let app = Application::with_store(store, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let addr = app.addr();
+    tokio::spawn(app.run_until_stopped());
+
+    for path in paths.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let started = Instant::now();
+        let body = fetch(addr, path).await?;
+        let first = started.elapsed();
+        println!(
+            "page {path}: {} bytes (uncompressed HTML), first request {:.0} ms",
+            body.len(),
+            first.as_secs_f64() * 1000.0
+        );
+        let (rps, mb) = load(addr, path, connections, seconds).await?;
+        println!(
+            "regiomonitor {path}: {rps:.1} req/s, {mb:.1} MB/s ({connections} connections, {seconds} s)"
+        );
+
+        let bytes = Arc::new(body);
+        let ceiling = axum::Router::new().route(
+            "/",
+            axum::routing::get(move || {
+                let bytes = Arc::clone(&bytes);
+                async move { axum::response::Html((*bytes).clone()) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let ceiling_addr = listener.local_addr()?;
+        let server = tokio::spawn(async move { axum::serve(listener, ceiling).await });
+        let (crps, cmb) = load(ceiling_addr, "/", connections, seconds).await?;
+        server.abort();
+        println!("minimal axum handler, same bytes from memory: {crps:.1} req/s, {cmb:.1} MB/s");
+        println!("ratio {path}: {:.2}", rps / crps);
+    }
+    Ok(())
+}
+
+/// One GET, returning the body.
+async fn fetch(addr: SocketAddr, path: &str) -> anyhow::Result<Vec<u8>> {
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    let mut reader = BufReader::new(stream);
+    request(&mut reader, path).await
+}
+
+async fn request(
+    reader: &mut BufReader<tokio::net::TcpStream>,
+    path: &str,
+) -> anyhow::Result<Vec<u8>> {
+    reader
+        .get_mut()
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes())
+        .await?;
+    let mut line = String::new();
+    reader.read_line(&mut line).await?;
+    if !line.starts_with("HTTP/1.1 200") {
+        anyhow::bail!("GET {path}: {}", line.trim_end());
+    }
+    let mut length = None;
+    let mut chunked = false;
+    loop {
+        line.clear();
+        reader.read_line(&mut line).await?;
+        let header = line.trim_end().to_ascii_lowercase();
+        if header.is_empty() {
+            break;
+        }
+        if let Some(v) = header.strip_prefix("content-length:") {
+            length = Some(v.trim().parse::<usize>()?);
+        }
+        if header.starts_with("transfer-encoding:") && header.contains("chunked") {
+            chunked = true;
+        }
+    }
+    let mut body = Vec::new();
+    if let Some(n) = length {
+        body.resize(n, 0);
+        reader.read_exact(&mut body).await?;
+    } else if chunked {
+        loop {
+            line.clear();
+            reader.read_line(&mut line).await?;
+            let size = usize::from_str_radix(line.trim(), 16)?;
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk).await?;
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..size]);
+        }
+    }
+    Ok(body)
+}
+
+/// Keeps `connections` connections busy for `seconds`; returns requests/s and MB/s.
+async fn load(
+    addr: SocketAddr,
+    path: &str,
+    connections: u64,
+    seconds: u64,
+) -> anyhow::Result<(f64, f64)> {
+    let done = Arc::new(AtomicU64::new(0));
+    let bytes = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let end = start + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let (done, bytes, path) = (Arc::clone(&done), Arc::clone(&bytes), path.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let stream = tokio::net::TcpStream::connect(addr).await?;
+            let mut reader = BufReader::new(stream);
+            while Instant::now() < end {
+                let body = request(&mut reader, &path).await?;
+                done.fetch_add(1, Ordering::Relaxed);
+                bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    Ok((
+        done.load(Ordering::Relaxed) as f64 / secs,
+        bytes.load(Ordering::Relaxed) as f64 / secs / 1e6,
+    ))
+}
