@@ -82,10 +82,38 @@ impl Drop for TestDb {
                     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
                         .await
                         .ok()?;
-                    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                    let drop = format!("DROP SCHEMA {schema} CASCADE");
+                    sqlx::query("SET lock_timeout = '3s'")
+                        .execute(&mut conn)
+                        .await
+                        .ok()?;
+                    if sqlx::query(sqlx::AssertSqlSafe(drop.clone()))
+                        .execute(&mut conn)
+                        .await
+                        .is_ok()
+                    {
+                        return Some(());
+                    }
+                    // A connection of this test still holds a lock in its schema: a write
+                    // that failed hands its connection back to the pool, and the rollback
+                    // runs on the test's runtime, which waits here. End those connections
+                    // (only ones with locks in this test's own schema) and drop again.
+                    sqlx::query(
+                        "SELECT CAST(COUNT(pg_terminate_backend(pid)) AS BIGINT) FROM (
+                            SELECT DISTINCT l.pid FROM pg_locks l
+                              JOIN pg_class c ON c.oid = l.relation
+                              JOIN pg_namespace n ON n.oid = c.relnamespace
+                             WHERE n.nspname = $1 AND l.pid <> pg_backend_pid()) holders",
+                    )
+                    .bind(&schema)
+                    .execute(&mut conn)
+                    .await
+                    .ok()?;
+                    sqlx::query(sqlx::AssertSqlSafe(drop))
                         .execute(&mut conn)
                         .await
                         .ok()
+                        .map(|_| ())
                 })
             })
             .join();
