@@ -210,6 +210,17 @@ impl Store {
             .await?)
     }
 
+    /// A number that grows with every write to the store, from any process: every write
+    /// appends to the trail in its own transaction, so the trail's newest id is the data's
+    /// version. Pages cached under one version are stale once it moves.
+    pub async fn data_version(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM audit_log")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n)
+    }
+
     /// How many entries the trail holds (for tests and the command line).
     pub async fn audit_count(&self) -> Result<i64, StoreError> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log")

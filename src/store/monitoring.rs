@@ -314,6 +314,10 @@ const OBSERVATION_COLUMNS: &str =
     "id, indicator_id, area_id, period, period_start, value, narrative,
     judged_status, source, note, is_example, version";
 
+/// The same columns, qualified, for queries that join observations to themselves.
+const OBSERVATION_COLUMNS_O: &str = "o.id, o.indicator_id, o.area_id, o.period, o.period_start,
+    o.value, o.narrative, o.judged_status, o.source, o.note, o.is_example, o.version";
+
 const ACTION_COLUMNS: &str = "id, indicator_id, area_id, title, description, owner,
     owner_organisation_id, deadline, status, level, body_id, created_at, version";
 
@@ -668,10 +672,11 @@ impl Store {
         indicator_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS} FROM observations o
+            "SELECT {OBSERVATION_COLUMNS_O} FROM observations o
+               JOIN (SELECT area_id, MAX(period_start) AS latest FROM observations
+                      WHERE indicator_id = $1 GROUP BY area_id) l
+                 ON l.area_id = o.area_id AND l.latest = o.period_start
               WHERE o.indicator_id = $1
-                AND o.period_start = (SELECT MAX(l.period_start) FROM observations l
-                                       WHERE l.indicator_id = o.indicator_id AND l.area_id = o.area_id)
               ORDER BY o.area_id"
         )))
         .bind(indicator_id)
@@ -685,10 +690,11 @@ impl Store {
         area_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS} FROM observations o
+            "SELECT {OBSERVATION_COLUMNS_O} FROM observations o
+               JOIN (SELECT indicator_id, MAX(period_start) AS latest FROM observations
+                      WHERE area_id = $1 GROUP BY indicator_id) l
+                 ON l.indicator_id = o.indicator_id AND l.latest = o.period_start
               WHERE o.area_id = $1
-                AND o.period_start = (SELECT MAX(l.period_start) FROM observations l
-                                       WHERE l.indicator_id = o.indicator_id AND l.area_id = o.area_id)
               ORDER BY o.indicator_id"
         )))
         .bind(area_id)
@@ -699,9 +705,11 @@ impl Store {
     /// The latest observation of every KPI in every area (for the KPI list's totals).
     pub async fn latest_observations_all(&self) -> Result<Vec<ObservationRow>, StoreError> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS} FROM observations o
-              WHERE o.period_start = (SELECT MAX(l.period_start) FROM observations l
-                                       WHERE l.indicator_id = o.indicator_id AND l.area_id = o.area_id)
+            "SELECT {OBSERVATION_COLUMNS_O} FROM observations o
+               JOIN (SELECT indicator_id, area_id, MAX(period_start) AS latest FROM observations
+                      GROUP BY indicator_id, area_id) l
+                 ON l.indicator_id = o.indicator_id AND l.area_id = o.area_id
+                AND l.latest = o.period_start
               ORDER BY o.indicator_id, o.area_id"
         )))
         .fetch_all(&self.pool)

@@ -5,6 +5,7 @@ mod api;
 mod api_write;
 mod assets;
 mod bodies;
+mod cache;
 mod changes;
 mod dashboard;
 mod error;
@@ -48,6 +49,8 @@ pub struct App {
     pub session_limits: SessionLimits,
     /// Mark cookies Secure even without a proxy header saying the request came over TLS.
     pub secure_cookies: bool,
+    /// Public pages kept while the data has not changed.
+    pub pages: cache::PageCache,
 }
 
 /// Settings of the web application beyond the store.
@@ -97,10 +100,12 @@ pub fn router_with(store: Store, settings: WebSettings) -> Router {
         store,
         session_limits: settings.session_limits,
         secure_cookies: settings.secure_cookies,
+        pages: cache::PageCache::default(),
     }));
     let (routes, _) = all_routes().into_parts();
     routes
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cache::serve))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::identify,

@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod audit;
 mod auth_matrix;
+mod cache;
 mod cli;
 mod concurrency;
 mod cookies;

@@ -1,0 +1,78 @@
+//! Public pages are kept in memory while the data has not changed, and made anew as soon as
+//! any write (from any door, also another process on the same database) lands.
+
+use axum::http::StatusCode;
+use regiomonitor::domain::{Channel, Period};
+use regiomonitor::store::{Actor, NewObservation, Reason};
+
+use crate::helpers::{Persona, TestApp};
+
+fn observation(value: f64) -> NewObservation {
+    NewObservation {
+        indicator_id: "mtvp-consultduur".into(),
+        area_id: "GM0355".into(),
+        period: Period::Quarter(2026, 4),
+        value: Some(value),
+        narrative: None,
+        judged_status: None,
+        source: Some("cachetest".into()),
+        note: None,
+        is_example: false,
+    }
+}
+
+#[tokio::test]
+async fn a_kept_public_page_shows_a_value_written_after_it_was_first_made() {
+    let app = TestApp::demo().await;
+    let path = "/indicatoren/mtvp-consultduur?gebied=GM0355";
+    let first = app.get(path).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(!first.body.contains("cachetest"));
+    assert_eq!(
+        app.get(path).await.body,
+        first.body,
+        "served again unchanged"
+    );
+
+    // A write straight to the store, as another process (the command line) would do.
+    app.store
+        .save_observation(
+            &Actor::system("test", Channel::Cli),
+            &Reason::default(),
+            &observation(14.75),
+            0,
+        )
+        .await
+        .expect("stored");
+
+    let after = app.get(path).await;
+    assert!(after.body.contains("cachetest"), "the new value is shown");
+    assert!(after.body.contains("14,75 minuten"));
+}
+
+#[tokio::test]
+async fn signed_in_pages_are_never_served_from_the_public_copy() {
+    let app = TestApp::with_people().await;
+    let path = "/indicatoren/mtvp-consultduur";
+    let public = app.get(path).await;
+    assert_eq!(
+        public.count("a[href='/indicatoren/mtvp-consultduur/metingen/nieuw']"),
+        0
+    );
+
+    let trekker = app.login_as(Persona::LeadOfPlan).await;
+    let own = trekker.get(path).await;
+
+    assert_eq!(
+        own.count("a[href='/indicatoren/mtvp-consultduur/metingen/nieuw']"),
+        1,
+        "the trekker's page has its own edit links"
+    );
+    assert_eq!(
+        app.get(path)
+            .await
+            .count("a[href='/indicatoren/mtvp-consultduur/metingen/nieuw']"),
+        0,
+        "and the public copy has none"
+    );
+}
