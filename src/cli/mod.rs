@@ -1,7 +1,7 @@
 //! The command line: `serve`, `demo`, `load-demo`, `import portfolio`, `import observations`,
 //! `user` and `generate`.
 
-mod generate;
+pub mod generate;
 mod import;
 mod serve;
 mod user;

@@ -15,6 +15,11 @@ use super::view::{Catalog, StatusView, stage_label};
 use super::{AppState, FilterOptions};
 use crate::domain::RolloutStatus;
 
+/// Above this many cells (plans × gemeenten) the matrix is not drawn in one page: a national
+/// data set would make half a gigabyte of HTML. The page then shows the counts per gemeente
+/// and asks for a filter.
+const MAX_CELLS: usize = 40_000;
+
 pub fn routes() -> Routes {
     Routes::new().get("/", show)
 }
@@ -25,6 +30,8 @@ pub struct Column {
     pub name: String,
     pub running: usize,
     pub planned: usize,
+    /// The subregio's name, for the counts table.
+    pub subregion: String,
 }
 
 /// A subregio heading over its gemeenten.
@@ -68,6 +75,8 @@ pub struct DashboardPage {
     pub row_groups: Vec<RowGroup>,
     pub plan_count: usize,
     pub legend: Vec<StatusView>,
+    /// The matrix would be too large; only the counts per gemeente are shown.
+    pub too_large: bool,
 }
 
 async fn show(
@@ -107,11 +116,47 @@ async fn show(
             name: g.name.clone(),
             running: 0,
             planned: 0,
+            subregion: s.name.clone(),
         }));
         groups.push(ColumnGroup {
             id: s.id.clone(),
             name: s.name.clone(),
             span: columns.len() - before,
+        });
+    }
+
+    let too_large = plans.len() * columns.len() > MAX_CELLS;
+    if too_large {
+        let index: HashMap<&str, usize> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let mut counts = vec![(0, 0); columns.len()];
+        for r in &rollouts {
+            let Some(i) = index.get(r.gemeente_id.as_str()) else {
+                continue;
+            };
+            match RolloutStatus::parse(&r.status).ok() {
+                Some(s) if s.is_running() => counts[*i].0 += 1,
+                Some(RolloutStatus::Planned) => counts[*i].1 += 1,
+                _ => {}
+            }
+        }
+        for (c, (running, planned)) in columns.iter_mut().zip(counts) {
+            c.running = running;
+            c.planned = planned;
+        }
+        return Ok(DashboardPage {
+            nav: "overzicht",
+            options: FilterOptions::from_catalog(&catalog),
+            choice,
+            groups,
+            columns,
+            row_groups: Vec::new(),
+            plan_count: plans.len(),
+            legend: StatusView::legend(),
+            too_large,
         });
     }
 
@@ -202,5 +247,6 @@ async fn show(
         row_groups,
         plan_count: plans.len(),
         legend: StatusView::legend(),
+        too_large,
     })
 }

@@ -277,3 +277,35 @@ async fn the_bodies_page_lists_the_governance_bodies_with_their_source() {
         page.count("section.rm-item .rm-source")
     );
 }
+
+#[tokio::test]
+async fn a_national_portfolio_shows_counts_per_gemeente_and_the_matrix_per_subregio() {
+    let app = TestApp::empty().await;
+    app.store
+        .import_portfolio_in_bulk(
+            &regiomonitor::store::Actor::system("test", regiomonitor::domain::Channel::Import),
+            &regiomonitor::cli::generate::national(),
+        )
+        .await
+        .expect("national data set");
+
+    let all = app.get("/").await;
+
+    assert_eq!(all.status, StatusCode::OK);
+    assert_eq!(all.count("table.rm-matrix"), 0, "no matrix of 10,000 plans");
+    assert!(all.text("main").contains("te veel voor één overzicht"));
+    assert_eq!(all.count("main table tbody tr"), 342);
+    let subregion = all
+        .html()
+        .select(&scraper::Selector::parse("main a[href^='/?subregio=']").expect("selector"))
+        .next()
+        .and_then(|a| a.value().attr("href").map(str::to_owned))
+        .expect("a link per subregio");
+    let one = app.get(&subregion).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(
+        one.count("table.rm-matrix"),
+        1,
+        "{subregion} shows its matrix"
+    );
+}
