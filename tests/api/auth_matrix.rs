@@ -75,6 +75,10 @@ const RULES: &[(&str, &str, Who)] = &[
     // Monitoring: values and actions of a KPI belong to the trekkers of its plans (and the
     // beheerder); uploading a file for its preview is for any account, each line is then
     // checked against the account's rights.
+    ("GET", "/indicatoren/nieuw", Who::Admins),
+    ("POST", "/indicatoren", Who::Admins),
+    ("GET", "/indicatoren/{id}/bewerken", Who::Admins),
+    ("POST", "/indicatoren/{id}/bewerken", Who::Admins),
     ("GET", "/indicatoren/{id}/metingen/nieuw", Who::PlanEditors),
     ("POST", "/indicatoren/{id}/metingen", Who::PlanEditors),
     ("GET", "/indicatoren/{id}/acties/nieuw", Who::PlanEditors),
@@ -488,6 +492,32 @@ impl Fixture {
                         }),
                     )
                     .await
+            }
+            (_, "/indicatoren") => {
+                let name = format!("Matrix-KPI {round}");
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("name", name.as_str()),
+                            ("kind", "resultaat"),
+                            ("measure", "kwantitatief"),
+                            ("direction", "hoger"),
+                            ("frequency", "jaar"),
+                            ("area_level", "regio"),
+                        ],
+                    )
+                    .await
+            }
+            (_, "/indicatoren/{id}/bewerken") => {
+                let fields = self
+                    .edited_form(
+                        &path,
+                        "description",
+                        &format!("Bijgewerkt in ronde {round}."),
+                    )
+                    .await;
+                client.post_form(&path, fields).await
             }
             (_, "/indicatoren/{id}/metingen") => {
                 let period = format!("{}-Q1", 2030 + round);

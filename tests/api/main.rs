@@ -10,6 +10,7 @@ mod cache;
 mod cli;
 mod concurrency;
 mod cookies;
+mod definitions;
 mod demo_data;
 mod editing;
 mod editing_other;

@@ -642,6 +642,19 @@ async function monitoring(browser) {
       assert((await b.locator('#fouten a[href="#veld-value"]').count()) === 1, 'the error summary does not link to the value field');
       await axe(b);
     });
+    await check('axe: the KPI definition form (/indicatoren/nieuw)', b, async () => {
+      await open(b, '/indicatoren/nieuw');
+      assert((await h1(b)) === 'Nieuwe KPI', `heading "${await h1(b)}"`);
+      await axe(b);
+    });
+    await check('axe: the KPI definition form after a missing direction (422)', b, async () => {
+      await b.getByLabel('Naam', { exact: true }).fill(`Browsertest-KPI ${run}`);
+      await b.locator('#veld-direction').selectOption('');
+      const res = await submit(b, b.getByRole('button', { name: 'KPI toevoegen' }));
+      await expectStatus(res, 422, 'adding a quantitative KPI without a direction');
+      assert((await b.locator('#veld-direction').getAttribute('aria-invalid')) === 'true', 'the direction field is not marked aria-invalid');
+      await axe(b);
+    });
     let action;
     await check('monitoring: a follow-up action is added through its form', b, async () => {
       await open(b, `/indicatoren/${kpi}/acties/nieuw?gebied=GM0352`);

@@ -6,6 +6,7 @@
 mod actions;
 pub mod api;
 pub mod chart;
+mod definitions;
 mod indicators;
 mod observations;
 
@@ -23,6 +24,7 @@ pub use indicators::{KpiLine, kpi_lines_for_area, kpi_lines_for_plan};
 
 pub fn routes() -> Routes {
     Routes::new()
+        .merge(definitions::routes())
         .merge(indicators::routes())
         .merge(observations::routes())
         .merge(actions::routes())

@@ -1,0 +1,481 @@
+//! A beheerder adds and edits KPI definitions: what is measured, from where to where, by
+//! whom, how often and at which level. Versioned and in the KPI's history like every write.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::domain::{
+    AreaLevel, Direction, FrameworkKind, Frequency, IndicatorKind, Measure, Period, Slug,
+    format_number_nl, parse_number,
+};
+use crate::store::{IndicatorFields, IndicatorRow, PlanFilter, Reason, StoreError};
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::forms::{Choice, FormErrors, optional};
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+use crate::web::view::Catalog;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/indicatoren/nieuw", new_form)
+        .post("/indicatoren", create)
+        .get("/indicatoren/{id}/bewerken", edit_form)
+        .post("/indicatoren/{id}/bewerken", update)
+}
+
+const ADMIN_ONLY: &str = "KPI's toevoegen of wijzigen";
+
+/// The form as posted; all text, so what was typed comes back.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DefinitionForm {
+    pub version: String,
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub kind: String,
+    pub measure: String,
+    pub unit: String,
+    pub direction: String,
+    #[serde(rename = "baseline")]
+    pub baseline_value: String,
+    pub baseline_period: String,
+    #[serde(rename = "target")]
+    pub target_value: String,
+    pub target_period: String,
+    pub target_text: String,
+    /// One tussendoel per line: `2025-Q4: 13`.
+    pub milestones: String,
+    pub transformation: String,
+    pub plans: Vec<String>,
+    pub owner_organisation: String,
+    pub owner_role: String,
+    pub data_source: String,
+    pub frequency: String,
+    pub area_level: String,
+    pub source: String,
+    pub comment: String,
+}
+
+impl DefinitionForm {
+    fn from_row(r: &IndicatorRow) -> Self {
+        Self {
+            version: r.version.to_string(),
+            id: r.id.clone(),
+            name: r.name.clone(),
+            description: r.description.clone().unwrap_or_default(),
+            kind: r.kind.clone(),
+            measure: r.measure.clone(),
+            unit: r.unit.clone().unwrap_or_default(),
+            direction: r.direction.clone().unwrap_or_default(),
+            baseline_value: r.baseline_value.map(format_number_nl).unwrap_or_default(),
+            baseline_period: r.baseline_period.clone().unwrap_or_default(),
+            target_value: r.target_value.map(format_number_nl).unwrap_or_default(),
+            target_period: r.target_period.clone().unwrap_or_default(),
+            target_text: r.target_text.clone().unwrap_or_default(),
+            milestones: r
+                .milestones
+                .iter()
+                .map(|m| format!("{}: {}", m.period, format_number_nl(m.value)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            transformation: r.transformation_id.clone().unwrap_or_default(),
+            plans: r.plans.clone(),
+            owner_organisation: r.owner_organisation_id.clone().unwrap_or_default(),
+            owner_role: r.owner_role.clone().unwrap_or_default(),
+            data_source: r.data_source.clone().unwrap_or_default(),
+            frequency: r.frequency.clone(),
+            area_level: r.area_level.clone(),
+            source: r.source_id.clone().unwrap_or_default(),
+            comment: String::new(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "indicators/edit.html")]
+pub struct EditPage {
+    pub nav: &'static str,
+    /// `None` for a new KPI.
+    pub kpi_id: Option<String>,
+    pub title: String,
+    pub form: DefinitionForm,
+    pub errors: FormErrors,
+    pub kinds: Vec<Choice>,
+    pub measures: Vec<Choice>,
+    pub directions: Vec<Choice>,
+    pub frequencies: Vec<Choice>,
+    pub levels: Vec<Choice>,
+    pub transformations: Vec<Choice>,
+    pub plans: Vec<Choice>,
+    pub organisations: Vec<Choice>,
+    pub sources: Vec<Choice>,
+    pub conflict: bool,
+}
+
+fn codes<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice::new(code(*v), label(*v)))
+        .collect()
+}
+
+async fn page(
+    state: &AppState,
+    kpi_id: Option<String>,
+    title: String,
+    form: DefinitionForm,
+) -> Result<EditPage, WebError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let mut directions = vec![Choice::new("", "Geen (narratieve KPI)")];
+    directions.extend(codes(Direction::ALL, Direction::code, Direction::label));
+    let mut transformations = vec![Choice::new("", "Geen transformatie")];
+    transformations.extend(catalog.items(FrameworkKind::Transformation).map(|t| {
+        Choice::new(
+            t.id.clone(),
+            match t.number {
+                Some(n) => format!("{n}. {}", t.name),
+                None => t.name.clone(),
+            },
+        )
+    }));
+    let plans = state
+        .store
+        .plans(&PlanFilter::default())
+        .await?
+        .into_iter()
+        .map(|p| Choice::new(p.id, p.name))
+        .collect();
+    let mut organisations = vec![Choice::new("", "Geen organisatie")];
+    organisations.extend(
+        state
+            .store
+            .organisations()
+            .await?
+            .into_iter()
+            .map(|o| Choice::new(o.id, o.name)),
+    );
+    let mut sources = vec![Choice::new("", "Geen bron")];
+    sources.extend(
+        catalog
+            .source_list()
+            .into_iter()
+            .map(|s| Choice::new(s.id.clone(), s.title.clone())),
+    );
+    Ok(EditPage {
+        nav: "indicatoren",
+        kpi_id,
+        title,
+        form,
+        errors: FormErrors::new(),
+        kinds: codes(
+            IndicatorKind::ALL,
+            IndicatorKind::code,
+            IndicatorKind::label,
+        ),
+        measures: codes(Measure::ALL, Measure::code, Measure::label),
+        directions,
+        frequencies: codes(Frequency::ALL, Frequency::code, Frequency::label),
+        levels: codes(AreaLevel::ALL, AreaLevel::code, AreaLevel::label),
+        transformations,
+        plans,
+        organisations,
+        sources,
+        conflict: false,
+    })
+}
+
+/// A value with its period: both or neither.
+fn pair(
+    errors: &mut FormErrors,
+    field: &str,
+    label: &str,
+    value: &str,
+    period: &str,
+) -> Option<(Period, f64)> {
+    match (optional(value), optional(period)) {
+        (None, None) => None,
+        (Some(v), Some(p)) => {
+            let v = errors.check(field, label, parse_number(&v));
+            let p = errors.check(&format!("{field}_period"), label, Period::parse(&p));
+            Some((p?, v?))
+        }
+        (Some(_), None) => {
+            errors.add(
+                &format!("{field}_period"),
+                format!("{label}: noem ook de periode, bijvoorbeeld 2026."),
+            );
+            None
+        }
+        (None, Some(_)) => {
+            errors.add(
+                field,
+                format!("{label}: er is een periode maar geen waarde; vul de waarde in of maak de periode leeg."),
+            );
+            None
+        }
+    }
+}
+
+fn validate(
+    form: &DefinitionForm,
+    creating: bool,
+) -> Result<(Option<Slug>, IndicatorFields, Reason), FormErrors> {
+    let mut errors = FormErrors::new();
+    let name = super::super::organisations::required_name(
+        &mut errors,
+        &form.name,
+        "vul de naam van de KPI in, bijvoorbeeld: Gemiddelde consultduur bij de huisarts.",
+    );
+    let id = if creating {
+        super::super::organisations::new_id(&mut errors, &form.id, name.as_deref())
+    } else {
+        None
+    };
+    let kind = errors.check("kind", "Soort", IndicatorKind::parse(&form.kind));
+    let measure = errors.check("measure", "Meetwijze", Measure::parse(&form.measure));
+    let direction = match optional(&form.direction) {
+        Some(d) => errors.check("direction", "Richting", Direction::parse(&d)),
+        None => None,
+    };
+    let baseline = pair(
+        &mut errors,
+        "baseline",
+        "Nulmeting",
+        &form.baseline_value,
+        &form.baseline_period,
+    );
+    let target = pair(
+        &mut errors,
+        "target",
+        "Streefwaarde",
+        &form.target_value,
+        &form.target_period,
+    );
+    let mut milestones = Vec::new();
+    for (i, line) in form.milestones.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let parsed = line
+            .split_once(':')
+            .and_then(|(p, v)| Some((Period::parse(p).ok()?, parse_number(v).ok()?)));
+        match parsed {
+            Some(m) => milestones.push(m),
+            None => errors.add(
+                "milestones",
+                format!(
+                    "Tussendoelen: regel {} (\"{line}\") is geen periode en waarde; schrijf bijvoorbeeld 2025-Q4: 13",
+                    i + 1
+                ),
+            ),
+        }
+    }
+    match measure {
+        Some(Measure::Quantitative) if direction.is_none() => errors.add(
+            "direction",
+            "Richting: zeg bij een kwantitatieve KPI of hoger of lager beter is.",
+        ),
+        Some(Measure::Narrative)
+            if direction.is_some()
+                || baseline.is_some()
+                || target.is_some()
+                || !milestones.is_empty() =>
+        {
+            errors.add(
+                "measure",
+                "Meetwijze: een narratieve KPI heeft geen richting, nulmeting, streefwaarde of tussendoelen; beschrijf het doel bij Streefbeeld.",
+            );
+        }
+        _ => {}
+    }
+    let frequency = errors.check("frequency", "Frequentie", Frequency::parse(&form.frequency));
+    let area_level = errors.check("area_level", "Gemeten", AreaLevel::parse(&form.area_level));
+    match (
+        name,
+        kind,
+        measure,
+        frequency,
+        area_level,
+        errors.is_empty(),
+    ) {
+        (Some(name), Some(kind), Some(measure), Some(frequency), Some(area_level), true) => Ok((
+            id,
+            IndicatorFields {
+                name,
+                description: optional(&form.description),
+                kind,
+                measure,
+                unit: optional(&form.unit),
+                direction,
+                baseline,
+                target,
+                target_text: optional(&form.target_text),
+                milestones,
+                transformation_id: optional(&form.transformation),
+                plans: form
+                    .plans
+                    .iter()
+                    .filter(|p| !p.is_empty())
+                    .cloned()
+                    .collect(),
+                owner_organisation_id: optional(&form.owner_organisation),
+                owner_role: optional(&form.owner_role),
+                data_source: optional(&form.data_source),
+                frequency,
+                area_level,
+                source_id: optional(&form.source),
+            },
+            Reason {
+                comment: optional(&form.comment),
+                source: None,
+            },
+        )),
+        _ => Err(errors),
+    }
+}
+
+/// A refusal from the store names its field ("Plannen: ...").
+fn refusal(errors: &mut FormErrors, message: String) {
+    let field = match message.split_once(':').map(|(f, _)| f) {
+        Some("Id") => "id",
+        Some("Transformatie") => "transformation",
+        Some("Plannen") => "plans",
+        Some("Eigenaar") => "owner_organisation",
+        _ => "name",
+    };
+    errors.add(field, message);
+}
+
+async fn new_form(State(state): State<AppState>, viewer: Viewer) -> Result<EditPage, WebError> {
+    viewer.require_admin(ADMIN_ONLY)?;
+    let form = DefinitionForm {
+        kind: "resultaat".into(),
+        measure: "kwantitatief".into(),
+        direction: "hoger".into(),
+        frequency: "kwartaal".into(),
+        area_level: "gemeente".into(),
+        ..DefinitionForm::default()
+    };
+    page(&state, None, "Nieuwe KPI".into(), form).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin(ADMIN_ONLY)?;
+    let form: DefinitionForm = serde_html_form::from_bytes(&body).unwrap_or_default();
+    let errors = match validate(&form, true) {
+        Ok((Some(id), fields, reason)) => {
+            match state
+                .store
+                .create_indicator(&viewer.actor(), &reason, id.as_str(), &fields)
+                .await
+            {
+                Ok(()) => return Ok(Redirect::to(&format!("/indicatoren/{id}")).into_response()),
+                Err(StoreError::Refused(m)) => {
+                    let mut e = FormErrors::new();
+                    refusal(&mut e, m);
+                    e
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok((None, ..)) => {
+            let mut e = FormErrors::new();
+            e.add(
+                "id",
+                "Id: vul een id in met kleine letters, cijfers en streepjes.",
+            );
+            e
+        }
+        Err(errors) => errors,
+    };
+    let mut p = page(&state, None, "Nieuwe KPI".into(), form).await?;
+    p.errors = errors;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+}
+
+fn not_found(id: &str) -> WebError {
+    WebError::NotFound(format!(
+        "Er is geen KPI met de id \"{id}\". Kies een KPI op de pagina KPI's."
+    ))
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<EditPage, WebError> {
+    viewer.require_admin(ADMIN_ONLY)?;
+    let row = state
+        .store
+        .indicator(&id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    let title = format!("{} bewerken", row.name);
+    page(&state, Some(id), title, DefinitionForm::from_row(&row)).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin(ADMIN_ONLY)?;
+    let row = state
+        .store
+        .indicator(&id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    let mut form: DefinitionForm = serde_html_form::from_bytes(&body).unwrap_or_default();
+    let version: i64 = form.version.trim().parse().unwrap_or(-1);
+    let mut conflict = false;
+    let errors = match validate(&form, false) {
+        Ok((_, fields, reason)) => match state
+            .store
+            .update_indicator(&viewer.actor(), &reason, &id, version, &fields)
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!("/indicatoren/{id}#historie")).into_response());
+            }
+            Err(StoreError::Conflict { current_version }) => {
+                conflict = true;
+                // Saving again is a deliberate choice to overwrite the newer version.
+                form.version = current_version.to_string();
+                FormErrors::new()
+            }
+            Err(StoreError::Refused(m)) => {
+                let mut e = FormErrors::new();
+                refusal(&mut e, m);
+                e
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Err(errors) => errors,
+    };
+    let title = format!("{} bewerken", row.name);
+    let mut p = page(&state, Some(id), title, form).await?;
+    p.errors = errors;
+    p.conflict = conflict;
+    let status = if conflict {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, p).into_response())
+}
