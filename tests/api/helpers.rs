@@ -788,6 +788,11 @@ impl TestApp {
             "rollout_history",
             "plan_organisations",
             "plan_links",
+            "indicators",
+            "indicator_plans",
+            "observations",
+            "follow_up_actions",
+            "action_escalations",
         ] {
             counts.push((
                 table.to_owned(),
@@ -809,6 +814,19 @@ impl TestApp {
             self.scalar("SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM users")
                 .await,
         ));
+        for (name, table) in [
+            ("indicator versions", "indicators"),
+            ("observation versions", "observations"),
+            ("action versions", "follow_up_actions"),
+        ] {
+            counts.push((
+                name.into(),
+                self.scalar(&format!(
+                    "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM {table}"
+                ))
+                .await,
+            ));
+        }
         counts.push((
             "revoked tokens".into(),
             self.scalar("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NOT NULL")

@@ -18,5 +18,6 @@ mod helpers;
 mod import;
 mod import_observations;
 mod monitoring;
+mod monitoring_api;
 mod pages;
 mod server;
