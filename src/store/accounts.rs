@@ -190,7 +190,9 @@ impl Store {
                 Some(&new.organisations.join(", ")),
             )
             .await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(id)
     }
 
@@ -295,7 +297,9 @@ impl Store {
                 Some(label(disabled)),
             )
             .await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(())
     }
 
@@ -330,7 +334,9 @@ impl Store {
                 Some("(nieuw)"),
             )
             .await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(())
     }
 
@@ -523,7 +529,9 @@ impl Store {
                 Some("aangemaakt"),
             )
             .await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(id)
     }
 
@@ -575,7 +583,9 @@ impl Store {
                 Some("ingetrokken"),
             )
             .await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(true)
     }
 

@@ -211,13 +211,12 @@ impl Store {
     }
 
     /// A number that grows with every write to the store, from any process: every write
-    /// appends to the trail in its own transaction, so the trail's newest id is the data's
-    /// version. Pages cached under one version are stale once it moves.
+    /// transaction raises it before it commits. Pages kept under one value are stale once it
+    /// moves.
     pub async fn data_version(&self) -> Result<i64, StoreError> {
-        let (n,): (i64,) =
-            sqlx::query_as("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM audit_log")
-                .fetch_one(&self.pool)
-                .await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT value FROM data_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n)
     }
 

@@ -93,7 +93,9 @@ impl Store {
         }
         insert_all(&mut tx, self.backend, p).await?;
         audit_all(&mut tx, self.backend, actor, p).await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(ImportCounts {
             areas: p.areas.len(),
             plans: p.plans.len(),

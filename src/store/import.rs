@@ -71,7 +71,9 @@ impl Store {
         }
         insert_all(&mut tx, p).await?;
         audit_import(&mut tx, actor, p).await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(ImportCounts {
             areas: p.areas.len(),
             plans: p.plans.len(),

@@ -60,6 +60,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Raised after every write this process commits, so kept pages know at once.
+    written: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The migrations, embedded at build time from `migrations/`.
@@ -112,9 +114,23 @@ impl Store {
                 .execute(&pool)
                 .await?;
         }
-        let store = Self { pool, backend };
+        let store = Self {
+            pool,
+            backend,
+            written: std::sync::Arc::default(),
+        };
         store.migrator().run(&store.pool).await?;
         Ok(store)
+    }
+
+    /// How many writes this process has committed (see [`Store::data_version`] for all).
+    pub fn local_writes(&self) -> u64 {
+        self.written.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn written(&self) {
+        self.written
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     pub fn backend(&self) -> Backend {
@@ -152,6 +168,16 @@ impl Store {
             .collect();
         Migrator::with_migrations(migrations)
     }
+}
+
+/// Raises the data's version inside a write transaction, just before it commits.
+pub(crate) async fn touch(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE data_version SET value = value + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Reads a 0/1 column as a yes/no (booleans are stored as integers so both backends agree).

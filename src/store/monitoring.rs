@@ -612,7 +612,9 @@ impl Store {
                 .field(&mut tx, &subject, field, None, value.as_deref())
                 .await?;
         }
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(())
     }
 
@@ -662,7 +664,9 @@ impl Store {
                 )
                 .await?;
         }
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(expected_version + 1)
     }
 
@@ -911,7 +915,9 @@ impl Store {
                 )
                 .await?;
         }
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(expected_version + 1)
     }
 
@@ -1072,7 +1078,9 @@ impl Store {
                 )
                 .await?;
         }
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(done)
     }
 
@@ -1168,7 +1176,9 @@ impl Store {
         audit
             .field(&mut tx, &subject, "level", None, Some(level.label()))
             .await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(id)
     }
 
@@ -1233,7 +1243,9 @@ impl Store {
                 )
                 .await?;
         }
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(expected_version + 1)
     }
 
@@ -1345,7 +1357,9 @@ impl Store {
                 Some(&place(to_level, to_body_id)),
             )
             .await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(expected_version + 1)
     }
 }

@@ -618,7 +618,9 @@ impl Store {
         if let Some(change) = stage_change {
             apply_stage_change(&mut tx, actor, reason, &subject, current.stage, change).await?;
         }
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(expected_version + 1)
     }
 
@@ -694,7 +696,9 @@ impl Store {
         if let Some(change) = stage {
             apply_stage_change(&mut tx, actor, reason, &subject, None, change).await?;
         }
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(())
     }
 
@@ -734,7 +738,9 @@ impl Store {
                 Some(label(archived)),
             )
             .await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(expected_version + 1)
     }
 
@@ -923,7 +929,9 @@ impl Store {
                 names.one(r.district_id.as_deref()).as_deref(),
             )
             .await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(expected_version + 1)
     }
 
@@ -1052,7 +1060,9 @@ impl Store {
                 f.website.as_deref(),
             )
             .await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(new_version)
     }
 
@@ -1110,7 +1120,9 @@ impl Store {
         audit
             .field(&mut tx, &subject, "name", None, Some(name))
             .await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(())
     }
 
@@ -1154,7 +1166,9 @@ impl Store {
         AuditWriter::new(actor, reason)
             .field(&mut tx, &subject, "name", Some(&old_name), Some(name))
             .await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(expected_version + 1)
     }
 
@@ -1294,7 +1308,9 @@ impl Store {
                 f.description.as_deref(),
             )
             .await?;
+        super::touch(&mut tx).await?;
         tx.commit().await?;
+        self.written();
         Ok(version)
     }
 }

@@ -1,14 +1,17 @@
 //! Public pages served from memory while the data has not changed.
 //!
-//! A page for a visitor who is not signed in depends only on its address and the data. The
-//! data's version is the newest id of the audit trail (every write, from the website, the API,
-//! the command line or an import in another process, appends to it in its own transaction),
-//! so one small query tells whether a page made earlier is still right. Signed-in pages (with
+//! A page for a visitor who is not signed in depends only on its address and the data. Every
+//! write transaction, from any process (the website, the API, the command line), raises the
+//! data's version before it commits (`Store::data_version`), so a page kept under an older
+//! version is made anew. Writes of this process are seen at once; the version is read from
+//! the database again when this process wrote, or when it was last read more than
+//! [`FRESH`] ago, so a write by another process shows within that time. Signed-in pages (with
 //! names, edit links and form tokens), htmx fragments, answers that set cookies and anything
 //! but a 200 are never kept.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes, HttpBody, to_bytes};
 use axum::extract::{Request, State};
@@ -23,6 +26,15 @@ use super::session::{SESSION_COOKIE, Viewer};
 const MAX_PAGE: usize = 4 * 1024 * 1024;
 /// At most this many pages are kept; when full, the cache starts over.
 const MAX_PAGES: usize = 512;
+/// How long a version read from the database is trusted while this process writes nothing.
+pub const FRESH: Duration = Duration::from_millis(250);
+
+/// The version last read, with this process's write count then and the moment.
+struct Seen {
+    local: u64,
+    version: i64,
+    at: Instant,
+}
 
 struct Entry {
     version: i64,
@@ -34,9 +46,31 @@ struct Entry {
 #[derive(Default)]
 pub struct PageCache {
     pages: Mutex<HashMap<String, Entry>>,
+    seen: Mutex<Option<Seen>>,
 }
 
 impl PageCache {
+    /// The data's version: remembered while this process wrote nothing and for [`FRESH`].
+    async fn version(&self, store: &crate::store::Store) -> Option<i64> {
+        let local = store.local_writes();
+        if let Ok(seen) = self.seen.lock()
+            && let Some(s) = seen.as_ref()
+            && s.local == local
+            && s.at.elapsed() < FRESH
+        {
+            return Some(s.version);
+        }
+        let version = store.data_version().await.ok()?;
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = Some(Seen {
+                local,
+                version,
+                at: Instant::now(),
+            });
+        }
+        Some(version)
+    }
+
     fn get(&self, key: &str, version: i64) -> Option<(HeaderValue, Bytes)> {
         let pages = self.pages.lock().ok()?;
         let e = pages.get(key).filter(|e| e.version == version)?;
@@ -86,7 +120,7 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
     if !is_public_request(&req) {
         return next.run(req).await;
     }
-    let Ok(version) = state.store.data_version().await else {
+    let Some(version) = state.pages.version(&state.store).await else {
         return next.run(req).await;
     };
     let key = req.uri().to_string();

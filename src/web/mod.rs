@@ -34,6 +34,9 @@ pub use error::{ApiError, WebError};
 pub use routes::Routes;
 pub use session::Viewer;
 
+/// How soon a write by another process shows on kept public pages.
+pub const KEPT_PAGES_FRESH: std::time::Duration = cache::FRESH;
+
 use crate::domain::{FrameworkKind, Stage};
 use crate::store::{SessionLimits, Store};
 use view::Catalog;

@@ -76,3 +76,57 @@ async fn signed_in_pages_are_never_served_from_the_public_copy() {
         "and the public copy has none"
     );
 }
+
+#[tokio::test]
+async fn a_save_that_only_raises_a_version_is_seen_in_the_public_api() {
+    let app = TestApp::demo().await;
+    let path = "/api/v1/plans/mtvp";
+    let before = app.get(path).await.json()["version"].clone();
+    let stored = app
+        .store
+        .stored_plan("mtvp")
+        .await
+        .expect("read")
+        .expect("plan");
+
+    // Saving the plan unchanged writes no trail entry, but its version moves.
+    app.store
+        .update_plan(
+            &Actor::system("test", Channel::Cli),
+            &Reason::default(),
+            "mtvp",
+            stored.version,
+            &stored.fields,
+            None,
+        )
+        .await
+        .expect("saved");
+
+    let after = app.get(path).await.json()["version"].clone();
+    assert_ne!(after, before, "the kept copy was not served after the save");
+}
+
+#[tokio::test]
+async fn a_write_by_another_process_shows_within_the_freshness_window() {
+    let app = TestApp::demo().await;
+    let path = "/indicatoren/mtvp-consultduur?gebied=GM0355";
+    assert!(!app.get(path).await.body.contains("cachetest"));
+
+    // A second store on the same database, as the command line in another process has.
+    let other = regiomonitor::store::Store::open(&app._db.url)
+        .await
+        .expect("second store");
+    other
+        .save_observation(
+            &Actor::system("test", Channel::Cli),
+            &Reason::default(),
+            &observation(14.75),
+            0,
+        )
+        .await
+        .expect("stored");
+    tokio::time::sleep(regiomonitor::web::KEPT_PAGES_FRESH + std::time::Duration::from_millis(50))
+        .await;
+
+    assert!(app.get(path).await.body.contains("cachetest"));
+}

@@ -125,7 +125,7 @@ pub struct TestApp {
     pub router: Router,
     pub store: Store,
     /// Keeps the database alive (and removes it) with the app.
-    _db: TestDb,
+    pub _db: TestDb,
 }
 
 pub struct Page {
