@@ -83,11 +83,18 @@ pub async fn import_observations(store: &Store, file: &Path, examples: bool) -> 
     // The command line may enter values for every KPI.
     let mut cx = Context::new(&indicators, &areas, |_| true);
     cx.examples = examples;
-    for i in &indicators {
-        cx.add_existing(&i.id, &store.observation_keys(&i.id).await?);
+    let head = file_head(file)?;
+    let (named_cx, named_head, named_file) = (cx, head.clone(), file.to_owned());
+    let (named, mut cx) = tokio::task::spawn_blocking(move || {
+        let input = open(&named_file)?;
+        let named = observations::named_indicators(input, &named_head, &named_cx);
+        Ok::<_, anyhow::Error>((named, named_cx))
+    })
+    .await??;
+    for id in &named {
+        cx.add_existing(id, &store.observation_keys(id).await?);
     }
     let cx = Arc::new(cx);
-    let head = file_head(file)?;
     let size = std::fs::metadata(file)
         .map_err(|e| anyhow::anyhow!("kan {} niet lezen: {e}", file.display()))?
         .len();

@@ -268,6 +268,42 @@ fn yes(value: &str) -> Result<bool, ParseError> {
     }
 }
 
+/// The ids of the known KPI's the file names, so the store's existing values need only be
+/// looked up for those (a national store holds millions of values of other KPI's).
+pub fn named_indicators(input: impl Read, head: &[u8], cx: &Context) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter(head))
+        .flexible(true)
+        .from_reader(input);
+    let Some(column) = reader
+        .headers()
+        .ok()
+        .and_then(|h| Columns::from_header(h).ok())
+        .map(|c| c.indicator)
+    else {
+        return Vec::new();
+    };
+    let mut found = HashSet::new();
+    let mut record = csv::ByteRecord::new();
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        let Some(text) = record.get(column).and_then(|b| std::str::from_utf8(b).ok()) else {
+            continue;
+        };
+        let text = text.trim();
+        if let Some(i) = cx
+            .indicators
+            .get(text)
+            .or_else(|| cx.indicators.get(&text.to_lowercase()))
+            && !found.contains(&i.id)
+        {
+            found.insert(i.id.clone());
+        }
+    }
+    let mut ids: Vec<String> = found.into_iter().collect();
+    ids.sort();
+    ids
+}
+
 /// Checks every line; `each` gets every line that passed, in file order. The file as a whole
 /// passes only when the report has no problems.
 pub fn check(
@@ -707,6 +743,15 @@ mod tests {
         assert_eq!(
             rows[0].narrative.as_deref(),
             Some("Inwoners voelen zich gehoord")
+        );
+    }
+
+    #[test]
+    fn only_the_known_kpis_a_file_names_are_looked_up() {
+        let text = "indicator;gebied;periode;waarde\nconsult;Zeist;2026-Q1;1\nCONSULT;Bunnik;2026-Q1;2\nonbekend;Zeist;2026;3\n";
+        assert_eq!(
+            named_indicators(text.as_bytes(), text.as_bytes(), &context()),
+            ["consult"]
         );
     }
 

@@ -341,8 +341,8 @@ async fn check_file(
         }
     }
     let mut cx = observations::Context::new(&indicators, &areas, |i| allowed.contains(&i.id));
-    for ind in &indicators {
-        cx.add_existing(&ind.id, &state.store.observation_keys(&ind.id).await?);
+    for id in observations::named_indicators(content.as_bytes(), content.as_bytes(), &cx) {
+        cx.add_existing(&id, &state.store.observation_keys(&id).await?);
     }
     let mut rows = Vec::new();
     let report = observations::check(content.as_bytes(), content.as_bytes(), &cx, |o| {
