@@ -535,31 +535,8 @@ impl Store {
     }
 
     pub async fn indicator(&self, id: &str) -> Result<Option<IndicatorRow>, StoreError> {
-        let row: Option<IndicatorRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {INDICATOR_COLUMNS} FROM indicators WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(mut row) = row else { return Ok(None) };
-        let plans: Vec<(String,)> = sqlx::query_as(
-            "SELECT plan_id FROM indicator_plans WHERE indicator_id = $1 ORDER BY plan_id",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        row.plans = plans.into_iter().map(|(p,)| p).collect();
-        let milestones: Vec<(String, f64)> = sqlx::query_as(
-            "SELECT period, value FROM indicator_milestones WHERE indicator_id = $1 ORDER BY period_end",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        row.milestones = milestones
-            .into_iter()
-            .map(|(period, value)| MilestoneTarget { period, value })
-            .collect();
-        Ok(Some(row))
+        let mut conn = self.pool.acquire().await?;
+        Ok(load_indicator(&mut conn, id).await?)
     }
 
     /// The organisations whose trekkers may enter values for a KPI: the leads of its plans
@@ -635,19 +612,14 @@ impl Store {
                 .await?;
         let (current_version,) =
             current.ok_or_else(|| StoreError::NotFound(format!("er is geen KPI \"{id}\"")))?;
-        // The values before, for the trail; read after taking the write lock, and only
-        // trusted when they are of the version this transaction sees.
-        let before = self
-            .indicator(id)
+        // The values before, for the trail, read in this transaction.
+        let old = load_indicator(&mut tx, id)
             .await?
-            .filter(|r| r.version == current_version)
-            .and_then(|r| r.fields());
+            .and_then(|r| r.fields())
+            .ok_or_else(|| StoreError::NotFound(format!("er is geen KPI \"{id}\"")))?;
         if current_version != expected_version {
             return Err(StoreError::Conflict { current_version });
         }
-        let Some(old) = before else {
-            return Err(StoreError::Conflict { current_version });
-        };
         let old = &old;
         check_indicator_references(&mut tx, f).await?;
         write_indicator(&mut tx, id, f, None).await?;
@@ -1362,6 +1334,38 @@ impl Store {
         self.written();
         Ok(expected_version + 1)
     }
+}
+
+/// A KPI with its plans and tussendoelen, on one connection (inside a transaction or not).
+async fn load_indicator(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+) -> Result<Option<IndicatorRow>, sqlx::Error> {
+    let row: Option<IndicatorRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {INDICATOR_COLUMNS} FROM indicators WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(mut row) = row else { return Ok(None) };
+    let plans: Vec<(String,)> = sqlx::query_as(
+        "SELECT plan_id FROM indicator_plans WHERE indicator_id = $1 ORDER BY plan_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    row.plans = plans.into_iter().map(|(p,)| p).collect();
+    let milestones: Vec<(String, f64)> = sqlx::query_as(
+        "SELECT period, value FROM indicator_milestones WHERE indicator_id = $1 ORDER BY period_end",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    row.milestones = milestones
+        .into_iter()
+        .map(|(period, value)| MilestoneTarget { period, value })
+        .collect();
+    Ok(Some(row))
 }
 
 fn insert_observations_sql(backend: super::Backend, rows: usize) -> String {
