@@ -178,27 +178,13 @@ pub struct NewPage {
     pub workgroups: Vec<Choice>,
 }
 
-async fn load_indicator(state: &AppState, id: &str) -> Result<IndicatorRow, WebError> {
-    state.store.indicator(id).await?.ok_or_else(|| {
-        WebError::NotFound(format!(
-            "Er is geen KPI met de id \"{id}\". Kies een KPI op de pagina KPI's."
-        ))
-    })
-}
-
 async fn choices(
     state: &AppState,
     ind: &IndicatorRow,
 ) -> Result<(Vec<Choice>, Vec<Choice>, Vec<Choice>), WebError> {
     let catalog = Catalog::load(&state.store).await?;
     let mut areas = vec![Choice::new("", "De KPI als geheel")];
-    areas.extend(
-        catalog
-            .areas
-            .iter()
-            .filter(|a| a.kind == ind.area_level().code())
-            .map(|a| Choice::new(a.id.clone(), a.name.clone())),
-    );
+    areas.extend(super::level_choices(&catalog, ind));
     let mut organisations = vec![Choice::new("", "Geen organisatie")];
     organisations.extend(
         state
@@ -240,7 +226,7 @@ async fn new_form(
     Path(id): Path<String>,
     Query(q): Query<NewQuery>,
 ) -> Result<NewPage, WebError> {
-    let ind = load_indicator(&state, &id).await?;
+    let ind = super::indicator_or_404(&state, &id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
     let (areas, organisations, workgroups) = choices(&state, &ind).await?;
     let form = ActionForm {
@@ -267,7 +253,7 @@ async fn create(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let ind = load_indicator(&state, &id).await?;
+    let ind = super::indicator_or_404(&state, &id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
     let form: ActionForm = serde_html_form::from_bytes(&body).unwrap_or_default();
     let errors = match validate(&form) {
@@ -367,7 +353,7 @@ async fn show_page(
     action: ActionRow,
     form: Option<ActionForm>,
 ) -> Result<ShowPage, WebError> {
-    let ind = load_indicator(state, &action.indicator_id).await?;
+    let ind = super::indicator_or_404(state, &action.indicator_id).await?;
     let catalog = Catalog::load(&state.store).await?;
     let bodies = state.store.bodies().await?;
     let body_name = |b: Option<&str>| {
@@ -461,7 +447,7 @@ async fn update(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let action = load_action(&state, &id).await?;
-    let ind = load_indicator(&state, &action.indicator_id).await?;
+    let ind = super::indicator_or_404(&state, &action.indicator_id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
     let form: ActionForm = serde_html_form::from_bytes(&body).unwrap_or_default();
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
@@ -518,7 +504,7 @@ async fn escalate(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let action = load_action(&state, &id).await?;
-    let ind = load_indicator(&state, &action.indicator_id).await?;
+    let ind = super::indicator_or_404(&state, &action.indicator_id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
     let form: EscalateForm = serde_html_form::from_bytes(&body).unwrap_or_default();
     let mut errors = FormErrors::new();

@@ -408,23 +408,13 @@ async fn create(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
 }
 
-fn not_found(id: &str) -> WebError {
-    WebError::NotFound(format!(
-        "Er is geen KPI met de id \"{id}\". Kies een KPI op de pagina KPI's."
-    ))
-}
-
 async fn edit_form(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<EditPage, WebError> {
     viewer.require_admin(ADMIN_ONLY)?;
-    let row = state
-        .store
-        .indicator(&id)
-        .await?
-        .ok_or_else(|| not_found(&id))?;
+    let row = super::indicator_or_404(&state, &id).await?;
     let title = format!("{} bewerken", row.name);
     page(&state, Some(id), title, DefinitionForm::from_row(&row)).await
 }
@@ -436,11 +426,7 @@ async fn update(
     body: Bytes,
 ) -> Result<Response, WebError> {
     viewer.require_admin(ADMIN_ONLY)?;
-    let row = state
-        .store
-        .indicator(&id)
-        .await?
-        .ok_or_else(|| not_found(&id))?;
+    let row = super::indicator_or_404(&state, &id).await?;
     let mut form: DefinitionForm = serde_html_form::from_bytes(&body).unwrap_or_default();
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
     let mut conflict = false;

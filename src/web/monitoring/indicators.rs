@@ -240,12 +240,6 @@ pub struct ShowQuery {
     pub gebied: Option<String>,
 }
 
-fn not_found(id: &str) -> WebError {
-    WebError::NotFound(format!(
-        "Er is geen KPI met de id \"{id}\". Kies een KPI op de pagina KPI's."
-    ))
-}
-
 fn period_label(text: &str) -> String {
     Period::parse(text).map_or_else(|_| text.to_owned(), Period::label_nl)
 }
@@ -349,11 +343,7 @@ async fn show(
     Path(id): Path<String>,
     Query(query): Query<ShowQuery>,
 ) -> Result<ShowPage, WebError> {
-    let ind = state
-        .store
-        .indicator(&id)
-        .await?
-        .ok_or_else(|| not_found(&id))?;
+    let ind = super::indicator_or_404(&state, &id).await?;
     let catalog = Catalog::load(&state.store).await?;
     let organisations = state.store.organisations().await?;
     let owner = ind.owner_organisation_id.as_deref().and_then(|o| {

@@ -106,6 +106,28 @@ pub async fn require_kpi_editor<'a>(
     }
 }
 
+/// The KPI with this id, or a 404 that says where to find one.
+pub async fn indicator_or_404(state: &AppState, id: &str) -> Result<IndicatorRow, WebError> {
+    state.store.indicator(id).await?.ok_or_else(|| {
+        WebError::NotFound(format!(
+            "Er is geen KPI met de id \"{id}\". Kies een KPI op de pagina KPI's."
+        ))
+    })
+}
+
+/// The areas a KPI is measured in (its level), in the catalog's order, as form choices.
+pub fn level_choices(
+    catalog: &crate::web::view::Catalog,
+    ind: &IndicatorRow,
+) -> Vec<crate::web::forms::Choice> {
+    catalog
+        .areas
+        .iter()
+        .filter(|a| a.kind == ind.area_level().code())
+        .map(|a| crate::web::forms::Choice::new(a.id.clone(), a.name.clone()))
+        .collect()
+}
+
 /// Today, for overdue flags.
 pub fn today() -> jiff::civil::Date {
     jiff::Zoned::now().date()

@@ -57,26 +57,13 @@ pub struct FormPage {
     pub conflict: bool,
 }
 
-async fn load_indicator(state: &AppState, id: &str) -> Result<IndicatorRow, WebError> {
-    state.store.indicator(id).await?.ok_or_else(|| {
-        WebError::NotFound(format!(
-            "Er is geen KPI met de id \"{id}\". Kies een KPI op de pagina KPI's."
-        ))
-    })
-}
-
 async fn page(
     state: &AppState,
     ind: IndicatorRow,
     form: ObservationForm,
 ) -> Result<FormPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let areas = catalog
-        .areas
-        .iter()
-        .filter(|a| a.kind == ind.area_level().code())
-        .map(|a| Choice::new(a.id.clone(), a.name.clone()))
-        .collect();
+    let areas = super::level_choices(&catalog, &ind);
     let mut statuses = vec![Choice::new("", "Nog niet beoordeeld")];
     statuses.extend(
         IndicatorStatus::JUDGED
@@ -110,7 +97,7 @@ async fn form(
     Path(id): Path<String>,
     Query(q): Query<FormQuery>,
 ) -> Result<FormPage, WebError> {
-    let ind = load_indicator(&state, &id).await?;
+    let ind = super::indicator_or_404(&state, &id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
     let stored = match Period::parse(&q.periode) {
         Ok(p) if !q.gebied.is_empty() => state.store.observation_at(&ind.id, &q.gebied, p).await?,
@@ -226,7 +213,7 @@ async fn save(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let ind = load_indicator(&state, &id).await?;
+    let ind = super::indicator_or_404(&state, &id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
     let form: ObservationForm = serde_html_form::from_bytes(&body).unwrap_or_default();
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
