@@ -6,7 +6,7 @@ use crate::domain::{Frequency, Period, format_number_nl};
 
 pub const WIDTH: f64 = 640.0;
 const LEFT: f64 = 64.0;
-const RIGHT: f64 = 16.0;
+const RIGHT: f64 = 32.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 48.0;
 
