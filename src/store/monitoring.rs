@@ -456,40 +456,31 @@ fn indicator_subject(id: &str, name: &str) -> Subject {
 
 /// Checks the references of a definition inside the write's transaction.
 async fn check_indicator_references(tx: &mut Tx, f: &IndicatorFields) -> Result<(), StoreError> {
-    if let Some(t) = &f.transformation_id {
-        let (n,): (i64,) = sqlx::query_as(
+    if let Some(t) = &f.transformation_id
+        && !exists(
+            tx,
             "SELECT COUNT(*) FROM framework_items WHERE id = $1 AND kind = 'transformatie'",
+            t,
         )
-        .bind(t)
-        .fetch_one(&mut **tx)
-        .await?;
-        if n == 0 {
-            return Err(refused(format!(
-                "Transformatie: \"{t}\" is geen transformatie; kies er een uit de lijst"
-            )));
-        }
+        .await?
+    {
+        return Err(refused(format!(
+            "Transformatie: \"{t}\" is geen transformatie; kies er een uit de lijst"
+        )));
     }
     for plan in &f.plans {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM plans WHERE id = $1")
-            .bind(plan)
-            .fetch_one(&mut **tx)
-            .await?;
-        if n == 0 {
+        if !exists(tx, "SELECT COUNT(*) FROM plans WHERE id = $1", plan).await? {
             return Err(refused(format!(
                 "Plannen: er is geen plan \"{plan}\"; kies plannen uit de lijst"
             )));
         }
     }
-    if let Some(o) = &f.owner_organisation_id {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM organisations WHERE id = $1")
-            .bind(o)
-            .fetch_one(&mut **tx)
-            .await?;
-        if n == 0 {
-            return Err(refused(format!(
-                "Eigenaar: er is geen organisatie \"{o}\"; kies een organisatie uit de lijst"
-            )));
-        }
+    if let Some(o) = &f.owner_organisation_id
+        && !exists(tx, "SELECT COUNT(*) FROM organisations WHERE id = $1", o).await?
+    {
+        return Err(refused(format!(
+            "Eigenaar: er is geen organisatie \"{o}\"; kies een organisatie uit de lijst"
+        )));
     }
     Ok(())
 }
@@ -1413,6 +1404,12 @@ fn observation_batch(backend: super::Backend) -> usize {
     }
 }
 
+/// Whether `sql` (a `SELECT COUNT(*) ... WHERE ... = $1`) finds a row for `id`.
+async fn exists(tx: &mut Tx, sql: &'static str, id: &str) -> Result<bool, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(sql).bind(id).fetch_one(&mut **tx).await?;
+    Ok(n > 0)
+}
+
 async fn indicator_name(tx: &mut Tx, id: &str) -> Result<String, StoreError> {
     let row: Option<(String,)> = sqlx::query_as("SELECT name FROM indicators WHERE id = $1")
         .bind(id)
@@ -1437,38 +1434,26 @@ async fn check_action_references(
     f: &ActionFields,
     body_id: Option<&str>,
 ) -> Result<(), StoreError> {
-    if let Some(a) = &f.area_id {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM areas WHERE id = $1")
-            .bind(a)
-            .fetch_one(&mut **tx)
-            .await?;
-        if n == 0 {
-            return Err(refused(format!(
-                "Gebied: er is geen gebied \"{a}\"; kies een gebied uit de lijst"
-            )));
-        }
+    if let Some(a) = &f.area_id
+        && !exists(tx, "SELECT COUNT(*) FROM areas WHERE id = $1", a).await?
+    {
+        return Err(refused(format!(
+            "Gebied: er is geen gebied \"{a}\"; kies een gebied uit de lijst"
+        )));
     }
-    if let Some(o) = &f.owner_organisation_id {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM organisations WHERE id = $1")
-            .bind(o)
-            .fetch_one(&mut **tx)
-            .await?;
-        if n == 0 {
-            return Err(refused(format!(
-                "Organisatie: er is geen organisatie \"{o}\"; kies een organisatie uit de lijst"
-            )));
-        }
+    if let Some(o) = &f.owner_organisation_id
+        && !exists(tx, "SELECT COUNT(*) FROM organisations WHERE id = $1", o).await?
+    {
+        return Err(refused(format!(
+            "Organisatie: er is geen organisatie \"{o}\"; kies een organisatie uit de lijst"
+        )));
     }
-    if let Some(b) = body_id {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM bodies WHERE id = $1")
-            .bind(b)
-            .fetch_one(&mut **tx)
-            .await?;
-        if n == 0 {
-            return Err(refused(format!(
-                "Overleg: er is geen overleg \"{b}\"; kies een overleg uit de lijst"
-            )));
-        }
+    if let Some(b) = body_id
+        && !exists(tx, "SELECT COUNT(*) FROM bodies WHERE id = $1", b).await?
+    {
+        return Err(refused(format!(
+            "Overleg: er is geen overleg \"{b}\"; kies een overleg uit de lijst"
+        )));
     }
     Ok(())
 }

@@ -174,7 +174,7 @@ async fn show(
         .collect();
     let changes = state.store.audit_for(AuditScope::Plan(&id), 200).await?;
     let mut page = show_page(detail, &catalog, &all, &funding_names);
-    page.kpis = super::monitoring::kpi_lines_for_plan(&state, &id).await?;
+    page.kpis = super::monitoring::kpi_lines_for_plan(&state, &catalog, &id).await?;
     page.can_edit = viewer
         .user
         .as_ref()

@@ -641,8 +641,11 @@ pub struct KpiLine {
 }
 
 /// The KPI's of a plan, with their status per measured area that has data (or "geen data").
-pub async fn kpi_lines_for_plan(state: &AppState, plan_id: &str) -> Result<Vec<KpiLine>, WebError> {
-    let catalog = Catalog::load(&state.store).await?;
+pub async fn kpi_lines_for_plan(
+    state: &AppState,
+    catalog: &Catalog,
+    plan_id: &str,
+) -> Result<Vec<KpiLine>, WebError> {
     let mut lines = Vec::new();
     for ind in state
         .store
@@ -652,7 +655,7 @@ pub async fn kpi_lines_for_plan(state: &AppState, plan_id: &str) -> Result<Vec<K
         .filter(|i| i.plans.iter().any(|p| p == plan_id))
     {
         let latest = state.store.latest_observations(&ind.id).await?;
-        let areas = areas_of_level(&catalog, &ind);
+        let areas = areas_of_level(catalog, &ind);
         let by_area: HashMap<&str, &ObservationRow> =
             latest.iter().map(|o| (o.area_id.as_str(), o)).collect();
         let tally = counts(&ind, &areas, &by_area);
