@@ -144,7 +144,7 @@ async fn set_disabled(args: EmailArgs, disabled: bool) -> anyhow::Result<()> {
         return Ok(());
     }
     store
-        .set_user_disabled(&actor(), account.id, disabled)
+        .set_user_disabled(&actor(), account.id, None, disabled)
         .await?;
     eprintln!("Het account {} is nu {state}.", account.email);
     if disabled && store.admin_count().await? == 0 {

@@ -3,10 +3,33 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
-use super::audit::{Actor, AuditWriter, Reason, Subject, now_text};
+use super::audit::{Actor, Reason, Subject, now_text};
+use super::write::exists;
+use super::write_path::{RecordKey, record_fields};
 use super::{Store, StoreError};
 use crate::auth::User;
 use crate::domain::Role;
+
+record_fields! {
+    /// The fields of an account, as its trail names them.
+    pub enum UserField for "user" {
+        Account = "account" => "Account",
+        Email = "email" => "E-mailadres",
+        Name = "name" => "Naam",
+        Role = "role" => "Rol",
+        Organisations = "organisations" => "Organisaties",
+        Disabled = "disabled" => "Status",
+        Password = "password" => "Wachtwoord",
+    }
+}
+
+record_fields! {
+    /// The fields of an API token.
+    pub enum TokenField for "token" {
+        Token = "token" => "Token",
+        Name = "name" => "Naam",
+    }
+}
 
 /// An account as the beheerder's list shows it.
 #[derive(Debug, Clone)]
@@ -91,7 +114,6 @@ impl Default for SessionLimits {
 
 fn user_subject(id: i64, email: &str) -> Subject {
     Subject {
-        record_type: "user",
         record_id: id.to_string(),
         record_label: email.to_owned(),
         ..Subject::default()
@@ -130,24 +152,27 @@ impl Store {
 
     /// Creates an account. A second account with the same address is refused.
     pub async fn create_user(&self, actor: &Actor, new: &NewUser) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let (taken,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE email = $1")
-            .bind(&new.email)
-            .fetch_one(&mut *tx)
-            .await?;
-        if taken > 0 {
+        let mut w = self.write(actor, &Reason::default()).await?;
+        if exists(
+            w.conn(),
+            "SELECT COUNT(*) FROM users WHERE email = $1",
+            &new.email,
+        )
+        .await?
+        {
             return Err(StoreError::Refused(format!(
                 "er is al een account met het e-mailadres {}",
                 new.email
             )));
         }
         for o in &new.organisations {
-            let (known,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM organisations WHERE id = $1")
-                    .bind(o)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if known == 0 {
+            if !exists(
+                w.conn(),
+                "SELECT COUNT(*) FROM organisations WHERE id = $1",
+                o,
+            )
+            .await?
+            {
                 return Err(StoreError::Refused(format!(
                     "de organisatie \"{o}\" bestaat niet; gebruik de code van een organisatie zoals die op de pagina Organisaties staat"
                 )));
@@ -161,7 +186,7 @@ impl Store {
         .bind(new.role.code())
         .bind(&new.password_hash)
         .bind(now_text())
-        .fetch_one(&mut *tx)
+        .fetch_one(w.conn())
         .await?;
         for o in &new.organisations {
             sqlx::query(
@@ -169,30 +194,22 @@ impl Store {
             )
             .bind(id)
             .bind(o)
-            .execute(&mut *tx)
+            .execute(w.conn())
             .await?;
         }
-        let reason = Reason::default();
-        let audit = AuditWriter::new(actor, &reason);
         let subject = user_subject(id, &new.email);
-        audit
-            .field(&mut tx, &subject, "account", None, Some("aangemaakt"))
+        w.audit(&subject, UserField::Account, None, Some("aangemaakt"))
             .await?;
-        audit
-            .field(&mut tx, &subject, "role", None, Some(new.role.label()))
+        w.audit(&subject, UserField::Role, None, Some(new.role.label()))
             .await?;
-        audit
-            .field(
-                &mut tx,
-                &subject,
-                "organisations",
-                None,
-                Some(&new.organisations.join(", ")),
-            )
-            .await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
+        w.audit(
+            &subject,
+            UserField::Organisations,
+            None,
+            Some(&new.organisations.join(", ")),
+        )
+        .await?;
+        w.commit().await?;
         Ok(id)
     }
 
@@ -263,44 +280,49 @@ impl Store {
             .find(|a| a.email == email))
     }
 
-    /// Disables or enables an account; disabling also ends its sessions and tokens' use.
+    /// Disables or enables an account; disabling also ends its sessions and tokens' use. With
+    /// `expected_version` (the account list's form), a change someone else made since is a
+    /// conflict; without (the command line), the change is made whatever the version.
     pub async fn set_user_disabled(
         &self,
         actor: &Actor,
         user_id: i64,
+        expected_version: Option<i64>,
         disabled: bool,
-    ) -> Result<(), StoreError> {
-        let record = self
-            .user_record(user_id)
-            .await?
-            .ok_or_else(|| StoreError::Refused(format!("er is geen account {user_id}")))?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE users SET disabled = $1, version = version + 1 WHERE id = $2")
+    ) -> Result<i64, StoreError> {
+        let not_found = || format!("er is geen account {user_id}");
+        let mut w = self.write(actor, &Reason::default()).await?;
+        let key = RecordKey::int("users", user_id);
+        let version = match expected_version {
+            Some(expected) => w.claim(&key, expected, not_found).await?,
+            None => w.bump(&key, not_found).await?,
+        };
+        let (email, was): (String, i64) =
+            sqlx::query_as("SELECT email, disabled FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_one(w.conn())
+                .await?;
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disabled))
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(w.conn())
             .await?;
         if disabled {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user_id)
-                .execute(&mut *tx)
+                .execute(w.conn())
                 .await?;
         }
-        let reason = Reason::default();
         let label = |d: bool| if d { "uitgeschakeld" } else { "actief" };
-        AuditWriter::new(actor, &reason)
-            .field(
-                &mut tx,
-                &user_subject(user_id, &record.email),
-                "disabled",
-                Some(label(record.disabled != 0)),
-                Some(label(disabled)),
-            )
-            .await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(())
+        w.audit(
+            &user_subject(user_id, &email),
+            UserField::Disabled,
+            Some(label(was != 0)),
+            Some(label(disabled)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(version)
     }
 
     /// Sets a new password and ends the account's sessions.
@@ -310,34 +332,32 @@ impl Store {
         user_id: i64,
         password_hash: &str,
     ) -> Result<(), StoreError> {
-        let record = self
-            .user_record(user_id)
-            .await?
-            .ok_or_else(|| StoreError::Refused(format!("er is geen account {user_id}")))?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE users SET password_hash = $1, version = version + 1 WHERE id = $2")
+        let mut w = self.write(actor, &Reason::default()).await?;
+        w.bump(&RecordKey::int("users", user_id), || {
+            format!("er is geen account {user_id}")
+        })
+        .await?;
+        let (email,): (String,) = sqlx::query_as("SELECT email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(w.conn())
+            .await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(w.conn())
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(w.conn())
             .await?;
-        let reason = Reason::default();
-        AuditWriter::new(actor, &reason)
-            .field(
-                &mut tx,
-                &user_subject(user_id, &record.email),
-                "password",
-                Some("(oud)"),
-                Some("(nieuw)"),
-            )
-            .await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(())
+        w.audit(
+            &user_subject(user_id, &email),
+            UserField::Password,
+            Some("(oud)"),
+            Some("(nieuw)"),
+        )
+        .await?;
+        w.commit().await
     }
 
     // --- Sessions ---
@@ -503,7 +523,7 @@ impl Store {
         prefix: &str,
         now: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write(actor, &Reason::default()).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -512,26 +532,20 @@ impl Store {
         .bind(token_hash)
         .bind(prefix)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(w.conn())
         .await?;
-        let reason = Reason::default();
-        AuditWriter::new(actor, &reason)
-            .field(
-                &mut tx,
-                &Subject {
-                    record_type: "token",
-                    record_id: id.to_string(),
-                    record_label: format!("{} ({})", name, user.email),
-                    ..Subject::default()
-                },
-                "token",
-                None,
-                Some("aangemaakt"),
-            )
-            .await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
+        w.audit(
+            &Subject {
+                record_id: id.to_string(),
+                record_label: format!("{} ({})", name, user.email),
+                ..Subject::default()
+            },
+            TokenField::Token,
+            None,
+            Some("aangemaakt"),
+        )
+        .await?;
+        w.commit().await?;
         Ok(id)
     }
 
@@ -552,13 +566,13 @@ impl Store {
         token_id: i64,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write(actor, &Reason::default()).await?;
         let row: Option<(String,)> = sqlx::query_as(
             "SELECT name FROM api_tokens WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
         )
         .bind(token_id)
         .bind(user.id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(w.conn())
         .await?;
         let Some((name,)) = row else {
             return Ok(false);
@@ -566,26 +580,20 @@ impl Store {
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
             .bind(now)
             .bind(token_id)
-            .execute(&mut *tx)
+            .execute(w.conn())
             .await?;
-        let reason = Reason::default();
-        AuditWriter::new(actor, &reason)
-            .field(
-                &mut tx,
-                &Subject {
-                    record_type: "token",
-                    record_id: token_id.to_string(),
-                    record_label: format!("{} ({})", name, user.email),
-                    ..Subject::default()
-                },
-                "token",
-                Some("actief"),
-                Some("ingetrokken"),
-            )
-            .await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
+        w.audit(
+            &Subject {
+                record_id: token_id.to_string(),
+                record_label: format!("{} ({})", name, user.email),
+                ..Subject::default()
+            },
+            TokenField::Token,
+            Some("actief"),
+            Some("ingetrokken"),
+        )
+        .await?;
+        w.commit().await?;
         Ok(true)
     }
 

@@ -2,7 +2,7 @@
 //! same transaction as the write itself, so a write that fails leaves no entry behind.
 
 use serde::Serialize;
-use sqlx::{Any, FromRow, Transaction};
+use sqlx::FromRow;
 
 use super::{Store, StoreError};
 use crate::domain::Channel;
@@ -34,74 +34,16 @@ pub struct Reason {
     pub source: Option<String>,
 }
 
-/// The record a change is about, and what it hangs off for the history pages.
+/// The record a change is about, and what it hangs off for the history pages. Its type is
+/// the one of the fields written about it ([`super::RecordField::RECORD`]).
 #[derive(Debug, Clone, Default)]
 pub struct Subject {
-    /// plan, rollout, organisation, area, framework, user or token
-    pub record_type: &'static str,
     pub record_id: String,
     pub record_label: String,
     pub plan_id: Option<String>,
     pub area_id: Option<String>,
     pub organisation_id: Option<String>,
     pub indicator_id: Option<String>,
-}
-
-/// Collects the changed fields of one write and appends them in its transaction.
-pub(crate) struct AuditWriter<'a> {
-    actor: &'a Actor,
-    reason: &'a Reason,
-    at: String,
-}
-
-impl<'a> AuditWriter<'a> {
-    pub fn new(actor: &'a Actor, reason: &'a Reason) -> Self {
-        Self {
-            actor,
-            reason,
-            at: now_text(),
-        }
-    }
-
-    /// Appends an entry when `old` and `new` differ; returns whether it did.
-    pub async fn field(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        subject: &Subject,
-        field: &str,
-        old: Option<&str>,
-        new: Option<&str>,
-    ) -> Result<bool, sqlx::Error> {
-        let old = old.filter(|v| !v.is_empty());
-        let new = new.filter(|v| !v.is_empty());
-        if old == new {
-            return Ok(false);
-        }
-        sqlx::query(
-            "INSERT INTO audit_log (at, user_id, actor, channel, record_type, record_id, record_label,
-                plan_id, area_id, organisation_id, indicator_id, field, old_value, new_value, comment, source)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-        )
-        .bind(&self.at)
-        .bind(self.actor.user_id)
-        .bind(&self.actor.name)
-        .bind(self.actor.channel.code())
-        .bind(subject.record_type)
-        .bind(&subject.record_id)
-        .bind(&subject.record_label)
-        .bind(&subject.plan_id)
-        .bind(&subject.area_id)
-        .bind(&subject.organisation_id)
-        .bind(&subject.indicator_id)
-        .bind(field)
-        .bind(old)
-        .bind(new)
-        .bind(&self.reason.comment)
-        .bind(&self.reason.source)
-        .execute(&mut **tx)
-        .await?;
-        Ok(true)
-    }
 }
 
 /// The current moment as stored in the trail: UTC, `YYYY-MM-DDTHH:MM:SSZ`.

@@ -5,21 +5,11 @@
 
 use std::collections::HashMap;
 
-use sqlx::{Any, Transaction};
-
 use super::audit::Actor;
 use super::import::ImportCounts;
-use super::monitoring::values_rows;
-use super::{Backend, Store, StoreError};
+use super::write_path::{Value as V, Write};
+use super::{Store, StoreError};
 use crate::import::Portfolio;
-
-type Tx = Transaction<'static, Any>;
-
-/// One value to bind.
-enum V {
-    Text(Option<String>),
-    Int(Option<i64>),
-}
 
 fn t(s: &str) -> V {
     V::Text(Some(s.to_owned()))
@@ -37,42 +27,6 @@ fn position(n: usize) -> V {
     i(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
-/// Parameters per statement: under SQLite's limit (32766) and PostgreSQL's (65535).
-const MAX_PARAMS: usize = 30_000;
-
-/// Inserts `rows` (each as wide as `columns`) with as few statements as the limits allow.
-async fn insert(
-    tx: &mut Tx,
-    backend: Backend,
-    table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<V>>,
-) -> Result<(), sqlx::Error> {
-    let width = columns.len();
-    let per_statement = (MAX_PARAMS / width).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<Vec<V>> = rows.by_ref().take(per_statement).collect();
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES {}",
-            columns.join(", "),
-            values_rows(backend, chunk.len(), width)
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for row in chunk {
-            debug_assert_eq!(row.len(), width);
-            for v in row {
-                query = match v {
-                    V::Text(s) => query.bind(s),
-                    V::Int(n) => query.bind(n),
-                };
-            }
-        }
-        query.execute(&mut **tx).await?;
-    }
-    Ok(())
-}
-
 impl Store {
     /// Stores a whole portfolio in an empty store, as [`Store::import_portfolio`] does (same
     /// rows, same "aangemaakt" entries in the trail), but a table at a time in multi-row
@@ -82,32 +36,15 @@ impl Store {
         actor: &Actor,
         p: &Portfolio,
     ) -> Result<ImportCounts, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM areas")
-            .fetch_one(&mut *tx)
-            .await?;
-        if existing > 0 {
-            return Err(StoreError::Refused(
-                "deze database bevat al een portfolio; laad de gegevens in een lege database (er is niets veranderd)".into(),
-            ));
-        }
-        insert_all(&mut tx, self.backend, p).await?;
-        audit_all(&mut tx, self.backend, actor, p).await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(ImportCounts {
-            areas: p.areas.len(),
-            plans: p.plans.len(),
-            rollouts: p.plans.iter().map(|p| p.rollouts.len()).sum(),
-            stage_changes: p.plans.iter().map(|p| p.history.len()).sum(),
-            milestones: p.plans.iter().map(|p| p.milestones.len()).sum(),
-            indicators: p.indicators.len(),
-        })
+        let mut w = self.begin_import(actor).await?;
+        insert_all(&mut w, p).await?;
+        w.audit_bulk(super::import::created_entries(p)).await?;
+        w.commit().await?;
+        Ok(ImportCounts::of(p))
     }
 }
 
-async fn insert_all(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx::Error> {
+async fn insert_all(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error> {
     let rows = p
         .sources
         .iter()
@@ -120,7 +57,8 @@ async fn insert_all(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx::
             ]
         })
         .collect();
-    insert(tx, b, "sources", &["id", "title", "date", "note"], rows).await?;
+    w.insert_rows("sources", &["id", "title", "date", "note"], rows)
+        .await?;
 
     let rows = p
         .areas
@@ -137,9 +75,7 @@ async fn insert_all(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx::
             ]
         })
         .collect();
-    insert(
-        tx,
-        b,
+    w.insert_rows(
         "areas",
         &["id", "kind", "name", "parent_id", "position", "source_id"],
         rows,
@@ -162,9 +98,7 @@ async fn insert_all(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx::
             ]
         })
         .collect();
-    insert(
-        tx,
-        b,
+    w.insert_rows(
         "framework_items",
         &[
             "id",
@@ -184,9 +118,7 @@ async fn insert_all(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx::
         .iter()
         .map(|(tr, pr)| vec![t(tr), t(pr)])
         .collect();
-    insert(
-        tx,
-        b,
+    w.insert_rows(
         "transformation_principles",
         &["transformation_id", "principle_id"],
         rows,
@@ -198,14 +130,8 @@ async fn insert_all(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx::
         .iter()
         .map(|f| vec![t(&f.id), t(&f.name), ot(f.description.as_deref())])
         .collect();
-    insert(
-        tx,
-        b,
-        "funding_sources",
-        &["id", "name", "description"],
-        rows,
-    )
-    .await?;
+    w.insert_rows("funding_sources", &["id", "name", "description"], rows)
+        .await?;
 
     let rows = p
         .organisations
@@ -219,14 +145,8 @@ async fn insert_all(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx::
             ]
         })
         .collect();
-    insert(
-        tx,
-        b,
-        "organisations",
-        &["id", "name", "kind", "website"],
-        rows,
-    )
-    .await?;
+    w.insert_rows("organisations", &["id", "name", "kind", "website"], rows)
+        .await?;
 
     let rows = p
         .bodies
@@ -245,9 +165,7 @@ async fn insert_all(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx::
             ]
         })
         .collect();
-    insert(
-        tx,
-        b,
+    w.insert_rows(
         "bodies",
         &[
             "id",
@@ -263,24 +181,28 @@ async fn insert_all(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx::
     )
     .await?;
 
-    insert_plans(tx, b, p).await?;
+    insert_plans(w, p).await?;
 
     for (n, indicator) in p.indicators.iter().enumerate() {
-        super::monitoring::insert_indicator(tx, indicator, i64::try_from(n).unwrap_or(i64::MAX))
-            .await?;
+        super::monitoring::insert_indicator(
+            w.conn(),
+            indicator,
+            i64::try_from(n).unwrap_or(i64::MAX),
+        )
+        .await?;
     }
     // Parents last, so a child may come before its parent.
     for plan in p.plans.iter().filter(|p| p.parent_id.is_some()) {
         sqlx::query("UPDATE plans SET parent_id = $1 WHERE id = $2")
             .bind(&plan.parent_id)
             .bind(&plan.id)
-            .execute(&mut **tx)
+            .execute(w.conn())
             .await?;
     }
     Ok(())
 }
 
-async fn insert_plans(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx::Error> {
+async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error> {
     let rows = p
         .plans
         .iter()
@@ -309,9 +231,7 @@ async fn insert_plans(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx
             ]
         })
         .collect();
-    insert(
-        tx,
-        b,
+    w.insert_rows(
         "plans",
         &[
             "id",
@@ -353,9 +273,7 @@ async fn insert_plans(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx
             }
         }
     }
-    insert(
-        tx,
-        b,
+    w.insert_rows(
         "plan_organisations",
         &["plan_id", "organisation_id", "role", "position"],
         rows,
@@ -367,7 +285,8 @@ async fn insert_plans(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx
         .iter()
         .flat_map(|plan| plan.framework.iter().map(|f| vec![t(&plan.id), t(f)]))
         .collect();
-    insert(tx, b, "plan_framework", &["plan_id", "item_id"], rows).await?;
+    w.insert_rows("plan_framework", &["plan_id", "item_id"], rows)
+        .await?;
 
     let mut rows = Vec::new();
     for plan in &p.plans {
@@ -378,14 +297,8 @@ async fn insert_plans(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx
             }
         }
     }
-    insert(
-        tx,
-        b,
-        "plan_funding",
-        &["plan_id", "funding_source_id"],
-        rows,
-    )
-    .await?;
+    w.insert_rows("plan_funding", &["plan_id", "funding_source_id"], rows)
+        .await?;
 
     let rows = p
         .plans
@@ -397,14 +310,8 @@ async fn insert_plans(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx
                 .map(|(n, (title, url))| vec![t(&plan.id), position(n), t(title), t(url)])
         })
         .collect();
-    insert(
-        tx,
-        b,
-        "plan_links",
-        &["plan_id", "position", "title", "url"],
-        rows,
-    )
-    .await?;
+    w.insert_rows("plan_links", &["plan_id", "position", "title", "url"], rows)
+        .await?;
 
     // Every rollout goes into the history; the last one per gemeente is the current cell.
     let rows = p
@@ -423,9 +330,7 @@ async fn insert_plans(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx
             })
         })
         .collect();
-    insert(
-        tx,
-        b,
+    w.insert_rows(
         "rollout_history",
         &[
             "plan_id",
@@ -460,9 +365,7 @@ async fn insert_plans(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx
             ]);
         }
     }
-    insert(
-        tx,
-        b,
+    w.insert_rows(
         "rollouts",
         &[
             "plan_id",
@@ -492,9 +395,7 @@ async fn insert_plans(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx
             })
         })
         .collect();
-    insert(
-        tx,
-        b,
+    w.insert_rows(
         "stage_history",
         &["plan_id", "stage", "note", "date", "source_id"],
         rows,
@@ -518,9 +419,7 @@ async fn insert_plans(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx
             })
         })
         .collect();
-    insert(
-        tx,
-        b,
+    w.insert_rows(
         "milestones",
         &[
             "plan_id",
@@ -535,104 +434,4 @@ async fn insert_plans(tx: &mut Tx, b: Backend, p: &Portfolio) -> Result<(), sqlx
     )
     .await?;
     Ok(())
-}
-
-/// One "aangemaakt" entry per record, as the import writes them.
-async fn audit_all(
-    tx: &mut Tx,
-    b: Backend,
-    actor: &Actor,
-    p: &Portfolio,
-) -> Result<(), sqlx::Error> {
-    let at = super::now_text();
-    // (record type, id, label, plan, area, organisation, indicator)
-    type Entry<'a> = (
-        &'static str,
-        &'a str,
-        &'a str,
-        Option<&'a str>,
-        Option<&'a str>,
-        Option<&'a str>,
-        Option<&'a str>,
-    );
-    let mut entries: Vec<Entry<'_>> = Vec::new();
-    for a in &p.areas {
-        entries.push(("area", &a.id, &a.name, None, Some(&a.id), None, None));
-    }
-    for f in &p.framework {
-        entries.push(("framework", &f.id, &f.name, None, None, None, None));
-    }
-    for o in &p.organisations {
-        entries.push((
-            "organisation",
-            &o.id,
-            &o.name,
-            None,
-            None,
-            Some(&o.id),
-            None,
-        ));
-    }
-    for plan in &p.plans {
-        entries.push((
-            "plan",
-            &plan.id,
-            &plan.name,
-            Some(&plan.id),
-            None,
-            None,
-            None,
-        ));
-    }
-    for i in &p.indicators {
-        entries.push(("indicator", &i.id, &i.name, None, None, None, Some(&i.id)));
-    }
-    let rows = entries
-        .into_iter()
-        .map(|(kind, id, label, plan, area, organisation, indicator)| {
-            vec![
-                t(&at),
-                V::Int(actor.user_id),
-                t(&actor.name),
-                t(actor.channel.code()),
-                t(kind),
-                t(id),
-                t(label),
-                ot(plan),
-                ot(area),
-                ot(organisation),
-                ot(indicator),
-                t("record"),
-                V::Text(None),
-                t("aangemaakt"),
-                t("ingelezen"),
-                V::Text(None),
-            ]
-        })
-        .collect();
-    insert(
-        tx,
-        b,
-        "audit_log",
-        &[
-            "at",
-            "user_id",
-            "actor",
-            "channel",
-            "record_type",
-            "record_id",
-            "record_label",
-            "plan_id",
-            "area_id",
-            "organisation_id",
-            "indicator_id",
-            "field",
-            "old_value",
-            "new_value",
-            "comment",
-            "source",
-        ],
-        rows,
-    )
-    .await
 }

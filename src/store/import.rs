@@ -1,8 +1,11 @@
 //! Storing a checked portfolio: one transaction, so a failure leaves the store as it was.
 
-use sqlx::{Any, Transaction};
+use sqlx::AnyConnection;
 
-use super::audit::{Actor, AuditWriter, Reason, Subject};
+use super::audit::{Actor, Reason, Subject};
+use super::monitoring::IndicatorField;
+use super::write::{AreaField, FrameworkField, OrganisationField, PlanField};
+use super::write_path::{AuditEntry, Write};
 use super::{Store, StoreError};
 use crate::import::Portfolio;
 
@@ -60,110 +63,120 @@ impl Store {
         actor: &Actor,
         p: &Portfolio,
     ) -> Result<ImportCounts, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut w = self.begin_import(actor).await?;
+        insert_all(w.conn(), p).await?;
+        w.audit_bulk(created_entries(p)).await?;
+        w.commit().await?;
+        Ok(ImportCounts::of(p))
+    }
+
+    /// Begins the write of a whole portfolio, refused when the store already holds one.
+    pub(super) async fn begin_import<'s>(
+        &'s self,
+        actor: &'s Actor,
+    ) -> Result<Write<'s>, StoreError> {
+        let reason = Reason {
+            comment: Some("ingelezen".into()),
+            source: None,
+        };
+        let mut w = self.write(actor, &reason).await?;
         let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM areas")
-            .fetch_one(&mut *tx)
+            .fetch_one(w.conn())
             .await?;
         if existing > 0 {
             return Err(StoreError::Refused(
                 "deze database bevat al een portfolio; laad de gegevens in een lege database (er is niets veranderd)".into(),
             ));
         }
-        insert_all(&mut tx, p).await?;
-        audit_import(&mut tx, actor, p).await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(ImportCounts {
+        Ok(w)
+    }
+}
+
+impl ImportCounts {
+    pub(super) fn of(p: &Portfolio) -> Self {
+        Self {
             areas: p.areas.len(),
             plans: p.plans.len(),
             rollouts: p.plans.iter().map(|p| p.rollouts.len()).sum(),
             stage_changes: p.plans.iter().map(|p| p.history.len()).sum(),
             milestones: p.plans.iter().map(|p| p.milestones.len()).sum(),
             indicators: p.indicators.len(),
-        })
+        }
     }
 }
 
-/// One trail entry per record an import creates, so the trail starts where the data does.
-async fn audit_import(
-    tx: &mut Transaction<'static, Any>,
-    actor: &Actor,
-    p: &Portfolio,
-) -> Result<(), sqlx::Error> {
-    let reason = Reason {
-        comment: Some("ingelezen".into()),
-        source: None,
-    };
-    let audit = AuditWriter::new(actor, &reason);
-    let created = |record_type, id: &str, label: &str| Subject {
-        record_type,
+/// One "aangemaakt" entry per record an import creates, so the trail starts where the data
+/// does.
+pub(super) fn created_entries(p: &Portfolio) -> Vec<AuditEntry> {
+    let subject = |id: &str, label: &str| Subject {
         record_id: id.to_owned(),
         record_label: label.to_owned(),
         ..Subject::default()
     };
+    let created = Some("aangemaakt".to_owned());
+    let mut entries = Vec::new();
     for a in &p.areas {
-        let subject = Subject {
+        let s = Subject {
             area_id: Some(a.id.clone()),
-            ..created("area", &a.id, &a.name)
+            ..subject(&a.id, &a.name)
         };
-        audit
-            .field(tx, &subject, "record", None, Some("aangemaakt"))
-            .await?;
+        entries.push(AuditEntry::new(AreaField::Record, s, None, created.clone()));
     }
     for f in &p.framework {
-        audit
-            .field(
-                tx,
-                &created("framework", &f.id, &f.name),
-                "record",
-                None,
-                Some("aangemaakt"),
-            )
-            .await?;
+        let s = subject(&f.id, &f.name);
+        entries.push(AuditEntry::new(
+            FrameworkField::Record,
+            s,
+            None,
+            created.clone(),
+        ));
     }
     for o in &p.organisations {
-        let subject = Subject {
+        let s = Subject {
             organisation_id: Some(o.id.clone()),
-            ..created("organisation", &o.id, &o.name)
+            ..subject(&o.id, &o.name)
         };
-        audit
-            .field(tx, &subject, "record", None, Some("aangemaakt"))
-            .await?;
+        entries.push(AuditEntry::new(
+            OrganisationField::Record,
+            s,
+            None,
+            created.clone(),
+        ));
     }
     for plan in &p.plans {
-        let subject = Subject {
+        let s = Subject {
             plan_id: Some(plan.id.clone()),
-            ..created("plan", &plan.id, &plan.name)
+            ..subject(&plan.id, &plan.name)
         };
-        audit
-            .field(tx, &subject, "record", None, Some("aangemaakt"))
-            .await?;
+        entries.push(AuditEntry::new(PlanField::Record, s, None, created.clone()));
     }
     for i in &p.indicators {
-        let subject = Subject {
+        let s = Subject {
             indicator_id: Some(i.id.clone()),
-            ..created("indicator", &i.id, &i.name)
+            ..subject(&i.id, &i.name)
         };
-        audit
-            .field(tx, &subject, "record", None, Some("aangemaakt"))
-            .await?;
+        entries.push(AuditEntry::new(
+            IndicatorField::Record,
+            s,
+            None,
+            created.clone(),
+        ));
     }
-    Ok(())
+    entries
 }
 
 fn position(i: usize) -> i64 {
     i64::try_from(i).unwrap_or(i64::MAX)
 }
 
-async fn insert_all(tx: &mut Transaction<'static, Any>, p: &Portfolio) -> Result<(), sqlx::Error> {
+async fn insert_all(conn: &mut AnyConnection, p: &Portfolio) -> Result<(), sqlx::Error> {
     for s in &p.sources {
         sqlx::query("INSERT INTO sources (id, title, date, note) VALUES ($1, $2, $3, $4)")
             .bind(&s.id)
             .bind(&s.title)
             .bind(s.date.to_string())
             .bind(&s.note)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
     for (i, a) in p.areas.iter().enumerate() {
@@ -174,7 +187,7 @@ async fn insert_all(tx: &mut Transaction<'static, Any>, p: &Portfolio) -> Result
             .bind(&a.parent_id)
             .bind(position(i))
             .bind(&a.source_id)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
     for (i, f) in p.framework.iter().enumerate() {
@@ -189,14 +202,14 @@ async fn insert_all(tx: &mut Transaction<'static, Any>, p: &Portfolio) -> Result
         .bind(&f.description)
         .bind(&f.source_id)
         .bind(position(i))
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     for (t, pr) in &p.transformation_principles {
         sqlx::query("INSERT INTO transformation_principles (transformation_id, principle_id) VALUES ($1, $2)")
             .bind(t)
             .bind(pr)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
     for f in &p.funding_sources {
@@ -204,7 +217,7 @@ async fn insert_all(tx: &mut Transaction<'static, Any>, p: &Portfolio) -> Result
             .bind(&f.id)
             .bind(&f.name)
             .bind(&f.description)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
     for o in &p.organisations {
@@ -213,7 +226,7 @@ async fn insert_all(tx: &mut Transaction<'static, Any>, p: &Portfolio) -> Result
             .bind(&o.name)
             .bind(o.kind.code())
             .bind(&o.website)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
     for (i, b) in p.bodies.iter().enumerate() {
@@ -226,28 +239,28 @@ async fn insert_all(tx: &mut Transaction<'static, Any>, p: &Portfolio) -> Result
             .bind(&b.description)
             .bind(position(i))
             .bind(&b.source_id)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
     for (i, plan) in p.plans.iter().enumerate() {
-        insert_plan(tx, plan, position(i)).await?;
+        insert_plan(conn, plan, position(i)).await?;
     }
     for (i, indicator) in p.indicators.iter().enumerate() {
-        super::monitoring::insert_indicator(tx, indicator, position(i)).await?;
+        super::monitoring::insert_indicator(conn, indicator, position(i)).await?;
     }
     // Parents last, so a child may come before its parent in the files.
     for plan in p.plans.iter().filter(|p| p.parent_id.is_some()) {
         sqlx::query("UPDATE plans SET parent_id = $1 WHERE id = $2")
             .bind(&plan.parent_id)
             .bind(&plan.id)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
     Ok(())
 }
 
 async fn insert_plan(
-    tx: &mut Transaction<'static, Any>,
+    conn: &mut AnyConnection,
     plan: &crate::import::Plan,
     plan_position: i64,
 ) -> Result<(), sqlx::Error> {
@@ -275,7 +288,7 @@ async fn insert_plan(
     .bind(plan.phase.map(|p| p.code()))
     .bind(&plan.source_id)
     .bind(plan_position)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
 
     let roles = plan
@@ -292,21 +305,21 @@ async fn insert_plan(
         .bind(organisation)
         .bind(role)
         .bind(position(i))
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     for item in &plan.framework {
         sqlx::query("INSERT INTO plan_framework (plan_id, item_id) VALUES ($1, $2)")
             .bind(&plan.id)
             .bind(item)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
     for f in &plan.funding {
         sqlx::query("INSERT INTO plan_funding (plan_id, funding_source_id) VALUES ($1, $2) ON CONFLICT (plan_id, funding_source_id) DO NOTHING")
             .bind(&plan.id)
             .bind(f)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
     for (i, (title, url)) in plan.links.iter().enumerate() {
@@ -317,7 +330,7 @@ async fn insert_plan(
         .bind(position(i))
         .bind(title)
         .bind(url)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     // Rollouts are in date order: the last one per gemeente is the current cell.
@@ -329,7 +342,7 @@ async fn insert_plan(
             .bind(&r.note)
             .bind(r.date.to_string())
             .bind(&r.source_id)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
         sqlx::query(
             "INSERT INTO rollouts (plan_id, gemeente_id, status, district_id, note, date, source_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -343,7 +356,7 @@ async fn insert_plan(
         .bind(&r.note)
         .bind(r.date.to_string())
         .bind(&r.source_id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     for h in &plan.history {
@@ -353,7 +366,7 @@ async fn insert_plan(
             .bind(&h.note)
             .bind(h.date.to_string())
             .bind(&h.source_id)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
     for m in &plan.milestones {
@@ -367,7 +380,7 @@ async fn insert_plan(
         .bind(&m.theme_id)
         .bind(&m.note)
         .bind(&m.source_id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     Ok(())

@@ -8,6 +8,7 @@ mod import;
 mod monitoring;
 mod read;
 mod write;
+mod write_path;
 
 use std::borrow::Cow;
 
@@ -17,18 +18,21 @@ use sqlx::{AnyPool, AssertSqlSafe, Executor};
 
 use crate::config::DatabaseUrl;
 
-pub use accounts::{Account, Credentials, NewUser, SessionInfo, SessionLimits, TokenRow};
+pub use accounts::{
+    Account, Credentials, NewUser, SessionInfo, SessionLimits, TokenField, TokenRow, UserField,
+};
 pub use audit::{Actor, AuditRow, AuditScope, Reason, now_text, now_unix};
 pub use import::ImportCounts;
 pub use monitoring::{
-    ActionFields, ActionRow, EscalationRow, IndicatorFields, IndicatorRow, MilestoneTarget,
-    NewObservation, ObservationRow,
+    ActionField, ActionFields, ActionRow, EscalationRow, IndicatorField, IndicatorFields,
+    IndicatorRow, MilestoneTarget, NewObservation, ObservationField, ObservationRow,
 };
 pub use read::*;
 pub use write::{
-    FrameworkFields, OrganisationFields, PlanFields, RolloutFields, SourceRef, StageChange,
-    StoredPlan,
+    AreaField, FrameworkField, FrameworkFields, OrganisationField, OrganisationFields, PlanField,
+    PlanFields, RolloutField, RolloutFields, SourceRef, StageChange, StoredPlan,
 };
+pub use write_path::RecordField;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -170,14 +174,23 @@ impl Store {
     }
 }
 
-/// Raises the data's version inside a write transaction, just before it commits.
-pub(crate) async fn touch(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE data_version SET value = value + 1 WHERE id = 1")
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+/// The Dutch label of a field in the trail, from the field declarations of its record kind;
+/// `None` for a code no record kind declares.
+pub fn field_label(record_type: &str, code: &str) -> Option<&'static str> {
+    fn of<F: RecordField>(record_type: &str, code: &str) -> Option<Option<&'static str>> {
+        (F::RECORD == record_type).then(|| F::from_code(code).map(F::label))
+    }
+    of::<PlanField>(record_type, code)
+        .or_else(|| of::<RolloutField>(record_type, code))
+        .or_else(|| of::<OrganisationField>(record_type, code))
+        .or_else(|| of::<AreaField>(record_type, code))
+        .or_else(|| of::<FrameworkField>(record_type, code))
+        .or_else(|| of::<IndicatorField>(record_type, code))
+        .or_else(|| of::<ObservationField>(record_type, code))
+        .or_else(|| of::<ActionField>(record_type, code))
+        .or_else(|| of::<UserField>(record_type, code))
+        .or_else(|| of::<TokenField>(record_type, code))
+        .flatten()
 }
 
 /// Reads a 0/1 column as a yes/no (booleans are stored as integers so both backends agree).

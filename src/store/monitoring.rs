@@ -6,16 +6,75 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 use serde::Serialize;
-use sqlx::{Any, FromRow, Transaction};
+use sqlx::{AnyConnection, FromRow};
 
-use super::audit::{Actor, AuditWriter, Reason, Subject};
+use super::audit::{Actor, Reason, Subject};
+use super::write::{exists, next_position};
+use super::write_path::{KeyPart, RecordKey, record_fields, values_rows};
 use super::{Store, StoreError};
 use crate::domain::{
     ActionStatus, AreaLevel, Direction, EscalationLevel, Frequency, IndicatorKind, IndicatorStatus,
     Measure, Period, Targets, format_number_nl,
 };
 
-type Tx = Transaction<'static, Any>;
+record_fields! {
+    /// The fields of a KPI's definition.
+    pub enum IndicatorField for "indicator" {
+        Record = "record" => "Aangemaakt",
+        Id = "id" => "Id",
+        Name = "name" => "Naam",
+        Description = "description" => "Omschrijving",
+        Kind = "kind" => "Soort",
+        Measure = "measure" => "Meetwijze",
+        Unit = "unit" => "Eenheid",
+        Direction = "direction" => "Richting",
+        Baseline = "baseline" => "Nulmeting",
+        Target = "target" => "Streefwaarde",
+        TargetText = "target_text" => "Streefbeeld",
+        Milestones = "milestones" => "Tussendoelen",
+        Transformation = "transformation" => "Transformatie",
+        Plans = "plans" => "Plannen",
+        OwnerOrganisation = "owner_organisation" => "Eigenaar",
+        OwnerRole = "owner_role" => "Rol van de eigenaar",
+        DataSource = "data_source" => "Databron",
+        Frequency = "frequency" => "Frequentie",
+        AreaLevel = "area_level" => "Meetniveau",
+        Source = "source" => "Bron",
+    }
+}
+
+record_fields! {
+    /// The fields of one measurement.
+    pub enum ObservationField for "observation" {
+        Indicator = "indicator" => "KPI",
+        Area = "area" => "Gebied",
+        Period = "period" => "Periode",
+        Value = "value" => "Meetwaarde",
+        Narrative = "narrative" => "Beschrijving",
+        JudgedStatus = "judged_status" => "Beoordeling",
+        Source = "source" => "Bron",
+        Note = "note" => "Toelichting meting",
+        /// One entry per KPI for a whole import.
+        Import = "import" => "Metingen ingelezen",
+    }
+}
+
+record_fields! {
+    /// The fields of a follow-up action.
+    pub enum ActionField for "action" {
+        Record = "record" => "Aangemaakt",
+        Title = "title" => "Vervolgactie",
+        Description = "description" => "Omschrijving",
+        Owner = "owner" => "Eigenaar",
+        OwnerOrganisation = "owner_organisation" => "Organisatie",
+        Area = "area" => "Gebied",
+        Deadline = "deadline" => "Deadline",
+        Status = "status" => "Status",
+        Level = "level" => "Overleg",
+        Body = "body" => "Overleg",
+        Escalation = "escalation" => "Opgeschaald",
+    }
+}
 
 /// A KPI as stored, with the plans it belongs to and its tussendoelen.
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
@@ -323,16 +382,17 @@ const ACTION_COLUMNS: &str = "id, indicator_id, area_id, title, description, own
 
 /// Stores a new KPI with its plans and tussendoelen (used by the portfolio import too).
 pub(super) async fn insert_indicator(
-    tx: &mut Tx,
+    conn: &mut AnyConnection,
     i: &crate::import::Indicator,
     position: i64,
 ) -> Result<(), sqlx::Error> {
-    write_indicator(tx, &i.id, &IndicatorFields::from(i), Some(position)).await
+    write_indicator(conn, &i.id, &IndicatorFields::from(i), Some(position)).await
 }
 
-/// Inserts (`position` given) or updates the KPI's row, and replaces its links.
+/// Inserts (`position` given) or updates the KPI's row (its version claimed before), and
+/// replaces its links.
 async fn write_indicator(
-    tx: &mut Tx,
+    conn: &mut AnyConnection,
     id: &str,
     f: &IndicatorFields,
     position: Option<i64>,
@@ -347,7 +407,7 @@ async fn write_indicator(
             direction = $6, baseline_value = $7, baseline_period = $8, target_value = $9,
             target_period = $10, target_text = $11, transformation_id = $12,
             owner_organisation_id = $13, owner_role = $14, data_source = $15, frequency = $16,
-            area_level = $17, source_id = $18, version = version + $19
+            area_level = $17, source_id = $18, position = COALESCE($19, position)
          WHERE id = $20"
     };
     sqlx::query(sql)
@@ -369,16 +429,16 @@ async fn write_indicator(
         .bind(f.frequency.code())
         .bind(f.area_level.code())
         .bind(&f.source_id)
-        .bind(position.unwrap_or(1))
+        .bind(position)
         .bind(id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     for table in ["indicator_plans", "indicator_milestones"] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM {table} WHERE indicator_id = $1"
         )))
         .bind(id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     for plan in &f.plans {
@@ -388,7 +448,7 @@ async fn write_indicator(
         )
         .bind(id)
         .bind(plan)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     for (period, value) in &f.milestones {
@@ -400,7 +460,7 @@ async fn write_indicator(
         .bind(period.to_string())
         .bind(period.end().to_string())
         .bind(value)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     Ok(())
@@ -411,20 +471,23 @@ fn refused(message: impl Into<String>) -> StoreError {
 }
 
 /// The readable values of a definition for the trail: (field, value).
-fn indicator_values(f: &IndicatorFields) -> Vec<(&'static str, Option<String>)> {
+fn indicator_values(f: &IndicatorFields) -> Vec<(IndicatorField, Option<String>)> {
     let pair = |p: Option<(Period, f64)>| p.map(|(p, v)| format!("{} ({p})", format_number_nl(v)));
     vec![
-        ("name", Some(f.name.clone())),
-        ("description", f.description.clone()),
-        ("kind", Some(f.kind.label().to_owned())),
-        ("measure", Some(f.measure.label().to_owned())),
-        ("unit", f.unit.clone()),
-        ("direction", f.direction.map(|d| d.label().to_owned())),
-        ("baseline", pair(f.baseline)),
-        ("target", pair(f.target)),
-        ("target_text", f.target_text.clone()),
+        (IndicatorField::Name, Some(f.name.clone())),
+        (IndicatorField::Description, f.description.clone()),
+        (IndicatorField::Kind, Some(f.kind.label().to_owned())),
+        (IndicatorField::Measure, Some(f.measure.label().to_owned())),
+        (IndicatorField::Unit, f.unit.clone()),
         (
-            "milestones",
+            IndicatorField::Direction,
+            f.direction.map(|d| d.label().to_owned()),
+        ),
+        (IndicatorField::Baseline, pair(f.baseline)),
+        (IndicatorField::Target, pair(f.target)),
+        (IndicatorField::TargetText, f.target_text.clone()),
+        (
+            IndicatorField::Milestones,
             (!f.milestones.is_empty()).then(|| {
                 f.milestones
                     .iter()
@@ -433,20 +496,31 @@ fn indicator_values(f: &IndicatorFields) -> Vec<(&'static str, Option<String>)> 
                     .join("; ")
             }),
         ),
-        ("transformation", f.transformation_id.clone()),
-        ("plans", (!f.plans.is_empty()).then(|| f.plans.join(", "))),
-        ("owner_organisation", f.owner_organisation_id.clone()),
-        ("owner_role", f.owner_role.clone()),
-        ("data_source", f.data_source.clone()),
-        ("frequency", Some(f.frequency.label().to_owned())),
-        ("area_level", Some(f.area_level.label().to_owned())),
-        ("source", f.source_id.clone()),
+        (IndicatorField::Transformation, f.transformation_id.clone()),
+        (
+            IndicatorField::Plans,
+            (!f.plans.is_empty()).then(|| f.plans.join(", ")),
+        ),
+        (
+            IndicatorField::OwnerOrganisation,
+            f.owner_organisation_id.clone(),
+        ),
+        (IndicatorField::OwnerRole, f.owner_role.clone()),
+        (IndicatorField::DataSource, f.data_source.clone()),
+        (
+            IndicatorField::Frequency,
+            Some(f.frequency.label().to_owned()),
+        ),
+        (
+            IndicatorField::AreaLevel,
+            Some(f.area_level.label().to_owned()),
+        ),
+        (IndicatorField::Source, f.source_id.clone()),
     ]
 }
 
 fn indicator_subject(id: &str, name: &str) -> Subject {
     Subject {
-        record_type: "indicator",
         record_id: id.to_owned(),
         record_label: name.to_owned(),
         indicator_id: Some(id.to_owned()),
@@ -455,10 +529,13 @@ fn indicator_subject(id: &str, name: &str) -> Subject {
 }
 
 /// Checks the references of a definition inside the write's transaction.
-async fn check_indicator_references(tx: &mut Tx, f: &IndicatorFields) -> Result<(), StoreError> {
+async fn check_indicator_references(
+    conn: &mut AnyConnection,
+    f: &IndicatorFields,
+) -> Result<(), StoreError> {
     if let Some(t) = &f.transformation_id
         && !exists(
-            tx,
+            conn,
             "SELECT COUNT(*) FROM framework_items WHERE id = $1 AND kind = 'transformatie'",
             t,
         )
@@ -469,14 +546,14 @@ async fn check_indicator_references(tx: &mut Tx, f: &IndicatorFields) -> Result<
         )));
     }
     for plan in &f.plans {
-        if !exists(tx, "SELECT COUNT(*) FROM plans WHERE id = $1", plan).await? {
+        if !exists(conn, "SELECT COUNT(*) FROM plans WHERE id = $1", plan).await? {
             return Err(refused(format!(
                 "Plannen: er is geen plan \"{plan}\"; kies plannen uit de lijst"
             )));
         }
     }
     if let Some(o) = &f.owner_organisation_id
-        && !exists(tx, "SELECT COUNT(*) FROM organisations WHERE id = $1", o).await?
+        && !exists(conn, "SELECT COUNT(*) FROM organisations WHERE id = $1", o).await?
     {
         return Err(refused(format!(
             "Eigenaar: er is geen organisatie \"{o}\"; kies een organisatie uit de lijst"
@@ -554,36 +631,27 @@ impl Store {
         id: &str,
         f: &IndicatorFields,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let (taken,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM indicators WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-        if taken > 0 {
+        let mut w = self.write(actor, reason).await?;
+        if exists(
+            w.conn(),
+            "SELECT COUNT(*) FROM indicators WHERE id = $1",
+            id,
+        )
+        .await?
+        {
             return Err(refused(format!(
                 "Id: er is al een KPI met de id \"{id}\"; kies een andere id"
             )));
         }
-        check_indicator_references(&mut tx, f).await?;
-        let (position,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(MAX(position), 0) + 1 FROM indicators")
-                .fetch_one(&mut *tx)
-                .await?;
-        write_indicator(&mut tx, id, f, Some(position)).await?;
-        let audit = AuditWriter::new(actor, reason);
+        check_indicator_references(w.conn(), f).await?;
+        let position = next_position(w.conn(), "indicators").await?;
+        write_indicator(w.conn(), id, f, Some(position)).await?;
         let subject = indicator_subject(id, &f.name);
-        audit
-            .field(&mut tx, &subject, "record", None, Some("aangemaakt"))
+        w.audit(&subject, IndicatorField::Record, None, Some("aangemaakt"))
             .await?;
-        for (field, value) in indicator_values(f) {
-            audit
-                .field(&mut tx, &subject, field, None, value.as_deref())
-                .await?;
-        }
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(())
+        w.audit_changes(&subject, None, &indicator_values(f))
+            .await?;
+        w.commit().await
     }
 
     /// Saves a KPI's definition opened at `expected_version`.
@@ -595,42 +663,31 @@ impl Store {
         expected_version: i64,
         f: &IndicatorFields,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let current: Option<(i64,)> =
-            sqlx::query_as("SELECT version FROM indicators WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (current_version,) =
-            current.ok_or_else(|| StoreError::NotFound(format!("er is geen KPI \"{id}\"")))?;
-        // The values before, for the trail, read in this transaction.
-        let old = load_indicator(&mut tx, id)
+        let not_found = || format!("er is geen KPI \"{id}\"");
+        let mut w = self.write(actor, reason).await?;
+        let version = w
+            .claim(
+                &RecordKey::text("indicators", id),
+                expected_version,
+                not_found,
+            )
+            .await?;
+        // The values before, for the trail, read after the claim: they are the ones replaced.
+        let old = load_indicator(w.conn(), id)
             .await?
             .and_then(|r| r.fields())
-            .ok_or_else(|| StoreError::NotFound(format!("er is geen KPI \"{id}\"")))?;
-        if current_version != expected_version {
-            return Err(StoreError::Conflict { current_version });
-        }
-        let old = &old;
-        check_indicator_references(&mut tx, f).await?;
-        write_indicator(&mut tx, id, f, None).await?;
-        let audit = AuditWriter::new(actor, reason);
+            .ok_or_else(|| StoreError::NotFound(not_found()))?;
+        check_indicator_references(w.conn(), f).await?;
+        write_indicator(w.conn(), id, f, None).await?;
         let subject = indicator_subject(id, &f.name);
-        for ((field, before), (_, after)) in indicator_values(old).iter().zip(indicator_values(f)) {
-            audit
-                .field(
-                    &mut tx,
-                    &subject,
-                    field,
-                    before.as_deref(),
-                    after.as_deref(),
-                )
-                .await?;
-        }
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(expected_version + 1)
+        w.audit_changes(
+            &subject,
+            Some(&indicator_values(&old)),
+            &indicator_values(f),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(version)
     }
 
     /// The latest observation of a KPI in every area that has one.
@@ -745,18 +802,11 @@ impl Store {
         o: &NewObservation,
         expected_version: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let indicator: Option<(String,)> =
-            sqlx::query_as("SELECT name FROM indicators WHERE id = $1")
-                .bind(&o.indicator_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (indicator_name,) = indicator.ok_or_else(|| {
-            StoreError::NotFound(format!("er is geen KPI \"{}\"", o.indicator_id))
-        })?;
+        let mut w = self.write(actor, reason).await?;
+        let indicator_name = indicator_name(w.conn(), &o.indicator_id).await?;
         let area: Option<(String,)> = sqlx::query_as("SELECT name FROM areas WHERE id = $1")
             .bind(&o.area_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(w.conn())
             .await?;
         let (area_name,) = area.ok_or_else(|| {
             refused(format!(
@@ -764,34 +814,50 @@ impl Store {
                 o.area_id
             ))
         })?;
+        let period = o.period.to_string();
+        let key = RecordKey {
+            table: "observations",
+            columns: &["indicator_id", "area_id", "period"],
+            values: vec![
+                KeyPart::Text(&o.indicator_id),
+                KeyPart::Text(&o.area_id),
+                KeyPart::Text(&period),
+            ],
+        };
+        // A new value (version 0) has no row to claim: its INSERT is the claim.
+        let version = if expected_version == 0 {
+            match w.version_of(&key).await? {
+                Some(current_version) => return Err(StoreError::Conflict { current_version }),
+                None => 1,
+            }
+        } else {
+            w.claim(&key, expected_version, || {
+                format!("er is geen meting voor {} in {}", o.period, o.area_id)
+            })
+            .await?
+        };
         type Current = (
-            i64,
             Option<f64>,
             Option<String>,
             Option<String>,
             Option<String>,
             Option<String>,
-            i64,
         );
         let current: Option<Current> = sqlx::query_as(
-            "SELECT id, value, narrative, judged_status, source, note, version FROM observations
+            "SELECT value, narrative, judged_status, source, note FROM observations
               WHERE indicator_id = $1 AND area_id = $2 AND period = $3",
         )
         .bind(&o.indicator_id)
         .bind(&o.area_id)
-        .bind(o.period.to_string())
-        .fetch_optional(&mut *tx)
+        .bind(&period)
+        .fetch_optional(w.conn())
         .await?;
-        let current_version = current.as_ref().map_or(0, |c| c.6);
-        if current_version != expected_version {
-            return Err(StoreError::Conflict { current_version });
-        }
         let judged = o.judged_status.map(|s| s.code());
-        let written = if current.is_some() {
+        if current.is_some() {
             sqlx::query(
                 "UPDATE observations SET value = $1, narrative = $2, judged_status = $3, source = $4,
-                    note = $5, is_example = $6, version = version + 1
-                  WHERE indicator_id = $7 AND area_id = $8 AND period = $9 AND version = $10",
+                    note = $5, is_example = $6
+                  WHERE indicator_id = $7 AND area_id = $8 AND period = $9",
             )
             .bind(o.value)
             .bind(&o.narrative)
@@ -801,87 +867,59 @@ impl Store {
             .bind(i64::from(o.is_example))
             .bind(&o.indicator_id)
             .bind(&o.area_id)
-            .bind(o.period.to_string())
-            .bind(expected_version)
-            .execute(&mut *tx)
-            .await
+            .bind(&period)
+            .execute(w.conn())
+            .await?;
         } else {
-            sqlx::query(
-                "INSERT INTO observations (indicator_id, area_id, period, period_start, value, narrative,
-                    judged_status, source, note, is_example)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            w.insert_new(
+                sqlx::query(
+                    "INSERT INTO observations (indicator_id, area_id, period, period_start, value, narrative,
+                        judged_status, source, note, is_example)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&o.indicator_id)
+                .bind(&o.area_id)
+                .bind(&period)
+                .bind(o.period.start().to_string())
+                .bind(o.value)
+                .bind(&o.narrative)
+                .bind(judged)
+                .bind(&o.source)
+                .bind(&o.note)
+                .bind(i64::from(o.is_example)),
             )
-            .bind(&o.indicator_id)
-            .bind(&o.area_id)
-            .bind(o.period.to_string())
-            .bind(o.period.start().to_string())
-            .bind(o.value)
-            .bind(&o.narrative)
-            .bind(judged)
-            .bind(&o.source)
-            .bind(&o.note)
-            .bind(i64::from(o.is_example))
-            .execute(&mut *tx)
-            .await
-        };
-        match written {
-            Err(e) if super::write::is_unique_violation(&e) => {
-                return Err(StoreError::Conflict { current_version: 1 });
-            }
-            Err(e) => return Err(e.into()),
-            Ok(done) if done.rows_affected() == 0 => {
-                return Err(StoreError::Conflict { current_version });
-            }
-            Ok(_) => {}
+            .await?;
         }
         let subject = Subject {
-            record_type: "observation",
             record_id: format!("{}/{}/{}", o.indicator_id, o.area_id, o.period),
             record_label: format!("{indicator_name} in {area_name}, {}", o.period.label_nl()),
             area_id: Some(o.area_id.clone()),
             indicator_id: Some(o.indicator_id.clone()),
             ..Subject::default()
         };
-        let audit = AuditWriter::new(actor, reason);
-        let old = current.as_ref();
         let status_label = |s: Option<&str>| {
             s.and_then(|c| IndicatorStatus::parse(c).ok())
                 .map(|s| s.label().to_owned())
         };
-        let fields: [(&str, Option<String>, Option<String>); 5] = [
-            (
-                "value",
-                old.and_then(|c| c.1).map(format_number_nl),
-                o.value.map(format_number_nl),
-            ),
-            (
-                "narrative",
-                old.and_then(|c| c.2.clone()),
-                o.narrative.clone(),
-            ),
-            (
-                "judged_status",
-                status_label(old.and_then(|c| c.3.as_deref())),
-                status_label(judged),
-            ),
-            ("source", old.and_then(|c| c.4.clone()), o.source.clone()),
-            ("note", old.and_then(|c| c.5.clone()), o.note.clone()),
+        let before = current.map(|c| {
+            vec![
+                (ObservationField::Value, c.0.map(format_number_nl)),
+                (ObservationField::Narrative, c.1),
+                (ObservationField::JudgedStatus, status_label(c.2.as_deref())),
+                (ObservationField::Source, c.3),
+                (ObservationField::Note, c.4),
+            ]
+        });
+        let after = [
+            (ObservationField::Value, o.value.map(format_number_nl)),
+            (ObservationField::Narrative, o.narrative.clone()),
+            (ObservationField::JudgedStatus, status_label(judged)),
+            (ObservationField::Source, o.source.clone()),
+            (ObservationField::Note, o.note.clone()),
         ];
-        for (field, before, after) in fields {
-            audit
-                .field(
-                    &mut tx,
-                    &subject,
-                    field,
-                    before.as_deref(),
-                    after.as_deref(),
-                )
-                .await?;
-        }
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(expected_version + 1)
+        w.audit_changes(&subject, before.as_deref(), &after).await?;
+        w.commit().await?;
+        Ok(version)
     }
 
     /// The (area, period) keys a KPI already has, for an import's duplicate check.
@@ -925,9 +963,13 @@ impl Store {
         mut progress: impl FnMut(usize) + Send,
     ) -> Result<usize, StoreError> {
         let mut rows = rows.into_iter();
-        let mut tx = self.begin_write().await?;
-        let batch_rows = observation_batch(self.backend);
-        let full_batch_sql = insert_observations_sql(self.backend, batch_rows);
+        let reason = Reason {
+            comment: Some(format!("ingelezen uit {file_label}")),
+            source: None,
+        };
+        let mut w = self.write(actor, &reason).await?;
+        let batch_rows = observation_batch(w.backend());
+        let full_batch_sql = insert_observations_sql(w.backend(), batch_rows);
         let mut batch: Vec<NewObservation> = Vec::with_capacity(batch_rows);
         // Per KPI: the number of values and the periods they span, for the trail.
         let mut per_indicator: HashMap<String, (usize, Period, Period)> = HashMap::new();
@@ -961,7 +1003,7 @@ impl Store {
             let sql = if batch.len() == batch_rows {
                 full_batch_sql.clone()
             } else {
-                insert_observations_sql(self.backend, batch.len())
+                insert_observations_sql(w.backend(), batch.len())
             };
             let rows_in_batch = batch.len();
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -979,8 +1021,8 @@ impl Store {
                     .bind(o.note)
                     .bind(i64::from(o.is_example));
             }
-            match query.execute(&mut *tx).await {
-                Err(e) if super::write::is_unique_violation(&e) => {
+            match query.execute(w.conn()).await {
+                Err(e) if super::write_path::is_unique_violation(&e) => {
                     return Err(refused(
                         "een of meer metingen bestaan al (zelfde KPI, gebied en periode); er is niets opgeslagen",
                     ));
@@ -1004,14 +1046,9 @@ impl Store {
             }
         }
         let names: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM indicators")
-            .fetch_all(&mut *tx)
+            .fetch_all(w.conn())
             .await?;
         let names: HashMap<String, String> = names.into_iter().collect();
-        let reason = Reason {
-            comment: Some(format!("ingelezen uit {file_label}")),
-            source: None,
-        };
-        let audit = AuditWriter::new(actor, &reason);
         let mut ids: Vec<&String> = per_indicator.keys().collect();
         ids.sort_unstable();
         for id in ids {
@@ -1022,28 +1059,23 @@ impl Store {
                 format!("{} tot en met {}", first.label_nl(), last.label_nl())
             };
             let subject = Subject {
-                record_type: "observation",
                 record_id: id.clone(),
                 record_label: names.get(id).cloned().unwrap_or_else(|| id.clone()),
                 indicator_id: Some(id.clone()),
                 ..Subject::default()
             };
-            audit
-                .field(
-                    &mut tx,
-                    &subject,
-                    "import",
-                    None,
-                    Some(&format!(
-                        "{count} {} ({span})",
-                        if count == 1 { "meting" } else { "metingen" }
-                    )),
-                )
-                .await?;
+            w.audit(
+                &subject,
+                ObservationField::Import,
+                None,
+                Some(&format!(
+                    "{count} {} ({span})",
+                    if count == 1 { "meting" } else { "metingen" }
+                )),
+            )
+            .await?;
         }
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
+        w.commit().await?;
         Ok(done)
     }
 
@@ -1105,9 +1137,9 @@ impl Store {
         level: EscalationLevel,
         body_id: Option<&str>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let name = indicator_name(&mut tx, indicator_id).await?;
-        check_action_references(&mut tx, f, body_id).await?;
+        let mut w = self.write(actor, reason).await?;
+        let name = indicator_name(w.conn(), indicator_id).await?;
+        check_action_references(w.conn(), f, body_id).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO follow_up_actions (indicator_id, area_id, title, description, owner,
                 owner_organisation_id, deadline, status, level, body_id, created_at)
@@ -1124,24 +1156,15 @@ impl Store {
         .bind(level.code())
         .bind(body_id)
         .bind(super::now_text())
-        .fetch_one(&mut *tx)
+        .fetch_one(w.conn())
         .await?;
         let subject = action_subject(id, indicator_id, &name, f);
-        let audit = AuditWriter::new(actor, reason);
-        audit
-            .field(&mut tx, &subject, "record", None, Some("aangemaakt"))
+        w.audit(&subject, ActionField::Record, None, Some("aangemaakt"))
             .await?;
-        for (field, value) in action_values(f) {
-            audit
-                .field(&mut tx, &subject, field, None, value.as_deref())
-                .await?;
-        }
-        audit
-            .field(&mut tx, &subject, "level", None, Some(level.label()))
+        w.audit_changes(&subject, None, &action_values(f)).await?;
+        w.audit(&subject, ActionField::Level, None, Some(level.label()))
             .await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
+        w.commit().await?;
         Ok(id)
     }
 
@@ -1154,18 +1177,20 @@ impl Store {
         expected_version: i64,
         f: &ActionFields,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let current = load_action(&mut tx, id).await?;
-        if current.version != expected_version {
-            return Err(StoreError::Conflict {
-                current_version: current.version,
-            });
-        }
-        check_action_references(&mut tx, f, None).await?;
-        let done = sqlx::query(
+        let mut w = self.write(actor, reason).await?;
+        let version = w
+            .claim(
+                &RecordKey::int("follow_up_actions", id),
+                expected_version,
+                || format!("er is geen actie {id}"),
+            )
+            .await?;
+        let current = load_action(w.conn(), id).await?;
+        check_action_references(w.conn(), f, None).await?;
+        sqlx::query(
             "UPDATE follow_up_actions SET area_id = $1, title = $2, description = $3, owner = $4,
-                owner_organisation_id = $5, deadline = $6, status = $7, version = version + 1
-              WHERE id = $8 AND version = $9",
+                owner_organisation_id = $5, deadline = $6, status = $7
+              WHERE id = $8",
         )
         .bind(&f.area_id)
         .bind(&f.title)
@@ -1175,15 +1200,9 @@ impl Store {
         .bind(f.deadline.to_string())
         .bind(f.status.code())
         .bind(id)
-        .bind(expected_version)
-        .execute(&mut *tx)
+        .execute(w.conn())
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict {
-                current_version: current.version,
-            });
-        }
-        let name = indicator_name(&mut tx, &current.indicator_id).await?;
+        let name = indicator_name(w.conn(), &current.indicator_id).await?;
         let subject = action_subject(id, &current.indicator_id, &name, f);
         let old = ActionFields {
             area_id: current.area_id.clone(),
@@ -1194,22 +1213,10 @@ impl Store {
             deadline: crate::domain::parse_date(&current.deadline).unwrap_or(f.deadline),
             status: current.status(),
         };
-        let audit = AuditWriter::new(actor, reason);
-        for ((field, before), (_, after)) in action_values(&old).iter().zip(action_values(f)) {
-            audit
-                .field(
-                    &mut tx,
-                    &subject,
-                    field,
-                    before.as_deref(),
-                    after.as_deref(),
-                )
-                .await?;
-        }
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(expected_version + 1)
+        w.audit_changes(&subject, Some(&action_values(&old)), &action_values(f))
+            .await?;
+        w.commit().await?;
+        Ok(version)
     }
 
     /// Moves an action up the ladder to `to_level` (and the body there, if named), with the
@@ -1224,13 +1231,19 @@ impl Store {
         to_body_id: Option<&str>,
         reason_text: &str,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let current = load_action(&mut tx, id).await?;
-        if current.version != expected_version {
-            return Err(StoreError::Conflict {
-                current_version: current.version,
-            });
-        }
+        let reason = Reason {
+            comment: Some(reason_text.to_owned()),
+            source: None,
+        };
+        let mut w = self.write(actor, &reason).await?;
+        let version = w
+            .claim(
+                &RecordKey::int("follow_up_actions", id),
+                expected_version,
+                || format!("er is geen actie {id}"),
+            )
+            .await?;
+        let current = load_action(w.conn(), id).await?;
         let from = current.level();
         if !from.above().contains(&to_level) {
             return Err(refused(format!(
@@ -1242,7 +1255,7 @@ impl Store {
             let kind: Option<(Option<String>,)> =
                 sqlx::query_as("SELECT kind FROM bodies WHERE id = $1")
                     .bind(body)
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(w.conn())
                     .await?;
             match kind {
                 None => {
@@ -1259,21 +1272,12 @@ impl Store {
                 Some(_) => {}
             }
         }
-        let done = sqlx::query(
-            "UPDATE follow_up_actions SET level = $1, body_id = $2, version = version + 1
-              WHERE id = $3 AND version = $4",
-        )
-        .bind(to_level.code())
-        .bind(to_body_id)
-        .bind(id)
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict {
-                current_version: current.version,
-            });
-        }
+        sqlx::query("UPDATE follow_up_actions SET level = $1, body_id = $2 WHERE id = $3")
+            .bind(to_level.code())
+            .bind(to_body_id)
+            .bind(id)
+            .execute(w.conn())
+            .await?;
         sqlx::query(
             "INSERT INTO action_escalations (action_id, from_level, from_body_id, to_level, to_body_id, reason, at, actor)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -1286,10 +1290,10 @@ impl Store {
         .bind(reason_text)
         .bind(super::now_text())
         .bind(&actor.name)
-        .execute(&mut *tx)
+        .execute(w.conn())
         .await?;
         let body_names: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM bodies")
-            .fetch_all(&mut *tx)
+            .fetch_all(w.conn())
             .await?;
         let body_names: HashMap<String, String> = body_names.into_iter().collect();
         let place = |level: EscalationLevel, body: Option<&str>| match body
@@ -1298,32 +1302,23 @@ impl Store {
             Some(name) => name.clone(),
             None => level.label().to_owned(),
         };
-        let name = indicator_name(&mut tx, &current.indicator_id).await?;
+        let name = indicator_name(w.conn(), &current.indicator_id).await?;
         let subject = Subject {
-            record_type: "action",
             record_id: id.to_string(),
             record_label: format!("{} ({name})", current.title),
             area_id: current.area_id.clone(),
             indicator_id: Some(current.indicator_id.clone()),
             ..Subject::default()
         };
-        let reason = Reason {
-            comment: Some(reason_text.to_owned()),
-            source: None,
-        };
-        AuditWriter::new(actor, &reason)
-            .field(
-                &mut tx,
-                &subject,
-                "escalation",
-                Some(&place(from, current.body_id.as_deref())),
-                Some(&place(to_level, to_body_id)),
-            )
-            .await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(expected_version + 1)
+        w.audit(
+            &subject,
+            ActionField::Escalation,
+            Some(&place(from, current.body_id.as_deref())),
+            Some(&place(to_level, to_body_id)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(version)
     }
 }
 
@@ -1368,33 +1363,6 @@ fn insert_observations_sql(backend: super::Backend, rows: usize) -> String {
     sql
 }
 
-/// `($1, $2), ($3, $4)`: the VALUES of a multi-row INSERT, `rows` rows of `width` values.
-///
-/// On SQLite the placeholders are plain `?`: sqlx binds a `$n` there by asking SQLite for
-/// every parameter's name, which takes time in proportion to the number of parameters, so a
-/// statement of thousands of `$n` takes quadratic time to bind. A plain `?` has no name and
-/// binds in constant time. Both bind in order, so the statement means the same.
-pub(super) fn values_rows(backend: super::Backend, rows: usize, width: usize) -> String {
-    let mut sql = String::with_capacity(rows * width * 7);
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..width {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            match backend {
-                super::Backend::Sqlite => sql.push('?'),
-                super::Backend::Postgres => {
-                    sql.push('$');
-                    sql.push_str(&(r * width + c + 1).to_string());
-                }
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
-
 /// Rows per INSERT statement of a bulk import: as many as the backend's limit on parameters
 /// allows with some room (SQLite 32766, PostgreSQL 65535), 10 parameters each.
 fn observation_batch(backend: super::Backend) -> usize {
@@ -1404,52 +1372,46 @@ fn observation_batch(backend: super::Backend) -> usize {
     }
 }
 
-/// Whether `sql` (a `SELECT COUNT(*) ... WHERE ... = $1`) finds a row for `id`.
-async fn exists(tx: &mut Tx, sql: &'static str, id: &str) -> Result<bool, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as(sql).bind(id).fetch_one(&mut **tx).await?;
-    Ok(n > 0)
-}
-
-async fn indicator_name(tx: &mut Tx, id: &str) -> Result<String, StoreError> {
+async fn indicator_name(conn: &mut AnyConnection, id: &str) -> Result<String, StoreError> {
     let row: Option<(String,)> = sqlx::query_as("SELECT name FROM indicators WHERE id = $1")
         .bind(id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?;
     row.map(|(n,)| n)
         .ok_or_else(|| StoreError::NotFound(format!("er is geen KPI \"{id}\"")))
 }
 
-async fn load_action(tx: &mut Tx, id: i64) -> Result<ActionRow, StoreError> {
+async fn load_action(conn: &mut AnyConnection, id: i64) -> Result<ActionRow, StoreError> {
     let row: Option<ActionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {ACTION_COLUMNS} FROM follow_up_actions WHERE id = $1"
     )))
     .bind(id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *conn)
     .await?;
     row.ok_or_else(|| StoreError::NotFound(format!("er is geen actie {id}")))
 }
 
 async fn check_action_references(
-    tx: &mut Tx,
+    conn: &mut AnyConnection,
     f: &ActionFields,
     body_id: Option<&str>,
 ) -> Result<(), StoreError> {
     if let Some(a) = &f.area_id
-        && !exists(tx, "SELECT COUNT(*) FROM areas WHERE id = $1", a).await?
+        && !exists(conn, "SELECT COUNT(*) FROM areas WHERE id = $1", a).await?
     {
         return Err(refused(format!(
             "Gebied: er is geen gebied \"{a}\"; kies een gebied uit de lijst"
         )));
     }
     if let Some(o) = &f.owner_organisation_id
-        && !exists(tx, "SELECT COUNT(*) FROM organisations WHERE id = $1", o).await?
+        && !exists(conn, "SELECT COUNT(*) FROM organisations WHERE id = $1", o).await?
     {
         return Err(refused(format!(
             "Organisatie: er is geen organisatie \"{o}\"; kies een organisatie uit de lijst"
         )));
     }
     if let Some(b) = body_id
-        && !exists(tx, "SELECT COUNT(*) FROM bodies WHERE id = $1", b).await?
+        && !exists(conn, "SELECT COUNT(*) FROM bodies WHERE id = $1", b).await?
     {
         return Err(refused(format!(
             "Overleg: er is geen overleg \"{b}\"; kies een overleg uit de lijst"
@@ -1460,7 +1422,6 @@ async fn check_action_references(
 
 fn action_subject(id: i64, indicator_id: &str, indicator_name: &str, f: &ActionFields) -> Subject {
     Subject {
-        record_type: "action",
         record_id: id.to_string(),
         record_label: format!("{} ({indicator_name})", f.title),
         area_id: f.area_id.clone(),
@@ -1469,14 +1430,20 @@ fn action_subject(id: i64, indicator_id: &str, indicator_name: &str, f: &ActionF
     }
 }
 
-fn action_values(f: &ActionFields) -> Vec<(&'static str, Option<String>)> {
+fn action_values(f: &ActionFields) -> Vec<(ActionField, Option<String>)> {
     vec![
-        ("title", Some(f.title.clone())),
-        ("description", f.description.clone()),
-        ("owner", Some(f.owner.clone())),
-        ("owner_organisation", f.owner_organisation_id.clone()),
-        ("area", f.area_id.clone()),
-        ("deadline", Some(crate::domain::format_date_nl(f.deadline))),
-        ("status", Some(f.status.label().to_owned())),
+        (ActionField::Title, Some(f.title.clone())),
+        (ActionField::Description, f.description.clone()),
+        (ActionField::Owner, Some(f.owner.clone())),
+        (
+            ActionField::OwnerOrganisation,
+            f.owner_organisation_id.clone(),
+        ),
+        (ActionField::Area, f.area_id.clone()),
+        (
+            ActionField::Deadline,
+            Some(crate::domain::format_date_nl(f.deadline)),
+        ),
+        (ActionField::Status, Some(f.status.label().to_owned())),
     ]
 }

@@ -1,18 +1,96 @@
-//! Changing the portfolio. Every write is one transaction that checks the version the user
-//! started from (no silent overwrite), changes the record and appends the audit trail.
+//! Changing the portfolio: plans, matrix cells (rollouts), organisations, areas and the
+//! framework. Every write runs on the one write path ([`super::write_path`]), which checks the
+//! version the user started from, writes the trail and raises the data version.
 
 use std::collections::HashMap;
 
 use jiff::civil::Date;
-use sqlx::{Any, Transaction};
+use sqlx::AnyConnection;
 
-use super::audit::{Actor, AuditWriter, Reason, Subject};
+use super::audit::{Actor, Reason, Subject};
+use super::write_path::{RecordKey, Write, record_fields};
 use super::{Store, StoreError};
 use crate::domain::{
     FrameworkKind, NetworkRole, OrganisationKind, Phase, PlanKind, RolloutStatus, Slug, Stage,
 };
 
-type Tx = Transaction<'static, Any>;
+record_fields! {
+    /// The fields of a plan, as the trail and refusals name them.
+    pub enum PlanField for "plan" {
+        Record = "record" => "Aangemaakt",
+        Id = "id" => "Id",
+        Name = "name" => "Naam",
+        Kind = "kind" => "Soort",
+        Parent = "parent" => "Valt onder",
+        Area = "area" => "Gebied",
+        About = "about" => "Waar gaat het over",
+        IntendedResult = "intended_result" => "Beoogd resultaat",
+        Activities = "activities" => "Activiteiten",
+        Asks = "asks" => "Wat vraagt het van wie",
+        CurrentStatus = "current_status" => "Actuele status",
+        LeadText = "lead_text" => "Trekker (tekst)",
+        PartiesText = "parties_text" => "Betrokken (tekst)",
+        StatusText = "status_text" => "Status (tekst)",
+        FinancingText = "financing_text" => "Financiering (tekst)",
+        NetworkRole = "network_role" => "Rol van het netwerk",
+        IsNew = "is_new" => "Nieuw of doorontwikkeling",
+        Phase = "phase" => "Overzicht plannen",
+        Source = "source" => "Bron",
+        InternalNote = "internal_note" => "Interne notitie",
+        Leads = "leads" => "Trekkers",
+        Parties = "parties" => "Betrokken partijen",
+        Framework = "framework" => "Plaats in het regioplan",
+        Funding = "funding" => "Financieringsbronnen",
+        Links = "links" => "Links",
+        Stage = "stage" => "Fase",
+        /// The source of a stage change (refusals only; the trail keeps it as the source of
+        /// the `stage` entry).
+        StageSource = "stage_source" => "Bron van de fase",
+        Archived = "archived" => "Archief",
+    }
+}
+
+record_fields! {
+    /// The fields of one cell of the matrix.
+    pub enum RolloutField for "rollout" {
+        Record = "record" => "Aangemaakt",
+        Status = "status" => "Uitrolstatus",
+        Date = "date" => "Sinds",
+        Note = "note" => "Toelichting uitrol",
+        District = "district" => "Wijk of LSV",
+        Source = "source" => "Bron",
+    }
+}
+
+record_fields! {
+    pub enum OrganisationField for "organisation" {
+        Record = "record" => "Aangemaakt",
+        Id = "id" => "Id",
+        Name = "name" => "Naam",
+        Kind = "kind" => "Soort",
+        Website = "website" => "Website",
+    }
+}
+
+record_fields! {
+    /// The fields of a region, subregio, gemeente or wijk.
+    pub enum AreaField for "area" {
+        Record = "record" => "Aangemaakt",
+        Id = "id" => "Id",
+        Name = "name" => "Naam",
+    }
+}
+
+record_fields! {
+    /// The fields of an item of the framework (principle, transformation, opgave, ...).
+    pub enum FrameworkField for "framework" {
+        Record = "record" => "Aangemaakt",
+        Id = "id" => "Id",
+        Name = "name" => "Naam",
+        Number = "number" => "Nummer",
+        Description = "description" => "Omschrijving",
+    }
+}
 
 /// Every field of a plan a user can edit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,13 +168,13 @@ pub struct FrameworkFields {
 struct Names(HashMap<String, String>);
 
 impl Names {
-    async fn load(tx: &mut Tx) -> Result<Self, sqlx::Error> {
+    async fn load(conn: &mut AnyConnection) -> Result<Self, sqlx::Error> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT id, name FROM organisations UNION ALL SELECT id, name FROM framework_items
              UNION ALL SELECT id, name FROM funding_sources UNION ALL SELECT id, name FROM areas
              UNION ALL SELECT id, title FROM sources",
         )
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *conn)
         .await?;
         Ok(Self(rows.into_iter().collect()))
     }
@@ -124,32 +202,35 @@ fn plan_values(
     f: &PlanFields,
     names: &Names,
     parent: Option<String>,
-) -> Vec<(&'static str, Option<String>)> {
+) -> Vec<(PlanField, Option<String>)> {
     vec![
-        ("name", Some(f.name.clone())),
-        ("kind", Some(f.kind.label().to_owned())),
-        ("parent", parent),
-        ("area", names.one(Some(&f.area_id))),
-        ("about", f.about.clone()),
-        ("intended_result", f.intended_result.clone()),
-        ("activities", f.activities.clone()),
-        ("asks", f.asks.clone()),
-        ("current_status", f.current_status.clone()),
-        ("lead_text", f.lead_text.clone()),
-        ("parties_text", f.parties_text.clone()),
-        ("status_text", f.status_text.clone()),
-        ("financing_text", f.financing_text.clone()),
-        ("network_role", f.network_role.map(|r| r.label().to_owned())),
-        ("is_new", yes_no(f.is_new)),
-        ("phase", f.phase.map(|p| p.label().to_owned())),
-        ("source", names.one(f.source_id.as_deref())),
-        ("internal_note", f.internal_note.clone()),
-        ("leads", names.list(&f.leads)),
-        ("parties", names.list(&f.parties)),
-        ("framework", names.list(&f.framework)),
-        ("funding", names.list(&f.funding)),
+        (PlanField::Name, Some(f.name.clone())),
+        (PlanField::Kind, Some(f.kind.label().to_owned())),
+        (PlanField::Parent, parent),
+        (PlanField::Area, names.one(Some(&f.area_id))),
+        (PlanField::About, f.about.clone()),
+        (PlanField::IntendedResult, f.intended_result.clone()),
+        (PlanField::Activities, f.activities.clone()),
+        (PlanField::Asks, f.asks.clone()),
+        (PlanField::CurrentStatus, f.current_status.clone()),
+        (PlanField::LeadText, f.lead_text.clone()),
+        (PlanField::PartiesText, f.parties_text.clone()),
+        (PlanField::StatusText, f.status_text.clone()),
+        (PlanField::FinancingText, f.financing_text.clone()),
         (
-            "links",
+            PlanField::NetworkRole,
+            f.network_role.map(|r| r.label().to_owned()),
+        ),
+        (PlanField::IsNew, yes_no(f.is_new)),
+        (PlanField::Phase, f.phase.map(|p| p.label().to_owned())),
+        (PlanField::Source, names.one(f.source_id.as_deref())),
+        (PlanField::InternalNote, f.internal_note.clone()),
+        (PlanField::Leads, names.list(&f.leads)),
+        (PlanField::Parties, names.list(&f.parties)),
+        (PlanField::Framework, names.list(&f.framework)),
+        (PlanField::Funding, names.list(&f.funding)),
+        (
+            PlanField::Links,
             (!f.links.is_empty()).then(|| {
                 f.links
                     .iter()
@@ -170,24 +251,31 @@ fn parse_code<T>(
         .transpose()
 }
 
-type PlanRecord = (
-    String,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-);
+/// A plan's row as stored.
+#[derive(sqlx::FromRow)]
+struct PlanRecord {
+    name: String,
+    kind: String,
+    parent_id: Option<String>,
+    area_id: String,
+    about: Option<String>,
+    intended_result: Option<String>,
+    activities: Option<String>,
+    asks: Option<String>,
+    current_status: Option<String>,
+    lead_text: Option<String>,
+    parties_text: Option<String>,
+    status_text: Option<String>,
+    financing_text: Option<String>,
+    network_role: Option<String>,
+    is_new: Option<i64>,
+    phase: Option<String>,
+    source_id: Option<String>,
+    internal_note: Option<String>,
+    stage: Option<String>,
+    version: i64,
+    archived: i64,
+}
 
 /// A plan as stored: its fields, stage, version and whether it is archived.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,73 +286,62 @@ pub struct StoredPlan {
     pub archived: bool,
 }
 
-async fn load_plan(tx: &mut Tx, id: &str) -> Result<Option<StoredPlan>, sqlx::Error> {
+async fn load_plan(conn: &mut AnyConnection, id: &str) -> Result<Option<StoredPlan>, sqlx::Error> {
     let row: Option<PlanRecord> = sqlx::query_as(
         "SELECT name, kind, parent_id, area_id, about, intended_result, activities, asks, current_status,
-            lead_text, parties_text, status_text, financing_text, network_role, is_new, phase
+            lead_text, parties_text, status_text, financing_text, network_role, is_new, phase,
+            source_id, internal_note, stage, version, archived
          FROM plans WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = row else { return Ok(None) };
-    let (source_id, internal_note, stage, version, archived): (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        i64,
-        i64,
-    ) = sqlx::query_as(
-        "SELECT source_id, internal_note, stage, version, archived FROM plans WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await?;
     let orgs: Vec<(String, String)> = sqlx::query_as(
         "SELECT organisation_id, role FROM plan_organisations WHERE plan_id = $1 ORDER BY position",
     )
     .bind(id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *conn)
     .await?;
     let framework: Vec<(String,)> = sqlx::query_as(
         "SELECT pf.item_id FROM plan_framework pf JOIN framework_items f ON f.id = pf.item_id
          WHERE pf.plan_id = $1 ORDER BY f.position",
     )
     .bind(id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *conn)
     .await?;
     let funding: Vec<(String,)> = sqlx::query_as(
         "SELECT funding_source_id FROM plan_funding WHERE plan_id = $1 ORDER BY funding_source_id",
     )
     .bind(id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *conn)
     .await?;
     let links: Vec<(String, String)> =
         sqlx::query_as("SELECT title, url FROM plan_links WHERE plan_id = $1 ORDER BY position")
             .bind(id)
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *conn)
             .await?;
-    let kind = PlanKind::parse(&r.1).map_err(|e| sqlx::Error::Protocol(e.0))?;
+    let kind = PlanKind::parse(&r.kind).map_err(|e| sqlx::Error::Protocol(e.0))?;
     Ok(Some(StoredPlan {
         fields: PlanFields {
-            name: r.0,
+            name: r.name,
             kind,
-            parent_id: r.2,
-            area_id: r.3,
-            about: r.4,
-            intended_result: r.5,
-            activities: r.6,
-            asks: r.7,
-            current_status: r.8,
-            lead_text: r.9,
-            parties_text: r.10,
-            status_text: r.11,
-            financing_text: r.12,
-            network_role: parse_code(r.13, NetworkRole::parse)?,
-            is_new: super::flag(r.14),
-            phase: parse_code(r.15, Phase::parse)?,
-            source_id,
-            internal_note,
+            parent_id: r.parent_id,
+            area_id: r.area_id,
+            about: r.about,
+            intended_result: r.intended_result,
+            activities: r.activities,
+            asks: r.asks,
+            current_status: r.current_status,
+            lead_text: r.lead_text,
+            parties_text: r.parties_text,
+            status_text: r.status_text,
+            financing_text: r.financing_text,
+            network_role: parse_code(r.network_role, NetworkRole::parse)?,
+            is_new: super::flag(r.is_new),
+            phase: parse_code(r.phase, Phase::parse)?,
+            source_id: r.source_id,
+            internal_note: r.internal_note,
             leads: orgs
                 .iter()
                 .filter(|(_, role)| role == "trekker")
@@ -279,17 +356,20 @@ async fn load_plan(tx: &mut Tx, id: &str) -> Result<Option<StoredPlan>, sqlx::Er
             funding: funding.into_iter().map(|(i,)| i).collect(),
             links,
         },
-        stage: parse_code(stage, Stage::parse)?,
-        version,
-        archived: archived != 0,
+        stage: parse_code(r.stage, Stage::parse)?,
+        version: r.version,
+        archived: r.archived != 0,
     }))
 }
 
-async fn plan_name(tx: &mut Tx, id: Option<&str>) -> Result<Option<String>, sqlx::Error> {
+async fn plan_name(
+    conn: &mut AnyConnection,
+    id: Option<&str>,
+) -> Result<Option<String>, sqlx::Error> {
     let Some(id) = id else { return Ok(None) };
     let row: Option<(String,)> = sqlx::query_as("SELECT name FROM plans WHERE id = $1")
         .bind(id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?;
     Ok(Some(row.map_or_else(|| id.to_owned(), |(n,)| n)))
 }
@@ -299,11 +379,15 @@ fn refused(message: impl Into<String>) -> StoreError {
 }
 
 /// Checks the references of a plan inside the transaction, so they hold when it commits.
-async fn check_plan_references(tx: &mut Tx, id: &str, f: &PlanFields) -> Result<(), StoreError> {
+async fn check_plan_references(
+    conn: &mut AnyConnection,
+    id: &str,
+    f: &PlanFields,
+) -> Result<(), StoreError> {
     let (area,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM areas WHERE id = $1 AND kind <> 'wijk'")
             .bind(&f.area_id)
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut *conn)
             .await?;
     if area == 0 {
         return Err(refused(format!(
@@ -323,7 +407,7 @@ async fn check_plan_references(tx: &mut Tx, id: &str, f: &PlanFields) -> Result<
         let row: Option<(Option<String>,)> =
             sqlx::query_as("SELECT parent_id FROM plans WHERE id = $1")
                 .bind(&p)
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *conn)
                 .await?;
         let Some((next,)) = row else {
             return Err(refused(format!(
@@ -339,7 +423,11 @@ async fn check_plan_references(tx: &mut Tx, id: &str, f: &PlanFields) -> Result<
     Ok(())
 }
 
-async fn replace_plan_links(tx: &mut Tx, id: &str, f: &PlanFields) -> Result<(), sqlx::Error> {
+async fn replace_plan_links(
+    conn: &mut AnyConnection,
+    id: &str,
+    f: &PlanFields,
+) -> Result<(), sqlx::Error> {
     for table in [
         "plan_organisations",
         "plan_framework",
@@ -350,7 +438,7 @@ async fn replace_plan_links(tx: &mut Tx, id: &str, f: &PlanFields) -> Result<(),
             "DELETE FROM {table} WHERE plan_id = $1"
         )))
         .bind(id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     let roles = f
@@ -367,21 +455,21 @@ async fn replace_plan_links(tx: &mut Tx, id: &str, f: &PlanFields) -> Result<(),
         .bind(organisation)
         .bind(role)
         .bind(i64::try_from(i).unwrap_or(i64::MAX))
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     for item in &f.framework {
         sqlx::query("INSERT INTO plan_framework (plan_id, item_id) VALUES ($1, $2) ON CONFLICT (plan_id, item_id) DO NOTHING")
             .bind(id)
             .bind(item)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
     for item in &f.funding {
         sqlx::query("INSERT INTO plan_funding (plan_id, funding_source_id) VALUES ($1, $2) ON CONFLICT (plan_id, funding_source_id) DO NOTHING")
             .bind(id)
             .bind(item)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
     for (i, (title, url)) in f.links.iter().enumerate() {
@@ -392,7 +480,7 @@ async fn replace_plan_links(tx: &mut Tx, id: &str, f: &PlanFields) -> Result<(),
         .bind(i64::try_from(i).unwrap_or(i64::MAX))
         .bind(title)
         .bind(url)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     Ok(())
@@ -400,7 +488,7 @@ async fn replace_plan_links(tx: &mut Tx, id: &str, f: &PlanFields) -> Result<(),
 
 /// Resolves a source reference, creating a new source when asked; returns (id, title).
 async fn resolve_source(
-    tx: &mut Tx,
+    conn: &mut AnyConnection,
     source: Option<&SourceRef>,
     date: Date,
 ) -> Result<Option<(String, String)>, StoreError> {
@@ -409,7 +497,7 @@ async fn resolve_source(
         Some(SourceRef::Existing(id)) => {
             let row: Option<(String,)> = sqlx::query_as("SELECT title FROM sources WHERE id = $1")
                 .bind(id)
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *conn)
                 .await?;
             match row {
                 Some((title,)) => Ok(Some((id.clone(), title))),
@@ -423,7 +511,7 @@ async fn resolve_source(
                 sqlx::query_as("SELECT id FROM sources WHERE title = $1 AND date = $2")
                     .bind(title)
                     .bind(date.to_string())
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(&mut *conn)
                     .await?;
             if let Some((id,)) = existing {
                 return Ok(Some((id, title.clone())));
@@ -434,7 +522,7 @@ async fn resolve_source(
             loop {
                 let (taken,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sources WHERE id = $1")
                     .bind(&id)
-                    .fetch_one(&mut **tx)
+                    .fetch_one(&mut *conn)
                     .await?;
                 if taken == 0 {
                     break;
@@ -446,7 +534,7 @@ async fn resolve_source(
                 .bind(&id)
                 .bind(title)
                 .bind(date.to_string())
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await?;
             Ok(Some((id, title.clone())))
         }
@@ -455,7 +543,6 @@ async fn resolve_source(
 
 fn plan_subject(id: &str, name: &str) -> Subject {
     Subject {
-        record_type: "plan",
         record_id: id.to_owned(),
         record_label: name.to_owned(),
         plan_id: Some(id.to_owned()),
@@ -463,198 +550,52 @@ fn plan_subject(id: &str, name: &str) -> Subject {
     }
 }
 
+fn not_found(what: &'static str, id: &str) -> impl FnOnce() -> String {
+    let id = id.to_owned();
+    move || format!("er is geen {what} \"{id}\"")
+}
+
 async fn audit_plan_fields(
-    tx: &mut Tx,
-    audit: &AuditWriter<'_>,
+    w: &mut Write<'_>,
     subject: &Subject,
     old: Option<&PlanFields>,
     new: &PlanFields,
-) -> Result<(), sqlx::Error> {
-    let names = Names::load(tx).await?;
-    let new_parent = plan_name(tx, new.parent_id.as_deref()).await?;
-    let new_values = plan_values(new, &names, new_parent);
-    let old_values = match old {
-        Some(old) => {
-            let old_parent = plan_name(tx, old.parent_id.as_deref()).await?;
-            plan_values(old, &names, old_parent)
-        }
-        None => new_values.iter().map(|(f, _)| (*f, None)).collect(),
-    };
-    for ((field, old), (_, new)) in old_values.iter().zip(&new_values) {
-        audit
-            .field(tx, subject, field, old.as_deref(), new.as_deref())
-            .await?;
-    }
-    Ok(())
-}
-
-/// Records a stage change: the plan's stage, its history line and the trail.
-async fn apply_stage_change(
-    tx: &mut Tx,
-    actor: &Actor,
-    reason: &Reason,
-    subject: &Subject,
-    old: Option<Stage>,
-    change: &StageChange,
 ) -> Result<(), StoreError> {
-    let source = resolve_source(tx, change.source.as_ref(), change.date).await?;
-    sqlx::query("UPDATE plans SET stage = $1 WHERE id = $2")
-        .bind(change.stage.code())
-        .bind(&subject.record_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("INSERT INTO stage_history (plan_id, stage, note, date, source_id) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&subject.record_id)
-        .bind(change.stage.code())
-        .bind(&change.note)
-        .bind(change.date.to_string())
-        .bind(source.as_ref().map(|(id, _)| id.clone()))
-        .execute(&mut **tx)
-        .await?;
-    let stage_reason = Reason {
-        comment: change.note.clone().or_else(|| reason.comment.clone()),
-        source: source
-            .map(|(_, title)| title)
-            .or_else(|| reason.source.clone()),
+    let names = Names::load(w.conn()).await?;
+    let new_parent = plan_name(w.conn(), new.parent_id.as_deref()).await?;
+    let after = plan_values(new, &names, new_parent);
+    let before = match old {
+        Some(old) => {
+            let old_parent = plan_name(w.conn(), old.parent_id.as_deref()).await?;
+            Some(plan_values(old, &names, old_parent))
+        }
+        None => None,
     };
-    let old_label = old.map(|s| s.label());
-    let new_label = format!(
-        "{} (per {})",
-        change.stage.label(),
-        crate::domain::format_date_nl(change.date)
-    );
-    AuditWriter::new(actor, &stage_reason)
-        .field(tx, subject, "stage", old_label, Some(&new_label))
-        .await?;
-    Ok(())
+    w.audit_changes(subject, before.as_deref(), &after).await
 }
 
-pub(super) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error()
-        .is_some_and(|d| d.is_unique_violation())
-}
-
-impl Store {
-    /// Starts a transaction that writes. SQLite takes the write lock at the start
-    /// (`BEGIN IMMEDIATE`): with a plain `BEGIN` two writers both read, and the second one's
-    /// first write then fails at once with "database is locked" (a 500) instead of waiting
-    /// and finding the version the first one saved (a 409). PostgreSQL's row locks already
-    /// make the second `UPDATE ... WHERE version = $n` wait and then miss.
-    pub(crate) async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
-        match self.backend {
-            super::Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            super::Backend::Postgres => self.pool.begin().await,
-        }
-    }
-
-    /// A plan as stored, archived or not, for the edit form and conflict page.
-    pub async fn stored_plan(&self, id: &str) -> Result<Option<StoredPlan>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let plan = load_plan(&mut tx, id).await?;
-        tx.rollback().await?;
-        Ok(plan)
-    }
-
-    /// Saves a plan the user opened at `expected_version`; refuses with
-    /// [`StoreError::Conflict`] when someone else saved it since.
-    pub async fn update_plan(
-        &self,
-        actor: &Actor,
-        reason: &Reason,
-        id: &str,
-        expected_version: i64,
-        fields: &PlanFields,
-        stage_change: Option<&StageChange>,
-    ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let current = load_plan(&mut tx, id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("er is geen plan \"{id}\"")))?;
-        if current.version != expected_version {
-            return Err(StoreError::Conflict {
-                current_version: current.version,
-            });
-        }
-        check_plan_references(&mut tx, id, fields).await?;
-        let f = fields;
-        let updated = sqlx::query(
-            "UPDATE plans SET name = $1, kind = $2, parent_id = $3, area_id = $4, about = $5, intended_result = $6,
-                activities = $7, asks = $8, current_status = $9, lead_text = $10, parties_text = $11, status_text = $12,
-                financing_text = $13, network_role = $14, is_new = $15, phase = $16, source_id = $17, internal_note = $18,
-                version = version + 1
-             WHERE id = $19 AND version = $20",
-        )
-        .bind(&f.name)
-        .bind(f.kind.code())
-        .bind(&f.parent_id)
-        .bind(&f.area_id)
-        .bind(&f.about)
-        .bind(&f.intended_result)
-        .bind(&f.activities)
-        .bind(&f.asks)
-        .bind(&f.current_status)
-        .bind(&f.lead_text)
-        .bind(&f.parties_text)
-        .bind(&f.status_text)
-        .bind(&f.financing_text)
-        .bind(f.network_role.map(|r| r.code()))
-        .bind(f.is_new.map(i64::from))
-        .bind(f.phase.map(|p| p.code()))
-        .bind(&f.source_id)
-        .bind(&f.internal_note)
-        .bind(id)
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::Conflict {
-                current_version: current.version,
-            });
-        }
-        replace_plan_links(&mut tx, id, f).await?;
-        let audit = AuditWriter::new(actor, reason);
-        let subject = plan_subject(id, &f.name);
-        audit_plan_fields(&mut tx, &audit, &subject, Some(&current.fields), f).await?;
-        if let Some(change) = stage_change {
-            apply_stage_change(&mut tx, actor, reason, &subject, current.stage, change).await?;
-        }
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(expected_version + 1)
-    }
-
-    /// Creates a plan with a first stage; the id must be new.
-    pub async fn create_plan(
-        &self,
-        actor: &Actor,
-        reason: &Reason,
-        id: &Slug,
-        fields: &PlanFields,
-        stage: Option<&StageChange>,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let (taken,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM plans WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_one(&mut *tx)
-            .await?;
-        if taken > 0 {
-            return Err(refused(format!(
-                "Id: er is al een plan met de id \"{id}\"; kies een andere id"
-            )));
-        }
-        check_plan_references(&mut tx, id.as_str(), fields).await?;
-        let f = fields;
-        let (position,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(MAX(position), 0) + 1 FROM plans")
-                .fetch_one(&mut *tx)
-                .await?;
-        let inserted = sqlx::query(
-            "INSERT INTO plans (id, name, kind, parent_id, area_id, about, intended_result, activities, asks, current_status,
-                lead_text, parties_text, status_text, financing_text, network_role, is_new, phase, source_id, internal_note, position)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
-        )
-        .bind(id.as_str())
+/// Writes a plan's own row: an INSERT when `position` is given, else an UPDATE of its fields
+/// (the version is claimed before).
+async fn write_plan_row(
+    conn: &mut AnyConnection,
+    id: &str,
+    f: &PlanFields,
+    position: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    let sql = if position.is_some() {
+        "INSERT INTO plans (name, kind, parent_id, area_id, about, intended_result, activities, asks,
+            current_status, lead_text, parties_text, status_text, financing_text, network_role, is_new,
+            phase, source_id, internal_note, position, id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+    } else {
+        "UPDATE plans SET name = $1, kind = $2, parent_id = $3, area_id = $4, about = $5,
+            intended_result = $6, activities = $7, asks = $8, current_status = $9, lead_text = $10,
+            parties_text = $11, status_text = $12, financing_text = $13, network_role = $14,
+            is_new = $15, phase = $16, source_id = $17, internal_note = $18,
+            position = COALESCE($19, position)
+         WHERE id = $20"
+    };
+    sqlx::query(sql)
         .bind(&f.name)
         .bind(f.kind.code())
         .bind(&f.parent_id)
@@ -674,32 +615,160 @@ impl Store {
         .bind(&f.source_id)
         .bind(&f.internal_note)
         .bind(position)
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Err(e) if is_unique_violation(&e) => {
-                return Err(refused(format!(
-                    "Id: er is al een plan met de id \"{id}\"; kies een andere id"
-                )));
-            }
-            other => {
-                other?;
-            }
-        }
-        replace_plan_links(&mut tx, id.as_str(), f).await?;
-        let audit = AuditWriter::new(actor, reason);
-        let subject = plan_subject(id.as_str(), &f.name);
-        audit
-            .field(&mut tx, &subject, "record", None, Some("aangemaakt"))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a stage change: the plan's stage, its history line and the trail.
+async fn apply_stage_change(
+    w: &mut Write<'_>,
+    reason: &Reason,
+    subject: &Subject,
+    old: Option<Stage>,
+    change: &StageChange,
+) -> Result<(), StoreError> {
+    let source = resolve_source(w.conn(), change.source.as_ref(), change.date).await?;
+    sqlx::query("UPDATE plans SET stage = $1 WHERE id = $2")
+        .bind(change.stage.code())
+        .bind(&subject.record_id)
+        .execute(w.conn())
+        .await?;
+    sqlx::query("INSERT INTO stage_history (plan_id, stage, note, date, source_id) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&subject.record_id)
+        .bind(change.stage.code())
+        .bind(&change.note)
+        .bind(change.date.to_string())
+        .bind(source.as_ref().map(|(id, _)| id.clone()))
+        .execute(w.conn())
+        .await?;
+    let stage_reason = Reason {
+        comment: change.note.clone().or_else(|| reason.comment.clone()),
+        source: source
+            .map(|(_, title)| title)
+            .or_else(|| reason.source.clone()),
+    };
+    let new_label = format!(
+        "{} (per {})",
+        change.stage.label(),
+        crate::domain::format_date_nl(change.date)
+    );
+    w.audit_because(
+        &stage_reason,
+        subject,
+        PlanField::Stage,
+        old.map(|s| s.label()),
+        Some(&new_label),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Whether a row answers `sql` (a `SELECT COUNT(*) ... WHERE ... = $1`) for `id`.
+pub(super) async fn exists(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(sql).bind(id).fetch_one(&mut *conn).await?;
+    Ok(n > 0)
+}
+
+/// The next free position at the end of an ordered table.
+pub(super) async fn next_position(
+    conn: &mut AnyConnection,
+    table: &'static str,
+) -> Result<i64, sqlx::Error> {
+    let (position,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM {table}"
+    )))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(position)
+}
+
+impl Store {
+    /// A plan as stored, archived or not, for the edit form and conflict page.
+    pub async fn stored_plan(&self, id: &str) -> Result<Option<StoredPlan>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(load_plan(&mut conn, id).await?)
+    }
+
+    /// Saves a plan the user opened at `expected_version`; refuses with
+    /// [`StoreError::Conflict`] when someone else saved it since.
+    pub async fn update_plan(
+        &self,
+        actor: &Actor,
+        reason: &Reason,
+        id: &str,
+        expected_version: i64,
+        fields: &PlanFields,
+        stage_change: Option<&StageChange>,
+    ) -> Result<i64, StoreError> {
+        let mut w = self.write(actor, reason).await?;
+        let version = w
+            .claim(
+                &RecordKey::text("plans", id),
+                expected_version,
+                not_found("plan", id),
+            )
             .await?;
-        audit_plan_fields(&mut tx, &audit, &subject, None, f).await?;
-        if let Some(change) = stage {
-            apply_stage_change(&mut tx, actor, reason, &subject, None, change).await?;
+        let current = load_plan(w.conn(), id)
+            .await?
+            .ok_or_else(not_found("plan", id))
+            .map_err(StoreError::NotFound)?;
+        check_plan_references(w.conn(), id, fields).await?;
+        write_plan_row(w.conn(), id, fields, None).await?;
+        replace_plan_links(w.conn(), id, fields).await?;
+        let subject = plan_subject(id, &fields.name);
+        audit_plan_fields(&mut w, &subject, Some(&current.fields), fields).await?;
+        if let Some(change) = stage_change {
+            apply_stage_change(&mut w, reason, &subject, current.stage, change).await?;
         }
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(())
+        w.commit().await?;
+        Ok(version)
+    }
+
+    /// Creates a plan with a first stage; the id must be new.
+    pub async fn create_plan(
+        &self,
+        actor: &Actor,
+        reason: &Reason,
+        id: &Slug,
+        fields: &PlanFields,
+        stage: Option<&StageChange>,
+    ) -> Result<(), StoreError> {
+        let taken = || {
+            refused(format!(
+                "Id: er is al een plan met de id \"{id}\"; kies een andere id"
+            ))
+        };
+        let mut w = self.write(actor, reason).await?;
+        if exists(
+            w.conn(),
+            "SELECT COUNT(*) FROM plans WHERE id = $1",
+            id.as_str(),
+        )
+        .await?
+        {
+            return Err(taken());
+        }
+        check_plan_references(w.conn(), id.as_str(), fields).await?;
+        let position = next_position(w.conn(), "plans").await?;
+        match write_plan_row(w.conn(), id.as_str(), fields, Some(position)).await {
+            Err(e) if super::write_path::is_unique_violation(&e) => return Err(taken()),
+            other => other?,
+        }
+        replace_plan_links(w.conn(), id.as_str(), fields).await?;
+        let subject = plan_subject(id.as_str(), &fields.name);
+        w.audit(&subject, PlanField::Record, None, Some("aangemaakt"))
+            .await?;
+        audit_plan_fields(&mut w, &subject, None, fields).await?;
+        if let Some(change) = stage {
+            apply_stage_change(&mut w, reason, &subject, None, change).await?;
+        }
+        w.commit().await
     }
 
     /// Archives a plan (or brings it back). Plans are never deleted: their history stays.
@@ -711,37 +780,33 @@ impl Store {
         expected_version: i64,
         archived: bool,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let current = load_plan(&mut tx, id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("er is geen plan \"{id}\"")))?;
-        let updated = sqlx::query(
-            "UPDATE plans SET archived = $1, version = version + 1 WHERE id = $2 AND version = $3",
-        )
-        .bind(i64::from(archived))
-        .bind(id)
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::Conflict {
-                current_version: current.version,
-            });
-        }
-        let label = |a: bool| if a { "gearchiveerd" } else { "actief" };
-        AuditWriter::new(actor, reason)
-            .field(
-                &mut tx,
-                &plan_subject(id, &current.fields.name),
-                "archived",
-                Some(label(current.archived)),
-                Some(label(archived)),
+        let mut w = self.write(actor, reason).await?;
+        let version = w
+            .claim(
+                &RecordKey::text("plans", id),
+                expected_version,
+                not_found("plan", id),
             )
             .await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(expected_version + 1)
+        let current = load_plan(w.conn(), id)
+            .await?
+            .ok_or_else(not_found("plan", id))
+            .map_err(StoreError::NotFound)?;
+        sqlx::query("UPDATE plans SET archived = $1 WHERE id = $2")
+            .bind(i64::from(archived))
+            .bind(id)
+            .execute(w.conn())
+            .await?;
+        let label = |a: bool| if a { "gearchiveerd" } else { "actief" };
+        w.audit(
+            &plan_subject(id, &current.fields.name),
+            PlanField::Archived,
+            Some(label(current.archived)),
+            Some(label(archived)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(version)
     }
 
     /// The version of a matrix cell, 0 when the cell has no status yet.
@@ -769,28 +834,27 @@ impl Store {
         expected_version: i64,
         r: &RolloutFields,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut w = self.write(actor, reason).await?;
         let plan: Option<(String,)> = sqlx::query_as("SELECT name FROM plans WHERE id = $1")
             .bind(plan_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(w.conn())
             .await?;
         let (plan_name,) =
-            plan.ok_or_else(|| StoreError::NotFound(format!("er is geen plan \"{plan_id}\"")))?;
+            plan.ok_or_else(|| StoreError::NotFound(not_found("plan", plan_id)()))?;
         let gemeente: Option<(String,)> =
             sqlx::query_as("SELECT name FROM areas WHERE id = $1 AND kind = 'gemeente'")
                 .bind(gemeente_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(w.conn())
                 .await?;
-        let (gemeente_name,) = gemeente.ok_or_else(|| {
-            StoreError::NotFound(format!("er is geen gemeente \"{gemeente_id}\""))
-        })?;
+        let (gemeente_name,) =
+            gemeente.ok_or_else(|| StoreError::NotFound(not_found("gemeente", gemeente_id)()))?;
         if let Some(d) = &r.district_id {
             let (ok,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(*) FROM areas WHERE id = $1 AND kind = 'wijk' AND parent_id = $2",
             )
             .bind(d)
             .bind(gemeente_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(w.conn())
             .await?;
             if ok == 0 {
                 return Err(refused(format!(
@@ -798,31 +862,39 @@ impl Store {
                 )));
             }
         }
-        type Cell = (
-            String,
-            Option<String>,
-            Option<String>,
-            String,
-            Option<String>,
-            i64,
-        );
+        let key = RecordKey {
+            table: "rollouts",
+            columns: &["plan_id", "gemeente_id"],
+            values: vec![
+                super::write_path::KeyPart::Text(plan_id),
+                super::write_path::KeyPart::Text(gemeente_id),
+            ],
+        };
+        // An empty cell (version 0) has no row to claim: its INSERT is the claim.
+        let version = if expected_version == 0 {
+            match w.version_of(&key).await? {
+                Some(current_version) => return Err(StoreError::Conflict { current_version }),
+                None => 1,
+            }
+        } else {
+            let cell = format!("{plan_id}/{gemeente_id}");
+            w.claim(&key, expected_version, not_found("uitrol", &cell))
+                .await?
+        };
+        type Cell = (String, Option<String>, Option<String>, String);
         let current: Option<Cell> = sqlx::query_as(
-            "SELECT status, district_id, note, date, source_id, version FROM rollouts WHERE plan_id = $1 AND gemeente_id = $2",
+            "SELECT status, district_id, note, date FROM rollouts WHERE plan_id = $1 AND gemeente_id = $2",
         )
         .bind(plan_id)
         .bind(gemeente_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(w.conn())
         .await?;
-        let current_version = current.as_ref().map_or(0, |c| c.5);
-        if current_version != expected_version {
-            return Err(StoreError::Conflict { current_version });
-        }
-        let source = resolve_source(&mut tx, r.source.as_ref(), r.date).await?;
+        let source = resolve_source(w.conn(), r.source.as_ref(), r.date).await?;
         let source_id = source.as_ref().map(|(id, _)| id.clone());
-        let written = if current.is_some() {
+        if current.is_some() {
             sqlx::query(
-                "UPDATE rollouts SET status = $1, district_id = $2, note = $3, date = $4, source_id = $5, version = version + 1
-                 WHERE plan_id = $6 AND gemeente_id = $7 AND version = $8",
+                "UPDATE rollouts SET status = $1, district_id = $2, note = $3, date = $4, source_id = $5
+                 WHERE plan_id = $6 AND gemeente_id = $7",
             )
             .bind(r.status.code())
             .bind(&r.district_id)
@@ -831,32 +903,22 @@ impl Store {
             .bind(&source_id)
             .bind(plan_id)
             .bind(gemeente_id)
-            .bind(expected_version)
-            .execute(&mut *tx)
-            .await
+            .execute(w.conn())
+            .await?;
         } else {
-            sqlx::query(
-                "INSERT INTO rollouts (plan_id, gemeente_id, status, district_id, note, date, source_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            w.insert_new(
+                sqlx::query(
+                    "INSERT INTO rollouts (plan_id, gemeente_id, status, district_id, note, date, source_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(plan_id)
+                .bind(gemeente_id)
+                .bind(r.status.code())
+                .bind(&r.district_id)
+                .bind(&r.note)
+                .bind(r.date.to_string())
+                .bind(&source_id),
             )
-            .bind(plan_id)
-            .bind(gemeente_id)
-            .bind(r.status.code())
-            .bind(&r.district_id)
-            .bind(&r.note)
-            .bind(r.date.to_string())
-            .bind(&source_id)
-            .execute(&mut *tx)
-            .await
-        };
-        match written {
-            Err(e) if is_unique_violation(&e) => {
-                return Err(StoreError::Conflict { current_version: 1 });
-            }
-            Err(e) => return Err(e.into()),
-            Ok(done) if done.rows_affected() == 0 => {
-                return Err(StoreError::Conflict { current_version });
-            }
-            Ok(_) => {}
+            .await?;
         }
         sqlx::query(
             "INSERT INTO rollout_history (plan_id, gemeente_id, status, note, date, source_id) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -867,72 +929,51 @@ impl Store {
         .bind(&r.note)
         .bind(r.date.to_string())
         .bind(&source_id)
-        .execute(&mut *tx)
+        .execute(w.conn())
         .await?;
-        let names = Names::load(&mut tx).await?;
+        let names = Names::load(w.conn()).await?;
         let subject = Subject {
-            record_type: "rollout",
             record_id: format!("{plan_id}/{gemeente_id}"),
             record_label: format!("{plan_name} in {gemeente_name}"),
             plan_id: Some(plan_id.to_owned()),
             area_id: Some(gemeente_id.to_owned()),
             ..Subject::default()
         };
-        let reason = Reason {
+        w.set_reason(Reason {
             comment: reason.comment.clone(),
             source: source.map(|(_, t)| t).or_else(|| reason.source.clone()),
-        };
-        let audit = AuditWriter::new(actor, &reason);
-        let old_status = current.as_ref().map(|c| {
-            RolloutStatus::parse(&c.0).map_or_else(|_| c.0.clone(), |s| s.label().to_owned())
         });
-        let date_nl = crate::domain::format_date_nl(r.date);
-        audit
-            .field(
-                &mut tx,
-                &subject,
-                "status",
-                old_status.as_deref(),
-                Some(r.status.label()),
-            )
-            .await?;
-        let old_date = current
-            .as_ref()
-            .and_then(|c| crate::domain::parse_date(&c.3).ok())
-            .map(crate::domain::format_date_nl);
-        audit
-            .field(
-                &mut tx,
-                &subject,
-                "date",
-                old_date.as_deref(),
-                Some(&date_nl),
-            )
-            .await?;
-        audit
-            .field(
-                &mut tx,
-                &subject,
-                "note",
-                current.as_ref().and_then(|c| c.2.as_deref()),
-                r.note.as_deref(),
-            )
-            .await?;
-        audit
-            .field(
-                &mut tx,
-                &subject,
-                "district",
-                names
-                    .one(current.as_ref().and_then(|c| c.1.as_deref()))
-                    .as_deref(),
-                names.one(r.district_id.as_deref()).as_deref(),
-            )
-            .await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(expected_version + 1)
+        let before = current.as_ref().map(|c| {
+            vec![
+                (
+                    RolloutField::Status,
+                    Some(
+                        RolloutStatus::parse(&c.0)
+                            .map_or_else(|_| c.0.clone(), |s| s.label().to_owned()),
+                    ),
+                ),
+                (
+                    RolloutField::Date,
+                    crate::domain::parse_date(&c.3)
+                        .ok()
+                        .map(crate::domain::format_date_nl),
+                ),
+                (RolloutField::Note, c.2.clone()),
+                (RolloutField::District, names.one(c.1.as_deref())),
+            ]
+        });
+        let after = [
+            (RolloutField::Status, Some(r.status.label().to_owned())),
+            (
+                RolloutField::Date,
+                Some(crate::domain::format_date_nl(r.date)),
+            ),
+            (RolloutField::Note, r.note.clone()),
+            (RolloutField::District, names.one(r.district_id.as_deref())),
+        ];
+        w.audit_changes(&subject, before.as_deref(), &after).await?;
+        w.commit().await?;
+        Ok(version)
     }
 
     /// An organisation's editable fields and version.
@@ -940,23 +981,8 @@ impl Store {
         &self,
         id: &str,
     ) -> Result<Option<(OrganisationFields, i64)>, StoreError> {
-        let row: Option<(String, String, Option<String>, i64)> =
-            sqlx::query_as("SELECT name, kind, website, version FROM organisations WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(|(name, kind, website, version)| {
-            let kind = OrganisationKind::parse(&kind).map_err(|e| StoreError::Refused(e.0))?;
-            Ok((
-                OrganisationFields {
-                    name,
-                    kind,
-                    website,
-                },
-                version,
-            ))
-        })
-        .transpose()
+        let mut conn = self.pool.acquire().await?;
+        load_organisation(&mut conn, id).await
     }
 
     /// Creates (`expected_version` = None) or saves an organisation.
@@ -968,19 +994,15 @@ impl Store {
         expected_version: Option<i64>,
         f: &OrganisationFields,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let current: Option<(String, String, Option<String>, i64)> =
-            sqlx::query_as("SELECT name, kind, website, version FROM organisations WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let new_version = match (expected_version, &current) {
-            (None, Some(_)) => {
-                return Err(refused(format!(
-                    "Id: er is al een organisatie met de id \"{id}\"; kies een andere id"
-                )));
-            }
-            (None, None) => {
+        let mut w = self.write(actor, reason).await?;
+        let key = RecordKey::text("organisations", id);
+        let (version, current) = match expected_version {
+            None => {
+                if w.version_of(&key).await?.is_some() {
+                    return Err(refused(format!(
+                        "Id: er is al een organisatie met de id \"{id}\"; kies een andere id"
+                    )));
+                }
                 sqlx::query(
                     "INSERT INTO organisations (id, name, kind, website) VALUES ($1, $2, $3, $4)",
                 )
@@ -988,82 +1010,54 @@ impl Store {
                 .bind(&f.name)
                 .bind(f.kind.code())
                 .bind(&f.website)
-                .execute(&mut *tx)
+                .execute(w.conn())
                 .await?;
-                1
+                (1, None)
             }
-            (Some(_), None) => {
-                return Err(StoreError::NotFound(format!(
-                    "er is geen organisatie \"{id}\""
-                )));
-            }
-            (Some(expected), Some(c)) => {
-                let done = sqlx::query(
-                    "UPDATE organisations SET name = $1, kind = $2, website = $3, version = version + 1
-                     WHERE id = $4 AND version = $5",
+            Some(expected) => {
+                let version = w
+                    .claim(&key, expected, not_found("organisatie", id))
+                    .await?;
+                let current = load_organisation(w.conn(), id).await?.map(|(c, _)| c);
+                sqlx::query(
+                    "UPDATE organisations SET name = $1, kind = $2, website = $3 WHERE id = $4",
                 )
                 .bind(&f.name)
                 .bind(f.kind.code())
                 .bind(&f.website)
                 .bind(id)
-                .bind(expected)
-                .execute(&mut *tx)
+                .execute(w.conn())
                 .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::Conflict {
-                        current_version: c.3,
-                    });
-                }
-                expected + 1
+                (version, current)
             }
         };
         let subject = Subject {
-            record_type: "organisation",
             record_id: id.to_owned(),
             record_label: f.name.clone(),
             organisation_id: Some(id.to_owned()),
             ..Subject::default()
         };
-        let audit = AuditWriter::new(actor, reason);
         if current.is_none() {
-            audit
-                .field(&mut tx, &subject, "record", None, Some("aangemaakt"))
-                .await?;
+            w.audit(
+                &subject,
+                OrganisationField::Record,
+                None,
+                Some("aangemaakt"),
+            )
+            .await?;
         }
-        let old_kind = current.as_ref().map(|c| {
-            OrganisationKind::parse(&c.1).map_or_else(|_| c.1.clone(), |k| k.label().to_owned())
-        });
-        audit
-            .field(
-                &mut tx,
-                &subject,
-                "name",
-                current.as_ref().map(|c| c.0.as_str()),
-                Some(&f.name),
-            )
+        let values = |o: &OrganisationFields| {
+            vec![
+                (OrganisationField::Name, Some(o.name.clone())),
+                (OrganisationField::Kind, Some(o.kind.label().to_owned())),
+                (OrganisationField::Website, o.website.clone()),
+            ]
+        };
+        let before = current.as_ref().map(values);
+        w.audit_changes(&subject, before.as_deref(), &values(f))
             .await?;
-        audit
-            .field(
-                &mut tx,
-                &subject,
-                "kind",
-                old_kind.as_deref(),
-                Some(f.kind.label()),
-            )
-            .await?;
-        audit
-            .field(
-                &mut tx,
-                &subject,
-                "website",
-                current.as_ref().and_then(|c| c.2.as_deref()),
-                f.website.as_deref(),
-            )
-            .await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(new_version)
+        w.commit().await?;
+        Ok(version)
     }
 
     /// Adds a wijk or LSV under a gemeente.
@@ -1075,55 +1069,45 @@ impl Store {
         id: &Slug,
         name: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let gemeente: Option<(String,)> =
-            sqlx::query_as("SELECT name FROM areas WHERE id = $1 AND kind = 'gemeente'")
-                .bind(gemeente_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if gemeente.is_none() {
-            return Err(StoreError::NotFound(format!(
-                "er is geen gemeente \"{gemeente_id}\""
-            )));
+        let mut w = self.write(actor, reason).await?;
+        if !exists(
+            w.conn(),
+            "SELECT COUNT(*) FROM areas WHERE id = $1 AND kind = 'gemeente'",
+            gemeente_id,
+        )
+        .await?
+        {
+            return Err(StoreError::NotFound(not_found("gemeente", gemeente_id)()));
         }
-        let (taken,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM areas WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_one(&mut *tx)
-            .await?;
-        if taken > 0 {
+        if exists(
+            w.conn(),
+            "SELECT COUNT(*) FROM areas WHERE id = $1",
+            id.as_str(),
+        )
+        .await?
+        {
             return Err(refused(format!(
                 "Id: er is al een gebied met de id \"{id}\"; kies een andere id"
             )));
         }
-        let (position,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(MAX(position), 0) + 1 FROM areas")
-                .fetch_one(&mut *tx)
-                .await?;
+        let position = next_position(w.conn(), "areas").await?;
         sqlx::query("INSERT INTO areas (id, kind, name, parent_id, position) VALUES ($1, 'wijk', $2, $3, $4)")
             .bind(id.as_str())
             .bind(name)
             .bind(gemeente_id)
             .bind(position)
-            .execute(&mut *tx)
+            .execute(w.conn())
             .await?;
         let subject = Subject {
-            record_type: "area",
             record_id: id.to_string(),
             record_label: name.to_owned(),
             area_id: Some(id.to_string()),
             ..Subject::default()
         };
-        let audit = AuditWriter::new(actor, reason);
-        audit
-            .field(&mut tx, &subject, "record", None, Some("aangemaakt"))
+        w.audit(&subject, AreaField::Record, None, Some("aangemaakt"))
             .await?;
-        audit
-            .field(&mut tx, &subject, "name", None, Some(name))
-            .await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(())
+        w.audit(&subject, AreaField::Name, None, Some(name)).await?;
+        w.commit().await
     }
 
     /// Renames an area (a wijk, or the name of a gemeente as CBS changes it).
@@ -1135,41 +1119,33 @@ impl Store {
         expected_version: i64,
         name: &str,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let current: Option<(String, i64)> =
-            sqlx::query_as("SELECT name, version FROM areas WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (old_name, version) =
-            current.ok_or_else(|| StoreError::NotFound(format!("er is geen gebied \"{id}\"")))?;
-        let done = sqlx::query(
-            "UPDATE areas SET name = $1, version = version + 1 WHERE id = $2 AND version = $3",
-        )
-        .bind(name)
-        .bind(id)
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict {
-                current_version: version,
-            });
-        }
+        let mut w = self.write(actor, reason).await?;
+        let version = w
+            .claim(
+                &RecordKey::text("areas", id),
+                expected_version,
+                not_found("gebied", id),
+            )
+            .await?;
+        let (old_name,): (String,) = sqlx::query_as("SELECT name FROM areas WHERE id = $1")
+            .bind(id)
+            .fetch_one(w.conn())
+            .await?;
+        sqlx::query("UPDATE areas SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(id)
+            .execute(w.conn())
+            .await?;
         let subject = Subject {
-            record_type: "area",
             record_id: id.to_owned(),
             record_label: name.to_owned(),
             area_id: Some(id.to_owned()),
             ..Subject::default()
         };
-        AuditWriter::new(actor, reason)
-            .field(&mut tx, &subject, "name", Some(&old_name), Some(name))
+        w.audit(&subject, AreaField::Name, Some(&old_name), Some(name))
             .await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
-        Ok(expected_version + 1)
+        w.commit().await?;
+        Ok(version)
     }
 
     /// A framework item's editable fields, kind and version.
@@ -1177,26 +1153,8 @@ impl Store {
         &self,
         id: &str,
     ) -> Result<Option<(FrameworkKind, FrameworkFields, i64)>, StoreError> {
-        type Item = (String, String, Option<i64>, Option<String>, i64);
-        let row: Option<Item> = sqlx::query_as(
-            "SELECT kind, name, number, description, version FROM framework_items WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|(kind, name, number, description, version)| {
-            let kind = FrameworkKind::parse(&kind).map_err(|e| StoreError::Refused(e.0))?;
-            Ok((
-                kind,
-                FrameworkFields {
-                    name,
-                    number,
-                    description,
-                },
-                version,
-            ))
-        })
-        .transpose()
+        let mut conn = self.pool.acquire().await?;
+        load_framework_item(&mut conn, id).await
     }
 
     /// Creates (`expected_version` = None, with a kind) or saves an item of the framework.
@@ -1209,29 +1167,16 @@ impl Store {
         expected_version: Option<i64>,
         f: &FrameworkFields,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let current: Option<(String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
-            "SELECT name, number, description, version FROM framework_items WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let version = match (expected_version, &current) {
-            (None, Some(_)) => {
-                return Err(refused(format!(
-                    "Id: er is al een onderdeel van het kader met de id \"{id}\"; kies een andere id"
-                )));
-            }
-            (Some(_), None) => {
-                return Err(StoreError::NotFound(format!(
-                    "er is geen onderdeel van het kader \"{id}\""
-                )));
-            }
-            (None, None) => {
-                let (position,): (i64,) =
-                    sqlx::query_as("SELECT COALESCE(MAX(position), 0) + 1 FROM framework_items")
-                        .fetch_one(&mut *tx)
-                        .await?;
+        let mut w = self.write(actor, reason).await?;
+        let key = RecordKey::text("framework_items", id);
+        let (version, current) = match expected_version {
+            None => {
+                if w.version_of(&key).await?.is_some() {
+                    return Err(refused(format!(
+                        "Id: er is al een onderdeel van het kader met de id \"{id}\"; kies een andere id"
+                    )));
+                }
+                let position = next_position(w.conn(), "framework_items").await?;
                 sqlx::query(
                     "INSERT INTO framework_items (id, kind, number, name, description, position) VALUES ($1, $2, $3, $4, $5, $6)",
                 )
@@ -1241,76 +1186,96 @@ impl Store {
                 .bind(&f.name)
                 .bind(&f.description)
                 .bind(position)
-                .execute(&mut *tx)
+                .execute(w.conn())
                 .await?;
-                1
+                (1, None)
             }
-            (Some(expected), Some(c)) => {
-                let done = sqlx::query(
-                    "UPDATE framework_items SET name = $1, number = $2, description = $3, version = version + 1
-                     WHERE id = $4 AND version = $5",
+            Some(expected) => {
+                let version = w
+                    .claim(&key, expected, not_found("onderdeel van het kader", id))
+                    .await?;
+                let current = load_framework_item(w.conn(), id).await?.map(|(_, c, _)| c);
+                sqlx::query(
+                    "UPDATE framework_items SET name = $1, number = $2, description = $3 WHERE id = $4",
                 )
                 .bind(&f.name)
                 .bind(f.number)
                 .bind(&f.description)
                 .bind(id)
-                .bind(expected)
-                .execute(&mut *tx)
+                .execute(w.conn())
                 .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::Conflict {
-                        current_version: c.3,
-                    });
-                }
-                expected + 1
+                (version, current)
             }
         };
         let subject = Subject {
-            record_type: "framework",
             record_id: id.to_owned(),
             record_label: f.name.clone(),
             ..Subject::default()
         };
-        let audit = AuditWriter::new(actor, reason);
         if current.is_none() {
-            audit
-                .field(&mut tx, &subject, "record", None, Some("aangemaakt"))
+            w.audit(&subject, FrameworkField::Record, None, Some("aangemaakt"))
                 .await?;
         }
-        audit
-            .field(
-                &mut tx,
-                &subject,
-                "name",
-                current.as_ref().map(|c| c.0.as_str()),
-                Some(&f.name),
-            )
+        let values = |i: &FrameworkFields| {
+            vec![
+                (FrameworkField::Name, Some(i.name.clone())),
+                (FrameworkField::Number, i.number.map(|n| n.to_string())),
+                (FrameworkField::Description, i.description.clone()),
+            ]
+        };
+        let before = current.as_ref().map(values);
+        w.audit_changes(&subject, before.as_deref(), &values(f))
             .await?;
-        audit
-            .field(
-                &mut tx,
-                &subject,
-                "number",
-                current
-                    .as_ref()
-                    .and_then(|c| c.1)
-                    .map(|n| n.to_string())
-                    .as_deref(),
-                f.number.map(|n| n.to_string()).as_deref(),
-            )
-            .await?;
-        audit
-            .field(
-                &mut tx,
-                &subject,
-                "description",
-                current.as_ref().and_then(|c| c.2.as_deref()),
-                f.description.as_deref(),
-            )
-            .await?;
-        super::touch(&mut tx).await?;
-        tx.commit().await?;
-        self.written();
+        w.commit().await?;
         Ok(version)
     }
+}
+
+async fn load_organisation(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<(OrganisationFields, i64)>, StoreError> {
+    let row: Option<(String, String, Option<String>, i64)> =
+        sqlx::query_as("SELECT name, kind, website, version FROM organisations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.map(|(name, kind, website, version)| {
+        let kind = OrganisationKind::parse(&kind).map_err(|e| StoreError::Refused(e.0))?;
+        Ok((
+            OrganisationFields {
+                name,
+                kind,
+                website,
+            },
+            version,
+        ))
+    })
+    .transpose()
+}
+
+async fn load_framework_item(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<(FrameworkKind, FrameworkFields, i64)>, StoreError> {
+    type Item = (String, String, Option<i64>, Option<String>, i64);
+    let row: Option<Item> = sqlx::query_as(
+        "SELECT kind, name, number, description, version FROM framework_items WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|(kind, name, number, description, version)| {
+        let kind = FrameworkKind::parse(&kind).map_err(|e| StoreError::Refused(e.0))?;
+        Ok((
+            kind,
+            FrameworkFields {
+                name,
+                number,
+                description,
+            },
+            version,
+        ))
+    })
+    .transpose()
 }

@@ -522,6 +522,7 @@ pub struct AccountLine {
     pub role: String,
     pub organisations: String,
     pub disabled: bool,
+    pub version: i64,
 }
 
 #[derive(Template, WebTemplate)]
@@ -579,6 +580,7 @@ async fn users_page(
             name: a.name,
             role: a.role.label().to_owned(),
             disabled: a.disabled,
+            version: a.version,
         })
         .collect();
     let mut roles = vec![Choice::new("", "Kies een rol")];
@@ -703,6 +705,9 @@ async fn add_user(
 pub struct StatusForm {
     #[serde(default)]
     disabled: String,
+    /// The account's version when the list was shown; a change made since is a conflict.
+    #[serde(default)]
+    version: Option<i64>,
 }
 
 fn user_id(id: &str) -> Result<i64, WebError> {
@@ -726,12 +731,8 @@ async fn set_user_status(
     }
     state
         .store
-        .set_user_disabled(&viewer.actor(), id, disabled)
-        .await
-        .map_err(|e| match e {
-            crate::store::StoreError::Refused(m) => WebError::NotFound(m),
-            other => other.into(),
-        })?;
+        .set_user_disabled(&viewer.actor(), id, form.version, disabled)
+        .await?;
     Ok(Redirect::to("/beheer/gebruikers").into_response())
 }
 

@@ -51,70 +51,10 @@ pub fn moment_nl(at: &str) -> String {
     )
 }
 
-/// The Dutch name of a field in the trail.
-pub fn field_label(record_type: &str, field: &str) -> &'static str {
-    match (record_type, field) {
-        (_, "record") => "Aangemaakt",
-        ("rollout", "status") => "Uitrolstatus",
-        ("rollout", "date") => "Sinds",
-        ("rollout", "note") => "Toelichting uitrol",
-        ("rollout", "district") => "Wijk of LSV",
-        (_, "name") => "Naam",
-        (_, "kind") => "Soort",
-        (_, "parent") => "Valt onder",
-        (_, "area") => "Gebied",
-        (_, "about") => "Waar gaat het over",
-        (_, "intended_result") => "Beoogd resultaat",
-        (_, "activities") => "Activiteiten",
-        (_, "asks") => "Wat vraagt het van wie",
-        (_, "current_status") => "Actuele status",
-        (_, "lead_text") => "Trekker (tekst)",
-        (_, "parties_text") => "Betrokken (tekst)",
-        (_, "status_text") => "Status (tekst)",
-        (_, "financing_text") => "Financiering (tekst)",
-        (_, "network_role") => "Rol van het netwerk",
-        (_, "is_new") => "Nieuw of doorontwikkeling",
-        (_, "phase") => "Overzicht plannen",
-        (_, "source") => "Bron",
-        (_, "internal_note") => "Interne notitie",
-        (_, "leads") => "Trekkers",
-        (_, "parties") => "Betrokken partijen",
-        (_, "framework") => "Plaats in het regioplan",
-        (_, "funding") => "Financieringsbronnen",
-        (_, "links") => "Links",
-        (_, "stage") => "Fase",
-        (_, "archived") => "Archief",
-        (_, "website") => "Website",
-        (_, "number") => "Nummer",
-        (_, "description") => "Omschrijving",
-        ("observation", "value") => "Meetwaarde",
-        ("observation", "narrative") => "Beschrijving",
-        ("observation", "judged_status") => "Beoordeling",
-        ("observation", "note") => "Toelichting meting",
-        ("observation", "import") => "Metingen ingelezen",
-        ("indicator", "measure") => "Meetwijze",
-        ("indicator", "unit") => "Eenheid",
-        ("indicator", "direction") => "Richting",
-        ("indicator", "baseline") => "Nulmeting",
-        ("indicator", "target") => "Streefwaarde",
-        ("indicator", "target_text") => "Streefbeeld",
-        ("indicator", "milestones") => "Tussendoelen",
-        ("indicator", "transformation") => "Transformatie",
-        ("indicator", "plans") => "Plannen",
-        ("indicator", "owner_organisation") => "Eigenaar",
-        ("indicator", "owner_role") => "Rol van de eigenaar",
-        ("indicator", "data_source") => "Databron",
-        ("indicator", "frequency") => "Frequentie",
-        ("indicator", "area_level") => "Meetniveau",
-        ("action", "title") => "Vervolgactie",
-        ("action", "owner") => "Eigenaar",
-        ("action", "owner_organisation") => "Organisatie",
-        ("action", "deadline") => "Deadline",
-        ("action", "status") => "Status",
-        ("action", "level") => "Overleg",
-        ("action", "escalation") => "Opgeschaald",
-        _ => "Overig",
-    }
+/// The Dutch name of a field in the trail, as its record kind declares it; a code no kind
+/// declares (written by a newer version) shows as itself.
+pub fn field_label(record_type: &str, field: &str) -> String {
+    crate::store::field_label(record_type, field).map_or_else(|| field.to_owned(), str::to_owned)
 }
 
 /// One change as pages show it.
@@ -122,7 +62,7 @@ pub struct ChangeLine {
     pub moment: String,
     pub who: Option<String>,
     pub record: String,
-    pub field: &'static str,
+    pub field: String,
     pub old: Option<String>,
     pub new: Option<String>,
     pub comment: Option<String>,

@@ -1,0 +1,485 @@
+//! The one write path. Every change to the store, from every door (website, API, command line,
+//! import), runs inside a [`Write`]: a transaction begun the right way for the backend, a
+//! version claim that turns a concurrent save into a conflict, audit entries written from typed
+//! fields, and a commit that raises the data version. Write functions only say what changes.
+
+use sqlx::any::AnyArguments;
+use sqlx::{Any, AnyConnection, Arguments, Transaction};
+
+use super::audit::{Actor, Reason, Subject};
+use super::{Backend, Store, StoreError};
+
+pub(crate) type Tx = Transaction<'static, Any>;
+
+/// The fields of one kind of record, as the audit trail and refusals name them. Declared with
+/// [`record_fields!`], which asks for a Dutch label next to every code, so a field without a
+/// label does not compile.
+pub trait RecordField: Copy + Eq + std::fmt::Debug + 'static {
+    /// The record type written in the trail (`plan`, `rollout`, ...).
+    const RECORD: &'static str;
+    /// Every field, in the order of the declaration.
+    const ALL: &'static [Self];
+    /// The code stored in the trail.
+    fn code(self) -> &'static str;
+    /// The Dutch label pages show.
+    fn label(self) -> &'static str;
+    /// The field with this code, if there is one.
+    fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|f| f.code() == code)
+    }
+}
+
+/// Declares the fields of a record kind: `Variant = "code" => "Dutch label"`.
+macro_rules! record_fields {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident for $record:literal {
+            $($(#[$vmeta:meta])* $variant:ident = $code:literal => $label:literal),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $crate::store::RecordField for $name {
+            const RECORD: &'static str = $record;
+            const ALL: &'static [Self] = &[$(Self::$variant),+];
+            fn code(self) -> &'static str {
+                match self { $(Self::$variant => $code),+ }
+            }
+            fn label(self) -> &'static str {
+                match self { $(Self::$variant => $label),+ }
+            }
+        }
+    };
+}
+pub(crate) use record_fields;
+
+/// A value that is part of a record's key.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum KeyPart<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+/// Which row of a versioned table a write is about: the table, its key columns and values.
+#[derive(Debug, Clone)]
+pub(crate) struct RecordKey<'a> {
+    pub table: &'static str,
+    pub columns: &'static [&'static str],
+    pub values: Vec<KeyPart<'a>>,
+}
+
+impl<'a> RecordKey<'a> {
+    /// A row keyed by one text id (plans, organisations, areas, framework items, KPI's).
+    pub fn text(table: &'static str, id: &'a str) -> Self {
+        Self {
+            table,
+            columns: &["id"],
+            values: vec![KeyPart::Text(id)],
+        }
+    }
+
+    /// A row keyed by one number (follow-up actions, users).
+    pub fn int(table: &'static str, id: i64) -> Self {
+        Self {
+            table,
+            columns: &["id"],
+            values: vec![KeyPart::Int(id)],
+        }
+    }
+
+    fn condition(&self, first: usize) -> String {
+        self.columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", first + i))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
+
+    /// The key's values as statement arguments, followed by `extra` when given.
+    fn arguments(&self, extra: Option<i64>) -> Result<AnyArguments, StoreError> {
+        let mut args = AnyArguments::default();
+        for v in &self.values {
+            match *v {
+                KeyPart::Text(t) => args.add(t.to_owned()),
+                KeyPart::Int(n) => args.add(n),
+            }
+            .map_err(sqlx::Error::Encode)?;
+        }
+        if let Some(n) = extra {
+            args.add(n).map_err(sqlx::Error::Encode)?;
+        }
+        Ok(args)
+    }
+}
+
+/// One value of a multi-row INSERT.
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+/// One audit entry of a bulk write (an import): the record type comes from the field.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditEntry {
+    record_type: &'static str,
+    field: &'static str,
+    subject: Subject,
+    old: Option<String>,
+    new: Option<String>,
+}
+
+impl AuditEntry {
+    pub fn new<F: RecordField>(
+        field: F,
+        subject: Subject,
+        old: Option<String>,
+        new: Option<String>,
+    ) -> Self {
+        Self {
+            record_type: F::RECORD,
+            field: field.code(),
+            subject,
+            old,
+            new,
+        }
+    }
+}
+
+/// Parameters per statement: under SQLite's limit (32766) and PostgreSQL's (65535).
+const MAX_PARAMS: usize = 30_000;
+
+/// One write in progress. Dropped without [`Write::commit`], it rolls back and leaves nothing.
+pub(crate) struct Write<'s> {
+    store: &'s Store,
+    tx: Tx,
+    actor: &'s Actor,
+    reason: Reason,
+    at: String,
+}
+
+impl Store {
+    /// Begins a write for `actor` with `reason` (the comment and source every audit entry of
+    /// this write carries).
+    ///
+    /// SQLite takes the write lock at the start (`BEGIN IMMEDIATE`, waiting up to the busy
+    /// timeout): with a plain `BEGIN` two writers both read, and the second one's first write
+    /// fails at once with "database is locked" instead of waiting and finding the version the
+    /// first one saved. On PostgreSQL the version claim ([`Write::claim`]) is what serialises
+    /// two saves of one record: its row lock makes the second claim wait and then miss.
+    pub(crate) async fn write<'s>(
+        &'s self,
+        actor: &'s Actor,
+        reason: &Reason,
+    ) -> Result<Write<'s>, StoreError> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Write {
+            store: self,
+            tx,
+            actor,
+            reason: reason.clone(),
+            at: super::now_text(),
+        })
+    }
+}
+
+impl<'s> Write<'s> {
+    /// The transaction's connection, for the statements of the write itself.
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend
+    }
+
+    /// Replaces the reason the following audit entries carry (a matrix cell's source is
+    /// known only once it has been resolved inside the write).
+    pub fn set_reason(&mut self, reason: Reason) {
+        self.reason = reason;
+    }
+
+    /// Takes the record from the version the user opened (`expected`) to the next one, or
+    /// refuses with [`StoreError::Conflict`] when someone saved it since (and with `not_found`
+    /// when it does not exist). This is the first statement of every versioned save, so the
+    /// row is locked for the rest of the write and the values read after it are the ones this
+    /// write replaces. Returns the new version.
+    pub async fn claim(
+        &mut self,
+        key: &RecordKey<'_>,
+        expected: i64,
+        not_found: impl FnOnce() -> String,
+    ) -> Result<i64, StoreError> {
+        let n = key.columns.len();
+        let sql = format!(
+            "UPDATE {} SET version = version + 1 WHERE {} AND version = ${}",
+            key.table,
+            key.condition(1),
+            n + 1
+        );
+        let done = sqlx::query_with(sqlx::AssertSqlSafe(sql), key.arguments(Some(expected))?)
+            .execute(&mut *self.tx)
+            .await?;
+        if done.rows_affected() > 0 {
+            return Ok(expected + 1);
+        }
+        match self.version_of(key).await? {
+            Some(current_version) => Err(StoreError::Conflict { current_version }),
+            None => Err(StoreError::NotFound(not_found())),
+        }
+    }
+
+    /// Raises the version of a record whatever it was (for changes that do not come from a
+    /// form opened at a version, such as the command line's `user disable`). Returns the new
+    /// version.
+    pub async fn bump(
+        &mut self,
+        key: &RecordKey<'_>,
+        not_found: impl FnOnce() -> String,
+    ) -> Result<i64, StoreError> {
+        let sql = format!(
+            "UPDATE {} SET version = version + 1 WHERE {}",
+            key.table,
+            key.condition(1)
+        );
+        sqlx::query_with(sqlx::AssertSqlSafe(sql), key.arguments(None)?)
+            .execute(&mut *self.tx)
+            .await?;
+        self.version_of(key)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(not_found()))
+    }
+
+    /// The stored version of a record, `None` when there is no such record.
+    pub async fn version_of(&mut self, key: &RecordKey<'_>) -> Result<Option<i64>, StoreError> {
+        let sql = format!(
+            "SELECT version FROM {} WHERE {}",
+            key.table,
+            key.condition(1)
+        );
+        Ok(
+            sqlx::query_scalar_with(sqlx::AssertSqlSafe(sql), key.arguments(None)?)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
+
+    /// Runs the INSERT of a new record that a form opened as empty (version 0). When another
+    /// write created the same record first, the unique key refuses it: that is a conflict
+    /// with the version it stored, not an error.
+    pub async fn insert_new(
+        &mut self,
+        insert: sqlx::query::Query<'_, Any, AnyArguments>,
+    ) -> Result<(), StoreError> {
+        match insert.execute(&mut *self.tx).await {
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict { current_version: 1 }),
+            Err(e) => Err(e.into()),
+            Ok(_) => Ok(()),
+        }
+    }
+
+    /// Appends an audit entry for `field` of `subject` when `old` and `new` differ (empty
+    /// counts as absent); returns whether it did.
+    pub async fn audit<F: RecordField>(
+        &mut self,
+        subject: &Subject,
+        field: F,
+        old: Option<&str>,
+        new: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let reason = self.reason.clone();
+        self.audit_because(&reason, subject, field, old, new).await
+    }
+
+    /// As [`Write::audit`], with a reason of its own (a stage change carries its source).
+    pub async fn audit_because<F: RecordField>(
+        &mut self,
+        reason: &Reason,
+        subject: &Subject,
+        field: F,
+        old: Option<&str>,
+        new: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let old = old.filter(|v| !v.is_empty());
+        let new = new.filter(|v| !v.is_empty());
+        if old == new {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO audit_log (at, user_id, actor, channel, record_type, record_id, record_label,
+                plan_id, area_id, organisation_id, indicator_id, field, old_value, new_value, comment, source)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(&self.at)
+        .bind(self.actor.user_id)
+        .bind(&self.actor.name)
+        .bind(self.actor.channel.code())
+        .bind(F::RECORD)
+        .bind(&subject.record_id)
+        .bind(&subject.record_label)
+        .bind(&subject.plan_id)
+        .bind(&subject.area_id)
+        .bind(&subject.organisation_id)
+        .bind(&subject.indicator_id)
+        .bind(field.code())
+        .bind(old)
+        .bind(new)
+        .bind(&reason.comment)
+        .bind(&reason.source)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(true)
+    }
+
+    /// Appends an entry for every field whose readable value differs between `before` (`None`
+    /// for a new record: every field is new) and `after`.
+    pub async fn audit_changes<F: RecordField>(
+        &mut self,
+        subject: &Subject,
+        before: Option<&[(F, Option<String>)]>,
+        after: &[(F, Option<String>)],
+    ) -> Result<(), StoreError> {
+        for (field, new) in after {
+            let old = before
+                .and_then(|b| b.iter().find(|(f, _)| f == field))
+                .and_then(|(_, v)| v.as_deref());
+            self.audit(subject, *field, old, new.as_deref()).await?;
+        }
+        Ok(())
+    }
+
+    /// Inserts `rows` (each as wide as `columns`) into `table` with as few statements as the
+    /// backends' limits on parameters allow.
+    pub async fn insert_rows(
+        &mut self,
+        table: &'static str,
+        columns: &[&str],
+        rows: Vec<Vec<Value>>,
+    ) -> Result<(), sqlx::Error> {
+        let width = columns.len();
+        let per_statement = (MAX_PARAMS / width).max(1);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES {}",
+                columns.join(", "),
+                values_rows(self.backend(), chunk.len(), width)
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for row in chunk {
+                debug_assert_eq!(row.len(), width);
+                for v in row {
+                    query = match v {
+                        Value::Text(s) => query.bind(s),
+                        Value::Int(n) => query.bind(n),
+                    };
+                }
+            }
+            query.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Appends many audit entries at once, with this write's moment, actor and reason.
+    pub async fn audit_bulk(&mut self, entries: Vec<AuditEntry>) -> Result<(), StoreError> {
+        let text = |s: &str| Value::Text(Some(s.to_owned()));
+        let rows = entries
+            .into_iter()
+            .map(|e| {
+                vec![
+                    text(&self.at),
+                    Value::Int(self.actor.user_id),
+                    text(&self.actor.name),
+                    text(self.actor.channel.code()),
+                    text(e.record_type),
+                    Value::Text(Some(e.subject.record_id)),
+                    Value::Text(Some(e.subject.record_label)),
+                    Value::Text(e.subject.plan_id),
+                    Value::Text(e.subject.area_id),
+                    Value::Text(e.subject.organisation_id),
+                    Value::Text(e.subject.indicator_id),
+                    text(e.field),
+                    Value::Text(e.old),
+                    Value::Text(e.new),
+                    Value::Text(self.reason.comment.clone()),
+                    Value::Text(self.reason.source.clone()),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            "audit_log",
+            &[
+                "at",
+                "user_id",
+                "actor",
+                "channel",
+                "record_type",
+                "record_id",
+                "record_label",
+                "plan_id",
+                "area_id",
+                "organisation_id",
+                "indicator_id",
+                "field",
+                "old_value",
+                "new_value",
+                "comment",
+                "source",
+            ],
+            rows,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Raises the data version and commits: the write is stored and kept pages are stale.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        sqlx::query("UPDATE data_version SET value = value + 1 WHERE id = 1")
+            .execute(&mut *self.tx)
+            .await?;
+        self.tx.commit().await?;
+        self.store.written();
+        Ok(())
+    }
+}
+
+/// `($1, $2), ($3, $4)`: the VALUES of a multi-row INSERT, `rows` rows of `width` values.
+///
+/// On SQLite the placeholders are plain `?`: sqlx binds a `$n` there by asking SQLite for
+/// every parameter's name, which takes time in proportion to the number of parameters, so a
+/// statement of thousands of `$n` takes quadratic time to bind. A plain `?` has no name and
+/// binds in constant time. Both bind in order, so the statement means the same.
+pub(crate) fn values_rows(backend: Backend, rows: usize, width: usize) -> String {
+    let mut sql = String::with_capacity(rows * width * 7);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..width {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&(r * width + c + 1).to_string());
+                }
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}
