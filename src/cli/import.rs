@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::domain::Channel;
 use crate::import::Bundle;
 use crate::import::observations::{self, Context, Report};
-use crate::store::{Actor, NewObservation, Store, StoreError};
+use crate::store::{Actor, NewObservation, Refusal, Store, StoreError};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {
@@ -247,9 +247,9 @@ impl Checked {
                 && second.per_indicator == self.first.per_indicator
         });
         (!same).then(|| {
-            Err(StoreError::Refused(
-                "het bestand is veranderd tussen de controle en het opslaan; er is niets opgeslagen, lees het opnieuw in".into(),
-            ))
+            Err(StoreError::Refused(Refusal::general(
+                "het bestand is veranderd tussen de controle en het opslaan; er is niets opgeslagen, lees het opnieuw in",
+            )))
         })
     }
 }

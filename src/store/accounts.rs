@@ -5,7 +5,7 @@ use sqlx::FromRow;
 
 use super::audit::{Actor, Reason, Subject, now_text};
 use super::write::exists;
-use super::write_path::{RecordKey, record_fields};
+use super::write_path::{RecordKey, Refusal, record_fields};
 use super::{Store, StoreError};
 use crate::auth::User;
 use crate::domain::Role;
@@ -136,7 +136,7 @@ impl Store {
             id: r.id,
             email: r.email.clone(),
             name: r.name.clone(),
-            role: Role::parse(&r.role).map_err(|e| StoreError::Refused(e.0))?,
+            role: Role::parse(&r.role).map_err(|e| StoreError::Refused(Refusal::general(e.0)))?,
             organisations: self.user_organisations(r.id).await?,
         })
     }
@@ -160,9 +160,9 @@ impl Store {
         )
         .await?
         {
-            return Err(StoreError::Refused(format!(
-                "er is al een account met het e-mailadres {}",
-                new.email
+            return Err(StoreError::Refused(Refusal::of(
+                UserField::Email,
+                format!("er is al een account met het e-mailadres {}", new.email),
             )));
         }
         for o in &new.organisations {
@@ -173,8 +173,11 @@ impl Store {
             )
             .await?
             {
-                return Err(StoreError::Refused(format!(
-                    "de organisatie \"{o}\" bestaat niet; gebruik de code van een organisatie zoals die op de pagina Organisaties staat"
+                return Err(StoreError::Refused(Refusal::of(
+                    UserField::Organisations,
+                    format!(
+                        "de organisatie \"{o}\" bestaat niet; gebruik de code van een organisatie zoals die op de pagina Organisaties staat"
+                    ),
                 )));
             }
         }
@@ -229,7 +232,8 @@ impl Store {
             .into_iter()
             .map(|r| {
                 Ok(Account {
-                    role: Role::parse(&r.role).map_err(|e| StoreError::Refused(e.0))?,
+                    role: Role::parse(&r.role)
+                        .map_err(|e| StoreError::Refused(Refusal::general(e.0)))?,
                     organisations: links
                         .iter()
                         .filter(|(u, _)| *u == r.id)

@@ -5,7 +5,7 @@ use sqlx::AnyConnection;
 use super::audit::{Actor, Reason, Subject};
 use super::monitoring::IndicatorField;
 use super::write::{AreaField, FrameworkField, OrganisationField, PlanField};
-use super::write_path::{AuditEntry, Write};
+use super::write_path::{AuditEntry, Refusal, Write};
 use super::{Store, StoreError};
 use crate::import::Portfolio;
 
@@ -30,7 +30,7 @@ impl Store {
     pub async fn load_demo(&self, actor: &Actor) -> Result<ImportCounts, StoreError> {
         let portfolio = crate::import::Bundle::demo()
             .check()
-            .map_err(|p| StoreError::Refused(p.to_string()))?;
+            .map_err(|p| StoreError::Refused(Refusal::general(p.to_string())))?;
         let counts = self.import_portfolio(actor, &portfolio).await?;
         let indicators = self.indicators().await?;
         let areas = self.areas().await?;
@@ -41,10 +41,10 @@ impl Store {
         let report = crate::import::observations::check(text, text, &cx, |o| rows.push(o));
         if !report.is_ok() {
             let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
-            return Err(StoreError::Refused(format!(
+            return Err(StoreError::Refused(Refusal::general(format!(
                 "metingen-demo.csv: {}",
                 problems.join("; ")
-            )));
+            ))));
         }
         self.import_observations(
             actor,
@@ -84,9 +84,9 @@ impl Store {
             .fetch_one(w.conn())
             .await?;
         if existing > 0 {
-            return Err(StoreError::Refused(
-                "deze database bevat al een portfolio; laad de gegevens in een lege database (er is niets veranderd)".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::general(
+                "deze database bevat al een portfolio; laad de gegevens in een lege database (er is niets veranderd)",
+            )));
         }
         Ok(w)
     }

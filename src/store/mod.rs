@@ -32,7 +32,7 @@ pub use write::{
     AreaField, FrameworkField, FrameworkFields, OrganisationField, OrganisationFields, PlanField,
     PlanFields, RolloutField, RolloutFields, SourceRef, StageChange, StoredPlan,
 };
-pub use write_path::RecordField;
+pub use write_path::{RecordField, Refusal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -40,9 +40,9 @@ pub enum StoreError {
     Connect(#[source] sqlx::Error),
     #[error("de database kon niet worden bijgewerkt naar de nieuwste versie: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// The write was refused; the message names the field and what to fix.
+    /// The write was refused; the refusal names the field and what to fix.
     #[error("{0}")]
-    Refused(String),
+    Refused(Refusal),
     /// The record does not exist.
     #[error("{0}")]
     NotFound(String),

@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, FromRow};
 
 use super::audit::{Actor, Reason, Subject};
 use super::write::{exists, next_position};
-use super::write_path::{KeyPart, RecordKey, record_fields, values_rows};
+use super::write_path::{KeyPart, RecordField, RecordKey, Refusal, record_fields, values_rows};
 use super::{Store, StoreError};
 use crate::domain::{
     ActionStatus, AreaLevel, Direction, EscalationLevel, Frequency, IndicatorKind, IndicatorStatus,
@@ -466,8 +466,8 @@ async fn write_indicator(
     Ok(())
 }
 
-fn refused(message: impl Into<String>) -> StoreError {
-    StoreError::Refused(message.into())
+fn refused<F: RecordField>(field: F, message: impl Into<String>) -> StoreError {
+    StoreError::Refused(Refusal::of(field, message))
 }
 
 /// The readable values of a definition for the trail: (field, value).
@@ -541,23 +541,26 @@ async fn check_indicator_references(
         )
         .await?
     {
-        return Err(refused(format!(
-            "Transformatie: \"{t}\" is geen transformatie; kies er een uit de lijst"
-        )));
+        return Err(refused(
+            IndicatorField::Transformation,
+            format!("Transformatie: \"{t}\" is geen transformatie; kies er een uit de lijst"),
+        ));
     }
     for plan in &f.plans {
         if !exists(conn, "SELECT COUNT(*) FROM plans WHERE id = $1", plan).await? {
-            return Err(refused(format!(
-                "Plannen: er is geen plan \"{plan}\"; kies plannen uit de lijst"
-            )));
+            return Err(refused(
+                IndicatorField::Plans,
+                format!("Plannen: er is geen plan \"{plan}\"; kies plannen uit de lijst"),
+            ));
         }
     }
     if let Some(o) = &f.owner_organisation_id
         && !exists(conn, "SELECT COUNT(*) FROM organisations WHERE id = $1", o).await?
     {
-        return Err(refused(format!(
-            "Eigenaar: er is geen organisatie \"{o}\"; kies een organisatie uit de lijst"
-        )));
+        return Err(refused(
+            IndicatorField::OwnerOrganisation,
+            format!("Eigenaar: er is geen organisatie \"{o}\"; kies een organisatie uit de lijst"),
+        ));
     }
     Ok(())
 }
@@ -639,9 +642,10 @@ impl Store {
         )
         .await?
         {
-            return Err(refused(format!(
-                "Id: er is al een KPI met de id \"{id}\"; kies een andere id"
-            )));
+            return Err(refused(
+                IndicatorField::Id,
+                format!("Id: er is al een KPI met de id \"{id}\"; kies een andere id"),
+            ));
         }
         check_indicator_references(w.conn(), f).await?;
         let position = next_position(w.conn(), "indicators").await?;
@@ -809,10 +813,13 @@ impl Store {
             .fetch_optional(w.conn())
             .await?;
         let (area_name,) = area.ok_or_else(|| {
-            refused(format!(
-                "Gebied: er is geen gebied \"{}\"; kies een gebied uit de lijst",
-                o.area_id
-            ))
+            refused(
+                ObservationField::Area,
+                format!(
+                    "Gebied: er is geen gebied \"{}\"; kies een gebied uit de lijst",
+                    o.area_id
+                ),
+            )
         })?;
         let period = o.period.to_string();
         let key = RecordKey {
@@ -1024,6 +1031,7 @@ impl Store {
             match query.execute(w.conn()).await {
                 Err(e) if super::write_path::is_unique_violation(&e) => {
                     return Err(refused(
+                        ObservationField::Import,
                         "een of meer metingen bestaan al (zelfde KPI, gebied en periode); er is niets opgeslagen",
                     ));
                 }
@@ -1032,6 +1040,7 @@ impl Store {
                         .is_some_and(|d| d.is_foreign_key_violation()) =>
                 {
                     return Err(refused(
+                        ObservationField::Import,
                         "een KPI of gebied uit het bestand bestaat niet meer; er is niets opgeslagen",
                     ));
                 }
@@ -1246,10 +1255,13 @@ impl Store {
         let current = load_action(w.conn(), id).await?;
         let from = current.level();
         if !from.above().contains(&to_level) {
-            return Err(refused(format!(
-                "Naar: de actie ligt al bij {}; kies een hoger overleg",
-                from.label().to_lowercase()
-            )));
+            return Err(refused(
+                ActionField::Level,
+                format!(
+                    "Naar: de actie ligt al bij {}; kies een hoger overleg",
+                    from.label().to_lowercase()
+                ),
+            ));
         }
         if let Some(body) = to_body_id {
             let kind: Option<(Option<String>,)> =
@@ -1259,15 +1271,21 @@ impl Store {
                     .await?;
             match kind {
                 None => {
-                    return Err(refused(format!(
-                        "Overleg: er is geen overleg \"{body}\"; kies een overleg uit de lijst"
-                    )));
+                    return Err(refused(
+                        ActionField::Body,
+                        format!(
+                            "Overleg: er is geen overleg \"{body}\"; kies een overleg uit de lijst"
+                        ),
+                    ));
                 }
                 Some((k,)) if k.as_deref() != Some(to_level.code()) => {
-                    return Err(refused(format!(
-                        "Overleg: dit overleg is geen {}; kies een overleg van dat niveau",
-                        to_level.label().to_lowercase()
-                    )));
+                    return Err(refused(
+                        ActionField::Body,
+                        format!(
+                            "Overleg: dit overleg is geen {}; kies een overleg van dat niveau",
+                            to_level.label().to_lowercase()
+                        ),
+                    ));
                 }
                 Some(_) => {}
             }
@@ -1399,23 +1417,28 @@ async fn check_action_references(
     if let Some(a) = &f.area_id
         && !exists(conn, "SELECT COUNT(*) FROM areas WHERE id = $1", a).await?
     {
-        return Err(refused(format!(
-            "Gebied: er is geen gebied \"{a}\"; kies een gebied uit de lijst"
-        )));
+        return Err(refused(
+            ActionField::Area,
+            format!("Gebied: er is geen gebied \"{a}\"; kies een gebied uit de lijst"),
+        ));
     }
     if let Some(o) = &f.owner_organisation_id
         && !exists(conn, "SELECT COUNT(*) FROM organisations WHERE id = $1", o).await?
     {
-        return Err(refused(format!(
-            "Organisatie: er is geen organisatie \"{o}\"; kies een organisatie uit de lijst"
-        )));
+        return Err(refused(
+            ActionField::OwnerOrganisation,
+            format!(
+                "Organisatie: er is geen organisatie \"{o}\"; kies een organisatie uit de lijst"
+            ),
+        ));
     }
     if let Some(b) = body_id
         && !exists(conn, "SELECT COUNT(*) FROM bodies WHERE id = $1", b).await?
     {
-        return Err(refused(format!(
-            "Overleg: er is geen overleg \"{b}\"; kies een overleg uit de lijst"
-        )));
+        return Err(refused(
+            ActionField::Body,
+            format!("Overleg: er is geen overleg \"{b}\"; kies een overleg uit de lijst"),
+        ));
     }
     Ok(())
 }

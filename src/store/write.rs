@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use sqlx::AnyConnection;
 
 use super::audit::{Actor, Reason, Subject};
-use super::write_path::{RecordKey, Write, record_fields};
+use super::write_path::{RecordField, RecordKey, Refusal, Write, record_fields};
 use super::{Store, StoreError};
 use crate::domain::{
     FrameworkKind, NetworkRole, OrganisationKind, Phase, PlanKind, RolloutStatus, Slug, Stage,
@@ -374,8 +374,8 @@ async fn plan_name(
     Ok(Some(row.map_or_else(|| id.to_owned(), |(n,)| n)))
 }
 
-fn refused(message: impl Into<String>) -> StoreError {
-    StoreError::Refused(message.into())
+fn refused<F: RecordField>(field: F, message: impl Into<String>) -> StoreError {
+    StoreError::Refused(Refusal::of(field, message))
 }
 
 /// Checks the references of a plan inside the transaction, so they hold when it commits.
@@ -390,10 +390,13 @@ async fn check_plan_references(
             .fetch_one(&mut *conn)
             .await?;
     if area == 0 {
-        return Err(refused(format!(
-            "Gebied: \"{}\" is geen regio, subregio of gemeente; kies een gebied uit de lijst",
-            f.area_id
-        )));
+        return Err(refused(
+            PlanField::Area,
+            format!(
+                "Gebied: \"{}\" is geen regio, subregio of gemeente; kies een gebied uit de lijst",
+                f.area_id
+            ),
+        ));
     }
     // The parent chain may not come back to this plan.
     let mut parent = f.parent_id.clone();
@@ -401,6 +404,7 @@ async fn check_plan_references(
     while let Some(p) = parent {
         if p == id {
             return Err(refused(
+                PlanField::Parent,
                 "Valt onder: een plan kan niet (via een ander plan) onder zichzelf vallen; kies een ander bovenliggend plan",
             ));
         }
@@ -410,9 +414,10 @@ async fn check_plan_references(
                 .fetch_optional(&mut *conn)
                 .await?;
         let Some((next,)) = row else {
-            return Err(refused(format!(
-                "Valt onder: er is geen plan \"{p}\"; kies een plan uit de lijst"
-            )));
+            return Err(refused(
+                PlanField::Parent,
+                format!("Valt onder: er is geen plan \"{p}\"; kies een plan uit de lijst"),
+            ));
         };
         parent = next;
         steps += 1;
@@ -487,8 +492,10 @@ async fn replace_plan_links(
 }
 
 /// Resolves a source reference, creating a new source when asked; returns (id, title).
-async fn resolve_source(
+/// `field` is the one a refusal names: the stage's source or the cell's.
+async fn resolve_source<F: RecordField>(
     conn: &mut AnyConnection,
+    field: F,
     source: Option<&SourceRef>,
     date: Date,
 ) -> Result<Option<(String, String)>, StoreError> {
@@ -501,9 +508,12 @@ async fn resolve_source(
                 .await?;
             match row {
                 Some((title,)) => Ok(Some((id.clone(), title))),
-                None => Err(refused(format!(
-                    "Bron: er is geen bron \"{id}\"; kies een bron uit de lijst of typ de naam van een nieuwe bron"
-                ))),
+                None => Err(refused(
+                    field,
+                    format!(
+                        "Bron: er is geen bron \"{id}\"; kies een bron uit de lijst of typ de naam van een nieuwe bron"
+                    ),
+                )),
             }
         }
         Some(SourceRef::New(title)) => {
@@ -629,7 +639,13 @@ async fn apply_stage_change(
     old: Option<Stage>,
     change: &StageChange,
 ) -> Result<(), StoreError> {
-    let source = resolve_source(w.conn(), change.source.as_ref(), change.date).await?;
+    let source = resolve_source(
+        w.conn(),
+        PlanField::StageSource,
+        change.source.as_ref(),
+        change.date,
+    )
+    .await?;
     sqlx::query("UPDATE plans SET stage = $1 WHERE id = $2")
         .bind(change.stage.code())
         .bind(&subject.record_id)
@@ -740,9 +756,10 @@ impl Store {
         stage: Option<&StageChange>,
     ) -> Result<(), StoreError> {
         let taken = || {
-            refused(format!(
-                "Id: er is al een plan met de id \"{id}\"; kies een andere id"
-            ))
+            refused(
+                PlanField::Id,
+                format!("Id: er is al een plan met de id \"{id}\"; kies een andere id"),
+            )
         };
         let mut w = self.write(actor, reason).await?;
         if exists(
@@ -857,9 +874,12 @@ impl Store {
             .fetch_one(w.conn())
             .await?;
             if ok == 0 {
-                return Err(refused(format!(
-                    "Wijk: \"{d}\" is geen wijk van {gemeente_name}; kies een wijk uit de lijst"
-                )));
+                return Err(refused(
+                    RolloutField::District,
+                    format!(
+                        "Wijk: \"{d}\" is geen wijk van {gemeente_name}; kies een wijk uit de lijst"
+                    ),
+                ));
             }
         }
         let key = RecordKey {
@@ -889,7 +909,8 @@ impl Store {
         .bind(gemeente_id)
         .fetch_optional(w.conn())
         .await?;
-        let source = resolve_source(w.conn(), r.source.as_ref(), r.date).await?;
+        let source =
+            resolve_source(w.conn(), RolloutField::Source, r.source.as_ref(), r.date).await?;
         let source_id = source.as_ref().map(|(id, _)| id.clone());
         if current.is_some() {
             sqlx::query(
@@ -999,9 +1020,12 @@ impl Store {
         let (version, current) = match expected_version {
             None => {
                 if w.version_of(&key).await?.is_some() {
-                    return Err(refused(format!(
-                        "Id: er is al een organisatie met de id \"{id}\"; kies een andere id"
-                    )));
+                    return Err(refused(
+                        OrganisationField::Id,
+                        format!(
+                            "Id: er is al een organisatie met de id \"{id}\"; kies een andere id"
+                        ),
+                    ));
                 }
                 sqlx::query(
                     "INSERT INTO organisations (id, name, kind, website) VALUES ($1, $2, $3, $4)",
@@ -1086,9 +1110,10 @@ impl Store {
         )
         .await?
         {
-            return Err(refused(format!(
-                "Id: er is al een gebied met de id \"{id}\"; kies een andere id"
-            )));
+            return Err(refused(
+                AreaField::Id,
+                format!("Id: er is al een gebied met de id \"{id}\"; kies een andere id"),
+            ));
         }
         let position = next_position(w.conn(), "areas").await?;
         sqlx::query("INSERT INTO areas (id, kind, name, parent_id, position) VALUES ($1, 'wijk', $2, $3, $4)")
@@ -1172,9 +1197,12 @@ impl Store {
         let (version, current) = match expected_version {
             None => {
                 if w.version_of(&key).await?.is_some() {
-                    return Err(refused(format!(
-                        "Id: er is al een onderdeel van het kader met de id \"{id}\"; kies een andere id"
-                    )));
+                    return Err(refused(
+                        FrameworkField::Id,
+                        format!(
+                            "Id: er is al een onderdeel van het kader met de id \"{id}\"; kies een andere id"
+                        ),
+                    ));
                 }
                 let position = next_position(w.conn(), "framework_items").await?;
                 sqlx::query(
@@ -1241,7 +1269,8 @@ async fn load_organisation(
             .fetch_optional(&mut *conn)
             .await?;
     row.map(|(name, kind, website, version)| {
-        let kind = OrganisationKind::parse(&kind).map_err(|e| StoreError::Refused(e.0))?;
+        let kind = OrganisationKind::parse(&kind)
+            .map_err(|e| StoreError::Refused(Refusal::general(e.0)))?;
         Ok((
             OrganisationFields {
                 name,
@@ -1266,7 +1295,8 @@ async fn load_framework_item(
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|(kind, name, number, description, version)| {
-        let kind = FrameworkKind::parse(&kind).map_err(|e| StoreError::Refused(e.0))?;
+        let kind =
+            FrameworkKind::parse(&kind).map_err(|e| StoreError::Refused(Refusal::general(e.0)))?;
         Ok((
             kind,
             FrameworkFields {

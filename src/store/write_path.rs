@@ -57,6 +57,57 @@ macro_rules! record_fields {
 }
 pub(crate) use record_fields;
 
+/// Why a write was refused: the field of the record it is about, when it is about one, and
+/// what to fix, in Dutch. Forms map the field to their input, the API to its JSON key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    record: &'static str,
+    field: Option<&'static str>,
+    message: String,
+}
+
+impl Refusal {
+    /// A refusal about `field`.
+    pub fn of<F: RecordField>(field: F, message: impl Into<String>) -> Self {
+        Self {
+            record: F::RECORD,
+            field: Some(field.code()),
+            message: message.into(),
+        }
+    }
+
+    /// A refusal about the write as a whole (a file, a store that is not empty).
+    pub fn general(message: impl Into<String>) -> Self {
+        Self {
+            record: "",
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// The field refused, when it is a field of `F`'s record kind.
+    pub fn field<F: RecordField>(&self) -> Option<F> {
+        if self.record != F::RECORD {
+            return None;
+        }
+        self.field.and_then(F::from_code)
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn into_message(self) -> String {
+        self.message
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// A value that is part of a record's key.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum KeyPart<'a> {

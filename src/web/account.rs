@@ -20,7 +20,7 @@ use crate::auth::{
     verify_password,
 };
 use crate::domain::Role;
-use crate::store::{Account, NewUser, TokenRow, now_unix};
+use crate::store::{Account, NewUser, TokenRow, UserField, now_unix};
 
 /// Failed sign-ins counted over this many seconds.
 pub const THROTTLE_WINDOW: i64 = 15 * 60;
@@ -678,13 +678,13 @@ async fn add_user(
             .await?;
             Ok((StatusCode::CREATED, page).into_response())
         }
-        Err(crate::store::StoreError::Refused(message)) => {
+        Err(crate::store::StoreError::Refused(refusal)) => {
             // The store's message completes a sentence that names the field.
-            if message.contains("e-mailadres") {
-                errors.add("email", format!("E-mailadres: {message}."));
-            } else {
-                errors.add("organisations", format!("Organisaties: {message}."));
-            }
+            let (input, label) = match refusal.field::<UserField>() {
+                Some(UserField::Email) => ("email", "E-mailadres"),
+                _ => ("organisations", "Organisaties"),
+            };
+            errors.add(input, format!("{label}: {refusal}."));
             let page = users_page(
                 &state,
                 NewUserForm {
@@ -752,14 +752,7 @@ async fn reset_password(
     let id = user_id(&id)?;
     let hash = hash_password(&form.password)
         .map_err(|e| WebError::BadRequest(format!("Nieuw wachtwoord: {e}.")))?;
-    state
-        .store
-        .set_password(&viewer.actor(), id, &hash)
-        .await
-        .map_err(|e| match e {
-            crate::store::StoreError::Refused(m) => WebError::NotFound(m),
-            other => other.into(),
-        })?;
+    state.store.set_password(&viewer.actor(), id, &hash).await?;
     let page = users_page(
         &state,
         NewUserForm::default(),

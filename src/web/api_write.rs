@@ -10,12 +10,14 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::error::{ApiError, WebError};
 use super::forms::{FormErrors, optional};
-use super::plan_edit::{PlanForm, plan_guard, store_refusal, validate};
+use super::plan_edit::{PlanForm, plan_guard, plan_input, validate};
 use super::routes::Routes;
 use super::session::Viewer;
 use super::view::Catalog;
 use crate::domain::{RolloutStatus, Slug, parse_date};
-use crate::store::{Reason, RolloutFields, SourceRef, StoreError};
+use crate::store::{
+    PlanField, Reason, RecordField, RolloutField, RolloutFields, SourceRef, StoreError,
+};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -146,11 +148,50 @@ fn invalid(errors: FormErrors) -> ApiError {
     ))
 }
 
+/// The plan form's problems, named by the JSON keys of [`PlanInput`] the caller sent.
+fn invalid_plan(form_errors: FormErrors) -> ApiError {
+    let mut errors = FormErrors::new();
+    for e in form_errors.iter() {
+        errors.add(plan_json_key(&e.field), e.message.clone());
+    }
+    invalid(errors)
+}
+
+/// The key in [`PlanInput`] of an input of the plan form.
+fn plan_json_key(input: &str) -> &str {
+    match input {
+        "parent" => "parent_id",
+        "area" => "area_id",
+        "source" => "source_id",
+        "stage" => "stage_change.stage",
+        "stage_date" => "stage_change.date",
+        "stage_source" => "stage_change.source_id",
+        "stage_source_new" => "stage_change.new_source",
+        "stage_note" => "stage_change.note",
+        other => other,
+    }
+}
+
+/// The key in [`RolloutInput`] of a field of a cell.
+fn rollout_json_key(field: RolloutField) -> &'static str {
+    match field {
+        RolloutField::District => "district_id",
+        RolloutField::Source => "source_id",
+        RolloutField::Record => "status",
+        other => other.code(),
+    }
+}
+
 fn from_store(e: StoreError) -> ApiError {
     match e {
-        StoreError::Refused(m) => {
+        StoreError::Refused(r) => {
+            let field = r
+                .field::<PlanField>()
+                .map(|f| plan_json_key(plan_input(f)))
+                .or_else(|| r.field::<RolloutField>().map(rollout_json_key))
+                .unwrap_or("name");
             let mut errors = FormErrors::new();
-            store_refusal(&mut errors, m);
+            errors.add(field, r.into_message());
             invalid(errors)
         }
         other => ApiError(other.into()),
@@ -170,7 +211,9 @@ pub async fn create_plan(
     viewer.require_admin("plannen aanmaken")?;
     let form = input.into_form();
     let catalog = Catalog::load(&state.store).await?;
-    let (fields, stage, reason) = validate(&state, &catalog, &form).await.map_err(invalid)?;
+    let (fields, stage, reason) = validate(&state, &catalog, &form)
+        .await
+        .map_err(invalid_plan)?;
     let id = match optional(&form.id) {
         Some(id) => Slug::parse(&id).map_err(|e| {
             let mut errors = FormErrors::new();
@@ -230,7 +273,9 @@ pub async fn update_plan(
     let mut form = input.into_form();
     form.id = id.clone();
     let catalog = Catalog::load(&state.store).await?;
-    let (fields, stage, reason) = validate(&state, &catalog, &form).await.map_err(invalid)?;
+    let (fields, stage, reason) = validate(&state, &catalog, &form)
+        .await
+        .map_err(invalid_plan)?;
     let version = state
         .store
         .update_plan(

@@ -39,7 +39,7 @@ pub enum WebError {
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Refused(m) => Self::BadRequest(m),
+            StoreError::Refused(r) => Self::BadRequest(r.into_message()),
             StoreError::NotFound(m) => Self::NotFound(m),
             StoreError::Conflict { current_version } => Self::Conflict(format!(
                 "Iemand anders heeft dit intussen opgeslagen (nu versie {current_version}); er is niets opgeslagen. Haal de nieuwste versie op en breng uw wijziging opnieuw aan."

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::store::{RecordField, Refusal};
+
 /// One problem with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
@@ -25,6 +27,19 @@ impl FormErrors {
             field: field.to_owned(),
             message: message.into(),
         });
+    }
+
+    /// Puts a store's refusal at the form's input for its field: `input` names the form's
+    /// input for a field of the record kind `F`; a refusal that names no field of `F` goes to
+    /// `fallback`.
+    pub fn refused<F: RecordField>(
+        &mut self,
+        refusal: Refusal,
+        input: impl Fn(F) -> &'static str,
+        fallback: &'static str,
+    ) {
+        let field = refusal.field::<F>().map_or(fallback, input);
+        self.add(field, refusal.into_message());
     }
 
     /// Adds the problem when `result` is an error; returns the value otherwise.

@@ -19,7 +19,9 @@ use super::routes::Routes;
 use super::session::Viewer;
 use super::view::{Catalog, SourceView, stage_label};
 use crate::domain::{FrameworkKind, Phase};
-use crate::store::{FrameworkFields, FrameworkRow, PlanFilter, PlanRow, Reason, StoreError};
+use crate::store::{
+    FrameworkField, FrameworkFields, FrameworkRow, PlanFilter, PlanRow, Reason, StoreError,
+};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -326,7 +328,7 @@ async fn create(
                 .await
             {
                 Ok(_) => return Ok(Redirect::to(&format!("/kader#{id}")).into_response()),
-                Err(StoreError::Refused(m)) => refusal(&mut errors, m),
+                Err(StoreError::Refused(m)) => refusal::<FrameworkField>(&mut errors, m),
                 Err(e) => return Err(e.into()),
             }
         }
@@ -409,7 +411,7 @@ async fn update(
                 }
                 Err(StoreError::Refused(m)) => {
                     let mut errors = FormErrors::new();
-                    refusal(&mut errors, m);
+                    refusal::<FrameworkField>(&mut errors, m);
                     errors
                 }
                 Err(e) => return Err(e.into()),

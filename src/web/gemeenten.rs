@@ -21,7 +21,7 @@ use super::routes::Routes;
 use super::session::Viewer;
 use super::view::{Catalog, SourceView, StatusView, stage_label};
 use crate::domain::{FrameworkKind, Gemeentecode, RolloutStatus, Slug};
-use crate::store::{AreaRow, AuditScope, PlanFilter, Reason, StoreError};
+use crate::store::{AreaField, AreaRow, AuditScope, PlanFilter, Reason, StoreError};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -377,7 +377,7 @@ async fn add_district(
                     Redirect::to(&format!("/gemeenten/{}#wijken", gemeente.id)).into_response()
                 );
             }
-            Err(StoreError::Refused(m)) => refusal(&mut errors, m),
+            Err(StoreError::Refused(m)) => refusal::<AreaField>(&mut errors, m),
             Err(e) => return Err(e.into()),
         }
     }
@@ -522,7 +522,7 @@ async fn rename(
                 form.version = current_version.to_string();
                 status = StatusCode::CONFLICT;
             }
-            Err(StoreError::Refused(m)) => refusal(&mut errors, m),
+            Err(StoreError::Refused(m)) => refusal::<AreaField>(&mut errors, m),
             Err(e) => return Err(e.into()),
         }
     }

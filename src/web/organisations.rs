@@ -18,7 +18,10 @@ use super::routes::Routes;
 use super::session::Viewer;
 use super::view::stage_label;
 use crate::domain::{OrganisationKind, Slug};
-use crate::store::{AuditScope, OrganisationFields, OrganisationRow, Reason, StoreError};
+use crate::store::{
+    AuditScope, OrganisationField, OrganisationFields, OrganisationRow, Reason, RecordField,
+    Refusal, StoreError,
+};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -237,14 +240,10 @@ pub(super) fn new_id(errors: &mut FormErrors, typed: &str, name: Option<&str>) -
     }
 }
 
-/// A refusal from the store names its field ("Id: ..."); it goes back into the form there.
-pub(super) fn refusal(errors: &mut FormErrors, message: String) {
-    let field = if message.starts_with("Id:") {
-        "id"
-    } else {
-        "name"
-    };
-    errors.add(field, message);
+/// A refusal from the store goes back into the form at its field: the forms of
+/// organisations, areas and the framework name their inputs as the fields are named.
+pub(super) fn refusal<F: RecordField>(errors: &mut FormErrors, refusal: Refusal) {
+    errors.refused(refusal, F::code, "name");
 }
 
 /// "Anna de Vries, 9 oktober 2025 14:05": the last change to one record, for the conflict
@@ -349,7 +348,7 @@ async fn create(
                 .await
             {
                 Ok(_) => return Ok(Redirect::to(&format!("/organisaties/{id}")).into_response()),
-                Err(StoreError::Refused(m)) => refusal(&mut errors, m),
+                Err(StoreError::Refused(m)) => refusal::<OrganisationField>(&mut errors, m),
                 Err(e) => return Err(e.into()),
             }
         }
@@ -439,7 +438,7 @@ async fn update(
                 }
                 Err(StoreError::Refused(m)) => {
                     let mut errors = FormErrors::new();
-                    refusal(&mut errors, m);
+                    refusal::<OrganisationField>(&mut errors, m);
                     errors
                 }
                 Err(e) => return Err(e.into()),

@@ -20,7 +20,8 @@ use crate::domain::{
     FrameworkKind, NetworkRole, Phase, PlanKind, RolloutStatus, Slug, Stage, parse_date,
 };
 use crate::store::{
-    AuditScope, PlanFields, Reason, RolloutFields, SourceRef, StageChange, StoreError, StoredPlan,
+    AuditScope, PlanField, PlanFields, Reason, RecordField, RolloutField, RolloutFields, SourceRef,
+    StageChange, StoreError, StoredPlan,
 };
 
 pub fn routes() -> Routes {
@@ -535,16 +536,20 @@ fn parse_form<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> T {
 }
 
 /// A refusal from the store that names a field ("Gebied: ...") goes back into the form.
-pub(crate) fn store_refusal(errors: &mut FormErrors, message: String) {
-    let field = match message.split(':').next().unwrap_or_default() {
-        "Id" => "id",
-        "Gebied" => "area",
-        "Valt onder" => "parent",
-        "Bron" => "stage_source",
-        "Wijk" => "district",
-        _ => "name",
-    };
-    errors.add(field, message);
+/// The plan form's input for a field of a plan.
+pub(crate) fn plan_input(field: PlanField) -> &'static str {
+    match field {
+        PlanField::Record => "name",
+        other => other.code(),
+    }
+}
+
+/// The matrix cell form's input for a field of a cell.
+pub(crate) fn rollout_input(field: RolloutField) -> &'static str {
+    match field {
+        RolloutField::Record => "status",
+        other => other.code(),
+    }
 }
 
 async fn create(
@@ -570,7 +575,7 @@ async fn create(
             {
                 Ok(()) => return Ok(Redirect::to(&format!("/plannen/{id}")).into_response()),
                 Err(StoreError::Refused(m)) => {
-                    store_refusal(&mut errors, m);
+                    errors.refused(m, plan_input, "name");
                     errors
                 }
                 Err(e) => return Err(e.into()),
@@ -791,7 +796,7 @@ async fn update(
                 }
                 Err(StoreError::Refused(m)) => {
                     let mut e = FormErrors::new();
-                    store_refusal(&mut e, m);
+                    e.refused(m, plan_input, "name");
                     e
                 }
                 Err(e) => return Err(e.into()),
@@ -1213,7 +1218,7 @@ async fn store_rollout(
                 );
                 form.version = current_version.to_string();
             }
-            Err(StoreError::Refused(m)) => store_refusal(&mut errors, m),
+            Err(StoreError::Refused(m)) => errors.refused(m, rollout_input, "status"),
             Err(e) => return Err(e.into()),
         }
     }

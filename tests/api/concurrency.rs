@@ -1,6 +1,9 @@
 //! Two people saving the same record at the same moment: one save, one conflict, never an
 //! internal error.
 
+// A setup step that fails here is a broken fixture, not the behaviour under test.
+#![allow(clippy::unwrap_used)]
+
 use std::future::Future;
 
 use axum::http::StatusCode;

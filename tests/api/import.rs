@@ -211,7 +211,7 @@ async fn loading_into_a_store_that_has_a_portfolio_is_refused_and_changes_nothin
         .await;
 
     assert!(
-        matches!(result, Err(StoreError::Refused(ref m)) if m.contains("bevat al een portfolio")),
+        matches!(result, Err(StoreError::Refused(ref m)) if m.message().contains("bevat al een portfolio")),
         "{result:?}"
     );
     assert_eq!(app.counts().await, before);

@@ -20,4 +20,5 @@ mod import_observations;
 mod monitoring;
 mod monitoring_api;
 mod pages;
+mod refusals;
 mod server;

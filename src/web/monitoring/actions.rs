@@ -13,7 +13,9 @@ use serde::Deserialize;
 
 use super::require_kpi_editor;
 use crate::domain::{ActionStatus, EscalationLevel, parse_date};
-use crate::store::{ActionFields, ActionRow, BodyRow, IndicatorRow, Reason, StoreError};
+use crate::store::{
+    ActionField, ActionFields, ActionRow, BodyRow, IndicatorRow, Reason, RecordField, StoreError,
+};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional};
@@ -274,14 +276,7 @@ async fn create(
                 Ok(action) => return Ok(Redirect::to(&format!("/acties/{action}")).into_response()),
                 Err(StoreError::Refused(m)) => {
                     let mut e = FormErrors::new();
-                    let field = if m.starts_with("Gebied") {
-                        "area"
-                    } else if m.starts_with("Overleg") {
-                        "body"
-                    } else {
-                        "owner_organisation"
-                    };
-                    e.add(field, m);
+                    e.refused(m, action_input, "title");
                     e
                 }
                 Err(e) => return Err(e.into()),
@@ -463,14 +458,7 @@ async fn update(
             Err(StoreError::Conflict { .. }) => (FormErrors::new(), true),
             Err(StoreError::Refused(m)) => {
                 let mut e = FormErrors::new();
-                e.add(
-                    if m.starts_with("Gebied") {
-                        "area"
-                    } else {
-                        "owner_organisation"
-                    },
-                    m,
-                );
+                e.refused(m, action_input, "title");
                 (e, false)
             }
             Err(e) => return Err(e.into()),
@@ -547,7 +535,7 @@ async fn escalate(
                 return Ok(Redirect::to(&back).into_response());
             }
             Err(StoreError::Conflict { .. }) => conflict = true,
-            Err(StoreError::Refused(m)) => errors.add("to", m),
+            Err(StoreError::Refused(m)) => errors.refused(m, escalation_input, "to"),
             Err(e) => return Err(e.into()),
         }
     }
@@ -591,4 +579,21 @@ async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
         closed,
         overdue,
     })
+}
+
+/// The input of the action form for a field the store refuses.
+fn action_input(field: ActionField) -> &'static str {
+    match field {
+        ActionField::Body | ActionField::Level => "body",
+        other => other.code(),
+    }
+}
+
+/// The input of the escalation form for a field the store refuses: the level and the body
+/// are both chosen in "Naar".
+fn escalation_input(field: ActionField) -> &'static str {
+    match field {
+        ActionField::Body | ActionField::Level => "to",
+        other => other.code(),
+    }
 }

@@ -8,7 +8,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{assess_latest, require_kpi_editor};
 use crate::domain::{IndicatorStatus, Period};
-use crate::store::{ActionRow, IndicatorRow, NewObservation, ObservationRow, Reason, StoreError};
+use crate::store::{
+    ActionRow, IndicatorRow, NewObservation, ObservationField, ObservationRow, Reason, RecordField,
+    StoreError,
+};
 use crate::web::AppState;
 use crate::web::error::{ApiError, WebError};
 use crate::web::forms::FormErrors;
@@ -251,13 +254,15 @@ pub async fn post_observation(
         .await
     {
         Ok(version) => Ok(Json(SavedObservation { version })),
-        Err(StoreError::Refused(m)) => Err(ApiError(WebError::Invalid(
-            m.clone(),
-            vec![crate::web::forms::FieldError {
-                field: "area_id".into(),
-                message: m,
-            }],
-        ))),
+        Err(StoreError::Refused(m)) => {
+            let summary = m.message().to_owned();
+            let mut errors = crate::web::forms::FormErrors::new();
+            errors.refused(m, observation_json_key, "area_id");
+            Err(ApiError(WebError::Invalid(
+                summary,
+                errors.iter().cloned().collect(),
+            )))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -266,4 +271,14 @@ pub async fn post_observation(
 #[utoipa::path(get, path = "/api/v1/actions", responses((status = 200, body = [ActionRow])))]
 pub async fn actions(State(state): State<AppState>) -> Result<Json<Vec<ActionRow>>, ApiError> {
     Ok(Json(state.store.all_actions().await?))
+}
+
+/// The JSON key of an observation's field, for the API's field errors.
+fn observation_json_key(field: ObservationField) -> &'static str {
+    match field {
+        ObservationField::Indicator => "indicator_id",
+        ObservationField::Area => "area_id",
+        ObservationField::JudgedStatus => "status",
+        other => other.code(),
+    }
 }

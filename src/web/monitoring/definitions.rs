@@ -13,7 +13,10 @@ use crate::domain::{
     AreaLevel, Direction, FrameworkKind, Frequency, IndicatorKind, Measure, Period, Slug,
     format_number_nl, parse_number,
 };
-use crate::store::{IndicatorFields, IndicatorRow, PlanFilter, Reason, StoreError};
+use crate::store::{
+    IndicatorField, IndicatorFields, IndicatorRow, PlanFilter, Reason, RecordField, Refusal,
+    StoreError,
+};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional};
@@ -346,15 +349,9 @@ fn validate(
 }
 
 /// A refusal from the store names its field ("Plannen: ...").
-fn refusal(errors: &mut FormErrors, message: String) {
-    let field = match message.split_once(':').map(|(f, _)| f) {
-        Some("Id") => "id",
-        Some("Transformatie") => "transformation",
-        Some("Plannen") => "plans",
-        Some("Eigenaar") => "owner_organisation",
-        _ => "name",
-    };
-    errors.add(field, message);
+fn refusal(errors: &mut FormErrors, refusal: Refusal) {
+    // The form names its inputs as the definition's fields are named.
+    errors.refused(refusal, IndicatorField::code, "name");
 }
 
 async fn new_form(State(state): State<AppState>, viewer: Viewer) -> Result<EditPage, WebError> {

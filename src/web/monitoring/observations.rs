@@ -13,7 +13,9 @@ use serde::Deserialize;
 use super::{may_enter, require_kpi_editor};
 use crate::domain::{IndicatorStatus, Period, format_number_nl, parse_number};
 use crate::import::observations::{self, Report, RowProblem};
-use crate::store::{IndicatorRow, NewObservation, Reason, StoreError};
+use crate::store::{
+    IndicatorRow, NewObservation, ObservationField, Reason, RecordField, StoreError,
+};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional};
@@ -249,7 +251,7 @@ async fn save(
             }
             Err(StoreError::Refused(m)) => {
                 let mut e = FormErrors::new();
-                e.add("area", m);
+                e.refused(m, ObservationField::code, "area");
                 e
             }
             Err(e) => return Err(e.into()),
@@ -485,7 +487,7 @@ async fn import_confirm(
                 problems: vec![RowProblem {
                     line: 1,
                     column: None,
-                    message: m,
+                    message: m.into_message(),
                 }],
                 name: form.name,
                 content: form.content,
