@@ -197,3 +197,45 @@ pub fn field_label(record_type: &str, code: &str) -> Option<&'static str> {
 pub(crate) fn flag(value: Option<i64>) -> Option<bool> {
     value.map(|v| v != 0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check<F: RecordField>() {
+        for (i, f) in F::ALL.iter().enumerate() {
+            assert!(!f.label().is_empty(), "{} {:?} has no label", F::RECORD, f);
+            assert_eq!(F::from_code(f.code()), Some(*f));
+            assert!(
+                F::ALL[..i].iter().all(|g| g.code() != f.code()),
+                "{} declares {} twice",
+                F::RECORD,
+                f.code()
+            );
+            assert_eq!(field_label(F::RECORD, f.code()), Some(f.label()));
+        }
+    }
+
+    #[test]
+    fn every_field_of_every_record_kind_has_one_code_and_a_label_the_trail_finds() {
+        check::<PlanField>();
+        check::<RolloutField>();
+        check::<OrganisationField>();
+        check::<AreaField>();
+        check::<FrameworkField>();
+        check::<IndicatorField>();
+        check::<ObservationField>();
+        check::<ActionField>();
+        check::<UserField>();
+        check::<TokenField>();
+    }
+
+    #[test]
+    fn a_refusal_names_its_field_only_for_its_own_record_kind() {
+        let r = Refusal::of(PlanField::Area, "Gebied: kies een gebied");
+
+        assert_eq!(r.field::<PlanField>(), Some(PlanField::Area));
+        assert_eq!(r.field::<RolloutField>(), None);
+        assert_eq!(Refusal::general("x").field::<PlanField>(), None);
+    }
+}
