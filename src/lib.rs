@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod features;
 pub mod import;
 pub mod startup;
 pub mod store;

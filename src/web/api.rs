@@ -26,7 +26,7 @@ pub fn routes() -> Routes {
         .get("/v1/sources", sources)
         .get("/v1/bodies", bodies)
         .get("/v1/funding-sources", funding_sources)
-        .merge(super::api_write::routes())
+        .merge(crate::features::plans::api::routes())
 }
 
 #[derive(OpenApi)]
@@ -44,15 +44,15 @@ pub fn routes() -> Routes {
         sources,
         bodies,
         funding_sources,
-        super::api_write::create_plan,
-        super::api_write::update_plan,
-        super::api_write::put_rollout,
-        super::changes::json,
-        super::monitoring::api::list,
-        super::monitoring::api::detail,
-        super::monitoring::api::observations,
-        super::monitoring::api::post_observation,
-        super::monitoring::api::actions
+        crate::features::plans::api::create_plan,
+        crate::features::plans::api::update_plan,
+        crate::features::plans::api::put_rollout,
+        crate::features::changes::pages::json,
+        crate::features::indicators::api::list,
+        crate::features::indicators::api::detail,
+        crate::features::indicators::api::observations,
+        crate::features::indicators::api::post_observation,
+        crate::features::indicators::api::actions
     ),
     components(schemas(ApiErrorBody)),
     modifiers(&TokenSecurity)

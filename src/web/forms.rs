@@ -2,7 +2,16 @@
 
 use serde::Serialize;
 
-use crate::store::{RecordField, Refusal};
+use crate::domain::Slug;
+use crate::store::{Reason, RecordField, Refusal};
+
+/// The longest name a record may have.
+pub const MAX_NAME: usize = 200;
+
+/// A posted form; a field the form does not know is ignored, a missing one is empty.
+pub fn parse_form<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> T {
+    serde_html_form::from_bytes(body).unwrap_or_default()
+}
 
 /// One problem with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -103,4 +112,69 @@ impl Choice {
 /// Whether a value is among the chosen ones (for check boxes in templates).
 pub fn has<C: AsRef<[String]>>(chosen: C, value: &str) -> bool {
     chosen.as_ref().iter().any(|c| c == value)
+}
+
+/// A required name of at most [`MAX_NAME`] characters; `missing` says what to fill in.
+pub fn required_name(errors: &mut FormErrors, value: &str, missing: &str) -> Option<String> {
+    match optional(value) {
+        None => {
+            errors.add("name", format!("Naam: {missing}"));
+            None
+        }
+        Some(n) if n.chars().count() > MAX_NAME => {
+            errors.add(
+                "name",
+                format!(
+                    "Naam: de naam is {} tekens; maak hem korter dan {MAX_NAME} tekens.",
+                    n.chars().count()
+                ),
+            );
+            None
+        }
+        Some(n) => Some(n),
+    }
+}
+
+/// The id of a new record: the one typed, or one derived from `name`.
+pub fn new_id(errors: &mut FormErrors, typed: &str, name: Option<&str>) -> Option<Slug> {
+    match optional(typed) {
+        Some(id) => errors.check("id", "Id", Slug::parse(&id)),
+        None => {
+            let derived = name.and_then(Slug::from_name);
+            if derived.is_none() && name.is_some() {
+                errors.add(
+                    "id",
+                    "Id: uit deze naam valt geen id af te leiden; vul een id in met kleine letters, cijfers en streepjes.",
+                );
+            }
+            derived
+        }
+    }
+}
+
+/// A refusal from the store goes back into the form at its field: the forms of
+/// organisations, areas and the framework name their inputs as the fields are named.
+pub fn refusal<F: RecordField>(errors: &mut FormErrors, refusal: Refusal) {
+    errors.refused(refusal, F::code, "name");
+}
+
+/// One line of a conflict table.
+pub fn conflict_line(label: &'static str, yours: &str, stored: &str) -> ConflictLine {
+    ConflictLine {
+        differs: yours.trim().replace("\r\n", "\n") != stored.trim(),
+        label,
+        yours: yours.to_owned(),
+        stored: stored.to_owned(),
+    }
+}
+
+/// A checked form: the id of a new record (`None` when editing), its fields and the reason.
+pub type Checked<F> = (Option<Slug>, F, Reason);
+
+/// One field on the conflict page: the user's value next to the stored one.
+pub struct ConflictLine {
+    pub label: &'static str,
+    pub yours: String,
+    pub stored: String,
+    pub differs: bool,
 }

@@ -1,26 +1,16 @@
-//! The web application: server-rendered pages (Dutch), the JSON API and the embedded assets.
+//! What every feature's pages share: the application state and router, errors as pages and
+//! JSON, who is asking and CSRF, kept public pages, form helpers, the filter, the route table,
+//! the OpenAPI document and the embedded assets. The pages themselves live in `features`.
 
-mod account;
-mod api;
-mod api_write;
+pub(crate) mod api;
 mod assets;
-mod bodies;
-mod cache;
-mod changes;
-mod dashboard;
-mod error;
-mod filter;
+pub(crate) mod cache;
+pub(crate) mod error;
+pub(crate) mod filter;
 pub mod forms;
-mod framework;
-mod gemeenten;
-mod monitoring;
-mod organisations;
-mod plan_edit;
-mod plans;
-mod routes;
-mod session;
-mod sources;
-mod view;
+pub(crate) mod routes;
+pub(crate) mod session;
+pub(crate) mod view;
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -71,17 +61,7 @@ pub fn route_table() -> Vec<(axum::http::Method, String)> {
 
 fn all_routes() -> Routes {
     Routes::new()
-        .merge(dashboard::routes())
-        .merge(gemeenten::routes())
-        .merge(plans::routes())
-        .merge(framework::routes())
-        .merge(organisations::routes())
-        .merge(sources::routes())
-        .merge(bodies::routes())
-        .merge(account::routes())
-        .merge(plan_edit::routes())
-        .merge(changes::routes())
-        .merge(monitoring::routes())
+        .merge(crate::features::routes())
         .nest("/api", api::routes())
         .merge(assets::routes())
 }
@@ -162,7 +142,7 @@ pub struct FilterOptions {
 }
 
 impl FilterOptions {
-    fn from_catalog(catalog: &Catalog) -> Self {
+    pub(crate) fn from_catalog(catalog: &Catalog) -> Self {
         let items = |kind| {
             catalog
                 .items(kind)

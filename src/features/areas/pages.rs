@@ -11,17 +11,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::AppState;
-use super::changes::{ChangeLine, change_lines};
-use super::error::WebError;
-use super::forms::{FormErrors, optional};
-use super::organisations::{conflict_line, last_change, refusal, required_name};
-use super::plan_edit::ConflictLine;
-use super::routes::Routes;
-use super::session::Viewer;
-use super::view::{Catalog, SourceView, StatusView, stage_label};
 use crate::domain::{FrameworkKind, Gemeentecode, RolloutStatus, Slug};
+use crate::features::changes::pages::last_change;
+use crate::features::changes::pages::{ChangeLine, change_lines};
 use crate::store::{AreaField, AreaRow, AuditScope, PlanFilter, Reason, StoreError};
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::forms::ConflictLine;
+use crate::web::forms::parse_form;
+use crate::web::forms::{FormErrors, optional};
+use crate::web::forms::{conflict_line, refusal, required_name};
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+use crate::web::view::{Catalog, SourceView, StatusView, stage_label};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -134,7 +136,7 @@ pub struct ShowPage {
     /// Changes to the gemeente, its wijken and its rollouts, newest first.
     pub history: Vec<ChangeLine>,
     /// KPI's measured in this gemeente, its subregio or the region, with their status.
-    pub kpis: Vec<super::monitoring::KpiLine>,
+    pub kpis: Vec<crate::features::indicators::KpiLine>,
 }
 
 fn gemeente_not_found(code: &str) -> WebError {
@@ -297,7 +299,8 @@ async fn show_page(
         .store
         .audit_for(AuditScope::Area(&gemeente.id), 100)
         .await?;
-    let kpis = super::monitoring::kpi_lines_for_area(state, &catalog, &gemeente.id).await?;
+    let kpis =
+        crate::features::indicators::kpi_lines_for_area(state, &catalog, &gemeente.id).await?;
     Ok(ShowPage {
         kpis,
         nav: "gemeenten",
@@ -313,10 +316,6 @@ async fn show_page(
         errors,
         history: change_lines(trail, viewer),
     })
-}
-
-fn parse_form<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> T {
-    serde_html_form::from_bytes(body).unwrap_or_default()
 }
 
 /// Adds a wijk or LSV under the gemeente; errors come back on the gemeente page itself.

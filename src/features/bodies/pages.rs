@@ -4,11 +4,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 
-use super::AppState;
-use super::error::WebError;
-use super::routes::Routes;
-use super::view::{Catalog, SourceView};
 use crate::store::BodyRow;
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::routes::Routes;
+use crate::web::view::{Catalog, SourceView};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -59,8 +59,8 @@ pub struct BodyPage {
     pub body: BodyView,
     pub level: &'static str,
     /// Follow-up actions that sit with this body: open ones, and the closed ones.
-    pub open: Vec<super::monitoring::ActionLine>,
-    pub closed: Vec<super::monitoring::ActionLine>,
+    pub open: Vec<crate::features::indicators::ActionLine>,
+    pub closed: Vec<crate::features::indicators::ActionLine>,
     pub overdue: usize,
 }
 
@@ -74,8 +74,12 @@ async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<B
         ))
     })?;
     let actions = state.store.actions_at_body(&body.id).await?;
-    let lines =
-        super::monitoring::action_lines(&actions, &catalog, &bodies, super::monitoring::today());
+    let lines = crate::features::indicators::action_lines(
+        &actions,
+        &catalog,
+        &bodies,
+        crate::features::indicators::today(),
+    );
     let overdue = lines.iter().filter(|a| a.overdue).count();
     let (open, closed) = lines.into_iter().partition(|a| a.open);
     Ok(BodyPage {

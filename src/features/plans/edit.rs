@@ -10,12 +10,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::AppState;
-use super::error::WebError;
-use super::forms::{Choice, FormErrors, optional};
-use super::routes::Routes;
-use super::session::Viewer;
-use super::view::{Catalog, StatusView};
 use crate::domain::{
     FrameworkKind, NetworkRole, Phase, PlanKind, RolloutStatus, Slug, Stage, parse_date,
 };
@@ -23,6 +17,13 @@ use crate::store::{
     AuditScope, PlanField, PlanFields, Reason, RecordField, RolloutField, RolloutFields, SourceRef,
     StageChange, StoreError, StoredPlan,
 };
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::forms::{Choice, FormErrors, optional};
+use crate::web::forms::{ConflictLine, parse_form};
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+use crate::web::view::{Catalog, StatusView};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -174,7 +175,7 @@ async fn plan_choices(
     sources.extend(catalog.source_list().into_iter().map(|s| {
         Choice::new(
             s.id.clone(),
-            format!("{} ({})", s.title, super::view::date_nl(&s.date)),
+            format!("{} ({})", s.title, crate::web::view::date_nl(&s.date)),
         )
     }));
     let mut organisations: Vec<Choice> = state
@@ -531,10 +532,6 @@ pub(crate) async fn validate(
     ))
 }
 
-fn parse_form<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> T {
-    serde_html_form::from_bytes(body).unwrap_or_default()
-}
-
 /// A refusal from the store that names a field ("Gebied: ...") goes back into the form.
 /// The plan form's input for a field of a plan.
 pub(crate) fn plan_input(field: PlanField) -> &'static str {
@@ -608,14 +605,6 @@ async fn create(
         archived: false,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-}
-
-/// One field on the conflict page: the user's value next to the stored one.
-pub struct ConflictLine {
-    pub label: &'static str,
-    pub yours: String,
-    pub stored: String,
-    pub differs: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -775,7 +764,7 @@ async fn update(
                             format!(
                                 "{} ({})",
                                 a.actor.unwrap_or_default(),
-                                super::changes::moment_nl(&a.at)
+                                crate::features::changes::pages::moment_nl(&a.at)
                             )
                         });
                     let hidden = url::form_urlencoded::parse(&body)
@@ -950,7 +939,7 @@ fn htmx_error(headers: &HeaderMap, error: WebError) -> Response {
                     None => u.path().to_owned(),
                 })
                 .unwrap_or_default();
-            Some(super::account::local_path(&here, "/"))
+            Some(crate::features::accounts::pages::local_path(&here, "/"))
         }
         WebError::Internal(_) => return error.into_response(),
         _ => None,
@@ -1036,7 +1025,7 @@ fn rollout_choices(
     sources.extend(catalog.source_list().into_iter().map(|s| {
         Choice::new(
             s.id.clone(),
-            format!("{} ({})", s.title, super::view::date_nl(&s.date)),
+            format!("{} ({})", s.title, crate::web::view::date_nl(&s.date)),
         )
     }));
     (statuses, districts, sources)
@@ -1084,7 +1073,10 @@ async fn show_rollout_form(
             .as_ref()
             .and_then(|r| r.note.clone())
             .unwrap_or_default(),
-        terug: super::account::local_path(&q.terug, &format!("/plannen/{id}#uitrol")),
+        terug: crate::features::accounts::pages::local_path(
+            &q.terug,
+            &format!("/plannen/{id}#uitrol"),
+        ),
         ..RolloutForm::default()
     };
     let view = RolloutView {
@@ -1130,7 +1122,8 @@ async fn store_rollout(
     let catalog = Catalog::load(&state.store).await?;
     let ctx = cell_context(state, viewer, &catalog, &id, &gemeente_id).await?;
     let mut form: RolloutForm = parse_form(body);
-    form.terug = super::account::local_path(&form.terug, &format!("/plannen/{id}#uitrol"));
+    form.terug =
+        crate::features::accounts::pages::local_path(&form.terug, &format!("/plannen/{id}#uitrol"));
     let mut errors = FormErrors::new();
     let status = errors.check("status", "Status", RolloutStatus::parse(&form.status));
     let date = errors.check("date", "Datum", parse_date(&form.date));

@@ -7,13 +7,13 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 
-use super::error::WebError;
-use super::filter::FilterChoice;
-use super::routes::Routes;
-use super::session::Viewer;
-use super::view::{Catalog, StatusView, stage_label};
-use super::{AppState, FilterOptions};
 use crate::domain::RolloutStatus;
+use crate::web::error::WebError;
+use crate::web::filter::FilterChoice;
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+use crate::web::view::{Catalog, StatusView, stage_label};
+use crate::web::{AppState, FilterOptions};
 
 /// Above this many cells (plans × gemeenten) the matrix is not drawn in one page: a national
 /// data set would make half a gigabyte of HTML. The page then shows the counts per gemeente

@@ -4,11 +4,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
-use super::AppState;
-use super::error::WebError;
-use super::routes::Routes;
-use super::view::date_nl;
 use crate::store::SourceRow;
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::routes::Routes;
+use crate::web::view::date_nl;
 
 pub fn routes() -> Routes {
     Routes::new().get("/bronnen", list)

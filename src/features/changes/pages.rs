@@ -9,14 +9,14 @@ use axum::extract::{Query, State};
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::AppState;
-use super::error::{ApiError, WebError};
-use super::forms::Choice;
-use super::routes::Routes;
-use super::session::Viewer;
-use super::view::Catalog;
 use crate::domain::{format_date_nl, parse_date};
-use crate::store::AuditRow;
+use crate::store::{AuditRow, AuditScope};
+use crate::web::AppState;
+use crate::web::error::{ApiError, WebError};
+use crate::web::forms::Choice;
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+use crate::web::view::Catalog;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -252,7 +252,7 @@ async fn page(
     meetings.extend(catalog.source_list().into_iter().map(|s| {
         Choice::new(
             s.id.clone(),
-            format!("{} ({})", s.title, super::view::date_nl(&s.date)),
+            format!("{} ({})", s.title, crate::web::view::date_nl(&s.date)),
         )
     }));
     Ok(ChangesPage {
@@ -314,7 +314,7 @@ fn redact(mut rows: Vec<AuditRow>, viewer: &Viewer) -> Vec<AuditRow> {
     ),
     responses(
         (status = 200, body = ChangesJson),
-        (status = 400, body = super::error::ApiErrorBody)
+        (status = 400, body = crate::web::error::ApiErrorBody)
     )
 )]
 pub async fn json(
@@ -338,4 +338,21 @@ pub async fn json(
             .collect(),
         other: redact(other, &viewer),
     }))
+}
+
+/// "Anna de Vries, 9 oktober 2025 14:05": the last change to one record, for the conflict
+/// message. The scope's trail may hold other records too (a gemeente's holds its rollouts).
+pub async fn last_change(
+    state: &AppState,
+    scope: AuditScope<'_>,
+    record_type: &str,
+    record_id: &str,
+) -> Result<Option<String>, WebError> {
+    Ok(state
+        .store
+        .audit_for(scope, 100)
+        .await?
+        .into_iter()
+        .find(|a| a.record_type == record_type && a.record_id == record_id)
+        .map(|a| format!("{}, {}", a.actor.unwrap_or_default(), moment_nl(&a.at))))
 }

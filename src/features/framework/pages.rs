@@ -10,18 +10,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::AppState;
-use super::error::WebError;
-use super::forms::{Choice, FormErrors, optional};
-use super::organisations::{Checked, conflict_line, new_id, refusal, required_name};
-use super::plan_edit::ConflictLine;
-use super::routes::Routes;
-use super::session::Viewer;
-use super::view::{Catalog, SourceView, stage_label};
 use crate::domain::{FrameworkKind, Phase};
 use crate::store::{
     FrameworkField, FrameworkFields, FrameworkRow, PlanFilter, PlanRow, Reason, StoreError,
 };
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::forms::ConflictLine;
+use crate::web::forms::parse_form;
+use crate::web::forms::{Checked, conflict_line, new_id, refusal, required_name};
+use crate::web::forms::{Choice, FormErrors, optional};
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+use crate::web::view::{Catalog, SourceView, stage_label};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -246,10 +247,6 @@ fn not_found(id: &str) -> WebError {
     WebError::NotFound(format!(
         "Het kader heeft geen onderdeel met de id \"{id}\". Kies een onderdeel op de pagina Kader."
     ))
-}
-
-fn parse_form<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> T {
-    serde_html_form::from_bytes(body).unwrap_or_default()
 }
 
 /// Turns the posted form into an item, or says per field (in form order) what to fix. A new

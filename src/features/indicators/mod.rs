@@ -1,33 +1,28 @@
-//! Monitoring: KPI's with their targets and charts (`indicators`), measurements entered in a
-//! form or imported from CSV (`observations`), and the follow-up actions with their escalation
-//! along the governance (`actions`). Status and permission rules shared by these pages live
-//! here.
+//! KPI's: their definitions with targets and tussendoelen (`edit`), the KPI list and page
+//! with status per area and charts (`pages`, `chart`), and the monitoring API (`api`). The
+//! status and permission rules that the observation and action pages share live here.
 
-mod actions;
 pub mod api;
 pub mod chart;
-mod definitions;
-mod indicators;
-mod observations;
+pub mod edit;
+pub mod pages;
 
-use super::AppState;
-use super::error::WebError;
-use super::routes::Routes;
-use super::session::Viewer;
-use super::view::StatusView;
 use crate::auth::User;
 use crate::domain::{Assessment, IndicatorStatus, assess};
 use crate::store::{IndicatorRow, ObservationRow};
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+use crate::web::view::StatusView;
 
-pub use actions::{ActionLine, action_lines};
-pub use indicators::{KpiLine, kpi_lines_for_area, kpi_lines_for_plan};
+pub use crate::features::actions::pages::{ActionLine, action_lines};
+pub use pages::{KpiLine, kpi_lines_for_area, kpi_lines_for_plan};
 
 pub fn routes() -> Routes {
     Routes::new()
-        .merge(definitions::routes())
-        .merge(indicators::routes())
-        .merge(observations::routes())
-        .merge(actions::routes())
+        .merge(edit::routes())
+        .merge(pages::routes())
         .merge(api::routes())
 }
 

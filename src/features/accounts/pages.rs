@@ -10,17 +10,17 @@ use axum_extra::extract::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
-use super::AppState;
-use super::error::WebError;
-use super::forms::{Choice, FormErrors, optional};
-use super::routes::Routes;
-use super::session::{LOGIN_CSRF_COOKIE, Viewer, removal_cookie, session_cookie};
 use crate::auth::{
     check_password, dummy_hash, hash_password, new_secret, parse_email, same_secret,
     verify_password,
 };
 use crate::domain::Role;
 use crate::store::{Account, NewUser, TokenRow, UserField, now_unix};
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::forms::{Choice, FormErrors, optional};
+use crate::web::routes::Routes;
+use crate::web::session::{LOGIN_CSRF_COOKIE, Viewer, removal_cookie, session_cookie};
 
 /// Failed sign-ins counted over this many seconds.
 pub const THROTTLE_WINDOW: i64 = 15 * 60;
@@ -67,13 +67,13 @@ fn safe_back(back: &str) -> String {
 }
 
 /// A path of this site to return to after a form, or `default`. Besides what
-/// [`super::account_back`] refuses (other sites, `//host`, backslashes), this refuses
+/// [`crate::web::account_back`] refuses (other sites, `//host`, backslashes), this refuses
 /// anything but visible ASCII: browsers drop tabs and line breaks from addresses, so
 /// `/<tab>/evil.example` would lead to `//evil.example`, and a `Location` header cannot
 /// carry such characters at all (building the redirect would fail).
 pub(crate) fn local_path(back: &str, default: &str) -> String {
     if back.bytes().all(|b| b.is_ascii_graphic()) {
-        super::account_back(back, default)
+        crate::web::account_back(back, default)
     } else {
         default.to_owned()
     }
@@ -285,7 +285,7 @@ async fn logout(
     viewer: Viewer,
     jar: CookieJar,
 ) -> Result<Response, WebError> {
-    if let super::session::Via::Session(hash) = &viewer.via {
+    if let crate::web::session::Via::Session(hash) = &viewer.via {
         state.store.delete_session(hash).await?;
     }
     Ok((jar.add(removal_cookie()), Redirect::to("/")).into_response())

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use super::require_kpi_editor;
 use crate::domain::{ActionStatus, EscalationLevel, parse_date};
+use crate::features::indicators::require_kpi_editor;
 use crate::store::{
     ActionField, ActionFields, ActionRow, BodyRow, IndicatorRow, Reason, RecordField, StoreError,
 };
@@ -186,7 +186,7 @@ async fn choices(
 ) -> Result<(Vec<Choice>, Vec<Choice>, Vec<Choice>), WebError> {
     let catalog = Catalog::load(&state.store).await?;
     let mut areas = vec![Choice::new("", "De KPI als geheel")];
-    areas.extend(super::level_choices(&catalog, ind));
+    areas.extend(crate::features::indicators::level_choices(&catalog, ind));
     let mut organisations = vec![Choice::new("", "Geen organisatie")];
     organisations.extend(
         state
@@ -228,7 +228,7 @@ async fn new_form(
     Path(id): Path<String>,
     Query(q): Query<NewQuery>,
 ) -> Result<NewPage, WebError> {
-    let ind = super::indicator_or_404(&state, &id).await?;
+    let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
     let (areas, organisations, workgroups) = choices(&state, &ind).await?;
     let form = ActionForm {
@@ -255,7 +255,7 @@ async fn create(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let ind = super::indicator_or_404(&state, &id).await?;
+    let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
     let form: ActionForm = serde_html_form::from_bytes(&body).unwrap_or_default();
     let errors = match validate(&form) {
@@ -348,7 +348,7 @@ async fn show_page(
     action: ActionRow,
     form: Option<ActionForm>,
 ) -> Result<ShowPage, WebError> {
-    let ind = super::indicator_or_404(state, &action.indicator_id).await?;
+    let ind = crate::features::indicators::indicator_or_404(state, &action.indicator_id).await?;
     let catalog = Catalog::load(&state.store).await?;
     let bodies = state.store.bodies().await?;
     let body_name = |b: Option<&str>| {
@@ -370,7 +370,7 @@ async fn show_page(
                     .map_or(e.to_level.clone(), |l| l.label().to_owned())
             }),
             reason: e.reason,
-            at: crate::web::changes::moment_nl(&e.at),
+            at: crate::features::changes::pages::moment_nl(&e.at),
             actor: if viewer.is_signed_in() {
                 e.actor
             } else {
@@ -379,7 +379,10 @@ async fn show_page(
         })
         .collect();
     let can_edit = match &viewer.user {
-        Some(u) => super::may_enter(u, &state.store.indicator_editors(&ind.id).await?),
+        Some(u) => crate::features::indicators::may_enter(
+            u,
+            &state.store.indicator_editors(&ind.id).await?,
+        ),
         None => false,
     };
     let (areas, organisations, _) = choices(state, &ind).await?;
@@ -407,7 +410,7 @@ async fn show_page(
             .map(|a| catalog.area_name(a))
             .unwrap_or_else(|| "De KPI als geheel".into()),
         deadline: date_nl(&action.deadline),
-        overdue: action.is_overdue(super::today()),
+        overdue: action.is_overdue(crate::features::indicators::today()),
         level: action.level().label(),
         body: body_name(action.body_id.as_deref()).unwrap_or_default(),
         escalations,
@@ -442,7 +445,7 @@ async fn update(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let action = load_action(&state, &id).await?;
-    let ind = super::indicator_or_404(&state, &action.indicator_id).await?;
+    let ind = crate::features::indicators::indicator_or_404(&state, &action.indicator_id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
     let form: ActionForm = serde_html_form::from_bytes(&body).unwrap_or_default();
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
@@ -492,7 +495,7 @@ async fn escalate(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let action = load_action(&state, &id).await?;
-    let ind = super::indicator_or_404(&state, &action.indicator_id).await?;
+    let ind = crate::features::indicators::indicator_or_404(&state, &action.indicator_id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
     let form: EscalateForm = serde_html_form::from_bytes(&body).unwrap_or_default();
     let mut errors = FormErrors::new();
@@ -569,7 +572,7 @@ async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
         &state.store.all_actions().await?,
         &catalog,
         &bodies,
-        super::today(),
+        crate::features::indicators::today(),
     );
     let overdue = all.iter().filter(|a| a.overdue).count();
     let (open, closed) = all.into_iter().partition(|a| a.open);

@@ -6,8 +6,8 @@ use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{assess_latest, require_kpi_editor};
 use crate::domain::{IndicatorStatus, Period};
+use crate::features::indicators::{assess_latest, require_kpi_editor};
 use crate::store::{
     ActionRow, IndicatorRow, NewObservation, ObservationField, ObservationRow, Reason, RecordField,
     StoreError,

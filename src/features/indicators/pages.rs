@@ -9,12 +9,12 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 
-use super::chart::{BarChart, LineChart, periods_between};
-use super::{ActionLine, action_lines, assess_latest, may_enter};
 use crate::domain::{Direction, FrameworkKind, IndicatorStatus, Period};
+use crate::features::changes::pages::{ChangeLine, change_lines};
+use crate::features::indicators::chart::{BarChart, LineChart, periods_between};
+use crate::features::indicators::{ActionLine, action_lines, assess_latest, may_enter};
 use crate::store::{AuditScope, IndicatorRow, ObservationRow};
 use crate::web::AppState;
-use crate::web::changes::{ChangeLine, change_lines};
 use crate::web::error::WebError;
 use crate::web::forms::Choice;
 use crate::web::routes::Routes;
@@ -343,7 +343,7 @@ async fn show(
     Path(id): Path<String>,
     Query(query): Query<ShowQuery>,
 ) -> Result<ShowPage, WebError> {
-    let ind = super::indicator_or_404(&state, &id).await?;
+    let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
     let catalog = Catalog::load(&state.store).await?;
     let organisations = state.store.organisations().await?;
     let owner = ind.owner_organisation_id.as_deref().and_then(|o| {
@@ -622,7 +622,12 @@ async fn show(
         bar_table,
         chart_sources,
         has_examples,
-        actions: action_lines(&actions, &catalog, &bodies, super::today()),
+        actions: action_lines(
+            &actions,
+            &catalog,
+            &bodies,
+            crate::features::indicators::today(),
+        ),
         can_enter,
         history: change_lines(trail, &viewer),
         ind,

@@ -5,15 +5,15 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 
-use super::changes::{ChangeLine, change_lines};
-use super::error::WebError;
-use super::filter::FilterChoice;
-use super::routes::Routes;
-use super::session::Viewer;
-use super::view::{Catalog, SourceView, StatusView, date_nl, stage_label};
-use super::{AppState, FilterOptions};
 use crate::domain::{FrameworkKind, NetworkRole, Period, Phase, PlanKind};
+use crate::features::changes::pages::{ChangeLine, change_lines};
 use crate::store::{AuditScope, PlanDetail, PlanFilter, PlanRow};
+use crate::web::error::WebError;
+use crate::web::filter::FilterChoice;
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+use crate::web::view::{Catalog, SourceView, StatusView, date_nl, stage_label};
+use crate::web::{AppState, FilterOptions};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -150,7 +150,7 @@ pub struct ShowPage {
     /// The audit trail of this plan, newest first.
     pub changes: Vec<ChangeLine>,
     /// The plan's KPI's with their status.
-    pub kpis: Vec<super::monitoring::KpiLine>,
+    pub kpis: Vec<crate::features::indicators::KpiLine>,
 }
 
 async fn show(
@@ -174,7 +174,7 @@ async fn show(
         .collect();
     let changes = state.store.audit_for(AuditScope::Plan(&id), 200).await?;
     let mut page = show_page(detail, &catalog, &all, &funding_names);
-    page.kpis = super::monitoring::kpi_lines_for_plan(&state, &catalog, &id).await?;
+    page.kpis = crate::features::indicators::kpi_lines_for_plan(&state, &catalog, &id).await?;
     page.can_edit = viewer
         .user
         .as_ref()

@@ -7,17 +7,17 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::AppState;
-use super::error::{ApiError, WebError};
-use super::forms::{FormErrors, optional};
-use super::plan_edit::{PlanForm, plan_guard, plan_input, validate};
-use super::routes::Routes;
-use super::session::Viewer;
-use super::view::Catalog;
 use crate::domain::{RolloutStatus, Slug, parse_date};
+use crate::features::plans::edit::{PlanForm, plan_guard, plan_input, validate};
 use crate::store::{
     PlanField, Reason, RecordField, RolloutField, RolloutFields, SourceRef, StoreError,
 };
+use crate::web::AppState;
+use crate::web::error::{ApiError, WebError};
+use crate::web::forms::{FormErrors, optional};
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+use crate::web::view::Catalog;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -201,8 +201,8 @@ fn from_store(e: StoreError) -> ApiError {
 /// Creates a plan (beheerder only).
 #[utoipa::path(post, path = "/api/v1/plans", request_body = PlanInput,
     security(("token" = [])),
-    responses((status = 201, body = Saved), (status = 401, body = super::error::ApiErrorBody),
-        (status = 403, body = super::error::ApiErrorBody), (status = 422, body = super::error::ApiErrorBody)))]
+    responses((status = 201, body = Saved), (status = 401, body = crate::web::error::ApiErrorBody),
+        (status = 403, body = crate::web::error::ApiErrorBody), (status = 422, body = crate::web::error::ApiErrorBody)))]
 pub async fn create_plan(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -248,9 +248,9 @@ pub async fn create_plan(
 #[utoipa::path(put, path = "/api/v1/plans/{id}", request_body = PlanInput,
     params(("id" = String, Path, description = "Id of the plan")),
     security(("token" = [])),
-    responses((status = 200, body = Saved), (status = 401, body = super::error::ApiErrorBody),
-        (status = 403, body = super::error::ApiErrorBody), (status = 409, body = super::error::ApiErrorBody),
-        (status = 422, body = super::error::ApiErrorBody)))]
+    responses((status = 200, body = Saved), (status = 401, body = crate::web::error::ApiErrorBody),
+        (status = 403, body = crate::web::error::ApiErrorBody), (status = 409, body = crate::web::error::ApiErrorBody),
+        (status = 422, body = crate::web::error::ApiErrorBody)))]
 pub async fn update_plan(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -312,9 +312,9 @@ pub struct RolloutInput {
 #[utoipa::path(put, path = "/api/v1/plans/{id}/rollouts/{gemeente}", request_body = RolloutInput,
     params(("id" = String, Path, description = "Id of the plan"), ("gemeente" = String, Path, description = "CBS code, e.g. GM0355")),
     security(("token" = [])),
-    responses((status = 200, body = Saved), (status = 401, body = super::error::ApiErrorBody),
-        (status = 403, body = super::error::ApiErrorBody), (status = 409, body = super::error::ApiErrorBody),
-        (status = 422, body = super::error::ApiErrorBody)))]
+    responses((status = 200, body = Saved), (status = 401, body = crate::web::error::ApiErrorBody),
+        (status = 403, body = crate::web::error::ApiErrorBody), (status = 409, body = crate::web::error::ApiErrorBody),
+        (status = 422, body = crate::web::error::ApiErrorBody)))]
 pub async fn put_rollout(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -9,19 +9,20 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::AppState;
-use super::changes::{ChangeLine, change_lines, moment_nl};
-use super::error::WebError;
-use super::forms::{Choice, FormErrors, optional};
-use super::plan_edit::ConflictLine;
-use super::routes::Routes;
-use super::session::Viewer;
-use super::view::stage_label;
-use crate::domain::{OrganisationKind, Slug};
+use crate::domain::OrganisationKind;
+use crate::features::changes::pages::last_change;
+use crate::features::changes::pages::{ChangeLine, change_lines};
 use crate::store::{
-    AuditScope, OrganisationField, OrganisationFields, OrganisationRow, Reason, RecordField,
-    Refusal, StoreError,
+    AuditScope, OrganisationField, OrganisationFields, OrganisationRow, Reason, StoreError,
 };
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::forms::ConflictLine;
+use crate::web::forms::{Checked, conflict_line, new_id, parse_form, refusal, required_name};
+use crate::web::forms::{Choice, FormErrors, optional};
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+use crate::web::view::stage_label;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -35,9 +36,6 @@ pub fn routes() -> Routes {
 
 /// What only a beheerder may do here, for the refusal message.
 const ADMIN_ONLY: &str = "organisaties toevoegen of wijzigen";
-
-/// Names longer than this are almost certainly a pasted paragraph.
-const MAX_NAME: usize = 200;
 
 pub struct OrganisationLine {
     pub org: OrganisationRow,
@@ -197,84 +195,6 @@ impl EditPage {
         }
     }
 }
-
-fn parse_form<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> T {
-    serde_html_form::from_bytes(body).unwrap_or_default()
-}
-
-/// A required name of at most [`MAX_NAME`] characters; `missing` says what to fill in.
-pub(super) fn required_name(errors: &mut FormErrors, value: &str, missing: &str) -> Option<String> {
-    match optional(value) {
-        None => {
-            errors.add("name", format!("Naam: {missing}"));
-            None
-        }
-        Some(n) if n.chars().count() > MAX_NAME => {
-            errors.add(
-                "name",
-                format!(
-                    "Naam: de naam is {} tekens; maak hem korter dan {MAX_NAME} tekens.",
-                    n.chars().count()
-                ),
-            );
-            None
-        }
-        Some(n) => Some(n),
-    }
-}
-
-/// The id of a new record: the one typed, or one derived from `name`.
-pub(super) fn new_id(errors: &mut FormErrors, typed: &str, name: Option<&str>) -> Option<Slug> {
-    match optional(typed) {
-        Some(id) => errors.check("id", "Id", Slug::parse(&id)),
-        None => {
-            let derived = name.and_then(Slug::from_name);
-            if derived.is_none() && name.is_some() {
-                errors.add(
-                    "id",
-                    "Id: uit deze naam valt geen id af te leiden; vul een id in met kleine letters, cijfers en streepjes.",
-                );
-            }
-            derived
-        }
-    }
-}
-
-/// A refusal from the store goes back into the form at its field: the forms of
-/// organisations, areas and the framework name their inputs as the fields are named.
-pub(super) fn refusal<F: RecordField>(errors: &mut FormErrors, refusal: Refusal) {
-    errors.refused(refusal, F::code, "name");
-}
-
-/// "Anna de Vries, 9 oktober 2025 14:05": the last change to one record, for the conflict
-/// message. The scope's trail may hold other records too (a gemeente's holds its rollouts).
-pub(super) async fn last_change(
-    state: &AppState,
-    scope: AuditScope<'_>,
-    record_type: &str,
-    record_id: &str,
-) -> Result<Option<String>, WebError> {
-    Ok(state
-        .store
-        .audit_for(scope, 100)
-        .await?
-        .into_iter()
-        .find(|a| a.record_type == record_type && a.record_id == record_id)
-        .map(|a| format!("{}, {}", a.actor.unwrap_or_default(), moment_nl(&a.at))))
-}
-
-/// One line of a conflict table.
-pub(super) fn conflict_line(label: &'static str, yours: &str, stored: &str) -> ConflictLine {
-    ConflictLine {
-        differs: yours.trim().replace("\r\n", "\n") != stored.trim(),
-        label,
-        yours: yours.to_owned(),
-        stored: stored.to_owned(),
-    }
-}
-
-/// A checked form: the id of a new record (`None` when editing), its fields and the reason.
-pub(super) type Checked<F> = (Option<Slug>, F, Reason);
 
 /// Turns the posted form into an organisation, or says per field (in form order) what to fix.
 /// A new organisation also needs an id.

@@ -234,13 +234,13 @@ fn validate(
     creating: bool,
 ) -> Result<(Option<Slug>, IndicatorFields, Reason), FormErrors> {
     let mut errors = FormErrors::new();
-    let name = super::super::organisations::required_name(
+    let name = crate::web::forms::required_name(
         &mut errors,
         &form.name,
         "vul de naam van de KPI in, bijvoorbeeld: Gemiddelde consultduur bij de huisarts.",
     );
     let id = if creating {
-        super::super::organisations::new_id(&mut errors, &form.id, name.as_deref())
+        crate::web::forms::new_id(&mut errors, &form.id, name.as_deref())
     } else {
         None
     };
@@ -411,7 +411,7 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<EditPage, WebError> {
     viewer.require_admin(ADMIN_ONLY)?;
-    let row = super::indicator_or_404(&state, &id).await?;
+    let row = crate::features::indicators::indicator_or_404(&state, &id).await?;
     let title = format!("{} bewerken", row.name);
     page(&state, Some(id), title, DefinitionForm::from_row(&row)).await
 }
@@ -423,7 +423,7 @@ async fn update(
     body: Bytes,
 ) -> Result<Response, WebError> {
     viewer.require_admin(ADMIN_ONLY)?;
-    let row = super::indicator_or_404(&state, &id).await?;
+    let row = crate::features::indicators::indicator_or_404(&state, &id).await?;
     let mut form: DefinitionForm = serde_html_form::from_bytes(&body).unwrap_or_default();
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
     let mut conflict = false;

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{may_enter, require_kpi_editor};
 use crate::domain::{IndicatorStatus, Period, format_number_nl, parse_number};
+use crate::features::indicators::{may_enter, require_kpi_editor};
 use crate::import::observations::{self, Report, RowProblem};
 use crate::store::{
     IndicatorRow, NewObservation, ObservationField, Reason, RecordField, StoreError,
@@ -65,7 +65,7 @@ async fn page(
     form: ObservationForm,
 ) -> Result<FormPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let areas = super::level_choices(&catalog, &ind);
+    let areas = crate::features::indicators::level_choices(&catalog, &ind);
     let mut statuses = vec![Choice::new("", "Nog niet beoordeeld")];
     statuses.extend(
         IndicatorStatus::JUDGED
@@ -99,7 +99,7 @@ async fn form(
     Path(id): Path<String>,
     Query(q): Query<FormQuery>,
 ) -> Result<FormPage, WebError> {
-    let ind = super::indicator_or_404(&state, &id).await?;
+    let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
     let stored = match Period::parse(&q.periode) {
         Ok(p) if !q.gebied.is_empty() => state.store.observation_at(&ind.id, &q.gebied, p).await?,
@@ -215,7 +215,7 @@ async fn save(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let ind = super::indicator_or_404(&state, &id).await?;
+    let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
     let form: ObservationForm = serde_html_form::from_bytes(&body).unwrap_or_default();
     let version: i64 = form.version.trim().parse().unwrap_or(-1);

@@ -1,0 +1,3 @@
+//! Follow-up actions on KPI's and their escalation along the governance.
+
+pub mod pages;

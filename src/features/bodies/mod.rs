@@ -1,0 +1,3 @@
+//! Governance bodies (overleggen) and what sits with them.
+
+pub mod pages;

@@ -1,0 +1,3 @@
+//! "Wat is er veranderd": the audit trail as lines per plan, gemeente and organisation.
+
+pub mod pages;

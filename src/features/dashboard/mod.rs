@@ -1,0 +1,3 @@
+//! The start page: the matrix of plans and gemeenten, or counts per gemeente at scale.
+
+pub mod pages;

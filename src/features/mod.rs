@@ -1,0 +1,38 @@
+//! The product, one folder per feature. Each holds what belongs to it: its records and their
+//! fields, its reads and writes, its forms, pages and API. What all features share lives in
+//! `store` (the pool, the one write path, the trail) and `web` (errors, who is asking, kept
+//! pages, form helpers, the route table).
+
+pub mod accounts;
+pub mod actions;
+pub mod areas;
+pub mod bodies;
+pub mod changes;
+pub mod dashboard;
+pub mod framework;
+pub mod indicators;
+pub mod observations;
+pub mod organisations;
+pub mod plans;
+pub mod rollouts;
+pub mod sources;
+
+use crate::web::Routes;
+
+/// The routes of every feature's pages and API.
+pub fn routes() -> Routes {
+    Routes::new()
+        .merge(dashboard::pages::routes())
+        .merge(areas::pages::routes())
+        .merge(plans::pages::routes())
+        .merge(framework::pages::routes())
+        .merge(organisations::pages::routes())
+        .merge(sources::pages::routes())
+        .merge(bodies::pages::routes())
+        .merge(accounts::pages::routes())
+        .merge(plans::edit::routes())
+        .merge(changes::pages::routes())
+        .merge(indicators::routes())
+        .merge(observations::pages::routes())
+        .merge(actions::pages::routes())
+}

@@ -1,0 +1,3 @@
+//! Organisations: their list and page, and the beheerder's form.
+
+pub mod pages;

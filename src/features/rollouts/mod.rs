@@ -1,0 +1,1 @@
+//! The matrix cells: a plan's rollout per gemeente.

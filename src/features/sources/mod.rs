@@ -1,0 +1,3 @@
+//! Sources: the documents and meetings facts come from.
+
+pub mod pages;
