@@ -8,9 +8,10 @@ use std::thread::JoinHandle;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::domain::Channel;
+use crate::features::observations::model::NewObservation;
 use crate::import::Bundle;
 use crate::import::observations::{self, Context, Report};
-use crate::store::{Actor, NewObservation, Refusal, Store, StoreError};
+use crate::store::{Actor, Refusal, Store, StoreError};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {

@@ -5,7 +5,8 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use crate::auth::{hash_password, parse_email};
 use crate::domain::{Channel, Role};
-use crate::store::{Account, Actor, NewUser, Store};
+use crate::features::accounts::repo::{Account, NewUser};
+use crate::store::{Actor, Store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum UserCommand {

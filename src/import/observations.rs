@@ -12,7 +12,9 @@ use std::io::Read;
 use crate::domain::{
     AreaLevel, Frequency, IndicatorStatus, Measure, ParseError, Period, parse_number,
 };
-use crate::store::{AreaRow, IndicatorRow, NewObservation};
+use crate::features::areas::model::AreaRow;
+use crate::features::indicators::model::IndicatorRow;
+use crate::features::observations::model::NewObservation;
 
 /// At most this many problems are kept; the rest are counted.
 const MAX_PROBLEMS: usize = 500;

@@ -184,7 +184,7 @@ async fn insert_all(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error>
     insert_plans(w, p).await?;
 
     for (n, indicator) in p.indicators.iter().enumerate() {
-        super::monitoring::insert_indicator(
+        crate::features::indicators::repo::insert_indicator(
             w.conn(),
             indicator,
             i64::try_from(n).unwrap_or(i64::MAX),

@@ -3,10 +3,13 @@
 use sqlx::AnyConnection;
 
 use super::audit::{Actor, Reason, Subject};
-use super::monitoring::IndicatorField;
-use super::write::{AreaField, FrameworkField, OrganisationField, PlanField};
 use super::write_path::{AuditEntry, Refusal, Write};
 use super::{Store, StoreError};
+use crate::features::areas::model::AreaField;
+use crate::features::framework::model::FrameworkField;
+use crate::features::indicators::model::IndicatorField;
+use crate::features::organisations::model::OrganisationField;
+use crate::features::plans::model::PlanField;
 use crate::import::Portfolio;
 
 /// What a load stored, for the command line's report.
@@ -246,7 +249,7 @@ async fn insert_all(conn: &mut AnyConnection, p: &Portfolio) -> Result<(), sqlx:
         insert_plan(conn, plan, position(i)).await?;
     }
     for (i, indicator) in p.indicators.iter().enumerate() {
-        super::monitoring::insert_indicator(conn, indicator, position(i)).await?;
+        crate::features::indicators::repo::insert_indicator(conn, indicator, position(i)).await?;
     }
     // Parents last, so a child may come before its parent in the files.
     for plan in p.plans.iter().filter(|p| p.parent_id.is_some()) {

@@ -1,14 +1,11 @@
 //! The store: one set of SQL statements for SQLite and PostgreSQL through sqlx's `Any`
 //! driver. See ARCHITECTURE.md for the rules that keep the SQL portable.
 
-mod accounts;
 mod audit;
 mod generate;
 mod import;
-mod monitoring;
-mod read;
-mod write;
-mod write_path;
+pub(crate) mod rows;
+pub(crate) mod write_path;
 
 use std::borrow::Cow;
 
@@ -18,20 +15,8 @@ use sqlx::{AnyPool, AssertSqlSafe, Executor};
 
 use crate::config::DatabaseUrl;
 
-pub use accounts::{
-    Account, Credentials, NewUser, SessionInfo, SessionLimits, TokenField, TokenRow, UserField,
-};
-pub use audit::{Actor, AuditRow, AuditScope, Reason, now_text, now_unix};
+pub use audit::{Actor, Reason, Subject, now_text, now_unix};
 pub use import::ImportCounts;
-pub use monitoring::{
-    ActionField, ActionFields, ActionRow, EscalationRow, IndicatorField, IndicatorFields,
-    IndicatorRow, MilestoneTarget, NewObservation, ObservationField, ObservationRow,
-};
-pub use read::*;
-pub use write::{
-    AreaField, FrameworkField, FrameworkFields, OrganisationField, OrganisationFields, PlanField,
-    PlanFields, RolloutField, RolloutFields, SourceRef, StageChange, StoredPlan,
-};
 pub use write_path::{RecordField, Refusal};
 
 #[derive(Debug, thiserror::Error)]
@@ -62,8 +47,8 @@ pub enum Backend {
 /// A connection pool with the knowledge of which backend it talks to.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: AnyPool,
-    backend: Backend,
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
     /// Raised after every write this process commits, so kept pages know at once.
     written: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
@@ -174,68 +159,37 @@ impl Store {
     }
 }
 
-/// The Dutch label of a field in the trail, from the field declarations of its record kind;
-/// `None` for a code no record kind declares.
-pub fn field_label(record_type: &str, code: &str) -> Option<&'static str> {
-    fn of<F: RecordField>(record_type: &str, code: &str) -> Option<Option<&'static str>> {
-        (F::RECORD == record_type).then(|| F::from_code(code).map(F::label))
-    }
-    of::<PlanField>(record_type, code)
-        .or_else(|| of::<RolloutField>(record_type, code))
-        .or_else(|| of::<OrganisationField>(record_type, code))
-        .or_else(|| of::<AreaField>(record_type, code))
-        .or_else(|| of::<FrameworkField>(record_type, code))
-        .or_else(|| of::<IndicatorField>(record_type, code))
-        .or_else(|| of::<ObservationField>(record_type, code))
-        .or_else(|| of::<ActionField>(record_type, code))
-        .or_else(|| of::<UserField>(record_type, code))
-        .or_else(|| of::<TokenField>(record_type, code))
-        .flatten()
-}
-
 /// Reads a 0/1 column as a yes/no (booleans are stored as integers so both backends agree).
 pub(crate) fn flag(value: Option<i64>) -> Option<bool> {
     value.map(|v| v != 0)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl Store {
+    /// Whether the store holds no portfolio yet.
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM areas")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n == 0)
+    }
+}
 
-    fn check<F: RecordField>() {
-        for (i, f) in F::ALL.iter().enumerate() {
-            assert!(!f.label().is_empty(), "{} {:?} has no label", F::RECORD, f);
-            assert_eq!(F::from_code(f.code()), Some(*f));
-            assert!(
-                F::ALL[..i].iter().all(|g| g.code() != f.code()),
-                "{} declares {} twice",
-                F::RECORD,
-                f.code()
-            );
-            assert_eq!(field_label(F::RECORD, f.code()), Some(f.label()));
-        }
+impl Store {
+    /// A number that grows with every write to the store, from any process: every write
+    /// transaction raises it before it commits. Pages kept under one value are stale once it
+    /// moves.
+    pub async fn data_version(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT value FROM data_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
     }
 
-    #[test]
-    fn every_field_of_every_record_kind_has_one_code_and_a_label_the_trail_finds() {
-        check::<PlanField>();
-        check::<RolloutField>();
-        check::<OrganisationField>();
-        check::<AreaField>();
-        check::<FrameworkField>();
-        check::<IndicatorField>();
-        check::<ObservationField>();
-        check::<ActionField>();
-        check::<UserField>();
-        check::<TokenField>();
-    }
-
-    #[test]
-    fn a_refusal_names_its_field_only_for_its_own_record_kind() {
-        let r = Refusal::of(PlanField::Area, "Gebied: kies een gebied");
-
-        assert_eq!(r.field::<PlanField>(), Some(PlanField::Area));
-        assert_eq!(r.field::<RolloutField>(), None);
-        assert_eq!(Refusal::general("x").field::<PlanField>(), None);
+    /// How many entries the trail holds (for tests and the command line).
+    pub async fn audit_count(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
     }
 }

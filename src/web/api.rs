@@ -11,9 +11,12 @@ use super::filter::FilterChoice;
 use super::routes::Routes;
 use super::session::Viewer;
 use super::view::Catalog;
-use crate::store::{
-    AreaRow, BodyRow, FrameworkRow, FundingSourceRow, OrganisationRow, PlanDetail, SourceRow,
-};
+use crate::features::areas::model::AreaRow;
+use crate::features::bodies::model::BodyRow;
+use crate::features::framework::model::FrameworkRow;
+use crate::features::organisations::model::OrganisationRow;
+use crate::features::plans::model::{FundingSourceRow, PlanDetail};
+use crate::features::sources::model::SourceRow;
 
 pub fn routes() -> Routes {
     Routes::new()

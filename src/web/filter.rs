@@ -2,7 +2,7 @@
 //! the dashboard, the plan list and the API.
 
 use crate::domain::{FrameworkKind, Stage};
-use crate::store::PlanFilter;
+use crate::features::plans::model::PlanFilter;
 
 use super::error::WebError;
 use super::view::Catalog;

@@ -28,7 +28,8 @@ pub use session::Viewer;
 pub const KEPT_PAGES_FRESH: std::time::Duration = cache::FRESH;
 
 use crate::domain::{FrameworkKind, Stage};
-use crate::store::{SessionLimits, Store};
+use crate::features::accounts::repo::SessionLimits;
+use crate::store::Store;
 use view::Catalog;
 
 /// Everything a request handler may use; cheap to clone.

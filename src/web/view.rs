@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 
 use crate::domain::{FrameworkKind, RolloutStatus, Stage, format_date_nl, parse_date};
-use crate::store::{AreaRow, FrameworkRow, SourceRow, Store, StoreError};
+use crate::features::areas::model::AreaRow;
+use crate::features::framework::model::FrameworkRow;
+use crate::features::sources::model::SourceRow;
+use crate::store::{Store, StoreError};
 
 /// The small, slowly changing lists every page needs names from.
 pub struct Catalog {

@@ -2,7 +2,7 @@
 //! transaction; a write that fails appends nothing. And the trail as pages and JSON show it.
 
 use axum::http::{Method, StatusCode};
-use regiomonitor::store::AuditRow;
+use regiomonitor::features::changes::model::AuditRow;
 use serde_json::json;
 
 use crate::helpers::{GEMEENTE, OTHER_PLAN, PLAN, Persona, TestApp, set_field};

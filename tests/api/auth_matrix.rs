@@ -165,7 +165,7 @@ async fn fixture() -> Fixture {
             &regiomonitor::store::Actor::system("test", regiomonitor::domain::Channel::Cli),
             &regiomonitor::store::Reason::default(),
             KPI,
-            &regiomonitor::store::ActionFields {
+            &regiomonitor::features::actions::model::ActionFields {
                 area_id: Some(GEMEENTE.to_owned()),
                 title: "Matrixactie".into(),
                 description: None,

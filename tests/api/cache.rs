@@ -3,7 +3,8 @@
 
 use axum::http::StatusCode;
 use regiomonitor::domain::{Channel, Period};
-use regiomonitor::store::{Actor, NewObservation, Reason};
+use regiomonitor::features::observations::model::NewObservation;
+use regiomonitor::store::{Actor, Reason};
 
 use crate::helpers::{Persona, TestApp};
 

@@ -8,9 +8,10 @@ use std::future::Future;
 
 use axum::http::StatusCode;
 use regiomonitor::domain::{ActionStatus, Channel, EscalationLevel, Period, Role, RolloutStatus};
-use regiomonitor::store::{
-    ActionFields, Actor, NewObservation, Reason, RolloutFields, Store, StoreError,
-};
+use regiomonitor::features::actions::model::ActionFields;
+use regiomonitor::features::observations::model::NewObservation;
+use regiomonitor::features::rollouts::model::RolloutFields;
+use regiomonitor::store::{Actor, Reason, Store, StoreError};
 
 use crate::helpers::{GEMEENTE, PLAN, Persona, TestApp, set_field};
 

@@ -640,7 +640,7 @@ impl TestApp {
         self.store
             .create_user(
                 &Actor::system("test", Channel::Cli),
-                &regiomonitor::store::NewUser {
+                &regiomonitor::features::accounts::repo::NewUser {
                     email: email.to_owned(),
                     name: name.to_owned(),
                     role,
@@ -750,7 +750,7 @@ impl TestApp {
     }
 
     /// Every entry of the audit trail, oldest first.
-    pub async fn audit_entries(&self) -> Vec<regiomonitor::store::AuditRow> {
+    pub async fn audit_entries(&self) -> Vec<regiomonitor::features::changes::model::AuditRow> {
         sqlx::query_as(
             "SELECT id, at, actor, channel, record_type, record_id, record_label, plan_id, area_id,
                 organisation_id, indicator_id, field, old_value, new_value, comment, source
@@ -762,7 +762,10 @@ impl TestApp {
     }
 
     /// Entries added after the first `skip`.
-    pub async fn audit_since(&self, skip: i64) -> Vec<regiomonitor::store::AuditRow> {
+    pub async fn audit_since(
+        &self,
+        skip: i64,
+    ) -> Vec<regiomonitor::features::changes::model::AuditRow> {
         self.audit_entries()
             .await
             .into_iter()

@@ -15,7 +15,8 @@ use crate::auth::{
     verify_password,
 };
 use crate::domain::Role;
-use crate::store::{Account, NewUser, TokenRow, UserField, now_unix};
+use crate::features::accounts::repo::{Account, NewUser, TokenRow, UserField};
+use crate::store::now_unix;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional};

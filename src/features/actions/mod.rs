@@ -1,3 +1,5 @@
 //! Follow-up actions on KPI's and their escalation along the governance.
 
+pub mod model;
 pub mod pages;
+pub mod repo;

@@ -12,10 +12,11 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use crate::domain::{ActionStatus, EscalationLevel, parse_date};
+use crate::features::actions::model::{ActionField, ActionFields, ActionRow};
+use crate::features::bodies::model::BodyRow;
+use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::require_kpi_editor;
-use crate::store::{
-    ActionField, ActionFields, ActionRow, BodyRow, IndicatorRow, Reason, RecordField, StoreError,
-};
+use crate::store::{Reason, RecordField, StoreError};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional};

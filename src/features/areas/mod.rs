@@ -1,3 +1,5 @@
 //! Areas: the gemeenten with their page, and their wijken and LSV's.
 
+pub mod model;
 pub mod pages;
+pub mod repo;

@@ -12,9 +12,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::domain::{FrameworkKind, Gemeentecode, RolloutStatus, Slug};
+use crate::features::areas::model::{AreaField, AreaRow};
+use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::last_change;
 use crate::features::changes::pages::{ChangeLine, change_lines};
-use crate::store::{AreaField, AreaRow, AuditScope, PlanFilter, Reason, StoreError};
+use crate::features::plans::model::PlanFilter;
+use crate::store::{Reason, StoreError};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::ConflictLine;
@@ -214,7 +217,7 @@ async fn show_page(
     let links = state.store.plan_framework(&filter).await?;
     let organisations = state.store.plan_organisations(&filter).await?;
 
-    let here: HashMap<&str, &crate::store::RolloutRow> = rollouts
+    let here: HashMap<&str, &crate::features::rollouts::model::RolloutRow> = rollouts
         .iter()
         .filter(|r| r.gemeente_id == gemeente.id)
         .map(|r| (r.plan_id.as_str(), r))

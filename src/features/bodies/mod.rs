@@ -1,3 +1,5 @@
 //! Governance bodies (overleggen) and what sits with them.
 
+pub mod model;
 pub mod pages;
+pub mod repo;

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::domain::{format_date_nl, parse_date};
-use crate::store::{AuditRow, AuditScope};
+use crate::features::changes::model::{AuditRow, AuditScope};
 use crate::web::AppState;
 use crate::web::error::{ApiError, WebError};
 use crate::web::forms::Choice;
@@ -54,7 +54,7 @@ pub fn moment_nl(at: &str) -> String {
 /// The Dutch name of a field in the trail, as its record kind declares it; a code no kind
 /// declares (written by a newer version) shows as itself.
 pub fn field_label(record_type: &str, field: &str) -> String {
-    crate::store::field_label(record_type, field).map_or_else(|| field.to_owned(), str::to_owned)
+    super::model::field_label(record_type, field).map_or_else(|| field.to_owned(), str::to_owned)
 }
 
 /// One change as pages show it.
@@ -218,7 +218,7 @@ fn group(rows: Vec<AuditRow>) -> (Vec<PlanGroup>, Vec<AuditRow>) {
 async fn plan_names(
     state: &AppState,
 ) -> Result<std::collections::HashMap<String, String>, WebError> {
-    let all = crate::store::PlanFilter {
+    let all = crate::features::plans::model::PlanFilter {
         include_archived: true,
         ..Default::default()
     };

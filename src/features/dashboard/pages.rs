@@ -160,7 +160,7 @@ async fn show(
         });
     }
 
-    let cells: HashMap<(&str, &str), &crate::store::RolloutRow> = rollouts
+    let cells: HashMap<(&str, &str), &crate::features::rollouts::model::RolloutRow> = rollouts
         .iter()
         .map(|r| ((r.plan_id.as_str(), r.gemeente_id.as_str()), r))
         .collect();

@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::domain::{FrameworkKind, Phase};
-use crate::store::{
-    FrameworkField, FrameworkFields, FrameworkRow, PlanFilter, PlanRow, Reason, StoreError,
-};
+use crate::features::framework::model::{FrameworkField, FrameworkFields, FrameworkRow};
+use crate::features::plans::model::{PlanFilter, PlanRow};
+use crate::store::{Reason, StoreError};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::ConflictLine;

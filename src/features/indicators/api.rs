@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::{IndicatorStatus, Period};
+use crate::features::actions::model::ActionRow;
+use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::{assess_latest, require_kpi_editor};
-use crate::store::{
-    ActionRow, IndicatorRow, NewObservation, ObservationField, ObservationRow, Reason, RecordField,
-    StoreError,
-};
+use crate::features::observations::model::{NewObservation, ObservationField, ObservationRow};
+use crate::store::{Reason, RecordField, StoreError};
 use crate::web::AppState;
 use crate::web::error::{ApiError, WebError};
 use crate::web::forms::FormErrors;

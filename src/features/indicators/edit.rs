@@ -13,10 +13,9 @@ use crate::domain::{
     AreaLevel, Direction, FrameworkKind, Frequency, IndicatorKind, Measure, Period, Slug,
     format_number_nl, parse_number,
 };
-use crate::store::{
-    IndicatorField, IndicatorFields, IndicatorRow, PlanFilter, Reason, RecordField, Refusal,
-    StoreError,
-};
+use crate::features::indicators::model::{IndicatorField, IndicatorFields, IndicatorRow};
+use crate::features::plans::model::PlanFilter;
+use crate::store::{Reason, RecordField, Refusal, StoreError};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional};

@@ -9,7 +9,8 @@ pub mod pages;
 
 use crate::auth::User;
 use crate::domain::{Assessment, IndicatorStatus, assess};
-use crate::store::{IndicatorRow, ObservationRow};
+use crate::features::indicators::model::IndicatorRow;
+use crate::features::observations::model::ObservationRow;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::routes::Routes;
@@ -127,3 +128,5 @@ pub fn level_choices(
 pub fn today() -> jiff::civil::Date {
     jiff::Zoned::now().date()
 }
+pub mod model;
+pub mod repo;

@@ -10,10 +10,12 @@ use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 
 use crate::domain::{Direction, FrameworkKind, IndicatorStatus, Period};
+use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::{ChangeLine, change_lines};
 use crate::features::indicators::chart::{BarChart, LineChart, periods_between};
+use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::{ActionLine, action_lines, assess_latest, may_enter};
-use crate::store::{AuditScope, IndicatorRow, ObservationRow};
+use crate::features::observations::model::ObservationRow;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::Choice;
@@ -68,14 +70,17 @@ fn target_text(ind: &IndicatorRow) -> String {
 }
 
 /// The areas a KPI is measured in, in the catalog's order.
-fn areas_of_level<'a>(catalog: &'a Catalog, ind: &IndicatorRow) -> Vec<&'a crate::store::AreaRow> {
+fn areas_of_level<'a>(
+    catalog: &'a Catalog,
+    ind: &IndicatorRow,
+) -> Vec<&'a crate::features::areas::model::AreaRow> {
     let kind = ind.area_level().code();
     catalog.areas.iter().filter(|a| a.kind == kind).collect()
 }
 
 fn counts(
     ind: &IndicatorRow,
-    areas: &[&crate::store::AreaRow],
+    areas: &[&crate::features::areas::model::AreaRow],
     latest: &HashMap<&str, &ObservationRow>,
 ) -> Vec<(StatusView, usize)> {
     let mut tally: HashMap<IndicatorStatus, usize> = HashMap::new();
@@ -102,7 +107,7 @@ async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage,
     }
     let plans = state
         .store
-        .plans(&crate::store::PlanFilter::default())
+        .plans(&crate::features::plans::model::PlanFilter::default())
         .await?;
     let plan_name: HashMap<&str, &str> = plans
         .iter()
@@ -354,7 +359,7 @@ async fn show(
     });
     let plans_all = state
         .store
-        .plans(&crate::store::PlanFilter::default())
+        .plans(&crate::features::plans::model::PlanFilter::default())
         .await?;
     let plans = ind
         .plans

@@ -1,3 +1,5 @@
 //! Measurements of KPI's: the form, and the CSV import with preview.
 
+pub mod model;
 pub mod pages;
+pub mod repo;

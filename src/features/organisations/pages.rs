@@ -10,11 +10,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::domain::OrganisationKind;
+use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::last_change;
 use crate::features::changes::pages::{ChangeLine, change_lines};
-use crate::store::{
-    AuditScope, OrganisationField, OrganisationFields, OrganisationRow, Reason, StoreError,
+use crate::features::organisations::model::{
+    OrganisationField, OrganisationFields, OrganisationRow,
 };
+use crate::store::{Reason, StoreError};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::ConflictLine;

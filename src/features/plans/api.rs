@@ -9,9 +9,10 @@ use utoipa::ToSchema;
 
 use crate::domain::{RolloutStatus, Slug, parse_date};
 use crate::features::plans::edit::{PlanForm, plan_guard, plan_input, validate};
-use crate::store::{
-    PlanField, Reason, RecordField, RolloutField, RolloutFields, SourceRef, StoreError,
-};
+use crate::features::plans::model::PlanField;
+use crate::features::rollouts::model::{RolloutField, RolloutFields};
+use crate::features::sources::model::SourceRef;
+use crate::store::{Reason, RecordField, StoreError};
 use crate::web::AppState;
 use crate::web::error::{ApiError, WebError};
 use crate::web::forms::{FormErrors, optional};

@@ -13,10 +13,11 @@ use serde::Deserialize;
 use crate::domain::{
     FrameworkKind, NetworkRole, Phase, PlanKind, RolloutStatus, Slug, Stage, parse_date,
 };
-use crate::store::{
-    AuditScope, PlanField, PlanFields, Reason, RecordField, RolloutField, RolloutFields, SourceRef,
-    StageChange, StoreError, StoredPlan,
-};
+use crate::features::changes::model::AuditScope;
+use crate::features::plans::model::{PlanField, PlanFields, StageChange, StoredPlan};
+use crate::features::rollouts::model::{RolloutField, RolloutFields};
+use crate::features::sources::model::SourceRef;
+use crate::store::{Reason, RecordField, StoreError};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional};
@@ -162,7 +163,7 @@ async fn plan_choices(
     }
     let plans = state
         .store
-        .plans(&crate::store::PlanFilter::default())
+        .plans(&crate::features::plans::model::PlanFilter::default())
         .await?;
     let mut parents = vec![none("Geen (zelfstandig plan)")];
     parents.extend(
@@ -967,7 +968,7 @@ fn is_htmx(headers: &HeaderMap) -> bool {
 struct CellContext {
     plan_name: String,
     gemeente: String,
-    current: Option<crate::store::RolloutRow>,
+    current: Option<crate::features::rollouts::model::RolloutRow>,
 }
 
 async fn cell_context(
@@ -987,7 +988,7 @@ async fn cell_context(
                 "Er is geen gemeente met CBS-code \"{gemeente_id}\"."
             ))
         })?;
-    let filter = crate::store::PlanFilter {
+    let filter = crate::features::plans::model::PlanFilter {
         plan: Some(id.to_owned()),
         include_archived: true,
         ..Default::default()

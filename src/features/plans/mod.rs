@@ -2,4 +2,7 @@
 
 pub mod api;
 pub mod edit;
+pub mod model;
 pub mod pages;
+pub mod read;
+pub mod repo;

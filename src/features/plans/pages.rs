@@ -6,8 +6,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 
 use crate::domain::{FrameworkKind, NetworkRole, Period, Phase, PlanKind};
+use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::{ChangeLine, change_lines};
-use crate::store::{AuditScope, PlanDetail, PlanFilter, PlanRow};
+use crate::features::plans::model::{PlanDetail, PlanFilter, PlanRow};
 use crate::web::error::WebError;
 use crate::web::filter::FilterChoice;
 use crate::web::routes::Routes;
@@ -194,7 +195,7 @@ fn show_page(
     d: PlanDetail,
     catalog: &Catalog,
     all: &[PlanRow],
-    funding_sources: &[crate::store::FundingSourceRow],
+    funding_sources: &[crate::features::plans::model::FundingSourceRow],
 ) -> ShowPage {
     let p = &d.plan;
     let named = |id: &str, name: &str| Named {

@@ -1,1 +1,3 @@
 //! The matrix cells: a plan's rollout per gemeente.
+pub mod model;
+pub mod repo;

@@ -3,12 +3,12 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
-use super::audit::{Actor, Reason, Subject, now_text};
-use super::write::exists;
-use super::write_path::{RecordKey, Refusal, record_fields};
-use super::{Store, StoreError};
 use crate::auth::User;
 use crate::domain::Role;
+use crate::store::rows::exists;
+use crate::store::write_path::{RecordKey, Refusal, record_fields};
+use crate::store::{Actor, Reason, Subject, now_text};
+use crate::store::{Store, StoreError};
 
 record_fields! {
     /// The fields of an account, as its trail names them.
@@ -53,7 +53,7 @@ pub struct Credentials {
 }
 
 #[derive(FromRow)]
-struct UserRecord {
+pub(crate) struct UserRecord {
     id: i64,
     email: String,
     name: String,
@@ -112,7 +112,7 @@ impl Default for SessionLimits {
     }
 }
 
-fn user_subject(id: i64, email: &str) -> Subject {
+pub(crate) fn user_subject(id: i64, email: &str) -> Subject {
     Subject {
         record_id: id.to_string(),
         record_label: email.to_owned(),

@@ -1,0 +1,84 @@
+//! Reading and writing this feature's records; every write runs on the one write path.
+
+#[allow(unused_imports)]
+use crate::features::actions::model::*;
+#[allow(unused_imports)]
+use crate::features::areas::model::*;
+#[allow(unused_imports)]
+use crate::features::bodies::model::*;
+#[allow(unused_imports)]
+use crate::features::changes::model::*;
+#[allow(unused_imports)]
+use crate::features::framework::model::*;
+#[allow(unused_imports)]
+use crate::features::indicators::model::*;
+#[allow(unused_imports)]
+use crate::features::observations::model::*;
+#[allow(unused_imports)]
+use crate::features::organisations::model::*;
+#[allow(unused_imports)]
+use crate::features::plans::model::*;
+#[allow(unused_imports)]
+use crate::features::rollouts::model::*;
+#[allow(unused_imports)]
+use crate::features::sources::model::*;
+use crate::store::{Store, StoreError};
+
+pub(crate) const AUDIT_COLUMNS: &str =
+    "id, at, actor, channel, record_type, record_id, record_label, plan_id, area_id,
+    organisation_id, indicator_id, field, old_value, new_value, comment, source";
+
+impl Store {
+    /// The trail of a plan, a gemeente (with its wijken) or an organisation, newest first.
+    /// Account changes (users, tokens) are never part of these lists.
+    pub async fn audit_for(
+        &self,
+        scope: AuditScope<'_>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let (condition, key) = match scope {
+            AuditScope::Plan(id) => ("plan_id = $1", id.to_owned()),
+            AuditScope::Area(id) => (
+                "(area_id = $1 OR area_id IN (SELECT id FROM areas WHERE parent_id = $1))",
+                id.to_owned(),
+            ),
+            AuditScope::Organisation(id) => ("organisation_id = $1", id.to_owned()),
+            AuditScope::Indicator(id) => ("indicator_id = $1", id.to_owned()),
+            AuditScope::User(id) => ("CAST(user_id AS TEXT) = $1", id.to_string()),
+        };
+        let public = match scope {
+            AuditScope::User(_) => "",
+            _ => "AND record_type NOT IN ('user', 'token')",
+        };
+        let sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE {condition} {public} ORDER BY id DESC LIMIT $2"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(key)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Every portfolio change from `from` (inclusive) up to `until` (exclusive), both
+    /// `YYYY-MM-DD` or a full timestamp, oldest first. Imports are left out when asked.
+    pub async fn changes_between(
+        &self,
+        from: &str,
+        until: &str,
+        include_imports: bool,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log
+             WHERE at >= $1 AND at < $2 AND record_type NOT IN ('user', 'token')
+               AND ($3 = 1 OR channel <> 'import')
+             ORDER BY id"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(from)
+            .bind(until)
+            .bind(i64::from(include_imports))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}

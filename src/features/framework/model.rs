@@ -1,0 +1,55 @@
+//! The records of this feature and their fields.
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+#[allow(unused_imports)]
+use crate::features::actions::model::*;
+#[allow(unused_imports)]
+use crate::features::areas::model::*;
+#[allow(unused_imports)]
+use crate::features::bodies::model::*;
+#[allow(unused_imports)]
+use crate::features::changes::model::*;
+#[allow(unused_imports)]
+use crate::features::indicators::model::*;
+#[allow(unused_imports)]
+use crate::features::observations::model::*;
+#[allow(unused_imports)]
+use crate::features::organisations::model::*;
+#[allow(unused_imports)]
+use crate::features::plans::model::*;
+#[allow(unused_imports)]
+use crate::features::rollouts::model::*;
+#[allow(unused_imports)]
+use crate::features::sources::model::*;
+use crate::store::write_path::record_fields;
+
+record_fields! {
+    /// The fields of an item of the framework (principle, transformation, opgave, ...).
+    pub enum FrameworkField for "framework" {
+        Record = "record" => "Aangemaakt",
+        Id = "id" => "Id",
+        Name = "name" => "Naam",
+        Number = "number" => "Nummer",
+        Description = "description" => "Omschrijving",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameworkFields {
+    pub name: String,
+    pub number: Option<i64>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct FrameworkRow {
+    pub id: String,
+    /// principe, transformatie, opgave, fundament or akkoord
+    pub kind: String,
+    pub number: Option<i64>,
+    pub name: String,
+    pub description: Option<String>,
+    pub source_id: Option<String>,
+}

@@ -1,0 +1,230 @@
+//! The records of this feature and their fields.
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+use crate::domain::{
+    AreaLevel, Direction, Frequency, IndicatorKind, Measure, Period, Targets, format_number_nl,
+};
+#[allow(unused_imports)]
+use crate::features::actions::model::*;
+#[allow(unused_imports)]
+use crate::features::areas::model::*;
+#[allow(unused_imports)]
+use crate::features::bodies::model::*;
+#[allow(unused_imports)]
+use crate::features::changes::model::*;
+#[allow(unused_imports)]
+use crate::features::framework::model::*;
+#[allow(unused_imports)]
+use crate::features::observations::model::*;
+#[allow(unused_imports)]
+use crate::features::organisations::model::*;
+#[allow(unused_imports)]
+use crate::features::plans::model::*;
+#[allow(unused_imports)]
+use crate::features::rollouts::model::*;
+#[allow(unused_imports)]
+use crate::features::sources::model::*;
+use crate::store::write_path::record_fields;
+
+record_fields! {
+    /// The fields of a KPI's definition.
+    pub enum IndicatorField for "indicator" {
+        Record = "record" => "Aangemaakt",
+        Id = "id" => "Id",
+        Name = "name" => "Naam",
+        Description = "description" => "Omschrijving",
+        Kind = "kind" => "Soort",
+        Measure = "measure" => "Meetwijze",
+        Unit = "unit" => "Eenheid",
+        Direction = "direction" => "Richting",
+        Baseline = "baseline" => "Nulmeting",
+        Target = "target" => "Streefwaarde",
+        TargetText = "target_text" => "Streefbeeld",
+        Milestones = "milestones" => "Tussendoelen",
+        Transformation = "transformation" => "Transformatie",
+        Plans = "plans" => "Plannen",
+        OwnerOrganisation = "owner_organisation" => "Eigenaar",
+        OwnerRole = "owner_role" => "Rol van de eigenaar",
+        DataSource = "data_source" => "Databron",
+        Frequency = "frequency" => "Frequentie",
+        AreaLevel = "area_level" => "Meetniveau",
+        Source = "source" => "Bron",
+    }
+}
+
+/// A KPI as stored, with the plans it belongs to and its tussendoelen.
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct IndicatorRow {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// resultaat or inspanning
+    pub kind: String,
+    /// kwantitatief or narratief
+    pub measure: String,
+    pub unit: Option<String>,
+    /// hoger or lager (is beter)
+    pub direction: Option<String>,
+    pub baseline_value: Option<f64>,
+    /// A period such as 2023 or 2024-Q4.
+    pub baseline_period: Option<String>,
+    pub target_value: Option<f64>,
+    pub target_period: Option<String>,
+    /// For a narrative KPI: what reaching it looks like.
+    pub target_text: Option<String>,
+    pub transformation_id: Option<String>,
+    pub owner_organisation_id: Option<String>,
+    pub owner_role: Option<String>,
+    pub data_source: Option<String>,
+    /// maand, kwartaal or jaar
+    pub frequency: String,
+    /// gemeente, subregio or regio
+    pub area_level: String,
+    pub source_id: Option<String>,
+    pub version: i64,
+    #[sqlx(skip)]
+    pub plans: Vec<String>,
+    /// Tussendoelen: (period, value), earliest first.
+    #[sqlx(skip)]
+    pub milestones: Vec<MilestoneTarget>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct MilestoneTarget {
+    pub period: String,
+    pub value: f64,
+}
+
+impl IndicatorRow {
+    pub fn measure(&self) -> Measure {
+        Measure::parse(&self.measure).unwrap_or(Measure::Quantitative)
+    }
+
+    pub fn is_narrative(&self) -> bool {
+        self.measure() == Measure::Narrative
+    }
+
+    pub fn frequency(&self) -> Frequency {
+        Frequency::parse(&self.frequency).unwrap_or(Frequency::Quarter)
+    }
+
+    pub fn area_level(&self) -> AreaLevel {
+        AreaLevel::parse(&self.area_level).unwrap_or(AreaLevel::Gemeente)
+    }
+
+    pub fn kind_label(&self) -> &'static str {
+        IndicatorKind::parse(&self.kind).map_or("", IndicatorKind::label)
+    }
+
+    /// The targets in domain form, for [`crate::domain::assess`].
+    pub fn targets(&self) -> Option<Targets> {
+        let direction = Direction::parse(self.direction.as_deref()?).ok()?;
+        let pair = |value: Option<f64>, period: &Option<String>| {
+            Some((Period::parse(period.as_deref()?).ok()?, value?))
+        };
+        Some(Targets {
+            direction,
+            baseline: pair(self.baseline_value, &self.baseline_period),
+            target: pair(self.target_value, &self.target_period),
+            milestones: self
+                .milestones
+                .iter()
+                .filter_map(|m| Some((Period::parse(&m.period).ok()?, m.value)))
+                .collect(),
+        })
+    }
+
+    /// The definition as a form edits it; `None` when a stored code is unknown.
+    pub fn fields(&self) -> Option<IndicatorFields> {
+        let pair = |value: Option<f64>, period: &Option<String>| -> Option<(Period, f64)> {
+            Some((Period::parse(period.as_deref()?).ok()?, value?))
+        };
+        Some(IndicatorFields {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            kind: IndicatorKind::parse(&self.kind).ok()?,
+            measure: Measure::parse(&self.measure).ok()?,
+            unit: self.unit.clone(),
+            direction: self
+                .direction
+                .as_deref()
+                .and_then(|d| Direction::parse(d).ok()),
+            baseline: pair(self.baseline_value, &self.baseline_period),
+            target: pair(self.target_value, &self.target_period),
+            target_text: self.target_text.clone(),
+            milestones: self
+                .milestones
+                .iter()
+                .filter_map(|m| Some((Period::parse(&m.period).ok()?, m.value)))
+                .collect(),
+            transformation_id: self.transformation_id.clone(),
+            plans: self.plans.clone(),
+            owner_organisation_id: self.owner_organisation_id.clone(),
+            owner_role: self.owner_role.clone(),
+            data_source: self.data_source.clone(),
+            frequency: Frequency::parse(&self.frequency).ok()?,
+            area_level: AreaLevel::parse(&self.area_level).ok()?,
+            source_id: self.source_id.clone(),
+        })
+    }
+
+    /// "65 %" or "15 minuten": a value with the KPI's unit.
+    pub fn with_unit(&self, value: f64) -> String {
+        let number = format_number_nl(value);
+        match self.unit.as_deref() {
+            Some("%") => format!("{number}%"),
+            Some(u) => format!("{number} {u}"),
+            None => number,
+        }
+    }
+}
+
+/// A KPI's definition as a beheerder edits it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorFields {
+    pub name: String,
+    pub description: Option<String>,
+    pub kind: IndicatorKind,
+    pub measure: Measure,
+    pub unit: Option<String>,
+    pub direction: Option<Direction>,
+    pub baseline: Option<(Period, f64)>,
+    pub target: Option<(Period, f64)>,
+    pub target_text: Option<String>,
+    pub milestones: Vec<(Period, f64)>,
+    pub transformation_id: Option<String>,
+    pub plans: Vec<String>,
+    pub owner_organisation_id: Option<String>,
+    pub owner_role: Option<String>,
+    pub data_source: Option<String>,
+    pub frequency: Frequency,
+    pub area_level: AreaLevel,
+    pub source_id: Option<String>,
+}
+
+impl From<&crate::import::Indicator> for IndicatorFields {
+    fn from(i: &crate::import::Indicator) -> Self {
+        Self {
+            name: i.name.clone(),
+            description: i.description.clone(),
+            kind: i.kind,
+            measure: i.measure,
+            unit: i.unit.clone(),
+            direction: i.direction,
+            baseline: i.baseline,
+            target: i.target,
+            target_text: i.target_text.clone(),
+            milestones: i.milestones.clone(),
+            transformation_id: i.transformation_id.clone(),
+            plans: i.plans.clone(),
+            owner_organisation_id: i.owner_organisation_id.clone(),
+            owner_role: i.owner_role.clone(),
+            data_source: i.data_source.clone(),
+            frequency: i.frequency,
+            area_level: i.area_level,
+            source_id: i.source_id.clone(),
+        }
+    }
+}

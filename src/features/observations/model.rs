@@ -1,0 +1,93 @@
+//! The records of this feature and their fields.
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+use crate::domain::{IndicatorStatus, Period};
+#[allow(unused_imports)]
+use crate::features::actions::model::*;
+#[allow(unused_imports)]
+use crate::features::areas::model::*;
+#[allow(unused_imports)]
+use crate::features::bodies::model::*;
+#[allow(unused_imports)]
+use crate::features::changes::model::*;
+#[allow(unused_imports)]
+use crate::features::framework::model::*;
+#[allow(unused_imports)]
+use crate::features::indicators::model::*;
+#[allow(unused_imports)]
+use crate::features::organisations::model::*;
+#[allow(unused_imports)]
+use crate::features::plans::model::*;
+#[allow(unused_imports)]
+use crate::features::rollouts::model::*;
+#[allow(unused_imports)]
+use crate::features::sources::model::*;
+use crate::store::write_path::record_fields;
+
+record_fields! {
+    /// The fields of one measurement.
+    pub enum ObservationField for "observation" {
+        Indicator = "indicator" => "KPI",
+        Area = "area" => "Gebied",
+        Period = "period" => "Periode",
+        Value = "value" => "Meetwaarde",
+        Narrative = "narrative" => "Beschrijving",
+        JudgedStatus = "judged_status" => "Beoordeling",
+        Source = "source" => "Bron",
+        Note = "note" => "Toelichting meting",
+        /// One entry per KPI for a whole import.
+        Import = "import" => "Metingen ingelezen",
+    }
+}
+
+/// One measurement.
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct ObservationRow {
+    pub id: i64,
+    pub indicator_id: String,
+    pub area_id: String,
+    /// As written: 2026-Q1, 2026-03 or 2026.
+    pub period: String,
+    pub period_start: String,
+    pub value: Option<f64>,
+    pub narrative: Option<String>,
+    /// For narrative KPI's: the status people gave it.
+    pub judged_status: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    /// An example value (demo data), never a fact.
+    #[serde(serialize_with = "as_bool")]
+    #[schema(value_type = bool)]
+    pub is_example: i64,
+    pub version: i64,
+}
+
+pub(crate) fn as_bool<S: serde::Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_bool(*v != 0)
+}
+
+impl ObservationRow {
+    pub fn period(&self) -> Option<Period> {
+        Period::parse(&self.period).ok()
+    }
+
+    pub fn is_example(&self) -> bool {
+        self.is_example != 0
+    }
+}
+
+/// A checked observation, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewObservation {
+    pub indicator_id: String,
+    pub area_id: String,
+    pub period: Period,
+    pub value: Option<f64>,
+    pub narrative: Option<String>,
+    pub judged_status: Option<IndicatorStatus>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub is_example: bool,
+}

@@ -1,0 +1,454 @@
+//! Reading and writing this feature's records; every write runs on the one write path.
+
+use std::collections::HashMap;
+
+use crate::domain::{IndicatorStatus, Period, format_number_nl};
+#[allow(unused_imports)]
+use crate::features::actions::model::*;
+#[allow(unused_imports)]
+use crate::features::areas::model::*;
+#[allow(unused_imports)]
+use crate::features::bodies::model::*;
+#[allow(unused_imports)]
+use crate::features::changes::model::*;
+#[allow(unused_imports)]
+use crate::features::framework::model::*;
+#[allow(unused_imports)]
+use crate::features::indicators::model::*;
+use crate::features::indicators::repo::indicator_name;
+#[allow(unused_imports)]
+use crate::features::observations::model::*;
+#[allow(unused_imports)]
+use crate::features::organisations::model::*;
+#[allow(unused_imports)]
+use crate::features::plans::model::*;
+#[allow(unused_imports)]
+use crate::features::rollouts::model::*;
+#[allow(unused_imports)]
+use crate::features::sources::model::*;
+use crate::store::rows::refused;
+use crate::store::write_path::{KeyPart, RecordKey, values_rows};
+use crate::store::{Actor, Reason, Store, StoreError, Subject};
+
+pub(crate) const OBSERVATION_COLUMNS: &str =
+    "id, indicator_id, area_id, period, period_start, value, narrative,
+    judged_status, source, note, is_example, version";
+
+/// The same columns, qualified, for queries that join observations to themselves.
+pub(crate) const OBSERVATION_COLUMNS_O: &str =
+    "o.id, o.indicator_id, o.area_id, o.period, o.period_start,
+    o.value, o.narrative, o.judged_status, o.source, o.note, o.is_example, o.version";
+
+pub(crate) fn insert_observations_sql(backend: crate::store::Backend, rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO observations (indicator_id, area_id, period, period_start, value, narrative,
+            judged_status, source, note, is_example) VALUES ",
+    );
+    sql.push_str(&values_rows(backend, rows, 10));
+    sql
+}
+
+/// Rows per INSERT statement of a bulk import: as many as the backend's limit on parameters
+/// allows with some room (SQLite 32766, PostgreSQL 65535), 10 parameters each.
+pub(crate) fn observation_batch(backend: crate::store::Backend) -> usize {
+    match backend {
+        crate::store::Backend::Sqlite => 3000,
+        crate::store::Backend::Postgres => 6000,
+    }
+}
+
+impl Store {
+    /// The latest observation of a KPI in every area that has one.
+    pub async fn latest_observations(
+        &self,
+        indicator_id: &str,
+    ) -> Result<Vec<ObservationRow>, StoreError> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OBSERVATION_COLUMNS_O} FROM observations o
+               JOIN (SELECT area_id, MAX(period_start) AS latest FROM observations
+                      WHERE indicator_id = $1 GROUP BY area_id) l
+                 ON l.area_id = o.area_id AND l.latest = o.period_start
+              WHERE o.indicator_id = $1
+              ORDER BY o.area_id"
+        )))
+        .bind(indicator_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The latest observation of every KPI in one area.
+    pub async fn latest_observations_in(
+        &self,
+        area_id: &str,
+    ) -> Result<Vec<ObservationRow>, StoreError> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OBSERVATION_COLUMNS_O} FROM observations o
+               JOIN (SELECT indicator_id, MAX(period_start) AS latest FROM observations
+                      WHERE area_id = $1 GROUP BY indicator_id) l
+                 ON l.indicator_id = o.indicator_id AND l.latest = o.period_start
+              WHERE o.area_id = $1
+              ORDER BY o.indicator_id"
+        )))
+        .bind(area_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The latest observation of every KPI in every area (for the KPI list's totals).
+    pub async fn latest_observations_all(&self) -> Result<Vec<ObservationRow>, StoreError> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OBSERVATION_COLUMNS_O} FROM observations o
+               JOIN (SELECT indicator_id, area_id, MAX(period_start) AS latest FROM observations
+                      GROUP BY indicator_id, area_id) l
+                 ON l.indicator_id = o.indicator_id AND l.area_id = o.area_id
+                AND l.latest = o.period_start
+              ORDER BY o.indicator_id, o.area_id"
+        )))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// All observations of a KPI in one area, oldest first: one line of the chart.
+    pub async fn series(
+        &self,
+        indicator_id: &str,
+        area_id: &str,
+    ) -> Result<Vec<ObservationRow>, StoreError> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OBSERVATION_COLUMNS} FROM observations
+              WHERE indicator_id = $1 AND area_id = $2 ORDER BY period_start"
+        )))
+        .bind(indicator_id)
+        .bind(area_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The areas a KPI has observations for, in no particular order.
+    pub async fn observed_areas(&self, indicator_id: &str) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT area_id FROM observations WHERE indicator_id = $1")
+                .bind(indicator_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(a,)| a).collect())
+    }
+
+    pub async fn observation(&self, id: i64) -> Result<Option<ObservationRow>, StoreError> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OBSERVATION_COLUMNS} FROM observations WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The observation of a KPI in an area and period, if there is one.
+    pub async fn observation_at(
+        &self,
+        indicator_id: &str,
+        area_id: &str,
+        period: Period,
+    ) -> Result<Option<ObservationRow>, StoreError> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OBSERVATION_COLUMNS} FROM observations
+              WHERE indicator_id = $1 AND area_id = $2 AND period = $3"
+        )))
+        .bind(indicator_id)
+        .bind(area_id)
+        .bind(period.to_string())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Saves one observation from a form or the API: a new one (`expected_version` 0) or a
+    /// change to the one at the same KPI, area and period.
+    pub async fn save_observation(
+        &self,
+        actor: &Actor,
+        reason: &Reason,
+        o: &NewObservation,
+        expected_version: i64,
+    ) -> Result<i64, StoreError> {
+        let mut w = self.write(actor, reason).await?;
+        let indicator_name = indicator_name(w.conn(), &o.indicator_id).await?;
+        let area: Option<(String,)> = sqlx::query_as("SELECT name FROM areas WHERE id = $1")
+            .bind(&o.area_id)
+            .fetch_optional(w.conn())
+            .await?;
+        let (area_name,) = area.ok_or_else(|| {
+            refused(
+                ObservationField::Area,
+                format!(
+                    "Gebied: er is geen gebied \"{}\"; kies een gebied uit de lijst",
+                    o.area_id
+                ),
+            )
+        })?;
+        let period = o.period.to_string();
+        let key = RecordKey {
+            table: "observations",
+            columns: &["indicator_id", "area_id", "period"],
+            values: vec![
+                KeyPart::Text(&o.indicator_id),
+                KeyPart::Text(&o.area_id),
+                KeyPart::Text(&period),
+            ],
+        };
+        // A new value (version 0) has no row to claim: its INSERT is the claim.
+        let version = if expected_version == 0 {
+            match w.version_of(&key).await? {
+                Some(current_version) => return Err(StoreError::Conflict { current_version }),
+                None => 1,
+            }
+        } else {
+            w.claim(&key, expected_version, || {
+                format!("er is geen meting voor {} in {}", o.period, o.area_id)
+            })
+            .await?
+        };
+        type Current = (
+            Option<f64>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let current: Option<Current> = sqlx::query_as(
+            "SELECT value, narrative, judged_status, source, note FROM observations
+              WHERE indicator_id = $1 AND area_id = $2 AND period = $3",
+        )
+        .bind(&o.indicator_id)
+        .bind(&o.area_id)
+        .bind(&period)
+        .fetch_optional(w.conn())
+        .await?;
+        let judged = o.judged_status.map(|s| s.code());
+        if current.is_some() {
+            sqlx::query(
+                "UPDATE observations SET value = $1, narrative = $2, judged_status = $3, source = $4,
+                    note = $5, is_example = $6
+                  WHERE indicator_id = $7 AND area_id = $8 AND period = $9",
+            )
+            .bind(o.value)
+            .bind(&o.narrative)
+            .bind(judged)
+            .bind(&o.source)
+            .bind(&o.note)
+            .bind(i64::from(o.is_example))
+            .bind(&o.indicator_id)
+            .bind(&o.area_id)
+            .bind(&period)
+            .execute(w.conn())
+            .await?;
+        } else {
+            w.insert_new(
+                sqlx::query(
+                    "INSERT INTO observations (indicator_id, area_id, period, period_start, value, narrative,
+                        judged_status, source, note, is_example)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&o.indicator_id)
+                .bind(&o.area_id)
+                .bind(&period)
+                .bind(o.period.start().to_string())
+                .bind(o.value)
+                .bind(&o.narrative)
+                .bind(judged)
+                .bind(&o.source)
+                .bind(&o.note)
+                .bind(i64::from(o.is_example)),
+            )
+            .await?;
+        }
+        let subject = Subject {
+            record_id: format!("{}/{}/{}", o.indicator_id, o.area_id, o.period),
+            record_label: format!("{indicator_name} in {area_name}, {}", o.period.label_nl()),
+            area_id: Some(o.area_id.clone()),
+            indicator_id: Some(o.indicator_id.clone()),
+            ..Subject::default()
+        };
+        let status_label = |s: Option<&str>| {
+            s.and_then(|c| IndicatorStatus::parse(c).ok())
+                .map(|s| s.label().to_owned())
+        };
+        let before = current.map(|c| {
+            vec![
+                (ObservationField::Value, c.0.map(format_number_nl)),
+                (ObservationField::Narrative, c.1),
+                (ObservationField::JudgedStatus, status_label(c.2.as_deref())),
+                (ObservationField::Source, c.3),
+                (ObservationField::Note, c.4),
+            ]
+        });
+        let after = [
+            (ObservationField::Value, o.value.map(format_number_nl)),
+            (ObservationField::Narrative, o.narrative.clone()),
+            (ObservationField::JudgedStatus, status_label(judged)),
+            (ObservationField::Source, o.source.clone()),
+            (ObservationField::Note, o.note.clone()),
+        ];
+        w.audit_changes(&subject, before.as_deref(), &after).await?;
+        w.commit().await?;
+        Ok(version)
+    }
+
+    /// The (area, period) keys a KPI already has, for an import's duplicate check.
+    pub async fn observation_keys(
+        &self,
+        indicator_id: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT area_id, period FROM observations WHERE indicator_id = $1")
+                .bind(indicator_id)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Stores checked observations all at once: every one or, on any failure, none. The trail
+    /// gets one entry per KPI ("120 metingen ingelezen ..."), not one per value, so a large
+    /// import stays fast and the trail readable. `progress` is called with the rows stored.
+    ///
+    /// The rows are taken from the iterator a batch at a time, so a file of millions of lines
+    /// is never held in memory as a whole.
+    pub async fn import_observations(
+        &self,
+        actor: &Actor,
+        file_label: &str,
+        rows: impl IntoIterator<Item = NewObservation, IntoIter: Send> + Send,
+        progress: impl FnMut(usize) + Send,
+    ) -> Result<usize, StoreError> {
+        self.try_import_observations(actor, file_label, rows.into_iter().map(Ok), progress)
+            .await
+    }
+
+    /// As [`Store::import_observations`], for rows that may still turn out wrong while they
+    /// are read (a file that changed since it was checked): the first `Err` ends the import
+    /// and nothing is stored.
+    pub async fn try_import_observations(
+        &self,
+        actor: &Actor,
+        file_label: &str,
+        rows: impl IntoIterator<Item = Result<NewObservation, StoreError>, IntoIter: Send> + Send,
+        mut progress: impl FnMut(usize) + Send,
+    ) -> Result<usize, StoreError> {
+        let mut rows = rows.into_iter();
+        let reason = Reason {
+            comment: Some(format!("ingelezen uit {file_label}")),
+            source: None,
+        };
+        let mut w = self.write(actor, &reason).await?;
+        let batch_rows = observation_batch(w.backend());
+        let full_batch_sql = insert_observations_sql(w.backend(), batch_rows);
+        let mut batch: Vec<NewObservation> = Vec::with_capacity(batch_rows);
+        // Per KPI: the number of values and the periods they span, for the trail.
+        let mut per_indicator: HashMap<String, (usize, Period, Period)> = HashMap::new();
+        let mut done = 0;
+        loop {
+            batch.clear();
+            for row in rows.by_ref() {
+                let o = row?;
+                match per_indicator.get_mut(o.indicator_id.as_str()) {
+                    Some(entry) => {
+                        entry.0 += 1;
+                        if o.period.start() < entry.1.start() {
+                            entry.1 = o.period;
+                        }
+                        if o.period.start() > entry.2.start() {
+                            entry.2 = o.period;
+                        }
+                    }
+                    None => {
+                        per_indicator.insert(o.indicator_id.clone(), (1, o.period, o.period));
+                    }
+                }
+                batch.push(o);
+                if batch.len() == batch_rows {
+                    break;
+                }
+            }
+            if batch.is_empty() {
+                break;
+            }
+            let sql = if batch.len() == batch_rows {
+                full_batch_sql.clone()
+            } else {
+                insert_observations_sql(w.backend(), batch.len())
+            };
+            let rows_in_batch = batch.len();
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            // Owned values move into the arguments without another copy.
+            for o in batch.drain(..) {
+                query = query
+                    .bind(o.indicator_id)
+                    .bind(o.area_id)
+                    .bind(o.period.to_string())
+                    .bind(o.period.start().to_string())
+                    .bind(o.value)
+                    .bind(o.narrative)
+                    .bind(o.judged_status.map(|s| s.code()))
+                    .bind(o.source)
+                    .bind(o.note)
+                    .bind(i64::from(o.is_example));
+            }
+            match query.execute(w.conn()).await {
+                Err(e) if crate::store::write_path::is_unique_violation(&e) => {
+                    return Err(refused(
+                        ObservationField::Import,
+                        "een of meer metingen bestaan al (zelfde KPI, gebied en periode); er is niets opgeslagen",
+                    ));
+                }
+                Err(e)
+                    if e.as_database_error()
+                        .is_some_and(|d| d.is_foreign_key_violation()) =>
+                {
+                    return Err(refused(
+                        ObservationField::Import,
+                        "een KPI of gebied uit het bestand bestaat niet meer; er is niets opgeslagen",
+                    ));
+                }
+                other => {
+                    other?;
+                }
+            }
+            done += rows_in_batch;
+            progress(done);
+            if rows_in_batch < batch_rows {
+                break;
+            }
+        }
+        let names: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM indicators")
+            .fetch_all(w.conn())
+            .await?;
+        let names: HashMap<String, String> = names.into_iter().collect();
+        let mut ids: Vec<&String> = per_indicator.keys().collect();
+        ids.sort_unstable();
+        for id in ids {
+            let (count, first, last) = per_indicator[id];
+            let span = if first == last {
+                first.label_nl()
+            } else {
+                format!("{} tot en met {}", first.label_nl(), last.label_nl())
+            };
+            let subject = Subject {
+                record_id: id.clone(),
+                record_label: names.get(id).cloned().unwrap_or_else(|| id.clone()),
+                indicator_id: Some(id.clone()),
+                ..Subject::default()
+            };
+            w.audit(
+                &subject,
+                ObservationField::Import,
+                None,
+                Some(&format!(
+                    "{count} {} ({span})",
+                    if count == 1 { "meting" } else { "metingen" }
+                )),
+            )
+            .await?;
+        }
+        w.commit().await?;
+        Ok(done)
+    }
+}

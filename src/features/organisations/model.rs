@@ -1,0 +1,52 @@
+//! The records of this feature and their fields.
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+use crate::domain::OrganisationKind;
+#[allow(unused_imports)]
+use crate::features::actions::model::*;
+#[allow(unused_imports)]
+use crate::features::areas::model::*;
+#[allow(unused_imports)]
+use crate::features::bodies::model::*;
+#[allow(unused_imports)]
+use crate::features::changes::model::*;
+#[allow(unused_imports)]
+use crate::features::framework::model::*;
+#[allow(unused_imports)]
+use crate::features::indicators::model::*;
+#[allow(unused_imports)]
+use crate::features::observations::model::*;
+#[allow(unused_imports)]
+use crate::features::plans::model::*;
+#[allow(unused_imports)]
+use crate::features::rollouts::model::*;
+#[allow(unused_imports)]
+use crate::features::sources::model::*;
+use crate::store::write_path::record_fields;
+
+record_fields! {
+    pub enum OrganisationField for "organisation" {
+        Record = "record" => "Aangemaakt",
+        Id = "id" => "Id",
+        Name = "name" => "Naam",
+        Kind = "kind" => "Soort",
+        Website = "website" => "Website",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganisationFields {
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct OrganisationRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub website: Option<String>,
+}

@@ -1,0 +1,259 @@
+//! The records of this feature and their fields.
+
+use jiff::civil::Date;
+use serde::Serialize;
+use sqlx::FromRow;
+
+use crate::domain::{NetworkRole, Phase, PlanKind, Stage};
+#[allow(unused_imports)]
+use crate::features::actions::model::*;
+#[allow(unused_imports)]
+use crate::features::areas::model::*;
+#[allow(unused_imports)]
+use crate::features::bodies::model::*;
+#[allow(unused_imports)]
+use crate::features::changes::model::*;
+#[allow(unused_imports)]
+use crate::features::framework::model::*;
+#[allow(unused_imports)]
+use crate::features::indicators::model::*;
+#[allow(unused_imports)]
+use crate::features::observations::model::*;
+#[allow(unused_imports)]
+use crate::features::organisations::model::*;
+#[allow(unused_imports)]
+use crate::features::rollouts::model::*;
+#[allow(unused_imports)]
+use crate::features::sources::model::*;
+use crate::store::write_path::record_fields;
+
+record_fields! {
+    /// The fields of a plan, as the trail and refusals name them.
+    pub enum PlanField for "plan" {
+        Record = "record" => "Aangemaakt",
+        Id = "id" => "Id",
+        Name = "name" => "Naam",
+        Kind = "kind" => "Soort",
+        Parent = "parent" => "Valt onder",
+        Area = "area" => "Gebied",
+        About = "about" => "Waar gaat het over",
+        IntendedResult = "intended_result" => "Beoogd resultaat",
+        Activities = "activities" => "Activiteiten",
+        Asks = "asks" => "Wat vraagt het van wie",
+        CurrentStatus = "current_status" => "Actuele status",
+        LeadText = "lead_text" => "Trekker (tekst)",
+        PartiesText = "parties_text" => "Betrokken (tekst)",
+        StatusText = "status_text" => "Status (tekst)",
+        FinancingText = "financing_text" => "Financiering (tekst)",
+        NetworkRole = "network_role" => "Rol van het netwerk",
+        IsNew = "is_new" => "Nieuw of doorontwikkeling",
+        Phase = "phase" => "Overzicht plannen",
+        Source = "source" => "Bron",
+        InternalNote = "internal_note" => "Interne notitie",
+        Leads = "leads" => "Trekkers",
+        Parties = "parties" => "Betrokken partijen",
+        Framework = "framework" => "Plaats in het regioplan",
+        Funding = "funding" => "Financieringsbronnen",
+        Links = "links" => "Links",
+        Stage = "stage" => "Fase",
+        /// The source of a stage change (refusals only; the trail keeps it as the source of
+        /// the `stage` entry).
+        StageSource = "stage_source" => "Bron van de fase",
+        Archived = "archived" => "Archief",
+    }
+}
+
+/// Every field of a plan a user can edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanFields {
+    pub name: String,
+    pub kind: PlanKind,
+    pub parent_id: Option<String>,
+    pub area_id: String,
+    pub about: Option<String>,
+    pub intended_result: Option<String>,
+    pub activities: Option<String>,
+    pub asks: Option<String>,
+    pub current_status: Option<String>,
+    pub lead_text: Option<String>,
+    pub parties_text: Option<String>,
+    pub status_text: Option<String>,
+    pub financing_text: Option<String>,
+    pub network_role: Option<NetworkRole>,
+    pub is_new: Option<bool>,
+    pub phase: Option<Phase>,
+    pub source_id: Option<String>,
+    pub internal_note: Option<String>,
+    /// Trekkers, then betrokken partijen, by organisation id in the order given.
+    pub leads: Vec<String>,
+    pub parties: Vec<String>,
+    /// Linked principles, transformations, opgaven, fundamenten and accords.
+    pub framework: Vec<String>,
+    pub funding: Vec<String>,
+    /// (title, url)
+    pub links: Vec<(String, String)>,
+}
+
+/// A move of a plan to another stage, dated, as the documents write it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageChange {
+    pub stage: Stage,
+    pub date: Date,
+    pub source: Option<SourceRef>,
+    pub note: Option<String>,
+}
+
+/// A plan as stored: its fields, stage, version and whether it is archived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPlan {
+    pub fields: PlanFields,
+    pub stage: Option<Stage>,
+    pub version: i64,
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct FundingSourceRow {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct PlanRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<String>,
+    pub area_id: String,
+    pub about: Option<String>,
+    pub intended_result: Option<String>,
+    pub activities: Option<String>,
+    pub asks: Option<String>,
+    pub current_status: Option<String>,
+    pub lead_text: Option<String>,
+    pub parties_text: Option<String>,
+    pub status_text: Option<String>,
+    pub financing_text: Option<String>,
+    pub stage: Option<String>,
+    pub network_role: Option<String>,
+    /// true = nieuw, false = doorontwikkeling, null = not stated
+    #[serde(serialize_with = "serialize_flag")]
+    #[schema(value_type = Option<bool>)]
+    pub is_new: Option<i64>,
+    pub phase: Option<String>,
+    pub source_id: Option<String>,
+    /// For signed-in readers only; left out of public answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub internal_note: Option<String>,
+    /// Archived plans keep their history but leave the overviews.
+    #[serde(serialize_with = "serialize_bool")]
+    #[schema(value_type = bool)]
+    pub archived: i64,
+    pub version: i64,
+}
+
+impl PlanRow {
+    pub fn is_new(&self) -> Option<bool> {
+        crate::store::flag(self.is_new)
+    }
+}
+
+pub(crate) fn serialize_bool<S: serde::Serializer>(
+    value: &i64,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_bool(*value != 0)
+}
+
+/// Writes a stored 0/1 column as JSON `false`/`true`.
+pub(crate) fn serialize_flag<S: serde::Serializer>(
+    value: &Option<i64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    crate::store::flag(*value).serialize(serializer)
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct PlanOrganisationRow {
+    #[serde(skip)]
+    pub plan_id: String,
+    pub organisation_id: String,
+    /// trekker or betrokken
+    pub role: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PlanLinkRow {
+    pub plan_id: String,
+    pub item_id: String,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct StageChangeRow {
+    #[serde(skip)]
+    pub plan_id: String,
+    pub stage: String,
+    pub note: Option<String>,
+    pub date: String,
+    pub source_id: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct MilestoneRow {
+    #[serde(skip)]
+    pub plan_id: String,
+    pub title: String,
+    /// 2025-03, 2025-Q2 or 2025-03-15; null when the source gives none
+    pub period: Option<String>,
+    pub theme_id: Option<String>,
+    pub note: Option<String>,
+    pub source_id: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct ExternalLinkRow {
+    #[serde(skip)]
+    pub plan_id: String,
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PlanFundingRow {
+    pub plan_id: String,
+    pub funding_source_id: String,
+}
+
+/// Which plans a page or API call asks for. Every field narrows the list; `None` means all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanFilter {
+    /// Plans of this subregio, of one of its gemeenten, or of the whole region.
+    pub subregion: Option<String>,
+    /// Plans linked to this framework item (an opgave, transformation, ...).
+    pub framework_items: Vec<String>,
+    pub stage: Option<String>,
+    /// One plan only.
+    pub plan: Option<String>,
+    /// Also archived plans (a plan's own page shows it with a notice).
+    pub include_archived: bool,
+}
+
+/// A plan with everything that hangs off it (also the API's plan object).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PlanDetail {
+    #[serde(flatten)]
+    pub plan: PlanRow,
+    pub organisations: Vec<PlanOrganisationRow>,
+    /// Ids of linked accords, principles, transformations, opgaven and fundamenten.
+    pub framework: Vec<String>,
+    /// Ids of funding sources.
+    pub funding: Vec<String>,
+    pub links: Vec<ExternalLinkRow>,
+    /// Current rollout per gemeente; gemeenten not listed are unknown.
+    pub rollouts: Vec<RolloutRow>,
+    pub history: Vec<StageChangeRow>,
+    pub rollout_history: Vec<RolloutChangeRow>,
+    pub milestones: Vec<MilestoneRow>,
+}

@@ -1,0 +1,227 @@
+//! Reading plans and their cells as pages and the API show them. Each function is one or a
+//! few portable SQL statements.
+
+use sqlx::FromRow;
+use sqlx::any::AnyRow;
+
+#[allow(unused_imports)]
+use crate::features::actions::model::*;
+#[allow(unused_imports)]
+use crate::features::areas::model::*;
+#[allow(unused_imports)]
+use crate::features::bodies::model::*;
+#[allow(unused_imports)]
+use crate::features::changes::model::*;
+#[allow(unused_imports)]
+use crate::features::framework::model::*;
+#[allow(unused_imports)]
+use crate::features::indicators::model::*;
+#[allow(unused_imports)]
+use crate::features::observations::model::*;
+#[allow(unused_imports)]
+use crate::features::organisations::model::*;
+#[allow(unused_imports)]
+use crate::features::plans::model::*;
+#[allow(unused_imports)]
+use crate::features::rollouts::model::*;
+#[allow(unused_imports)]
+use crate::features::sources::model::*;
+use crate::store::{Store, StoreError};
+
+pub(crate) const PLAN_COLUMNS: &str = "p.id, p.name, p.kind, p.parent_id, p.area_id, p.about, p.intended_result, p.activities, p.asks,
+    p.current_status, p.lead_text, p.parties_text, p.status_text, p.financing_text, p.stage, p.network_role, p.is_new,
+    p.phase, p.source_id, p.internal_note, p.archived, p.version";
+
+/// The filter as SQL over `plans p`, with `$1` plan, `$2` stage, `$3` subregio, `$4` whether
+/// archived plans count; the framework items follow as `$5...`. Only fixed text and placeholders are put together here.
+pub(crate) fn plan_filter_sql(filter: &PlanFilter) -> String {
+    let mut sql = String::from(
+        "(p.archived = 0 OR $4 = 1)
+         AND (CAST($1 AS TEXT) IS NULL OR p.id = $1)
+         AND (CAST($2 AS TEXT) IS NULL OR p.stage = $2)
+         AND (CAST($3 AS TEXT) IS NULL OR p.area_id = $3
+              OR p.area_id IN (SELECT a.id FROM areas a WHERE a.parent_id = $3 OR a.kind = 'regio'))",
+    );
+    for i in 0..filter.framework_items.len() {
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM plan_framework f WHERE f.plan_id = p.id AND f.item_id = ${})",
+            i + 5
+        ));
+    }
+    sql
+}
+
+macro_rules! bind_filter {
+    ($query:expr, $filter:expr) => {{
+        let mut q = $query
+            .bind($filter.plan.clone())
+            .bind($filter.stage.clone())
+            .bind($filter.subregion.clone())
+            .bind(i64::from($filter.include_archived));
+        for item in &$filter.framework_items {
+            q = q.bind(item.clone());
+        }
+        q
+    }};
+}
+
+impl Store {
+    pub async fn funding_sources(&self) -> Result<Vec<FundingSourceRow>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT id, name, description FROM funding_sources ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The plans a filter selects, in portfolio order.
+    pub async fn plans(&self, filter: &PlanFilter) -> Result<Vec<PlanRow>, StoreError> {
+        let sql = format!(
+            "SELECT {PLAN_COLUMNS} FROM plans p WHERE {} ORDER BY p.position",
+            plan_filter_sql(filter)
+        );
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
+    }
+
+    /// Rows of a table that hangs off plans (aliased `x`, with a `plan_id`), for the plans a
+    /// filter selects. `from` and `order` are fixed text of this module, never user input.
+    async fn related<T>(
+        &self,
+        select_from: &str,
+        order: &str,
+        filter: &PlanFilter,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let sql = format!(
+            "{select_from} JOIN plans p ON p.id = x.plan_id WHERE {} {order}",
+            plan_filter_sql(filter)
+        );
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
+    }
+
+    /// The current rollout cells of the plans a filter selects.
+    pub async fn rollouts(&self, filter: &PlanFilter) -> Result<Vec<RolloutRow>, StoreError> {
+        self.related(
+            "SELECT x.plan_id, x.gemeente_id, x.status, x.district_id, x.note, x.date, x.source_id FROM rollouts x",
+            "",
+            filter,
+        )
+        .await
+    }
+
+    /// Links of the plans a filter selects to the framework (opgaven, transformations, ...).
+    pub async fn plan_framework(
+        &self,
+        filter: &PlanFilter,
+    ) -> Result<Vec<PlanLinkRow>, StoreError> {
+        self.related(
+            "SELECT x.plan_id, x.item_id FROM plan_framework x",
+            "",
+            filter,
+        )
+        .await
+    }
+
+    /// Trekkers and betrokkenen of the plans a filter selects, in the document's order.
+    pub async fn plan_organisations(
+        &self,
+        filter: &PlanFilter,
+    ) -> Result<Vec<PlanOrganisationRow>, StoreError> {
+        self.related(
+            "SELECT x.plan_id, x.organisation_id, x.role, o.name FROM plan_organisations x
+             JOIN organisations o ON o.id = x.organisation_id",
+            "ORDER BY x.position",
+            filter,
+        )
+        .await
+    }
+
+    /// Plans with everything that hangs off them, for the plan page and the API.
+    pub async fn plan_details(&self, filter: &PlanFilter) -> Result<Vec<PlanDetail>, StoreError> {
+        let plans = self.plans(filter).await?;
+        if plans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let organisations = self.plan_organisations(filter).await?;
+        let framework = self.plan_framework(filter).await?;
+        let rollouts = self.rollouts(filter).await?;
+        let funding: Vec<PlanFundingRow> = self
+            .related(
+                "SELECT x.plan_id, x.funding_source_id FROM plan_funding x",
+                "",
+                filter,
+            )
+            .await?;
+        let links: Vec<ExternalLinkRow> = self
+            .related(
+                "SELECT x.plan_id, x.title, x.url FROM plan_links x",
+                "ORDER BY x.position",
+                filter,
+            )
+            .await?;
+        let history: Vec<StageChangeRow> = self
+            .related(
+                "SELECT x.plan_id, x.stage, x.note, x.date, x.source_id FROM stage_history x",
+                "ORDER BY x.date, x.id",
+                filter,
+            )
+            .await?;
+        let rollout_history: Vec<RolloutChangeRow> = self
+            .related(
+                "SELECT x.plan_id, x.gemeente_id, x.status, x.note, x.date, x.source_id FROM rollout_history x",
+                "ORDER BY x.date, x.id",
+                filter,
+            )
+            .await?;
+        let milestones: Vec<MilestoneRow> = self
+            .related(
+                "SELECT x.plan_id, x.title, x.period, x.theme_id, x.note, x.source_id FROM milestones x",
+                "ORDER BY CASE WHEN x.period_start IS NULL THEN 1 ELSE 0 END, x.period_start, x.id",
+                filter,
+            )
+            .await?;
+
+        fn of<T: Clone>(rows: &[T], id: &str, plan_id: impl Fn(&T) -> &str) -> Vec<T> {
+            rows.iter().filter(|r| plan_id(r) == id).cloned().collect()
+        }
+        Ok(plans
+            .into_iter()
+            .map(|plan| {
+                let id = plan.id.clone();
+                PlanDetail {
+                    organisations: of(&organisations, &id, |r| &r.plan_id),
+                    framework: framework
+                        .iter()
+                        .filter(|r| r.plan_id == id)
+                        .map(|r| r.item_id.clone())
+                        .collect(),
+                    funding: funding
+                        .iter()
+                        .filter(|r| r.plan_id == id)
+                        .map(|r| r.funding_source_id.clone())
+                        .collect(),
+                    links: of(&links, &id, |r| &r.plan_id),
+                    rollouts: of(&rollouts, &id, |r| &r.plan_id),
+                    history: of(&history, &id, |r| &r.plan_id),
+                    rollout_history: of(&rollout_history, &id, |r| &r.plan_id),
+                    milestones: of(&milestones, &id, |r| &r.plan_id),
+                    plan,
+                }
+            })
+            .collect())
+    }
+
+    /// One plan with everything that hangs off it, or `None` when the id is unknown.
+    pub async fn plan_detail(&self, id: &str) -> Result<Option<PlanDetail>, StoreError> {
+        let filter = PlanFilter {
+            plan: Some(id.to_owned()),
+            include_archived: true,
+            ..PlanFilter::default()
+        };
+        Ok(self.plan_details(&filter).await?.into_iter().next())
+    }
+}

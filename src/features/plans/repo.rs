@@ -1,0 +1,558 @@
+//! Reading and writing this feature's records; every write runs on the one write path.
+
+use sqlx::AnyConnection;
+
+use crate::domain::{NetworkRole, Phase, PlanKind, Slug, Stage};
+#[allow(unused_imports)]
+use crate::features::actions::model::*;
+#[allow(unused_imports)]
+use crate::features::areas::model::*;
+#[allow(unused_imports)]
+use crate::features::bodies::model::*;
+#[allow(unused_imports)]
+use crate::features::changes::model::*;
+#[allow(unused_imports)]
+use crate::features::framework::model::*;
+#[allow(unused_imports)]
+use crate::features::indicators::model::*;
+#[allow(unused_imports)]
+use crate::features::observations::model::*;
+#[allow(unused_imports)]
+use crate::features::organisations::model::*;
+#[allow(unused_imports)]
+use crate::features::plans::model::*;
+#[allow(unused_imports)]
+use crate::features::rollouts::model::*;
+#[allow(unused_imports)]
+use crate::features::sources::model::*;
+use crate::features::sources::repo::resolve_source;
+use crate::store::rows::{Names, exists, next_position, not_found, parse_code, refused};
+use crate::store::write_path::{RecordKey, Write};
+use crate::store::{Actor, Reason, Store, StoreError, Subject};
+
+pub(crate) fn yes_no(value: Option<bool>) -> Option<String> {
+    value.map(|v| if v { "nieuw" } else { "doorontwikkeling" }.to_owned())
+}
+
+/// The plan's fields as the trail shows them: (field code, readable value).
+pub(crate) fn plan_values(
+    f: &PlanFields,
+    names: &Names,
+    parent: Option<String>,
+) -> Vec<(PlanField, Option<String>)> {
+    vec![
+        (PlanField::Name, Some(f.name.clone())),
+        (PlanField::Kind, Some(f.kind.label().to_owned())),
+        (PlanField::Parent, parent),
+        (PlanField::Area, names.one(Some(&f.area_id))),
+        (PlanField::About, f.about.clone()),
+        (PlanField::IntendedResult, f.intended_result.clone()),
+        (PlanField::Activities, f.activities.clone()),
+        (PlanField::Asks, f.asks.clone()),
+        (PlanField::CurrentStatus, f.current_status.clone()),
+        (PlanField::LeadText, f.lead_text.clone()),
+        (PlanField::PartiesText, f.parties_text.clone()),
+        (PlanField::StatusText, f.status_text.clone()),
+        (PlanField::FinancingText, f.financing_text.clone()),
+        (
+            PlanField::NetworkRole,
+            f.network_role.map(|r| r.label().to_owned()),
+        ),
+        (PlanField::IsNew, yes_no(f.is_new)),
+        (PlanField::Phase, f.phase.map(|p| p.label().to_owned())),
+        (PlanField::Source, names.one(f.source_id.as_deref())),
+        (PlanField::InternalNote, f.internal_note.clone()),
+        (PlanField::Leads, names.list(&f.leads)),
+        (PlanField::Parties, names.list(&f.parties)),
+        (PlanField::Framework, names.list(&f.framework)),
+        (PlanField::Funding, names.list(&f.funding)),
+        (
+            PlanField::Links,
+            (!f.links.is_empty()).then(|| {
+                f.links
+                    .iter()
+                    .map(|(t, u)| format!("{t} ({u})"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }),
+        ),
+    ]
+}
+
+/// A plan's row as stored.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PlanRecord {
+    name: String,
+    kind: String,
+    parent_id: Option<String>,
+    area_id: String,
+    about: Option<String>,
+    intended_result: Option<String>,
+    activities: Option<String>,
+    asks: Option<String>,
+    current_status: Option<String>,
+    lead_text: Option<String>,
+    parties_text: Option<String>,
+    status_text: Option<String>,
+    financing_text: Option<String>,
+    network_role: Option<String>,
+    is_new: Option<i64>,
+    phase: Option<String>,
+    source_id: Option<String>,
+    internal_note: Option<String>,
+    stage: Option<String>,
+    version: i64,
+    archived: i64,
+}
+
+pub(crate) async fn load_plan(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<StoredPlan>, sqlx::Error> {
+    let row: Option<PlanRecord> = sqlx::query_as(
+        "SELECT name, kind, parent_id, area_id, about, intended_result, activities, asks, current_status,
+            lead_text, parties_text, status_text, financing_text, network_role, is_new, phase,
+            source_id, internal_note, stage, version, archived
+         FROM plans WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let orgs: Vec<(String, String)> = sqlx::query_as(
+        "SELECT organisation_id, role FROM plan_organisations WHERE plan_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let framework: Vec<(String,)> = sqlx::query_as(
+        "SELECT pf.item_id FROM plan_framework pf JOIN framework_items f ON f.id = pf.item_id
+         WHERE pf.plan_id = $1 ORDER BY f.position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let funding: Vec<(String,)> = sqlx::query_as(
+        "SELECT funding_source_id FROM plan_funding WHERE plan_id = $1 ORDER BY funding_source_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let links: Vec<(String, String)> =
+        sqlx::query_as("SELECT title, url FROM plan_links WHERE plan_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let kind = PlanKind::parse(&r.kind).map_err(|e| sqlx::Error::Protocol(e.0))?;
+    Ok(Some(StoredPlan {
+        fields: PlanFields {
+            name: r.name,
+            kind,
+            parent_id: r.parent_id,
+            area_id: r.area_id,
+            about: r.about,
+            intended_result: r.intended_result,
+            activities: r.activities,
+            asks: r.asks,
+            current_status: r.current_status,
+            lead_text: r.lead_text,
+            parties_text: r.parties_text,
+            status_text: r.status_text,
+            financing_text: r.financing_text,
+            network_role: parse_code(r.network_role, NetworkRole::parse)?,
+            is_new: crate::store::flag(r.is_new),
+            phase: parse_code(r.phase, Phase::parse)?,
+            source_id: r.source_id,
+            internal_note: r.internal_note,
+            leads: orgs
+                .iter()
+                .filter(|(_, role)| role == "trekker")
+                .map(|(o, _)| o.clone())
+                .collect(),
+            parties: orgs
+                .iter()
+                .filter(|(_, role)| role == "betrokken")
+                .map(|(o, _)| o.clone())
+                .collect(),
+            framework: framework.into_iter().map(|(i,)| i).collect(),
+            funding: funding.into_iter().map(|(i,)| i).collect(),
+            links,
+        },
+        stage: parse_code(r.stage, Stage::parse)?,
+        version: r.version,
+        archived: r.archived != 0,
+    }))
+}
+
+pub(crate) async fn plan_name(
+    conn: &mut AnyConnection,
+    id: Option<&str>,
+) -> Result<Option<String>, sqlx::Error> {
+    let Some(id) = id else { return Ok(None) };
+    let row: Option<(String,)> = sqlx::query_as("SELECT name FROM plans WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(Some(row.map_or_else(|| id.to_owned(), |(n,)| n)))
+}
+
+/// Checks the references of a plan inside the transaction, so they hold when it commits.
+pub(crate) async fn check_plan_references(
+    conn: &mut AnyConnection,
+    id: &str,
+    f: &PlanFields,
+) -> Result<(), StoreError> {
+    let (area,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM areas WHERE id = $1 AND kind <> 'wijk'")
+            .bind(&f.area_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if area == 0 {
+        return Err(refused(
+            PlanField::Area,
+            format!(
+                "Gebied: \"{}\" is geen regio, subregio of gemeente; kies een gebied uit de lijst",
+                f.area_id
+            ),
+        ));
+    }
+    // The parent chain may not come back to this plan.
+    let mut parent = f.parent_id.clone();
+    let mut steps = 0;
+    while let Some(p) = parent {
+        if p == id {
+            return Err(refused(
+                PlanField::Parent,
+                "Valt onder: een plan kan niet (via een ander plan) onder zichzelf vallen; kies een ander bovenliggend plan",
+            ));
+        }
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT parent_id FROM plans WHERE id = $1")
+                .bind(&p)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let Some((next,)) = row else {
+            return Err(refused(
+                PlanField::Parent,
+                format!("Valt onder: er is geen plan \"{p}\"; kies een plan uit de lijst"),
+            ));
+        };
+        parent = next;
+        steps += 1;
+        if steps > 100 {
+            break;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn replace_plan_links(
+    conn: &mut AnyConnection,
+    id: &str,
+    f: &PlanFields,
+) -> Result<(), sqlx::Error> {
+    for table in [
+        "plan_organisations",
+        "plan_framework",
+        "plan_funding",
+        "plan_links",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE plan_id = $1"
+        )))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let roles = f
+        .leads
+        .iter()
+        .map(|o| (o, "trekker"))
+        .chain(f.parties.iter().map(|o| (o, "betrokken")));
+    for (i, (organisation, role)) in roles.enumerate() {
+        sqlx::query(
+            "INSERT INTO plan_organisations (plan_id, organisation_id, role, position) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (plan_id, organisation_id, role) DO NOTHING",
+        )
+        .bind(id)
+        .bind(organisation)
+        .bind(role)
+        .bind(i64::try_from(i).unwrap_or(i64::MAX))
+        .execute(&mut *conn)
+        .await?;
+    }
+    for item in &f.framework {
+        sqlx::query("INSERT INTO plan_framework (plan_id, item_id) VALUES ($1, $2) ON CONFLICT (plan_id, item_id) DO NOTHING")
+            .bind(id)
+            .bind(item)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for item in &f.funding {
+        sqlx::query("INSERT INTO plan_funding (plan_id, funding_source_id) VALUES ($1, $2) ON CONFLICT (plan_id, funding_source_id) DO NOTHING")
+            .bind(id)
+            .bind(item)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (i, (title, url)) in f.links.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO plan_links (plan_id, position, title, url) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(i64::try_from(i).unwrap_or(i64::MAX))
+        .bind(title)
+        .bind(url)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) fn plan_subject(id: &str, name: &str) -> Subject {
+    Subject {
+        record_id: id.to_owned(),
+        record_label: name.to_owned(),
+        plan_id: Some(id.to_owned()),
+        ..Subject::default()
+    }
+}
+
+pub(crate) async fn audit_plan_fields(
+    w: &mut Write<'_>,
+    subject: &Subject,
+    old: Option<&PlanFields>,
+    new: &PlanFields,
+) -> Result<(), StoreError> {
+    let names = Names::load(w.conn()).await?;
+    let new_parent = plan_name(w.conn(), new.parent_id.as_deref()).await?;
+    let after = plan_values(new, &names, new_parent);
+    let before = match old {
+        Some(old) => {
+            let old_parent = plan_name(w.conn(), old.parent_id.as_deref()).await?;
+            Some(plan_values(old, &names, old_parent))
+        }
+        None => None,
+    };
+    w.audit_changes(subject, before.as_deref(), &after).await
+}
+
+/// Writes a plan's own row: an INSERT when `position` is given, else an UPDATE of its fields
+/// (the version is claimed before).
+pub(crate) async fn write_plan_row(
+    conn: &mut AnyConnection,
+    id: &str,
+    f: &PlanFields,
+    position: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    let sql = if position.is_some() {
+        "INSERT INTO plans (name, kind, parent_id, area_id, about, intended_result, activities, asks,
+            current_status, lead_text, parties_text, status_text, financing_text, network_role, is_new,
+            phase, source_id, internal_note, position, id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+    } else {
+        "UPDATE plans SET name = $1, kind = $2, parent_id = $3, area_id = $4, about = $5,
+            intended_result = $6, activities = $7, asks = $8, current_status = $9, lead_text = $10,
+            parties_text = $11, status_text = $12, financing_text = $13, network_role = $14,
+            is_new = $15, phase = $16, source_id = $17, internal_note = $18,
+            position = COALESCE($19, position)
+         WHERE id = $20"
+    };
+    sqlx::query(sql)
+        .bind(&f.name)
+        .bind(f.kind.code())
+        .bind(&f.parent_id)
+        .bind(&f.area_id)
+        .bind(&f.about)
+        .bind(&f.intended_result)
+        .bind(&f.activities)
+        .bind(&f.asks)
+        .bind(&f.current_status)
+        .bind(&f.lead_text)
+        .bind(&f.parties_text)
+        .bind(&f.status_text)
+        .bind(&f.financing_text)
+        .bind(f.network_role.map(|r| r.code()))
+        .bind(f.is_new.map(i64::from))
+        .bind(f.phase.map(|p| p.code()))
+        .bind(&f.source_id)
+        .bind(&f.internal_note)
+        .bind(position)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a stage change: the plan's stage, its history line and the trail.
+pub(crate) async fn apply_stage_change(
+    w: &mut Write<'_>,
+    reason: &Reason,
+    subject: &Subject,
+    old: Option<Stage>,
+    change: &StageChange,
+) -> Result<(), StoreError> {
+    let source = resolve_source(
+        w.conn(),
+        PlanField::StageSource,
+        change.source.as_ref(),
+        change.date,
+    )
+    .await?;
+    sqlx::query("UPDATE plans SET stage = $1 WHERE id = $2")
+        .bind(change.stage.code())
+        .bind(&subject.record_id)
+        .execute(w.conn())
+        .await?;
+    sqlx::query("INSERT INTO stage_history (plan_id, stage, note, date, source_id) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&subject.record_id)
+        .bind(change.stage.code())
+        .bind(&change.note)
+        .bind(change.date.to_string())
+        .bind(source.as_ref().map(|(id, _)| id.clone()))
+        .execute(w.conn())
+        .await?;
+    let stage_reason = Reason {
+        comment: change.note.clone().or_else(|| reason.comment.clone()),
+        source: source
+            .map(|(_, title)| title)
+            .or_else(|| reason.source.clone()),
+    };
+    let new_label = format!(
+        "{} (per {})",
+        change.stage.label(),
+        crate::domain::format_date_nl(change.date)
+    );
+    w.audit_because(
+        &stage_reason,
+        subject,
+        PlanField::Stage,
+        old.map(|s| s.label()),
+        Some(&new_label),
+    )
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// A plan as stored, archived or not, for the edit form and conflict page.
+    pub async fn stored_plan(&self, id: &str) -> Result<Option<StoredPlan>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(load_plan(&mut conn, id).await?)
+    }
+
+    /// Saves a plan the user opened at `expected_version`; refuses with
+    /// [`StoreError::Conflict`] when someone else saved it since.
+    pub async fn update_plan(
+        &self,
+        actor: &Actor,
+        reason: &Reason,
+        id: &str,
+        expected_version: i64,
+        fields: &PlanFields,
+        stage_change: Option<&StageChange>,
+    ) -> Result<i64, StoreError> {
+        let mut w = self.write(actor, reason).await?;
+        let version = w
+            .claim(
+                &RecordKey::text("plans", id),
+                expected_version,
+                not_found("plan", id),
+            )
+            .await?;
+        let current = load_plan(w.conn(), id)
+            .await?
+            .ok_or_else(not_found("plan", id))
+            .map_err(StoreError::NotFound)?;
+        check_plan_references(w.conn(), id, fields).await?;
+        write_plan_row(w.conn(), id, fields, None).await?;
+        replace_plan_links(w.conn(), id, fields).await?;
+        let subject = plan_subject(id, &fields.name);
+        audit_plan_fields(&mut w, &subject, Some(&current.fields), fields).await?;
+        if let Some(change) = stage_change {
+            apply_stage_change(&mut w, reason, &subject, current.stage, change).await?;
+        }
+        w.commit().await?;
+        Ok(version)
+    }
+
+    /// Creates a plan with a first stage; the id must be new.
+    pub async fn create_plan(
+        &self,
+        actor: &Actor,
+        reason: &Reason,
+        id: &Slug,
+        fields: &PlanFields,
+        stage: Option<&StageChange>,
+    ) -> Result<(), StoreError> {
+        let taken = || {
+            refused(
+                PlanField::Id,
+                format!("Id: er is al een plan met de id \"{id}\"; kies een andere id"),
+            )
+        };
+        let mut w = self.write(actor, reason).await?;
+        if exists(
+            w.conn(),
+            "SELECT COUNT(*) FROM plans WHERE id = $1",
+            id.as_str(),
+        )
+        .await?
+        {
+            return Err(taken());
+        }
+        check_plan_references(w.conn(), id.as_str(), fields).await?;
+        let position = next_position(w.conn(), "plans").await?;
+        match write_plan_row(w.conn(), id.as_str(), fields, Some(position)).await {
+            Err(e) if crate::store::write_path::is_unique_violation(&e) => return Err(taken()),
+            other => other?,
+        }
+        replace_plan_links(w.conn(), id.as_str(), fields).await?;
+        let subject = plan_subject(id.as_str(), &fields.name);
+        w.audit(&subject, PlanField::Record, None, Some("aangemaakt"))
+            .await?;
+        audit_plan_fields(&mut w, &subject, None, fields).await?;
+        if let Some(change) = stage {
+            apply_stage_change(&mut w, reason, &subject, None, change).await?;
+        }
+        w.commit().await
+    }
+
+    /// Archives a plan (or brings it back). Plans are never deleted: their history stays.
+    pub async fn set_plan_archived(
+        &self,
+        actor: &Actor,
+        reason: &Reason,
+        id: &str,
+        expected_version: i64,
+        archived: bool,
+    ) -> Result<i64, StoreError> {
+        let mut w = self.write(actor, reason).await?;
+        let version = w
+            .claim(
+                &RecordKey::text("plans", id),
+                expected_version,
+                not_found("plan", id),
+            )
+            .await?;
+        let current = load_plan(w.conn(), id)
+            .await?
+            .ok_or_else(not_found("plan", id))
+            .map_err(StoreError::NotFound)?;
+        sqlx::query("UPDATE plans SET archived = $1 WHERE id = $2")
+            .bind(i64::from(archived))
+            .bind(id)
+            .execute(w.conn())
+            .await?;
+        let label = |a: bool| if a { "gearchiveerd" } else { "actief" };
+        w.audit(
+            &plan_subject(id, &current.fields.name),
+            PlanField::Archived,
+            Some(label(current.archived)),
+            Some(label(archived)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(version)
+    }
+}

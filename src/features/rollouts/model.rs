@@ -1,0 +1,74 @@
+//! The records of this feature and their fields.
+
+use jiff::civil::Date;
+use serde::Serialize;
+use sqlx::FromRow;
+
+use crate::domain::RolloutStatus;
+#[allow(unused_imports)]
+use crate::features::actions::model::*;
+#[allow(unused_imports)]
+use crate::features::areas::model::*;
+#[allow(unused_imports)]
+use crate::features::bodies::model::*;
+#[allow(unused_imports)]
+use crate::features::changes::model::*;
+#[allow(unused_imports)]
+use crate::features::framework::model::*;
+#[allow(unused_imports)]
+use crate::features::indicators::model::*;
+#[allow(unused_imports)]
+use crate::features::observations::model::*;
+#[allow(unused_imports)]
+use crate::features::organisations::model::*;
+#[allow(unused_imports)]
+use crate::features::plans::model::*;
+#[allow(unused_imports)]
+use crate::features::sources::model::*;
+use crate::store::write_path::record_fields;
+
+record_fields! {
+    /// The fields of one cell of the matrix.
+    pub enum RolloutField for "rollout" {
+        Record = "record" => "Aangemaakt",
+        Status = "status" => "Uitrolstatus",
+        Date = "date" => "Sinds",
+        Note = "note" => "Toelichting uitrol",
+        District = "district" => "Wijk of LSV",
+        Source = "source" => "Bron",
+    }
+}
+
+/// One cell of the matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolloutFields {
+    pub status: RolloutStatus,
+    pub date: Date,
+    pub district_id: Option<String>,
+    pub note: Option<String>,
+    pub source: Option<SourceRef>,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct RolloutRow {
+    #[serde(skip)]
+    pub plan_id: String,
+    pub gemeente_id: String,
+    /// niet-gestart, gepland, opstart, loopt, geborgd or nvt
+    pub status: String,
+    pub district_id: Option<String>,
+    pub note: Option<String>,
+    pub date: String,
+    pub source_id: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct RolloutChangeRow {
+    #[serde(skip)]
+    pub plan_id: String,
+    pub gemeente_id: String,
+    pub status: String,
+    pub note: Option<String>,
+    pub date: String,
+    pub source_id: Option<String>,
+}

@@ -1,0 +1,202 @@
+//! Reading and writing this feature's records; every write runs on the one write path.
+
+use crate::domain::RolloutStatus;
+#[allow(unused_imports)]
+use crate::features::actions::model::*;
+#[allow(unused_imports)]
+use crate::features::areas::model::*;
+#[allow(unused_imports)]
+use crate::features::bodies::model::*;
+#[allow(unused_imports)]
+use crate::features::changes::model::*;
+#[allow(unused_imports)]
+use crate::features::framework::model::*;
+#[allow(unused_imports)]
+use crate::features::indicators::model::*;
+#[allow(unused_imports)]
+use crate::features::observations::model::*;
+#[allow(unused_imports)]
+use crate::features::organisations::model::*;
+#[allow(unused_imports)]
+use crate::features::plans::model::*;
+#[allow(unused_imports)]
+use crate::features::rollouts::model::*;
+#[allow(unused_imports)]
+use crate::features::sources::model::*;
+use crate::features::sources::repo::resolve_source;
+use crate::store::rows::{Names, not_found, refused};
+use crate::store::write_path::RecordKey;
+use crate::store::{Actor, Reason, Store, StoreError, Subject};
+
+impl Store {
+    /// The version of a matrix cell, 0 when the cell has no status yet.
+    pub async fn rollout_version(
+        &self,
+        plan_id: &str,
+        gemeente_id: &str,
+    ) -> Result<i64, StoreError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT version FROM rollouts WHERE plan_id = $1 AND gemeente_id = $2")
+                .bind(plan_id)
+                .bind(gemeente_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map_or(0, |(v,)| v))
+    }
+
+    /// Saves one cell of the matrix opened at `expected_version` (0 for an empty cell).
+    pub async fn save_rollout(
+        &self,
+        actor: &Actor,
+        reason: &Reason,
+        plan_id: &str,
+        gemeente_id: &str,
+        expected_version: i64,
+        r: &RolloutFields,
+    ) -> Result<i64, StoreError> {
+        let mut w = self.write(actor, reason).await?;
+        let plan: Option<(String,)> = sqlx::query_as("SELECT name FROM plans WHERE id = $1")
+            .bind(plan_id)
+            .fetch_optional(w.conn())
+            .await?;
+        let (plan_name,) =
+            plan.ok_or_else(|| StoreError::NotFound(not_found("plan", plan_id)()))?;
+        let gemeente: Option<(String,)> =
+            sqlx::query_as("SELECT name FROM areas WHERE id = $1 AND kind = 'gemeente'")
+                .bind(gemeente_id)
+                .fetch_optional(w.conn())
+                .await?;
+        let (gemeente_name,) =
+            gemeente.ok_or_else(|| StoreError::NotFound(not_found("gemeente", gemeente_id)()))?;
+        if let Some(d) = &r.district_id {
+            let (ok,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM areas WHERE id = $1 AND kind = 'wijk' AND parent_id = $2",
+            )
+            .bind(d)
+            .bind(gemeente_id)
+            .fetch_one(w.conn())
+            .await?;
+            if ok == 0 {
+                return Err(refused(
+                    RolloutField::District,
+                    format!(
+                        "Wijk: \"{d}\" is geen wijk van {gemeente_name}; kies een wijk uit de lijst"
+                    ),
+                ));
+            }
+        }
+        let key = RecordKey {
+            table: "rollouts",
+            columns: &["plan_id", "gemeente_id"],
+            values: vec![
+                crate::store::write_path::KeyPart::Text(plan_id),
+                crate::store::write_path::KeyPart::Text(gemeente_id),
+            ],
+        };
+        // An empty cell (version 0) has no row to claim: its INSERT is the claim.
+        let version = if expected_version == 0 {
+            match w.version_of(&key).await? {
+                Some(current_version) => return Err(StoreError::Conflict { current_version }),
+                None => 1,
+            }
+        } else {
+            let cell = format!("{plan_id}/{gemeente_id}");
+            w.claim(&key, expected_version, not_found("uitrol", &cell))
+                .await?
+        };
+        type Cell = (String, Option<String>, Option<String>, String);
+        let current: Option<Cell> = sqlx::query_as(
+            "SELECT status, district_id, note, date FROM rollouts WHERE plan_id = $1 AND gemeente_id = $2",
+        )
+        .bind(plan_id)
+        .bind(gemeente_id)
+        .fetch_optional(w.conn())
+        .await?;
+        let source =
+            resolve_source(w.conn(), RolloutField::Source, r.source.as_ref(), r.date).await?;
+        let source_id = source.as_ref().map(|(id, _)| id.clone());
+        if current.is_some() {
+            sqlx::query(
+                "UPDATE rollouts SET status = $1, district_id = $2, note = $3, date = $4, source_id = $5
+                 WHERE plan_id = $6 AND gemeente_id = $7",
+            )
+            .bind(r.status.code())
+            .bind(&r.district_id)
+            .bind(&r.note)
+            .bind(r.date.to_string())
+            .bind(&source_id)
+            .bind(plan_id)
+            .bind(gemeente_id)
+            .execute(w.conn())
+            .await?;
+        } else {
+            w.insert_new(
+                sqlx::query(
+                    "INSERT INTO rollouts (plan_id, gemeente_id, status, district_id, note, date, source_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(plan_id)
+                .bind(gemeente_id)
+                .bind(r.status.code())
+                .bind(&r.district_id)
+                .bind(&r.note)
+                .bind(r.date.to_string())
+                .bind(&source_id),
+            )
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO rollout_history (plan_id, gemeente_id, status, note, date, source_id) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(plan_id)
+        .bind(gemeente_id)
+        .bind(r.status.code())
+        .bind(&r.note)
+        .bind(r.date.to_string())
+        .bind(&source_id)
+        .execute(w.conn())
+        .await?;
+        let names = Names::load(w.conn()).await?;
+        let subject = Subject {
+            record_id: format!("{plan_id}/{gemeente_id}"),
+            record_label: format!("{plan_name} in {gemeente_name}"),
+            plan_id: Some(plan_id.to_owned()),
+            area_id: Some(gemeente_id.to_owned()),
+            ..Subject::default()
+        };
+        w.set_reason(Reason {
+            comment: reason.comment.clone(),
+            source: source.map(|(_, t)| t).or_else(|| reason.source.clone()),
+        });
+        let before = current.as_ref().map(|c| {
+            vec![
+                (
+                    RolloutField::Status,
+                    Some(
+                        RolloutStatus::parse(&c.0)
+                            .map_or_else(|_| c.0.clone(), |s| s.label().to_owned()),
+                    ),
+                ),
+                (
+                    RolloutField::Date,
+                    crate::domain::parse_date(&c.3)
+                        .ok()
+                        .map(crate::domain::format_date_nl),
+                ),
+                (RolloutField::Note, c.2.clone()),
+                (RolloutField::District, names.one(c.1.as_deref())),
+            ]
+        });
+        let after = [
+            (RolloutField::Status, Some(r.status.label().to_owned())),
+            (
+                RolloutField::Date,
+                Some(crate::domain::format_date_nl(r.date)),
+            ),
+            (RolloutField::Note, r.note.clone()),
+            (RolloutField::District, names.one(r.district_id.as_deref())),
+        ];
+        w.audit_changes(&subject, before.as_deref(), &after).await?;
+        w.commit().await?;
+        Ok(version)
+    }
+}

@@ -1,0 +1,78 @@
+//! Helpers that every feature's reads and writes share.
+
+use std::collections::HashMap;
+
+use sqlx::AnyConnection;
+
+use crate::store::StoreError;
+use crate::store::write_path::{RecordField, Refusal};
+
+/// Names of everything a plan can point to, for a readable trail.
+pub(crate) struct Names(HashMap<String, String>);
+
+impl Names {
+    pub(crate) async fn load(conn: &mut AnyConnection) -> Result<Self, sqlx::Error> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, name FROM organisations UNION ALL SELECT id, name FROM framework_items
+             UNION ALL SELECT id, name FROM funding_sources UNION ALL SELECT id, name FROM areas
+             UNION ALL SELECT id, title FROM sources",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(Self(rows.into_iter().collect()))
+    }
+
+    pub(crate) fn one(&self, id: Option<&str>) -> Option<String> {
+        id.map(|id| self.0.get(id).cloned().unwrap_or_else(|| id.to_owned()))
+    }
+
+    pub(crate) fn list(&self, ids: &[String]) -> Option<String> {
+        (!ids.is_empty()).then(|| {
+            ids.iter()
+                .map(|id| self.0.get(id).map_or(id.as_str(), String::as_str))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    }
+}
+
+pub(crate) fn parse_code<T>(
+    value: Option<String>,
+    parse: fn(&str) -> Result<T, crate::domain::ParseError>,
+) -> Result<Option<T>, sqlx::Error> {
+    value
+        .map(|v| parse(&v).map_err(|e| sqlx::Error::Protocol(e.0)))
+        .transpose()
+}
+
+pub(crate) fn refused<F: RecordField>(field: F, message: impl Into<String>) -> StoreError {
+    StoreError::Refused(Refusal::of(field, message))
+}
+
+pub(crate) fn not_found(what: &'static str, id: &str) -> impl FnOnce() -> String {
+    let id = id.to_owned();
+    move || format!("er is geen {what} \"{id}\"")
+}
+
+/// Whether a row answers `sql` (a `SELECT COUNT(*) ... WHERE ... = $1`) for `id`.
+pub(crate) async fn exists(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(sql).bind(id).fetch_one(&mut *conn).await?;
+    Ok(n > 0)
+}
+
+/// The next free position at the end of an ordered table.
+pub(crate) async fn next_position(
+    conn: &mut AnyConnection,
+    table: &'static str,
+) -> Result<i64, sqlx::Error> {
+    let (position,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM {table}"
+    )))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(position)
+}
