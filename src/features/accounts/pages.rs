@@ -10,12 +10,12 @@ use axum_extra::extract::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
+use super::repo::{Account, NewUser, TokenRow, UserField};
 use crate::auth::{
     check_password, dummy_hash, hash_password, new_secret, parse_email, same_secret,
     verify_password,
 };
 use crate::domain::Role;
-use crate::features::accounts::repo::{Account, NewUser, TokenRow, UserField};
 use crate::store::now_unix;
 use crate::web::AppState;
 use crate::web::error::WebError;

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use serde::Deserialize;
 
+use super::model::{ActionField, ActionFields, ActionRow};
 use crate::domain::{ActionStatus, EscalationLevel, parse_date};
-use crate::features::actions::model::{ActionField, ActionFields, ActionRow};
 use crate::features::bodies::model::BodyRow;
 use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::require_kpi_editor;

@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 
-use crate::features::bodies::model::BodyRow;
+use super::model::BodyRow;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::routes::Routes;

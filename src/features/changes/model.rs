@@ -4,26 +4,14 @@ use serde::Serialize;
 use sqlx::FromRow;
 
 use crate::features::accounts::repo::{TokenField, UserField};
-#[allow(unused_imports)]
-use crate::features::actions::model::*;
-#[allow(unused_imports)]
-use crate::features::areas::model::*;
-#[allow(unused_imports)]
-use crate::features::bodies::model::*;
-#[allow(unused_imports)]
-use crate::features::framework::model::*;
-#[allow(unused_imports)]
-use crate::features::indicators::model::*;
-#[allow(unused_imports)]
-use crate::features::observations::model::*;
-#[allow(unused_imports)]
-use crate::features::organisations::model::*;
-#[allow(unused_imports)]
-use crate::features::plans::model::*;
-#[allow(unused_imports)]
-use crate::features::rollouts::model::*;
-#[allow(unused_imports)]
-use crate::features::sources::model::*;
+use crate::features::actions::model::ActionField;
+use crate::features::areas::model::AreaField;
+use crate::features::framework::model::FrameworkField;
+use crate::features::indicators::model::IndicatorField;
+use crate::features::observations::model::ObservationField;
+use crate::features::organisations::model::OrganisationField;
+use crate::features::plans::model::PlanField;
+use crate::features::rollouts::model::RolloutField;
 use crate::store::write_path::RecordField;
 
 /// One entry of the trail.

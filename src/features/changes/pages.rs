@@ -9,8 +9,8 @@ use axum::extract::{Query, State};
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::model::{AuditRow, AuditScope};
 use crate::domain::{format_date_nl, parse_date};
-use crate::features::changes::model::{AuditRow, AuditScope};
 use crate::web::AppState;
 use crate::web::error::{ApiError, WebError};
 use crate::web::forms::Choice;

@@ -10,16 +10,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::model::{FrameworkField, FrameworkFields, FrameworkRow};
 use crate::domain::{FrameworkKind, Phase};
-use crate::features::framework::model::{FrameworkField, FrameworkFields, FrameworkRow};
 use crate::features::plans::model::{PlanFilter, PlanRow};
 use crate::store::{Reason, StoreError};
 use crate::web::AppState;
 use crate::web::error::WebError;
-use crate::web::forms::ConflictLine;
-use crate::web::forms::parse_form;
 use crate::web::forms::{Checked, conflict_line, new_id, refusal, required_name};
 use crate::web::forms::{Choice, FormErrors, optional};
+use crate::web::forms::{ConflictLine, parse_form};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::{Catalog, SourceView, stage_label};

@@ -2,29 +2,8 @@
 
 use sqlx::AnyConnection;
 
+use super::model::{FrameworkField, FrameworkFields, FrameworkRow};
 use crate::domain::FrameworkKind;
-#[allow(unused_imports)]
-use crate::features::actions::model::*;
-#[allow(unused_imports)]
-use crate::features::areas::model::*;
-#[allow(unused_imports)]
-use crate::features::bodies::model::*;
-#[allow(unused_imports)]
-use crate::features::changes::model::*;
-#[allow(unused_imports)]
-use crate::features::framework::model::*;
-#[allow(unused_imports)]
-use crate::features::indicators::model::*;
-#[allow(unused_imports)]
-use crate::features::observations::model::*;
-#[allow(unused_imports)]
-use crate::features::organisations::model::*;
-#[allow(unused_imports)]
-use crate::features::plans::model::*;
-#[allow(unused_imports)]
-use crate::features::rollouts::model::*;
-#[allow(unused_imports)]
-use crate::features::sources::model::*;
 use crate::store::rows::{next_position, not_found, refused};
 use crate::store::write_path::{RecordKey, Refusal};
 use crate::store::{Actor, Reason, Store, StoreError, Subject};

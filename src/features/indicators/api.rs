@@ -6,9 +6,9 @@ use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::model::IndicatorRow;
 use crate::domain::{IndicatorStatus, Period};
 use crate::features::actions::model::ActionRow;
-use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::{assess_latest, require_kpi_editor};
 use crate::features::observations::model::{NewObservation, ObservationField, ObservationRow};
 use crate::store::{Reason, RecordField, StoreError};

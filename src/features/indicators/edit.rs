@@ -9,11 +9,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::model::{IndicatorField, IndicatorFields, IndicatorRow};
 use crate::domain::{
     AreaLevel, Direction, FrameworkKind, Frequency, IndicatorKind, Measure, Period, Slug,
     format_number_nl, parse_number,
 };
-use crate::features::indicators::model::{IndicatorField, IndicatorFields, IndicatorRow};
 use crate::features::plans::model::PlanFilter;
 use crate::store::{Reason, RecordField, Refusal, StoreError};
 use crate::web::AppState;

@@ -7,9 +7,9 @@ pub mod chart;
 pub mod edit;
 pub mod pages;
 
+use self::model::IndicatorRow;
 use crate::auth::User;
 use crate::domain::{Assessment, IndicatorStatus, assess};
-use crate::features::indicators::model::IndicatorRow;
 use crate::features::observations::model::ObservationRow;
 use crate::web::AppState;
 use crate::web::error::WebError;

@@ -9,11 +9,11 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 
+use super::chart::{BarChart, LineChart, periods_between};
+use super::model::IndicatorRow;
 use crate::domain::{Direction, FrameworkKind, IndicatorStatus, Period};
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::{ChangeLine, change_lines};
-use crate::features::indicators::chart::{BarChart, LineChart, periods_between};
-use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::{ActionLine, action_lines, assess_latest, may_enter};
 use crate::features::observations::model::ObservationRow;
 use crate::web::AppState;

@@ -4,29 +4,8 @@ use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 
+use super::model::{IndicatorField, IndicatorFields, IndicatorRow, MilestoneTarget};
 use crate::domain::{Period, format_number_nl};
-#[allow(unused_imports)]
-use crate::features::actions::model::*;
-#[allow(unused_imports)]
-use crate::features::areas::model::*;
-#[allow(unused_imports)]
-use crate::features::bodies::model::*;
-#[allow(unused_imports)]
-use crate::features::changes::model::*;
-#[allow(unused_imports)]
-use crate::features::framework::model::*;
-#[allow(unused_imports)]
-use crate::features::indicators::model::*;
-#[allow(unused_imports)]
-use crate::features::observations::model::*;
-#[allow(unused_imports)]
-use crate::features::organisations::model::*;
-#[allow(unused_imports)]
-use crate::features::plans::model::*;
-#[allow(unused_imports)]
-use crate::features::rollouts::model::*;
-#[allow(unused_imports)]
-use crate::features::sources::model::*;
 use crate::store::rows::{exists, next_position, refused};
 use crate::store::write_path::RecordKey;
 use crate::store::{Actor, Reason, Store, StoreError, Subject};

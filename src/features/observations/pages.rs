@@ -10,10 +10,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::model::{NewObservation, ObservationField};
 use crate::domain::{IndicatorStatus, Period, format_number_nl, parse_number};
 use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::{may_enter, require_kpi_editor};
-use crate::features::observations::model::{NewObservation, ObservationField};
 use crate::import::observations::{self, Report, RowProblem};
 use crate::store::{Reason, RecordField, StoreError};
 use crate::web::AppState;

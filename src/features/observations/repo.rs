@@ -2,30 +2,9 @@
 
 use std::collections::HashMap;
 
+use super::model::{NewObservation, ObservationField, ObservationRow};
 use crate::domain::{IndicatorStatus, Period, format_number_nl};
-#[allow(unused_imports)]
-use crate::features::actions::model::*;
-#[allow(unused_imports)]
-use crate::features::areas::model::*;
-#[allow(unused_imports)]
-use crate::features::bodies::model::*;
-#[allow(unused_imports)]
-use crate::features::changes::model::*;
-#[allow(unused_imports)]
-use crate::features::framework::model::*;
-#[allow(unused_imports)]
-use crate::features::indicators::model::*;
 use crate::features::indicators::repo::indicator_name;
-#[allow(unused_imports)]
-use crate::features::observations::model::*;
-#[allow(unused_imports)]
-use crate::features::organisations::model::*;
-#[allow(unused_imports)]
-use crate::features::plans::model::*;
-#[allow(unused_imports)]
-use crate::features::rollouts::model::*;
-#[allow(unused_imports)]
-use crate::features::sources::model::*;
 use crate::store::rows::refused;
 use crate::store::write_path::{KeyPart, RecordKey, values_rows};
 use crate::store::{Actor, Reason, Store, StoreError, Subject};

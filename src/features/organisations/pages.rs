@@ -9,13 +9,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::model::{OrganisationField, OrganisationFields, OrganisationRow};
 use crate::domain::OrganisationKind;
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::last_change;
 use crate::features::changes::pages::{ChangeLine, change_lines};
-use crate::features::organisations::model::{
-    OrganisationField, OrganisationFields, OrganisationRow,
-};
 use crate::store::{Reason, StoreError};
 use crate::web::AppState;
 use crate::web::error::WebError;

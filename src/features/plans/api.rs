@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::edit::{PlanForm, plan_guard, plan_input, validate};
+use super::model::PlanField;
 use crate::domain::{RolloutStatus, Slug, parse_date};
-use crate::features::plans::edit::{PlanForm, plan_guard, plan_input, validate};
-use crate::features::plans::model::PlanField;
 use crate::features::rollouts::model::{RolloutField, RolloutFields};
 use crate::features::sources::model::SourceRef;
 use crate::store::{Reason, RecordField, StoreError};

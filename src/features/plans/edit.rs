@@ -10,11 +10,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::model::{PlanField, PlanFields, StageChange, StoredPlan};
 use crate::domain::{
     FrameworkKind, NetworkRole, Phase, PlanKind, RolloutStatus, Slug, Stage, parse_date,
 };
 use crate::features::changes::model::AuditScope;
-use crate::features::plans::model::{PlanField, PlanFields, StageChange, StoredPlan};
 use crate::features::rollouts::model::{RolloutField, RolloutFields};
 use crate::features::sources::model::SourceRef;
 use crate::store::{Reason, RecordField, StoreError};

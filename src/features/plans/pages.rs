@@ -5,10 +5,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 
+use super::model::{PlanDetail, PlanFilter, PlanRow};
 use crate::domain::{FrameworkKind, NetworkRole, Period, Phase, PlanKind};
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::{ChangeLine, change_lines};
-use crate::features::plans::model::{PlanDetail, PlanFilter, PlanRow};
 use crate::web::error::WebError;
 use crate::web::filter::FilterChoice;
 use crate::web::routes::Routes;

@@ -4,28 +4,11 @@
 use sqlx::FromRow;
 use sqlx::any::AnyRow;
 
-#[allow(unused_imports)]
-use crate::features::actions::model::*;
-#[allow(unused_imports)]
-use crate::features::areas::model::*;
-#[allow(unused_imports)]
-use crate::features::bodies::model::*;
-#[allow(unused_imports)]
-use crate::features::changes::model::*;
-#[allow(unused_imports)]
-use crate::features::framework::model::*;
-#[allow(unused_imports)]
-use crate::features::indicators::model::*;
-#[allow(unused_imports)]
-use crate::features::observations::model::*;
-#[allow(unused_imports)]
-use crate::features::organisations::model::*;
-#[allow(unused_imports)]
-use crate::features::plans::model::*;
-#[allow(unused_imports)]
-use crate::features::rollouts::model::*;
-#[allow(unused_imports)]
-use crate::features::sources::model::*;
+use super::model::{
+    ExternalLinkRow, FundingSourceRow, MilestoneRow, PlanDetail, PlanFilter, PlanFundingRow,
+    PlanLinkRow, PlanOrganisationRow, PlanRow, StageChangeRow,
+};
+use crate::features::rollouts::model::{RolloutChangeRow, RolloutRow};
 use crate::store::{Store, StoreError};
 
 pub(crate) const PLAN_COLUMNS: &str = "p.id, p.name, p.kind, p.parent_id, p.area_id, p.about, p.intended_result, p.activities, p.asks,

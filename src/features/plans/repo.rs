@@ -2,29 +2,8 @@
 
 use sqlx::AnyConnection;
 
+use super::model::{PlanField, PlanFields, StageChange, StoredPlan};
 use crate::domain::{NetworkRole, Phase, PlanKind, Slug, Stage};
-#[allow(unused_imports)]
-use crate::features::actions::model::*;
-#[allow(unused_imports)]
-use crate::features::areas::model::*;
-#[allow(unused_imports)]
-use crate::features::bodies::model::*;
-#[allow(unused_imports)]
-use crate::features::changes::model::*;
-#[allow(unused_imports)]
-use crate::features::framework::model::*;
-#[allow(unused_imports)]
-use crate::features::indicators::model::*;
-#[allow(unused_imports)]
-use crate::features::observations::model::*;
-#[allow(unused_imports)]
-use crate::features::organisations::model::*;
-#[allow(unused_imports)]
-use crate::features::plans::model::*;
-#[allow(unused_imports)]
-use crate::features::rollouts::model::*;
-#[allow(unused_imports)]
-use crate::features::sources::model::*;
 use crate::features::sources::repo::resolve_source;
 use crate::store::rows::{Names, exists, next_position, not_found, parse_code, refused};
 use crate::store::write_path::{RecordKey, Write};

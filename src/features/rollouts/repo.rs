@@ -1,28 +1,7 @@
 //! Reading and writing this feature's records; every write runs on the one write path.
 
+use super::model::{RolloutField, RolloutFields};
 use crate::domain::RolloutStatus;
-#[allow(unused_imports)]
-use crate::features::actions::model::*;
-#[allow(unused_imports)]
-use crate::features::areas::model::*;
-#[allow(unused_imports)]
-use crate::features::bodies::model::*;
-#[allow(unused_imports)]
-use crate::features::changes::model::*;
-#[allow(unused_imports)]
-use crate::features::framework::model::*;
-#[allow(unused_imports)]
-use crate::features::indicators::model::*;
-#[allow(unused_imports)]
-use crate::features::observations::model::*;
-#[allow(unused_imports)]
-use crate::features::organisations::model::*;
-#[allow(unused_imports)]
-use crate::features::plans::model::*;
-#[allow(unused_imports)]
-use crate::features::rollouts::model::*;
-#[allow(unused_imports)]
-use crate::features::sources::model::*;
 use crate::features::sources::repo::resolve_source;
 use crate::store::rows::{Names, not_found, refused};
 use crate::store::write_path::RecordKey;

@@ -3,27 +3,6 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
-#[allow(unused_imports)]
-use crate::features::actions::model::*;
-#[allow(unused_imports)]
-use crate::features::areas::model::*;
-#[allow(unused_imports)]
-use crate::features::bodies::model::*;
-#[allow(unused_imports)]
-use crate::features::changes::model::*;
-#[allow(unused_imports)]
-use crate::features::framework::model::*;
-#[allow(unused_imports)]
-use crate::features::indicators::model::*;
-#[allow(unused_imports)]
-use crate::features::observations::model::*;
-#[allow(unused_imports)]
-use crate::features::organisations::model::*;
-#[allow(unused_imports)]
-use crate::features::plans::model::*;
-#[allow(unused_imports)]
-use crate::features::rollouts::model::*;
-
 /// Where a stage change or rollout comes from: a known source, or a new one by title
 /// ("BBO 9 oktober 2025"), created with the change's date.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
-use crate::features::sources::model::SourceRow;
+use super::model::SourceRow;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::routes::Routes;
