@@ -31,6 +31,7 @@ pub fn routes() -> Routes {
         .merge(bodies::pages::routes())
         .merge(accounts::pages::routes())
         .merge(plans::edit::routes())
+        .merge(rollouts::edit::routes())
         .merge(changes::pages::routes())
         .merge(indicators::routes())
         .merge(observations::pages::routes())

@@ -8,6 +8,7 @@ pub(crate) mod cache;
 pub(crate) mod error;
 pub(crate) mod filter;
 pub mod forms;
+pub(crate) mod htmx;
 pub(crate) mod routes;
 pub(crate) mod session;
 pub(crate) mod view;

@@ -1,3 +1,4 @@
 //! The matrix cells: a plan's rollout per gemeente.
+pub mod edit;
 pub mod model;
 pub mod repo;

@@ -1,0 +1,439 @@
+//! One cell of the matrix: the form for a plan's rollout in a gemeente, as a page or (with
+//! htmx) inside the cell, its save with the conflict and error states.
+
+//! Editing plans and their rollout cells: forms that keep what the user typed, field-level
+//! Dutch messages, a conflict page when someone else saved first, and htmx for in-place edits
+//! of matrix cells (the same forms work without JavaScript).
+
+use crate::domain::{RolloutStatus, parse_date};
+use crate::features::plans::edit::plan_guard;
+use crate::features::rollouts::model::{RolloutField, RolloutFields};
+use crate::features::sources::model::SourceRef;
+use crate::store::{Reason, RecordField, StoreError};
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::forms::parse_form;
+use crate::web::forms::{Choice, FormErrors, optional};
+use crate::web::htmx::is_htmx;
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+use crate::web::view::{Catalog, StatusView};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/plannen/{id}/uitrol/{gemeente}", rollout_form)
+        .post("/plannen/{id}/uitrol/{gemeente}", save_rollout)
+}
+
+/// The matrix cell form's input for a field of a cell.
+pub(crate) fn rollout_input(field: RolloutField) -> &'static str {
+    match field {
+        RolloutField::Record => "status",
+        other => other.code(),
+    }
+}
+
+// --- Rollout cells ---
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RolloutForm {
+    pub version: String,
+    pub status: String,
+    pub date: String,
+    pub district: String,
+    pub note: String,
+    pub source: String,
+    pub source_new: String,
+    pub comment: String,
+    /// Where to go after saving without JavaScript.
+    pub terug: String,
+}
+
+/// The rollout form's content, shown as a page or (for htmx) as a fragment.
+pub struct RolloutView {
+    pub plan_id: String,
+    pub plan_name: String,
+    pub gemeente_id: String,
+    pub gemeente: String,
+    pub current: String,
+    pub form: RolloutForm,
+    pub statuses: Vec<Choice>,
+    pub districts: Vec<Choice>,
+    pub sources: Vec<Choice>,
+    pub errors: FormErrors,
+    /// Shown in a matrix cell by htmx: the form posts with htmx and the saved cell replaces
+    /// the cell. On its own page the form posts normally and returns to `terug`.
+    pub inline: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plans/rollout_edit.html")]
+pub struct RolloutPage {
+    pub nav: &'static str,
+    pub p: RolloutView,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plans/rollout_form.html")]
+pub struct RolloutFragment {
+    pub p: RolloutView,
+}
+
+/// The full page, or only the form when htmx asks.
+fn rollout_response(view: RolloutView, htmx: bool, status: StatusCode) -> Response {
+    if htmx {
+        // htmx swaps only successful answers; the form with its messages must show.
+        RolloutFragment { p: view }.into_response()
+    } else {
+        (
+            status,
+            RolloutPage {
+                nav: "plannen",
+                p: view,
+            },
+        )
+            .into_response()
+    }
+}
+
+/// The saved matrix cell: the whole `<td>`, so its colour (a class on the cell) and hover
+/// text follow the new status.
+#[derive(Template)]
+#[template(path = "plans/rollout_cell.html")]
+pub struct CellFragment {
+    pub plan_id: String,
+    pub plan_name: String,
+    pub gemeente_id: String,
+    pub status: StatusView,
+    /// The hover text, as the matrix writes it: "plan, gemeente: status: toelichting".
+    pub title: String,
+    pub back: String,
+}
+
+/// A refusal (not signed in, session expired, no right) inside the matrix cell.
+#[derive(Template)]
+#[template(path = "plans/rollout_error.html")]
+pub struct CellError {
+    pub message: String,
+    /// Offer to sign in, returning to the page the cell is on.
+    pub login: Option<String>,
+}
+
+/// For htmx, an error becomes a fragment in the cell: htmx does not swap 4xx answers, so a
+/// refusal would otherwise leave the user clicking a button that does nothing.
+fn htmx_error(headers: &HeaderMap, error: WebError) -> Response {
+    let login = match &error {
+        WebError::Unauthorized(_) => {
+            let here = headers
+                .get("hx-current-url")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|u| url::Url::parse(u).ok())
+                .map(|u| match u.query() {
+                    Some(q) => format!("{}?{q}", u.path()),
+                    None => u.path().to_owned(),
+                })
+                .unwrap_or_default();
+            Some(crate::features::accounts::pages::local_path(&here, "/"))
+        }
+        WebError::Internal(_) => return error.into_response(),
+        _ => None,
+    };
+    let fragment = CellError {
+        message: error.to_string(),
+        login,
+    };
+    match fragment.render() {
+        Ok(html) => axum::response::Html(html).into_response(),
+        Err(e) => WebError::Internal(e.into()).into_response(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RolloutQuery {
+    #[serde(default)]
+    terug: String,
+}
+
+struct CellContext {
+    plan_name: String,
+    gemeente: String,
+    current: Option<crate::features::rollouts::model::RolloutRow>,
+}
+
+async fn cell_context(
+    state: &AppState,
+    viewer: &Viewer,
+    catalog: &Catalog,
+    id: &str,
+    gemeente_id: &str,
+) -> Result<CellContext, WebError> {
+    let stored = plan_guard(state, id).await?;
+    viewer.require_plan_editor(&stored.fields.name, &stored.fields.leads)?;
+    let gemeente = catalog
+        .area(gemeente_id)
+        .filter(|a| a.kind == "gemeente")
+        .ok_or_else(|| {
+            WebError::NotFound(format!(
+                "Er is geen gemeente met CBS-code \"{gemeente_id}\"."
+            ))
+        })?;
+    let filter = crate::features::plans::model::PlanFilter {
+        plan: Some(id.to_owned()),
+        include_archived: true,
+        ..Default::default()
+    };
+    let current = state
+        .store
+        .rollouts(&filter)
+        .await?
+        .into_iter()
+        .find(|r| r.gemeente_id == gemeente_id);
+    Ok(CellContext {
+        plan_name: stored.fields.name,
+        gemeente: gemeente.name.clone(),
+        current,
+    })
+}
+
+fn rollout_choices(
+    catalog: &Catalog,
+    gemeente_id: &str,
+) -> (Vec<Choice>, Vec<Choice>, Vec<Choice>) {
+    let statuses = RolloutStatus::ALL
+        .iter()
+        .map(|s| Choice::new(s.code(), s.label()))
+        .collect();
+    let mut districts = vec![Choice::new("", "Hele gemeente")];
+    districts.extend(
+        catalog
+            .areas
+            .iter()
+            .filter(|a| a.kind == "wijk" && a.parent_id.as_deref() == Some(gemeente_id))
+            .map(|a| Choice::new(a.id.clone(), a.name.clone())),
+    );
+    let mut sources = vec![Choice::new("", "Geen bron")];
+    sources.extend(catalog.source_list().into_iter().map(|s| {
+        Choice::new(
+            s.id.clone(),
+            format!("{} ({})", s.title, crate::web::view::date_nl(&s.date)),
+        )
+    }));
+    (statuses, districts, sources)
+}
+
+async fn rollout_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path((id, gemeente_id)): Path<(String, String)>,
+    Query(q): Query<RolloutQuery>,
+) -> Result<Response, WebError> {
+    match show_rollout_form(&state, &viewer, &headers, id, gemeente_id, q).await {
+        Err(e) if is_htmx(&headers) => Ok(htmx_error(&headers, e)),
+        other => other,
+    }
+}
+
+async fn show_rollout_form(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    id: String,
+    gemeente_id: String,
+    q: RolloutQuery,
+) -> Result<Response, WebError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let ctx = cell_context(state, viewer, &catalog, &id, &gemeente_id).await?;
+    let version = state.store.rollout_version(&id, &gemeente_id).await?;
+    let (statuses, districts, sources) = rollout_choices(&catalog, &gemeente_id);
+    let form = RolloutForm {
+        version: version.to_string(),
+        status: ctx.current.as_ref().map_or_else(
+            || RolloutStatus::Planned.code().to_owned(),
+            |r| r.status.clone(),
+        ),
+        date: jiff::Zoned::now().date().to_string(),
+        district: ctx
+            .current
+            .as_ref()
+            .and_then(|r| r.district_id.clone())
+            .unwrap_or_default(),
+        note: ctx
+            .current
+            .as_ref()
+            .and_then(|r| r.note.clone())
+            .unwrap_or_default(),
+        terug: crate::features::accounts::pages::local_path(
+            &q.terug,
+            &format!("/plannen/{id}#uitrol"),
+        ),
+        ..RolloutForm::default()
+    };
+    let view = RolloutView {
+        current: ctx.current.as_ref().map_or_else(
+            || "Onbekend".to_owned(),
+            |r| StatusView::from_code(&r.status).label.to_owned(),
+        ),
+        plan_id: id,
+        plan_name: ctx.plan_name,
+        gemeente_id,
+        gemeente: ctx.gemeente,
+        form,
+        statuses,
+        districts,
+        sources,
+        errors: FormErrors::new(),
+        inline: is_htmx(headers),
+    };
+    Ok(rollout_response(view, is_htmx(headers), StatusCode::OK))
+}
+
+async fn save_rollout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path((id, gemeente_id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    match store_rollout(&state, &viewer, &headers, id, gemeente_id, &body).await {
+        Err(e) if is_htmx(&headers) => Ok(htmx_error(&headers, e)),
+        other => other,
+    }
+}
+
+async fn store_rollout(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    id: String,
+    gemeente_id: String,
+    body: &Bytes,
+) -> Result<Response, WebError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let ctx = cell_context(state, viewer, &catalog, &id, &gemeente_id).await?;
+    let mut form: RolloutForm = parse_form(body);
+    form.terug =
+        crate::features::accounts::pages::local_path(&form.terug, &format!("/plannen/{id}#uitrol"));
+    let mut errors = FormErrors::new();
+    let status = errors.check("status", "Status", RolloutStatus::parse(&form.status));
+    let date = errors.check("date", "Datum", parse_date(&form.date));
+    let source = match (optional(&form.source), optional(&form.source_new)) {
+        (Some(_), Some(_)) => {
+            errors.add(
+                "source_new",
+                "Nieuwe bron: kies een bestaande bron óf typ een nieuwe, niet allebei.",
+            );
+            None
+        }
+        (Some(s), None) => {
+            if !catalog.has_source(&s) {
+                errors.add("source", "Bron: kies een bron uit de lijst.");
+            }
+            Some(SourceRef::Existing(s))
+        }
+        (None, Some(t)) => Some(SourceRef::New(t)),
+        (None, None) => None,
+    };
+    let version: i64 = form.version.trim().parse().unwrap_or(-1);
+    let mut conflict = false;
+    if let (Some(status), Some(date), true) = (status, date, errors.is_empty()) {
+        let fields = RolloutFields {
+            status,
+            date,
+            district_id: optional(&form.district),
+            note: optional(&form.note),
+            source,
+        };
+        let reason = Reason {
+            comment: optional(&form.comment),
+            source: None,
+        };
+        match state
+            .store
+            .save_rollout(
+                &viewer.actor(),
+                &reason,
+                &id,
+                &gemeente_id,
+                version,
+                &fields,
+            )
+            .await
+        {
+            Ok(_) => {
+                if is_htmx(headers) {
+                    let status = StatusView::from_code(status.code());
+                    let note = fields
+                        .note
+                        .as_deref()
+                        .map(|n| format!(": {n}"))
+                        .unwrap_or_default();
+                    let cell = CellFragment {
+                        title: format!(
+                            "{}, {}: {}{note}",
+                            ctx.plan_name, ctx.gemeente, status.label
+                        ),
+                        plan_id: id,
+                        plan_name: ctx.plan_name,
+                        gemeente_id,
+                        status,
+                        back: form.terug,
+                    };
+                    let html = cell.render().map_err(|e| WebError::Internal(e.into()))?;
+                    return Ok((
+                        [("hx-retarget", "closest td"), ("hx-reswap", "outerHTML")],
+                        axum::response::Html(html),
+                    )
+                        .into_response());
+                }
+                return Ok(Redirect::to(&form.terug).into_response());
+            }
+            Err(StoreError::Conflict { current_version }) => {
+                conflict = true;
+                errors.add(
+                    "status",
+                    format!(
+                        "Iemand anders heeft de uitrol van {} in {} intussen gewijzigd (nu: {}). Er is niets opgeslagen. Bekijk de huidige stand hieronder en sla uw keuze opnieuw op als die nog klopt.",
+                        ctx.plan_name,
+                        ctx.gemeente,
+                        ctx.current.as_ref().map_or_else(|| "onbekend".to_owned(), |r| StatusView::from_code(&r.status).label.to_owned())
+                    ),
+                );
+                form.version = current_version.to_string();
+            }
+            Err(StoreError::Refused(m)) => errors.refused(m, rollout_input, "status"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let (statuses, districts, sources) = rollout_choices(&catalog, &gemeente_id);
+    let view = RolloutView {
+        current: ctx.current.as_ref().map_or_else(
+            || "Onbekend".to_owned(),
+            |r| StatusView::from_code(&r.status).label.to_owned(),
+        ),
+        plan_id: id,
+        plan_name: ctx.plan_name,
+        gemeente_id,
+        gemeente: ctx.gemeente,
+        form,
+        statuses,
+        districts,
+        sources,
+        errors,
+        inline: is_htmx(headers),
+    };
+    let status = if conflict {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(rollout_response(view, is_htmx(headers), status))
+}
