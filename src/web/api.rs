@@ -30,6 +30,7 @@ pub fn routes() -> Routes {
         .get("/v1/bodies", bodies)
         .get("/v1/funding-sources", funding_sources)
         .merge(crate::features::plans::api::routes())
+        .merge(crate::features::rollouts::api::routes())
 }
 
 #[derive(OpenApi)]
@@ -49,7 +50,7 @@ pub fn routes() -> Routes {
         funding_sources,
         crate::features::plans::api::create_plan,
         crate::features::plans::api::update_plan,
-        crate::features::plans::api::put_rollout,
+        crate::features::rollouts::api::put_rollout,
         crate::features::changes::pages::json,
         crate::features::indicators::api::list,
         crate::features::indicators::api::detail,
@@ -202,4 +203,11 @@ async fn funding_sources(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<FundingSourceRow>>, ApiError> {
     Ok(Json(state.store.funding_sources().await?))
+}
+
+/// The version a write produced.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Saved {
+    pub id: String,
+    pub version: i64,
 }

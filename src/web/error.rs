@@ -123,6 +123,16 @@ impl IntoResponse for WebError {
 #[derive(Debug)]
 pub struct ApiError(pub WebError);
 
+impl ApiError {
+    /// Field problems of a write through the API: nothing was stored.
+    pub fn invalid(errors: crate::web::forms::FormErrors) -> Self {
+        Self(WebError::Invalid(
+            "Er is niets opgeslagen; verbeter de velden in `fields`.".into(),
+            errors.iter().cloned().collect(),
+        ))
+    }
+}
+
 impl From<WebError> for ApiError {
     fn from(e: WebError) -> Self {
         Self(e)

@@ -9,12 +9,11 @@ use utoipa::ToSchema;
 
 use super::edit::{PlanForm, plan_guard, plan_input, validate};
 use super::model::PlanField;
-use crate::domain::{RolloutStatus, Slug, parse_date};
-use crate::features::rollouts::model::{RolloutField, RolloutFields};
-use crate::features::sources::model::SourceRef;
-use crate::store::{Reason, RecordField, StoreError};
+use crate::domain::Slug;
+use crate::store::StoreError;
 use crate::web::AppState;
-use crate::web::error::{ApiError, WebError};
+use crate::web::api::Saved;
+use crate::web::error::ApiError;
 use crate::web::forms::{FormErrors, optional};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
@@ -24,7 +23,6 @@ pub fn routes() -> Routes {
     Routes::new()
         .post("/v1/plans", create_plan)
         .put("/v1/plans/{id}", update_plan)
-        .put("/v1/plans/{id}/rollouts/{gemeente}", put_rollout)
 }
 
 /// A plan to create or save. Codes as in the plan object; lists of ids.
@@ -135,27 +133,13 @@ impl PlanInput {
     }
 }
 
-/// The version a write produced.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Saved {
-    pub id: String,
-    pub version: i64,
-}
-
-fn invalid(errors: FormErrors) -> ApiError {
-    ApiError(WebError::Invalid(
-        "Er is niets opgeslagen; verbeter de velden in `fields`.".into(),
-        errors.iter().cloned().collect(),
-    ))
-}
-
 /// The plan form's problems, named by the JSON keys of [`PlanInput`] the caller sent.
 fn invalid_plan(form_errors: FormErrors) -> ApiError {
     let mut errors = FormErrors::new();
     for e in form_errors.iter() {
         errors.add(plan_json_key(&e.field), e.message.clone());
     }
-    invalid(errors)
+    ApiError::invalid(errors)
 }
 
 /// The key in [`PlanInput`] of an input of the plan form.
@@ -173,27 +157,16 @@ fn plan_json_key(input: &str) -> &str {
     }
 }
 
-/// The key in [`RolloutInput`] of a field of a cell.
-fn rollout_json_key(field: RolloutField) -> &'static str {
-    match field {
-        RolloutField::District => "district_id",
-        RolloutField::Source => "source_id",
-        RolloutField::Record => "status",
-        other => other.code(),
-    }
-}
-
 fn from_store(e: StoreError) -> ApiError {
     match e {
         StoreError::Refused(r) => {
             let field = r
                 .field::<PlanField>()
                 .map(|f| plan_json_key(plan_input(f)))
-                .or_else(|| r.field::<RolloutField>().map(rollout_json_key))
                 .unwrap_or("name");
             let mut errors = FormErrors::new();
             errors.add(field, r.into_message());
-            invalid(errors)
+            ApiError::invalid(errors)
         }
         other => ApiError(other.into()),
     }
@@ -219,7 +192,7 @@ pub async fn create_plan(
         Some(id) => Slug::parse(&id).map_err(|e| {
             let mut errors = FormErrors::new();
             errors.add("id", format!("Id: {e}"));
-            invalid(errors)
+            ApiError::invalid(errors)
         })?,
         None => Slug::from_name(&fields.name).ok_or_else(|| {
             let mut errors = FormErrors::new();
@@ -227,7 +200,7 @@ pub async fn create_plan(
                 "id",
                 "Id: geef een id op; uit de naam valt er geen af te leiden.",
             );
-            invalid(errors)
+            ApiError::invalid(errors)
         })?,
     };
     state
@@ -269,7 +242,7 @@ pub async fn update_plan(
                 stored.version
             ),
         );
-        return Err(invalid(errors));
+        return Err(ApiError::invalid(errors));
     };
     let mut form = input.into_form();
     form.id = id.clone();
@@ -290,83 +263,4 @@ pub async fn update_plan(
         .await
         .map_err(from_store)?;
     Ok(Json(Saved { id, version }))
-}
-
-/// One cell of the matrix to save.
-#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct RolloutInput {
-    /// The version you read; 0 for a cell without status yet.
-    pub version: i64,
-    /// niet-gestart, gepland, opstart, loopt, geborgd or nvt
-    pub status: String,
-    /// YYYY-MM-DD
-    pub date: String,
-    pub district_id: Option<String>,
-    pub note: Option<String>,
-    pub source_id: Option<String>,
-    pub new_source: Option<String>,
-    pub comment: Option<String>,
-}
-
-/// Saves the rollout of a plan in a gemeente (same rights as saving the plan).
-#[utoipa::path(put, path = "/api/v1/plans/{id}/rollouts/{gemeente}", request_body = RolloutInput,
-    params(("id" = String, Path, description = "Id of the plan"), ("gemeente" = String, Path, description = "CBS code, e.g. GM0355")),
-    security(("token" = [])),
-    responses((status = 200, body = Saved), (status = 401, body = crate::web::error::ApiErrorBody),
-        (status = 403, body = crate::web::error::ApiErrorBody), (status = 409, body = crate::web::error::ApiErrorBody),
-        (status = 422, body = crate::web::error::ApiErrorBody)))]
-pub async fn put_rollout(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path((id, gemeente)): Path<(String, String)>,
-    Json(input): Json<RolloutInput>,
-) -> Result<Json<Saved>, ApiError> {
-    let stored = plan_guard(&state, &id).await?;
-    viewer.require_plan_editor(&stored.fields.name, &stored.fields.leads)?;
-    let mut errors = FormErrors::new();
-    let status = errors.check("status", "status", RolloutStatus::parse(&input.status));
-    let date = errors.check("date", "date", parse_date(&input.date));
-    let source = match (input.source_id, input.new_source) {
-        (Some(_), Some(_)) => {
-            errors.add(
-                "new_source",
-                "new_source: geef source_id óf new_source, niet allebei.",
-            );
-            None
-        }
-        (Some(id), None) => Some(SourceRef::Existing(id)),
-        (None, Some(title)) => optional(&title).map(SourceRef::New),
-        (None, None) => None,
-    };
-    let (Some(status), Some(date), true) = (status, date, errors.is_empty()) else {
-        return Err(invalid(errors));
-    };
-    let fields = RolloutFields {
-        status,
-        date,
-        district_id: input.district_id.as_deref().and_then(optional),
-        note: input.note.as_deref().and_then(optional),
-        source,
-    };
-    let reason = Reason {
-        comment: input.comment.as_deref().and_then(optional),
-        source: None,
-    };
-    let version = state
-        .store
-        .save_rollout(
-            &viewer.actor(),
-            &reason,
-            &id,
-            &gemeente,
-            input.version,
-            &fields,
-        )
-        .await
-        .map_err(from_store)?;
-    Ok(Json(Saved {
-        id: format!("{id}/{gemeente}"),
-        version,
-    }))
 }

@@ -1,4 +1,5 @@
 //! The matrix cells: a plan's rollout per gemeente.
+pub mod api;
 pub mod edit;
 pub mod model;
 pub mod repo;
