@@ -35,5 +35,7 @@ pub fn routes() -> Routes {
         .merge(changes::pages::routes())
         .merge(indicators::routes())
         .merge(observations::pages::routes())
+        .merge(observations::api::routes())
         .merge(actions::pages::routes())
+        .merge(actions::api::routes())
 }

@@ -54,9 +54,9 @@ pub fn routes() -> Routes {
         crate::features::changes::pages::json,
         crate::features::indicators::api::list,
         crate::features::indicators::api::detail,
-        crate::features::indicators::api::observations,
-        crate::features::indicators::api::post_observation,
-        crate::features::indicators::api::actions
+        crate::features::observations::api::observations,
+        crate::features::observations::api::post_observation,
+        crate::features::actions::api::actions
     ),
     components(schemas(ApiErrorBody)),
     modifiers(&TokenSecurity)
