@@ -11,7 +11,9 @@ use regiomonitor::store::Store;
 use scraper::{Html, Selector};
 use tower::ServiceExt;
 
-/// A fresh database for one test, removed again when the test ends.
+/// A fresh database for one test, removed again when the test ends: a SQLite file in a temp
+/// dir, or with `REGIOMONITOR_TEST_DATABASE_URL=postgres://...` a PostgreSQL database of its
+/// own. [`TestDb::demo`] copies one that holds the demo, built once per test process.
 pub struct TestDb {
     pub url: DatabaseUrl,
     cleanup: Cleanup,
@@ -19,46 +21,184 @@ pub struct TestDb {
 
 enum Cleanup {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, schema: String },
+    Postgres { admin_url: String, database: String },
+}
+
+/// Where the demo database of this test process is, built on first use.
+enum Template {
+    /// A SQLite file (its folder lives as long as the process).
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL database to use as `TEMPLATE`.
+    Postgres(String),
+}
+
+fn postgres_admin_url() -> Option<String> {
+    std::env::var("REGIOMONITOR_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+}
+
+/// A name no other test of any process uses.
+fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The admin URL with another database in its path.
+fn with_database(admin_url: &str, database: &str) -> String {
+    let mut url = url::Url::parse(admin_url).expect("PostgreSQL URL");
+    url.set_path(&format!("/{database}"));
+    url.to_string()
+}
+
+async fn admin_connection(admin_url: &str) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url)
+        .await
+        .expect("PostgreSQL reachable")
+}
+
+/// Runs `work` on a runtime of its own on another thread: for building the template outside
+/// any one test's runtime, and for dropping a database while a test's runtime shuts down.
+fn on_own_runtime<T: Send + 'static>(
+    work: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(work)
+    })
+    .join()
+    .expect("thread")
+}
+
+/// The demo database of this process: migrated and loaded once, then copied for every test.
+fn template() -> &'static Template {
+    static TEMPLATE: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        on_own_runtime(async {
+            match postgres_admin_url() {
+                Some(admin_url) => {
+                    let mut admin = admin_connection(&admin_url).await;
+                    // Templates of earlier runs that ended without removing theirs; one that is
+                    // being copied right now is refused and stays.
+                    let stale: Vec<(String,)> = sqlx::query_as(
+                        "SELECT CAST(datname AS TEXT) FROM pg_database WHERE datname LIKE 'rm_demo_%'",
+                    )
+                    .fetch_all(&mut admin)
+                    .await
+                    .expect("list databases");
+                    for (name,) in stale {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}")))
+                            .execute(&mut admin)
+                            .await;
+                    }
+                    let name = unique_name("rm_demo");
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                        .execute(&mut admin)
+                        .await
+                        .expect("create template");
+                    let url = DatabaseUrl::parse(&with_database(&admin_url, &name)).expect("url");
+                    load_demo_into(&url).await;
+                    Template::Postgres(name)
+                }
+                None => {
+                    let dir = tempfile::tempdir().expect("temp dir").keep();
+                    let built = dir.join("demo-build.db");
+                    let url = DatabaseUrl::parse(&format!("sqlite://{}", built.display()))
+                        .expect("url");
+                    let store = load_demo_into(&url).await;
+                    // One self-contained file (no WAL beside it) to copy per test.
+                    let copy = dir.join("demo.db");
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "VACUUM INTO '{}'",
+                        copy.display()
+                    )))
+                    .execute(store.pool())
+                    .await
+                    .expect("vacuum into");
+                    store.pool().close().await;
+                    Template::Sqlite(copy)
+                }
+            }
+        })
+    })
+}
+
+/// Migrates the database at `url` and loads the demo; the pool is closed again afterwards.
+async fn load_demo_into(url: &DatabaseUrl) -> Store {
+    let store = Store::open(url).await.expect("store opens");
+    store
+        .load_demo(&Actor::system("demogegevens", Channel::Import))
+        .await
+        .unwrap_or_else(|e| panic!("demo data loads: {e}"));
+    if store.backend() == regiomonitor::store::Backend::Postgres {
+        store.pool().close().await;
+    }
+    store
 }
 
 impl TestDb {
+    /// An empty database.
     pub async fn new() -> Self {
-        match std::env::var("REGIOMONITOR_TEST_DATABASE_URL") {
-            Ok(admin_url) if admin_url.starts_with("postgres") => {
-                static COUNTER: AtomicU64 = AtomicU64::new(0);
-                let nanos = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.subsec_nanos())
-                    .unwrap_or_default();
-                let schema = format!(
-                    "t_{}_{}_{}",
-                    std::process::id(),
-                    nanos,
-                    COUNTER.fetch_add(1, Ordering::Relaxed)
-                );
-                sqlx::any::install_default_drivers();
-                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
-                    .await
-                    .expect("PostgreSQL reachable");
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create schema");
-                let sep = if admin_url.contains('?') { '&' } else { '?' };
-                let url = format!("{admin_url}{sep}options=-c%20search_path%3D{schema}");
+        Self::create(None).await
+    }
+
+    /// A database holding the demo, as `load_demo` leaves it.
+    pub async fn demo() -> Self {
+        Self::create(Some(template())).await
+    }
+
+    async fn create(template: Option<&Template>) -> Self {
+        match postgres_admin_url() {
+            Some(admin_url) => {
+                let database = unique_name("rm_t");
+                let mut sql = format!("CREATE DATABASE {database}");
+                if let Some(Template::Postgres(name)) = template {
+                    sql.push_str(&format!(" TEMPLATE {name}"));
+                }
+                let mut admin = admin_connection(&admin_url).await;
+                // Two copies of one template at the very same moment can be refused; try again.
+                let mut attempts = 0;
+                loop {
+                    match sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                        .execute(&mut admin)
+                        .await
+                    {
+                        Ok(_) => break,
+                        Err(e) if attempts < 50 && e.to_string().contains("other users") => {
+                            attempts += 1;
+                            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        }
+                        Err(e) => panic!("{sql}: {e}"),
+                    }
+                }
                 Self {
-                    url: DatabaseUrl::parse(&url).expect("url"),
-                    cleanup: Cleanup::Postgres { admin_url, schema },
+                    url: DatabaseUrl::parse(&with_database(&admin_url, &database)).expect("url"),
+                    cleanup: Cleanup::Postgres {
+                        admin_url,
+                        database,
+                    },
                 }
             }
-            _ => {
+            None => {
                 let dir = tempfile::tempdir().expect("temp dir");
-                let url = DatabaseUrl::parse(&format!(
-                    "sqlite://{}",
-                    dir.path().join("test.db").display()
-                ))
-                .expect("url");
+                let file = dir.path().join("test.db");
+                if let Some(Template::Sqlite(demo)) = template {
+                    std::fs::copy(demo, &file).expect("copy the demo database");
+                }
+                let url = DatabaseUrl::parse(&format!("sqlite://{}", file.display())).expect("url");
                 Self {
                     url,
                     cleanup: Cleanup::Sqlite(dir),
@@ -70,53 +210,23 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Cleanup::Postgres { admin_url, schema } = &self.cleanup {
-            let (admin_url, schema) = (admin_url.clone(), schema.clone());
-            // The test's runtime is shutting down; drop the schema from a runtime of our own.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .ok()?;
-                rt.block_on(async {
-                    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
-                        .await
-                        .ok()?;
-                    let drop = format!("DROP SCHEMA {schema} CASCADE");
-                    sqlx::query("SET lock_timeout = '3s'")
-                        .execute(&mut conn)
-                        .await
-                        .ok()?;
-                    if sqlx::query(sqlx::AssertSqlSafe(drop.clone()))
-                        .execute(&mut conn)
-                        .await
-                        .is_ok()
-                    {
-                        return Some(());
-                    }
-                    // A connection of this test still holds a lock in its schema: a write
-                    // that failed hands its connection back to the pool, and the rollback
-                    // runs on the test's runtime, which waits here. End those connections
-                    // (only ones with locks in this test's own schema) and drop again.
-                    sqlx::query(
-                        "SELECT CAST(COUNT(pg_terminate_backend(pid)) AS BIGINT) FROM (
-                            SELECT DISTINCT l.pid FROM pg_locks l
-                              JOIN pg_class c ON c.oid = l.relation
-                              JOIN pg_namespace n ON n.oid = c.relnamespace
-                             WHERE n.nspname = $1 AND l.pid <> pg_backend_pid()) holders",
-                    )
-                    .bind(&schema)
-                    .execute(&mut conn)
-                    .await
-                    .ok()?;
-                    sqlx::query(sqlx::AssertSqlSafe(drop))
-                        .execute(&mut conn)
-                        .await
-                        .ok()
-                        .map(|_| ())
-                })
-            })
-            .join();
+        if let Cleanup::Postgres {
+            admin_url,
+            database,
+        } = &self.cleanup
+        {
+            let (admin_url, database) = (admin_url.clone(), database.clone());
+            // The test's runtime is shutting down; drop the database from a runtime of our
+            // own. WITH (FORCE) ends the test's pooled connections, including one whose
+            // rollback is still queued on the test's runtime.
+            on_own_runtime(async move {
+                let mut admin = admin_connection(&admin_url).await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+                )))
+                .execute(&mut admin)
+                .await;
+            });
         }
     }
 }
@@ -182,13 +292,15 @@ impl TestApp {
         }
     }
 
+    /// The demo portfolio, copied from the one this test process built.
     pub async fn demo() -> Self {
-        let app = Self::empty().await;
-        app.store
-            .load_demo(&Actor::system("demogegevens", Channel::Import))
-            .await
-            .unwrap_or_else(|e| panic!("demo data loads: {e}"));
-        app
+        let db = TestDb::demo().await;
+        let store = Store::open(&db.url).await.expect("store opens");
+        Self {
+            router: regiomonitor::web::router(store.clone()),
+            store,
+            _db: db,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Page {

@@ -193,15 +193,22 @@ impl Store {
             Option<String>,
             Option<String>,
         );
-        let current: Option<Current> = sqlx::query_as(
-            "SELECT value, narrative, judged_status, source, note FROM observations
-              WHERE indicator_id = $1 AND area_id = $2 AND period = $3",
-        )
-        .bind(&o.indicator_id)
-        .bind(&o.area_id)
-        .bind(&period)
-        .fetch_optional(w.conn())
-        .await?;
+        // The values this write replaces, read after the claim; a new record (version 0) has
+        // none, and is only ever INSERTed, so a row another write created meanwhile is a
+        // conflict and never silently updated.
+        let current: Option<Current> = if expected_version == 0 {
+            None
+        } else {
+            sqlx::query_as(
+                "SELECT value, narrative, judged_status, source, note FROM observations
+                  WHERE indicator_id = $1 AND area_id = $2 AND period = $3",
+            )
+            .bind(&o.indicator_id)
+            .bind(&o.area_id)
+            .bind(&period)
+            .fetch_optional(w.conn())
+            .await?
+        };
         let judged = o.judged_status.map(|s| s.code());
         if current.is_some() {
             sqlx::query(

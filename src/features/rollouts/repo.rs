@@ -84,13 +84,20 @@ impl Store {
                 .await?
         };
         type Cell = (String, Option<String>, Option<String>, String);
-        let current: Option<Cell> = sqlx::query_as(
-            "SELECT status, district_id, note, date FROM rollouts WHERE plan_id = $1 AND gemeente_id = $2",
-        )
-        .bind(plan_id)
-        .bind(gemeente_id)
-        .fetch_optional(w.conn())
-        .await?;
+        // The values this write replaces, read after the claim; a new record (version 0) has
+        // none, and is only ever INSERTed, so a row another write created meanwhile is a
+        // conflict and never silently updated.
+        let current: Option<Cell> = if expected_version == 0 {
+            None
+        } else {
+            sqlx::query_as(
+                "SELECT status, district_id, note, date FROM rollouts WHERE plan_id = $1 AND gemeente_id = $2",
+            )
+            .bind(plan_id)
+            .bind(gemeente_id)
+            .fetch_optional(w.conn())
+            .await?
+        };
         let source =
             resolve_source(w.conn(), RolloutField::Source, r.source.as_ref(), r.date).await?;
         let source_id = source.as_ref().map(|(id, _)| id.clone());
