@@ -48,7 +48,7 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let portfolio = national();
     let store = Store::open(&args.db.database).await?;
     let counts = store
-        .import_portfolio_in_bulk(
+        .import_portfolio(
             &Actor::system("generate --scale national", Channel::Import),
             &portfolio,
         )

@@ -2,7 +2,6 @@
 //! driver. See ARCHITECTURE.md for the rules that keep the SQL portable.
 
 mod audit;
-mod generate;
 mod import;
 pub(crate) mod rows;
 pub(crate) mod write_path;

@@ -282,7 +282,7 @@ async fn the_bodies_page_lists_the_governance_bodies_with_their_source() {
 async fn a_national_portfolio_shows_counts_per_gemeente_and_the_matrix_per_subregio() {
     let app = TestApp::empty().await;
     app.store
-        .import_portfolio_in_bulk(
+        .import_portfolio(
             &regiomonitor::store::Actor::system("test", regiomonitor::domain::Channel::Import),
             &regiomonitor::cli::generate::national(),
         )

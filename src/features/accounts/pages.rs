@@ -436,7 +436,9 @@ async fn change_password(
         let page = account_page(&state, &viewer, None, String::new(), errors, None).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let hash = hash_password(&form.new).map_err(|e| WebError::BadRequest(e.0))?;
+    let hash = hash_off_worker(form.new.clone())
+        .await?
+        .map_err(|e| WebError::BadRequest(e.0))?;
     // Setting a password ends every session of the account, this one included.
     state
         .store
@@ -637,7 +639,7 @@ async fn add_user(
     let hash = errors.check(
         "password",
         "Eerste wachtwoord",
-        hash_password(&form.password),
+        hash_off_worker(form.password.clone()).await?,
     );
     let (Some(email), Some(name), Some(role), Some(hash), true) =
         (email, name, role, hash, errors.is_empty())
@@ -751,7 +753,8 @@ async fn reset_password(
 ) -> Result<Response, WebError> {
     viewer.require_admin("wachtwoorden instellen")?;
     let id = user_id(&id)?;
-    let hash = hash_password(&form.password)
+    let hash = hash_off_worker(form.password.clone())
+        .await?
         .map_err(|e| WebError::BadRequest(format!("Nieuw wachtwoord: {e}.")))?;
     state.store.set_password(&viewer.actor(), id, &hash).await?;
     let page = users_page(
@@ -762,4 +765,14 @@ async fn reset_password(
     )
     .await?;
     Ok(page.into_response())
+}
+
+/// Hashes a password on a blocking thread: Argon2 takes tens of milliseconds of CPU on
+/// purpose, which must not hold up the async workers that serve every other request.
+async fn hash_off_worker(
+    password: String,
+) -> Result<Result<String, crate::domain::ParseError>, WebError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| WebError::Internal(e.into()))
 }
