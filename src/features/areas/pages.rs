@@ -444,12 +444,7 @@ async fn area_and_version(state: &AppState, id: &str) -> Result<(AreaRow, i64), 
         .into_iter()
         .find(|a| a.id == id)
         .ok_or_else(not_found)?;
-    let version: Option<(i64,)> = sqlx::query_as("SELECT version FROM areas WHERE id = $1")
-        .bind(id)
-        .fetch_optional(state.store.pool())
-        .await
-        .map_err(StoreError::from)?;
-    let (version,) = version.ok_or_else(not_found)?;
+    let version = state.store.area_version(id).await?.ok_or_else(not_found)?;
     Ok((area, version))
 }
 

@@ -7,6 +7,15 @@ use crate::store::write_path::RecordKey;
 use crate::store::{Actor, Reason, Store, StoreError, Subject};
 
 impl Store {
+    /// The version of an area, for its rename form.
+    pub async fn area_version(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT version FROM areas WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(v,)| v))
+    }
+
     /// Adds a wijk or LSV under a gemeente.
     pub async fn create_district(
         &self,
