@@ -16,7 +16,9 @@ use crate::domain::{
     AreaKind, AreaLevel, Channel, Direction, Frequency, IndicatorKind, Measure, OrganisationKind,
     Period, PlanKind, RolloutStatus, Stage,
 };
-use crate::import::{Area, Indicator, Organisation, Plan, Portfolio, Rollout, Source, StageChange};
+use crate::import::{
+    Area, Indicator, Organisation, Plan, PlanFields, Portfolio, Rollout, Source, StageChange,
+};
 use crate::store::{Actor, Store};
 
 #[derive(Debug, clap::Args)]
@@ -273,31 +275,21 @@ pub fn national() -> Portfolio {
             .collect();
         plans.push(Plan {
             id: format!("plan-{:05}", n + 1),
-            name: format!("{} {:05}", rng.pick(THEMES), n + 1),
-            kind: *rng.pick(PlanKind::ALL),
-            parent_id: None,
-            area_id,
-            about: Some(
-                "Een synthetisch plan om de monitor op landelijke schaal mee te meten.".into(),
-            ),
-            intended_result: None,
-            activities: None,
-            asks: None,
-            current_status: None,
-            lead_text: None,
-            parties_text: None,
-            status_text: None,
-            financing_text: None,
+            fields: PlanFields {
+                about: Some(
+                    "Een synthetisch plan om de monitor op landelijke schaal mee te meten.".into(),
+                ),
+                is_new: Some(rng.below(2) == 0),
+                source_id: Some(SOURCE.into()),
+                leads: orgs,
+                parties,
+                ..PlanFields::new(
+                    format!("{} {:05}", rng.pick(THEMES), n + 1),
+                    *rng.pick(PlanKind::ALL),
+                    area_id,
+                )
+            },
             stage: Some(stage),
-            network_role: None,
-            is_new: Some(rng.below(2) == 0),
-            phase: None,
-            source_id: Some(SOURCE.into()),
-            leads: orgs,
-            parties,
-            framework: Vec::new(),
-            funding: Vec::new(),
-            links: Vec::new(),
             rollouts,
             history: vec![StageChange {
                 date: changed,
@@ -515,7 +507,7 @@ mod tests {
         let names: HashSet<&str> = p.areas.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names.len(), p.areas.len(), "area names are unique");
         let again = national();
-        assert_eq!(p.plans[1234].name, again.plans[1234].name);
+        assert_eq!(p.plans[1234].fields.name, again.plans[1234].fields.name);
         assert_eq!(
             p.plans[1234].rollouts[3].gemeente_id,
             again.plans[1234].rollouts[3].gemeente_id

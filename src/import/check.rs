@@ -6,8 +6,8 @@ use toml::Spanned;
 
 use super::files::{GemeenteRow, PlanRow, TomlFile};
 use super::{
-    Area, Body, FrameworkItem, FundingSource, Milestone, Organisation, Plan, Portfolio, Problem,
-    Problems, Rollout, Source, StageChange,
+    Area, Body, FrameworkItem, FundingSource, Milestone, Organisation, Plan, PlanFields, Portfolio,
+    Problem, Problems, Rollout, Source, StageChange,
 };
 use crate::domain::{
     AreaKind, EscalationLevel, FrameworkKind, Gemeentecode, NetworkRole, OrganisationKind,
@@ -767,29 +767,33 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
     }
     Some(Plan {
         id: row.id.clone(),
-        name: row.naam.trim().to_owned(),
-        kind: kind?,
-        parent_id: row.ouder.clone(),
-        area_id: area_id?,
-        about: trimmed(&row.waarover),
-        intended_result: trimmed(&row.resultaat),
-        activities: trimmed(&row.activiteiten),
-        asks: trimmed(&row.vraagt),
-        current_status: trimmed(&row.actuele_status),
-        lead_text: trimmed(&row.trekker_tekst),
-        parties_text: trimmed(&row.betrokken_tekst),
-        status_text: trimmed(&row.status_tekst),
-        financing_text: trimmed(&row.financiering_tekst),
+        fields: PlanFields {
+            name: row.naam.trim().to_owned(),
+            kind: kind?,
+            parent_id: row.ouder.clone(),
+            area_id: area_id?,
+            about: trimmed(&row.waarover),
+            intended_result: trimmed(&row.resultaat),
+            activities: trimmed(&row.activiteiten),
+            asks: trimmed(&row.vraagt),
+            current_status: trimmed(&row.actuele_status),
+            lead_text: trimmed(&row.trekker_tekst),
+            parties_text: trimmed(&row.betrokken_tekst),
+            status_text: trimmed(&row.status_tekst),
+            financing_text: trimmed(&row.financiering_tekst),
+            network_role,
+            is_new: row.nieuw,
+            phase,
+            source_id,
+            // Files are public: internal notes are only written on the website.
+            internal_note: None,
+            leads,
+            parties,
+            framework,
+            funding,
+            links,
+        },
         stage,
-        network_role,
-        is_new: row.nieuw,
-        phase,
-        source_id,
-        leads,
-        parties,
-        framework,
-        funding,
-        links,
         rollouts,
         history,
         milestones,
@@ -800,7 +804,7 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
 fn check_parent_cycles(c: &mut Checker, plans: &[Plan], rows: &[(At, &PlanRow)]) {
     let parent: HashMap<&str, &str> = plans
         .iter()
-        .filter_map(|p| Some((p.id.as_str(), p.parent_id.as_deref()?)))
+        .filter_map(|p| Some((p.id.as_str(), p.fields.parent_id.as_deref()?)))
         .collect();
     for (at, row) in rows {
         let mut current = row.id.as_str();

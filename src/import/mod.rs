@@ -9,11 +9,13 @@ pub mod observations;
 use std::fmt;
 use std::path::Path;
 
+pub use crate::features::plans::model::PlanFields;
+
 use jiff::civil::Date;
 
 use crate::domain::{
     AreaKind, AreaLevel, Direction, EscalationLevel, FrameworkKind, Frequency, IndicatorKind,
-    Measure, NetworkRole, OrganisationKind, Period, Phase, PlanKind, RolloutStatus, Stage,
+    Measure, OrganisationKind, Period, RolloutStatus, Stage,
 };
 
 /// The demo data set, built into the binary from `data/demo/`.
@@ -243,33 +245,13 @@ pub struct Body {
     pub source_id: Option<String>,
 }
 
+/// A plan as the files give it: the fields a form edits (no internal note: files are
+/// public), its first stage and its history, cells and milestones.
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub id: String,
-    pub name: String,
-    pub kind: PlanKind,
-    pub parent_id: Option<String>,
-    pub area_id: String,
-    pub about: Option<String>,
-    pub intended_result: Option<String>,
-    pub activities: Option<String>,
-    pub asks: Option<String>,
-    pub current_status: Option<String>,
-    pub lead_text: Option<String>,
-    pub parties_text: Option<String>,
-    pub status_text: Option<String>,
-    pub financing_text: Option<String>,
+    pub fields: PlanFields,
     pub stage: Option<Stage>,
-    pub network_role: Option<NetworkRole>,
-    pub is_new: Option<bool>,
-    pub phase: Option<Phase>,
-    pub source_id: Option<String>,
-    pub leads: Vec<String>,
-    pub parties: Vec<String>,
-    /// Ids of accords, principles, transformations, opgaven and fundamenten.
-    pub framework: Vec<String>,
-    pub funding: Vec<String>,
-    pub links: Vec<(String, String)>,
     pub rollouts: Vec<Rollout>,
     pub history: Vec<StageChange>,
     pub milestones: Vec<Milestone>,

@@ -13,6 +13,7 @@ use crate::features::framework::model::FrameworkField;
 use crate::features::indicators::model::IndicatorField;
 use crate::features::organisations::model::OrganisationField;
 use crate::features::plans::model::PlanField;
+use crate::features::plans::repo::plan_columns;
 use crate::import::Portfolio;
 
 /// What a load stored, for the command line's report.
@@ -152,7 +153,7 @@ pub(super) fn created_entries(p: &Portfolio) -> Vec<AuditEntry> {
     for plan in &p.plans {
         let s = Subject {
             plan_id: Some(plan.id.clone()),
-            ..subject(&plan.id, &plan.name)
+            ..subject(&plan.id, &plan.fields.name)
         };
         entries.push(AuditEntry::new(PlanField::Record, s, None, created.clone()));
     }
@@ -335,9 +336,9 @@ async fn insert_all(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error>
         .await?;
     }
     // Parents last, so a child may come before its parent.
-    for plan in p.plans.iter().filter(|p| p.parent_id.is_some()) {
+    for plan in p.plans.iter().filter(|p| p.fields.parent_id.is_some()) {
         sqlx::query("UPDATE plans SET parent_id = $1 WHERE id = $2")
-            .bind(&plan.parent_id)
+            .bind(&plan.fields.parent_id)
             .bind(&plan.id)
             .execute(w.conn())
             .await?;
@@ -346,70 +347,41 @@ async fn insert_all(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error>
 }
 
 async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error> {
+    // The plan's own columns come from the same list a save writes; the parent follows
+    // once every plan exists.
+    let Some(first) = p.plans.first() else {
+        return Ok(());
+    };
+    let mut columns: Vec<&str> = plan_columns(&first.fields)
+        .iter()
+        .map(|(c, _)| *c)
+        .collect();
+    columns.extend(["id", "stage", "position"]);
     let rows = p
         .plans
         .iter()
         .enumerate()
         .map(|(n, plan)| {
-            vec![
-                t(&plan.id),
-                t(&plan.name),
-                t(plan.kind.code()),
-                t(&plan.area_id),
-                ot(plan.about.as_deref()),
-                ot(plan.intended_result.as_deref()),
-                ot(plan.activities.as_deref()),
-                ot(plan.asks.as_deref()),
-                ot(plan.current_status.as_deref()),
-                ot(plan.lead_text.as_deref()),
-                ot(plan.parties_text.as_deref()),
-                ot(plan.status_text.as_deref()),
-                ot(plan.financing_text.as_deref()),
-                ot(plan.stage.map(|s| s.code())),
-                ot(plan.network_role.map(|r| r.code())),
-                V::Int(plan.is_new.map(i64::from)),
-                ot(plan.phase.map(|p| p.code())),
-                ot(plan.source_id.as_deref()),
-                position(n),
-            ]
+            let mut row: Vec<V> = plan_columns(&plan.fields)
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect();
+            row.extend([t(&plan.id), ot(plan.stage.map(|s| s.code())), position(n)]);
+            row
         })
         .collect();
-    w.insert_rows(
-        "plans",
-        &[
-            "id",
-            "name",
-            "kind",
-            "area_id",
-            "about",
-            "intended_result",
-            "activities",
-            "asks",
-            "current_status",
-            "lead_text",
-            "parties_text",
-            "status_text",
-            "financing_text",
-            "stage",
-            "network_role",
-            "is_new",
-            "phase",
-            "source_id",
-            "position",
-        ],
-        rows,
-    )
-    .await?;
+    w.insert_rows("plans", &columns, rows).await?;
 
     // Lead and parties, first mention wins (as ON CONFLICT DO NOTHING in the import).
     let mut rows = Vec::new();
     for plan in &p.plans {
         let mut seen = std::collections::HashSet::new();
         let roles = plan
+            .fields
             .leads
             .iter()
             .map(|o| (o, "trekker"))
-            .chain(plan.parties.iter().map(|o| (o, "betrokken")));
+            .chain(plan.fields.parties.iter().map(|o| (o, "betrokken")));
         for (n, (organisation, role)) in roles.enumerate() {
             if seen.insert((organisation.as_str(), role)) {
                 rows.push(vec![t(&plan.id), t(organisation), t(role), position(n)]);
@@ -426,7 +398,12 @@ async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Erro
     let rows = p
         .plans
         .iter()
-        .flat_map(|plan| plan.framework.iter().map(|f| vec![t(&plan.id), t(f)]))
+        .flat_map(|plan| {
+            plan.fields
+                .framework
+                .iter()
+                .map(|f| vec![t(&plan.id), t(f)])
+        })
         .collect();
     w.insert_rows("plan_framework", &["plan_id", "item_id"], rows)
         .await?;
@@ -434,7 +411,7 @@ async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Erro
     let mut rows = Vec::new();
     for plan in &p.plans {
         let mut seen = std::collections::HashSet::new();
-        for f in &plan.funding {
+        for f in &plan.fields.funding {
             if seen.insert(f.as_str()) {
                 rows.push(vec![t(&plan.id), t(f)]);
             }
@@ -447,7 +424,8 @@ async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Erro
         .plans
         .iter()
         .flat_map(|plan| {
-            plan.links
+            plan.fields
+                .links
                 .iter()
                 .enumerate()
                 .map(|(n, (title, url))| vec![t(&plan.id), position(n), t(title), t(url)])

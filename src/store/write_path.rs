@@ -175,6 +175,21 @@ pub(crate) enum Value {
     Int(Option<i64>),
 }
 
+impl Value {
+    /// The values as a statement's arguments, in order.
+    pub fn arguments(values: Vec<Value>) -> Result<AnyArguments, sqlx::Error> {
+        let mut args = AnyArguments::default();
+        for v in values {
+            match v {
+                Value::Text(s) => args.add(s),
+                Value::Int(n) => args.add(n),
+            }
+            .map_err(sqlx::Error::Encode)?;
+        }
+        Ok(args)
+    }
+}
+
 /// One audit entry of a bulk write (an import): the record type comes from the field.
 #[derive(Debug, Clone)]
 pub(crate) struct AuditEntry {

@@ -76,6 +76,37 @@ pub struct PlanFields {
     pub links: Vec<(String, String)>,
 }
 
+impl PlanFields {
+    /// A plan with a name, a kind and an area, and every other field empty.
+    pub fn new(name: String, kind: PlanKind, area_id: String) -> Self {
+        Self {
+            name,
+            kind,
+            parent_id: None,
+            area_id,
+            about: None,
+            intended_result: None,
+            activities: None,
+            asks: None,
+            current_status: None,
+            lead_text: None,
+            parties_text: None,
+            status_text: None,
+            financing_text: None,
+            network_role: None,
+            is_new: None,
+            phase: None,
+            source_id: None,
+            internal_note: None,
+            leads: Vec::new(),
+            parties: Vec::new(),
+            framework: Vec::new(),
+            funding: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+}
+
 /// A move of a plan to another stage, dated, as the documents write it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageChange {

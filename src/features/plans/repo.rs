@@ -6,7 +6,7 @@ use super::model::{PlanField, PlanFields, StageChange, StoredPlan};
 use crate::domain::{NetworkRole, Phase, PlanKind, Slug, Stage};
 use crate::features::sources::repo::resolve_source;
 use crate::store::rows::{Names, exists, next_position, not_found, parse_code, refused};
-use crate::store::write_path::{RecordKey, Write};
+use crate::store::write_path::{RecordKey, Value, Write};
 use crate::store::{Actor, Reason, Store, StoreError, Subject};
 
 pub(crate) fn yes_no(value: Option<bool>) -> Option<String> {
@@ -316,6 +316,33 @@ pub(crate) async fn audit_plan_fields(
     w.audit_changes(subject, before.as_deref(), &after).await
 }
 
+/// The columns of a plan's own row that its fields fill, with their values: one list for
+/// the form's save, the API and every import. The parent is not in it: an import sets it
+/// once every plan exists.
+pub(crate) fn plan_columns(f: &PlanFields) -> Vec<(&'static str, Value)> {
+    let text = |v: &Option<String>| Value::Text(v.clone());
+    let code = |v: Option<&str>| Value::Text(v.map(str::to_owned));
+    vec![
+        ("name", Value::Text(Some(f.name.clone()))),
+        ("kind", code(Some(f.kind.code()))),
+        ("area_id", Value::Text(Some(f.area_id.clone()))),
+        ("about", text(&f.about)),
+        ("intended_result", text(&f.intended_result)),
+        ("activities", text(&f.activities)),
+        ("asks", text(&f.asks)),
+        ("current_status", text(&f.current_status)),
+        ("lead_text", text(&f.lead_text)),
+        ("parties_text", text(&f.parties_text)),
+        ("status_text", text(&f.status_text)),
+        ("financing_text", text(&f.financing_text)),
+        ("network_role", code(f.network_role.map(|r| r.code()))),
+        ("is_new", Value::Int(f.is_new.map(i64::from))),
+        ("phase", code(f.phase.map(|p| p.code()))),
+        ("source_id", text(&f.source_id)),
+        ("internal_note", text(&f.internal_note)),
+    ]
+}
+
 /// Writes a plan's own row: an INSERT when `position` is given, else an UPDATE of its fields
 /// (the version is claimed before).
 pub(crate) async fn write_plan_row(
@@ -324,40 +351,37 @@ pub(crate) async fn write_plan_row(
     f: &PlanFields,
     position: Option<i64>,
 ) -> Result<(), sqlx::Error> {
-    let sql = if position.is_some() {
-        "INSERT INTO plans (name, kind, parent_id, area_id, about, intended_result, activities, asks,
-            current_status, lead_text, parties_text, status_text, financing_text, network_role, is_new,
-            phase, source_id, internal_note, position, id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
-    } else {
-        "UPDATE plans SET name = $1, kind = $2, parent_id = $3, area_id = $4, about = $5,
-            intended_result = $6, activities = $7, asks = $8, current_status = $9, lead_text = $10,
-            parties_text = $11, status_text = $12, financing_text = $13, network_role = $14,
-            is_new = $15, phase = $16, source_id = $17, internal_note = $18,
-            position = COALESCE($19, position)
-         WHERE id = $20"
+    let mut columns = plan_columns(f);
+    columns.push(("parent_id", Value::Text(f.parent_id.clone())));
+    let sql = match position {
+        Some(position) => {
+            columns.push(("position", Value::Int(Some(position))));
+            columns.push(("id", Value::Text(Some(id.to_owned()))));
+            let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
+            let params: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
+            format!(
+                "INSERT INTO plans ({}) VALUES ({})",
+                names.join(", "),
+                params.join(", ")
+            )
+        }
+        None => {
+            let set: Vec<String> = columns
+                .iter()
+                .enumerate()
+                .map(|(n, (c, _))| format!("{c} = ${}", n + 1))
+                .collect();
+            let sql = format!(
+                "UPDATE plans SET {} WHERE id = ${}",
+                set.join(", "),
+                columns.len() + 1
+            );
+            columns.push(("id", Value::Text(Some(id.to_owned()))));
+            sql
+        }
     };
-    sqlx::query(sql)
-        .bind(&f.name)
-        .bind(f.kind.code())
-        .bind(&f.parent_id)
-        .bind(&f.area_id)
-        .bind(&f.about)
-        .bind(&f.intended_result)
-        .bind(&f.activities)
-        .bind(&f.asks)
-        .bind(&f.current_status)
-        .bind(&f.lead_text)
-        .bind(&f.parties_text)
-        .bind(&f.status_text)
-        .bind(&f.financing_text)
-        .bind(f.network_role.map(|r| r.code()))
-        .bind(f.is_new.map(i64::from))
-        .bind(f.phase.map(|p| p.code()))
-        .bind(&f.source_id)
-        .bind(&f.internal_note)
-        .bind(position)
-        .bind(id)
+    let values = columns.into_iter().map(|(_, v)| v).collect();
+    sqlx::query_with(sqlx::AssertSqlSafe(sql), Value::arguments(values)?)
         .execute(&mut *conn)
         .await?;
     Ok(())
