@@ -361,8 +361,10 @@ impl<'s> Write<'s> {
         old: Option<&str>,
         new: Option<&str>,
     ) -> Result<bool, StoreError> {
-        let reason = self.reason.clone();
-        self.audit_because(&reason, subject, field, old, new).await
+        let reason = std::mem::take(&mut self.reason);
+        let written = self.audit_because(&reason, subject, field, old, new).await;
+        self.reason = reason;
+        written
     }
 
     /// As [`Write::audit`], with a reason of its own (a stage change carries its source).

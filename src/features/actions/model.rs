@@ -1,4 +1,4 @@
-//! The records of this feature and their fields.
+//! A follow-up action and its escalations: fields, field declarations and rows.
 
 use jiff::civil::Date;
 use serde::Serialize;

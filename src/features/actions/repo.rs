@@ -1,4 +1,4 @@
-//! Reading and writing this feature's records; every write runs on the one write path.
+//! Reading actions; creating, saving and escalating them.
 
 use std::collections::HashMap;
 

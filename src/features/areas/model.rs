@@ -1,4 +1,4 @@
-//! The records of this feature and their fields.
+//! An area (region, subregio, gemeente, wijk): its field declarations and row.
 
 use serde::Serialize;
 use sqlx::FromRow;

@@ -1,4 +1,4 @@
-//! Reading and writing this feature's records; every write runs on the one write path.
+//! Reading areas; adding a wijk and renaming an area.
 
 use super::model::{AreaField, AreaRow};
 use crate::domain::Slug;

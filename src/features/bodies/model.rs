@@ -1,4 +1,4 @@
-//! The records of this feature and their fields.
+//! A governance body (overleg) as pages read it.
 
 use serde::Serialize;
 use sqlx::FromRow;

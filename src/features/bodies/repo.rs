@@ -1,4 +1,4 @@
-//! Reading and writing this feature's records; every write runs on the one write path.
+//! Reading the governance bodies.
 
 use super::model::BodyRow;
 use crate::store::{Store, StoreError};

@@ -1,4 +1,4 @@
-//! The records of this feature and their fields.
+//! The audit trail as read back, and the Dutch label of every field of every record kind.
 
 use serde::Serialize;
 use sqlx::FromRow;

@@ -1,4 +1,4 @@
-//! Reading and writing this feature's records; every write runs on the one write path.
+//! Reading the trail of a plan, area, organisation, KPI or account, and changes between dates.
 
 use super::model::{AuditRow, AuditScope};
 use crate::store::{Store, StoreError};

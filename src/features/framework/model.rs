@@ -1,4 +1,4 @@
-//! The records of this feature and their fields.
+//! An item of the framework: its fields, field declarations and row.
 
 use serde::Serialize;
 use sqlx::FromRow;

@@ -1,4 +1,4 @@
-//! The records of this feature and their fields.
+//! A KPI: its definition as a form edits it, its field declarations and its stored row.
 
 use serde::Serialize;
 use sqlx::FromRow;

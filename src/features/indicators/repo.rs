@@ -1,4 +1,4 @@
-//! Reading and writing this feature's records; every write runs on the one write path.
+//! Reading KPI's; creating and saving definitions with their plans and tussendoelen.
 
 use std::collections::HashMap;
 

@@ -1,4 +1,4 @@
-//! The records of this feature and their fields.
+//! A measurement: a new one to store, its field declarations and its stored row.
 
 use serde::Serialize;
 use sqlx::FromRow;

@@ -1,4 +1,4 @@
-//! Reading and writing this feature's records; every write runs on the one write path.
+//! Reading series and latest values; saving one measurement or importing many in one write.
 
 use std::collections::HashMap;
 

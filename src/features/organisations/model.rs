@@ -1,4 +1,4 @@
-//! The records of this feature and their fields.
+//! An organisation: its fields, field declarations and row.
 
 use serde::Serialize;
 use sqlx::FromRow;

@@ -1,4 +1,4 @@
-//! Reading and writing this feature's records; every write runs on the one write path.
+//! Reading organisations and their plans; creating and saving one.
 
 use sqlx::AnyConnection;
 

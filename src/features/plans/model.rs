@@ -1,4 +1,4 @@
-//! The records of this feature and their fields.
+//! A plan's fields as forms, the API and imports write them, its field declarations, and the rows the list and plan page read.
 
 use jiff::civil::Date;
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! Reading and writing this feature's records; every write runs on the one write path.
+//! Saving, creating and archiving plans, with their stage changes; every write on the one write path.
 
 use sqlx::AnyConnection;
 

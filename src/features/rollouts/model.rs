@@ -1,4 +1,4 @@
-//! The records of this feature and their fields.
+//! A matrix cell: its fields, its field declarations and the rows pages read.
 
 use jiff::civil::Date;
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! Reading and writing this feature's records; every write runs on the one write path.
+//! Saving one matrix cell and its history line.
 
 use super::model::{RolloutField, RolloutFields};
 use crate::domain::RolloutStatus;

@@ -1,4 +1,4 @@
-//! The records of this feature and their fields.
+//! A source and a reference to one (known, or new by title).
 
 use serde::Serialize;
 use sqlx::FromRow;

@@ -1,4 +1,4 @@
-//! Reading and writing this feature's records; every write runs on the one write path.
+//! Reading sources; finding or creating the source of a change inside a write.
 
 use jiff::civil::Date;
 use sqlx::AnyConnection;
