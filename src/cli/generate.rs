@@ -17,7 +17,8 @@ use crate::domain::{
     Period, PlanKind, RolloutStatus, Stage,
 };
 use crate::import::{
-    Area, Indicator, Organisation, Plan, PlanFields, Portfolio, Rollout, Source, StageChange,
+    Area, Indicator, Organisation, Plan, PlanFields, PlanTexts, Portfolio, Rollout, Source,
+    StageChange,
 };
 use crate::store::{Actor, Store};
 
@@ -276,9 +277,13 @@ pub fn national() -> Portfolio {
         plans.push(Plan {
             id: format!("plan-{:05}", n + 1),
             fields: PlanFields {
-                about: Some(
-                    "Een synthetisch plan om de monitor op landelijke schaal mee te meten.".into(),
-                ),
+                texts: PlanTexts {
+                    about: Some(
+                        "Een synthetisch plan om de monitor op landelijke schaal mee te meten."
+                            .into(),
+                    ),
+                    ..PlanTexts::default()
+                },
                 is_new: Some(rng.below(2) == 0),
                 source_id: Some(SOURCE.into()),
                 leads: orgs,

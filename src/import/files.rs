@@ -4,6 +4,8 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::features::plans::texts::{plan_texts, with_plan_texts};
+
 /// Everything one TOML file may contain; every table is optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -108,6 +110,10 @@ pub struct BodyRow {
     pub bron: Option<String>,
 }
 
+plan_texts!(with_plan_texts! {
+file Option<String>,
+/// A plan in `plannen.toml`; its free texts (`waarover`, `resultaat`, ...) follow the listed
+/// fields.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanRow {
@@ -118,22 +124,13 @@ pub struct PlanRow {
     pub gebied: String,
     #[serde(default)]
     pub akkoorden: Vec<String>,
-    pub waarover: Option<String>,
-    pub resultaat: Option<String>,
-    pub activiteiten: Option<String>,
-    pub vraagt: Option<String>,
-    pub actuele_status: Option<String>,
     #[serde(default)]
     pub trekkers: Vec<String>,
-    pub trekker_tekst: Option<String>,
     #[serde(default)]
     pub betrokkenen: Vec<String>,
-    pub betrokken_tekst: Option<String>,
-    pub status_tekst: Option<String>,
     pub fase: Option<String>,
     #[serde(default)]
     pub financiering: Vec<String>,
-    pub financiering_tekst: Option<String>,
     pub rol_netwerk: Option<String>,
     pub nieuw: Option<bool>,
     pub uitvoering: Option<String>,
@@ -155,6 +152,7 @@ pub struct PlanRow {
     #[serde(default)]
     pub mijlpaal: Vec<MilestoneRow>,
 }
+});
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -9,7 +9,7 @@ pub mod observations;
 use std::fmt;
 use std::path::Path;
 
-pub use crate::features::plans::model::PlanFields;
+pub use crate::features::plans::model::{PlanFields, PlanTexts};
 
 use jiff::civil::Date;
 

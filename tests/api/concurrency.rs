@@ -180,7 +180,7 @@ async fn thirty_two_saves_of_one_plan_version_store_exactly_one() {
 
     let (winner, version) = race(|i| {
         let (store, mut fields) = (app.store.clone(), stored.fields.clone());
-        fields.about = Some(format!("Gelijktijdig {i}"));
+        fields.texts.about = Some(format!("Gelijktijdig {i}"));
         async move {
             store
                 .update_plan(
@@ -200,7 +200,7 @@ async fn thirty_two_saves_of_one_plan_version_store_exactly_one() {
     assert_eq!(version, stored.version + 1);
     assert_eq!(now.version, version);
     assert_eq!(
-        now.fields.about.as_deref(),
+        now.fields.texts.about.as_deref(),
         Some(&*format!("Gelijktijdig {winner}"))
     );
     assert_eq!(racers_in_trail(&app).await, [format!("racer {winner}")]);

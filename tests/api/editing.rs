@@ -111,7 +111,7 @@ async fn the_second_of_two_editors_gets_a_conflict_page_with_both_versions_and_n
         .expect("plan")
         .expect("plan");
     assert_eq!(
-        stored.fields.about.as_deref(),
+        stored.fields.texts.about.as_deref(),
         Some("Tekst van de beheerder.")
     );
 }
@@ -139,7 +139,7 @@ async fn saving_my_version_anyway_from_the_conflict_page_overwrites_on_purpose()
         .expect("plan")
         .expect("plan");
     assert_eq!(
-        stored.fields.about.as_deref(),
+        stored.fields.texts.about.as_deref(),
         Some("Tekst van de trekker.")
     );
     assert_eq!(stored.fields.leads, vec!["unicum".to_owned()]);

@@ -255,7 +255,7 @@ async fn show_page(
             note: cell.and_then(|r| r.note.clone()),
             stage: stage_label(plan.stage.as_deref()),
             leads: if leads.is_empty() {
-                plan.lead_text.clone().unwrap_or_default()
+                plan.texts.lead_text.clone().unwrap_or_default()
             } else {
                 leads.join(", ")
             },

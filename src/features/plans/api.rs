@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::edit::{PlanForm, plan_guard, plan_input, validate};
 use super::model::PlanField;
+use super::texts::{plan_texts, with_plan_texts};
 use crate::domain::Slug;
 use crate::store::StoreError;
 use crate::web::AppState;
@@ -25,7 +26,10 @@ pub fn routes() -> Routes {
         .put("/v1/plans/{id}", update_plan)
 }
 
-/// A plan to create or save. Codes as in the plan object; lists of ids.
+plan_texts!(with_plan_texts! {
+Option<String>,
+/// A plan to create or save. Codes as in the plan object; lists of ids; the free texts
+/// (`about`, `intended_result`, ...) as in the plan object.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PlanInput {
@@ -38,15 +42,6 @@ pub struct PlanInput {
     pub kind: String,
     pub parent_id: Option<String>,
     pub area_id: String,
-    pub about: Option<String>,
-    pub intended_result: Option<String>,
-    pub activities: Option<String>,
-    pub asks: Option<String>,
-    pub current_status: Option<String>,
-    pub lead_text: Option<String>,
-    pub parties_text: Option<String>,
-    pub status_text: Option<String>,
-    pub financing_text: Option<String>,
     pub network_role: Option<String>,
     pub is_new: Option<bool>,
     pub phase: Option<String>,
@@ -62,6 +57,7 @@ pub struct PlanInput {
     /// Kept in the audit trail.
     pub comment: Option<String>,
 }
+});
 
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -87,23 +83,15 @@ pub struct StageInput {
 impl PlanInput {
     fn into_form(self) -> PlanForm {
         let s = |v: Option<String>| v.unwrap_or_default();
+        let texts = self.texts();
         let stage = self.stage_change.unwrap_or_default();
-        PlanForm {
+        let mut form = PlanForm {
             version: self.version.map(|v| v.to_string()).unwrap_or_default(),
             id: s(self.id),
             name: self.name,
             kind: self.kind,
             parent: s(self.parent_id),
             area: self.area_id,
-            about: s(self.about),
-            intended_result: s(self.intended_result),
-            activities: s(self.activities),
-            asks: s(self.asks),
-            current_status: s(self.current_status),
-            lead_text: s(self.lead_text),
-            parties_text: s(self.parties_text),
-            status_text: s(self.status_text),
-            financing_text: s(self.financing_text),
             network_role: s(self.network_role),
             is_new: match self.is_new {
                 Some(true) => "1".into(),
@@ -129,7 +117,10 @@ impl PlanInput {
             stage_source_new: s(stage.new_source),
             stage_note: s(stage.note),
             comment: s(self.comment),
-        }
+            ..PlanForm::default()
+        };
+        form.set_texts(&texts);
+        form
     }
 }
 

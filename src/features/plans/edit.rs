@@ -1,12 +1,8 @@
-//! Editing plans and their rollout cells: forms that keep what the user typed, field-level
-//! Dutch messages, a conflict page when someone else saved first, and htmx for in-place edits
-//! of matrix cells (the same forms work without JavaScript).
+//! The plan form: new and edit pages that keep what the user typed, field-level Dutch
+//! messages, a conflict page when someone else saved first, and archiving.
 
-//! Editing plans and their rollout cells: forms that keep what the user typed, field-level
-//! Dutch messages, a conflict page when someone else saved first, and htmx for in-place edits
-//! of matrix cells (the same forms work without JavaScript).
-
-use super::model::{PlanField, PlanFields, StageChange, StoredPlan};
+use super::model::{PlanField, PlanFields, PlanTexts, StageChange, StoredPlan};
+use super::texts::{plan_texts, with_plan_texts};
 use crate::domain::{FrameworkKind, NetworkRole, Phase, PlanKind, Slug, Stage, parse_date};
 use crate::features::changes::model::AuditScope;
 use crate::features::sources::model::SourceRef;
@@ -35,7 +31,10 @@ pub fn routes() -> Routes {
         .post("/plannen/{id}/archief", archive)
 }
 
-/// The plan form as posted. Every field is text so that what the user typed comes back.
+plan_texts!(with_plan_texts! {
+String,
+/// The plan form as posted. Every field is text so that what the user typed comes back; the
+/// plan's free texts follow the listed fields.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct PlanForm {
@@ -45,15 +44,6 @@ pub struct PlanForm {
     pub kind: String,
     pub parent: String,
     pub area: String,
-    pub about: String,
-    pub intended_result: String,
-    pub activities: String,
-    pub asks: String,
-    pub current_status: String,
-    pub lead_text: String,
-    pub parties_text: String,
-    pub status_text: String,
-    pub financing_text: String,
     pub network_role: String,
     pub is_new: String,
     pub phase: String,
@@ -73,6 +63,7 @@ pub struct PlanForm {
     pub stage_note: String,
     pub comment: String,
 }
+});
 
 fn text(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
@@ -81,22 +72,13 @@ fn text(v: &Option<String>) -> String {
 impl PlanForm {
     fn from_stored(id: &str, p: &StoredPlan) -> Self {
         let f = &p.fields;
-        Self {
+        let mut form = Self {
             version: p.version.to_string(),
             id: id.to_owned(),
             name: f.name.clone(),
             kind: f.kind.code().to_owned(),
             parent: text(&f.parent_id),
             area: f.area_id.clone(),
-            about: text(&f.about),
-            intended_result: text(&f.intended_result),
-            activities: text(&f.activities),
-            asks: text(&f.asks),
-            current_status: text(&f.current_status),
-            lead_text: text(&f.lead_text),
-            parties_text: text(&f.parties_text),
-            status_text: text(&f.status_text),
-            financing_text: text(&f.financing_text),
             network_role: f
                 .network_role
                 .map(|r| r.code().to_owned())
@@ -122,7 +104,9 @@ impl PlanForm {
             stage: String::new(),
             stage_date: jiff::Zoned::now().date().to_string(),
             ..Self::default()
-        }
+        };
+        form.set_texts(&f.texts);
+        form
     }
 }
 
@@ -503,15 +487,7 @@ pub(crate) async fn validate(
             kind,
             parent_id: parent,
             area_id,
-            about: optional(&form.about),
-            intended_result: optional(&form.intended_result),
-            activities: optional(&form.activities),
-            asks: optional(&form.asks),
-            current_status: optional(&form.current_status),
-            lead_text: optional(&form.lead_text),
-            parties_text: optional(&form.parties_text),
-            status_text: optional(&form.status_text),
-            financing_text: optional(&form.financing_text),
+            texts: form.texts(),
             network_role,
             is_new,
             phase,
@@ -614,100 +590,70 @@ pub struct ConflictPage {
 
 fn form_lines(form: &PlanForm, stored: &PlanForm) -> Vec<ConflictLine> {
     let join = |v: &[String]| v.join(", ");
-    let pairs: Vec<(&'static str, String, String)> = vec![
-        ("Naam", form.name.clone(), stored.name.clone()),
-        ("Soort", form.kind.clone(), stored.kind.clone()),
-        ("Valt onder", form.parent.clone(), stored.parent.clone()),
-        ("Gebied", form.area.clone(), stored.area.clone()),
+    let text = |t: &PlanTexts, field: PlanField| {
+        t.entries()
+            .into_iter()
+            .find(|(f, _)| *f == field)
+            .and_then(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (form_texts, stored_texts) = (form.texts(), stored.texts());
+    let mut pairs: Vec<(PlanField, String, String)> = vec![
+        (PlanField::Name, form.name.clone(), stored.name.clone()),
+        (PlanField::Kind, form.kind.clone(), stored.kind.clone()),
         (
-            "Waar gaat het over",
-            form.about.clone(),
-            stored.about.clone(),
+            PlanField::Parent,
+            form.parent.clone(),
+            stored.parent.clone(),
         ),
+        (PlanField::Area, form.area.clone(), stored.area.clone()),
+    ];
+    pairs.extend(
+        PlanTexts::FIELDS
+            .iter()
+            .map(|&field| (field, text(&form_texts, field), text(&stored_texts, field))),
+    );
+    pairs.extend([
         (
-            "Beoogd resultaat",
-            form.intended_result.clone(),
-            stored.intended_result.clone(),
-        ),
-        (
-            "Activiteiten",
-            form.activities.clone(),
-            stored.activities.clone(),
-        ),
-        (
-            "Wat vraagt het van wie",
-            form.asks.clone(),
-            stored.asks.clone(),
-        ),
-        (
-            "Actuele status",
-            form.current_status.clone(),
-            stored.current_status.clone(),
-        ),
-        (
-            "Trekker (tekst)",
-            form.lead_text.clone(),
-            stored.lead_text.clone(),
-        ),
-        (
-            "Betrokken (tekst)",
-            form.parties_text.clone(),
-            stored.parties_text.clone(),
-        ),
-        (
-            "Status (tekst)",
-            form.status_text.clone(),
-            stored.status_text.clone(),
-        ),
-        (
-            "Financiering (tekst)",
-            form.financing_text.clone(),
-            stored.financing_text.clone(),
-        ),
-        (
-            "Rol van het netwerk",
+            PlanField::NetworkRole,
             form.network_role.clone(),
             stored.network_role.clone(),
         ),
+        (PlanField::IsNew, form.is_new.clone(), stored.is_new.clone()),
+        (PlanField::Phase, form.phase.clone(), stored.phase.clone()),
         (
-            "Nieuw of doorontwikkeling",
-            form.is_new.clone(),
-            stored.is_new.clone(),
+            PlanField::Source,
+            form.source.clone(),
+            stored.source.clone(),
         ),
         (
-            "Overzicht plannen",
-            form.phase.clone(),
-            stored.phase.clone(),
-        ),
-        ("Bron", form.source.clone(), stored.source.clone()),
-        (
-            "Interne notitie",
+            PlanField::InternalNote,
             form.internal_note.clone(),
             stored.internal_note.clone(),
         ),
-        ("Trekkers", join(&form.leads), join(&stored.leads)),
+        (PlanField::Leads, join(&form.leads), join(&stored.leads)),
         (
-            "Betrokken partijen",
+            PlanField::Parties,
             join(&form.parties),
             join(&stored.parties),
         ),
         (
-            "Plaats in het regioplan",
+            PlanField::Framework,
             join(&form.framework),
             join(&stored.framework),
         ),
         (
-            "Financieringsbronnen",
+            PlanField::Funding,
             join(&form.funding),
             join(&stored.funding),
         ),
-        ("Links", form.links.clone(), stored.links.clone()),
-    ];
+        (PlanField::Links, form.links.clone(), stored.links.clone()),
+    ]);
     pairs
         .into_iter()
-        .map(|(label, yours, stored)| ConflictLine {
+        .map(|(field, yours, stored)| ConflictLine {
             differs: yours.trim().replace("\r\n", "\n") != stored.trim(),
-            label,
+            label: field.label(),
             yours,
             stored,
         })

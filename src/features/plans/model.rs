@@ -4,6 +4,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 use sqlx::FromRow;
 
+pub use super::texts::PlanTexts;
 use crate::domain::{NetworkRole, Phase, PlanKind, Stage};
 use crate::features::rollouts::model::{RolloutChangeRow, RolloutRow};
 use crate::features::sources::model::SourceRef;
@@ -52,15 +53,8 @@ pub struct PlanFields {
     pub kind: PlanKind,
     pub parent_id: Option<String>,
     pub area_id: String,
-    pub about: Option<String>,
-    pub intended_result: Option<String>,
-    pub activities: Option<String>,
-    pub asks: Option<String>,
-    pub current_status: Option<String>,
-    pub lead_text: Option<String>,
-    pub parties_text: Option<String>,
-    pub status_text: Option<String>,
-    pub financing_text: Option<String>,
+    /// The free texts ("Waar gaat het over", ...).
+    pub texts: PlanTexts,
     pub network_role: Option<NetworkRole>,
     pub is_new: Option<bool>,
     pub phase: Option<Phase>,
@@ -84,15 +78,7 @@ impl PlanFields {
             kind,
             parent_id: None,
             area_id,
-            about: None,
-            intended_result: None,
-            activities: None,
-            asks: None,
-            current_status: None,
-            lead_text: None,
-            parties_text: None,
-            status_text: None,
-            financing_text: None,
+            texts: PlanTexts::default(),
             network_role: None,
             is_new: None,
             phase: None,
@@ -139,15 +125,9 @@ pub struct PlanRow {
     pub kind: String,
     pub parent_id: Option<String>,
     pub area_id: String,
-    pub about: Option<String>,
-    pub intended_result: Option<String>,
-    pub activities: Option<String>,
-    pub asks: Option<String>,
-    pub current_status: Option<String>,
-    pub lead_text: Option<String>,
-    pub parties_text: Option<String>,
-    pub status_text: Option<String>,
-    pub financing_text: Option<String>,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub texts: PlanTexts,
     pub stage: Option<String>,
     pub network_role: Option<String>,
     /// true = nieuw, false = doorontwikkeling, null = not stated

@@ -63,7 +63,7 @@ async fn list(
                 area: catalog.area_name(&p.area_id),
                 stage: stage_label(p.stage.as_deref()),
                 leads: if leads.is_empty() {
-                    p.lead_text.clone().unwrap_or_default()
+                    p.texts.lead_text.clone().unwrap_or_default()
                 } else {
                     leads.join(", ")
                 },
@@ -213,11 +213,11 @@ fn show_page(
         .map(|x| (named(&x.id, &x.name), stage_label(x.stage.as_deref())))
         .collect();
     let questions = [
-        ("Waar gaat dit plan over?", &p.about),
-        ("Wat is het beoogde resultaat?", &p.intended_result),
-        ("Welke activiteiten gaan er gebeuren?", &p.activities),
-        ("Wat vraagt dit van wie?", &p.asks),
-        ("Wat is de actuele status?", &p.current_status),
+        ("Waar gaat dit plan over?", &p.texts.about),
+        ("Wat is het beoogde resultaat?", &p.texts.intended_result),
+        ("Welke activiteiten gaan er gebeuren?", &p.texts.activities),
+        ("Wat vraagt dit van wie?", &p.texts.asks),
+        ("Wat is de actuele status?", &p.texts.current_status),
     ]
     .into_iter()
     .filter_map(|(title, text)| {

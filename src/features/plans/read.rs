@@ -1,6 +1,8 @@
 //! Reading plans and their cells as pages and the API show them. Each function is one or a
 //! few portable SQL statements.
 
+use std::sync::LazyLock;
+
 use sqlx::FromRow;
 use sqlx::any::AnyRow;
 
@@ -11,9 +13,14 @@ use super::model::{
 use crate::features::rollouts::model::{RolloutChangeRow, RolloutRow};
 use crate::store::{Store, StoreError};
 
-pub(crate) const PLAN_COLUMNS: &str = "p.id, p.name, p.kind, p.parent_id, p.area_id, p.about, p.intended_result, p.activities, p.asks,
-    p.current_status, p.lead_text, p.parties_text, p.status_text, p.financing_text, p.stage, p.network_role, p.is_new,
-    p.phase, p.source_id, p.internal_note, p.archived, p.version";
+/// The columns of [`PlanRow`] over `plans p`.
+pub(crate) static PLAN_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "p.id, p.name, p.kind, p.parent_id, p.area_id, {}, p.stage, p.network_role, p.is_new,
+         p.phase, p.source_id, p.internal_note, p.archived, p.version",
+        super::repo::text_columns("p.")
+    )
+});
 
 /// The filter as SQL over `plans p`, with `$1` plan, `$2` stage, `$3` subregio, `$4` whether
 /// archived plans count; the framework items follow as `$5...`. Only fixed text and placeholders are put together here.
@@ -60,7 +67,8 @@ impl Store {
     /// The plans a filter selects, in portfolio order.
     pub async fn plans(&self, filter: &PlanFilter) -> Result<Vec<PlanRow>, StoreError> {
         let sql = format!(
-            "SELECT {PLAN_COLUMNS} FROM plans p WHERE {} ORDER BY p.position",
+            "SELECT {} FROM plans p WHERE {} ORDER BY p.position",
+            PLAN_COLUMNS.as_str(),
             plan_filter_sql(filter)
         );
         let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));

@@ -2,9 +2,12 @@
 
 use sqlx::AnyConnection;
 
-use super::model::{PlanField, PlanFields, StageChange, StoredPlan};
+use std::sync::LazyLock;
+
+use super::model::{PlanField, PlanFields, PlanTexts, StageChange, StoredPlan};
 use crate::domain::{NetworkRole, Phase, PlanKind, Slug, Stage};
 use crate::features::sources::repo::resolve_source;
+use crate::store::RecordField;
 use crate::store::rows::{Names, exists, next_position, not_found, parse_code, refused};
 use crate::store::write_path::{RecordKey, Value, Write};
 use crate::store::{Actor, Reason, Store, StoreError, Subject};
@@ -19,20 +22,14 @@ pub(crate) fn plan_values(
     names: &Names,
     parent: Option<String>,
 ) -> Vec<(PlanField, Option<String>)> {
-    vec![
+    let mut values = vec![
         (PlanField::Name, Some(f.name.clone())),
         (PlanField::Kind, Some(f.kind.label().to_owned())),
         (PlanField::Parent, parent),
         (PlanField::Area, names.one(Some(&f.area_id))),
-        (PlanField::About, f.about.clone()),
-        (PlanField::IntendedResult, f.intended_result.clone()),
-        (PlanField::Activities, f.activities.clone()),
-        (PlanField::Asks, f.asks.clone()),
-        (PlanField::CurrentStatus, f.current_status.clone()),
-        (PlanField::LeadText, f.lead_text.clone()),
-        (PlanField::PartiesText, f.parties_text.clone()),
-        (PlanField::StatusText, f.status_text.clone()),
-        (PlanField::FinancingText, f.financing_text.clone()),
+    ];
+    values.extend(f.texts.entries().into_iter().map(|(k, v)| (k, v.clone())));
+    values.extend([
         (
             PlanField::NetworkRole,
             f.network_role.map(|r| r.label().to_owned()),
@@ -55,7 +52,8 @@ pub(crate) fn plan_values(
                     .join("; ")
             }),
         ),
-    ]
+    ]);
+    values
 }
 
 /// A plan's row as stored.
@@ -65,15 +63,8 @@ pub(crate) struct PlanRecord {
     kind: String,
     parent_id: Option<String>,
     area_id: String,
-    about: Option<String>,
-    intended_result: Option<String>,
-    activities: Option<String>,
-    asks: Option<String>,
-    current_status: Option<String>,
-    lead_text: Option<String>,
-    parties_text: Option<String>,
-    status_text: Option<String>,
-    financing_text: Option<String>,
+    #[sqlx(flatten)]
+    texts: PlanTexts,
     network_role: Option<String>,
     is_new: Option<i64>,
     phase: Option<String>,
@@ -88,15 +79,18 @@ pub(crate) async fn load_plan(
     conn: &mut AnyConnection,
     id: &str,
 ) -> Result<Option<StoredPlan>, sqlx::Error> {
-    let row: Option<PlanRecord> = sqlx::query_as(
-        "SELECT name, kind, parent_id, area_id, about, intended_result, activities, asks, current_status,
-            lead_text, parties_text, status_text, financing_text, network_role, is_new, phase,
-            source_id, internal_note, stage, version, archived
-         FROM plans WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    static SELECT: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT name, kind, parent_id, area_id, {}, network_role, is_new, phase,
+                source_id, internal_note, stage, version, archived
+             FROM plans WHERE id = $1",
+            text_columns("")
+        )
+    });
+    let row: Option<PlanRecord> = sqlx::query_as(sqlx::AssertSqlSafe(SELECT.as_str()))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     let Some(r) = row else { return Ok(None) };
     let orgs: Vec<(String, String)> = sqlx::query_as(
         "SELECT organisation_id, role FROM plan_organisations WHERE plan_id = $1 ORDER BY position",
@@ -129,15 +123,7 @@ pub(crate) async fn load_plan(
             kind,
             parent_id: r.parent_id,
             area_id: r.area_id,
-            about: r.about,
-            intended_result: r.intended_result,
-            activities: r.activities,
-            asks: r.asks,
-            current_status: r.current_status,
-            lead_text: r.lead_text,
-            parties_text: r.parties_text,
-            status_text: r.status_text,
-            financing_text: r.financing_text,
+            texts: r.texts,
             network_role: parse_code(r.network_role, NetworkRole::parse)?,
             is_new: crate::store::flag(r.is_new),
             phase: parse_code(r.phase, Phase::parse)?,
@@ -322,25 +308,34 @@ pub(crate) async fn audit_plan_fields(
 pub(crate) fn plan_columns(f: &PlanFields) -> Vec<(&'static str, Value)> {
     let text = |v: &Option<String>| Value::Text(v.clone());
     let code = |v: Option<&str>| Value::Text(v.map(str::to_owned));
-    vec![
+    let mut columns = vec![
         ("name", Value::Text(Some(f.name.clone()))),
         ("kind", code(Some(f.kind.code()))),
         ("area_id", Value::Text(Some(f.area_id.clone()))),
-        ("about", text(&f.about)),
-        ("intended_result", text(&f.intended_result)),
-        ("activities", text(&f.activities)),
-        ("asks", text(&f.asks)),
-        ("current_status", text(&f.current_status)),
-        ("lead_text", text(&f.lead_text)),
-        ("parties_text", text(&f.parties_text)),
-        ("status_text", text(&f.status_text)),
-        ("financing_text", text(&f.financing_text)),
+    ];
+    columns.extend(
+        f.texts
+            .entries()
+            .into_iter()
+            .map(|(k, v)| (k.code(), text(v))),
+    );
+    columns.extend([
         ("network_role", code(f.network_role.map(|r| r.code()))),
         ("is_new", Value::Int(f.is_new.map(i64::from))),
         ("phase", code(f.phase.map(|p| p.code()))),
         ("source_id", text(&f.source_id)),
         ("internal_note", text(&f.internal_note)),
-    ]
+    ]);
+    columns
+}
+
+/// The columns of a plan's texts, each after `prefix` (a table alias with its dot, or nothing).
+pub(crate) fn text_columns(prefix: &str) -> String {
+    PlanTexts::FIELDS
+        .iter()
+        .map(|f| format!("{prefix}{}", f.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Writes a plan's own row: an INSERT when `position` is given, else an UPDATE of its fields
