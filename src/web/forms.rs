@@ -1,9 +1,11 @@
 //! What every form shares: field errors with Dutch messages, and tidy input values.
 
+use axum::http::StatusCode;
 use serde::Serialize;
 
 use crate::domain::Slug;
-use crate::store::{Reason, RecordField, Refusal};
+use crate::store::{Reason, RecordField, Refusal, StoreError};
+use crate::web::error::WebError;
 
 /// The longest name a record may have.
 pub const MAX_NAME: usize = 200;
@@ -158,6 +160,81 @@ pub fn refusal<F: RecordField>(errors: &mut FormErrors, refusal: Refusal) {
     errors.refused(refusal, F::code, "name");
 }
 
+/// Why a form's save did not go through, for its page to show the form again.
+#[derive(Debug, Default)]
+pub struct NotSaved {
+    /// What to fix, per input.
+    pub errors: FormErrors,
+    /// Someone else saved first: the version stored now. The form sends it next, so that
+    /// saving again is a deliberate choice to overwrite the newer version.
+    pub newer_version: Option<i64>,
+}
+
+impl NotSaved {
+    /// 409 after a conflict, 422 for input to fix.
+    pub fn status(&self) -> StatusCode {
+        match self.newer_version {
+            Some(_) => StatusCode::CONFLICT,
+            None => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+}
+
+impl NotSaved {
+    /// The problems of a new record's form: a conflict there means another record took its
+    /// id first.
+    pub fn for_new_record(self) -> FormErrors {
+        let mut errors = self.errors;
+        if self.newer_version.is_some() {
+            errors.add(
+                "id",
+                "Id: deze id is net door iemand anders in gebruik genomen; kies een andere id.",
+            );
+        }
+        errors
+    }
+}
+
+impl From<FormErrors> for NotSaved {
+    fn from(errors: FormErrors) -> Self {
+        Self {
+            errors,
+            newer_version: None,
+        }
+    }
+}
+
+/// The store's answer to a form's save: what was saved, or why not. A refusal goes to the
+/// input named like its field of `F` (else to `name`); a conflict brings the newer version.
+/// Any other error is the page's.
+pub fn settle<T, F: RecordField>(
+    result: Result<T, StoreError>,
+) -> Result<Result<T, NotSaved>, WebError> {
+    settle_at(result, F::code, "name")
+}
+
+/// As [`settle`], for a form whose inputs are not named like the fields: `input` names the
+/// input of a field, `fallback` takes a refusal that names no field.
+pub fn settle_at<T, F: RecordField>(
+    result: Result<T, StoreError>,
+    input: impl Fn(F) -> &'static str,
+    fallback: &'static str,
+) -> Result<Result<T, NotSaved>, WebError> {
+    match result {
+        Ok(saved) => Ok(Ok(saved)),
+        Err(StoreError::Conflict { current_version }) => Ok(Err(NotSaved {
+            errors: FormErrors::new(),
+            newer_version: Some(current_version),
+        })),
+        Err(StoreError::Refused(r)) => {
+            let mut errors = FormErrors::new();
+            errors.refused(r, input, fallback);
+            Ok(Err(errors.into()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// One line of a conflict table.
 pub fn conflict_line(label: &'static str, yours: &str, stored: &str) -> ConflictLine {
     ConflictLine {
@@ -166,6 +243,16 @@ pub fn conflict_line(label: &'static str, yours: &str, stored: &str) -> Conflict
         yours: yours.to_owned(),
         stored: stored.to_owned(),
     }
+}
+
+/// The message for a new record whose id could not be made.
+pub fn missing_id() -> FormErrors {
+    let mut errors = FormErrors::new();
+    errors.add(
+        "id",
+        "Id: vul een id in met kleine letters, cijfers en streepjes.",
+    );
+    errors
 }
 
 /// A checked form: the id of a new record (`None` when editing), its fields and the reason.

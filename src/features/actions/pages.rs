@@ -16,10 +16,10 @@ use crate::domain::{ActionStatus, EscalationLevel, parse_date};
 use crate::features::bodies::model::BodyRow;
 use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::require_kpi_editor;
-use crate::store::{Reason, RecordField, StoreError};
+use crate::store::{Reason, RecordField};
 use crate::web::AppState;
 use crate::web::error::WebError;
-use crate::web::forms::{Choice, FormErrors, optional};
+use crate::web::forms::{Choice, FormErrors, optional, parse_form, settle_at};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::{Catalog, date_nl};
@@ -258,11 +258,11 @@ async fn create(
 ) -> Result<Response, WebError> {
     let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
-    let form: ActionForm = serde_html_form::from_bytes(&body).unwrap_or_default();
-    let errors = match validate(&form) {
+    let form: ActionForm = parse_form(&body);
+    let outcome = match validate(&form) {
         Ok((fields, reason)) => {
             let body_id = optional(&form.body);
-            match state
+            let saved = state
                 .store
                 .create_action(
                     &viewer.actor(),
@@ -272,18 +272,14 @@ async fn create(
                     EscalationLevel::Workgroup,
                     body_id.as_deref(),
                 )
-                .await
-            {
-                Ok(action) => return Ok(Redirect::to(&format!("/acties/{action}")).into_response()),
-                Err(StoreError::Refused(m)) => {
-                    let mut e = FormErrors::new();
-                    e.refused(m, action_input, "title");
-                    e
-                }
-                Err(e) => return Err(e.into()),
-            }
+                .await;
+            settle_at(saved, action_input, "title")?
         }
-        Err(errors) => errors,
+        Err(errors) => Err(errors.into()),
+    };
+    let errors = match outcome {
+        Ok(action) => return Ok(Redirect::to(&format!("/acties/{action}")).into_response()),
+        Err(not_saved) => not_saved.errors,
     };
     let (areas, organisations, workgroups) = choices(&state, &ind).await?;
     let page = NewPage {
@@ -448,36 +444,28 @@ async fn update(
     let action = load_action(&state, &id).await?;
     let ind = crate::features::indicators::indicator_or_404(&state, &action.indicator_id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
-    let form: ActionForm = serde_html_form::from_bytes(&body).unwrap_or_default();
+    let form: ActionForm = parse_form(&body);
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
-    let (errors, conflict) = match validate(&form) {
-        Ok((fields, reason)) => match state
-            .store
-            .update_action(&viewer.actor(), &reason, action.id, version, &fields)
-            .await
-        {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!("/acties/{}", action.id)).into_response());
-            }
-            Err(StoreError::Conflict { .. }) => (FormErrors::new(), true),
-            Err(StoreError::Refused(m)) => {
-                let mut e = FormErrors::new();
-                e.refused(m, action_input, "title");
-                (e, false)
-            }
-            Err(e) => return Err(e.into()),
-        },
-        Err(errors) => (errors, false),
+    let outcome = match validate(&form) {
+        Ok((fields, reason)) => settle_at(
+            state
+                .store
+                .update_action(&viewer.actor(), &reason, action.id, version, &fields)
+                .await,
+            action_input,
+            "title",
+        )?,
+        Err(errors) => Err(errors.into()),
     };
+    let not_saved = match outcome {
+        Ok(_) => return Ok(Redirect::to(&format!("/acties/{}", action.id)).into_response()),
+        Err(not_saved) => not_saved,
+    };
+    let (status, conflict) = (not_saved.status(), not_saved.newer_version.is_some());
     let fresh = load_action(&state, &id).await?;
-    let status = if conflict {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     let mut page = show_page(&state, &viewer, fresh, (!conflict).then_some(form)).await?;
-    page.errors = errors;
     page.conflict = conflict;
+    page.errors = not_saved.errors;
     Ok((status, page).into_response())
 }
 
@@ -498,7 +486,7 @@ async fn escalate(
     let action = load_action(&state, &id).await?;
     let ind = crate::features::indicators::indicator_or_404(&state, &action.indicator_id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
-    let form: EscalateForm = serde_html_form::from_bytes(&body).unwrap_or_default();
+    let form: EscalateForm = parse_form(&body);
     let mut errors = FormErrors::new();
     let (level, body_id) = form.to.split_once(':').unwrap_or((form.to.as_str(), ""));
     let level = match EscalationLevel::parse(level) {
@@ -516,10 +504,10 @@ async fn escalate(
         );
     }
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
-    let mut conflict = false;
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if let (Some(level), Some(reason)) = (level, &reason) {
         let body_id = optional(body_id);
-        match state
+        let saved = state
             .store
             .escalate_action(
                 &viewer.actor(),
@@ -529,8 +517,8 @@ async fn escalate(
                 body_id.as_deref(),
                 reason,
             )
-            .await
-        {
+            .await;
+        match settle_at(saved, escalation_input, "to")? {
             Ok(_) => {
                 let back = match body_id {
                     Some(b) => format!("/overleggen/{b}"),
@@ -538,21 +526,17 @@ async fn escalate(
                 };
                 return Ok(Redirect::to(&back).into_response());
             }
-            Err(StoreError::Conflict { .. }) => conflict = true,
-            Err(StoreError::Refused(m)) => errors.refused(m, escalation_input, "to"),
-            Err(e) => return Err(e.into()),
+            Err(not_saved) => {
+                status = not_saved.status();
+                errors = not_saved.errors;
+            }
         }
     }
     let fresh = load_action(&state, &id).await?;
     let mut page = show_page(&state, &viewer, fresh, None).await?;
     page.escalate_errors = errors;
     page.escalate_reason = form.reason;
-    page.conflict = conflict;
-    let status = if conflict {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    page.conflict = status == StatusCode::CONFLICT;
     Ok((status, page).into_response())
 }
 

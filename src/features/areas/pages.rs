@@ -17,12 +17,12 @@ use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::last_change;
 use crate::features::changes::pages::{ChangeLine, change_lines};
 use crate::features::plans::model::PlanFilter;
-use crate::store::{Reason, StoreError};
+use crate::store::Reason;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{ConflictLine, parse_form};
 use crate::web::forms::{FormErrors, optional};
-use crate::web::forms::{conflict_line, refusal, required_name};
+use crate::web::forms::{conflict_line, required_name, settle};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::{Catalog, SourceView, StatusView, stage_label};
@@ -368,18 +368,17 @@ async fn add_district(
             comment: optional(&form.comment),
             source: None,
         };
-        match state
+        let saved = state
             .store
             .create_district(&viewer.actor(), &reason, &gemeente.id, id, name)
-            .await
-        {
+            .await;
+        match settle::<_, AreaField>(saved)? {
             Ok(()) => {
                 return Ok(
                     Redirect::to(&format!("/gemeenten/{}#wijken", gemeente.id)).into_response()
                 );
             }
-            Err(StoreError::Refused(m)) => refusal::<AreaField>(&mut errors, m),
-            Err(e) => return Err(e.into()),
+            Err(not_saved) => errors = not_saved.for_new_record(),
         }
     }
     let page = show_page(&state, &viewer, &gemeente.id, form, errors).await?;
@@ -486,46 +485,44 @@ async fn rename(
 ) -> Result<Response, WebError> {
     viewer.require_admin(RENAME_ADMIN_ONLY)?;
     let (area, _) = area_and_version(&state, &id).await?;
-    let mut form: AreaForm = parse_form(&body);
+    let form: AreaForm = parse_form(&body);
     let mut errors = FormErrors::new();
     let missing = format!("vul de nieuwe naam van de {} in.", area_kind(&area.kind));
-    let name = required_name(&mut errors, &form.name, &missing);
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    let mut conflict = Vec::new();
-    let mut last = None;
-    if let (Some(name), true) = (name, errors.is_empty()) {
-        let reason = Reason {
-            comment: optional(&form.comment),
-            source: None,
-        };
-        let version: i64 = form.version.trim().parse().unwrap_or(-1);
-        match state
-            .store
-            .rename_area(&viewer.actor(), &reason, &id, version, &name)
-            .await
-        {
-            Ok(_) => {
-                let back = match area.kind.as_str() {
-                    "gemeente" => format!("/gemeenten/{id}#historie"),
-                    _ => page_of(&area),
-                };
-                return Ok(Redirect::to(&back).into_response());
-            }
-            Err(StoreError::Conflict { current_version }) => {
-                let (now, _) = area_and_version(&state, &id).await?;
-                conflict = vec![conflict_line("Naam", &form.name, &now.name)];
-                last = last_change(&state, AuditScope::Area(&id), "area", &id).await?;
-                form.version = current_version.to_string();
-                status = StatusCode::CONFLICT;
-            }
-            Err(StoreError::Refused(m)) => refusal::<AreaField>(&mut errors, m),
-            Err(e) => return Err(e.into()),
+    let outcome = match required_name(&mut errors, &form.name, &missing) {
+        Some(name) if errors.is_empty() => {
+            let reason = Reason {
+                comment: optional(&form.comment),
+                source: None,
+            };
+            let version: i64 = form.version.trim().parse().unwrap_or(-1);
+            settle::<_, AreaField>(
+                state
+                    .store
+                    .rename_area(&viewer.actor(), &reason, &id, version, &name)
+                    .await,
+            )?
         }
-    }
+        _ => Err(errors.into()),
+    };
+    let not_saved = match outcome {
+        Ok(_) => {
+            let back = match area.kind.as_str() {
+                "gemeente" => format!("/gemeenten/{id}#historie"),
+                _ => page_of(&area),
+            };
+            return Ok(Redirect::to(&back).into_response());
+        }
+        Err(not_saved) => not_saved,
+    };
+    let status = not_saved.status();
     let mut page = rename_page(area, form);
-    page.errors = errors;
-    page.conflict = conflict;
-    page.last_change = last;
+    if let Some(current) = not_saved.newer_version {
+        let (now, _) = area_and_version(&state, &id).await?;
+        page.conflict = vec![conflict_line("Naam", &page.form.name, &now.name)];
+        page.last_change = last_change(&state, AuditScope::Area(&id), "area", &id).await?;
+        page.form.version = current.to_string();
+    }
+    page.errors = not_saved.errors;
     Ok((status, page).into_response())
 }
 

@@ -13,10 +13,10 @@ use serde::Deserialize;
 use super::model::{FrameworkField, FrameworkFields, FrameworkRow};
 use crate::domain::{FrameworkKind, Phase};
 use crate::features::plans::model::{PlanFilter, PlanRow};
-use crate::store::{Reason, StoreError};
+use crate::store::Reason;
 use crate::web::AppState;
 use crate::web::error::WebError;
-use crate::web::forms::{Checked, conflict_line, new_id, refusal, required_name};
+use crate::web::forms::{Checked, conflict_line, missing_id, new_id, required_name, settle};
 use crate::web::forms::{Choice, FormErrors, optional};
 use crate::web::forms::{ConflictLine, parse_form};
 use crate::web::routes::Routes;
@@ -315,27 +315,23 @@ async fn create(
 ) -> Result<Response, WebError> {
     viewer.require_admin(ADMIN_ONLY)?;
     let form: ItemForm = parse_form(&body);
-    let mut errors = FormErrors::new();
-    match validate(&form, true) {
-        Ok((kind, (Some(id), fields, reason))) => {
-            match state
+    let outcome = match validate(&form, true) {
+        Ok((kind, (Some(id), fields, reason))) => settle::<_, FrameworkField>(
+            state
                 .store
                 .save_framework_item(&viewer.actor(), &reason, id.as_str(), kind, None, &fields)
                 .await
-            {
-                Ok(_) => return Ok(Redirect::to(&format!("/kader#{id}")).into_response()),
-                Err(StoreError::Refused(m)) => refusal::<FrameworkField>(&mut errors, m),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok((_, (None, ..))) => errors.add(
-            "id",
-            "Id: vul een id in met kleine letters, cijfers en streepjes.",
-        ),
-        Err(found) => errors = found,
-    }
+                .map(|_| id),
+        )?,
+        Ok((_, (None, ..))) => Err(missing_id().into()),
+        Err(errors) => Err(errors.into()),
+    };
+    let not_saved = match outcome {
+        Ok(id) => return Ok(Redirect::to(&format!("/kader#{id}")).into_response()),
+        Err(not_saved) => not_saved,
+    };
     let mut page = EditPage::new(None, "Nieuw onderdeel van het kader".into(), form);
-    page.errors = errors;
+    page.errors = not_saved.for_new_record();
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -345,17 +341,25 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<EditPage, WebError> {
     viewer.require_admin(ADMIN_ONLY)?;
-    let (kind, fields, version) = state
-        .store
-        .stored_framework_item(&id)
-        .await?
-        .ok_or_else(|| not_found(&id))?;
+    let (kind, fields, version) = stored(&state, &id).await?;
     let title = format!("{} bewerken", fields.name);
     Ok(EditPage::new(
         Some((id, kind)),
         title,
         ItemForm::from_stored(kind, &fields, version),
     ))
+}
+
+/// The item as stored, with its kind and version, or "not found".
+async fn stored(
+    state: &AppState,
+    id: &str,
+) -> Result<(FrameworkKind, FrameworkFields, i64), WebError> {
+    state
+        .store
+        .stored_framework_item(id)
+        .await?
+        .ok_or_else(|| not_found(id))
 }
 
 fn conflict_lines(yours: &ItemForm, stored: &ItemForm) -> Vec<ConflictLine> {
@@ -373,50 +377,35 @@ async fn update(
     body: Bytes,
 ) -> Result<Response, WebError> {
     viewer.require_admin(ADMIN_ONLY)?;
-    let (kind, stored, _) = state
-        .store
-        .stored_framework_item(&id)
-        .await?
-        .ok_or_else(|| not_found(&id))?;
+    let (kind, stored, _) = stored(&state, &id).await?;
     let mut form: ItemForm = parse_form(&body);
     // The kind of an item does not change; the form does not offer it.
     form.kind = kind.code().to_owned();
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    let mut conflict = Vec::new();
-    let errors = match validate(&form, false) {
-        Ok((_, (_, fields, reason))) => {
-            match state
+    let outcome = match validate(&form, false) {
+        Ok((_, (_, fields, reason))) => settle::<_, FrameworkField>(
+            state
                 .store
                 .save_framework_item(&viewer.actor(), &reason, &id, kind, Some(version), &fields)
-                .await
-            {
-                Ok(_) => return Ok(Redirect::to(&format!("/kader#{id}")).into_response()),
-                Err(StoreError::Conflict { current_version }) => {
-                    let (_, now, _) = state
-                        .store
-                        .stored_framework_item(&id)
-                        .await?
-                        .ok_or_else(|| not_found(&id))?;
-                    conflict =
-                        conflict_lines(&form, &ItemForm::from_stored(kind, &now, current_version));
-                    // Saving again is a deliberate choice to overwrite the newer version.
-                    form.version = current_version.to_string();
-                    status = StatusCode::CONFLICT;
-                    FormErrors::new()
-                }
-                Err(StoreError::Refused(m)) => {
-                    let mut errors = FormErrors::new();
-                    refusal::<FrameworkField>(&mut errors, m);
-                    errors
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(errors) => errors,
+                .await,
+        )?,
+        Err(errors) => Err(errors.into()),
     };
-    let mut page = EditPage::new(Some((id, kind)), format!("{} bewerken", stored.name), form);
-    page.errors = errors;
-    page.conflict = conflict;
+    let not_saved = match outcome {
+        Ok(_) => return Ok(Redirect::to(&format!("/kader#{id}")).into_response()),
+        Err(not_saved) => not_saved,
+    };
+    let status = not_saved.status();
+    let mut page = EditPage::new(
+        Some((id.clone(), kind)),
+        format!("{} bewerken", stored.name),
+        form,
+    );
+    if let Some(current) = not_saved.newer_version {
+        let (_, now, _) = self::stored(&state, &id).await?;
+        page.conflict = conflict_lines(&page.form, &ItemForm::from_stored(kind, &now, current));
+        page.form.version = current.to_string();
+    }
+    page.errors = not_saved.errors;
     Ok((status, page).into_response())
 }

@@ -15,10 +15,10 @@ use crate::domain::{
     format_number_nl, parse_number,
 };
 use crate::features::plans::model::PlanFilter;
-use crate::store::{Reason, RecordField, Refusal, StoreError};
+use crate::store::Reason;
 use crate::web::AppState;
 use crate::web::error::WebError;
-use crate::web::forms::{Choice, FormErrors, optional};
+use crate::web::forms::{Choice, FormErrors, missing_id, optional, parse_form, settle};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::Catalog;
@@ -347,12 +347,6 @@ fn validate(
     }
 }
 
-/// A refusal from the store names its field ("Plannen: ...").
-fn refusal(errors: &mut FormErrors, refusal: Refusal) {
-    // The form names its inputs as the definition's fields are named.
-    errors.refused(refusal, IndicatorField::code, "name");
-}
-
 async fn new_form(State(state): State<AppState>, viewer: Viewer) -> Result<EditPage, WebError> {
     viewer.require_admin(ADMIN_ONLY)?;
     let form = DefinitionForm {
@@ -372,35 +366,24 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, WebError> {
     viewer.require_admin(ADMIN_ONLY)?;
-    let form: DefinitionForm = serde_html_form::from_bytes(&body).unwrap_or_default();
-    let errors = match validate(&form, true) {
-        Ok((Some(id), fields, reason)) => {
-            match state
+    let form: DefinitionForm = parse_form(&body);
+    let outcome = match validate(&form, true) {
+        Ok((Some(id), fields, reason)) => settle::<_, IndicatorField>(
+            state
                 .store
                 .create_indicator(&viewer.actor(), &reason, id.as_str(), &fields)
                 .await
-            {
-                Ok(()) => return Ok(Redirect::to(&format!("/indicatoren/{id}")).into_response()),
-                Err(StoreError::Refused(m)) => {
-                    let mut e = FormErrors::new();
-                    refusal(&mut e, m);
-                    e
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok((None, ..)) => {
-            let mut e = FormErrors::new();
-            e.add(
-                "id",
-                "Id: vul een id in met kleine letters, cijfers en streepjes.",
-            );
-            e
-        }
-        Err(errors) => errors,
+                .map(|()| id),
+        )?,
+        Ok((None, ..)) => Err(missing_id().into()),
+        Err(errors) => Err(errors.into()),
+    };
+    let not_saved = match outcome {
+        Ok(id) => return Ok(Redirect::to(&format!("/indicatoren/{id}")).into_response()),
+        Err(not_saved) => not_saved,
     };
     let mut p = page(&state, None, "Nieuwe KPI".into(), form).await?;
-    p.errors = errors;
+    p.errors = not_saved.for_new_record();
     Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
 }
 
@@ -423,41 +406,28 @@ async fn update(
 ) -> Result<Response, WebError> {
     viewer.require_admin(ADMIN_ONLY)?;
     let row = crate::features::indicators::indicator_or_404(&state, &id).await?;
-    let mut form: DefinitionForm = serde_html_form::from_bytes(&body).unwrap_or_default();
+    let mut form: DefinitionForm = parse_form(&body);
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
-    let mut conflict = false;
-    let errors = match validate(&form, false) {
-        Ok((_, fields, reason)) => match state
-            .store
-            .update_indicator(&viewer.actor(), &reason, &id, version, &fields)
-            .await
-        {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!("/indicatoren/{id}#historie")).into_response());
-            }
-            Err(StoreError::Conflict { current_version }) => {
-                conflict = true;
-                // Saving again is a deliberate choice to overwrite the newer version.
-                form.version = current_version.to_string();
-                FormErrors::new()
-            }
-            Err(StoreError::Refused(m)) => {
-                let mut e = FormErrors::new();
-                refusal(&mut e, m);
-                e
-            }
-            Err(e) => return Err(e.into()),
-        },
-        Err(errors) => errors,
+    let outcome = match validate(&form, false) {
+        Ok((_, fields, reason)) => settle::<_, IndicatorField>(
+            state
+                .store
+                .update_indicator(&viewer.actor(), &reason, &id, version, &fields)
+                .await,
+        )?,
+        Err(errors) => Err(errors.into()),
     };
+    let not_saved = match outcome {
+        Ok(_) => return Ok(Redirect::to(&format!("/indicatoren/{id}#historie")).into_response()),
+        Err(not_saved) => not_saved,
+    };
+    if let Some(current) = not_saved.newer_version {
+        form.version = current.to_string();
+    }
+    let status = not_saved.status();
     let title = format!("{} bewerken", row.name);
     let mut p = page(&state, Some(id), title, form).await?;
-    p.errors = errors;
-    p.conflict = conflict;
-    let status = if conflict {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    p.conflict = not_saved.newer_version.is_some();
+    p.errors = not_saved.errors;
     Ok((status, p).into_response())
 }

@@ -18,7 +18,7 @@ use crate::import::observations::{self, Report, RowProblem};
 use crate::store::{Reason, RecordField, StoreError};
 use crate::web::AppState;
 use crate::web::error::WebError;
-use crate::web::forms::{Choice, FormErrors, optional};
+use crate::web::forms::{Choice, FormErrors, optional, parse_form, settle_at};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::Catalog;
@@ -217,55 +217,43 @@ async fn save(
 ) -> Result<Response, WebError> {
     let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
-    let form: ObservationForm = serde_html_form::from_bytes(&body).unwrap_or_default();
+    let form: ObservationForm = parse_form(&body);
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
-    let mut conflict = false;
-    let errors = match validate(&ind, &form) {
-        Ok((obs, reason)) => match state
-            .store
-            .save_observation(&viewer.actor(), &reason, &obs, version)
-            .await
-        {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!(
-                    "/indicatoren/{}?gebied={}#reeks",
-                    ind.id, obs.area_id
-                ))
-                .into_response());
-            }
-            Err(StoreError::Conflict { current_version }) => {
-                let mut e = FormErrors::new();
-                if version == 0 {
-                    e.add(
+    let not_saved = match validate(&ind, &form) {
+        Ok((obs, reason)) => {
+            let saved = state
+                .store
+                .save_observation(&viewer.actor(), &reason, &obs, version)
+                .await;
+            match settle_at(saved, ObservationField::code, "area")? {
+                Ok(_) => {
+                    return Ok(Redirect::to(&format!(
+                        "/indicatoren/{}?gebied={}#reeks",
+                        ind.id, obs.area_id
+                    ))
+                    .into_response());
+                }
+                // A new measurement for a period that has one already.
+                Err(mut not_saved) if version == 0 && not_saved.newer_version.is_some() => {
+                    not_saved.newer_version = None;
+                    not_saved.errors.add(
                         "period",
                         format!(
                             "Periode: voor dit gebied is er al een meting over {}; open die meting via de tabel op de pagina van de KPI en wijzig haar daar, of kies een andere periode.",
                             obs.period.label_nl()
                         ),
                     );
-                } else {
-                    conflict = true;
-                    let _ = current_version;
+                    not_saved
                 }
-                e
+                Err(not_saved) => not_saved,
             }
-            Err(StoreError::Refused(m)) => {
-                let mut e = FormErrors::new();
-                e.refused(m, ObservationField::code, "area");
-                e
-            }
-            Err(e) => return Err(e.into()),
-        },
-        Err(errors) => errors,
+        }
+        Err(errors) => errors.into(),
     };
-    let status = if conflict {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = not_saved.status();
     let mut p = page(&state, ind, form).await?;
-    p.errors = errors;
-    p.conflict = conflict;
+    p.conflict = not_saved.newer_version.is_some();
+    p.errors = not_saved.errors;
     Ok((status, p).into_response())
 }
 
@@ -445,7 +433,7 @@ async fn import_confirm(
     body: Bytes,
 ) -> Result<Response, WebError> {
     viewer.require_user()?;
-    let form: ConfirmForm = serde_html_form::from_bytes(&body).unwrap_or_default();
+    let form: ConfirmForm = parse_form(&body);
     let (report, rows, cx) = check_file(&state, &viewer, &form.content).await?;
     if !report.is_ok() {
         let page = ImportPage {

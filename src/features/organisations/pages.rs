@@ -14,11 +14,13 @@ use crate::domain::OrganisationKind;
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::last_change;
 use crate::features::changes::pages::{ChangeLine, change_lines};
-use crate::store::{Reason, StoreError};
+use crate::store::Reason;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::ConflictLine;
-use crate::web::forms::{Checked, conflict_line, new_id, parse_form, refusal, required_name};
+use crate::web::forms::{
+    Checked, conflict_line, missing_id, new_id, parse_form, required_name, settle,
+};
 use crate::web::forms::{Choice, FormErrors, optional};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
@@ -259,27 +261,23 @@ async fn create(
 ) -> Result<Response, WebError> {
     viewer.require_admin(ADMIN_ONLY)?;
     let form: OrganisationForm = parse_form(&body);
-    let mut errors = FormErrors::new();
-    match validate(&form, true) {
-        Ok((Some(id), fields, reason)) => {
-            match state
+    let outcome = match validate(&form, true) {
+        Ok((Some(id), fields, reason)) => settle::<_, OrganisationField>(
+            state
                 .store
                 .save_organisation(&viewer.actor(), &reason, id.as_str(), None, &fields)
                 .await
-            {
-                Ok(_) => return Ok(Redirect::to(&format!("/organisaties/{id}")).into_response()),
-                Err(StoreError::Refused(m)) => refusal::<OrganisationField>(&mut errors, m),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok((None, ..)) => errors.add(
-            "id",
-            "Id: vul een id in met kleine letters, cijfers en streepjes.",
-        ),
-        Err(found) => errors = found,
-    }
+                .map(|_| id),
+        )?,
+        Ok((None, ..)) => Err(missing_id().into()),
+        Err(errors) => Err(errors.into()),
+    };
+    let not_saved = match outcome {
+        Ok(id) => return Ok(Redirect::to(&format!("/organisaties/{id}")).into_response()),
+        Err(not_saved) => not_saved,
+    };
     let mut page = EditPage::new(None, "Nieuwe organisatie".into(), form);
-    page.errors = errors;
+    page.errors = not_saved.for_new_record();
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -289,17 +287,22 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<EditPage, WebError> {
     viewer.require_admin(ADMIN_ONLY)?;
-    let (fields, version) = state
-        .store
-        .stored_organisation(&id)
-        .await?
-        .ok_or_else(|| not_found(&id))?;
+    let (fields, version) = stored(&state, &id).await?;
     let title = format!("{} bewerken", fields.name);
     Ok(EditPage::new(
         Some(id),
         title,
         OrganisationForm::from_stored(&fields, version),
     ))
+}
+
+/// The organisation as stored, with its version, or "not found".
+async fn stored(state: &AppState, id: &str) -> Result<(OrganisationFields, i64), WebError> {
+    state
+        .store
+        .stored_organisation(id)
+        .await?
+        .ok_or_else(|| not_found(id))
 }
 
 fn conflict_lines(yours: &OrganisationForm, stored: &OrganisationForm) -> Vec<ConflictLine> {
@@ -317,58 +320,31 @@ async fn update(
     body: Bytes,
 ) -> Result<Response, WebError> {
     viewer.require_admin(ADMIN_ONLY)?;
-    let (stored, _) = state
-        .store
-        .stored_organisation(&id)
-        .await?
-        .ok_or_else(|| not_found(&id))?;
-    let mut form: OrganisationForm = parse_form(&body);
+    let (stored, _) = stored(&state, &id).await?;
+    let form: OrganisationForm = parse_form(&body);
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
-    let mut page_status = StatusCode::UNPROCESSABLE_ENTITY;
-    let mut conflict = Vec::new();
-    let mut last = None;
-    let errors = match validate(&form, false) {
-        Ok((_, fields, reason)) => {
-            match state
+    let outcome = match validate(&form, false) {
+        Ok((_, fields, reason)) => settle::<_, OrganisationField>(
+            state
                 .store
                 .save_organisation(&viewer.actor(), &reason, &id, Some(version), &fields)
-                .await
-            {
-                Ok(_) => {
-                    return Ok(
-                        Redirect::to(&format!("/organisaties/{id}#historie")).into_response()
-                    );
-                }
-                Err(StoreError::Conflict { current_version }) => {
-                    let (now, _) = state
-                        .store
-                        .stored_organisation(&id)
-                        .await?
-                        .ok_or_else(|| not_found(&id))?;
-                    conflict = conflict_lines(
-                        &form,
-                        &OrganisationForm::from_stored(&now, current_version),
-                    );
-                    last = last_change(&state, AuditScope::Organisation(&id), "organisation", &id)
-                        .await?;
-                    // Saving again is a deliberate choice to overwrite the newer version.
-                    form.version = current_version.to_string();
-                    page_status = StatusCode::CONFLICT;
-                    FormErrors::new()
-                }
-                Err(StoreError::Refused(m)) => {
-                    let mut errors = FormErrors::new();
-                    refusal::<OrganisationField>(&mut errors, m);
-                    errors
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(errors) => errors,
+                .await,
+        )?,
+        Err(errors) => Err(errors.into()),
     };
-    let mut page = EditPage::new(Some(id), format!("{} bewerken", stored.name), form);
-    page.errors = errors;
-    page.conflict = conflict;
-    page.last_change = last;
-    Ok((page_status, page).into_response())
+    let not_saved = match outcome {
+        Ok(_) => return Ok(Redirect::to(&format!("/organisaties/{id}#historie")).into_response()),
+        Err(not_saved) => not_saved,
+    };
+    let status = not_saved.status();
+    let mut page = EditPage::new(Some(id.clone()), format!("{} bewerken", stored.name), form);
+    if let Some(current) = not_saved.newer_version {
+        let (now, _) = self::stored(&state, &id).await?;
+        page.conflict = conflict_lines(&page.form, &OrganisationForm::from_stored(&now, current));
+        page.last_change =
+            last_change(&state, AuditScope::Organisation(&id), "organisation", &id).await?;
+        page.form.version = current.to_string();
+    }
+    page.errors = not_saved.errors;
+    Ok((status, page).into_response())
 }

@@ -5,12 +5,13 @@ use super::model::{PlanField, PlanFields, PlanTexts, StageChange, StoredPlan};
 use super::texts::{plan_texts, with_plan_texts};
 use crate::domain::{FrameworkKind, NetworkRole, Phase, PlanKind, Slug, Stage, parse_date};
 use crate::features::changes::model::AuditScope;
+use crate::features::changes::pages::last_change;
 use crate::features::sources::model::SourceRef;
-use crate::store::{Reason, RecordField, StoreError};
+use crate::store::{Reason, RecordField};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional};
-use crate::web::forms::{ConflictLine, parse_form};
+use crate::web::forms::{ConflictLine, NotSaved, parse_form, settle_at};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::Catalog;
@@ -532,17 +533,13 @@ async fn create(
     let result = validate(&state, &catalog, &form).await;
     let outcome = match (result, id, errors.is_empty()) {
         (Ok((fields, stage, reason)), Some(id), true) => {
-            match state
+            let saved = state
                 .store
                 .create_plan(&viewer.actor(), &reason, &id, &fields, stage.as_ref())
-                .await
-            {
+                .await;
+            match settle_at(saved, plan_input, "name")? {
                 Ok(()) => return Ok(Redirect::to(&format!("/plannen/{id}")).into_response()),
-                Err(StoreError::Refused(m)) => {
-                    errors.refused(m, plan_input, "name");
-                    errors
-                }
-                Err(e) => return Err(e.into()),
+                Err(not_saved) => not_saved.for_new_record(),
             }
         }
         (Err(e), _, _) => {
@@ -674,7 +671,7 @@ async fn update(
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
     let mut errors = match validate(&state, &catalog, &form).await {
         Ok((fields, stage, reason)) => {
-            match state
+            let saved = state
                 .store
                 .update_plan(
                     &viewer.actor(),
@@ -684,26 +681,16 @@ async fn update(
                     &fields,
                     stage.as_ref(),
                 )
-                .await
-            {
+                .await;
+            match settle_at(saved, plan_input, "name")? {
                 Ok(_) => {
                     return Ok(Redirect::to(&format!("/plannen/{id}#historie")).into_response());
                 }
-                Err(StoreError::Conflict { current_version }) => {
+                Err(NotSaved {
+                    newer_version: Some(current_version),
+                    ..
+                }) => {
                     let now = plan_guard(&state, &id).await?;
-                    let last = state
-                        .store
-                        .audit_for(AuditScope::Plan(&id), 1)
-                        .await?
-                        .into_iter()
-                        .next()
-                        .map(|a| {
-                            format!(
-                                "{} ({})",
-                                a.actor.unwrap_or_default(),
-                                crate::features::changes::pages::moment_nl(&a.at)
-                            )
-                        });
                     let hidden = url::form_urlencoded::parse(&body)
                         .filter(|(k, _)| k != "version" && k != "csrf")
                         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -714,18 +701,14 @@ async fn update(
                         plan_name: now.fields.name.clone(),
                         your_version: form.version.clone(),
                         stored_version: current_version,
-                        last_change: last,
+                        last_change: last_change(&state, AuditScope::Plan(&id), "plan", &id)
+                            .await?,
                         lines: form_lines(&form, &PlanForm::from_stored(&id, &now)),
                         hidden,
                     };
                     return Ok((StatusCode::CONFLICT, page).into_response());
                 }
-                Err(StoreError::Refused(m)) => {
-                    let mut e = FormErrors::new();
-                    e.refused(m, plan_input, "name");
-                    e
-                }
-                Err(e) => return Err(e.into()),
+                Err(not_saved) => not_saved.errors,
             }
         }
         Err(errors) => errors,

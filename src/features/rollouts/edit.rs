@@ -9,11 +9,11 @@ use crate::domain::{RolloutStatus, parse_date};
 use crate::features::plans::edit::plan_guard;
 use crate::features::rollouts::model::{RolloutField, RolloutFields};
 use crate::features::sources::model::SourceRef;
-use crate::store::{Reason, RecordField, StoreError};
+use crate::store::{Reason, RecordField};
 use crate::web::AppState;
 use crate::web::error::WebError;
-use crate::web::forms::parse_form;
 use crate::web::forms::{Choice, FormErrors, optional};
+use crate::web::forms::{parse_form, settle_at};
 use crate::web::htmx::is_htmx;
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
@@ -203,30 +203,54 @@ async fn cell_context(
     })
 }
 
-fn rollout_choices(
-    catalog: &Catalog,
-    gemeente_id: &str,
-) -> (Vec<Choice>, Vec<Choice>, Vec<Choice>) {
-    let statuses = RolloutStatus::ALL
-        .iter()
-        .map(|s| Choice::new(s.code(), s.label()))
-        .collect();
-    let mut districts = vec![Choice::new("", "Hele gemeente")];
-    districts.extend(
-        catalog
-            .areas
+impl RolloutView {
+    /// The cell's form with its choices and no errors.
+    fn new(
+        ctx: CellContext,
+        catalog: &Catalog,
+        plan_id: String,
+        gemeente_id: String,
+        form: RolloutForm,
+        inline: bool,
+    ) -> Self {
+        let statuses = RolloutStatus::ALL
             .iter()
-            .filter(|a| a.kind == "wijk" && a.parent_id.as_deref() == Some(gemeente_id))
-            .map(|a| Choice::new(a.id.clone(), a.name.clone())),
-    );
-    let mut sources = vec![Choice::new("", "Geen bron")];
-    sources.extend(catalog.source_list().into_iter().map(|s| {
-        Choice::new(
-            s.id.clone(),
-            format!("{} ({})", s.title, crate::web::view::date_nl(&s.date)),
-        )
-    }));
-    (statuses, districts, sources)
+            .map(|s| Choice::new(s.code(), s.label()))
+            .collect();
+        let mut districts = vec![Choice::new("", "Hele gemeente")];
+        districts.extend(
+            catalog
+                .areas
+                .iter()
+                .filter(|a| {
+                    a.kind == "wijk" && a.parent_id.as_deref() == Some(gemeente_id.as_str())
+                })
+                .map(|a| Choice::new(a.id.clone(), a.name.clone())),
+        );
+        let mut sources = vec![Choice::new("", "Geen bron")];
+        sources.extend(catalog.source_list().into_iter().map(|s| {
+            Choice::new(
+                s.id.clone(),
+                format!("{} ({})", s.title, crate::web::view::date_nl(&s.date)),
+            )
+        }));
+        Self {
+            current: ctx.current.as_ref().map_or_else(
+                || "Onbekend".to_owned(),
+                |r| StatusView::from_code(&r.status).label.to_owned(),
+            ),
+            plan_id,
+            plan_name: ctx.plan_name,
+            gemeente_id,
+            gemeente: ctx.gemeente,
+            form,
+            statuses,
+            districts,
+            sources,
+            errors: FormErrors::new(),
+            inline,
+        }
+    }
 }
 
 async fn rollout_form(
@@ -253,7 +277,6 @@ async fn show_rollout_form(
     let catalog = Catalog::load(&state.store).await?;
     let ctx = cell_context(state, viewer, &catalog, &id, &gemeente_id).await?;
     let version = state.store.rollout_version(&id, &gemeente_id).await?;
-    let (statuses, districts, sources) = rollout_choices(&catalog, &gemeente_id);
     let form = RolloutForm {
         version: version.to_string(),
         status: ctx.current.as_ref().map_or_else(
@@ -277,22 +300,7 @@ async fn show_rollout_form(
         ),
         ..RolloutForm::default()
     };
-    let view = RolloutView {
-        current: ctx.current.as_ref().map_or_else(
-            || "Onbekend".to_owned(),
-            |r| StatusView::from_code(&r.status).label.to_owned(),
-        ),
-        plan_id: id,
-        plan_name: ctx.plan_name,
-        gemeente_id,
-        gemeente: ctx.gemeente,
-        form,
-        statuses,
-        districts,
-        sources,
-        errors: FormErrors::new(),
-        inline: is_htmx(headers),
-    };
+    let view = RolloutView::new(ctx, &catalog, id, gemeente_id, form, is_htmx(headers));
     Ok(rollout_response(view, is_htmx(headers), StatusCode::OK))
 }
 
@@ -323,7 +331,7 @@ async fn store_rollout(
     form.terug =
         crate::features::accounts::pages::local_path(&form.terug, &format!("/plannen/{id}#uitrol"));
     let mut errors = FormErrors::new();
-    let status = errors.check("status", "Status", RolloutStatus::parse(&form.status));
+    let rollout_status = errors.check("status", "Status", RolloutStatus::parse(&form.status));
     let date = errors.check("date", "Datum", parse_date(&form.date));
     let source = match (optional(&form.source), optional(&form.source_new)) {
         (Some(_), Some(_)) => {
@@ -343,10 +351,10 @@ async fn store_rollout(
         (None, None) => None,
     };
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
-    let mut conflict = false;
-    if let (Some(status), Some(date), true) = (status, date, errors.is_empty()) {
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if let (Some(rollout_status), Some(date), true) = (rollout_status, date, errors.is_empty()) {
         let fields = RolloutFields {
-            status,
+            status: rollout_status,
             date,
             district_id: optional(&form.district),
             note: optional(&form.note),
@@ -356,7 +364,7 @@ async fn store_rollout(
             comment: optional(&form.comment),
             source: None,
         };
-        match state
+        let saved = state
             .store
             .save_rollout(
                 &viewer.actor(),
@@ -366,11 +374,11 @@ async fn store_rollout(
                 version,
                 &fields,
             )
-            .await
-        {
+            .await;
+        match settle_at(saved, rollout_input, "status")? {
             Ok(_) => {
                 if is_htmx(headers) {
-                    let status = StatusView::from_code(status.code());
+                    let status = StatusView::from_code(rollout_status.code());
                     let note = fields
                         .note
                         .as_deref()
@@ -396,44 +404,25 @@ async fn store_rollout(
                 }
                 return Ok(Redirect::to(&form.terug).into_response());
             }
-            Err(StoreError::Conflict { current_version }) => {
-                conflict = true;
-                errors.add(
-                    "status",
-                    format!(
-                        "Iemand anders heeft de uitrol van {} in {} intussen gewijzigd (nu: {}). Er is niets opgeslagen. Bekijk de huidige stand hieronder en sla uw keuze opnieuw op als die nog klopt.",
-                        ctx.plan_name,
-                        ctx.gemeente,
-                        ctx.current.as_ref().map_or_else(|| "onbekend".to_owned(), |r| StatusView::from_code(&r.status).label.to_owned())
-                    ),
-                );
-                form.version = current_version.to_string();
+            Err(not_saved) => {
+                status = not_saved.status();
+                errors = not_saved.errors;
+                if let Some(current_version) = not_saved.newer_version {
+                    errors.add(
+                        "status",
+                        format!(
+                            "Iemand anders heeft de uitrol van {} in {} intussen gewijzigd (nu: {}). Er is niets opgeslagen. Bekijk de huidige stand hieronder en sla uw keuze opnieuw op als die nog klopt.",
+                            ctx.plan_name,
+                            ctx.gemeente,
+                            ctx.current.as_ref().map_or_else(|| "onbekend".to_owned(), |r| StatusView::from_code(&r.status).label.to_owned())
+                        ),
+                    );
+                    form.version = current_version.to_string();
+                }
             }
-            Err(StoreError::Refused(m)) => errors.refused(m, rollout_input, "status"),
-            Err(e) => return Err(e.into()),
         }
     }
-    let (statuses, districts, sources) = rollout_choices(&catalog, &gemeente_id);
-    let view = RolloutView {
-        current: ctx.current.as_ref().map_or_else(
-            || "Onbekend".to_owned(),
-            |r| StatusView::from_code(&r.status).label.to_owned(),
-        ),
-        plan_id: id,
-        plan_name: ctx.plan_name,
-        gemeente_id,
-        gemeente: ctx.gemeente,
-        form,
-        statuses,
-        districts,
-        sources,
-        errors,
-        inline: is_htmx(headers),
-    };
-    let status = if conflict {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let mut view = RolloutView::new(ctx, &catalog, id, gemeente_id, form, is_htmx(headers));
+    view.errors = errors;
     Ok(rollout_response(view, is_htmx(headers), status))
 }
