@@ -17,8 +17,8 @@ use crate::domain::{
     Period, PlanKind, RolloutStatus, Stage,
 };
 use crate::import::{
-    Area, Indicator, Organisation, Plan, PlanFields, PlanTexts, Portfolio, Rollout, Source,
-    StageChange,
+    Area, Indicator, IndicatorFields, Organisation, Plan, PlanFields, PlanTexts, Portfolio,
+    Rollout, Source, StageChange,
 };
 use crate::store::{Actor, Store};
 
@@ -313,38 +313,40 @@ pub fn national() -> Portfolio {
             let lower = n % 2 == 1;
             Indicator {
                 id: format!("kpi-{:03}", n + 1),
-                name: format!("{} {:03}", MEASURES[n % MEASURES.len()], n + 1),
-                description: Some("Synthetische KPI om de monitor mee te meten.".into()),
-                kind: if n % 3 == 0 {
-                    IndicatorKind::Effort
-                } else {
-                    IndicatorKind::Result
+                fields: IndicatorFields {
+                    name: format!("{} {:03}", MEASURES[n % MEASURES.len()], n + 1),
+                    description: Some("Synthetische KPI om de monitor mee te meten.".into()),
+                    kind: if n % 3 == 0 {
+                        IndicatorKind::Effort
+                    } else {
+                        IndicatorKind::Result
+                    },
+                    measure: if narrative {
+                        Measure::Narrative
+                    } else {
+                        Measure::Quantitative
+                    },
+                    unit: (!narrative).then(|| "%".to_owned()),
+                    direction: (!narrative).then_some(if lower {
+                        Direction::Lower
+                    } else {
+                        Direction::Higher
+                    }),
+                    baseline: (!narrative).then_some((Period::Year(2020), 50.0)),
+                    target: (!narrative)
+                        .then_some((Period::Year(2026), if lower { 40.0 } else { 60.0 })),
+                    target_text: narrative
+                        .then(|| "Inwoners ervaren dat zorg en welzijn samenwerken.".to_owned()),
+                    milestones: Vec::new(),
+                    transformation_id: None,
+                    plans: vec![format!("plan-{:05}", n * (PLANS / INDICATORS) + 1)],
+                    owner_organisation_id: Some(org_ids[n % org_ids.len()].clone()),
+                    owner_role: Some("Trekker van het plan".into()),
+                    data_source: Some("Synthetisch".into()),
+                    frequency,
+                    area_level: level,
+                    source_id: Some(SOURCE.into()),
                 },
-                measure: if narrative {
-                    Measure::Narrative
-                } else {
-                    Measure::Quantitative
-                },
-                unit: (!narrative).then(|| "%".to_owned()),
-                direction: (!narrative).then_some(if lower {
-                    Direction::Lower
-                } else {
-                    Direction::Higher
-                }),
-                baseline: (!narrative).then_some((Period::Year(2020), 50.0)),
-                target: (!narrative)
-                    .then_some((Period::Year(2026), if lower { 40.0 } else { 60.0 })),
-                target_text: narrative
-                    .then(|| "Inwoners ervaren dat zorg en welzijn samenwerken.".to_owned()),
-                milestones: Vec::new(),
-                transformation_id: None,
-                plans: vec![format!("plan-{:05}", n * (PLANS / INDICATORS) + 1)],
-                owner_organisation_id: Some(org_ids[n % org_ids.len()].clone()),
-                owner_role: Some("Trekker van het plan".into()),
-                data_source: Some("Synthetisch".into()),
-                frequency,
-                area_level: level,
-                source_id: Some(SOURCE.into()),
             }
         })
         .collect();
@@ -450,11 +452,14 @@ pub fn write_observations(path: &Path, p: &Portfolio, n: u64) -> anyhow::Result<
     };
     let mut series: Vec<(&Indicator, &str)> = Vec::new();
     for i in &p.indicators {
-        for a in areas_of(i.area_level) {
+        for a in areas_of(i.fields.area_level) {
             series.push((i, a));
         }
     }
-    let caps: Vec<usize> = series.iter().map(|(i, _)| capacity(i.frequency)).collect();
+    let caps: Vec<usize> = series
+        .iter()
+        .map(|(i, _)| capacity(i.fields.frequency))
+        .collect();
     let counts = spread(&caps, n)?;
 
     let file = std::fs::File::create(path)
@@ -466,9 +471,9 @@ pub fn write_observations(path: &Path, p: &Portfolio, n: u64) -> anyhow::Result<
     for ((indicator, area), count) in series.iter().zip(counts) {
         debug_assert!(seen.insert((indicator.id.as_str(), *area)));
         let mut level = 30.0 + 40.0 * rng.unit();
-        for period in periods(indicator.frequency, count) {
+        for period in periods(indicator.fields.frequency, count) {
             value.clear();
-            if indicator.measure == Measure::Narrative {
+            if indicator.fields.measure == Measure::Narrative {
                 value.push_str(if rng.below(2) == 0 {
                     "Inwoners ervaren meer samenhang tussen zorg en welzijn"
                 } else {

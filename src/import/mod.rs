@@ -9,13 +9,13 @@ pub mod observations;
 use std::fmt;
 use std::path::Path;
 
+pub use crate::features::indicators::model::IndicatorFields;
 pub use crate::features::plans::model::{PlanFields, PlanTexts};
 
 use jiff::civil::Date;
 
 use crate::domain::{
-    AreaKind, AreaLevel, Direction, EscalationLevel, FrameworkKind, Frequency, IndicatorKind,
-    Measure, OrganisationKind, Period, RolloutStatus, Stage,
+    AreaKind, EscalationLevel, FrameworkKind, OrganisationKind, Period, RolloutStatus, Stage,
 };
 
 /// The demo data set, built into the binary from `data/demo/`.
@@ -213,24 +213,7 @@ pub struct Organisation {
 #[derive(Debug, Clone)]
 pub struct Indicator {
     pub id: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub kind: IndicatorKind,
-    pub measure: Measure,
-    pub unit: Option<String>,
-    pub direction: Option<Direction>,
-    pub baseline: Option<(Period, f64)>,
-    pub target: Option<(Period, f64)>,
-    pub target_text: Option<String>,
-    pub milestones: Vec<(Period, f64)>,
-    pub transformation_id: Option<String>,
-    pub plans: Vec<String>,
-    pub owner_organisation_id: Option<String>,
-    pub owner_role: Option<String>,
-    pub data_source: Option<String>,
-    pub frequency: Frequency,
-    pub area_level: AreaLevel,
-    pub source_id: Option<String>,
+    pub fields: IndicatorFields,
 }
 
 #[derive(Debug, Clone)]

@@ -160,7 +160,7 @@ pub(super) fn created_entries(p: &Portfolio) -> Vec<AuditEntry> {
     for i in &p.indicators {
         let s = Subject {
             indicator_id: Some(i.id.clone()),
-            ..subject(&i.id, &i.name)
+            ..subject(&i.id, &i.fields.name)
         };
         entries.push(AuditEntry::new(
             IndicatorField::Record,
@@ -189,139 +189,91 @@ fn position(n: usize) -> V {
 }
 
 async fn insert_all(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error> {
-    let rows = p
-        .sources
-        .iter()
-        .map(|s| {
-            vec![
-                t(&s.id),
-                t(&s.title),
-                t(&s.date.to_string()),
-                ot(s.note.as_deref()),
+    w.insert_rows(
+        "sources",
+        p.sources.iter().map(|s| {
+            [
+                ("id", t(&s.id)),
+                ("title", t(&s.title)),
+                ("date", t(&s.date.to_string())),
+                ("note", ot(s.note.as_deref())),
             ]
-        })
-        .collect();
-    w.insert_rows("sources", &["id", "title", "date", "note"], rows)
-        .await?;
-
-    let rows = p
-        .areas
-        .iter()
-        .enumerate()
-        .map(|(n, a)| {
-            vec![
-                t(&a.id),
-                t(a.kind.code()),
-                t(&a.name),
-                ot(a.parent_id.as_deref()),
-                position(n),
-                ot(a.source_id.as_deref()),
-            ]
-        })
-        .collect();
+        }),
+    )
+    .await?;
     w.insert_rows(
         "areas",
-        &["id", "kind", "name", "parent_id", "position", "source_id"],
-        rows,
+        p.areas.iter().enumerate().map(|(n, a)| {
+            [
+                ("id", t(&a.id)),
+                ("kind", t(a.kind.code())),
+                ("name", t(&a.name)),
+                ("parent_id", ot(a.parent_id.as_deref())),
+                ("position", position(n)),
+                ("source_id", ot(a.source_id.as_deref())),
+            ]
+        }),
     )
     .await?;
-
-    let rows = p
-        .framework
-        .iter()
-        .enumerate()
-        .map(|(n, f)| {
-            vec![
-                t(&f.id),
-                t(f.kind.code()),
-                V::Int(f.number),
-                t(&f.name),
-                ot(f.description.as_deref()),
-                ot(f.source_id.as_deref()),
-                position(n),
-            ]
-        })
-        .collect();
     w.insert_rows(
         "framework_items",
-        &[
-            "id",
-            "kind",
-            "number",
-            "name",
-            "description",
-            "source_id",
-            "position",
-        ],
-        rows,
+        p.framework.iter().enumerate().map(|(n, f)| {
+            [
+                ("id", t(&f.id)),
+                ("kind", t(f.kind.code())),
+                ("number", V::Int(f.number)),
+                ("name", t(&f.name)),
+                ("description", ot(f.description.as_deref())),
+                ("source_id", ot(f.source_id.as_deref())),
+                ("position", position(n)),
+            ]
+        }),
     )
     .await?;
-
-    let rows = p
-        .transformation_principles
-        .iter()
-        .map(|(tr, pr)| vec![t(tr), t(pr)])
-        .collect();
     w.insert_rows(
         "transformation_principles",
-        &["transformation_id", "principle_id"],
-        rows,
+        p.transformation_principles
+            .iter()
+            .map(|(tr, pr)| [("transformation_id", t(tr)), ("principle_id", t(pr))]),
     )
     .await?;
-
-    let rows = p
-        .funding_sources
-        .iter()
-        .map(|f| vec![t(&f.id), t(&f.name), ot(f.description.as_deref())])
-        .collect();
-    w.insert_rows("funding_sources", &["id", "name", "description"], rows)
-        .await?;
-
-    let rows = p
-        .organisations
-        .iter()
-        .map(|o| {
-            vec![
-                t(&o.id),
-                t(&o.name),
-                t(o.kind.code()),
-                ot(o.website.as_deref()),
+    w.insert_rows(
+        "funding_sources",
+        p.funding_sources.iter().map(|f| {
+            [
+                ("id", t(&f.id)),
+                ("name", t(&f.name)),
+                ("description", ot(f.description.as_deref())),
             ]
-        })
-        .collect();
-    w.insert_rows("organisations", &["id", "name", "kind", "website"], rows)
-        .await?;
-
-    let rows = p
-        .bodies
-        .iter()
-        .enumerate()
-        .map(|(n, b)| {
-            vec![
-                t(&b.id),
-                t(&b.name),
-                t(b.level.code()),
-                ot(b.kind.map(|k| k.code())),
-                ot(b.area_id.as_deref()),
-                ot(b.description.as_deref()),
-                position(n),
-                ot(b.source_id.as_deref()),
+        }),
+    )
+    .await?;
+    w.insert_rows(
+        "organisations",
+        p.organisations.iter().map(|o| {
+            [
+                ("id", t(&o.id)),
+                ("name", t(&o.name)),
+                ("kind", t(o.kind.code())),
+                ("website", ot(o.website.as_deref())),
             ]
-        })
-        .collect();
+        }),
+    )
+    .await?;
     w.insert_rows(
         "bodies",
-        &[
-            "id",
-            "name",
-            "level",
-            "kind",
-            "area_id",
-            "description",
-            "position",
-            "source_id",
-        ],
-        rows,
+        p.bodies.iter().enumerate().map(|(n, b)| {
+            [
+                ("id", t(&b.id)),
+                ("name", t(&b.name)),
+                ("level", t(b.level.code())),
+                ("kind", ot(b.kind.map(|k| k.code()))),
+                ("area_id", ot(b.area_id.as_deref())),
+                ("description", ot(b.description.as_deref())),
+                ("position", position(n)),
+                ("source_id", ot(b.source_id.as_deref())),
+            ]
+        }),
     )
     .await?;
 
@@ -349,28 +301,19 @@ async fn insert_all(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error>
 async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error> {
     // The plan's own columns come from the same list a save writes; the parent follows
     // once every plan exists.
-    let Some(first) = p.plans.first() else {
-        return Ok(());
-    };
-    let mut columns: Vec<&str> = plan_columns(&first.fields)
-        .iter()
-        .map(|(c, _)| *c)
-        .collect();
-    columns.extend(["id", "stage", "position"]);
-    let rows = p
-        .plans
-        .iter()
-        .enumerate()
-        .map(|(n, plan)| {
-            let mut row: Vec<V> = plan_columns(&plan.fields)
-                .into_iter()
-                .map(|(_, v)| v)
-                .collect();
-            row.extend([t(&plan.id), ot(plan.stage.map(|s| s.code())), position(n)]);
+    w.insert_rows(
+        "plans",
+        p.plans.iter().enumerate().map(|(n, plan)| {
+            let mut row = plan_columns(&plan.fields);
+            row.extend([
+                ("id", t(&plan.id)),
+                ("stage", ot(plan.stage.map(|s| s.code()))),
+                ("position", position(n)),
+            ]);
             row
-        })
-        .collect();
-    w.insert_rows("plans", &columns, rows).await?;
+        }),
+    )
+    .await?;
 
     // Lead and parties, first mention wins (as ON CONFLICT DO NOTHING in the import).
     let mut rows = Vec::new();
@@ -384,84 +327,73 @@ async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Erro
             .chain(plan.fields.parties.iter().map(|o| (o, "betrokken")));
         for (n, (organisation, role)) in roles.enumerate() {
             if seen.insert((organisation.as_str(), role)) {
-                rows.push(vec![t(&plan.id), t(organisation), t(role), position(n)]);
+                rows.push([
+                    ("plan_id", t(&plan.id)),
+                    ("organisation_id", t(organisation)),
+                    ("role", t(role)),
+                    ("position", position(n)),
+                ]);
             }
         }
     }
-    w.insert_rows(
-        "plan_organisations",
-        &["plan_id", "organisation_id", "role", "position"],
-        rows,
-    )
-    .await?;
+    w.insert_rows("plan_organisations", rows).await?;
 
-    let rows = p
-        .plans
-        .iter()
-        .flat_map(|plan| {
+    w.insert_rows(
+        "plan_framework",
+        p.plans.iter().flat_map(|plan| {
             plan.fields
                 .framework
                 .iter()
-                .map(|f| vec![t(&plan.id), t(f)])
-        })
-        .collect();
-    w.insert_rows("plan_framework", &["plan_id", "item_id"], rows)
-        .await?;
+                .map(|f| [("plan_id", t(&plan.id)), ("item_id", t(f))])
+        }),
+    )
+    .await?;
 
     let mut rows = Vec::new();
     for plan in &p.plans {
         let mut seen = std::collections::HashSet::new();
         for f in &plan.fields.funding {
             if seen.insert(f.as_str()) {
-                rows.push(vec![t(&plan.id), t(f)]);
+                rows.push([("plan_id", t(&plan.id)), ("funding_source_id", t(f))]);
             }
         }
     }
-    w.insert_rows("plan_funding", &["plan_id", "funding_source_id"], rows)
-        .await?;
+    w.insert_rows("plan_funding", rows).await?;
 
-    let rows = p
-        .plans
-        .iter()
-        .flat_map(|plan| {
+    w.insert_rows(
+        "plan_links",
+        p.plans.iter().flat_map(|plan| {
             plan.fields
                 .links
                 .iter()
                 .enumerate()
-                .map(|(n, (title, url))| vec![t(&plan.id), position(n), t(title), t(url)])
-        })
-        .collect();
-    w.insert_rows("plan_links", &["plan_id", "position", "title", "url"], rows)
-        .await?;
+                .map(|(n, (title, url))| {
+                    [
+                        ("plan_id", t(&plan.id)),
+                        ("position", position(n)),
+                        ("title", t(title)),
+                        ("url", t(url)),
+                    ]
+                })
+        }),
+    )
+    .await?;
 
     // Every rollout goes into the history; the last one per gemeente is the current cell.
-    let rows = p
-        .plans
-        .iter()
-        .flat_map(|plan| {
-            plan.rollouts.iter().map(|r| {
-                vec![
-                    t(&plan.id),
-                    t(&r.gemeente_id),
-                    t(r.status.code()),
-                    ot(r.note.as_deref()),
-                    t(&r.date.to_string()),
-                    ot(r.source_id.as_deref()),
-                ]
-            })
-        })
-        .collect();
     w.insert_rows(
         "rollout_history",
-        &[
-            "plan_id",
-            "gemeente_id",
-            "status",
-            "note",
-            "date",
-            "source_id",
-        ],
-        rows,
+        p.plans.iter().flat_map(|plan| {
+            plan.rollouts.iter().map(|r| {
+                [
+                    ("plan_id", t(&plan.id)),
+                    ("gemeente_id", t(&r.gemeente_id)),
+                    ("status", t(r.status.code())),
+                    ("note", ot(r.note.as_deref())),
+                    ("date", t(&r.date.to_string())),
+                    ("source_id", ot(r.source_id.as_deref())),
+                ]
+            })
+        }),
     )
     .await?;
     let mut rows = Vec::new();
@@ -475,83 +407,53 @@ async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Erro
         }
         for g in order {
             let r = last[g];
-            rows.push(vec![
-                t(&plan.id),
-                t(g),
-                t(r.status.code()),
-                ot(r.district_id.as_deref()),
-                ot(r.note.as_deref()),
-                t(&r.date.to_string()),
-                ot(r.source_id.as_deref()),
+            rows.push([
+                ("plan_id", t(&plan.id)),
+                ("gemeente_id", t(g)),
+                ("status", t(r.status.code())),
+                ("district_id", ot(r.district_id.as_deref())),
+                ("note", ot(r.note.as_deref())),
+                ("date", t(&r.date.to_string())),
+                ("source_id", ot(r.source_id.as_deref())),
             ]);
         }
     }
-    w.insert_rows(
-        "rollouts",
-        &[
-            "plan_id",
-            "gemeente_id",
-            "status",
-            "district_id",
-            "note",
-            "date",
-            "source_id",
-        ],
-        rows,
-    )
-    .await?;
+    w.insert_rows("rollouts", rows).await?;
 
-    let rows = p
-        .plans
-        .iter()
-        .flat_map(|plan| {
-            plan.history.iter().map(|h| {
-                vec![
-                    t(&plan.id),
-                    t(h.stage.code()),
-                    ot(h.note.as_deref()),
-                    t(&h.date.to_string()),
-                    ot(h.source_id.as_deref()),
-                ]
-            })
-        })
-        .collect();
     w.insert_rows(
         "stage_history",
-        &["plan_id", "stage", "note", "date", "source_id"],
-        rows,
+        p.plans.iter().flat_map(|plan| {
+            plan.history.iter().map(|h| {
+                [
+                    ("plan_id", t(&plan.id)),
+                    ("stage", t(h.stage.code())),
+                    ("note", ot(h.note.as_deref())),
+                    ("date", t(&h.date.to_string())),
+                    ("source_id", ot(h.source_id.as_deref())),
+                ]
+            })
+        }),
     )
     .await?;
 
-    let rows = p
-        .plans
-        .iter()
-        .flat_map(|plan| {
-            plan.milestones.iter().map(|m| {
-                vec![
-                    t(&plan.id),
-                    t(&m.title),
-                    V::Text(m.period.map(|p| p.to_string())),
-                    V::Text(m.period.map(|p| p.start().to_string())),
-                    ot(m.theme_id.as_deref()),
-                    ot(m.note.as_deref()),
-                    ot(m.source_id.as_deref()),
-                ]
-            })
-        })
-        .collect();
     w.insert_rows(
         "milestones",
-        &[
-            "plan_id",
-            "title",
-            "period",
-            "period_start",
-            "theme_id",
-            "note",
-            "source_id",
-        ],
-        rows,
+        p.plans.iter().flat_map(|plan| {
+            plan.milestones.iter().map(|m| {
+                [
+                    ("plan_id", t(&plan.id)),
+                    ("title", t(&m.title)),
+                    ("period", V::Text(m.period.map(|p| p.to_string()))),
+                    (
+                        "period_start",
+                        V::Text(m.period.map(|p| p.start().to_string())),
+                    ),
+                    ("theme_id", ot(m.theme_id.as_deref())),
+                    ("note", ot(m.note.as_deref())),
+                    ("source_id", ot(m.source_id.as_deref())),
+                ]
+            })
+        }),
     )
     .await?;
     Ok(())

@@ -424,17 +424,43 @@ impl<'s> Write<'s> {
         Ok(())
     }
 
-    /// Inserts `rows` (each as wide as `columns`) into `table` with as few statements as the
-    /// backends' limits on parameters allow.
-    pub async fn insert_rows(
+    /// Inserts `rows` into `table`, each row as (column, value) pairs in the same columns, with
+    /// as few statements as the backends' limits on parameters allow. The rows are read
+    /// before the returned future starts, so they may borrow freely.
+    pub fn insert_rows<R>(
         &mut self,
         table: &'static str,
-        columns: &[&str],
-        rows: Vec<Vec<Value>>,
+        rows: impl IntoIterator<Item = R>,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send + '_
+    where
+        R: IntoIterator<Item = (&'static str, Value)>,
+    {
+        let mut columns: Vec<&'static str> = Vec::new();
+        let mut values: Vec<Vec<Value>> = Vec::new();
+        for row in rows {
+            let (names, row): (Vec<_>, Vec<_>) = row.into_iter().unzip();
+            if values.is_empty() {
+                columns = names;
+            } else {
+                debug_assert_eq!(
+                    columns, names,
+                    "every row of {table} fills the same columns"
+                );
+            }
+            values.push(row);
+        }
+        self.insert_values(table, columns, values)
+    }
+
+    async fn insert_values(
+        &mut self,
+        table: &'static str,
+        columns: Vec<&'static str>,
+        values: Vec<Vec<Value>>,
     ) -> Result<(), sqlx::Error> {
-        let width = columns.len();
+        let width = columns.len().max(1);
         let per_statement = (MAX_PARAMS / width).max(1);
-        let mut rows = rows.into_iter().peekable();
+        let mut rows = values.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
             let sql = format!(
@@ -443,14 +469,11 @@ impl<'s> Write<'s> {
                 values_rows(self.backend(), chunk.len(), width)
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for row in chunk {
-                debug_assert_eq!(row.len(), width);
-                for v in row {
-                    query = match v {
-                        Value::Text(s) => query.bind(s),
-                        Value::Int(n) => query.bind(n),
-                    };
-                }
+            for v in chunk.into_iter().flatten() {
+                query = match v {
+                    Value::Text(s) => query.bind(s),
+                    Value::Int(n) => query.bind(n),
+                };
             }
             query.execute(&mut *self.tx).await?;
         }
@@ -460,52 +483,30 @@ impl<'s> Write<'s> {
     /// Appends many audit entries at once, with this write's moment, actor and reason.
     pub async fn audit_bulk(&mut self, entries: Vec<AuditEntry>) -> Result<(), StoreError> {
         let text = |s: &str| Value::Text(Some(s.to_owned()));
-        let rows = entries
+        let rows: Vec<_> = entries
             .into_iter()
             .map(|e| {
-                vec![
-                    text(&self.at),
-                    Value::Int(self.actor.user_id),
-                    text(&self.actor.name),
-                    text(self.actor.channel.code()),
-                    text(e.record_type),
-                    Value::Text(Some(e.subject.record_id)),
-                    Value::Text(Some(e.subject.record_label)),
-                    Value::Text(e.subject.plan_id),
-                    Value::Text(e.subject.area_id),
-                    Value::Text(e.subject.organisation_id),
-                    Value::Text(e.subject.indicator_id),
-                    text(e.field),
-                    Value::Text(e.old),
-                    Value::Text(e.new),
-                    Value::Text(self.reason.comment.clone()),
-                    Value::Text(self.reason.source.clone()),
+                [
+                    ("at", text(&self.at)),
+                    ("user_id", Value::Int(self.actor.user_id)),
+                    ("actor", text(&self.actor.name)),
+                    ("channel", text(self.actor.channel.code())),
+                    ("record_type", text(e.record_type)),
+                    ("record_id", Value::Text(Some(e.subject.record_id))),
+                    ("record_label", Value::Text(Some(e.subject.record_label))),
+                    ("plan_id", Value::Text(e.subject.plan_id)),
+                    ("area_id", Value::Text(e.subject.area_id)),
+                    ("organisation_id", Value::Text(e.subject.organisation_id)),
+                    ("indicator_id", Value::Text(e.subject.indicator_id)),
+                    ("field", text(e.field)),
+                    ("old_value", Value::Text(e.old)),
+                    ("new_value", Value::Text(e.new)),
+                    ("comment", Value::Text(self.reason.comment.clone())),
+                    ("source", Value::Text(self.reason.source.clone())),
                 ]
             })
             .collect();
-        self.insert_rows(
-            "audit_log",
-            &[
-                "at",
-                "user_id",
-                "actor",
-                "channel",
-                "record_type",
-                "record_id",
-                "record_label",
-                "plan_id",
-                "area_id",
-                "organisation_id",
-                "indicator_id",
-                "field",
-                "old_value",
-                "new_value",
-                "comment",
-                "source",
-            ],
-            rows,
-        )
-        .await?;
+        self.insert_rows("audit_log", rows).await?;
         Ok(())
     }
 

@@ -183,28 +183,3 @@ pub struct IndicatorFields {
     pub area_level: AreaLevel,
     pub source_id: Option<String>,
 }
-
-impl From<&crate::import::Indicator> for IndicatorFields {
-    fn from(i: &crate::import::Indicator) -> Self {
-        Self {
-            name: i.name.clone(),
-            description: i.description.clone(),
-            kind: i.kind,
-            measure: i.measure,
-            unit: i.unit.clone(),
-            direction: i.direction,
-            baseline: i.baseline,
-            target: i.target,
-            target_text: i.target_text.clone(),
-            milestones: i.milestones.clone(),
-            transformation_id: i.transformation_id.clone(),
-            plans: i.plans.clone(),
-            owner_organisation_id: i.owner_organisation_id.clone(),
-            owner_role: i.owner_role.clone(),
-            data_source: i.data_source.clone(),
-            frequency: i.frequency,
-            area_level: i.area_level,
-            source_id: i.source_id.clone(),
-        }
-    }
-}

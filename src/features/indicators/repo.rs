@@ -21,7 +21,7 @@ pub(crate) async fn insert_indicator(
     i: &crate::import::Indicator,
     position: i64,
 ) -> Result<(), sqlx::Error> {
-    write_indicator(conn, &i.id, &IndicatorFields::from(i), Some(position)).await
+    write_indicator(conn, &i.id, &i.fields, Some(position)).await
 }
 
 /// Inserts (`position` given) or updates the KPI's row (its version claimed before), and

@@ -6,8 +6,8 @@ use super::{At, Checker, trimmed};
 use crate::domain::{
     AreaLevel, Direction, FrameworkKind, Frequency, IndicatorKind, Measure, Period,
 };
-use crate::import::Indicator;
 use crate::import::files::IndicatorRow;
+use crate::import::{Indicator, IndicatorFields};
 
 pub(super) struct Context<'a> {
     pub kinds: &'a HashMap<String, FrameworkKind>,
@@ -105,24 +105,26 @@ fn check_one(
     }
     Some(Indicator {
         id,
-        name: row.naam.trim().to_owned(),
-        description: trimmed(&row.omschrijving),
-        kind: kind?,
-        measure: measure?,
-        unit: trimmed(&row.eenheid),
-        direction,
-        baseline,
-        target,
-        target_text: trimmed(&row.streefbeeld),
-        milestones,
-        transformation_id,
-        plans: row.plannen.clone(),
-        owner_organisation_id: owner_organisation_id.cloned(),
-        owner_role: trimmed(&row.eigenaar_rol),
-        data_source: trimmed(&row.databron),
-        frequency: frequency?,
-        area_level: area_level?,
-        source_id,
+        fields: IndicatorFields {
+            name: row.naam.trim().to_owned(),
+            description: trimmed(&row.omschrijving),
+            kind: kind?,
+            measure: measure?,
+            unit: trimmed(&row.eenheid),
+            direction,
+            baseline,
+            target,
+            target_text: trimmed(&row.streefbeeld),
+            milestones,
+            transformation_id,
+            plans: row.plannen.clone(),
+            owner_organisation_id: owner_organisation_id.cloned(),
+            owner_role: trimmed(&row.eigenaar_rol),
+            data_source: trimmed(&row.databron),
+            frequency: frequency?,
+            area_level: area_level?,
+            source_id,
+        },
     })
 }
 
