@@ -120,7 +120,7 @@ pub(super) fn created_entries(p: &Portfolio) -> Vec<AuditEntry> {
         record_label: label.to_owned(),
         ..Subject::default()
     };
-    let created = Some("aangemaakt".to_owned());
+    let created = Some(crate::store::write_path::CREATED.to_owned());
     let mut entries = Vec::new();
     for a in &p.areas {
         let s = Subject {

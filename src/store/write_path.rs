@@ -57,6 +57,9 @@ macro_rules! record_fields {
 }
 pub(crate) use record_fields;
 
+/// The trail's value for a record that was made.
+pub const CREATED: &str = "aangemaakt";
+
 /// Why a write was refused: the field of the record it is about, when it is about one, and
 /// what to fix, in Dutch. Forms map the field to their input, the API to its JSON key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -405,6 +408,16 @@ impl<'s> Write<'s> {
         .execute(&mut *self.tx)
         .await?;
         Ok(true)
+    }
+
+    /// Notes in the trail that the record was made, under its `field` for the record.
+    pub async fn audit_created<F: RecordField>(
+        &mut self,
+        subject: &Subject,
+        field: F,
+    ) -> Result<(), StoreError> {
+        self.audit(subject, field, None, Some(CREATED)).await?;
+        Ok(())
     }
 
     /// Appends an entry for every field whose readable value differs between `before` (`None`

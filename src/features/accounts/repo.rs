@@ -201,8 +201,7 @@ impl Store {
             .await?;
         }
         let subject = user_subject(id, &new.email);
-        w.audit(&subject, UserField::Account, None, Some("aangemaakt"))
-            .await?;
+        w.audit_created(&subject, UserField::Account).await?;
         w.audit(&subject, UserField::Role, None, Some(new.role.label()))
             .await?;
         w.audit(
@@ -538,17 +537,12 @@ impl Store {
         .bind(now)
         .fetch_one(w.conn())
         .await?;
-        w.audit(
-            &Subject {
-                record_id: id.to_string(),
-                record_label: format!("{} ({})", name, user.email),
-                ..Subject::default()
-            },
-            TokenField::Token,
-            None,
-            Some("aangemaakt"),
-        )
-        .await?;
+        let subject = Subject {
+            record_id: id.to_string(),
+            record_label: format!("{} ({})", name, user.email),
+            ..Subject::default()
+        };
+        w.audit_created(&subject, TokenField::Token).await?;
         w.commit().await?;
         Ok(id)
     }

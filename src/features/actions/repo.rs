@@ -175,8 +175,7 @@ impl Store {
         .fetch_one(w.conn())
         .await?;
         let subject = action_subject(id, indicator_id, &name, f);
-        w.audit(&subject, ActionField::Record, None, Some("aangemaakt"))
-            .await?;
+        w.audit_created(&subject, ActionField::Record).await?;
         w.audit_changes(&subject, None, &action_values(f)).await?;
         w.audit(&subject, ActionField::Level, None, Some(level.label()))
             .await?;

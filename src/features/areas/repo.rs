@@ -61,8 +61,7 @@ impl Store {
             area_id: Some(id.to_string()),
             ..Subject::default()
         };
-        w.audit(&subject, AreaField::Record, None, Some("aangemaakt"))
-            .await?;
+        w.audit_created(&subject, AreaField::Record).await?;
         w.audit(&subject, AreaField::Name, None, Some(name)).await?;
         w.commit().await
     }

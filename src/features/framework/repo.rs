@@ -104,8 +104,7 @@ impl Store {
             ..Subject::default()
         };
         if current.is_none() {
-            w.audit(&subject, FrameworkField::Record, None, Some("aangemaakt"))
-                .await?;
+            w.audit_created(&subject, FrameworkField::Record).await?;
         }
         let values = |i: &FrameworkFields| {
             vec![

@@ -329,8 +329,7 @@ impl Store {
         let position = next_position(w.conn(), "indicators").await?;
         write_indicator(w.conn(), id, f, Some(position)).await?;
         let subject = indicator_subject(id, &f.name);
-        w.audit(&subject, IndicatorField::Record, None, Some("aangemaakt"))
-            .await?;
+        w.audit_created(&subject, IndicatorField::Record).await?;
         w.audit_changes(&subject, None, &indicator_values(f))
             .await?;
         w.commit().await

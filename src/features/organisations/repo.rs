@@ -99,13 +99,7 @@ impl Store {
             ..Subject::default()
         };
         if current.is_none() {
-            w.audit(
-                &subject,
-                OrganisationField::Record,
-                None,
-                Some("aangemaakt"),
-            )
-            .await?;
+            w.audit_created(&subject, OrganisationField::Record).await?;
         }
         let values = |o: &OrganisationFields| {
             vec![

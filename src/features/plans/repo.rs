@@ -507,8 +507,7 @@ impl Store {
         }
         replace_plan_links(w.conn(), id.as_str(), fields).await?;
         let subject = plan_subject(id.as_str(), &fields.name);
-        w.audit(&subject, PlanField::Record, None, Some("aangemaakt"))
-            .await?;
+        w.audit_created(&subject, PlanField::Record).await?;
         audit_plan_fields(&mut w, &subject, None, fields).await?;
         if let Some(change) = stage {
             apply_stage_change(&mut w, reason, &subject, None, change).await?;
