@@ -38,4 +38,11 @@ pub fn routes() -> Routes {
         .merge(observations::api::routes())
         .merge(actions::pages::routes())
         .merge(actions::api::routes())
+        .merge(plans::api::routes())
+        .merge(rollouts::api::routes())
+        .merge(areas::api::routes())
+        .merge(organisations::api::routes())
+        .merge(framework::api::routes())
+        .merge(sources::api::routes())
+        .merge(bodies::api::routes())
 }

@@ -1,5 +1,6 @@
 //! Governance bodies (overleggen) and what sits with them.
 
+pub mod api;
 pub mod model;
 pub mod pages;
 pub mod repo;

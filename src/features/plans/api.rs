@@ -1,20 +1,21 @@
-//! Writing through the API, with a personal token (`Authorization: Bearer ...`) and the same
-//! roles, checks, versions and audit trail as the forms.
+//! Plans as JSON: reading them, and writing with a personal token (`Authorization: Bearer
+//! ...`) and the same roles, checks, versions and audit trail as the forms.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::edit::{PlanForm, plan_guard, plan_input, validate};
-use super::model::PlanField;
+use super::model::{FundingSourceRow, PlanDetail, PlanField};
 use super::texts::{plan_texts, with_plan_texts};
 use crate::domain::Slug;
 use crate::store::StoreError;
 use crate::web::AppState;
 use crate::web::api::Saved;
-use crate::web::error::ApiError;
+use crate::web::error::{ApiError, ApiErrorBody, WebError};
+use crate::web::filter::FilterChoice;
 use crate::web::forms::{FormErrors, optional};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
@@ -22,8 +23,69 @@ use crate::web::view::Catalog;
 
 pub fn routes() -> Routes {
     Routes::new()
-        .post("/v1/plans", create_plan)
-        .put("/v1/plans/{id}", update_plan)
+        .get("/api/v1/plans", plans)
+        .get("/api/v1/plans/{id}", plan)
+        .get("/api/v1/funding-sources", funding_sources)
+        .post("/api/v1/plans", create_plan)
+        .put("/api/v1/plans/{id}", update_plan)
+}
+
+/// Filters for the list of plans; each narrows the list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the query; the handler reads the pairs to refuse unknown names.
+struct PlanQuery {
+    /// Id of a subregio: its plans, those of its gemeenten and region-wide plans.
+    subregio: Option<String>,
+    /// Id of an opgave, e.g. `gezond-ouder-worden`.
+    opgave: Option<String>,
+    /// Id of a transformation, e.g. `t5-zorg-dichtbij`.
+    transformatie: Option<String>,
+    /// Stage code, e.g. `tp-goedgekeurd`.
+    fase: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/plans", params(PlanQuery),
+    responses((status = 200, body = [PlanDetail]), (status = 400, description = "Onbekend filter of onbekende waarde", body = ApiErrorBody)))]
+pub async fn plans(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Json<Vec<PlanDetail>>, ApiError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let (_, filter) = FilterChoice::parse(&pairs, &catalog)?;
+    let mut plans = state.store.plan_details(&filter).await?;
+    if !viewer.sees_internal() {
+        for p in &mut plans {
+            p.plan.internal_note = None;
+        }
+    }
+    Ok(Json(plans))
+}
+
+#[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = String, Path, description = "Id of the plan")),
+    responses((status = 200, body = PlanDetail), (status = 404, body = ApiErrorBody)))]
+pub async fn plan(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<PlanDetail>, ApiError> {
+    let mut detail = state
+        .store
+        .plan_detail(&id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("Er is geen plan met de id \"{id}\".")))?;
+    if !viewer.sees_internal() {
+        detail.plan.internal_note = None;
+    }
+    Ok(Json(detail))
+}
+
+#[utoipa::path(get, path = "/api/v1/funding-sources", responses((status = 200, body = [FundingSourceRow])))]
+pub async fn funding_sources(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<FundingSourceRow>>, ApiError> {
+    Ok(Json(state.store.funding_sources().await?))
 }
 
 plan_texts!(with_plan_texts! {

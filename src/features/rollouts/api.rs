@@ -19,7 +19,7 @@ use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 
 pub fn routes() -> Routes {
-    Routes::new().put("/v1/plans/{id}/rollouts/{gemeente}", put_rollout)
+    Routes::new().put("/api/v1/plans/{id}/rollouts/{gemeente}", put_rollout)
 }
 
 /// The key in [`RolloutInput`] of a field of a cell.

@@ -1,5 +1,6 @@
 //! Sources: the documents and meetings facts come from.
 
+pub mod api;
 pub mod model;
 pub mod pages;
 pub mod repo;
