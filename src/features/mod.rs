@@ -29,7 +29,7 @@ pub fn routes() -> Routes {
         .merge(organisations::pages::routes())
         .merge(sources::pages::routes())
         .merge(bodies::pages::routes())
-        .merge(accounts::pages::routes())
+        .merge(accounts::routes())
         .merge(plans::edit::routes())
         .merge(rollouts::edit::routes())
         .merge(changes::pages::routes())

@@ -141,7 +141,7 @@ fn htmx_error(headers: &HeaderMap, error: WebError) -> Response {
                     None => u.path().to_owned(),
                 })
                 .unwrap_or_default();
-            Some(crate::features::accounts::pages::local_path(&here, "/"))
+            Some(crate::features::accounts::signin::local_path(&here, "/"))
         }
         WebError::Internal(_) => return error.into_response(),
         _ => None,
@@ -294,7 +294,7 @@ async fn show_rollout_form(
             .as_ref()
             .and_then(|r| r.note.clone())
             .unwrap_or_default(),
-        terug: crate::features::accounts::pages::local_path(
+        terug: crate::features::accounts::signin::local_path(
             &q.terug,
             &format!("/plannen/{id}#uitrol"),
         ),
@@ -328,8 +328,10 @@ async fn store_rollout(
     let catalog = Catalog::load(&state.store).await?;
     let ctx = cell_context(state, viewer, &catalog, &id, &gemeente_id).await?;
     let mut form: RolloutForm = parse_form(body);
-    form.terug =
-        crate::features::accounts::pages::local_path(&form.terug, &format!("/plannen/{id}#uitrol"));
+    form.terug = crate::features::accounts::signin::local_path(
+        &form.terug,
+        &format!("/plannen/{id}#uitrol"),
+    );
     let mut errors = FormErrors::new();
     let rollout_status = errors.check("status", "Status", RolloutStatus::parse(&form.status));
     let date = errors.check("date", "Datum", parse_date(&form.date));

@@ -1,0 +1,278 @@
+//! Signing in (with throttling of failed attempts) and out.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::Deserialize;
+
+use crate::auth::{dummy_hash, new_secret, parse_email, same_secret, verify_password};
+use crate::store::now_unix;
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::forms::FormErrors;
+use crate::web::routes::Routes;
+use crate::web::session::{LOGIN_CSRF_COOKIE, Viewer, removal_cookie, session_cookie};
+
+/// Failed sign-ins counted over this many seconds.
+pub const THROTTLE_WINDOW: i64 = 15 * 60;
+/// Failed sign-ins per account within the window before we stop trying.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Failed sign-ins per address within the window before we stop trying.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/inloggen", login_form)
+        .post("/inloggen", login)
+        .post("/uitloggen", logout)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account/login.html")]
+pub struct LoginPage {
+    pub nav: &'static str,
+    pub email: String,
+    pub back: String,
+    pub csrf: String,
+    pub errors: FormErrors,
+    pub expired: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BackQuery {
+    #[serde(default)]
+    terug: String,
+}
+
+/// Only paths of this site are followed after sign-in.
+fn safe_back(back: &str) -> String {
+    local_path(back, "/")
+}
+
+/// A path of this site to return to after a form, or `default`. Besides what
+/// [`crate::web::account_back`] refuses (other sites, `//host`, backslashes), this refuses
+/// anything but visible ASCII: browsers drop tabs and line breaks from addresses, so
+/// `/<tab>/evil.example` would lead to `//evil.example`, and a `Location` header cannot
+/// carry such characters at all (building the redirect would fail).
+pub(crate) fn local_path(back: &str, default: &str) -> String {
+    if back.bytes().all(|b| b.is_ascii_graphic()) {
+        crate::web::account_back(back, default)
+    } else {
+        default.to_owned()
+    }
+}
+
+fn login_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((LOGIN_CSRF_COOKIE, token))
+        .path("/inloggen")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .build()
+}
+
+fn login_page(
+    jar: CookieJar,
+    viewer: &Viewer,
+    status: StatusCode,
+    email: String,
+    back: String,
+    errors: FormErrors,
+) -> Response {
+    // Keep the token the browser already has: with a new one per page, a sign-in form open
+    // in a second tab would replace the cookie and the first tab's form would be refused.
+    let token = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|t| {
+            t.len() >= 32
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .unwrap_or_else(|| new_secret().0);
+    let page = LoginPage {
+        nav: "inloggen",
+        email,
+        back,
+        csrf: token.clone(),
+        errors,
+        expired: viewer.session_expired,
+    };
+    (status, jar.add(login_cookie(token, viewer.secure)), page).into_response()
+}
+
+async fn login_form(viewer: Viewer, jar: CookieJar, Query(q): Query<BackQuery>) -> Response {
+    if viewer.is_signed_in() {
+        return Redirect::to(&safe_back(&q.terug)).into_response();
+    }
+    login_page(
+        jar,
+        &viewer,
+        StatusCode::OK,
+        String::new(),
+        safe_back(&q.terug),
+        FormErrors::new(),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    terug: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let back = safe_back(&form.terug);
+    let email_typed = form.email.trim().to_owned();
+    let mut errors = FormErrors::new();
+    let cookie_token = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
+    if !cookie_token.is_some_and(|t| !form.csrf.is_empty() && same_secret(&t, &form.csrf)) {
+        errors.add(
+            "email",
+            "Het inlogformulier is verlopen of komt niet van deze website. Vul het opnieuw in.",
+        );
+        return Ok(login_page(
+            jar,
+            &viewer,
+            StatusCode::FORBIDDEN,
+            email_typed,
+            back,
+            errors,
+        ));
+    }
+    let Ok(email) = parse_email(&form.email) else {
+        errors.add(
+            "email",
+            "E-mailadres: vul het e-mailadres van uw account in, bijvoorbeeld naam@organisatie.nl.",
+        );
+        return Ok(login_page(
+            jar,
+            &viewer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            email_typed,
+            back,
+            errors,
+        ));
+    };
+    if form.password.is_empty() {
+        errors.add("password", "Wachtwoord: vul uw wachtwoord in.");
+        return Ok(login_page(
+            jar,
+            &viewer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            email_typed,
+            back,
+            errors,
+        ));
+    }
+    let now = now_unix();
+    // This attempt counts as failed until the password matches, and counts along: attempts
+    // sent all at once then cannot all pass the limit before any of them is recorded.
+    let attempt = state
+        .store
+        .record_login_failure(&email, &viewer.address, now)
+        .await?;
+    let (by_email, by_address) = state
+        .store
+        .login_failures(&email, &viewer.address, now - THROTTLE_WINDOW)
+        .await?;
+    if by_email > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS {
+        state.store.forget_login_attempt(attempt).await?;
+        errors.add(
+            "email",
+            format!(
+                "Er is te vaak een verkeerd wachtwoord ingevuld. Probeer het over {} minuten opnieuw, of vraag de beheerder om een nieuw wachtwoord.",
+                THROTTLE_WINDOW / 60
+            ),
+        );
+        return Ok(login_page(
+            jar,
+            &viewer,
+            StatusCode::TOO_MANY_REQUESTS,
+            email_typed,
+            back,
+            errors,
+        ));
+    }
+    let credentials = state.store.credentials(&email).await?;
+    let password = form.password.clone();
+    let hash = credentials
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |c| c.password_hash.clone());
+    // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| WebError::Internal(e.into()))?;
+    let user = match credentials {
+        Some(c) if matches && !c.disabled => c.user,
+        Some(c) if matches && c.disabled => {
+            state.store.forget_login_attempt(attempt).await?;
+            errors.add(
+                "email",
+                "Dit account is uitgeschakeld. Vraag de beheerder om het weer aan te zetten.",
+            );
+            return Ok(login_page(
+                jar,
+                &viewer,
+                StatusCode::FORBIDDEN,
+                email_typed,
+                back,
+                errors,
+            ));
+        }
+        _ => {
+            errors.add(
+                "email",
+                "Het e-mailadres of het wachtwoord klopt niet. Controleer beide en probeer het opnieuw.",
+            );
+            return Ok(login_page(
+                jar,
+                &viewer,
+                StatusCode::UNAUTHORIZED,
+                email_typed,
+                back,
+                errors,
+            ));
+        }
+    };
+    state.store.clear_login_failures(&email).await?;
+    let (secret, hash) = new_secret();
+    let (csrf, _) = new_secret();
+    state
+        .store
+        .create_session(user.id, &hash, &csrf, now)
+        .await?;
+    let jar = jar
+        .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/inloggen"))
+        .add(session_cookie(
+            secret,
+            viewer.secure,
+            state.session_limits.absolute,
+        ));
+    Ok((jar, Redirect::to(&back)).into_response())
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    jar: CookieJar,
+) -> Result<Response, WebError> {
+    if let crate::web::session::Via::Session(hash) = &viewer.via {
+        state.store.delete_session(hash).await?;
+    }
+    Ok((jar.add(removal_cookie()), Redirect::to("/")).into_response())
+}

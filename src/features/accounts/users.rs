@@ -1,0 +1,276 @@
+//! The beheerder's list of accounts: adding one, switching it off or on, setting a password.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use serde::Deserialize;
+
+use super::hash_off_worker;
+use crate::auth::parse_email;
+use crate::domain::Role;
+use crate::features::accounts::repo::{Account, NewUser, UserField};
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::forms::{Choice, FormErrors, optional};
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/beheer/gebruikers", users)
+        .post("/beheer/gebruikers", add_user)
+        .post("/beheer/gebruikers/{id}/status", set_user_status)
+        .post("/beheer/gebruikers/{id}/wachtwoord", reset_password)
+}
+
+pub struct AccountLine {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub organisations: String,
+    pub disabled: bool,
+    pub version: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account/users.html")]
+pub struct UsersPage {
+    pub nav: &'static str,
+    pub accounts: Vec<AccountLine>,
+    pub roles: Vec<Choice>,
+    pub organisations: Vec<Choice>,
+    pub form: NewUserForm,
+    pub errors: FormErrors,
+    pub notice: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewUserForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub organisations: Vec<String>,
+    #[serde(default)]
+    pub password: String,
+}
+
+async fn users_page(
+    state: &AppState,
+    form: NewUserForm,
+    errors: FormErrors,
+    notice: Option<String>,
+) -> Result<UsersPage, WebError> {
+    let orgs = state.store.organisations().await?;
+    let name_of = |id: &String| {
+        orgs.iter()
+            .find(|o| &o.id == id)
+            .map_or_else(|| id.clone(), |o| o.name.clone())
+    };
+    let accounts = state
+        .store
+        .accounts()
+        .await?
+        .into_iter()
+        .map(|a: Account| AccountLine {
+            id: a.id,
+            organisations: a
+                .organisations
+                .iter()
+                .map(name_of)
+                .collect::<Vec<_>>()
+                .join(", "),
+            email: a.email,
+            name: a.name,
+            role: a.role.label().to_owned(),
+            disabled: a.disabled,
+            version: a.version,
+        })
+        .collect();
+    let mut roles = vec![Choice::new("", "Kies een rol")];
+    roles.extend(Role::ALL.iter().map(|r| Choice::new(r.code(), r.label())));
+    let mut organisations: Vec<Choice> = orgs
+        .iter()
+        .map(|o| Choice::new(o.id.clone(), o.name.clone()))
+        .collect();
+    organisations.sort_by_key(|c| c.label.to_lowercase());
+    Ok(UsersPage {
+        nav: "beheer",
+        accounts,
+        roles,
+        organisations,
+        form,
+        errors,
+        notice,
+    })
+}
+
+async fn users(State(state): State<AppState>, viewer: Viewer) -> Result<UsersPage, WebError> {
+    viewer.require_admin("accounts beheren")?;
+    users_page(&state, NewUserForm::default(), FormErrors::new(), None).await
+}
+
+async fn add_user(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<NewUserForm>,
+) -> Result<Response, WebError> {
+    viewer.require_admin("accounts aanmaken")?;
+    let mut errors = FormErrors::new();
+    let email = errors.check("email", "E-mailadres", parse_email(&form.email));
+    let name = optional(&form.name);
+    if name.is_none() {
+        errors.add(
+            "name",
+            "Naam: vul de naam in zoals anderen die in de historie zien.",
+        );
+    }
+    let role = if form.role.is_empty() {
+        errors.add("role", "Rol: kies beheerder, trekker of lezer.");
+        None
+    } else {
+        errors.check("role", "Rol", Role::parse(&form.role))
+    };
+    if role == Some(Role::Lead) && form.organisations.is_empty() {
+        errors.add(
+            "organisations",
+            "Organisaties: kies minstens één organisatie waarvoor deze trekker plannen bijwerkt.",
+        );
+    }
+    let hash = errors.check(
+        "password",
+        "Eerste wachtwoord",
+        hash_off_worker(form.password.clone()).await?,
+    );
+    let (Some(email), Some(name), Some(role), Some(hash), true) =
+        (email, name, role, hash, errors.is_empty())
+    else {
+        let page = users_page(
+            &state,
+            NewUserForm {
+                password: String::new(),
+                ..form
+            },
+            errors,
+            None,
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let organisations = if role == Role::Lead {
+        form.organisations.clone()
+    } else {
+        Vec::new()
+    };
+    let new = NewUser {
+        email: email.clone(),
+        name,
+        role,
+        password_hash: hash,
+        organisations,
+    };
+    match state.store.create_user(&viewer.actor(), &new).await {
+        Ok(_) => {
+            let page = users_page(
+                &state,
+                NewUserForm::default(),
+                FormErrors::new(),
+                Some(format!(
+                    "Het account voor {email} is aangemaakt. Geef het eerste wachtwoord op een veilige manier door; de gebruiker kan het wijzigen op Mijn account."
+                )),
+            )
+            .await?;
+            Ok((StatusCode::CREATED, page).into_response())
+        }
+        Err(crate::store::StoreError::Refused(refusal)) => {
+            // The store's message completes a sentence that names the field.
+            let (input, label) = match refusal.field::<UserField>() {
+                Some(UserField::Email) => ("email", "E-mailadres"),
+                _ => ("organisations", "Organisaties"),
+            };
+            errors.add(input, format!("{label}: {refusal}."));
+            let page = users_page(
+                &state,
+                NewUserForm {
+                    password: String::new(),
+                    ..form
+                },
+                errors,
+                None,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    disabled: String,
+    /// The account's version when the list was shown; a change made since is a conflict.
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+fn user_id(id: &str) -> Result<i64, WebError> {
+    id.parse()
+        .map_err(|_| WebError::NotFound(format!("Er is geen account {id}.")))
+}
+
+async fn set_user_status(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, WebError> {
+    let admin = viewer.require_admin("accounts uitschakelen")?;
+    let id = user_id(&id)?;
+    let disabled = form.disabled == "1";
+    if disabled && id == admin.id {
+        return Err(WebError::BadRequest(
+            "U kunt uw eigen account niet uitschakelen; laat een andere beheerder dat doen.".into(),
+        ));
+    }
+    state
+        .store
+        .set_user_disabled(&viewer.actor(), id, form.version, disabled)
+        .await?;
+    Ok(Redirect::to("/beheer/gebruikers").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, WebError> {
+    viewer.require_admin("wachtwoorden instellen")?;
+    let id = user_id(&id)?;
+    let hash = hash_off_worker(form.password.clone())
+        .await?
+        .map_err(|e| WebError::BadRequest(format!("Nieuw wachtwoord: {e}.")))?;
+    state.store.set_password(&viewer.actor(), id, &hash).await?;
+    let page = users_page(
+        &state,
+        NewUserForm::default(),
+        FormErrors::new(),
+        Some("Het nieuwe wachtwoord is ingesteld; de gebruiker is overal uitgelogd.".into()),
+    )
+    .await?;
+    Ok(page.into_response())
+}
