@@ -35,6 +35,12 @@ impl User {
             Role::Reader => false,
         }
     }
+
+    /// Whether this account may enter values and actions for a KPI whose plans are led, or
+    /// which is owned, by `editors`: a beheerder, or a trekker acting for one of them.
+    pub fn may_enter_for_kpi(&self, editors: &[String]) -> bool {
+        self.may_edit_plan(editors)
+    }
 }
 
 fn argon2() -> Argon2<'static> {

@@ -281,6 +281,65 @@ pub fn assess(targets: &Targets, latest: Option<(Period, f64)>) -> Assessment {
     )
 }
 
+/// The latest observation of a KPI in one area, as the status rule reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Latest {
+    /// The period as stored, for a period the rule cannot read.
+    pub period_text: String,
+    pub period: Option<Period>,
+    pub value: Option<f64>,
+    /// The status a person gave a narrative KPI's description.
+    pub judged: Option<IndicatorStatus>,
+}
+
+impl Latest {
+    fn period_nl(&self) -> String {
+        self.period
+            .map_or_else(|| self.period_text.clone(), |p| p.label_nl())
+    }
+}
+
+/// Where a KPI stands in one area: for a narrative KPI as a person judged its latest
+/// description; for a quantitative one by [`assess`] from its targets, when it has them.
+pub fn assess_kpi(
+    narrative: bool,
+    targets: Option<&Targets>,
+    latest: Option<&Latest>,
+) -> Assessment {
+    if narrative {
+        return match latest {
+            None => Assessment::new(
+                IndicatorStatus::NoData,
+                "Er is nog geen beschrijving opgehaald.",
+            ),
+            Some(l) => match l.judged {
+                None => Assessment::new(
+                    IndicatorStatus::NoData,
+                    format!(
+                        "De beschrijving over {} is nog niet beoordeeld.",
+                        l.period_nl()
+                    ),
+                ),
+                Some(s) => Assessment::new(
+                    s,
+                    format!(
+                        "Beoordeeld als \"{}\" over {}.",
+                        s.label().to_lowercase(),
+                        l.period_nl()
+                    ),
+                ),
+            },
+        };
+    }
+    let Some(targets) = targets else {
+        return Assessment::new(
+            IndicatorStatus::NoData,
+            "Er is geen richting of streefwaarde vastgelegd, dus geen oordeel.",
+        );
+    };
+    assess(targets, latest.and_then(|l| Some((l.period?, l.value?))))
+}
+
 /// A number as Dutch readers write it: decimal comma, at most two decimals, no trailing zeros.
 pub fn format_number_nl(value: f64) -> String {
     let text = format!("{value:.2}");
@@ -497,6 +556,29 @@ mod tests {
         assert_eq!(
             IndicatorStatus::parse_loose("Niet gehaald"),
             Ok(IndicatorStatus::Missed)
+        );
+    }
+
+    #[test]
+    fn a_narrative_kpi_stands_as_judged_and_a_kpi_without_targets_has_no_status() {
+        let latest = |judged| Latest {
+            period_text: "2026-Q3".into(),
+            period: Some(Period::Quarter(2026, 3)),
+            value: None,
+            judged,
+        };
+        let judged = assess_kpi(true, None, Some(&latest(Some(IndicatorStatus::Behind))));
+        assert_eq!(judged.status, IndicatorStatus::Behind);
+        assert!(judged.reason.contains("achter"), "{}", judged.reason);
+        let unjudged = assess_kpi(true, None, Some(&latest(None)));
+        assert_eq!(unjudged.status, IndicatorStatus::NoData);
+        assert!(unjudged.reason.contains("nog niet beoordeeld"));
+        assert_eq!(assess_kpi(true, None, None).status, IndicatorStatus::NoData);
+        let mut measured = latest(None);
+        measured.value = Some(70.0);
+        assert_eq!(
+            assess_kpi(false, None, Some(&measured)).status,
+            IndicatorStatus::NoData
         );
     }
 }

@@ -16,7 +16,7 @@ pub use codes::{
 };
 pub use indicator::{
     ActionStatus, AreaLevel, Assessment, Direction, EscalationLevel, Frequency, IndicatorKind,
-    IndicatorStatus, Measure, Targets, assess, format_number_nl, parse_number,
+    IndicatorStatus, Latest, Measure, Targets, assess, assess_kpi, format_number_nl, parse_number,
 };
 pub use period::Period;
 pub use slug::Slug;

@@ -376,10 +376,7 @@ async fn show_page(
         })
         .collect();
     let can_edit = match &viewer.user {
-        Some(u) => crate::features::indicators::may_enter(
-            u,
-            &state.store.indicator_editors(&ind.id).await?,
-        ),
+        Some(u) => u.may_enter_for_kpi(&state.store.indicator_editors(&ind.id).await?),
         None => false,
     };
     let (areas, organisations, _) = choices(state, &ind).await?;

@@ -1,6 +1,7 @@
 //! KPI's: their definitions with targets and tussendoelen (`edit`), the KPI list and page
 //! with status per area and charts (`pages`, `chart`), and the monitoring API (`api`). The
-//! status and permission rules that the observation and action pages share live here.
+//! permission rules that the observation and action pages share live here; the status rule
+//! is `domain::assess_kpi`.
 
 pub mod api;
 pub mod chart;
@@ -9,7 +10,7 @@ pub mod pages;
 
 use self::model::IndicatorRow;
 use crate::auth::User;
-use crate::domain::{Assessment, IndicatorStatus, assess};
+use crate::domain::{Assessment, IndicatorStatus, Latest, assess_kpi};
 use crate::features::observations::model::ObservationRow;
 use crate::web::AppState;
 use crate::web::error::WebError;
@@ -37,51 +38,22 @@ impl StatusView {
     }
 }
 
-/// Where a KPI stands given its latest observation: derived for numbers, as judged for
-/// narrative KPI's.
+/// Where a KPI stands given its latest observation (the rule is [`assess_kpi`]).
 pub fn assess_latest(indicator: &IndicatorRow, latest: Option<&ObservationRow>) -> Assessment {
-    if indicator.is_narrative() {
-        let judged = latest
-            .and_then(|o| o.judged_status.as_deref())
-            .and_then(|s| IndicatorStatus::parse(s).ok());
-        return match (latest, judged) {
-            (None, _) => Assessment {
-                status: IndicatorStatus::NoData,
-                reason: "Er is nog geen beschrijving opgehaald.".into(),
-            },
-            (Some(o), None) => Assessment {
-                status: IndicatorStatus::NoData,
-                reason: format!(
-                    "De beschrijving over {} is nog niet beoordeeld.",
-                    o.period()
-                        .map_or_else(|| o.period.clone(), |p| p.label_nl())
-                ),
-            },
-            (Some(o), Some(s)) => Assessment {
-                status: s,
-                reason: format!(
-                    "Beoordeeld als \"{}\" over {}.",
-                    s.label().to_lowercase(),
-                    o.period()
-                        .map_or_else(|| o.period.clone(), |p| p.label_nl())
-                ),
-            },
-        };
-    }
-    let Some(targets) = indicator.targets() else {
-        return Assessment {
-            status: IndicatorStatus::NoData,
-            reason: "Er is geen richting of streefwaarde vastgelegd, dus geen oordeel.".into(),
-        };
-    };
-    let point = latest.and_then(|o| Some((o.period()?, o.value?)));
-    assess(&targets, point)
-}
-
-/// Whether `user` may enter values and actions for a KPI: a beheerder, or a trekker of an
-/// organisation that leads one of its plans or owns it.
-pub fn may_enter(user: &User, editors: &[String]) -> bool {
-    user.is_admin() || user.may_edit_plan(editors)
+    let latest = latest.map(|o| Latest {
+        period_text: o.period.clone(),
+        period: o.period(),
+        value: o.value,
+        judged: o
+            .judged_status
+            .as_deref()
+            .and_then(|s| IndicatorStatus::parse(s).ok()),
+    });
+    assess_kpi(
+        indicator.is_narrative(),
+        indicator.targets().as_ref(),
+        latest.as_ref(),
+    )
 }
 
 /// The signed-in account if it may enter values for this KPI, or the refusal.
@@ -92,7 +64,7 @@ pub async fn require_kpi_editor<'a>(
 ) -> Result<&'a User, WebError> {
     let user = viewer.require_user()?;
     let editors = state.store.indicator_editors(&indicator.id).await?;
-    if may_enter(user, &editors) {
+    if user.may_enter_for_kpi(&editors) {
         Ok(user)
     } else {
         Err(WebError::Forbidden(format!(

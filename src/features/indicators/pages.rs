@@ -14,7 +14,7 @@ use super::model::IndicatorRow;
 use crate::domain::{Direction, FrameworkKind, IndicatorStatus, Period};
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::{ChangeLine, change_lines};
-use crate::features::indicators::{ActionLine, action_lines, assess_latest, may_enter};
+use crate::features::indicators::{ActionLine, action_lines, assess_latest};
 use crate::features::observations::model::ObservationRow;
 use crate::web::AppState;
 use crate::web::error::WebError;
@@ -596,7 +596,7 @@ async fn show(
         chart_sources.join("; ")
     };
     let can_enter = match &viewer.user {
-        Some(u) => may_enter(u, &state.store.indicator_editors(&ind.id).await?),
+        Some(u) => u.may_enter_for_kpi(&state.store.indicator_editors(&ind.id).await?),
         None => false,
     };
     let trail = state

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::model::{NewObservation, ObservationField};
 use crate::domain::{IndicatorStatus, Period, format_number_nl, parse_number};
 use crate::features::indicators::model::IndicatorRow;
-use crate::features::indicators::{may_enter, require_kpi_editor};
+use crate::features::indicators::require_kpi_editor;
 use crate::import::observations::{self, Report, RowProblem};
 use crate::store::{Reason, RecordField, StoreError};
 use crate::web::AppState;
@@ -313,7 +313,7 @@ async fn check_file(
     let areas = state.store.areas().await?;
     let mut allowed = std::collections::HashSet::new();
     for ind in &indicators {
-        if may_enter(user, &state.store.indicator_editors(&ind.id).await?) {
+        if user.may_enter_for_kpi(&state.store.indicator_editors(&ind.id).await?) {
             allowed.insert(ind.id.clone());
         }
     }
