@@ -12,6 +12,7 @@
 //   CHROMIUM_PATH  Chromium executable; default /usr/bin/chromium (Debian package `chromium`).
 //                  No browser is ever downloaded: playwright-core only drives this one.
 //   SCREENSHOT_DIR where full-page PNGs go; default ./screenshots beside this file
+//   A11Y_CONCURRENCY how many paths are checked at once; default 3
 //
 // For every path the page is opened twice:
 //   1. JavaScript enabled: HTTP 200 (or the expected status), a visible <h1>, axe-core WCAG 2.0/2.1 A+AA scan, screenshot.
@@ -36,6 +37,7 @@ const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || path.join(here, 'screenshots');
 const NAV_TIMEOUT_MS = 30_000;
+const CONCURRENCY = Math.max(1, Number(process.env.A11Y_CONCURRENCY) || 3);
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 const paths = process.argv.slice(2);
@@ -165,12 +167,14 @@ function formatViolation(v) {
 }
 
 async function checkPath(browser, arg) {
+  const lines = [];
+  const log = (line) => lines.push(line);
   const { path: p, status: expectedStatus } = parseArg(arg);
   const url = urlFor(p);
   const failures = [];
   let violations = [];
   let incomplete = 0;
-  console.log(`\n== ${p}  (${url}${expectedStatus === 200 ? '' : `, expecting HTTP ${expectedStatus}`})`);
+  log(`\n== ${p}  (${url}${expectedStatus === 200 ? '' : `, expecting HTTP ${expectedStatus}`})`);
 
   // 1. JavaScript enabled: basic checks, axe, screenshot.
   const jsContext = await newContext(browser, true);
@@ -193,9 +197,9 @@ async function checkPath(browser, arg) {
         mkdirSync(SCREENSHOT_DIR, { recursive: true });
         const file = path.join(SCREENSHOT_DIR, screenshotName(p));
         await page.screenshot({ path: file, fullPage: true });
-        console.log(`  screenshot: ${path.relative(process.cwd(), file) || file}`);
+        log(`  screenshot: ${path.relative(process.cwd(), file) || file}`);
       } catch (err) {
-        console.log(`  warning: screenshot failed: ${err.message.split('\n')[0]}`);
+        log(`  warning: screenshot failed: ${err.message.split('\n')[0]}`);
       }
     }
   } finally {
@@ -211,17 +215,17 @@ async function checkPath(browser, arg) {
     await noJsContext.close();
   }
 
-  for (const v of violations) console.log(formatViolation(v));
-  for (const f of failures) console.log(`  ✗ ${f}`);
+  for (const v of violations) log(formatViolation(v));
+  for (const f of failures) log(`  ✗ ${f}`);
 
   const nodeCount = violations.reduce((n, v) => n + v.nodes.length, 0);
   const ok = failures.length === 0 && violations.length === 0;
-  console.log(
+  log(
     `  ${ok ? 'PASS' : 'FAIL'} ${p}: ${violations.length} axe violation${violations.length === 1 ? '' : 's'}` +
       ` (${nodeCount} node${nodeCount === 1 ? '' : 's'}), ${incomplete} to review by hand,` +
       ` ${failures.length} other failure${failures.length === 1 ? '' : 's'}`,
   );
-  return ok;
+  return { ok, lines };
 }
 
 async function main() {
@@ -251,14 +255,23 @@ async function main() {
   console.log(`a11y: ${paths.length} path(s) against ${BASE_URL} with ${CHROMIUM_PATH} (${browser.version()}), axe-core tags ${AXE_TAGS.join(',')}`);
   let passed = 0;
   let failed = 0;
-  try {
-    for (const p of paths) {
-      let ok = false;
+  // Paths are checked CONCURRENCY at a time; each path's report is printed whole, in order.
+  const results = new Array(paths.length);
+  let next = 0;
+  async function worker() {
+    while (next < paths.length) {
+      const n = next++;
       try {
-        ok = await checkPath(browser, p);
+        results[n] = await checkPath(browser, paths[n]);
       } catch (err) {
-        console.log(`  ✗ ${p}: unexpected error: ${err.stack || err}`);
+        results[n] = { ok: false, lines: [`  ✗ ${paths[n]}: unexpected error: ${err.stack || err}`] };
       }
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, paths.length) }, worker));
+    for (const { ok, lines } of results) {
+      for (const line of lines) console.log(line);
       if (ok) passed++;
       else failed++;
     }
