@@ -40,9 +40,27 @@ macro_rules! code_list {
                 f.write_str(self.label())
             }
         }
+
+        impl $crate::domain::Coded for $name {
+            const ALL: &'static [Self] = Self::ALL;
+            fn code(self) -> &'static str {
+                Self::code(self)
+            }
+            fn label(self) -> &'static str {
+                Self::label(self)
+            }
+        }
     };
 }
 pub(crate) use code_list;
+
+/// A closed list of values with a code (stored, in URLs and files) and a Dutch label.
+pub trait Coded: Copy + 'static {
+    /// Every value, in the order a user expects to see them.
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+    fn label(self) -> &'static str;
+}
 
 code_list!(
     /// The status pipeline of a plan, from first idea to embedded (or stopped).

@@ -11,8 +11,8 @@ mod slug;
 
 pub use area::{AreaKind, Gemeentecode};
 pub use codes::{
-    Channel, FrameworkKind, NetworkRole, OrganisationKind, Phase, PlanKind, Role, RolloutStatus,
-    Stage,
+    Channel, Coded, FrameworkKind, NetworkRole, OrganisationKind, Phase, PlanKind, Role,
+    RolloutStatus, Stage,
 };
 pub use indicator::{
     ActionStatus, AreaLevel, Assessment, Direction, EscalationLevel, Frequency, IndicatorKind,

@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use serde::Serialize;
 
-use crate::domain::Slug;
+use crate::domain::{Coded, Slug};
 use crate::store::{Reason, RecordField, Refusal, StoreError};
 use crate::web::error::WebError;
 
@@ -103,6 +103,21 @@ pub struct Choice {
 }
 
 impl Choice {
+    /// Every value of a closed list, in its order.
+    pub fn all<T: Coded>() -> Vec<Self> {
+        T::ALL
+            .iter()
+            .map(|v| Self::new(v.code(), v.label()))
+            .collect()
+    }
+
+    /// "No choice" with its label, then `choices`.
+    pub fn none_then(label: &str, choices: impl IntoIterator<Item = Self>) -> Vec<Self> {
+        std::iter::once(Self::new("", label))
+            .chain(choices)
+            .collect()
+    }
+
     pub fn new(value: impl Into<String>, label: impl Into<String>) -> Self {
         Self {
             value: value.into(),

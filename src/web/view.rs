@@ -1,6 +1,7 @@
 //! What several pages share: names of areas, framework items and sources, and how statuses
 //! look (a colour, a symbol and a word, never colour alone).
 
+use crate::web::forms::Choice;
 use std::collections::HashMap;
 
 use crate::domain::{FrameworkKind, RolloutStatus, Stage, format_date_nl, parse_date};
@@ -108,6 +109,17 @@ impl Catalog {
         let mut list: Vec<_> = self.sources.values().collect();
         list.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
         list
+    }
+
+    /// The sources as choices of a form ("title (date)", newest first), after "no source"
+    /// with its label.
+    pub fn source_choices(&self, none: &str) -> Vec<Choice> {
+        Choice::none_then(
+            none,
+            self.source_list()
+                .into_iter()
+                .map(|s| Choice::new(s.id.clone(), format!("{} ({})", s.title, date_nl(&s.date)))),
+        )
     }
 
     pub fn has_source(&self, id: &str) -> bool {

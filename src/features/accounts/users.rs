@@ -94,8 +94,7 @@ async fn users_page(
             version: a.version,
         })
         .collect();
-    let mut roles = vec![Choice::new("", "Kies een rol")];
-    roles.extend(Role::ALL.iter().map(|r| Choice::new(r.code(), r.label())));
+    let roles = Choice::none_then("Kies een rol", Choice::all::<Role>());
     let mut organisations: Vec<Choice> = orgs
         .iter()
         .map(|o| Choice::new(o.id.clone(), o.name.clone()))

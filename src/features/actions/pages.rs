@@ -16,6 +16,7 @@ use crate::domain::{ActionStatus, EscalationLevel, parse_date};
 use crate::features::bodies::model::BodyRow;
 use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::require_kpi_editor;
+use crate::features::organisations::pages::organisation_choices;
 use crate::store::{Reason, RecordField};
 use crate::web::AppState;
 use crate::web::error::WebError;
@@ -186,19 +187,13 @@ async fn choices(
     ind: &IndicatorRow,
 ) -> Result<(Vec<Choice>, Vec<Choice>, Vec<Choice>), WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let mut areas = vec![Choice::new("", "De KPI als geheel")];
-    areas.extend(crate::features::indicators::level_choices(&catalog, ind));
-    let mut organisations = vec![Choice::new("", "Geen organisatie")];
-    organisations.extend(
-        state
-            .store
-            .organisations()
-            .await?
-            .into_iter()
-            .map(|o| Choice::new(o.id, o.name)),
+    let areas = Choice::none_then(
+        "De KPI als geheel",
+        crate::features::indicators::level_choices(&catalog, ind),
     );
-    let mut workgroups = vec![Choice::new("", "Geen werkgroep genoemd")];
-    workgroups.extend(
+    let organisations = organisation_choices(state, "Geen organisatie").await?;
+    let workgroups = Choice::none_then(
+        "Geen werkgroep genoemd",
         state
             .store
             .bodies()
@@ -211,10 +206,7 @@ async fn choices(
 }
 
 fn statuses() -> Vec<Choice> {
-    ActionStatus::ALL
-        .iter()
-        .map(|s| Choice::new(s.code(), s.label()))
-        .collect()
+    Choice::all::<ActionStatus>()
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -248,13 +248,7 @@ async fn page(
             lines: change_lines(rows, &viewer),
         })
         .collect();
-    let mut meetings = vec![Choice::new("", "Geen: gebruik de datums")];
-    meetings.extend(catalog.source_list().into_iter().map(|s| {
-        Choice::new(
-            s.id.clone(),
-            format!("{} ({})", s.title, crate::web::view::date_nl(&s.date)),
-        )
-    }));
+    let meetings = catalog.source_choices("Geen: gebruik de datums");
     Ok(ChangesPage {
         nav: "wijzigingen",
         what,

@@ -231,10 +231,7 @@ impl EditPage {
             title,
             kind_label,
             form,
-            kinds: FrameworkKind::ALL
-                .iter()
-                .map(|k| Choice::new(k.code(), k.label()))
-                .collect(),
+            kinds: Choice::all::<FrameworkKind>(),
             errors: FormErrors::new(),
             conflict: Vec::new(),
             last_change: None,

@@ -14,6 +14,7 @@ use crate::domain::{
     AreaLevel, Direction, FrameworkKind, Frequency, IndicatorKind, Measure, Period, Slug,
     format_number_nl, parse_number,
 };
+use crate::features::organisations::pages::organisation_choices;
 use crate::features::plans::model::PlanFilter;
 use crate::store::Reason;
 use crate::web::AppState;
@@ -121,16 +122,6 @@ pub struct EditPage {
     pub conflict: bool,
 }
 
-fn codes<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|v| Choice::new(code(*v), label(*v)))
-        .collect()
-}
-
 async fn page(
     state: &AppState,
     kpi_id: Option<String>,
@@ -138,18 +129,19 @@ async fn page(
     form: DefinitionForm,
 ) -> Result<EditPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let mut directions = vec![Choice::new("", "Geen (narratieve KPI)")];
-    directions.extend(codes(Direction::ALL, Direction::code, Direction::label));
-    let mut transformations = vec![Choice::new("", "Geen transformatie")];
-    transformations.extend(catalog.items(FrameworkKind::Transformation).map(|t| {
-        Choice::new(
-            t.id.clone(),
-            match t.number {
-                Some(n) => format!("{n}. {}", t.name),
-                None => t.name.clone(),
-            },
-        )
-    }));
+    let directions = Choice::none_then("Geen (narratieve KPI)", Choice::all::<Direction>());
+    let transformations = Choice::none_then(
+        "Geen transformatie",
+        catalog.items(FrameworkKind::Transformation).map(|t| {
+            Choice::new(
+                t.id.clone(),
+                match t.number {
+                    Some(n) => format!("{n}. {}", t.name),
+                    None => t.name.clone(),
+                },
+            )
+        }),
+    );
     let plans = state
         .store
         .plans(&PlanFilter::default())
@@ -157,17 +149,9 @@ async fn page(
         .into_iter()
         .map(|p| Choice::new(p.id, p.name))
         .collect();
-    let mut organisations = vec![Choice::new("", "Geen organisatie")];
-    organisations.extend(
-        state
-            .store
-            .organisations()
-            .await?
-            .into_iter()
-            .map(|o| Choice::new(o.id, o.name)),
-    );
-    let mut sources = vec![Choice::new("", "Geen bron")];
-    sources.extend(
+    let organisations = organisation_choices(state, "Geen organisatie").await?;
+    let sources = Choice::none_then(
+        "Geen bron",
         catalog
             .source_list()
             .into_iter()
@@ -179,15 +163,11 @@ async fn page(
         title,
         form,
         errors: FormErrors::new(),
-        kinds: codes(
-            IndicatorKind::ALL,
-            IndicatorKind::code,
-            IndicatorKind::label,
-        ),
-        measures: codes(Measure::ALL, Measure::code, Measure::label),
+        kinds: Choice::all::<IndicatorKind>(),
+        measures: Choice::all::<Measure>(),
         directions,
-        frequencies: codes(Frequency::ALL, Frequency::code, Frequency::label),
-        levels: codes(AreaLevel::ALL, AreaLevel::code, AreaLevel::label),
+        frequencies: Choice::all::<Frequency>(),
+        levels: Choice::all::<AreaLevel>(),
         transformations,
         plans,
         organisations,

@@ -66,8 +66,8 @@ async fn page(
 ) -> Result<FormPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
     let areas = crate::features::indicators::level_choices(&catalog, &ind);
-    let mut statuses = vec![Choice::new("", "Nog niet beoordeeld")];
-    statuses.extend(
+    let statuses = Choice::none_then(
+        "Nog niet beoordeeld",
         IndicatorStatus::JUDGED
             .iter()
             .map(|s| Choice::new(s.code(), s.label())),

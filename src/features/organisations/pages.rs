@@ -52,6 +52,18 @@ pub struct ListPage {
     pub is_admin: bool,
 }
 
+/// The organisations as choices of a form, after "no organisation" with its label.
+pub(crate) async fn organisation_choices(
+    state: &AppState,
+    none: &str,
+) -> Result<Vec<Choice>, WebError> {
+    let organisations = state.store.organisations().await?;
+    Ok(Choice::none_then(
+        none,
+        organisations.into_iter().map(|o| Choice::new(o.id, o.name)),
+    ))
+}
+
 fn kind_label(code: &str) -> String {
     OrganisationKind::parse(code).map_or_else(|_| code.to_owned(), |k| k.label().to_owned())
 }
@@ -187,10 +199,7 @@ impl EditPage {
             org_id,
             title,
             form,
-            kinds: OrganisationKind::ALL
-                .iter()
-                .map(|k| Choice::new(k.code(), k.label()))
-                .collect(),
+            kinds: Choice::all::<OrganisationKind>(),
             errors: FormErrors::new(),
             conflict: Vec::new(),
             last_change: None,

@@ -155,13 +155,7 @@ async fn plan_choices(
             .filter(|p| p.id != own_id)
             .map(|p| Choice::new(p.id.clone(), p.name.clone())),
     );
-    let mut sources = vec![none("Geen bron")];
-    sources.extend(catalog.source_list().into_iter().map(|s| {
-        Choice::new(
-            s.id.clone(),
-            format!("{} ({})", s.title, crate::web::view::date_nl(&s.date)),
-        )
-    }));
+    let sources = catalog.source_choices("Geen bron");
     let mut organisations: Vec<Choice> = state
         .store
         .organisations()
@@ -203,39 +197,19 @@ async fn plan_choices(
         .into_iter()
         .map(|f| Choice::new(f.id, f.name))
         .collect();
-    let coded = |all: Vec<(&'static str, &'static str)>, empty: &str| {
-        let mut v = vec![none(empty)];
-        v.extend(all.into_iter().map(|(c, l)| Choice::new(c, l)));
-        v
-    };
     Ok(PlanChoices {
-        kinds: PlanKind::ALL
-            .iter()
-            .map(|k| Choice::new(k.code(), k.label()))
-            .collect(),
+        kinds: Choice::all::<PlanKind>(),
         areas,
         parents,
-        roles: coded(
-            NetworkRole::ALL
-                .iter()
-                .map(|r| (r.code(), r.label()))
-                .collect(),
-            "Niet vermeld",
-        ),
+        roles: Choice::none_then("Niet vermeld", Choice::all::<NetworkRole>()),
         novelty: vec![
             none("Niet vermeld"),
             Choice::new("1", "Nieuw"),
             Choice::new("0", "Doorontwikkeling"),
         ],
-        phases: coded(
-            Phase::ALL.iter().map(|p| (p.code(), p.label())).collect(),
-            "Niet vermeld",
-        ),
+        phases: Choice::none_then("Niet vermeld", Choice::all::<Phase>()),
         sources,
-        stages: coded(
-            Stage::ALL.iter().map(|s| (s.code(), s.label())).collect(),
-            "Fase niet wijzigen",
-        ),
+        stages: Choice::none_then("Fase niet wijzigen", Choice::all::<Stage>()),
         organisations,
         framework,
         funding,

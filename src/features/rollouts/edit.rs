@@ -213,12 +213,9 @@ impl RolloutView {
         form: RolloutForm,
         inline: bool,
     ) -> Self {
-        let statuses = RolloutStatus::ALL
-            .iter()
-            .map(|s| Choice::new(s.code(), s.label()))
-            .collect();
-        let mut districts = vec![Choice::new("", "Hele gemeente")];
-        districts.extend(
+        let statuses = Choice::all::<RolloutStatus>();
+        let districts = Choice::none_then(
+            "Hele gemeente",
             catalog
                 .areas
                 .iter()
@@ -227,13 +224,7 @@ impl RolloutView {
                 })
                 .map(|a| Choice::new(a.id.clone(), a.name.clone())),
         );
-        let mut sources = vec![Choice::new("", "Geen bron")];
-        sources.extend(catalog.source_list().into_iter().map(|s| {
-            Choice::new(
-                s.id.clone(),
-                format!("{} ({})", s.title, crate::web::view::date_nl(&s.date)),
-            )
-        }));
+        let sources = catalog.source_choices("Geen bron");
         Self {
             current: ctx.current.as_ref().map_or_else(
                 || "Onbekend".to_owned(),
