@@ -11,14 +11,34 @@ use crate::store::write_path::{RecordField, Refusal};
 pub(crate) struct Names(HashMap<String, String>);
 
 impl Names {
-    pub(crate) async fn load(conn: &mut AnyConnection) -> Result<Self, sqlx::Error> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT id, name FROM organisations UNION ALL SELECT id, name FROM framework_items
-             UNION ALL SELECT id, name FROM funding_sources UNION ALL SELECT id, name FROM areas
-             UNION ALL SELECT id, title FROM sources",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
+    /// The names of `ids` (organisations, framework items, funding sources, areas and
+    /// sources), read in one statement; an id that names nothing keeps its id.
+    pub(crate) async fn of<'a>(
+        conn: &mut AnyConnection,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, sqlx::Error> {
+        let mut ids: Vec<&str> = ids.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Self(HashMap::new()));
+        }
+        let list = (1..=ids.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT id, name FROM organisations WHERE id IN ({list})
+             UNION ALL SELECT id, name FROM framework_items WHERE id IN ({list})
+             UNION ALL SELECT id, name FROM funding_sources WHERE id IN ({list})
+             UNION ALL SELECT id, name FROM areas WHERE id IN ({list})
+             UNION ALL SELECT id, title FROM sources WHERE id IN ({list})"
+        );
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for id in &ids {
+            query = query.bind(*id);
+        }
+        let rows: Vec<(String, String)> = query.fetch_all(&mut *conn).await?;
         Ok(Self(rows.into_iter().collect()))
     }
 

@@ -283,13 +283,25 @@ pub(crate) fn plan_subject(id: &str, name: &str) -> Subject {
     }
 }
 
+/// The ids of other records a plan names, whose names its trail shows.
+fn named_ids(f: &PlanFields) -> Vec<&str> {
+    let lists = [&f.leads, &f.parties, &f.framework, &f.funding];
+    [Some(f.area_id.as_str()), f.source_id.as_deref()]
+        .into_iter()
+        .flatten()
+        .chain(lists.into_iter().flatten().map(String::as_str))
+        .collect()
+}
+
 pub(crate) async fn audit_plan_fields(
     w: &mut Write<'_>,
     subject: &Subject,
     old: Option<&PlanFields>,
     new: &PlanFields,
 ) -> Result<(), StoreError> {
-    let names = Names::load(w.conn()).await?;
+    let mut ids = named_ids(new);
+    ids.extend(old.map(named_ids).unwrap_or_default());
+    let names = Names::of(w.conn(), ids).await?;
     let new_parent = plan_name(w.conn(), new.parent_id.as_deref()).await?;
     let after = plan_values(new, &names, new_parent);
     let before = match old {

@@ -141,7 +141,11 @@ impl Store {
         .bind(&source_id)
         .execute(w.conn())
         .await?;
-        let names = Names::load(w.conn()).await?;
+        let districts = [
+            r.district_id.as_deref(),
+            current.as_ref().and_then(|c| c.1.as_deref()),
+        ];
+        let names = Names::of(w.conn(), districts.into_iter().flatten()).await?;
         let subject = Subject {
             record_id: format!("{plan_id}/{gemeente_id}"),
             record_label: format!("{plan_name} in {gemeente_name}"),
