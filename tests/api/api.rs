@@ -170,3 +170,37 @@ async fn the_openapi_document_describes_every_api_route() {
     }
     assert!(doc["components"]["schemas"]["PlanDetail"].is_object());
 }
+
+#[tokio::test]
+async fn every_schema_the_openapi_document_refers_to_is_in_it() {
+    let app = TestApp::demo().await;
+
+    let doc = app.get("/api/openapi.json").await.json();
+
+    fn refs(v: &serde_json::Value, found: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (key, value) in map {
+                    match (key.as_str(), value.as_str()) {
+                        ("$ref", Some(r)) => found.push(r.to_owned()),
+                        _ => refs(value, found),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| refs(i, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(!found.is_empty());
+    for r in found {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{r} is not a schema reference"));
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} is referred to but not described"
+        );
+    }
+}

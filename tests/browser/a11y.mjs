@@ -101,9 +101,9 @@ async function newContext(browser, javaScriptEnabled) {
   return context;
 }
 
-// Opens `url` in a fresh page of `context`, returns { page, problems, external } with the basic
+// Opens `url` in a fresh page of `context` (warnings go to `log`), returns { page, problems, external } with the basic
 // checks (status 200, visible h1, no external requests, no broken sub-resources) done.
-async function openAndCheck(context, url, label, expectedStatus) {
+async function openAndCheck(context, url, label, expectedStatus, log) {
   const page = await context.newPage();
   const problems = [];
   const external = new Set();
@@ -125,7 +125,7 @@ async function openAndCheck(context, url, label, expectedStatus) {
     }
   });
   page.on('pageerror', (err) => {
-    console.log(`  [${label}] warning: uncaught page error: ${err.message.split('\n')[0]}`);
+    log(`  [${label}] warning: uncaught page error: ${err.message.split('\n')[0]}`);
   });
 
   let response = null;
@@ -179,7 +179,7 @@ async function checkPath(browser, arg) {
   // 1. JavaScript enabled: basic checks, axe, screenshot.
   const jsContext = await newContext(browser, true);
   try {
-    const { page, problems } = await openAndCheck(jsContext, url, 'js', expectedStatus);
+    const { page, problems } = await openAndCheck(jsContext, url, 'js', expectedStatus, log);
     failures.push(...problems.map((m) => `js: ${m}`));
     if (!problems.some((m) => m.startsWith('navigation failed') || m.startsWith('no HTTP response'))) {
       try {
@@ -209,7 +209,7 @@ async function checkPath(browser, arg) {
   // 2. JavaScript disabled: the server-rendered page must stand on its own.
   const noJsContext = await newContext(browser, false);
   try {
-    const { problems } = await openAndCheck(noJsContext, url, 'no-js', expectedStatus);
+    const { problems } = await openAndCheck(noJsContext, url, 'no-js', expectedStatus, log);
     failures.push(...problems.map((m) => `no-js: ${m}`));
   } finally {
     await noJsContext.close();
