@@ -169,12 +169,6 @@ pub fn new_id(errors: &mut FormErrors, typed: &str, name: Option<&str>) -> Optio
     }
 }
 
-/// A refusal from the store goes back into the form at its field: the forms of
-/// organisations, areas and the framework name their inputs as the fields are named.
-pub fn refusal<F: RecordField>(errors: &mut FormErrors, refusal: Refusal) {
-    errors.refused(refusal, F::code, "name");
-}
-
 /// Why a form's save did not go through, for its page to show the form again.
 #[derive(Debug, Default)]
 pub struct NotSaved {

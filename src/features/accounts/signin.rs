@@ -138,45 +138,44 @@ async fn login(
 ) -> Result<Response, WebError> {
     let back = safe_back(&form.terug);
     let email_typed = form.email.trim().to_owned();
-    let mut errors = FormErrors::new();
-    let cookie_token = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
-    if !cookie_token.is_some_and(|t| !form.csrf.is_empty() && same_secret(&t, &form.csrf)) {
-        errors.add(
-            "email",
-            "Het inlogformulier is verlopen of komt niet van deze website. Vul het opnieuw in.",
-        );
-        return Ok(login_page(
+    // The form again, with one message at its input.
+    let refuse = |jar: CookieJar, status: StatusCode, input: &str, message: String| {
+        let mut errors = FormErrors::new();
+        errors.add(input, message);
+        login_page(
             jar,
             &viewer,
-            StatusCode::FORBIDDEN,
-            email_typed,
-            back,
+            status,
+            email_typed.clone(),
+            back.clone(),
             errors,
+        )
+    };
+    let cookie_token = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
+    if !cookie_token.is_some_and(|t| !form.csrf.is_empty() && same_secret(&t, &form.csrf)) {
+        return Ok(refuse(
+            jar,
+            StatusCode::FORBIDDEN,
+            "email",
+            "Het inlogformulier is verlopen of komt niet van deze website. Vul het opnieuw in."
+                .into(),
         ));
     }
     let Ok(email) = parse_email(&form.email) else {
-        errors.add(
-            "email",
-            "E-mailadres: vul het e-mailadres van uw account in, bijvoorbeeld naam@organisatie.nl.",
-        );
-        return Ok(login_page(
+        return Ok(refuse(
             jar,
-            &viewer,
             StatusCode::UNPROCESSABLE_ENTITY,
-            email_typed,
-            back,
-            errors,
+            "email",
+            "E-mailadres: vul het e-mailadres van uw account in, bijvoorbeeld naam@organisatie.nl."
+                .into(),
         ));
     };
     if form.password.is_empty() {
-        errors.add("password", "Wachtwoord: vul uw wachtwoord in.");
-        return Ok(login_page(
+        return Ok(refuse(
             jar,
-            &viewer,
             StatusCode::UNPROCESSABLE_ENTITY,
-            email_typed,
-            back,
-            errors,
+            "password",
+            "Wachtwoord: vul uw wachtwoord in.".into(),
         ));
     }
     let now = now_unix();
@@ -192,20 +191,14 @@ async fn login(
         .await?;
     if by_email > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS {
         state.store.forget_login_attempt(attempt).await?;
-        errors.add(
+        return Ok(refuse(
+            jar,
+            StatusCode::TOO_MANY_REQUESTS,
             "email",
             format!(
                 "Er is te vaak een verkeerd wachtwoord ingevuld. Probeer het over {} minuten opnieuw, of vraag de beheerder om een nieuw wachtwoord.",
                 THROTTLE_WINDOW / 60
             ),
-        );
-        return Ok(login_page(
-            jar,
-            &viewer,
-            StatusCode::TOO_MANY_REQUESTS,
-            email_typed,
-            back,
-            errors,
         ));
     }
     let credentials = state.store.credentials(&email).await?;
@@ -221,32 +214,16 @@ async fn login(
         Some(c) if matches && !c.disabled => c.user,
         Some(c) if matches && c.disabled => {
             state.store.forget_login_attempt(attempt).await?;
-            errors.add(
-                "email",
-                "Dit account is uitgeschakeld. Vraag de beheerder om het weer aan te zetten.",
-            );
-            return Ok(login_page(
+            return Ok(refuse(
                 jar,
-                &viewer,
                 StatusCode::FORBIDDEN,
-                email_typed,
-                back,
-                errors,
+                "email",
+                "Dit account is uitgeschakeld. Vraag de beheerder om het weer aan te zetten."
+                    .into(),
             ));
         }
         _ => {
-            errors.add(
-                "email",
-                "Het e-mailadres of het wachtwoord klopt niet. Controleer beide en probeer het opnieuw.",
-            );
-            return Ok(login_page(
-                jar,
-                &viewer,
-                StatusCode::UNAUTHORIZED,
-                email_typed,
-                back,
-                errors,
-            ));
+            return Ok(refuse(jar, StatusCode::UNAUTHORIZED, "email", "Het e-mailadres of het wachtwoord klopt niet. Controleer beide en probeer het opnieuw.".into()));
         }
     };
     state.store.clear_login_failures(&email).await?;

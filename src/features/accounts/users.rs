@@ -116,6 +116,20 @@ async fn users(State(state): State<AppState>, viewer: Viewer) -> Result<UsersPag
     users_page(&state, NewUserForm::default(), FormErrors::new(), None).await
 }
 
+/// The new-account form again as typed, but for the password, with what to fix.
+async fn form_again(
+    state: &AppState,
+    form: NewUserForm,
+    errors: FormErrors,
+) -> Result<Response, WebError> {
+    let form = NewUserForm {
+        password: String::new(),
+        ..form
+    };
+    let page = users_page(state, form, errors, None).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
 async fn add_user(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -151,17 +165,7 @@ async fn add_user(
     let (Some(email), Some(name), Some(role), Some(hash), true) =
         (email, name, role, hash, errors.is_empty())
     else {
-        let page = users_page(
-            &state,
-            NewUserForm {
-                password: String::new(),
-                ..form
-            },
-            errors,
-            None,
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return form_again(&state, form, errors).await;
     };
     let organisations = if role == Role::Lead {
         form.organisations.clone()
@@ -195,17 +199,7 @@ async fn add_user(
                 _ => ("organisations", "Organisaties"),
             };
             errors.add(input, format!("{label}: {refusal}."));
-            let page = users_page(
-                &state,
-                NewUserForm {
-                    password: String::new(),
-                    ..form
-                },
-                errors,
-                None,
-            )
-            .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            form_again(&state, form, errors).await
         }
         Err(e) => Err(e.into()),
     }

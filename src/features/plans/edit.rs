@@ -1,7 +1,7 @@
 //! The plan form: new and edit pages that keep what the user typed, field-level Dutch
 //! messages, a conflict page when someone else saved first, and archiving.
 
-use super::model::{PlanField, PlanFields, PlanTexts, StageChange, StoredPlan};
+use super::model::{PlanField, PlanFields, StageChange, StoredPlan};
 use super::texts::{plan_texts, with_plan_texts};
 use crate::domain::{FrameworkKind, NetworkRole, Phase, PlanKind, Slug, Stage, parse_date};
 use crate::features::changes::model::AuditScope;
@@ -561,13 +561,6 @@ pub struct ConflictPage {
 
 fn form_lines(form: &PlanForm, stored: &PlanForm) -> Vec<ConflictLine> {
     let join = |v: &[String]| v.join(", ");
-    let text = |t: &PlanTexts, field: PlanField| {
-        t.entries()
-            .into_iter()
-            .find(|(f, _)| *f == field)
-            .and_then(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
     let (form_texts, stored_texts) = (form.texts(), stored.texts());
     let mut pairs: Vec<(PlanField, String, String)> = vec![
         (PlanField::Name, form.name.clone(), stored.name.clone()),
@@ -579,10 +572,13 @@ fn form_lines(form: &PlanForm, stored: &PlanForm) -> Vec<ConflictLine> {
         ),
         (PlanField::Area, form.area.clone(), stored.area.clone()),
     ];
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
     pairs.extend(
-        PlanTexts::FIELDS
-            .iter()
-            .map(|&field| (field, text(&form_texts, field), text(&stored_texts, field))),
+        form_texts
+            .entries()
+            .into_iter()
+            .zip(stored_texts.entries())
+            .map(|((field, yours), (_, theirs))| (field, text(yours), text(theirs))),
     );
     pairs.extend([
         (

@@ -37,10 +37,15 @@ pub trait TextValue {
     fn from_text(text: &Option<String>) -> Self;
 }
 
+/// A text trimmed, with Windows line ends made plain; `None` when nothing is left.
+fn clean(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.replace("\r\n", "\n"))
+}
+
 impl TextValue for String {
     fn text(&self) -> Option<String> {
-        let t = self.trim();
-        (!t.is_empty()).then(|| t.replace("\r\n", "\n"))
+        clean(self)
     }
     fn from_text(text: &Option<String>) -> Self {
         text.clone().unwrap_or_default()
@@ -49,7 +54,7 @@ impl TextValue for String {
 
 impl TextValue for Option<String> {
     fn text(&self) -> Option<String> {
-        self.as_deref().and_then(|t| t.to_owned().text())
+        self.as_deref().and_then(clean)
     }
     fn from_text(text: &Option<String>) -> Self {
         text.clone()
