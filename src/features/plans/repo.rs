@@ -350,44 +350,26 @@ pub(crate) fn text_columns(prefix: &str) -> String {
         .join(", ")
 }
 
-/// Writes a plan's own row: an INSERT when `position` is given, else an UPDATE of its fields
-/// (the version is claimed before).
-pub(crate) async fn write_plan_row(
+/// Updates a plan's own row from its fields (the version is claimed before).
+pub(crate) async fn update_plan_row(
     conn: &mut AnyConnection,
     id: &str,
     f: &PlanFields,
-    position: Option<i64>,
 ) -> Result<(), sqlx::Error> {
     let mut columns = plan_columns(f);
     columns.push(("parent_id", Value::Text(f.parent_id.clone())));
-    let sql = match position {
-        Some(position) => {
-            columns.push(("position", Value::Int(Some(position))));
-            columns.push(("id", Value::Text(Some(id.to_owned()))));
-            let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
-            let params: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
-            format!(
-                "INSERT INTO plans ({}) VALUES ({})",
-                names.join(", "),
-                params.join(", ")
-            )
-        }
-        None => {
-            let set: Vec<String> = columns
-                .iter()
-                .enumerate()
-                .map(|(n, (c, _))| format!("{c} = ${}", n + 1))
-                .collect();
-            let sql = format!(
-                "UPDATE plans SET {} WHERE id = ${}",
-                set.join(", "),
-                columns.len() + 1
-            );
-            columns.push(("id", Value::Text(Some(id.to_owned()))));
-            sql
-        }
-    };
-    let values = columns.into_iter().map(|(_, v)| v).collect();
+    let set: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(n, (c, _))| format!("{c} = ${}", n + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE plans SET {} WHERE id = ${}",
+        set.join(", "),
+        columns.len() + 1
+    );
+    let mut values: Vec<Value> = columns.into_iter().map(|(_, v)| v).collect();
+    values.push(Value::Text(Some(id.to_owned())));
     sqlx::query_with(sqlx::AssertSqlSafe(sql), Value::arguments(values)?)
         .execute(&mut *conn)
         .await?;
@@ -475,7 +457,7 @@ impl Store {
             .ok_or_else(not_found("plan", id))
             .map_err(StoreError::NotFound)?;
         check_plan_references(w.conn(), id, fields).await?;
-        write_plan_row(w.conn(), id, fields, None).await?;
+        update_plan_row(w.conn(), id, fields).await?;
         replace_plan_links(w.conn(), id, fields).await?;
         let subject = plan_subject(id, &fields.name);
         audit_plan_fields(&mut w, &subject, Some(&current.fields), fields).await?;
@@ -513,7 +495,13 @@ impl Store {
         }
         check_plan_references(w.conn(), id.as_str(), fields).await?;
         let position = next_position(w.conn(), "plans").await?;
-        match write_plan_row(w.conn(), id.as_str(), fields, Some(position)).await {
+        let mut row = plan_columns(fields);
+        row.extend([
+            ("parent_id", Value::Text(fields.parent_id.clone())),
+            ("position", Value::Int(Some(position))),
+            ("id", Value::Text(Some(id.to_string()))),
+        ]);
+        match w.insert_rows("plans", [row]).await {
             Err(e) if crate::store::write_path::is_unique_violation(&e) => return Err(taken()),
             other => other?,
         }
