@@ -180,7 +180,7 @@ pub(crate) enum Value {
 
 impl Value {
     /// The values as a statement's arguments, in order.
-    pub fn arguments(values: Vec<Value>) -> Result<AnyArguments, sqlx::Error> {
+    pub fn arguments(values: impl IntoIterator<Item = Value>) -> Result<AnyArguments, sqlx::Error> {
         let mut args = AnyArguments::default();
         for v in values {
             match v {
@@ -481,14 +481,10 @@ impl<'s> Write<'s> {
                 columns.join(", "),
                 values_rows(self.backend(), chunk.len(), width)
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for v in chunk.into_iter().flatten() {
-                query = match v {
-                    Value::Text(s) => query.bind(s),
-                    Value::Int(n) => query.bind(n),
-                };
-            }
-            query.execute(&mut *self.tx).await?;
+            let arguments = Value::arguments(chunk.into_iter().flatten())?;
+            sqlx::query_with(sqlx::AssertSqlSafe(sql), arguments)
+                .execute(&mut *self.tx)
+                .await?;
         }
         Ok(())
     }
