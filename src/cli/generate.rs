@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 
 use crate::domain::{
-    AreaKind, AreaLevel, Channel, Direction, Frequency, IndicatorKind, Measure, OrganisationKind,
+    AreaKind, AreaLevel, Channel, Direction, FactDate, Frequency, IndicatorKind, Measure, OrganisationKind,
     Period, PlanKind, RolloutStatus, Stage,
 };
 use crate::import::{
@@ -159,7 +159,7 @@ pub fn national() -> Portfolio {
     let source = Source {
         id: SOURCE.into(),
         title: "Synthetische gegevens (regiomonitor generate --scale national)".into(),
-        date: date(2026, 1, 1),
+        date: FactDate::day(date(2026, 1, 1)),
         note: Some("Gemaakt om mee te meten; geen enkel gegeven is echt.".into()),
     };
 
@@ -266,12 +266,13 @@ pub fn national() -> Portfolio {
                 status: *rng.pick(RolloutStatus::ALL),
                 district_id: None,
                 note: None,
-                date: date(
+                date: FactDate::day(date(
                     2024 + rng.below(2) as i16,
                     1 + rng.below(12) as i8,
                     1 + rng.below(28) as i8,
-                ),
+                )),
                 source_id: Some(SOURCE.into()),
+                assumption: None,
             })
             .collect();
         plans.push(Plan {
@@ -294,13 +295,15 @@ pub fn national() -> Portfolio {
                     area_id,
                 )
             },
+            assumptions: Vec::new(),
             stage: Some(stage),
             rollouts,
             history: vec![StageChange {
-                date: changed,
+                date: FactDate::day(changed),
                 stage,
                 note: None,
                 source_id: Some(SOURCE.into()),
+                assumption: None,
             }],
             milestones: Vec::new(),
         });
@@ -313,6 +316,7 @@ pub fn national() -> Portfolio {
             let lower = n % 2 == 1;
             Indicator {
                 id: format!("kpi-{:03}", n + 1),
+                assumptions: Vec::new(),
                 fields: IndicatorFields {
                     name: format!("{} {:03}", MEASURES[n % MEASURES.len()], n + 1),
                     description: Some("Synthetische KPI om de monitor mee te meten.".into()),

@@ -5,6 +5,7 @@
 
 mod area;
 mod codes;
+mod fact_date;
 mod indicator;
 mod period;
 mod slug;
@@ -18,6 +19,7 @@ pub use indicator::{
     ActionStatus, AreaLevel, Assessment, Direction, EscalationLevel, Frequency, IndicatorKind,
     IndicatorStatus, Latest, Measure, Targets, assess, assess_kpi, format_number_nl, parse_number,
 };
+pub use fact_date::{FactDate, Season};
 pub use period::Period;
 pub use slug::Slug;
 

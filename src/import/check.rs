@@ -6,13 +6,16 @@ use toml::Spanned;
 
 use super::files::{GemeenteRow, PlanRow, TomlFile};
 use super::{
-    Area, Body, FrameworkItem, FundingSource, Milestone, Organisation, Plan, PlanFields, Portfolio,
-    Problem, Problems, Rollout, Source, StageChange,
+    Area, Assumption, Body, FrameworkItem, FundingSource, Milestone, Organisation, Plan,
+    PlanFields, Portfolio, Problem, Problems, Rollout, Source, StageChange,
 };
 use crate::domain::{
-    AreaKind, EscalationLevel, FrameworkKind, Gemeentecode, NetworkRole, OrganisationKind,
-    ParseError, Period, Phase, PlanKind, RolloutStatus, Slug, Stage, parse_date,
+    AreaKind, EscalationLevel, FactDate, FrameworkKind, Gemeentecode, NetworkRole,
+    OrganisationKind, ParseError, Phase, PlanKind, RolloutStatus, Slug, Stage,
 };
+use crate::features::plans::model::PlanField;
+use crate::features::plans::texts::plan_texts;
+use crate::store::RecordField;
 
 mod indicators;
 
@@ -79,6 +82,46 @@ impl Checker {
         let value = value?;
         self.reference(at, "bron", value, sources, "bron (zie [[bron]])")
             .then(|| value.clone())
+    }
+
+    /// A record's `aannames` (file key → reason): each key names a field of the record that
+    /// has a value (`field_of` gives the field and whether it has one) and has a reason.
+    /// Keys that belong to one field (a target's value and its period) share its entry.
+    fn assumptions<F: RecordField>(
+        &mut self,
+        at: &At,
+        given: &std::collections::BTreeMap<String, String>,
+        field_of: impl Fn(&str) -> Option<(F, bool)>,
+    ) -> Vec<Assumption> {
+        let mut found: Vec<Assumption> = Vec::new();
+        for (key, reason) in given {
+            let reason = reason.trim();
+            match field_of(key) {
+                None => self.report(
+                    at,
+                    format!("aannames: \"{key}\" is geen veld van dit record; gebruik de naam van een veld dat het record heeft"),
+                ),
+                Some((_, false)) => self.report(
+                    at,
+                    format!("aannames: het veld {key} is leeg; een aanname hoort bij een ingevulde waarde, laat het veld anders leeg zonder aanname"),
+                ),
+                Some(_) if reason.is_empty() => self.report(
+                    at,
+                    format!("aannames: geef bij {key} de reden van de aanname"),
+                ),
+                Some((field, true)) => match found.iter_mut().find(|a| a.field == field.code()) {
+                    Some(a) => {
+                        a.reason.push(' ');
+                        a.reason.push_str(reason);
+                    }
+                    None => found.push(Assumption {
+                        field: field.code(),
+                        reason: reason.to_owned(),
+                    }),
+                },
+            }
+        }
+        found
     }
 
     fn unique(&mut self, seen: &mut HashMap<String, At>, at: &At, id: &str) {
@@ -191,7 +234,7 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
     for (at, row) in rows(&tomls, |f| &f.bron, "bron", |r| &r.id) {
         let id = c.slug(&at, &row.id);
         c.unique(&mut seen, &at, &id);
-        if let Some(date) = c.field(&at, "datum", parse_date(&row.datum)) {
+        if let Some(date) = c.field(&at, "datum", FactDate::parse(&row.datum)) {
             sources.push(Source {
                 id,
                 title: row.titel.trim().to_owned(),
@@ -684,7 +727,7 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
             &format!("{where_}, status"),
             RolloutStatus::parse(&r.status),
         );
-        let date = c.field(at, &format!("{where_}, datum"), parse_date(&r.datum));
+        let date = c.field(at, &format!("{where_}, datum"), FactDate::parse(&r.datum));
         let source_id = c.source(at, r.bron.as_ref(), cx.source_ids);
         if let (Some(status), Some(date)) = (status, date) {
             rollouts.push(Rollout {
@@ -694,6 +737,7 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
                 note: trimmed(&r.toelichting),
                 date,
                 source_id,
+                assumption: trimmed(&r.aanname),
             });
         }
     }
@@ -702,7 +746,7 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
     let mut history = Vec::new();
     for (i, h) in row.historie.iter().enumerate() {
         let where_ = format!("historie nr. {}", i + 1);
-        let date = c.field(at, &format!("{where_}, datum"), parse_date(&h.datum));
+        let date = c.field(at, &format!("{where_}, datum"), FactDate::parse(&h.datum));
         let stage = c.field(at, &format!("{where_}, fase"), Stage::parse(&h.fase));
         let source_id = c.source(at, h.bron.as_ref(), cx.source_ids);
         if let (Some(date), Some(stage)) = (date, stage) {
@@ -711,6 +755,7 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
                 stage,
                 note: trimmed(&h.toelichting),
                 source_id,
+                assumption: trimmed(&h.aanname),
             });
         }
     }
@@ -733,11 +778,11 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
     for (i, m) in row.mijlpaal.iter().enumerate() {
         let where_ = format!("mijlpaal nr. {}", i + 1);
         let period = match &m.periode {
-            Some(p) => match c.field(at, &format!("{where_}, periode"), Period::parse(p)) {
-                Some(p) => Some(p),
+            Some(p) => match c.field(at, &format!("{where_}, periode"), FactDate::parse(p)) {
+                Some(p) => p,
                 None => continue,
             },
-            None => None,
+            None => FactDate::Unknown,
         };
         let theme_id = m.opgave.as_ref().filter(|o| {
             let ok = cx.kinds.get(*o) == Some(&FrameworkKind::Theme);
@@ -765,8 +810,10 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
     if row.naam.trim().is_empty() {
         c.report(at, "veld naam: een plan heeft een naam nodig");
     }
+    let assumptions = c.assumptions(at, &row.aannames, |key| plan_field_of(row, key));
     Some(Plan {
         id: row.id.clone(),
+        assumptions,
         fields: PlanFields {
             name: row.naam.trim().to_owned(),
             kind: kind?,
@@ -789,6 +836,46 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
         rollouts,
         history,
         milestones,
+    })
+}
+
+/// Maps a file key of each text to its field, from the one list of a plan's texts.
+macro_rules! text_field_of_key {
+    ($key:expr ; $($name:ident: $field:ident = $column:literal),* $(,)?) => {
+        match $key {
+            $($column => Some(PlanField::$field),)*
+            _ => None,
+        }
+    };
+}
+
+/// The field a key of a `[[plan]]` names, and whether the row fills it, for its `aannames`.
+fn plan_field_of(row: &PlanRow, key: &str) -> Option<(PlanField, bool)> {
+    if let Some(field) = plan_texts!(text_field_of_key! { key }) {
+        let filled = row.texts().entries().iter().any(|(f, v)| *f == field && v.is_some());
+        return Some((field, filled));
+    }
+    let list = |l: &[String]| !l.is_empty();
+    Some(match key {
+        "naam" => (PlanField::Name, true),
+        "soort" => (PlanField::Kind, true),
+        "gebied" => (PlanField::Area, true),
+        "ouder" => (PlanField::Parent, row.ouder.is_some()),
+        "trekkers" => (PlanField::Leads, list(&row.trekkers)),
+        "betrokkenen" => (PlanField::Parties, list(&row.betrokkenen)),
+        "fase" => (PlanField::Stage, row.fase.is_some() || !row.historie.is_empty()),
+        "financiering" => (PlanField::Funding, list(&row.financiering)),
+        "rol_netwerk" => (PlanField::NetworkRole, row.rol_netwerk.is_some()),
+        "nieuw" => (PlanField::IsNew, row.nieuw.is_some()),
+        "uitvoering" => (PlanField::Phase, row.uitvoering.is_some()),
+        "akkoorden" => (PlanField::Accords, list(&row.akkoorden)),
+        "principes" => (PlanField::Principles, list(&row.principes)),
+        "transformaties" => (PlanField::Transformations, list(&row.transformaties)),
+        "opgaven" => (PlanField::Themes, list(&row.opgaven)),
+        "fundamenten" => (PlanField::Foundations, list(&row.fundamenten)),
+        "links" => (PlanField::Links, !row.links.is_empty()),
+        "bron" => (PlanField::Source, row.bron.is_some()),
+        _ => return None,
     })
 }
 

@@ -1,6 +1,8 @@
 //! The shape of the portfolio files as written by people (Dutch keys). See
 //! docs/portfolio-format.md; these structs are only read, then checked in `check.rs`.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -145,6 +147,9 @@ pub struct PlanRow {
     #[serde(default)]
     pub links: Vec<LinkRow>,
     pub bron: Option<String>,
+    /// Fields whose value is a reasoned choice the source does not state: key → reason.
+    #[serde(default)]
+    pub aannames: BTreeMap<String, String>,
     #[serde(default)]
     pub uitrol: Vec<RolloutRow>,
     #[serde(default)]
@@ -170,6 +175,8 @@ pub struct RolloutRow {
     pub toelichting: Option<String>,
     pub datum: String,
     pub bron: Option<String>,
+    /// Why this cell is a reasoned choice the source does not state, when it is one.
+    pub aanname: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,6 +186,8 @@ pub struct StageRow {
     pub fase: String,
     pub toelichting: Option<String>,
     pub bron: Option<String>,
+    /// Why this step is a reasoned choice the source does not state, when it is one.
+    pub aanname: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -222,6 +231,9 @@ pub struct IndicatorRow {
     pub frequentie: String,
     pub niveau: String,
     pub bron: Option<String>,
+    /// Fields whose value is a reasoned choice the source does not state: key → reason.
+    #[serde(default)]
+    pub aannames: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,10 +12,8 @@ use std::path::Path;
 pub use crate::features::indicators::model::IndicatorFields;
 pub use crate::features::plans::model::{PlanFields, PlanTexts};
 
-use jiff::civil::Date;
-
 use crate::domain::{
-    AreaKind, EscalationLevel, FrameworkKind, OrganisationKind, Period, RolloutStatus, Stage,
+    AreaKind, EscalationLevel, FactDate, FrameworkKind, OrganisationKind, RolloutStatus, Stage,
 };
 
 /// The demo data set, built into the binary from `data/demo/`.
@@ -171,7 +169,7 @@ pub struct Portfolio {
 pub struct Source {
     pub id: String,
     pub title: String,
-    pub date: Date,
+    pub date: FactDate,
     pub note: Option<String>,
 }
 
@@ -214,6 +212,15 @@ pub struct Organisation {
 pub struct Indicator {
     pub id: String,
     pub fields: IndicatorFields,
+    pub assumptions: Vec<Assumption>,
+}
+
+/// A field whose value is a reasoned choice the documents do not state ("aanname"): the
+/// field's code (as its record's field declaration names it) and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assumption {
+    pub field: &'static str,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone)]
@@ -234,6 +241,7 @@ pub struct Body {
 pub struct Plan {
     pub id: String,
     pub fields: PlanFields,
+    pub assumptions: Vec<Assumption>,
     pub stage: Option<Stage>,
     pub rollouts: Vec<Rollout>,
     pub history: Vec<StageChange>,
@@ -246,23 +254,27 @@ pub struct Rollout {
     pub status: RolloutStatus,
     pub district_id: Option<String>,
     pub note: Option<String>,
-    pub date: Date,
+    pub date: FactDate,
     pub source_id: Option<String>,
+    /// Why this cell is an aanname, when it is one.
+    pub assumption: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct StageChange {
-    pub date: Date,
+    pub date: FactDate,
     pub stage: Stage,
     pub note: Option<String>,
     pub source_id: Option<String>,
+    /// Why this step is an aanname, when it is one.
+    pub assumption: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Milestone {
     pub title: String,
-    /// `None` when the source gives no month or quarter.
-    pub period: Option<Period>,
+    /// [`FactDate::Unknown`] when the source gives no time.
+    pub period: FactDate,
     pub theme_id: Option<String>,
     pub note: Option<String>,
     pub source_id: Option<String>,

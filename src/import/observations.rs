@@ -623,6 +623,7 @@ mod tests {
             version: 1,
             plans: vec![],
             milestones: vec![],
+            assumptions: Default::default(),
         }
     }
 

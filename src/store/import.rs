@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::audit::{Actor, Reason, Subject};
-use super::write_path::{AuditEntry, Refusal, Value as V, Write};
+use super::write_path::{AuditEntry, RecordField, Refusal, Value as V, Write};
 use super::{Store, StoreError};
 use crate::features::areas::model::AreaField;
 use crate::features::framework::model::FrameworkField;
@@ -295,7 +295,33 @@ async fn insert_all(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error>
             .execute(w.conn())
             .await?;
     }
-    Ok(())
+    insert_assumptions(w, p).await
+}
+
+/// The aannames of plans and KPI's, under the record type of their field declarations.
+async fn insert_assumptions(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error> {
+    let plans = p.plans.iter().flat_map(|plan| {
+        plan.assumptions
+            .iter()
+            .map(move |a| (PlanField::RECORD, plan.id.as_str(), a))
+    });
+    let indicators = p.indicators.iter().flat_map(|i| {
+        i.assumptions
+            .iter()
+            .map(move |a| (IndicatorField::RECORD, i.id.as_str(), a))
+    });
+    w.insert_rows(
+        "assumptions",
+        plans.chain(indicators).map(|(record, id, a)| {
+            [
+                ("record_type", t(record)),
+                ("record_id", t(id)),
+                ("field", t(a.field)),
+                ("reason", t(&a.reason)),
+            ]
+        }),
+    )
+    .await
 }
 
 async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error> {
@@ -391,6 +417,7 @@ async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Erro
                     ("note", ot(r.note.as_deref())),
                     ("date", t(&r.date.to_string())),
                     ("source_id", ot(r.source_id.as_deref())),
+                    ("assumption", ot(r.assumption.as_deref())),
                 ]
             })
         }),
@@ -415,6 +442,7 @@ async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Erro
                 ("note", ot(r.note.as_deref())),
                 ("date", t(&r.date.to_string())),
                 ("source_id", ot(r.source_id.as_deref())),
+                ("assumption", ot(r.assumption.as_deref())),
             ]);
         }
     }
@@ -430,6 +458,7 @@ async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Erro
                     ("note", ot(h.note.as_deref())),
                     ("date", t(&h.date.to_string())),
                     ("source_id", ot(h.source_id.as_deref())),
+                    ("assumption", ot(h.assumption.as_deref())),
                 ]
             })
         }),
@@ -443,10 +472,13 @@ async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Erro
                 [
                     ("plan_id", t(&plan.id)),
                     ("title", t(&m.title)),
-                    ("period", V::Text(m.period.map(|p| p.to_string()))),
+                    (
+                        "period",
+                        V::Text(m.period.is_known().then(|| m.period.to_string())),
+                    ),
                     (
                         "period_start",
-                        V::Text(m.period.map(|p| p.start().to_string())),
+                        V::Text(m.period.start().map(|d| d.to_string())),
                     ),
                     ("theme_id", ot(m.theme_id.as_deref())),
                     ("note", ot(m.note.as_deref())),

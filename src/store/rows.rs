@@ -7,8 +7,9 @@ use sqlx::AnyConnection;
 use crate::store::StoreError;
 use crate::store::write_path::{RecordField, Refusal};
 
-/// Names of everything a plan can point to, for a readable trail.
-pub(crate) struct Names(HashMap<String, String>);
+/// Names of everything a plan can point to, for a readable trail, with the kind of each
+/// framework item (principe, transformatie, ...).
+pub(crate) struct Names(HashMap<String, (String, Option<String>)>);
 
 impl Names {
     /// The names of `ids` (organisations, framework items, funding sources, areas and
@@ -27,32 +28,52 @@ impl Names {
             .map(|n| format!("${n}"))
             .collect::<Vec<_>>()
             .join(", ");
+        let none = "CAST(NULL AS TEXT)";
         let sql = format!(
-            "SELECT id, name FROM organisations WHERE id IN ({list})
-             UNION ALL SELECT id, name FROM framework_items WHERE id IN ({list})
-             UNION ALL SELECT id, name FROM funding_sources WHERE id IN ({list})
-             UNION ALL SELECT id, name FROM areas WHERE id IN ({list})
-             UNION ALL SELECT id, title FROM sources WHERE id IN ({list})"
+            "SELECT id, name, {none} FROM organisations WHERE id IN ({list})
+             UNION ALL SELECT id, name, kind FROM framework_items WHERE id IN ({list})
+             UNION ALL SELECT id, name, {none} FROM funding_sources WHERE id IN ({list})
+             UNION ALL SELECT id, name, {none} FROM areas WHERE id IN ({list})
+             UNION ALL SELECT id, title, {none} FROM sources WHERE id IN ({list})"
         );
         let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         for id in &ids {
             query = query.bind(*id);
         }
-        let rows: Vec<(String, String)> = query.fetch_all(&mut *conn).await?;
-        Ok(Self(rows.into_iter().collect()))
+        let rows: Vec<(String, String, Option<String>)> = query.fetch_all(&mut *conn).await?;
+        Ok(Self(
+            rows.into_iter()
+                .map(|(id, name, kind)| (id, (name, kind)))
+                .collect(),
+        ))
+    }
+
+    fn name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.0.get(id).map_or(id, |(name, _)| name.as_str())
     }
 
     pub(crate) fn one(&self, id: Option<&str>) -> Option<String> {
-        id.map(|id| self.0.get(id).cloned().unwrap_or_else(|| id.to_owned()))
+        id.map(|id| self.name(id).to_owned())
     }
 
     pub(crate) fn list(&self, ids: &[String]) -> Option<String> {
-        (!ids.is_empty()).then(|| {
-            ids.iter()
-                .map(|id| self.0.get(id).map_or(id.as_str(), String::as_str))
-                .collect::<Vec<_>>()
-                .join(", ")
+        self.list_where(ids, |_| true)
+    }
+
+    /// The names of the framework items among `ids` of one kind (`principe`, ...).
+    pub(crate) fn list_of_kind(&self, ids: &[String], kind: &str) -> Option<String> {
+        self.list_where(ids, |id| {
+            self.0.get(id).and_then(|(_, k)| k.as_deref()) == Some(kind)
         })
+    }
+
+    fn list_where(&self, ids: &[String], keep: impl Fn(&str) -> bool) -> Option<String> {
+        let names: Vec<&str> = ids
+            .iter()
+            .filter(|id| keep(id))
+            .map(|id| self.name(id))
+            .collect();
+        (!names.is_empty()).then(|| names.join(", "))
     }
 }
 

@@ -60,6 +60,10 @@ pub(crate) use record_fields;
 /// The trail's value for a record that was made.
 pub const CREATED: &str = "aangemaakt";
 
+/// The trail's new value when a user's new value ended a field's aanname (the old value is
+/// "aanname: " and its reason).
+pub const ASSUMPTION_ENDED: &str = "geen aanname meer: de waarde is gewijzigd";
+
 /// Why a write was refused: the field of the record it is about, when it is about one, and
 /// what to fix, in Dutch. Forms map the field to their input, the API to its JSON key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -384,6 +388,43 @@ impl<'s> Write<'s> {
         if old == new {
             return Ok(false);
         }
+        self.insert_audit(reason, subject, F::RECORD, field.code(), old, new)
+            .await?;
+        // A new value is the user's own: an aanname on the field ends, and the trail keeps
+        // the reason it had.
+        let ended: Option<String> = sqlx::query_scalar(
+            "DELETE FROM assumptions WHERE record_type = $1 AND record_id = $2 AND field = $3
+             RETURNING reason",
+        )
+        .bind(F::RECORD)
+        .bind(&subject.record_id)
+        .bind(field.code())
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        if let Some(ended) = ended {
+            let was = format!("aanname: {ended}");
+            self.insert_audit(
+                reason,
+                subject,
+                F::RECORD,
+                field.code(),
+                Some(&was),
+                Some(ASSUMPTION_ENDED),
+            )
+            .await?;
+        }
+        Ok(true)
+    }
+
+    async fn insert_audit(
+        &mut self,
+        reason: &Reason,
+        subject: &Subject,
+        record: &str,
+        field: &str,
+        old: Option<&str>,
+        new: Option<&str>,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO audit_log (at, user_id, actor, channel, record_type, record_id, record_label,
                 plan_id, area_id, organisation_id, indicator_id, field, old_value, new_value, comment, source)
@@ -393,21 +434,21 @@ impl<'s> Write<'s> {
         .bind(self.actor.user_id)
         .bind(&self.actor.name)
         .bind(self.actor.channel.code())
-        .bind(F::RECORD)
+        .bind(record)
         .bind(&subject.record_id)
         .bind(&subject.record_label)
         .bind(&subject.plan_id)
         .bind(&subject.area_id)
         .bind(&subject.organisation_id)
         .bind(&subject.indicator_id)
-        .bind(field.code())
+        .bind(field)
         .bind(old)
         .bind(new)
         .bind(&reason.comment)
         .bind(&reason.source)
         .execute(&mut *self.tx)
         .await?;
-        Ok(true)
+        Ok(())
     }
 
     /// Notes in the trail that the record was made, under its `field` for the record.

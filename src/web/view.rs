@@ -4,7 +4,7 @@
 use crate::web::forms::Choice;
 use std::collections::HashMap;
 
-use crate::domain::{FrameworkKind, RolloutStatus, Stage, format_date_nl, parse_date};
+use crate::domain::{FactDate, FrameworkKind, RolloutStatus, Stage};
 use crate::features::areas::model::AreaRow;
 use crate::features::framework::model::FrameworkRow;
 use crate::features::sources::model::SourceRow;
@@ -107,7 +107,11 @@ impl Catalog {
     /// Every source, newest first (for the source choice in forms).
     pub fn source_list(&self) -> Vec<&SourceRow> {
         let mut list: Vec<_> = self.sources.values().collect();
-        list.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
+        list.sort_by(|a, b| {
+            stored_date(&b.date)
+                .cmp(&stored_date(&a.date))
+                .then_with(|| a.title.cmp(&b.title))
+        });
         list
     }
 
@@ -136,11 +140,15 @@ impl Catalog {
     }
 }
 
-/// A stored ISO date as Dutch words; a value that is not a date is shown as it is.
-pub fn date_nl(iso: &str) -> String {
-    parse_date(iso)
-        .map(format_date_nl)
-        .unwrap_or_else(|_| iso.to_owned())
+/// A stored date of a fact as Dutch words, as precisely as it was stored ("9 oktober 2025",
+/// "2023", "najaar 2025"); a value that is no date is shown as it is.
+pub fn date_nl(stored: &str) -> String {
+    FactDate::parse(stored).map_or_else(|_| stored.to_owned(), FactDate::label_nl)
+}
+
+/// A stored date of a fact; one that does not read as a date sorts as unknown.
+pub fn stored_date(stored: &str) -> FactDate {
+    FactDate::parse(stored).unwrap_or(FactDate::Unknown)
 }
 
 /// "Bron: De Kracht van Samen, 5 september 2025", linking to the list of sources.

@@ -209,7 +209,7 @@ async fn thirty_two_saves_of_one_plan_version_store_exactly_one() {
 fn cell(note: String) -> RolloutFields {
     RolloutFields {
         status: RolloutStatus::Running,
-        date: jiff::civil::date(2026, 1, 1),
+        date: regiomonitor::domain::FactDate::day(jiff::civil::date(2026, 1, 1)),
         district_id: None,
         note: Some(note),
         source: None,

@@ -134,7 +134,10 @@ fn a_bad_date_and_a_bad_status_in_a_rollout_are_both_reported() {
         problems[0].contains("uitrol nr. 1, status: \"bezig\" is geen uitrolstatus"),
         "{problems:?}"
     );
-    assert!(problems[1].contains("uitrol nr. 1, datum: \"5-9-2025\" is geen geldige datum; schrijf de datum als JJJJ-MM-DD"), "{problems:?}");
+    assert!(
+        problems[1].contains("uitrol nr. 1, datum: \"5-9-2025\" is geen datum die regiomonitor kent; schrijf een dag (2025-10-09)"),
+        "{problems:?}"
+    );
 }
 
 #[test]

@@ -120,7 +120,7 @@ fn period(q: &ChangesQuery, catalog: &Catalog) -> Result<(Date, Date, String), W
             .source_list()
             .into_iter()
             .find(|s| s.id == q.sinds.trim())
-            .and_then(|s| parse_date(&s.date).ok())
+            .and_then(|s| crate::web::view::stored_date(&s.date).start())
             .unwrap_or(today);
         (date, format!("sinds {} ({})", source.title, source.date))
     } else if !q.van.trim().is_empty() {

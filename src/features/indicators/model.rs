@@ -69,6 +69,10 @@ pub struct IndicatorRow {
     /// Tussendoelen: (period, value), earliest first.
     #[sqlx(skip)]
     pub milestones: Vec<MilestoneTarget>,
+    /// The fields whose value is an aanname (a reasoned choice no source states), by field
+    /// code (`target`, `baseline`, `frequency`, `area_level`, ...), with the reason.
+    #[sqlx(skip)]
+    pub assumptions: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]

@@ -10,7 +10,8 @@ use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 
 use super::chart::{BarChart, LineChart, periods_between};
-use super::model::IndicatorRow;
+use super::model::{IndicatorField, IndicatorRow};
+use crate::store::RecordField;
 use crate::domain::{Direction, FrameworkKind, IndicatorStatus, Period};
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::{ChangeLine, change_lines};
@@ -209,6 +210,8 @@ pub struct SeriesLine {
 pub struct Fact {
     pub label: &'static str,
     pub value: String,
+    /// Why the value is an aanname, when it is one.
+    pub assumption: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -250,91 +253,93 @@ fn period_label(text: &str) -> String {
 }
 
 fn facts(ind: &IndicatorRow, catalog: &Catalog, owner: Option<String>) -> Vec<Fact> {
-    let mut f = vec![
-        Fact {
-            label: "Soort",
-            value: ind.kind_label().to_owned(),
-        },
-        Fact {
-            label: "Meetwijze",
-            value: ind.measure().label().to_owned(),
-        },
-    ];
-    if let Some(u) = &ind.unit {
+    let mut f = Vec::new();
+    let mut fact = |field: IndicatorField, label: &'static str, value: String| {
         f.push(Fact {
-            label: "Eenheid",
-            value: u.clone(),
+            label,
+            value,
+            assumption: ind.assumptions.get(field.code()).cloned(),
         });
+    };
+    fact(IndicatorField::Kind, "Soort", ind.kind_label().to_owned());
+    fact(
+        IndicatorField::Measure,
+        "Meetwijze",
+        ind.measure().label().to_owned(),
+    );
+    if let Some(u) = &ind.unit {
+        fact(IndicatorField::Unit, "Eenheid", u.clone());
     }
     if let Some(d) = ind
         .direction
         .as_deref()
         .and_then(|d| Direction::parse(d).ok())
     {
-        f.push(Fact {
-            label: "Richting",
-            value: d.label().to_owned(),
-        });
+        fact(IndicatorField::Direction, "Richting", d.label().to_owned());
     }
     if let (Some(v), Some(p)) = (ind.baseline_value, ind.baseline_period.as_deref()) {
-        f.push(Fact {
-            label: "Nulmeting",
-            value: format!("{} in {}", ind.with_unit(v), period_label(p)),
-        });
+        fact(
+            IndicatorField::Baseline,
+            "Nulmeting",
+            format!("{} in {}", ind.with_unit(v), period_label(p)),
+        );
     }
-    f.push(Fact {
-        label: if ind.is_narrative() {
-            "Streefbeeld"
-        } else {
-            "Streefwaarde"
-        },
-        value: target_text(ind),
-    });
+    let (target_field, target_label) = if ind.is_narrative() {
+        (IndicatorField::TargetText, "Streefbeeld")
+    } else {
+        (IndicatorField::Target, "Streefwaarde")
+    };
+    fact(target_field, target_label, target_text(ind));
     if !ind.milestones.is_empty() {
-        f.push(Fact {
-            label: "Tussendoelen",
-            value: ind
-                .milestones
+        fact(
+            IndicatorField::Milestones,
+            "Tussendoelen",
+            ind.milestones
                 .iter()
                 .map(|m| format!("{} in {}", ind.with_unit(m.value), period_label(&m.period)))
                 .collect::<Vec<_>>()
                 .join("; "),
-        });
+        );
     }
     if let Some(t) = ind
         .transformation_id
         .as_deref()
         .and_then(|t| catalog.item(t))
     {
-        f.push(Fact {
-            label: "Transformatie",
-            value: t.name.clone(),
-        });
+        fact(IndicatorField::Transformation, "Transformatie", t.name.clone());
     }
-    f.push(Fact {
-        label: "Eigenaar",
-        value: match (owner, &ind.owner_role) {
+    let owner_field = if owner.is_some() {
+        IndicatorField::OwnerOrganisation
+    } else {
+        IndicatorField::OwnerRole
+    };
+    fact(
+        owner_field,
+        "Eigenaar",
+        match (owner, &ind.owner_role) {
             (Some(o), Some(r)) => format!("{o} ({r})"),
             (Some(o), None) => o,
             (None, Some(r)) => r.clone(),
             (None, None) => "Niet vastgelegd".to_owned(),
         },
-    });
-    f.push(Fact {
-        label: "Databron",
-        value: ind
-            .data_source
+    );
+    fact(
+        IndicatorField::DataSource,
+        "Databron",
+        ind.data_source
             .clone()
             .unwrap_or_else(|| "Niet vastgelegd".to_owned()),
-    });
-    f.push(Fact {
-        label: "Frequentie",
-        value: ind.frequency().label().to_owned(),
-    });
-    f.push(Fact {
-        label: "Gemeten",
-        value: ind.area_level().label().to_owned(),
-    });
+    );
+    fact(
+        IndicatorField::Frequency,
+        "Frequentie",
+        ind.frequency().label().to_owned(),
+    );
+    fact(
+        IndicatorField::AreaLevel,
+        "Gemeten",
+        ind.area_level().label().to_owned(),
+    );
     f
 }
 

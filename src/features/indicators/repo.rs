@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use sqlx::AnyConnection;
 
 use super::model::{IndicatorField, IndicatorFields, IndicatorRow, MilestoneTarget};
+use crate::store::RecordField;
 use crate::domain::{Period, format_number_nl};
 use crate::store::rows::{exists, next_position, refused};
 use crate::store::write_path::RecordKey;
@@ -224,6 +225,17 @@ pub(crate) async fn load_links(
             rows[*i].milestones.push(MilestoneTarget { period, value });
         }
     }
+    let assumptions: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT record_id, field, reason FROM assumptions WHERE record_type = $1",
+    )
+    .bind(IndicatorField::RECORD)
+    .fetch_all(pool)
+    .await?;
+    for (indicator, field, reason) in assumptions {
+        if let Some(i) = index.get(&indicator) {
+            rows[*i].assumptions.insert(field, reason);
+        }
+    }
     Ok(())
 }
 
@@ -256,6 +268,14 @@ pub(crate) async fn load_indicator(
         .into_iter()
         .map(|(period, value)| MilestoneTarget { period, value })
         .collect();
+    let assumptions: Vec<(String, String)> = sqlx::query_as(
+        "SELECT field, reason FROM assumptions WHERE record_type = $1 AND record_id = $2",
+    )
+    .bind(IndicatorField::RECORD)
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    row.assumptions = assumptions.into_iter().collect();
     Ok(Some(row))
 }
 

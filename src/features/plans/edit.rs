@@ -3,7 +3,7 @@
 
 use super::model::{PlanField, PlanFields, StageChange, StoredPlan};
 use super::texts::{plan_texts, with_plan_texts};
-use crate::domain::{FrameworkKind, NetworkRole, Phase, PlanKind, Slug, Stage, parse_date};
+use crate::domain::{FactDate, FrameworkKind, NetworkRole, Phase, PlanKind, Slug, Stage};
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::last_change;
 use crate::features::sources::model::SourceRef;
@@ -416,7 +416,7 @@ pub(crate) async fn validate(
             let date = errors.check(
                 "stage_date",
                 "Datum van de fase",
-                parse_date(&form.stage_date),
+                FactDate::parse(&form.stage_date),
             );
             let source = match (
                 optional(&form.stage_source),

@@ -1,11 +1,12 @@
 //! A plan's fields as forms, the API and imports write them, its field declarations, and the rows the list and plan page read.
 
-use jiff::civil::Date;
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use sqlx::FromRow;
 
 pub use super::texts::PlanTexts;
-use crate::domain::{NetworkRole, Phase, PlanKind, Stage};
+use crate::domain::{FactDate, NetworkRole, Phase, PlanKind, Stage};
 use crate::features::rollouts::model::{RolloutChangeRow, RolloutRow};
 use crate::features::sources::model::SourceRef;
 use crate::store::write_path::record_fields;
@@ -35,7 +36,14 @@ record_fields! {
         InternalNote = "internal_note" => "Interne notitie",
         Leads = "leads" => "Trekkers",
         Parties = "parties" => "Betrokken partijen",
+        /// All framework links at once: the conflict page, and the trail before it named them
+        /// per kind.
         Framework = "framework" => "Plaats in het regioplan",
+        Accords = "accords" => "Akkoorden",
+        Principles = "principles" => "Leidende principes",
+        Transformations = "transformations" => "Transformaties",
+        Themes = "themes" => "Opgaven",
+        Foundations = "foundations" => "Fundamenten",
         Funding = "funding" => "Financieringsbronnen",
         Links = "links" => "Links",
         Stage = "stage" => "Fase",
@@ -97,7 +105,7 @@ impl PlanFields {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageChange {
     pub stage: Stage,
-    pub date: Date,
+    pub date: FactDate,
     pub source: Option<SourceRef>,
     pub note: Option<String>,
 }
@@ -189,8 +197,13 @@ pub struct StageChangeRow {
     pub plan_id: String,
     pub stage: String,
     pub note: Option<String>,
+    /// When it took effect, as precisely as its source says (domain::FactDate): 2025-10-09,
+    /// 2025-10, 2025-Q4, 2025, najaar 2025, gedurende 2025, 2025-Q2/2025-Q3 or onbekend.
     pub date: String,
     pub source_id: Option<String>,
+    /// Why this step is an aanname (a reasoned choice the source does not state); null when
+    /// the source states it.
+    pub assumption: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
@@ -198,7 +211,8 @@ pub struct MilestoneRow {
     #[serde(skip)]
     pub plan_id: String,
     pub title: String,
-    /// 2025-03, 2025-Q2 or 2025-03-15; null when the source gives none
+    /// As precisely as the source says (domain::FactDate): 2025-03-15, 2025-03, 2025-Q2,
+    /// najaar 2025, 2025-Q2/2025-Q3, gedurende 2025; null when the source gives none
     pub period: Option<String>,
     pub theme_id: Option<String>,
     pub note: Option<String>,
@@ -249,4 +263,15 @@ pub struct PlanDetail {
     pub history: Vec<StageChangeRow>,
     pub rollout_history: Vec<RolloutChangeRow>,
     pub milestones: Vec<MilestoneRow>,
+    /// The fields whose value is an aanname (a reasoned choice no source states), by field
+    /// code (`principles`, `is_new`, `leads`, `about`, ...), with the reason.
+    pub assumptions: BTreeMap<String, String>,
+}
+
+/// An aanname on one field of a record.
+#[derive(Debug, Clone, FromRow)]
+pub struct AssumptionRow {
+    pub record_id: String,
+    pub field: String,
+    pub reason: String,
 }

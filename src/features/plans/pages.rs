@@ -6,14 +6,16 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 
 use super::model::{PlanDetail, PlanFilter, PlanRow};
-use crate::domain::{FrameworkKind, NetworkRole, Period, Phase, PlanKind};
+use super::model::PlanField;
+use crate::domain::{FactDate, FrameworkKind, NetworkRole, Phase, PlanKind};
+use crate::store::RecordField;
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::{ChangeLine, change_lines};
 use crate::web::error::WebError;
 use crate::web::filter::FilterChoice;
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
-use crate::web::view::{Catalog, SourceView, StatusView, date_nl, stage_label};
+use crate::web::view::{Catalog, SourceView, StatusView, date_nl, stage_label, stored_date};
 use crate::web::{AppState, FilterOptions};
 
 pub fn routes() -> Routes {
@@ -90,11 +92,22 @@ pub struct Named {
 pub struct Question {
     pub title: &'static str,
     pub text: String,
+    /// Why the text is an aanname, when it is one.
+    pub assumption: Option<String>,
 }
 
 pub struct FrameworkGroup {
     pub title: &'static str,
     pub items: Vec<Named>,
+    pub assumption: Option<String>,
+}
+
+/// A fact about the plan ("Nieuw of doorontwikkeling": "Doorontwikkeling"), with the reason
+/// when its value is an aanname.
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+    pub assumption: Option<String>,
 }
 
 pub struct RolloutLine {
@@ -104,6 +117,7 @@ pub struct RolloutLine {
     pub note: Option<String>,
     pub date: Option<String>,
     pub source: Option<SourceView>,
+    pub assumption: Option<String>,
 }
 
 pub struct HistoryLine {
@@ -111,6 +125,7 @@ pub struct HistoryLine {
     pub what: String,
     pub note: Option<String>,
     pub source: Option<SourceView>,
+    pub assumption: Option<String>,
 }
 
 pub struct MilestoneLine {
@@ -136,8 +151,10 @@ pub struct ShowPage {
     pub leads: Vec<Named>,
     pub parties: Vec<Named>,
     pub funding: Vec<String>,
-    pub facts: Vec<(&'static str, String)>,
+    pub facts: Vec<Fact>,
     pub framework: Vec<FrameworkGroup>,
+    /// Aannames on the plan's own fields, by field code (`area`, `leads`, `stage`, ...).
+    pub assumptions: std::collections::BTreeMap<String, String>,
     pub rollouts: Vec<RolloutLine>,
     pub history: Vec<HistoryLine>,
     pub milestones: Vec<MilestoneLine>,
@@ -212,18 +229,32 @@ fn show_page(
         .filter(|x| x.parent_id.as_deref() == Some(p.id.as_str()))
         .map(|x| (named(&x.id, &x.name), stage_label(x.stage.as_deref())))
         .collect();
+    let assumed = |field: PlanField| d.assumptions.get(field.code()).cloned();
     let questions = [
-        ("Waar gaat dit plan over?", &p.texts.about),
-        ("Wat is het beoogde resultaat?", &p.texts.intended_result),
-        ("Welke activiteiten gaan er gebeuren?", &p.texts.activities),
-        ("Wat vraagt dit van wie?", &p.texts.asks),
-        ("Wat is de actuele status?", &p.texts.current_status),
+        ("Waar gaat dit plan over?", PlanField::About, &p.texts.about),
+        (
+            "Wat is het beoogde resultaat?",
+            PlanField::IntendedResult,
+            &p.texts.intended_result,
+        ),
+        (
+            "Welke activiteiten gaan er gebeuren?",
+            PlanField::Activities,
+            &p.texts.activities,
+        ),
+        ("Wat vraagt dit van wie?", PlanField::Asks, &p.texts.asks),
+        (
+            "Wat is de actuele status?",
+            PlanField::CurrentStatus,
+            &p.texts.current_status,
+        ),
     ]
     .into_iter()
-    .filter_map(|(title, text)| {
+    .filter_map(|(title, field, text)| {
         Some(Question {
             title,
             text: text.clone()?,
+            assumption: assumed(field),
         })
     })
     .collect();
@@ -246,33 +277,41 @@ fn show_page(
         .collect();
 
     let mut facts = Vec::new();
+    let mut fact = |field: PlanField, value: String| {
+        facts.push(Fact {
+            label: field.label(),
+            value,
+            assumption: assumed(field),
+        });
+    };
     if let Some(role) = p
         .network_role
         .as_deref()
         .and_then(|r| NetworkRole::parse(r).ok())
     {
-        facts.push(("Rol van het netwerk", role.label().to_owned()));
+        fact(PlanField::NetworkRole, role.label().to_owned());
     }
     if let Some(new) = p.is_new() {
-        facts.push((
-            "Nieuw of doorontwikkeling",
+        fact(
+            PlanField::IsNew,
             if new { "Nieuw" } else { "Doorontwikkeling" }.to_owned(),
-        ));
+        );
     }
     if let Some(phase) = p.phase.as_deref().and_then(|r| Phase::parse(r).ok()) {
-        facts.push(("Overzicht plannen", phase.label().to_owned()));
+        fact(PlanField::Phase, phase.label().to_owned());
     }
 
     let framework = [
-        FrameworkKind::Accord,
-        FrameworkKind::Principle,
-        FrameworkKind::Transformation,
-        FrameworkKind::Theme,
-        FrameworkKind::Foundation,
+        (FrameworkKind::Accord, PlanField::Accords),
+        (FrameworkKind::Principle, PlanField::Principles),
+        (FrameworkKind::Transformation, PlanField::Transformations),
+        (FrameworkKind::Theme, PlanField::Themes),
+        (FrameworkKind::Foundation, PlanField::Foundations),
     ]
     .into_iter()
-    .map(|kind| FrameworkGroup {
+    .map(|(kind, field)| FrameworkGroup {
         title: kind.plural(),
+        assumption: assumed(field),
         items: d
             .framework
             .iter()
@@ -299,6 +338,7 @@ fn show_page(
                 note: r.and_then(|r| r.note.clone()),
                 date: r.map(|r| date_nl(&r.date)),
                 source: r.and_then(|r| catalog.source(r.source_id.as_deref())),
+                assumption: r.and_then(|r| r.assumption.clone()),
             }
         })
         .collect();
@@ -306,30 +346,38 @@ fn show_page(
     // known ones first.
     rollouts.sort_by_key(|l| l.status.code == "onbekend");
 
-    let mut history: Vec<HistoryLine> = d
+    // Stage steps and rollouts together, by the date each took effect (a step known only to
+    // the year sorts at its start; unknown dates last), the stage steps first on a tie.
+    let mut history: Vec<(FactDate, HistoryLine)> = d
         .history
         .iter()
-        .map(|h| HistoryLine {
-            date: h.date.clone(),
-            what: format!("Fase: {}", stage_label(Some(&h.stage))),
-            note: h.note.clone(),
-            source: catalog.source(h.source_id.as_deref()),
+        .map(|h| {
+            let line = HistoryLine {
+                date: date_nl(&h.date),
+                what: format!("Fase: {}", stage_label(Some(&h.stage))),
+                note: h.note.clone(),
+                source: catalog.source(h.source_id.as_deref()),
+                assumption: h.assumption.clone(),
+            };
+            (stored_date(&h.date), line)
         })
-        .chain(d.rollout_history.iter().map(|r| HistoryLine {
-            date: r.date.clone(),
-            what: format!(
-                "Uitrol {}: {}",
-                catalog.area_name(&r.gemeente_id),
-                StatusView::from_code(&r.status).label
-            ),
-            note: r.note.clone(),
-            source: catalog.source(r.source_id.as_deref()),
+        .chain(d.rollout_history.iter().map(|r| {
+            let line = HistoryLine {
+                date: date_nl(&r.date),
+                what: format!(
+                    "Uitrol {}: {}",
+                    catalog.area_name(&r.gemeente_id),
+                    StatusView::from_code(&r.status).label
+                ),
+                note: r.note.clone(),
+                source: catalog.source(r.source_id.as_deref()),
+                assumption: r.assumption.clone(),
+            };
+            (stored_date(&r.date), line)
         }))
         .collect();
-    history.sort_by(|a, b| a.date.cmp(&b.date));
-    for h in &mut history {
-        h.date = date_nl(&h.date);
-    }
+    history.sort_by_key(|(date, _)| *date);
+    let history = history.into_iter().map(|(_, line)| line).collect();
 
     let milestones = d
         .milestones
@@ -337,7 +385,7 @@ fn show_page(
         .map(|m| MilestoneLine {
             period: m.period.as_deref().map_or_else(
                 || "Periode niet vermeld".to_owned(),
-                |p| Period::parse(p).map_or_else(|_| p.to_owned(), Period::label_nl),
+                |p| FactDate::parse(p).map_or_else(|_| p.to_owned(), FactDate::label_nl),
             ),
             title: m.title.clone(),
             theme: m
@@ -370,6 +418,7 @@ fn show_page(
         funding,
         facts,
         framework,
+        assumptions: d.assumptions.clone(),
         rollouts,
         history,
         milestones,

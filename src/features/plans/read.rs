@@ -7,7 +7,7 @@ use sqlx::FromRow;
 use sqlx::any::AnyRow;
 
 use super::model::{
-    ExternalLinkRow, FundingSourceRow, MilestoneRow, PlanDetail, PlanFilter, PlanFundingRow,
+    AssumptionRow, ExternalLinkRow, FundingSourceRow, MilestoneRow, PlanDetail, PlanFilter, PlanFundingRow,
     PlanLinkRow, PlanOrganisationRow, PlanRow, StageChangeRow,
 };
 use crate::features::rollouts::model::{RolloutChangeRow, RolloutRow};
@@ -97,7 +97,7 @@ impl Store {
     /// The current rollout cells of the plans a filter selects.
     pub async fn rollouts(&self, filter: &PlanFilter) -> Result<Vec<RolloutRow>, StoreError> {
         self.related(
-            "SELECT x.plan_id, x.gemeente_id, x.status, x.district_id, x.note, x.date, x.source_id FROM rollouts x",
+            "SELECT x.plan_id, x.gemeente_id, x.status, x.district_id, x.note, x.date, x.source_id, x.assumption FROM rollouts x",
             "",
             filter,
         )
@@ -156,14 +156,14 @@ impl Store {
             .await?;
         let history: Vec<StageChangeRow> = self
             .related(
-                "SELECT x.plan_id, x.stage, x.note, x.date, x.source_id FROM stage_history x",
+                "SELECT x.plan_id, x.stage, x.note, x.date, x.source_id, x.assumption FROM stage_history x",
                 "ORDER BY x.date, x.id",
                 filter,
             )
             .await?;
         let rollout_history: Vec<RolloutChangeRow> = self
             .related(
-                "SELECT x.plan_id, x.gemeente_id, x.status, x.note, x.date, x.source_id FROM rollout_history x",
+                "SELECT x.plan_id, x.gemeente_id, x.status, x.note, x.date, x.source_id, x.assumption FROM rollout_history x",
                 "ORDER BY x.date, x.id",
                 filter,
             )
@@ -172,6 +172,14 @@ impl Store {
             .related(
                 "SELECT x.plan_id, x.title, x.period, x.theme_id, x.note, x.source_id FROM milestones x",
                 "ORDER BY CASE WHEN x.period_start IS NULL THEN 1 ELSE 0 END, x.period_start, x.id",
+                filter,
+            )
+            .await?;
+        let assumptions: Vec<AssumptionRow> = self
+            .related(
+                "SELECT x.plan_id AS record_id, x.field, x.reason FROM
+                 (SELECT record_id AS plan_id, field, reason FROM assumptions WHERE record_type = 'plan') x",
+                "",
                 filter,
             )
             .await?;
@@ -200,6 +208,11 @@ impl Store {
                     history: of(&history, &id, |r| &r.plan_id),
                     rollout_history: of(&rollout_history, &id, |r| &r.plan_id),
                     milestones: of(&milestones, &id, |r| &r.plan_id),
+                    assumptions: assumptions
+                        .iter()
+                        .filter(|a| a.record_id == id)
+                        .map(|a| (a.field.clone(), a.reason.clone()))
+                        .collect(),
                     plan,
                 }
             })

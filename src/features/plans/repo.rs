@@ -5,7 +5,7 @@ use sqlx::AnyConnection;
 use std::sync::LazyLock;
 
 use super::model::{PlanField, PlanFields, PlanTexts, StageChange, StoredPlan};
-use crate::domain::{NetworkRole, Phase, PlanKind, Slug, Stage};
+use crate::domain::{FrameworkKind, NetworkRole, Phase, PlanKind, Slug, Stage};
 use crate::features::sources::repo::resolve_source;
 use crate::store::RecordField;
 use crate::store::rows::{Names, exists, next_position, not_found, parse_code, refused};
@@ -40,7 +40,19 @@ pub(crate) fn plan_values(
         (PlanField::InternalNote, f.internal_note.clone()),
         (PlanField::Leads, names.list(&f.leads)),
         (PlanField::Parties, names.list(&f.parties)),
-        (PlanField::Framework, names.list(&f.framework)),
+    ]);
+    // Per kind, so that an aanname on the principles ends only when the principles change.
+    values.extend(
+        [
+            (PlanField::Accords, FrameworkKind::Accord),
+            (PlanField::Principles, FrameworkKind::Principle),
+            (PlanField::Transformations, FrameworkKind::Transformation),
+            (PlanField::Themes, FrameworkKind::Theme),
+            (PlanField::Foundations, FrameworkKind::Foundation),
+        ]
+        .map(|(field, kind)| (field, names.list_of_kind(&f.framework, kind.code()))),
+    );
+    values.extend([
         (PlanField::Funding, names.list(&f.funding)),
         (
             PlanField::Links,
@@ -413,7 +425,7 @@ pub(crate) async fn apply_stage_change(
     let new_label = format!(
         "{} (per {})",
         change.stage.label(),
-        crate::domain::format_date_nl(change.date)
+        change.date.label_nl()
     );
     w.audit_because(
         &stage_reason,

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{RolloutStatus, parse_date};
+use crate::domain::{FactDate, RolloutStatus};
 use crate::features::plans::edit::plan_guard;
 use crate::features::rollouts::model::{RolloutField, RolloutFields};
 use crate::features::sources::model::SourceRef;
@@ -78,7 +78,7 @@ pub async fn put_rollout(
     viewer.require_plan_editor(&stored.fields.name, &stored.fields.leads)?;
     let mut errors = FormErrors::new();
     let status = errors.check("status", "status", RolloutStatus::parse(&input.status));
-    let date = errors.check("date", "date", parse_date(&input.date));
+    let date = errors.check("date", "date", FactDate::parse(&input.date));
     let source = match (input.source_id, input.new_source) {
         (Some(_), Some(_)) => {
             errors.add(

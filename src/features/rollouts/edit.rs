@@ -5,7 +5,7 @@
 //! Dutch messages, a conflict page when someone else saved first, and htmx for in-place edits
 //! of matrix cells (the same forms work without JavaScript).
 
-use crate::domain::{RolloutStatus, parse_date};
+use crate::domain::{FactDate, RolloutStatus};
 use crate::features::plans::edit::plan_guard;
 use crate::features::rollouts::model::{RolloutField, RolloutFields};
 use crate::features::sources::model::SourceRef;
@@ -325,7 +325,7 @@ async fn store_rollout(
     );
     let mut errors = FormErrors::new();
     let rollout_status = errors.check("status", "Status", RolloutStatus::parse(&form.status));
-    let date = errors.check("date", "Datum", parse_date(&form.date));
+    let date = errors.check("date", "Datum", FactDate::parse(&form.date));
     let source = match (optional(&form.source), optional(&form.source_new)) {
         (Some(_), Some(_)) => {
             errors.add(

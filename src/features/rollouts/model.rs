@@ -1,6 +1,5 @@
 //! A matrix cell: its fields, its field declarations and the rows pages read.
 
-use jiff::civil::Date;
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -24,7 +23,7 @@ record_fields! {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RolloutFields {
     pub status: RolloutStatus,
-    pub date: Date,
+    pub date: crate::domain::FactDate,
     pub district_id: Option<String>,
     pub note: Option<String>,
     pub source: Option<SourceRef>,
@@ -39,8 +38,13 @@ pub struct RolloutRow {
     pub status: String,
     pub district_id: Option<String>,
     pub note: Option<String>,
+    /// Since when, as precisely as its source says (domain::FactDate): 2025-10-09, 2025-10,
+    /// 2025-Q4, 2025, najaar 2025, ... or onbekend.
     pub date: String,
     pub source_id: Option<String>,
+    /// Why this cell is an aanname (a reasoned choice the source does not state); null when
+    /// the source states it.
+    pub assumption: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
@@ -50,6 +54,11 @@ pub struct RolloutChangeRow {
     pub gemeente_id: String,
     pub status: String,
     pub note: Option<String>,
+    /// Since when, as precisely as its source says (domain::FactDate): 2025-10-09, 2025-10,
+    /// 2025-Q4, 2025, najaar 2025, ... or onbekend.
     pub date: String,
     pub source_id: Option<String>,
+    /// Why this cell is an aanname (a reasoned choice the source does not state); null when
+    /// the source states it.
+    pub assumption: Option<String>,
 }

@@ -103,7 +103,9 @@ impl Store {
         let source_id = source.as_ref().map(|(id, _)| id.clone());
         if current.is_some() {
             sqlx::query(
-                "UPDATE rollouts SET status = $1, district_id = $2, note = $3, date = $4, source_id = $5
+                // A cell's aanname holds for its status and date: a new one of either ends it.
+                "UPDATE rollouts SET status = $1, district_id = $2, note = $3, date = $4, source_id = $5,
+                    assumption = CASE WHEN status = $1 AND date = $4 THEN assumption ELSE NULL END
                  WHERE plan_id = $6 AND gemeente_id = $7",
             )
             .bind(r.status.code())
@@ -168,9 +170,9 @@ impl Store {
                 ),
                 (
                     RolloutField::Date,
-                    crate::domain::parse_date(&c.3)
+                    crate::domain::FactDate::parse(&c.3)
                         .ok()
-                        .map(crate::domain::format_date_nl),
+                        .map(crate::domain::FactDate::label_nl),
                 ),
                 (RolloutField::Note, c.2.clone()),
                 (RolloutField::District, names.one(c.1.as_deref())),
@@ -178,10 +180,7 @@ impl Store {
         });
         let after = [
             (RolloutField::Status, Some(r.status.label().to_owned())),
-            (
-                RolloutField::Date,
-                Some(crate::domain::format_date_nl(r.date)),
-            ),
+            (RolloutField::Date, Some(r.date.label_nl())),
             (RolloutField::Note, r.note.clone()),
             (RolloutField::District, names.one(r.district_id.as_deref())),
         ];

@@ -1,6 +1,5 @@
 //! Reading sources; finding or creating the source of a change inside a write.
 
-use jiff::civil::Date;
 use sqlx::AnyConnection;
 
 use super::model::{SourceRef, SourceRow};
@@ -15,7 +14,7 @@ pub(crate) async fn resolve_source<F: RecordField>(
     conn: &mut AnyConnection,
     field: F,
     source: Option<&SourceRef>,
-    date: Date,
+    date: crate::domain::FactDate,
 ) -> Result<Option<(String, String)>, StoreError> {
     match source {
         None => Ok(None),

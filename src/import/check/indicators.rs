@@ -7,6 +7,7 @@ use crate::domain::{
     AreaLevel, Direction, FrameworkKind, Frequency, IndicatorKind, Measure, Period,
 };
 use crate::import::files::IndicatorRow;
+use crate::features::indicators::model::IndicatorField;
 use crate::import::{Indicator, IndicatorFields};
 
 pub(super) struct Context<'a> {
@@ -100,11 +101,13 @@ fn check_one(
         .as_ref()
         .filter(|o| c.reference(at, "eigenaar", o, cx.organisation_ids, "organisatie"));
     let source_id = c.source(at, row.bron.as_ref(), cx.source_ids);
+    let assumptions = c.assumptions(at, &row.aannames, |key| indicator_field_of(row, key));
     if c.problems.len() > before {
         return None;
     }
     Some(Indicator {
         id,
+        assumptions,
         fields: IndicatorFields {
             name: row.naam.trim().to_owned(),
             description: trimmed(&row.omschrijving),
@@ -125,6 +128,32 @@ fn check_one(
             area_level: area_level?,
             source_id,
         },
+    })
+}
+
+/// The field a key of an `[[indicator]]` names, and whether the row fills it, for its
+/// `aannames`. A value and its period are one field (a target "−7 in 2026").
+fn indicator_field_of(row: &IndicatorRow, key: &str) -> Option<(IndicatorField, bool)> {
+    Some(match key {
+        "naam" => (IndicatorField::Name, true),
+        "omschrijving" => (IndicatorField::Description, row.omschrijving.is_some()),
+        "soort" => (IndicatorField::Kind, true),
+        "meetwijze" => (IndicatorField::Measure, true),
+        "eenheid" => (IndicatorField::Unit, row.eenheid.is_some()),
+        "richting" => (IndicatorField::Direction, row.richting.is_some()),
+        "nulmeting" | "nulmeting_periode" => (IndicatorField::Baseline, row.nulmeting.is_some()),
+        "streefwaarde" | "streefperiode" => (IndicatorField::Target, row.streefwaarde.is_some()),
+        "streefbeeld" => (IndicatorField::TargetText, row.streefbeeld.is_some()),
+        "tussendoel" => (IndicatorField::Milestones, !row.tussendoel.is_empty()),
+        "transformatie" => (IndicatorField::Transformation, row.transformatie.is_some()),
+        "plannen" => (IndicatorField::Plans, !row.plannen.is_empty()),
+        "eigenaar" => (IndicatorField::OwnerOrganisation, row.eigenaar.is_some()),
+        "eigenaar_rol" => (IndicatorField::OwnerRole, row.eigenaar_rol.is_some()),
+        "databron" => (IndicatorField::DataSource, row.databron.is_some()),
+        "frequentie" => (IndicatorField::Frequency, true),
+        "niveau" => (IndicatorField::AreaLevel, true),
+        "bron" => (IndicatorField::Source, row.bron.is_some()),
+        _ => return None,
     })
 }
 
