@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 
 use crate::domain::{
-    AreaKind, AreaLevel, Channel, Direction, FactDate, Frequency, IndicatorKind, Measure, OrganisationKind,
-    Period, PlanKind, RolloutStatus, Stage,
+    AreaKind, AreaLevel, Channel, Direction, FactDate, Frequency, IndicatorKind, Measure,
+    OrganisationKind, Period, PlanKind, RolloutStatus, Stage,
 };
 use crate::import::{
     Area, Indicator, IndicatorFields, Organisation, Plan, PlanFields, PlanTexts, Portfolio,

@@ -184,7 +184,10 @@ fn parse_text(text: &str) -> Option<FactDate> {
         if let Some(season) = Season::parse(words) {
             return Some(FactDate::Season(year, season));
         }
-        if matches!(words, "gedurende" | "gedurende het hele jaar" | "het hele jaar") {
+        if matches!(
+            words,
+            "gedurende" | "gedurende het hele jaar" | "het hele jaar"
+        ) {
             return Some(FactDate::Throughout(year));
         }
         if let Some(m) = MONTHS.iter().position(|m| *m == words) {
@@ -297,19 +300,35 @@ mod tests {
             parsed("Q2/3 2025"),
             FactDate::Range(Period::Quarter(2025, 2), Period::Quarter(2025, 3))
         );
-        assert_eq!(parsed("Najaar  2025"), FactDate::Season(2025, Season::Najaar));
-        assert_eq!(parsed("herfst 2025"), FactDate::Season(2025, Season::Najaar));
+        assert_eq!(
+            parsed("Najaar  2025"),
+            FactDate::Season(2025, Season::Najaar)
+        );
+        assert_eq!(
+            parsed("herfst 2025"),
+            FactDate::Season(2025, Season::Najaar)
+        );
         assert_eq!(
             parsed("gedurende het hele jaar 2025"),
             FactDate::Throughout(2025)
         );
-        assert_eq!(parsed("oktober 2025"), FactDate::In(Period::Month(2025, 10)));
+        assert_eq!(
+            parsed("oktober 2025"),
+            FactDate::In(Period::Month(2025, 10))
+        );
         assert_eq!(parsed("periode onbekend"), FactDate::Unknown);
     }
 
     #[test]
     fn a_backwards_or_impossible_period_is_refused_with_the_forms_to_use() {
-        for bad in ["Q3/2 2025", "2025-Q3/2025-Q1", "lente", "13-2025", "ooit", ""] {
+        for bad in [
+            "Q3/2 2025",
+            "2025-Q3/2025-Q1",
+            "lente",
+            "13-2025",
+            "ooit",
+            "",
+        ] {
             let err = FactDate::parse(bad).expect_err(bad);
             assert!(err.0.contains("najaar 2025"), "{err}");
         }

@@ -15,11 +15,11 @@ pub use codes::{
     Channel, Coded, FrameworkKind, NetworkRole, OrganisationKind, Phase, PlanKind, Role,
     RolloutStatus, Stage,
 };
+pub use fact_date::{FactDate, Season};
 pub use indicator::{
     ActionStatus, AreaLevel, Assessment, Direction, EscalationLevel, Frequency, IndicatorKind,
     IndicatorStatus, Latest, Measure, Targets, assess, assess_kpi, format_number_nl, parse_number,
 };
-pub use fact_date::{FactDate, Season};
 pub use period::Period;
 pub use slug::Slug;
 

@@ -852,7 +852,11 @@ macro_rules! text_field_of_key {
 /// The field a key of a `[[plan]]` names, and whether the row fills it, for its `aannames`.
 fn plan_field_of(row: &PlanRow, key: &str) -> Option<(PlanField, bool)> {
     if let Some(field) = plan_texts!(text_field_of_key! { key }) {
-        let filled = row.texts().entries().iter().any(|(f, v)| *f == field && v.is_some());
+        let filled = row
+            .texts()
+            .entries()
+            .iter()
+            .any(|(f, v)| *f == field && v.is_some());
         return Some((field, filled));
     }
     let list = |l: &[String]| !l.is_empty();
@@ -863,7 +867,10 @@ fn plan_field_of(row: &PlanRow, key: &str) -> Option<(PlanField, bool)> {
         "ouder" => (PlanField::Parent, row.ouder.is_some()),
         "trekkers" => (PlanField::Leads, list(&row.trekkers)),
         "betrokkenen" => (PlanField::Parties, list(&row.betrokkenen)),
-        "fase" => (PlanField::Stage, row.fase.is_some() || !row.historie.is_empty()),
+        "fase" => (
+            PlanField::Stage,
+            row.fase.is_some() || !row.historie.is_empty(),
+        ),
         "financiering" => (PlanField::Funding, list(&row.financiering)),
         "rol_netwerk" => (PlanField::NetworkRole, row.rol_netwerk.is_some()),
         "nieuw" => (PlanField::IsNew, row.nieuw.is_some()),

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod api;
+mod assumptions;
 mod audit;
 mod auth_matrix;
 mod cache;
@@ -14,6 +15,7 @@ mod definitions;
 mod demo_data;
 mod editing;
 mod editing_other;
+mod fidelity;
 mod helpers;
 mod import;
 mod import_observations;

@@ -188,8 +188,8 @@ async fn the_kpi_list_names_every_kpi_and_marks_the_ones_with_example_values() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.text("h1"), "KPI's");
     let kpis = app.store.indicators().await.expect("indicators");
-    assert_eq!(kpis.len(), 7);
-    assert_eq!(page.count("tbody th a[href^='/indicatoren/']"), 7);
+    assert_eq!(kpis.len(), 14);
+    assert_eq!(page.count("tbody th a[href^='/indicatoren/']"), 14);
     for k in &kpis {
         assert_eq!(
             page.count(&format!("a[href='/indicatoren/{}']", k.id)),
@@ -231,9 +231,11 @@ async fn a_kpi_page_shows_its_definition_and_the_status_per_gemeente_with_symbol
     };
     assert_eq!(fact("Eenheid"), "minuten");
     assert_eq!(fact("Richting"), "Hoger is beter");
-    assert_eq!(fact("Streefwaarde"), "15 minuten in 2026");
-    assert_eq!(fact("Frequentie"), "Per kwartaal");
-    assert_eq!(fact("Gemeten"), "Per gemeente");
+    // The streefperiode, frequency and level are choices no document states: each value is
+    // followed by "aanname" and its reason.
+    assert!(fact("Streefwaarde").starts_with("15 minuten in 2026 aanname Het jaarplan 2026"));
+    assert!(fact("Frequentie").starts_with("Per kwartaal aanname "));
+    assert!(fact("Gemeten").starts_with("Per gemeente aanname "));
     let gemeenten = app
         .scalar("SELECT COUNT(*) FROM areas WHERE kind = 'gemeente'")
         .await;

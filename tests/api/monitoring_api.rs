@@ -37,7 +37,7 @@ async fn the_kpi_list_and_one_kpi_with_its_status_per_gemeente_are_json() {
     let one = app.get("/api/v1/indicators/mtvp-consultduur").await;
 
     assert_eq!(list.status, StatusCode::OK);
-    assert_eq!(list.json().as_array().map(Vec::len), Some(7));
+    assert_eq!(list.json().as_array().map(Vec::len), Some(14));
     assert_eq!(one.status, StatusCode::OK);
     let detail = one.json();
     assert_eq!(detail["indicator"]["target_value"], 15.0);

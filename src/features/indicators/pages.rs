@@ -11,12 +11,12 @@ use serde::Deserialize;
 
 use super::chart::{BarChart, LineChart, periods_between};
 use super::model::{IndicatorField, IndicatorRow};
-use crate::store::RecordField;
 use crate::domain::{Direction, FrameworkKind, IndicatorStatus, Period};
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::{ChangeLine, change_lines};
 use crate::features::indicators::{ActionLine, action_lines, assess_latest};
 use crate::features::observations::model::ObservationRow;
+use crate::store::RecordField;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::Choice;
@@ -306,7 +306,11 @@ fn facts(ind: &IndicatorRow, catalog: &Catalog, owner: Option<String>) -> Vec<Fa
         .as_deref()
         .and_then(|t| catalog.item(t))
     {
-        fact(IndicatorField::Transformation, "Transformatie", t.name.clone());
+        fact(
+            IndicatorField::Transformation,
+            "Transformatie",
+            t.name.clone(),
+        );
     }
     let owner_field = if owner.is_some() {
         IndicatorField::OwnerOrganisation

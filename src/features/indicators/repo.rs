@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use sqlx::AnyConnection;
 
 use super::model::{IndicatorField, IndicatorFields, IndicatorRow, MilestoneTarget};
-use crate::store::RecordField;
 use crate::domain::{Period, format_number_nl};
+use crate::store::RecordField;
 use crate::store::rows::{exists, next_position, refused};
 use crate::store::write_path::RecordKey;
 use crate::store::{Actor, Reason, Store, StoreError, Subject};
@@ -225,12 +225,11 @@ pub(crate) async fn load_links(
             rows[*i].milestones.push(MilestoneTarget { period, value });
         }
     }
-    let assumptions: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT record_id, field, reason FROM assumptions WHERE record_type = $1",
-    )
-    .bind(IndicatorField::RECORD)
-    .fetch_all(pool)
-    .await?;
+    let assumptions: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT record_id, field, reason FROM assumptions WHERE record_type = $1")
+            .bind(IndicatorField::RECORD)
+            .fetch_all(pool)
+            .await?;
     for (indicator, field, reason) in assumptions {
         if let Some(i) = index.get(&indicator) {
             rows[*i].assumptions.insert(field, reason);

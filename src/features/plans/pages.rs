@@ -5,12 +5,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 
-use super::model::{PlanDetail, PlanFilter, PlanRow};
 use super::model::PlanField;
+use super::model::{PlanDetail, PlanFilter, PlanRow};
 use crate::domain::{FactDate, FrameworkKind, NetworkRole, Phase, PlanKind};
-use crate::store::RecordField;
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::{ChangeLine, change_lines};
+use crate::store::RecordField;
 use crate::web::error::WebError;
 use crate::web::filter::FilterChoice;
 use crate::web::routes::Routes;

@@ -7,8 +7,8 @@ use sqlx::FromRow;
 use sqlx::any::AnyRow;
 
 use super::model::{
-    AssumptionRow, ExternalLinkRow, FundingSourceRow, MilestoneRow, PlanDetail, PlanFilter, PlanFundingRow,
-    PlanLinkRow, PlanOrganisationRow, PlanRow, StageChangeRow,
+    AssumptionRow, ExternalLinkRow, FundingSourceRow, MilestoneRow, PlanDetail, PlanFilter,
+    PlanFundingRow, PlanLinkRow, PlanOrganisationRow, PlanRow, StageChangeRow,
 };
 use crate::features::rollouts::model::{RolloutChangeRow, RolloutRow};
 use crate::store::{Store, StoreError};

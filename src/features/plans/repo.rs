@@ -422,11 +422,7 @@ pub(crate) async fn apply_stage_change(
             .map(|(_, title)| title)
             .or_else(|| reason.source.clone()),
     };
-    let new_label = format!(
-        "{} (per {})",
-        change.stage.label(),
-        change.date.label_nl()
-    );
+    let new_label = format!("{} (per {})", change.stage.label(), change.date.label_nl());
     w.audit_because(
         &stage_reason,
         subject,

@@ -6,8 +6,8 @@ use super::{At, Checker, trimmed};
 use crate::domain::{
     AreaLevel, Direction, FrameworkKind, Frequency, IndicatorKind, Measure, Period,
 };
-use crate::import::files::IndicatorRow;
 use crate::features::indicators::model::IndicatorField;
+use crate::import::files::IndicatorRow;
 use crate::import::{Indicator, IndicatorFields};
 
 pub(super) struct Context<'a> {
