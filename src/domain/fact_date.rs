@@ -89,6 +89,12 @@ impl FactDate {
         })
     }
 
+    /// A stored date; one that does not read as a date (never written by regiomonitor) counts
+    /// as unknown.
+    pub fn from_stored(text: &str) -> Self {
+        Self::parse(text).unwrap_or(Self::Unknown)
+    }
+
     /// A day, for the facts that are known to the day.
     pub fn day(date: Date) -> Self {
         Self::In(Period::Day(date))

@@ -117,3 +117,27 @@ pub(crate) async fn next_position(
     .await?;
     Ok(position)
 }
+
+impl super::Store {
+    /// The aannames on a record's fields (field, reason), in the order of its field
+    /// declarations; a field code no longer declared is left out.
+    pub async fn assumptions_of<F: RecordField>(
+        &self,
+        record_id: &str,
+    ) -> Result<Vec<(F, String)>, super::StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT field, reason FROM assumptions WHERE record_type = $1 AND record_id = $2",
+        )
+        .bind(F::RECORD)
+        .bind(record_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(F::ALL
+            .iter()
+            .filter_map(|f| {
+                let (_, reason) = rows.iter().find(|(code, _)| code == f.code())?;
+                Some((*f, reason.clone()))
+            })
+            .collect())
+    }
+}

@@ -148,7 +148,7 @@ pub fn date_nl(stored: &str) -> String {
 
 /// A stored date of a fact; one that does not read as a date sorts as unknown.
 pub fn stored_date(stored: &str) -> FactDate {
-    FactDate::parse(stored).unwrap_or(FactDate::Unknown)
+    FactDate::from_stored(stored)
 }
 
 /// "Bron: De Kracht van Samen, 5 september 2025", linking to the list of sources.

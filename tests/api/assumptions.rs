@@ -237,3 +237,19 @@ async fn a_date_that_is_no_date_is_refused_with_the_forms_to_use() {
     );
     assert_eq!(app.snapshot().await, before);
 }
+
+#[tokio::test]
+async fn the_edit_forms_list_the_aannames_a_save_would_keep_or_end() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+
+    let plan = admin.get(&edit_path()).await;
+    let kpi = admin.get("/indicatoren/extra-rtas/bewerken").await;
+
+    assert_eq!(plan.texts("[role=note] dt"), ["Leidende principes"]);
+    assert_eq!(plan.texts("[role=note] dd"), [PRINCIPLES_REASON]);
+    assert_eq!(
+        kpi.texts("[role=note] dt"),
+        ["Streefwaarde", "Frequentie", "Meetniveau"]
+    );
+}

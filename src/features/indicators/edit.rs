@@ -17,6 +17,7 @@ use crate::domain::{
 use crate::features::organisations::pages::organisation_choices;
 use crate::features::plans::model::PlanFilter;
 use crate::store::Reason;
+use crate::store::RecordField;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, missing_id, optional, parse_form, settle};
@@ -120,6 +121,8 @@ pub struct EditPage {
     pub organisations: Vec<Choice>,
     pub sources: Vec<Choice>,
     pub conflict: bool,
+    /// The KPI's fields whose value is an aanname: (label, reason).
+    pub assumptions: Vec<(&'static str, String)>,
 }
 
 async fn page(
@@ -157,6 +160,16 @@ async fn page(
             .into_iter()
             .map(|s| Choice::new(s.id.clone(), s.title.clone())),
     );
+    let assumptions = match &kpi_id {
+        Some(id) => state
+            .store
+            .assumptions_of::<IndicatorField>(id)
+            .await?
+            .into_iter()
+            .map(|(field, reason)| (field.label(), reason))
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(EditPage {
         nav: "indicatoren",
         kpi_id,
@@ -173,6 +186,7 @@ async fn page(
         organisations,
         sources,
         conflict: false,
+        assumptions,
     })
 }
 

@@ -229,6 +229,22 @@ pub struct EditPage {
     pub errors: FormErrors,
     pub is_admin: bool,
     pub archived: bool,
+    /// The plan's fields whose value is an aanname: (label, reason).
+    pub assumptions: Vec<(&'static str, String)>,
+}
+
+/// The aannames of a plan's fields, as its edit form lists them.
+async fn assumption_lines(
+    state: &AppState,
+    id: &str,
+) -> Result<Vec<(&'static str, String)>, WebError> {
+    Ok(state
+        .store
+        .assumptions_of::<PlanField>(id)
+        .await?
+        .into_iter()
+        .map(|(field, reason)| (field.label(), reason))
+        .collect())
 }
 
 /// Leads of a plan and its name, for the permission check.
@@ -259,6 +275,7 @@ async fn new_form(State(state): State<AppState>, viewer: Viewer) -> Result<EditP
         errors: FormErrors::new(),
         is_admin: true,
         archived: false,
+        assumptions: Vec::new(),
     })
 }
 
@@ -279,6 +296,7 @@ async fn edit_form(
         errors: FormErrors::new(),
         is_admin: viewer.is_admin(),
         archived: stored.archived,
+        assumptions: assumption_lines(&state, &id).await?,
         plan_id: Some(id),
     })
 }
@@ -541,6 +559,7 @@ async fn create(
         errors: outcome,
         is_admin: true,
         archived: false,
+        assumptions: Vec::new(),
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
@@ -695,6 +714,7 @@ async fn update(
         errors,
         is_admin: viewer.is_admin(),
         archived: stored.archived,
+        assumptions: assumption_lines(&state, &id).await?,
         plan_id: Some(id),
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

@@ -10,6 +10,7 @@ use super::model::{
     AssumptionRow, ExternalLinkRow, FundingSourceRow, MilestoneRow, PlanDetail, PlanFilter,
     PlanFundingRow, PlanLinkRow, PlanOrganisationRow, PlanRow, StageChangeRow,
 };
+use crate::domain::FactDate;
 use crate::features::rollouts::model::{RolloutChangeRow, RolloutRow};
 use crate::store::{Store, StoreError};
 
@@ -154,14 +155,14 @@ impl Store {
                 filter,
             )
             .await?;
-        let history: Vec<StageChangeRow> = self
+        let mut history: Vec<StageChangeRow> = self
             .related(
                 "SELECT x.plan_id, x.stage, x.note, x.date, x.source_id, x.assumption FROM stage_history x",
                 "ORDER BY x.date, x.id",
                 filter,
             )
             .await?;
-        let rollout_history: Vec<RolloutChangeRow> = self
+        let mut rollout_history: Vec<RolloutChangeRow> = self
             .related(
                 "SELECT x.plan_id, x.gemeente_id, x.status, x.note, x.date, x.source_id, x.assumption FROM rollout_history x",
                 "ORDER BY x.date, x.id",
@@ -175,6 +176,10 @@ impl Store {
                 filter,
             )
             .await?;
+        // In the order the facts took effect (a year sorts at its start, unknown last); the
+        // statements' order (date text, then id) stays within one date.
+        history.sort_by_cached_key(|h| FactDate::from_stored(&h.date));
+        rollout_history.sort_by_cached_key(|h| FactDate::from_stored(&h.date));
         let assumptions: Vec<AssumptionRow> = self
             .related(
                 "SELECT x.plan_id AS record_id, x.field, x.reason FROM
