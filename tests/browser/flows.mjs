@@ -628,6 +628,14 @@ async function monitoring(browser) {
   const ctx = await newContext(browser, 'monitoring beheerder');
   const b = await ctx.newPage();
   if (await check('monitoring: sign in as beheerder', b, () => signIn(b, 'beheerder'))) {
+    for (const path of ['/plannen/versterken-eerstelijn/bewerken', '/indicatoren/extra-rtas/bewerken']) {
+      await check(`axe: an edit form that lists its aannames (${path})`, b, async () => {
+        await open(b, path);
+        const note = b.getByRole('note').filter({ hasText: 'Aannames' });
+        assert((await note.count()) === 1, 'no note listing the aannames');
+        await axe(b);
+      });
+    }
     await check(`axe: the observation form (${form})`, b, async () => {
       await open(b, form);
       assert((await h1(b)).startsWith('Meting toevoegen'), `heading "${await h1(b)}"`);
