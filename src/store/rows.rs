@@ -119,6 +119,19 @@ pub(crate) async fn next_position(
 }
 
 impl super::Store {
+    /// Every (record id, field) of one kind of record whose value is an aanname, for lists
+    /// that mark them.
+    pub async fn assumed_fields<F: RecordField>(
+        &self,
+    ) -> Result<std::collections::HashSet<(String, String)>, super::StoreError> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT record_id, field FROM assumptions WHERE record_type = $1")
+                .bind(F::RECORD)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// The aannames on a record's fields (field, reason), in the order of its field
     /// declarations; a field code no longer declared is left out.
     pub async fn assumptions_of<F: RecordField>(

@@ -56,7 +56,7 @@ async fn a_kpi_shows_which_of_its_fields_are_aannames() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(assumed, ["area_level", "frequency", "target"]);
+    assert_eq!(assumed, ["area_level", "frequency", "plans", "target"]);
     assert!(
         api["owner_organisation_id"].is_null(),
         "no document names an owner"
@@ -246,10 +246,17 @@ async fn the_edit_forms_list_the_aannames_a_save_would_keep_or_end() {
     let plan = admin.get(&edit_path()).await;
     let kpi = admin.get("/indicatoren/extra-rtas/bewerken").await;
 
-    assert_eq!(plan.texts("[role=note] dt"), ["Leidende principes"]);
-    assert_eq!(plan.texts("[role=note] dd"), [PRINCIPLES_REASON]);
+    assert_eq!(
+        plan.texts("[role=note] dt"),
+        [
+            "Nieuw of doorontwikkeling",
+            "Overzicht plannen",
+            "Leidende principes"
+        ]
+    );
+    assert_eq!(plan.texts("[role=note] dd")[2], PRINCIPLES_REASON);
     assert_eq!(
         kpi.texts("[role=note] dt"),
-        ["Streefwaarde", "Frequentie", "Meetniveau"]
+        ["Streefwaarde", "Plannen", "Frequentie", "Meetniveau"]
     );
 }

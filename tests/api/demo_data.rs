@@ -130,7 +130,8 @@ async fn the_dashboard_cell_of_buurt_als_ecosysteem_in_wijk_bij_duurstede_says_o
         cells[wbd].value().attr("class"),
         Some("utrecht-table__cell rm-cell rm-cell--opstart")
     );
-    assert_eq!(cells[wbd].text().collect::<String>(), "◔Opstart");
+    // The document says the implementation starts after the summer: an aanname, marked so.
+    assert_eq!(cells[wbd].text().collect::<String>(), "◔Opstart aanname");
 }
 
 #[tokio::test]
@@ -149,7 +150,8 @@ async fn netwerk_mentale_gezondheid_was_approved_under_conditions_and_then_appro
             .expect("note")
             .contains("onder voorbehoud goedgekeurd")
     );
-    assert_eq!(history[1]["date"], "2025-10-09");
+    // Approved after the ZOU document and by the BBO: a stretch of time, not a day.
+    assert_eq!(history[1]["date"], "2025-09-05/2025-10-09");
     assert_eq!(history[1]["stage"], "tp-goedgekeurd");
     assert_eq!(history[1]["source_id"], "bbo-2025-10-09");
 }
@@ -169,10 +171,9 @@ async fn the_plan_page_shows_the_history_with_dates_in_words_and_sources() {
         "{rows:?}"
     );
     assert!(
-        rows.iter().any(
-            |r| r.starts_with("9 oktober 2025 Fase: Transformatieplan goedgekeurd")
-                && r.contains("Breed Bestuurlijk Overleg")
-        ),
+        rows.iter().any(|r| r.starts_with(
+            "5 september 2025 t/m 9 oktober 2025 Fase: Transformatieplan goedgekeurd"
+        ) && r.contains("Breed Bestuurlijk Overleg")),
         "{rows:?}"
     );
 }

@@ -230,10 +230,10 @@ async fn a_kpi_page_shows_its_definition_and_the_status_per_gemeente_with_symbol
             .unwrap_or_else(|| panic!("no {label}: {facts:?}"))
     };
     assert_eq!(fact("Eenheid"), "minuten");
-    assert_eq!(fact("Richting"), "Hoger is beter");
-    // The streefperiode, frequency and level are choices no document states: each value is
+    // The direction, streefperiode, frequency and level are choices no document states: each value is
     // followed by "aanname" and its reason.
     assert!(fact("Streefwaarde").starts_with("15 minuten in 2026 aanname Het jaarplan 2026"));
+    assert!(fact("Richting").starts_with("Hoger is beter aanname "));
     assert!(fact("Frequentie").starts_with("Per kwartaal aanname "));
     assert!(fact("Gemeten").starts_with("Per gemeente aanname "));
     let gemeenten = app

@@ -99,6 +99,8 @@ pub struct PlanLine {
     pub plan_name: String,
     pub status: StatusView,
     pub note: Option<String>,
+    /// Why the gemeente's status is an aanname, when it is one.
+    pub assumption: Option<String>,
     pub stage: String,
     pub leads: String,
     pub source: Option<SourceView>,
@@ -253,6 +255,7 @@ async fn show_page(
             order: cell.map_or(2, |r| order_of(&r.status)),
             status,
             note: cell.and_then(|r| r.note.clone()),
+            assumption: cell.and_then(|r| r.assumption.clone()),
             stage: stage_label(plan.stage.as_deref()),
             leads: if leads.is_empty() {
                 plan.texts.lead_text.clone().unwrap_or_default()

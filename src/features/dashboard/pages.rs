@@ -48,6 +48,8 @@ pub struct Cell {
     /// Shown on hover for cells a source speaks about: plan, gemeente, status and note.
     /// Unknown and outside cells have none; the row and column headers say what they are.
     pub title: Option<String>,
+    /// The cell's status is an aanname (its reason is on the plan's page).
+    pub assumed: bool,
 }
 
 pub struct MatrixRow {
@@ -206,17 +208,20 @@ async fn show(
                                 plan.name, col.name, view.label
                             )),
                             status: Some(view),
+                            assumed: r.assumption.is_some(),
                         }
                     }
                     None if catalog.covers(&plan.area_id, &col.id) => Cell {
                         gemeente_id: col.id.clone(),
                         title: None,
                         status: Some(StatusView::unknown()),
+                        assumed: false,
                     },
                     None => Cell {
                         gemeente_id: col.id.clone(),
                         title: None,
                         status: None,
+                        assumed: false,
                     },
                 }
             })

@@ -31,6 +31,9 @@ pub struct PlanListLine {
     pub area: String,
     pub stage: String,
     pub leads: String,
+    /// The lead or the area is an aanname (its reason is on the plan's page).
+    pub leads_assumed: bool,
+    pub area_assumed: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -50,6 +53,9 @@ async fn list(
     let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
     let plans = state.store.plans(&filter).await?;
     let organisations = state.store.plan_organisations(&filter).await?;
+    let assumed = state.store.assumed_fields::<PlanField>().await?;
+    let is_assumed =
+        |id: &str, field: PlanField| assumed.contains(&(id.to_owned(), field.code().to_owned()));
     let plans = plans
         .iter()
         .map(|p| {
@@ -69,6 +75,8 @@ async fn list(
                 } else {
                     leads.join(", ")
                 },
+                leads_assumed: is_assumed(&p.id, PlanField::Leads),
+                area_assumed: is_assumed(&p.id, PlanField::Area),
             }
         })
         .collect();
