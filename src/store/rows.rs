@@ -57,22 +57,25 @@ impl Names {
     }
 
     pub(crate) fn list(&self, ids: &[String]) -> Option<String> {
-        self.list_where(ids, |_| true)
+        let names: Vec<&str> = ids.iter().map(|id| self.name(id)).collect();
+        (!names.is_empty()).then(|| names.join(", "))
     }
 
-    /// The names of the framework items among `ids` of one kind (`principe`, ...).
+    /// The names of the framework items among `ids` of one kind (`principe`, ...), sorted:
+    /// links to the framework are a set, so another order is no change.
     pub(crate) fn list_of_kind(&self, ids: &[String], kind: &str) -> Option<String> {
-        self.list_where(ids, |id| {
-            self.0.get(id).and_then(|(_, k)| k.as_deref()) == Some(kind)
-        })
+        let of_kind: Vec<String> = ids
+            .iter()
+            .filter(|id| self.0.get(id.as_str()).and_then(|(_, k)| k.as_deref()) == Some(kind))
+            .cloned()
+            .collect();
+        self.set(&of_kind)
     }
 
-    fn list_where(&self, ids: &[String], keep: impl Fn(&str) -> bool) -> Option<String> {
-        let names: Vec<&str> = ids
-            .iter()
-            .filter(|id| keep(id))
-            .map(|id| self.name(id))
-            .collect();
+    /// The names of `ids` sorted, for a list whose order means nothing (funding sources).
+    pub(crate) fn set(&self, ids: &[String]) -> Option<String> {
+        let mut names: Vec<&str> = ids.iter().map(|id| self.name(id)).collect();
+        names.sort_unstable();
         (!names.is_empty()).then(|| names.join(", "))
     }
 }

@@ -8,6 +8,7 @@ use crate::domain::{FactDate, FrameworkKind, RolloutStatus, Stage};
 use crate::features::areas::model::AreaRow;
 use crate::features::framework::model::FrameworkRow;
 use crate::features::sources::model::SourceRow;
+use crate::store::RecordField;
 use crate::store::{Store, StoreError};
 
 /// The small, slowly changing lists every page needs names from.
@@ -104,12 +105,14 @@ impl Catalog {
         self.framework.iter().filter(move |f| f.kind == kind.code())
     }
 
-    /// Every source, newest first (for the source choice in forms).
+    /// Every source, newest first and undated ones last (for the source choice in forms).
     pub fn source_list(&self) -> Vec<&SourceRow> {
         let mut list: Vec<_> = self.sources.values().collect();
         list.sort_by(|a, b| {
-            stored_date(&b.date)
-                .cmp(&stored_date(&a.date))
+            let (a_date, b_date) = (stored_date(&a.date), stored_date(&b.date));
+            (!a_date.is_known())
+                .cmp(&!b_date.is_known())
+                .then(b_date.cmp(&a_date))
                 .then_with(|| a.title.cmp(&b.title))
         });
         list
@@ -149,6 +152,20 @@ pub fn date_nl(stored: &str) -> String {
 /// A stored date of a fact; one that does not read as a date sorts as unknown.
 pub fn stored_date(stored: &str) -> FactDate {
     FactDate::from_stored(stored)
+}
+
+/// The aannames of a record that its page does not show at a value (`shown`), as (label,
+/// reason) in the order of the record's fields: the page lists them apart, so that no aanname
+/// is hidden.
+pub fn other_assumptions<F: RecordField>(
+    assumptions: &std::collections::BTreeMap<String, String>,
+    shown: &[F],
+) -> Vec<(&'static str, String)> {
+    F::ALL
+        .iter()
+        .filter(|f| !shown.contains(f))
+        .filter_map(|f| Some((f.label(), assumptions.get(f.code())?.clone())))
+        .collect()
 }
 
 /// "Bron: De Kracht van Samen, 5 september 2025", linking to the list of sources.

@@ -56,7 +56,10 @@ async fn a_kpi_shows_which_of_its_fields_are_aannames() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(assumed, ["area_level", "frequency", "plans", "target"]);
+    assert_eq!(
+        assumed,
+        ["area_level", "frequency", "plans", "target_period"]
+    );
     assert!(
         api["owner_organisation_id"].is_null(),
         "no document names an owner"
@@ -132,7 +135,7 @@ async fn a_beheerder_who_sets_a_kpis_frequency_ends_only_that_aanname() {
     let api = app.get("/api/v1/indicators/extra-rtas").await.json();
     let assumptions = &api["indicator"]["assumptions"];
     assert!(assumptions.get("frequency").is_none(), "{assumptions}");
-    assert!(assumptions.get("target").is_some(), "{assumptions}");
+    assert!(assumptions.get("target_period").is_some(), "{assumptions}");
     assert!(assumptions.get("area_level").is_some(), "{assumptions}");
 }
 
@@ -257,6 +260,71 @@ async fn the_edit_forms_list_the_aannames_a_save_would_keep_or_end() {
     assert_eq!(plan.texts("[role=note] dd")[2], PRINCIPLES_REASON);
     assert_eq!(
         kpi.texts("[role=note] dt"),
-        ["Streefwaarde", "Plannen", "Frequentie", "Meetniveau"]
+        ["Streefperiode", "Plannen", "Frequentie", "Meetniveau"]
     );
+}
+
+#[tokio::test]
+async fn a_new_target_value_keeps_the_aanname_on_the_target_year() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let path = "/indicatoren/extra-rtas/bewerken";
+    let mut fields = admin
+        .get(path)
+        .await
+        .form_values("form[action$='/bewerken']");
+    set_field(&mut fields, "target", "10");
+
+    let saved = admin.post_form(path, fields).await;
+
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let api = app.get("/api/v1/indicators/extra-rtas").await.json();
+    assert_eq!(api["indicator"]["target_value"], 10.0);
+    assert!(
+        api["indicator"]["assumptions"]
+            .get("target_period")
+            .is_some(),
+        "the year 2026 is still the same choice: {}",
+        api["indicator"]["assumptions"]
+    );
+}
+
+#[tokio::test]
+async fn a_note_on_a_cell_keeps_its_date_source_and_aanname_and_a_new_status_ends_the_aanname_in_the_trail()
+ {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let path = "/plannen/buurt-als-ecosysteem/uitrol/GM0352";
+    let cell = || async {
+        let api = app.get("/api/v1/plans/buurt-als-ecosysteem").await.json();
+        api["rollouts"]
+            .as_array()
+            .and_then(|r| r.iter().find(|c| c["gemeente_id"] == "GM0352").cloned())
+            .expect("the cell of Wijk bij Duurstede")
+    };
+    let mut fields = admin.get(path).await.form_values("form.rm-rollout-form");
+    set_field(&mut fields, "note", "Een nieuwe toelichting.");
+
+    let noted = admin.post_form(path, fields).await;
+
+    assert_eq!(noted.status, StatusCode::SEE_OTHER, "{}", noted.body);
+    let after_note = cell().await;
+    assert_eq!(after_note["date"], "najaar 2025");
+    assert_eq!(after_note["source_id"], "zou-2025");
+    assert!(after_note["assumption"].is_string(), "{after_note}");
+
+    let mut fields = admin.get(path).await.form_values("form.rm-rollout-form");
+    set_field(&mut fields, "status", "loopt");
+    set_field(&mut fields, "date", "2026-Q1");
+    let moved = admin.post_form(path, fields).await;
+
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    assert!(cell().await["assumption"].is_null());
+    let kept = app
+        .scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE record_id = 'buurt-als-ecosysteem/GM0352'
+               AND old_value LIKE 'aanname: %' AND new_value = 'geen aanname meer: de waarde is gewijzigd'",
+        )
+        .await;
+    assert_eq!(kept, 1);
 }

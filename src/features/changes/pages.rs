@@ -121,7 +121,12 @@ fn period(q: &ChangesQuery, catalog: &Catalog) -> Result<(Date, Date, String), W
             .into_iter()
             .find(|s| s.id == q.sinds.trim())
             .and_then(|s| crate::web::view::stored_date(&s.date).start())
-            .unwrap_or(today);
+            .ok_or_else(|| {
+                WebError::BadRequest(format!(
+                    "Sinds: de bron \"{}\" heeft geen bekende datum; kies een bron of overleg met een datum, of vul een begindatum in.",
+                    source.title
+                ))
+            })?;
         (date, format!("sinds {} ({})", source.title, source.date))
     } else if !q.van.trim().is_empty() {
         let from = parse_date(&q.van).map_err(|e| WebError::BadRequest(format!("Vanaf: {e}.")))?;

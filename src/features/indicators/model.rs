@@ -19,8 +19,12 @@ record_fields! {
         Measure = "measure" => "Meetwijze",
         Unit = "unit" => "Eenheid",
         Direction = "direction" => "Richting",
+        /// The baseline's value (before the trail named its period apart: value and period).
         Baseline = "baseline" => "Nulmeting",
+        BaselinePeriod = "baseline_period" => "Periode van de nulmeting",
+        /// The target's value (before the trail named its period apart: value and period).
         Target = "target" => "Streefwaarde",
+        TargetPeriod = "target_period" => "Streefperiode",
         TargetText = "target_text" => "Streefbeeld",
         Milestones = "milestones" => "Tussendoelen",
         Transformation = "transformation" => "Transformatie",

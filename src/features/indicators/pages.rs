@@ -240,6 +240,8 @@ pub struct ShowPage {
     pub actions: Vec<ActionLine>,
     pub can_enter: bool,
     pub history: Vec<ChangeLine>,
+    /// Aannames on fields the definition list does not show (name, description, source).
+    pub other_assumptions: Vec<(&'static str, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -254,45 +256,64 @@ fn period_label(text: &str) -> String {
 
 fn facts(ind: &IndicatorRow, catalog: &Catalog, owner: Option<String>) -> Vec<Fact> {
     let mut f = Vec::new();
-    let mut fact = |field: IndicatorField, label: &'static str, value: String| {
+    // A fact shows the aannames of its fields (a target: its value and its period).
+    let assumed = |fields: &[IndicatorField]| {
+        let reasons: Vec<&str> = fields
+            .iter()
+            .filter_map(|f| ind.assumptions.get(f.code()).map(String::as_str))
+            .collect();
+        (!reasons.is_empty()).then(|| reasons.join(" "))
+    };
+    let mut fact = |fields: &[IndicatorField], label: &'static str, value: String| {
         f.push(Fact {
             label,
             value,
-            assumption: ind.assumptions.get(field.code()).cloned(),
+            assumption: assumed(fields),
         });
     };
-    fact(IndicatorField::Kind, "Soort", ind.kind_label().to_owned());
     fact(
-        IndicatorField::Measure,
+        &[IndicatorField::Kind],
+        "Soort",
+        ind.kind_label().to_owned(),
+    );
+    fact(
+        &[IndicatorField::Measure],
         "Meetwijze",
         ind.measure().label().to_owned(),
     );
     if let Some(u) = &ind.unit {
-        fact(IndicatorField::Unit, "Eenheid", u.clone());
+        fact(&[IndicatorField::Unit], "Eenheid", u.clone());
     }
     if let Some(d) = ind
         .direction
         .as_deref()
         .and_then(|d| Direction::parse(d).ok())
     {
-        fact(IndicatorField::Direction, "Richting", d.label().to_owned());
+        fact(
+            &[IndicatorField::Direction],
+            "Richting",
+            d.label().to_owned(),
+        );
     }
     if let (Some(v), Some(p)) = (ind.baseline_value, ind.baseline_period.as_deref()) {
         fact(
-            IndicatorField::Baseline,
+            &[IndicatorField::Baseline, IndicatorField::BaselinePeriod],
             "Nulmeting",
             format!("{} in {}", ind.with_unit(v), period_label(p)),
         );
     }
-    let (target_field, target_label) = if ind.is_narrative() {
-        (IndicatorField::TargetText, "Streefbeeld")
+    let (target_fields, target_label): (&[IndicatorField], _) = if ind.is_narrative() {
+        (&[IndicatorField::TargetText], "Streefbeeld")
     } else {
-        (IndicatorField::Target, "Streefwaarde")
+        (
+            &[IndicatorField::Target, IndicatorField::TargetPeriod],
+            "Streefwaarde",
+        )
     };
-    fact(target_field, target_label, target_text(ind));
+    fact(target_fields, target_label, target_text(ind));
     if !ind.milestones.is_empty() {
         fact(
-            IndicatorField::Milestones,
+            &[IndicatorField::Milestones],
             "Tussendoelen",
             ind.milestones
                 .iter()
@@ -307,18 +328,13 @@ fn facts(ind: &IndicatorRow, catalog: &Catalog, owner: Option<String>) -> Vec<Fa
         .and_then(|t| catalog.item(t))
     {
         fact(
-            IndicatorField::Transformation,
+            &[IndicatorField::Transformation],
             "Transformatie",
             t.name.clone(),
         );
     }
-    let owner_field = if owner.is_some() {
-        IndicatorField::OwnerOrganisation
-    } else {
-        IndicatorField::OwnerRole
-    };
     fact(
-        owner_field,
+        &[IndicatorField::OwnerOrganisation, IndicatorField::OwnerRole],
         "Eigenaar",
         match (owner, &ind.owner_role) {
             (Some(o), Some(r)) => format!("{o} ({r})"),
@@ -328,19 +344,19 @@ fn facts(ind: &IndicatorRow, catalog: &Catalog, owner: Option<String>) -> Vec<Fa
         },
     );
     fact(
-        IndicatorField::DataSource,
+        &[IndicatorField::DataSource],
         "Databron",
         ind.data_source
             .clone()
             .unwrap_or_else(|| "Niet vastgelegd".to_owned()),
     );
     fact(
-        IndicatorField::Frequency,
+        &[IndicatorField::Frequency],
         "Frequentie",
         ind.frequency().label().to_owned(),
     );
     fact(
-        IndicatorField::AreaLevel,
+        &[IndicatorField::AreaLevel],
         "Gemeten",
         ind.area_level().label().to_owned(),
     );
@@ -620,6 +636,28 @@ async fn show(
     Ok(ShowPage {
         nav: "indicatoren",
         facts: facts(&ind, &catalog, owner),
+        other_assumptions: crate::web::view::other_assumptions(
+            &ind.assumptions,
+            &[
+                IndicatorField::Kind,
+                IndicatorField::Measure,
+                IndicatorField::Unit,
+                IndicatorField::Direction,
+                IndicatorField::Baseline,
+                IndicatorField::BaselinePeriod,
+                IndicatorField::Target,
+                IndicatorField::TargetPeriod,
+                IndicatorField::TargetText,
+                IndicatorField::Milestones,
+                IndicatorField::Transformation,
+                IndicatorField::Plans,
+                IndicatorField::OwnerOrganisation,
+                IndicatorField::OwnerRole,
+                IndicatorField::DataSource,
+                IndicatorField::Frequency,
+                IndicatorField::AreaLevel,
+            ],
+        ),
         plans,
         source: catalog.source(ind.source_id.as_deref()),
         areas,

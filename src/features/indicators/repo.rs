@@ -104,7 +104,9 @@ pub(crate) async fn write_indicator(
 
 /// The readable values of a definition for the trail: (field, value).
 pub(crate) fn indicator_values(f: &IndicatorFields) -> Vec<(IndicatorField, Option<String>)> {
-    let pair = |p: Option<(Period, f64)>| p.map(|(p, v)| format!("{} ({p})", format_number_nl(v)));
+    // A value and its period apart, so that an aanname on the one ends only when it changes.
+    let value = |p: Option<(Period, f64)>| p.map(|(_, v)| format_number_nl(v));
+    let period = |p: Option<(Period, f64)>| p.map(|(p, _)| p.to_string());
     vec![
         (IndicatorField::Name, Some(f.name.clone())),
         (IndicatorField::Description, f.description.clone()),
@@ -115,8 +117,10 @@ pub(crate) fn indicator_values(f: &IndicatorFields) -> Vec<(IndicatorField, Opti
             IndicatorField::Direction,
             f.direction.map(|d| d.label().to_owned()),
         ),
-        (IndicatorField::Baseline, pair(f.baseline)),
-        (IndicatorField::Target, pair(f.target)),
+        (IndicatorField::Baseline, value(f.baseline)),
+        (IndicatorField::BaselinePeriod, period(f.baseline)),
+        (IndicatorField::Target, value(f.target)),
+        (IndicatorField::TargetPeriod, period(f.target)),
         (IndicatorField::TargetText, f.target_text.clone()),
         (
             IndicatorField::Milestones,

@@ -15,7 +15,9 @@ use crate::web::error::WebError;
 use crate::web::filter::FilterChoice;
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
-use crate::web::view::{Catalog, SourceView, StatusView, date_nl, stage_label, stored_date};
+use crate::web::view::{
+    Catalog, SourceView, StatusView, date_nl, other_assumptions, stage_label, stored_date,
+};
 use crate::web::{AppState, FilterOptions};
 
 pub fn routes() -> Routes {
@@ -161,8 +163,11 @@ pub struct ShowPage {
     pub funding: Vec<String>,
     pub facts: Vec<Fact>,
     pub framework: Vec<FrameworkGroup>,
-    /// Aannames on the plan's own fields, by field code (`area`, `leads`, `stage`, ...).
+    /// Aannames on the plan's own fields, by field code (`leads`, `parties`, `funding`).
     pub assumptions: std::collections::BTreeMap<String, String>,
+    /// Aannames on fields the page shows without a place for the reason (area, stage, kind,
+    /// name, ...): (label, reason), listed under the plan's tags.
+    pub other_assumptions: Vec<(&'static str, String)>,
     pub rollouts: Vec<RolloutLine>,
     pub history: Vec<HistoryLine>,
     pub milestones: Vec<MilestoneLine>,
@@ -426,6 +431,27 @@ fn show_page(
         funding,
         facts,
         framework,
+        other_assumptions: other_assumptions(
+            &d.assumptions,
+            &[
+                PlanField::About,
+                PlanField::IntendedResult,
+                PlanField::Activities,
+                PlanField::Asks,
+                PlanField::CurrentStatus,
+                PlanField::Leads,
+                PlanField::Parties,
+                PlanField::Funding,
+                PlanField::Accords,
+                PlanField::Principles,
+                PlanField::Transformations,
+                PlanField::Themes,
+                PlanField::Foundations,
+                PlanField::NetworkRole,
+                PlanField::IsNew,
+                PlanField::Phase,
+            ],
+        ),
         assumptions: d.assumptions.clone(),
         rollouts,
         history,

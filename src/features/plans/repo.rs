@@ -53,7 +53,7 @@ pub(crate) fn plan_values(
         .map(|(field, kind)| (field, names.list_of_kind(&f.framework, kind.code()))),
     );
     values.extend([
-        (PlanField::Funding, names.list(&f.funding)),
+        (PlanField::Funding, names.set(&f.funding)),
         (
             PlanField::Links,
             (!f.links.is_empty()).then(|| {

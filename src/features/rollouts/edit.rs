@@ -274,7 +274,17 @@ async fn show_rollout_form(
             || RolloutStatus::Planned.code().to_owned(),
             |r| r.status.clone(),
         ),
-        date: jiff::Zoned::now().date().to_string(),
+        // A cell a source speaks about keeps its date and source unless the user changes
+        // them; a new cell starts from today without a source.
+        date: ctx
+            .current
+            .as_ref()
+            .map_or_else(|| jiff::Zoned::now().date().to_string(), |r| r.date.clone()),
+        source: ctx
+            .current
+            .as_ref()
+            .and_then(|r| r.source_id.clone())
+            .unwrap_or_default(),
         district: ctx
             .current
             .as_ref()

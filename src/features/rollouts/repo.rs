@@ -83,7 +83,13 @@ impl Store {
             w.claim(&key, expected_version, not_found("uitrol", &cell))
                 .await?
         };
-        type Cell = (String, Option<String>, Option<String>, String);
+        type Cell = (
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            Option<String>,
+        );
         // The values this write replaces, read after the claim; a new record (version 0) has
         // none, and is only ever INSERTed, so a row another write created meanwhile is a
         // conflict and never silently updated.
@@ -91,7 +97,7 @@ impl Store {
             None
         } else {
             sqlx::query_as(
-                "SELECT status, district_id, note, date FROM rollouts WHERE plan_id = $1 AND gemeente_id = $2",
+                "SELECT status, district_id, note, date, assumption FROM rollouts WHERE plan_id = $1 AND gemeente_id = $2",
             )
             .bind(plan_id)
             .bind(gemeente_id)
@@ -101,18 +107,29 @@ impl Store {
         let source =
             resolve_source(w.conn(), RolloutField::Source, r.source.as_ref(), r.date).await?;
         let source_id = source.as_ref().map(|(id, _)| id.clone());
+        // A cell's aanname holds for its status and date: a new one of either ends it, and
+        // the trail keeps its reason; otherwise it stays, also on the new history line.
+        let (kept_assumption, ended_assumption) = match &current {
+            Some((status, _, _, date, Some(a)))
+                if status == r.status.code() && date == &r.date.to_string() =>
+            {
+                (Some(a.clone()), None)
+            }
+            Some((_, _, _, _, a)) => (None, a.clone()),
+            None => (None, None),
+        };
         if current.is_some() {
             sqlx::query(
-                // A cell's aanname holds for its status and date: a new one of either ends it.
                 "UPDATE rollouts SET status = $1, district_id = $2, note = $3, date = $4, source_id = $5,
-                    assumption = CASE WHEN status = $1 AND date = $4 THEN assumption ELSE NULL END
-                 WHERE plan_id = $6 AND gemeente_id = $7",
+                    assumption = $6
+                 WHERE plan_id = $7 AND gemeente_id = $8",
             )
             .bind(r.status.code())
             .bind(&r.district_id)
             .bind(&r.note)
             .bind(r.date.to_string())
             .bind(&source_id)
+            .bind(&kept_assumption)
             .bind(plan_id)
             .bind(gemeente_id)
             .execute(w.conn())
@@ -133,7 +150,8 @@ impl Store {
             .await?;
         }
         sqlx::query(
-            "INSERT INTO rollout_history (plan_id, gemeente_id, status, note, date, source_id) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO rollout_history (plan_id, gemeente_id, status, note, date, source_id, assumption)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(plan_id)
         .bind(gemeente_id)
@@ -141,6 +159,7 @@ impl Store {
         .bind(&r.note)
         .bind(r.date.to_string())
         .bind(&source_id)
+        .bind(&kept_assumption)
         .execute(w.conn())
         .await?;
         let districts = [
@@ -185,6 +204,16 @@ impl Store {
             (RolloutField::District, names.one(r.district_id.as_deref())),
         ];
         w.audit_changes(&subject, before.as_deref(), &after).await?;
+        if let Some(reason) = ended_assumption {
+            let was = format!("aanname: {reason}");
+            w.audit(
+                &subject,
+                RolloutField::Status,
+                Some(&was),
+                Some(crate::store::write_path::ASSUMPTION_ENDED),
+            )
+            .await?;
+        }
         w.commit().await?;
         Ok(version)
     }

@@ -69,11 +69,14 @@ pub(crate) async fn resolve_source<F: RecordField>(
 }
 
 impl Store {
+    /// Every source, oldest first by the date it gives (a year sorts at its start, undated
+    /// sources last).
     pub async fn sources(&self) -> Result<Vec<SourceRow>, StoreError> {
-        Ok(
+        let mut sources: Vec<SourceRow> =
             sqlx::query_as("SELECT id, title, date, note FROM sources ORDER BY date, id")
                 .fetch_all(&self.pool)
-                .await?,
-        )
+                .await?;
+        sources.sort_by_cached_key(|s| crate::domain::FactDate::from_stored(&s.date));
+        Ok(sources)
     }
 }

@@ -132,7 +132,8 @@ fn check_one(
 }
 
 /// The field a key of an `[[indicator]]` names, and whether the row fills it, for its
-/// `aannames`. A value and its period are one field (a target "−7 in 2026").
+/// `aannames`. A value and its period are two fields: the year of a target can be an aanname
+/// while its value is stated.
 fn indicator_field_of(row: &IndicatorRow, key: &str) -> Option<(IndicatorField, bool)> {
     Some(match key {
         "naam" => (IndicatorField::Name, true),
@@ -141,8 +142,10 @@ fn indicator_field_of(row: &IndicatorRow, key: &str) -> Option<(IndicatorField, 
         "meetwijze" => (IndicatorField::Measure, true),
         "eenheid" => (IndicatorField::Unit, row.eenheid.is_some()),
         "richting" => (IndicatorField::Direction, row.richting.is_some()),
-        "nulmeting" | "nulmeting_periode" => (IndicatorField::Baseline, row.nulmeting.is_some()),
-        "streefwaarde" | "streefperiode" => (IndicatorField::Target, row.streefwaarde.is_some()),
+        "nulmeting" => (IndicatorField::Baseline, row.nulmeting.is_some()),
+        "nulmeting_periode" => (IndicatorField::BaselinePeriod, row.nulmeting.is_some()),
+        "streefwaarde" => (IndicatorField::Target, row.streefwaarde.is_some()),
+        "streefperiode" => (IndicatorField::TargetPeriod, row.streefwaarde.is_some()),
         "streefbeeld" => (IndicatorField::TargetText, row.streefbeeld.is_some()),
         "tussendoel" => (IndicatorField::Milestones, !row.tussendoel.is_empty()),
         "transformatie" => (IndicatorField::Transformation, row.transformatie.is_some()),
