@@ -133,7 +133,8 @@ pub struct LinkInput {
 pub struct StageInput {
     /// Stage code, e.g. tp-goedgekeurd
     pub stage: String,
-    /// YYYY-MM-DD
+    /// When it took effect, as precisely as the source says: 2025-10-09, 2025-10, 2025-Q4,
+    /// 2025, najaar 2025, gedurende 2025, 2025-Q2/2025-Q3 or onbekend
     pub date: String,
     /// Id of a known source
     pub source_id: Option<String>,

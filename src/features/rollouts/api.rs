@@ -52,7 +52,8 @@ pub struct RolloutInput {
     pub version: i64,
     /// niet-gestart, gepland, opstart, loopt, geborgd or nvt
     pub status: String,
-    /// YYYY-MM-DD
+    /// When it took effect, as precisely as the source says: 2025-10-09, 2025-10, 2025-Q4,
+    /// 2025, najaar 2025, gedurende 2025, 2025-Q2/2025-Q3 or onbekend
     pub date: String,
     pub district_id: Option<String>,
     pub note: Option<String>,

@@ -15,7 +15,7 @@ pub enum SourceRef {
 pub struct SourceRow {
     pub id: String,
     pub title: String,
-    /// YYYY-MM-DD
+    /// The document's date, as precisely as it gives it: 2025-09-05, 2023, onbekend, ...
     pub date: String,
     pub note: Option<String>,
 }
