@@ -14,6 +14,20 @@ fn edit_path() -> String {
     format!("/plannen/{PLAN}/bewerken")
 }
 
+/// A beheerder saves the KPI extra-rtas with one field of its form changed; returns its JSON.
+async fn save_kpi_field(app: &TestApp, field: &str, value: &str) -> serde_json::Value {
+    let admin = app.login_as(Persona::Admin).await;
+    let path = "/indicatoren/extra-rtas/bewerken";
+    let mut fields = admin
+        .get(path)
+        .await
+        .form_values("form[action$='/bewerken']");
+    set_field(&mut fields, field, value);
+    let saved = admin.post_form(path, fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    app.get("/api/v1/indicators/extra-rtas").await.json()
+}
+
 #[tokio::test]
 async fn an_aanname_shows_at_its_value_on_the_plan_page_and_in_the_api() {
     let app = TestApp::demo().await;
@@ -121,18 +135,9 @@ async fn a_new_principle_ends_the_aanname_and_the_trail_keeps_its_reason() {
 #[tokio::test]
 async fn a_beheerder_who_sets_a_kpis_frequency_ends_only_that_aanname() {
     let app = TestApp::with_people().await;
-    let admin = app.login_as(Persona::Admin).await;
-    let path = "/indicatoren/extra-rtas/bewerken";
-    let mut fields = admin
-        .get(path)
-        .await
-        .form_values("form[action$='/bewerken']");
-    set_field(&mut fields, "frequency", "jaar");
 
-    let saved = admin.post_form(path, fields).await;
+    let api = save_kpi_field(&app, "frequency", "jaar").await;
 
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let api = app.get("/api/v1/indicators/extra-rtas").await.json();
     let assumptions = &api["indicator"]["assumptions"];
     assert!(assumptions.get("frequency").is_none(), "{assumptions}");
     assert!(assumptions.get("target_period").is_some(), "{assumptions}");
@@ -267,18 +272,9 @@ async fn the_edit_forms_list_the_aannames_a_save_would_keep_or_end() {
 #[tokio::test]
 async fn a_new_target_value_keeps_the_aanname_on_the_target_year() {
     let app = TestApp::with_people().await;
-    let admin = app.login_as(Persona::Admin).await;
-    let path = "/indicatoren/extra-rtas/bewerken";
-    let mut fields = admin
-        .get(path)
-        .await
-        .form_values("form[action$='/bewerken']");
-    set_field(&mut fields, "target", "10");
 
-    let saved = admin.post_form(path, fields).await;
+    let api = save_kpi_field(&app, "target", "10").await;
 
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let api = app.get("/api/v1/indicators/extra-rtas").await.json();
     assert_eq!(api["indicator"]["target_value"], 10.0);
     assert!(
         api["indicator"]["assumptions"]

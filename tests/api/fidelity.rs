@@ -67,6 +67,14 @@ fn collapsed(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Each document's text with its white space collapsed, by source id.
+fn documents() -> HashMap<&'static str, String> {
+    DOCUMENTS
+        .iter()
+        .map(|(id, text)| (*id, collapsed(text)))
+        .collect()
+}
+
 fn as_json(value: &toml::Value) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
@@ -96,10 +104,7 @@ fn is_empty(value: &Value) -> bool {
 
 #[test]
 fn every_quote_stands_verbatim_in_its_document() {
-    let documents: HashMap<&str, String> = DOCUMENTS
-        .iter()
-        .map(|(id, text)| (*id, collapsed(text)))
-        .collect();
+    let documents = documents();
     let facts = table();
     assert!(
         facts.len() >= 100,
@@ -134,10 +139,7 @@ fn every_quote_stands_verbatim_in_its_document() {
 
 #[test]
 fn every_page_named_is_a_heading_or_phrase_of_its_document() {
-    let documents: HashMap<&str, String> = DOCUMENTS
-        .iter()
-        .map(|(id, text)| (*id, collapsed(text)))
-        .collect();
+    let documents = documents();
 
     let missing: Vec<String> = table()
         .iter()
