@@ -72,7 +72,7 @@ async fn a_kpi_shows_which_of_its_fields_are_aannames() {
         .collect();
     assert_eq!(
         assumed,
-        ["area_level", "frequency", "plans", "target_period"]
+        ["area_level", "frequency", "kind", "plans", "target_period"]
     );
     assert!(
         api["owner_organisation_id"].is_null(),
@@ -265,7 +265,13 @@ async fn the_edit_forms_list_the_aannames_a_save_would_keep_or_end() {
     assert_eq!(plan.texts("[role=note] dd")[2], PRINCIPLES_REASON);
     assert_eq!(
         kpi.texts("[role=note] dt"),
-        ["Streefperiode", "Plannen", "Frequentie", "Meetniveau"]
+        [
+            "Soort",
+            "Streefperiode",
+            "Plannen",
+            "Frequentie",
+            "Meetniveau"
+        ]
     );
 }
 
