@@ -330,3 +330,32 @@ async fn a_note_on_a_cell_keeps_its_date_source_and_aanname_and_a_new_status_end
         .await;
     assert_eq!(kept, 1);
 }
+
+#[tokio::test]
+async fn the_plan_list_the_organisation_page_and_the_gemeente_page_mark_an_aanname_too() {
+    let app = TestApp::demo().await;
+
+    let list = app.get("/plannen").await;
+    let zeist = app.get("/organisaties/gemeente-zeist").await;
+    let wijk_bij_duurstede = app.get("/gemeenten/GM0352").await;
+
+    let row = list
+        .texts("tbody tr")
+        .into_iter()
+        .find(|r| r.starts_with("Kansrijke Start ") && r.contains("Zuidoost Utrecht"))
+        .expect("the row of Kansrijke Start in Zuidoost Utrecht");
+    assert!(row.ends_with("Gemeente Zeist aanname"), "{row}");
+    let led = zeist
+        .texts("li")
+        .into_iter()
+        .find(|l| l.starts_with("Kansrijke Start"))
+        .expect("Kansrijke Start among the plans Zeist leads");
+    assert!(led.ends_with("aanname"), "{led}");
+    assert!(
+        wijk_bij_duurstede
+            .texts("tbody tr")
+            .iter()
+            .any(|r| r.starts_with("Buurt als Ecosysteem") && r.contains("aanname Het document")),
+        "the cell of Buurt als Ecosysteem carries its aanname"
+    );
+}

@@ -14,7 +14,9 @@ use crate::domain::OrganisationKind;
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::last_change;
 use crate::features::changes::pages::{ChangeLine, change_lines};
+use crate::features::plans::model::PlanField;
 use crate::store::Reason;
+use crate::store::RecordField;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::ConflictLine;
@@ -90,6 +92,8 @@ pub struct RolePlan {
     pub id: String,
     pub name: String,
     pub stage: String,
+    /// That this organisation has this role is an aanname (the plan's page gives the reason).
+    pub assumed: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -124,7 +128,13 @@ async fn show(
         .find(|o| o.id == id)
         .ok_or_else(|| not_found(&id))?;
     let plans = state.store.organisation_plans(&org.id).await?;
+    let assumed = state.store.assumed_fields::<PlanField>().await?;
     let of_role = |role: &str| {
+        let field = if role == "trekker" {
+            PlanField::Leads
+        } else {
+            PlanField::Parties
+        };
         plans
             .iter()
             .filter(|(_, r)| r == role)
@@ -132,6 +142,7 @@ async fn show(
                 id: p.id.clone(),
                 name: p.name.clone(),
                 stage: stage_label(p.stage.as_deref()),
+                assumed: assumed.contains(&(p.id.clone(), field.code().to_owned())),
             })
             .collect()
     };
