@@ -116,6 +116,8 @@ pub struct CellFragment {
     /// The hover text, as the matrix writes it: "plan, gemeente: status: toelichting".
     pub title: String,
     pub back: String,
+    /// The cell kept its aanname: its status and date are the ones the aanname is about.
+    pub assumed: bool,
 }
 
 /// A refusal (not signed in, session expired, no right) inside the matrix cell.
@@ -387,7 +389,13 @@ async fn store_rollout(
                         .as_deref()
                         .map(|n| format!(": {n}"))
                         .unwrap_or_default();
+                    let assumed = ctx.current.as_ref().is_some_and(|c| {
+                        c.assumption.is_some()
+                            && c.status == rollout_status.code()
+                            && c.date == fields.date.to_string()
+                    });
                     let cell = CellFragment {
+                        assumed,
                         title: format!(
                             "{}, {}: {}{note}",
                             ctx.plan_name, ctx.gemeente, status.label
