@@ -14,6 +14,22 @@ fn edit_path() -> String {
     format!("/plannen/{PLAN}/bewerken")
 }
 
+/// The trekker of PLAN saves its edit form as `change` leaves it; returns the plan's JSON.
+async fn save_plan_form(
+    app: &TestApp,
+    change: impl FnOnce(&mut Vec<(String, String)>),
+) -> serde_json::Value {
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let mut fields = lead
+        .get(&edit_path())
+        .await
+        .form_values("form[action$='/bewerken']");
+    change(&mut fields);
+    let saved = lead.post_form(&edit_path(), fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    app.get(&format!("/api/v1/plans/{PLAN}")).await.json()
+}
+
 /// A beheerder saves the KPI extra-rtas with one field of its form changed; returns its JSON.
 async fn save_kpi_field(app: &TestApp, field: &str, value: &str) -> serde_json::Value {
     let admin = app.login_as(Persona::Admin).await;
@@ -83,17 +99,11 @@ async fn a_kpi_shows_which_of_its_fields_are_aannames() {
 #[tokio::test]
 async fn saving_a_plan_without_touching_its_principles_keeps_their_aanname() {
     let app = TestApp::with_people().await;
-    let lead = app.login_as(Persona::LeadOfPlan).await;
-    let mut fields = lead
-        .get(&edit_path())
-        .await
-        .form_values("form[action$='/bewerken']");
-    set_field(&mut fields, "about", "Een nieuwe tekst over het plan.");
 
-    let saved = lead.post_form(&edit_path(), fields).await;
-
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let api = app.get(&format!("/api/v1/plans/{PLAN}")).await.json();
+    let api = save_plan_form(&app, |fields| {
+        set_field(fields, "about", "Een nieuwe tekst over het plan.");
+    })
+    .await;
     assert_eq!(api["about"], "Een nieuwe tekst over het plan.");
     assert_eq!(api["assumptions"]["principles"], PRINCIPLES_REASON);
 }
@@ -101,18 +111,12 @@ async fn saving_a_plan_without_touching_its_principles_keeps_their_aanname() {
 #[tokio::test]
 async fn a_new_principle_ends_the_aanname_and_the_trail_keeps_its_reason() {
     let app = TestApp::with_people().await;
-    let lead = app.login_as(Persona::LeadOfPlan).await;
-    let mut fields = lead
-        .get(&edit_path())
-        .await
-        .form_values("form[action$='/bewerken']");
-    fields.retain(|(k, v)| !(k == "framework" && v == "hulp"));
-    fields.push(("framework".into(), "voorkomen".into()));
 
-    let saved = lead.post_form(&edit_path(), fields).await;
-
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let api = app.get(&format!("/api/v1/plans/{PLAN}")).await.json();
+    let api = save_plan_form(&app, |fields| {
+        fields.retain(|(k, v)| !(k == "framework" && v == "hulp"));
+        fields.push(("framework".into(), "voorkomen".into()));
+    })
+    .await;
     assert!(api["assumptions"].get("principles").is_none(), "{api}");
     let page = app.get(&format!("/plannen/{PLAN}")).await;
     assert!(
