@@ -121,6 +121,21 @@ pub(crate) async fn next_position(
     Ok(position)
 }
 
+/// The aannames on one record's fields: field code → reason.
+pub(crate) async fn assumptions_on<F: RecordField>(
+    conn: &mut AnyConnection,
+    record_id: &str,
+) -> Result<std::collections::BTreeMap<String, String>, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT field, reason FROM assumptions WHERE record_type = $1 AND record_id = $2",
+    )
+    .bind(F::RECORD)
+    .bind(record_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
 impl super::Store {
     /// Every (record id, field) of one kind of record whose value is an aanname, for lists
     /// that mark them.
@@ -135,25 +150,17 @@ impl super::Store {
         Ok(rows.into_iter().collect())
     }
 
-    /// The aannames on a record's fields (field, reason), in the order of its field
-    /// declarations; a field code no longer declared is left out.
-    pub async fn assumptions_of<F: RecordField>(
+    /// The aannames on a record's fields as (label, reason), in the order of its field
+    /// declarations, as an edit form lists them; a field code no longer declared is left out.
+    pub async fn assumption_lines<F: RecordField>(
         &self,
         record_id: &str,
-    ) -> Result<Vec<(F, String)>, super::StoreError> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT field, reason FROM assumptions WHERE record_type = $1 AND record_id = $2",
-        )
-        .bind(F::RECORD)
-        .bind(record_id)
-        .fetch_all(&self.pool)
-        .await?;
+    ) -> Result<Vec<(&'static str, String)>, super::StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let assumptions = assumptions_on::<F>(&mut conn, record_id).await?;
         Ok(F::ALL
             .iter()
-            .filter_map(|f| {
-                let (_, reason) = rows.iter().find(|(code, _)| code == f.code())?;
-                Some((*f, reason.clone()))
-            })
+            .filter_map(|f| Some((f.label(), assumptions.get(f.code())?.clone())))
             .collect())
     }
 }

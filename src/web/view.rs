@@ -154,6 +154,14 @@ pub fn stored_date(stored: &str) -> FactDate {
     FactDate::from_stored(stored)
 }
 
+/// A fact on a page ("Frequentie": "Per kwartaal"), with the reason when its value is an
+/// aanname.
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+    pub assumption: Option<String>,
+}
+
 /// The aannames of a record that its page does not show at a value (`shown`), as (label,
 /// reason) in the order of the record's fields: the page lists them apart, so that no aanname
 /// is hidden.

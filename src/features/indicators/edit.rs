@@ -17,7 +17,6 @@ use crate::domain::{
 use crate::features::organisations::pages::organisation_choices;
 use crate::features::plans::model::PlanFilter;
 use crate::store::Reason;
-use crate::store::RecordField;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, missing_id, optional, parse_form, settle};
@@ -161,13 +160,7 @@ async fn page(
             .map(|s| Choice::new(s.id.clone(), s.title.clone())),
     );
     let assumptions = match &kpi_id {
-        Some(id) => state
-            .store
-            .assumptions_of::<IndicatorField>(id)
-            .await?
-            .into_iter()
-            .map(|(field, reason)| (field.label(), reason))
-            .collect(),
+        Some(id) => state.store.assumption_lines::<IndicatorField>(id).await?,
         None => Vec::new(),
     };
     Ok(EditPage {

@@ -22,7 +22,7 @@ use crate::web::error::WebError;
 use crate::web::forms::Choice;
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
-use crate::web::view::{Catalog, SourceView, StatusView};
+use crate::web::view::{Catalog, Fact, SourceView, StatusView};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -205,13 +205,6 @@ pub struct SeriesLine {
     pub source: String,
     pub note: String,
     pub is_example: bool,
-}
-
-pub struct Fact {
-    pub label: &'static str,
-    pub value: String,
-    /// Why the value is an aanname, when it is one.
-    pub assumption: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]

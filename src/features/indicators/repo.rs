@@ -271,14 +271,7 @@ pub(crate) async fn load_indicator(
         .into_iter()
         .map(|(period, value)| MilestoneTarget { period, value })
         .collect();
-    let assumptions: Vec<(String, String)> = sqlx::query_as(
-        "SELECT field, reason FROM assumptions WHERE record_type = $1 AND record_id = $2",
-    )
-    .bind(IndicatorField::RECORD)
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    row.assumptions = assumptions.into_iter().collect();
+    row.assumptions = crate::store::rows::assumptions_on::<IndicatorField>(&mut *conn, id).await?;
     Ok(Some(row))
 }
 

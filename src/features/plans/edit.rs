@@ -233,20 +233,6 @@ pub struct EditPage {
     pub assumptions: Vec<(&'static str, String)>,
 }
 
-/// The aannames of a plan's fields, as its edit form lists them.
-async fn assumption_lines(
-    state: &AppState,
-    id: &str,
-) -> Result<Vec<(&'static str, String)>, WebError> {
-    Ok(state
-        .store
-        .assumptions_of::<PlanField>(id)
-        .await?
-        .into_iter()
-        .map(|(field, reason)| (field.label(), reason))
-        .collect())
-}
-
 /// Leads of a plan and its name, for the permission check.
 pub(crate) async fn plan_guard(state: &AppState, id: &str) -> Result<StoredPlan, WebError> {
     state.store.stored_plan(id).await?.ok_or_else(|| {
@@ -296,7 +282,7 @@ async fn edit_form(
         errors: FormErrors::new(),
         is_admin: viewer.is_admin(),
         archived: stored.archived,
-        assumptions: assumption_lines(&state, &id).await?,
+        assumptions: state.store.assumption_lines::<PlanField>(&id).await?,
         plan_id: Some(id),
     })
 }
@@ -714,7 +700,7 @@ async fn update(
         errors,
         is_admin: viewer.is_admin(),
         archived: stored.archived,
-        assumptions: assumption_lines(&state, &id).await?,
+        assumptions: state.store.assumption_lines::<PlanField>(&id).await?,
         plan_id: Some(id),
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::FromRow;
 
 pub use super::texts::PlanTexts;
-use crate::domain::{FactDate, NetworkRole, Phase, PlanKind, Stage};
+use crate::domain::{FactDate, FrameworkKind, NetworkRole, Phase, PlanKind, Stage};
 use crate::features::rollouts::model::{RolloutChangeRow, RolloutRow};
 use crate::features::sources::model::SourceRef;
 use crate::store::write_path::record_fields;
@@ -53,6 +53,15 @@ record_fields! {
         Archived = "archived" => "Archief",
     }
 }
+
+/// Each kind of framework link of a plan with the field the trail and aannames name it by.
+pub const FRAMEWORK_FIELDS: [(FrameworkKind, PlanField); 5] = [
+    (FrameworkKind::Accord, PlanField::Accords),
+    (FrameworkKind::Principle, PlanField::Principles),
+    (FrameworkKind::Transformation, PlanField::Transformations),
+    (FrameworkKind::Theme, PlanField::Themes),
+    (FrameworkKind::Foundation, PlanField::Foundations),
+];
 
 /// Every field of a plan a user can edit.
 #[derive(Debug, Clone, PartialEq, Eq)]

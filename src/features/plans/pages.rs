@@ -5,9 +5,9 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 
-use super::model::PlanField;
+use super::model::{FRAMEWORK_FIELDS, PlanField};
 use super::model::{PlanDetail, PlanFilter, PlanRow};
-use crate::domain::{FactDate, FrameworkKind, NetworkRole, Phase, PlanKind};
+use crate::domain::{FactDate, NetworkRole, Phase, PlanKind};
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::{ChangeLine, change_lines};
 use crate::store::RecordField;
@@ -16,7 +16,7 @@ use crate::web::filter::FilterChoice;
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::{
-    Catalog, SourceView, StatusView, date_nl, other_assumptions, stage_label, stored_date,
+    Catalog, Fact, SourceView, StatusView, date_nl, other_assumptions, stage_label, stored_date,
 };
 use crate::web::{AppState, FilterOptions};
 
@@ -109,14 +109,6 @@ pub struct Question {
 pub struct FrameworkGroup {
     pub title: &'static str,
     pub items: Vec<Named>,
-    pub assumption: Option<String>,
-}
-
-/// A fact about the plan ("Nieuw of doorontwikkeling": "Doorontwikkeling"), with the reason
-/// when its value is an aanname.
-pub struct Fact {
-    pub label: &'static str,
-    pub value: String,
     pub assumption: Option<String>,
 }
 
@@ -314,27 +306,21 @@ fn show_page(
         fact(PlanField::Phase, phase.label().to_owned());
     }
 
-    let framework = [
-        (FrameworkKind::Accord, PlanField::Accords),
-        (FrameworkKind::Principle, PlanField::Principles),
-        (FrameworkKind::Transformation, PlanField::Transformations),
-        (FrameworkKind::Theme, PlanField::Themes),
-        (FrameworkKind::Foundation, PlanField::Foundations),
-    ]
-    .into_iter()
-    .map(|(kind, field)| FrameworkGroup {
-        title: kind.plural(),
-        assumption: assumed(field),
-        items: d
-            .framework
-            .iter()
-            .filter_map(|id| catalog.item(id))
-            .filter(|i| i.kind == kind.code())
-            .map(|i| named(&i.id, &i.name))
-            .collect(),
-    })
-    .filter(|g| !g.items.is_empty())
-    .collect();
+    let framework = FRAMEWORK_FIELDS
+        .into_iter()
+        .map(|(kind, field)| FrameworkGroup {
+            title: kind.plural(),
+            assumption: assumed(field),
+            items: d
+                .framework
+                .iter()
+                .filter_map(|id| catalog.item(id))
+                .filter(|i| i.kind == kind.code())
+                .map(|i| named(&i.id, &i.name))
+                .collect(),
+        })
+        .filter(|g| !g.items.is_empty())
+        .collect();
 
     // Every gemeente of the plan's area, plus any gemeente a source names outside it.
     let mut rollouts: Vec<RolloutLine> = catalog

@@ -4,8 +4,8 @@ use sqlx::AnyConnection;
 
 use std::sync::LazyLock;
 
-use super::model::{PlanField, PlanFields, PlanTexts, StageChange, StoredPlan};
-use crate::domain::{FrameworkKind, NetworkRole, Phase, PlanKind, Slug, Stage};
+use super::model::{FRAMEWORK_FIELDS, PlanField, PlanFields, PlanTexts, StageChange, StoredPlan};
+use crate::domain::{NetworkRole, Phase, PlanKind, Slug, Stage};
 use crate::features::sources::repo::resolve_source;
 use crate::store::RecordField;
 use crate::store::rows::{Names, exists, next_position, not_found, parse_code, refused};
@@ -43,14 +43,8 @@ pub(crate) fn plan_values(
     ]);
     // Per kind, so that an aanname on the principles ends only when the principles change.
     values.extend(
-        [
-            (PlanField::Accords, FrameworkKind::Accord),
-            (PlanField::Principles, FrameworkKind::Principle),
-            (PlanField::Transformations, FrameworkKind::Transformation),
-            (PlanField::Themes, FrameworkKind::Theme),
-            (PlanField::Foundations, FrameworkKind::Foundation),
-        ]
-        .map(|(field, kind)| (field, names.list_of_kind(&f.framework, kind.code()))),
+        FRAMEWORK_FIELDS
+            .map(|(kind, field)| (field, names.list_of_kind(&f.framework, kind.code()))),
     );
     values.extend([
         (PlanField::Funding, names.set(&f.funding)),
