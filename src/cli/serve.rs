@@ -5,6 +5,7 @@ use crate::domain::Channel;
 use crate::startup::Application;
 use crate::store::{Actor, Store};
 use crate::web::WebSettings;
+use crate::web::proxy::TrustedProxies;
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -13,10 +14,19 @@ pub struct ServeArgs {
     /// Adres en poort om op te luisteren.
     #[arg(long, env = "REGIOMONITOR_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// Zet cookies altijd op Secure (alleen via https). Achter een proxy die
+    /// Zet cookies altijd op Secure (alleen via https). Achter een vertrouwde proxy die
     /// X-Forwarded-Proto: https meestuurt gebeurt dat ook zonder deze optie.
     #[arg(long, env = "REGIOMONITOR_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Proxy's (IP-adres of netwerk, bijvoorbeeld 127.0.0.1 of 10.0.0.0/8) waarvan
+    /// X-Forwarded-For en X-Forwarded-Proto worden geloofd; van ieder ander worden die
+    /// kopregels genegeerd. Meer dan één: herhaal de optie of scheid met komma's.
+    #[arg(long = "trusted-proxy", env = "REGIOMONITOR_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxies)]
+    pub trusted_proxies: Vec<TrustedProxies>,
+}
+
+fn parse_proxies(s: &str) -> Result<TrustedProxies, String> {
+    TrustedProxies::parse(s)
 }
 
 #[derive(Debug, clap::Args)]
@@ -36,6 +46,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let no_admin = store.admin_count().await? == 0;
     let settings = WebSettings {
         secure_cookies: args.secure_cookies,
+        trusted_proxies: TrustedProxies::merge(args.trusted_proxies),
         ..WebSettings::default()
     };
     let app = Application::with_settings(store, args.addr, settings).await?;

@@ -9,6 +9,7 @@ pub(crate) mod error;
 pub(crate) mod filter;
 pub mod forms;
 pub(crate) mod htmx;
+pub mod proxy;
 pub(crate) mod routes;
 pub(crate) mod session;
 pub(crate) mod view;
@@ -46,13 +47,16 @@ pub struct App {
     pub secure_cookies: bool,
     /// Public pages kept while the data has not changed.
     pub pages: cache::PageCache,
+    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: proxy::TrustedProxies,
 }
 
 /// Settings of the web application beyond the store.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct WebSettings {
     pub session_limits: SessionLimits,
     pub secure_cookies: bool,
+    pub trusted_proxies: proxy::TrustedProxies,
 }
 
 /// Every route of the application, as one list: (method, path). Tests walk it to check that
@@ -86,6 +90,7 @@ pub fn router_with(store: Store, settings: WebSettings) -> Router {
         session_limits: settings.session_limits,
         secure_cookies: settings.secure_cookies,
         pages: cache::PageCache::default(),
+        trusted_proxies: settings.trusted_proxies,
     }));
     let (routes, _) = all_routes().into_parts();
     routes

@@ -44,7 +44,7 @@ pub struct Viewer {
     pub via: Via,
     /// The request came with a session cookie that has expired or is unknown.
     pub session_expired: bool,
-    /// The request reached us over TLS (directly or through a proxy that says so).
+    /// The request reached us over TLS (as `--secure-cookies` says, or a trusted proxy).
     pub secure: bool,
     /// The peer's address, for throttling sign-ins ("onbekend" when not known).
     pub address: String,
@@ -176,14 +176,6 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Whether the request came over TLS: the proxy in front says so.
-fn is_secure(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
-}
-
 fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
@@ -204,10 +196,14 @@ const FORM_LIMIT: usize = 2 * 1024 * 1024;
 pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let now = now_unix();
     let path = req.uri().path().to_owned();
-    let secure = state.secure_cookies || is_secure(req.headers());
-    let mut viewer = Viewer::anonymous(secure);
-    if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>() {
-        viewer.address = peer.ip().to_string();
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip());
+    let (client, forwarded_tls) = state.trusted_proxies.client(peer, req.headers());
+    let mut viewer = Viewer::anonymous(state.secure_cookies || forwarded_tls);
+    if let Some(client) = client {
+        viewer.address = client.to_string();
     }
     if let Some(token) = bearer(req.headers()) {
         match state.store.token_user(&secret_hash(token), now).await {

@@ -486,6 +486,8 @@ pub struct Client {
     pub auth: Auth,
     /// The peer address the request appears to come from (for throttling by address).
     pub address: Option<std::net::SocketAddr>,
+    /// Headers sent with every request (a proxy's `X-Forwarded-For`, say).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 pub const SESSION_COOKIE: &str = "regiomonitor_sessie";
@@ -523,6 +525,11 @@ impl Client {
     }
 
     pub async fn send(&self, mut request: Request<Body>) -> Page {
+        for (name, value) in &self.headers {
+            request
+                .headers_mut()
+                .insert(*name, value.parse().expect("header value"));
+        }
         if let Some(addr) = self.address {
             request
                 .extensions_mut()
@@ -778,6 +785,7 @@ impl TestApp {
             router: self.router.clone(),
             auth: Auth::Anonymous,
             address: None,
+            headers: Vec::new(),
         }
     }
 
@@ -786,6 +794,7 @@ impl TestApp {
             router: self.router.clone(),
             auth: Auth::Bearer(token.to_owned()),
             address: None,
+            headers: Vec::new(),
         }
     }
 
@@ -824,6 +833,7 @@ impl TestApp {
                 csrf: String::new(),
             },
             address: None,
+            headers: Vec::new(),
         };
         let account = client.get("/account").await;
         assert_eq!(account.status, StatusCode::OK, "{}", account.body);
@@ -853,6 +863,7 @@ impl TestApp {
             router: self.router.clone(),
             auth: Auth::Session { cookie, csrf },
             address: None,
+            headers: Vec::new(),
         }
     }
 

@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use serde::Deserialize;
 
+use super::guard::{self, Verdict};
 use super::hash_off_worker;
-use crate::auth::{check_password, new_secret, verify_password};
+use crate::auth::{check_password, new_secret};
 use crate::features::accounts::repo::TokenRow;
 use crate::store::now_unix;
 use crate::web::AppState;
@@ -146,17 +147,25 @@ async fn change_password(
         .store
         .credentials(&user.email)
         .await?
-        .map(|c| c.password_hash)
-        .unwrap_or_default();
-    let current = form.current.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&current, &stored))
-        .await
-        .map_err(|e| WebError::Internal(e.into()))?;
-    if !ok {
-        errors.add(
+        .map(|c| c.password_hash);
+    match guard::check(
+        &state.store,
+        &user.email,
+        &viewer.address,
+        form.current.clone(),
+        stored,
+    )
+    .await?
+    {
+        Verdict::Right => {}
+        Verdict::Wrong => errors.add(
             "current",
             "Huidig wachtwoord: dit is niet uw huidige wachtwoord.",
-        );
+        ),
+        Verdict::Throttled => errors.add(
+            "current",
+            format!("Huidig wachtwoord: {}", guard::throttled_message()),
+        ),
     }
     if let Err(e) = check_password(&form.new) {
         errors.add("new", format!("Nieuw wachtwoord: {e}."));

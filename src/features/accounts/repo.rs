@@ -6,8 +6,8 @@ use sqlx::FromRow;
 use crate::auth::User;
 use crate::domain::Role;
 use crate::store::rows::exists;
-use crate::store::write_path::{RecordKey, Refusal, record_fields};
-use crate::store::{Actor, Reason, Subject, now_text};
+use crate::store::write_path::{RecordKey, Refusal, Write, record_fields};
+use crate::store::{Actor, Reason, Subject, now_text, now_unix};
 use crate::store::{Store, StoreError};
 
 record_fields! {
@@ -110,6 +110,49 @@ impl Default for SessionLimits {
             absolute: 12 * 3600,
         }
     }
+}
+
+/// Failed password checks in the throttle's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// For this account from this address.
+    pub pair: i64,
+    /// For this account from any address.
+    pub account: i64,
+    /// From this address for any account.
+    pub address: i64,
+}
+
+/// Revokes every live token of an account, each with its line in the trail.
+async fn revoke_all_tokens(w: &mut Write<'_>, user_id: i64, email: &str) -> Result<(), StoreError> {
+    let live: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, name FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(w.conn())
+    .await?;
+    if live.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_unix())
+        .bind(user_id)
+        .execute(w.conn())
+        .await?;
+    for (id, name) in live {
+        w.audit(
+            &Subject {
+                record_id: id.to_string(),
+                record_label: format!("{name} ({email})"),
+                ..Subject::default()
+            },
+            TokenField::Token,
+            Some("actief"),
+            Some("ingetrokken"),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 pub(crate) fn user_subject(id: i64, email: &str) -> Subject {
@@ -315,6 +358,8 @@ impl Store {
                 .bind(user_id)
                 .execute(w.conn())
                 .await?;
+            // A token ends for good: enabling the account again does not bring it back.
+            revoke_all_tokens(&mut w, user_id, &email).await?;
         }
         let label = |d: bool| if d { "uitgeschakeld" } else { "actief" };
         w.audit(
@@ -353,6 +398,8 @@ impl Store {
             .bind(user_id)
             .execute(w.conn())
             .await?;
+        // Whoever knew the old password may have made a token with it.
+        revoke_all_tokens(&mut w, user_id, &email).await?;
         w.audit(
             &user_subject(user_id, &email),
             UserField::Password,
@@ -485,31 +532,38 @@ impl Store {
         Ok(())
     }
 
-    /// Failed sign-ins since `since`: for this account, and from this address.
+    /// Failed password checks since `since`.
     pub async fn login_failures(
         &self,
         email: &str,
         address: &str,
         since: i64,
-    ) -> Result<(i64, i64), StoreError> {
-        let (by_email,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at >= $2")
-                .bind(email)
-                .bind(since)
-                .fetch_one(&self.pool)
-                .await?;
-        let (by_address,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at >= $2")
-                .bind(address)
-                .bind(since)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok((by_email, by_address))
+    ) -> Result<LoginFailures, StoreError> {
+        let (pair, account, from_address): (i64, i64, i64) = sqlx::query_as(
+            "SELECT
+               COALESCE(SUM(CASE WHEN email = $1 AND address = $2 THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN email = $1 THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN address = $2 THEN 1 ELSE 0 END), 0)
+             FROM login_failures WHERE (email = $1 OR address = $2) AND at >= $3",
+        )
+        .bind(email)
+        .bind(address)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(LoginFailures {
+            pair,
+            account,
+            address: from_address,
+        })
     }
 
-    pub async fn clear_login_failures(&self, email: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE email = $1")
+    /// Forgets the failures of this account from this address (after its right password).
+    /// Failures from other addresses stay: whoever guesses elsewhere stays slowed down.
+    pub async fn clear_login_failures(&self, email: &str, address: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE email = $1 AND address = $2")
             .bind(email)
+            .bind(address)
             .execute(&self.pool)
             .await?;
         Ok(())

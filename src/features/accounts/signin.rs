@@ -9,7 +9,8 @@ use axum_extra::extract::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
-use crate::auth::{dummy_hash, new_secret, parse_email, same_secret, verify_password};
+use super::guard::{self, Verdict};
+use crate::auth::{new_secret, parse_email, same_secret};
 use crate::store::now_unix;
 use crate::web::AppState;
 use crate::web::error::WebError;
@@ -17,12 +18,6 @@ use crate::web::forms::FormErrors;
 use crate::web::routes::Routes;
 use crate::web::session::{LOGIN_CSRF_COOKIE, Viewer, removal_cookie, session_cookie};
 
-/// Failed sign-ins counted over this many seconds.
-pub const THROTTLE_WINDOW: i64 = 15 * 60;
-/// Failed sign-ins per account within the window before we stop trying.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failed sign-ins per address within the window before we stop trying.
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 pub fn routes() -> Routes {
     Routes::new()
         .get("/inloggen", login_form)
@@ -178,55 +173,33 @@ async fn login(
             "Wachtwoord: vul uw wachtwoord in.".into(),
         ));
     }
-    let now = now_unix();
-    // This attempt counts as failed until the password matches, and counts along: attempts
-    // sent all at once then cannot all pass the limit before any of them is recorded.
-    let attempt = state
-        .store
-        .record_login_failure(&email, &viewer.address, now)
-        .await?;
-    let (by_email, by_address) = state
-        .store
-        .login_failures(&email, &viewer.address, now - THROTTLE_WINDOW)
-        .await?;
-    if by_email > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS {
-        state.store.forget_login_attempt(attempt).await?;
-        return Ok(refuse(
-            jar,
-            StatusCode::TOO_MANY_REQUESTS,
-            "email",
-            format!(
-                "Er is te vaak een verkeerd wachtwoord ingevuld. Probeer het over {} minuten opnieuw, of vraag de beheerder om een nieuw wachtwoord.",
-                THROTTLE_WINDOW / 60
-            ),
-        ));
-    }
     let credentials = state.store.credentials(&email).await?;
-    let password = form.password.clone();
-    let hash = credentials
-        .as_ref()
-        .map_or_else(|| dummy_hash().to_owned(), |c| c.password_hash.clone());
-    // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| WebError::Internal(e.into()))?;
-    let user = match credentials {
-        Some(c) if matches && !c.disabled => c.user,
-        Some(c) if matches && c.disabled => {
-            state.store.forget_login_attempt(attempt).await?;
+    let hash = credentials.as_ref().map(|c| c.password_hash.clone());
+    let verdict = guard::check(
+        &state.store,
+        &email,
+        &viewer.address,
+        form.password.clone(),
+        hash,
+    )
+    .await?;
+    let user = match (verdict, credentials) {
+        (Verdict::Throttled, _) => {
             return Ok(refuse(
                 jar,
-                StatusCode::FORBIDDEN,
+                StatusCode::TOO_MANY_REQUESTS,
                 "email",
-                "Dit account is uitgeschakeld. Vraag de beheerder om het weer aan te zetten."
-                    .into(),
+                guard::throttled_message(),
             ));
         }
+        (Verdict::Right, Some(c)) if !c.disabled => c.user,
+        // A disabled account gets the answer of a wrong password, whether the password was
+        // right or not: the answer must not tell a guesser that the guess was right.
         _ => {
-            return Ok(refuse(jar, StatusCode::UNAUTHORIZED, "email", "Het e-mailadres of het wachtwoord klopt niet. Controleer beide en probeer het opnieuw.".into()));
+            return Ok(refuse(jar, StatusCode::UNAUTHORIZED, "email", "Het e-mailadres of het wachtwoord klopt niet, of het account is uitgeschakeld. Controleer beide en probeer het opnieuw; lukt het niet, vraag de beheerder.".into()));
         }
     };
-    state.store.clear_login_failures(&email).await?;
+    let now = now_unix();
     let (secret, hash) = new_secret();
     let (csrf, _) = new_secret();
     state
