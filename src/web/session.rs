@@ -5,7 +5,7 @@
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -257,7 +257,19 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
     let mut req = req;
     req.extensions_mut().insert(viewer.clone());
     let expired = viewer.session_expired;
+    let signed_in = viewer.user.is_some();
     let mut response = CURRENT.scope(viewer, next.run(req)).await;
+    let headers = response.headers_mut();
+    // Embedded assets say how long they may be kept; every other answer depends on who asks.
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        if signed_in {
+            // Names, internal notes, a new token shown once: never kept by a browser or proxy.
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+        // One address serves a public and a signed-in version.
+        headers.append(header::VARY, HeaderValue::from_static("Cookie"));
+        headers.append(header::VARY, HeaderValue::from_static("Authorization"));
+    }
     if expired {
         // Forget the dead cookie.
         let gone = Cookie::build((SESSION_COOKIE, ""))

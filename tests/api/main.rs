@@ -16,6 +16,7 @@ mod demo_data;
 mod editing;
 mod editing_other;
 mod fidelity;
+mod hardening;
 mod helpers;
 mod import;
 mod import_observations;
