@@ -9,6 +9,7 @@ pub(crate) mod error;
 pub(crate) mod filter;
 pub mod forms;
 pub(crate) mod htmx;
+pub mod input;
 pub mod proxy;
 pub(crate) mod routes;
 pub(crate) mod session;
@@ -100,6 +101,8 @@ pub fn router_with(store: Store, settings: WebSettings) -> Router {
             state.clone(),
             session::identify,
         ))
+        .layer(axum::middleware::from_fn(input::guard))
+        .layer(axum::extract::DefaultBodyLimit::max(input::BODY_LIMIT))
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

@@ -190,7 +190,7 @@ fn refuse(path: &str, error: WebError) -> Response {
 
 /// The largest form body the CSRF check reads (file uploads are multipart and send the token
 /// in the header or the address instead).
-const FORM_LIMIT: usize = 2 * 1024 * 1024;
+const FORM_LIMIT: usize = super::input::BODY_LIMIT;
 
 /// Identifies the caller and checks CSRF for unsafe requests that ride on a session cookie.
 pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Response {

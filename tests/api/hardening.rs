@@ -1,0 +1,187 @@
+//! What the server answers to what it must not keep, believe or choke on: headers for
+//! caches and referrers, bad characters and sizes, the framework's own rejections.
+
+use axum::http::{StatusCode, header};
+
+use crate::helpers::{PLAN, Persona, TestApp};
+
+fn header_values(page: &crate::helpers::Page, name: header::HeaderName) -> Vec<String> {
+    page.headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn signed_in_answers_are_never_stored_and_every_page_varies_by_cookie() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+
+    for path in [
+        "/account",
+        "/beheer/gebruikers",
+        &format!("/plannen/{PLAN}"),
+        "/api/v1/plans",
+    ] {
+        let page = admin.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            header_values(&page, header::CACHE_CONTROL),
+            ["no-store"],
+            "{path}"
+        );
+        assert!(
+            header_values(&page, header::VARY)
+                .iter()
+                .any(|v| v == "Cookie"),
+            "{path}"
+        );
+        assert_eq!(
+            header_values(&page, header::REFERRER_POLICY),
+            ["same-origin"],
+            "{path}"
+        );
+    }
+
+    let public = app.anonymous().get(&format!("/plannen/{PLAN}")).await;
+    assert!(header_values(&public, header::CACHE_CONTROL).is_empty());
+    assert!(
+        header_values(&public, header::VARY)
+            .iter()
+            .any(|v| v == "Cookie")
+    );
+    assert_eq!(
+        header_values(&public, header::REFERRER_POLICY),
+        ["same-origin"]
+    );
+}
+
+#[tokio::test]
+async fn a_nul_byte_is_refused_in_the_address_a_form_the_api_and_the_sign_in() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let before = app.snapshot().await;
+
+    let page = app.anonymous().get("/plannen/mt%00vp").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    assert!(page.text("main").contains("stuurteken (U+0000)"));
+
+    let query = app.anonymous().get("/plannen?zoek=a%00b").await;
+    assert_eq!(query.status, StatusCode::BAD_REQUEST, "{}", query.body);
+
+    let api = app.anonymous().get("/api/v1/plans/mt%00vp").await;
+    assert_eq!(api.status, StatusCode::BAD_REQUEST);
+    assert_eq!(api.json()["error"], "bad_request");
+
+    let mut fields = admin
+        .get(&format!("/plannen/{PLAN}/bewerken"))
+        .await
+        .form_values("form[action$='/bewerken']");
+    crate::helpers::set_field(&mut fields, "about", "tekst\u{0}met nul");
+    let form = admin
+        .post_form(&format!("/plannen/{PLAN}/bewerken"), fields)
+        .await;
+    assert_eq!(
+        form.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        form.body
+    );
+    assert!(
+        form.text("main").contains("Veld \"about\""),
+        "{}",
+        form.text("main")
+    );
+
+    let json = admin
+        .send_json(
+            axum::http::Method::PUT,
+            &format!("/api/v1/plans/{PLAN}"),
+            &serde_json::json!({"version": 1, "name": "x\u{0}y"}),
+        )
+        .await;
+    assert_eq!(
+        json.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        json.body
+    );
+    assert_eq!(json.json()["fields"][0]["field"], "name");
+
+    let sign_in = crate::helpers::sign_in(&app.anonymous(), "lezer\u{0}@example.nl", "x").await;
+    assert_eq!(sign_in.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn the_frameworks_own_refusals_are_dutch_pages_and_json_errors() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let csrf = admin.csrf();
+
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let too_large = admin
+        .post_form(
+            &format!("/plannen/{PLAN}/bewerken"),
+            [("about", huge.as_str())],
+        )
+        .await;
+    assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(too_large.content_type.starts_with("text/html"));
+    assert!(
+        too_large.text("main").contains("te groot"),
+        "{}",
+        too_large.body
+    );
+
+    let no_boundary = admin
+        .send(
+            axum::http::Request::post("/metingen/importeren")
+                .header(header::CONTENT_TYPE, "multipart/form-data")
+                .header("x-csrf-token", csrf.as_str())
+                .body(axum::body::Body::from("rommel"))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(no_boundary.status, StatusCode::BAD_REQUEST);
+    assert!(no_boundary.content_type.starts_with("text/html"));
+    assert!(
+        no_boundary
+            .text("main")
+            .contains("Het bestand kon niet worden gelezen")
+    );
+
+    for body in ["{", r#"{"version": "een", "name": 5}"#] {
+        let json = admin
+            .send(
+                axum::http::Request::put(format!("/api/v1/plans/{PLAN}"))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(axum::body::Body::from(body))
+                    .expect("request"),
+            )
+            .await;
+        assert!(json.status.is_client_error(), "{}", json.body);
+        assert!(json.content_type.starts_with("application/json"), "{body}");
+        assert!(
+            json.json()["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("De JSON kon niet worden gelezen")),
+            "{}",
+            json.body
+        );
+    }
+
+    let wrong_type = admin
+        .send(
+            axum::http::Request::put(format!("/api/v1/plans/{PLAN}"))
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body(axum::body::Body::from("{}"))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(wrong_type.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(wrong_type.json()["error"], "bad_request");
+}
