@@ -18,6 +18,7 @@ use crate::features::plans::texts::plan_texts;
 use crate::store::RecordField;
 
 mod indicators;
+mod texts;
 
 /// Where a record was found, for messages.
 #[derive(Clone)]
@@ -164,6 +165,7 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
 
     for (name, text) in files {
         if name.ends_with(".toml") {
+            c.problems.extend(texts::problems(name, text));
             match toml::from_str::<TomlFile>(text) {
                 Ok(parsed) => tomls.push((name, text, parsed)),
                 Err(e) => c.problems.push(Problem {

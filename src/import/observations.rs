@@ -5,6 +5,7 @@
 //! The check runs over a reader, so a file of millions of lines is read twice (once to check,
 //! once to store) instead of being held in memory.
 
+use crate::store::write_path::TextKind;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
@@ -552,6 +553,20 @@ pub fn check(
                         p.label_nl()
                     ),
                 );
+            }
+        }
+        // The limits of the write path, which an import's bulk insert does not pass.
+        for (index, text) in record.iter().enumerate() {
+            let kind = if Some(index) == columns.note {
+                TextKind::Note
+            } else if index == columns.value {
+                TextKind::Long
+            } else {
+                TextKind::Line
+            };
+            let label = format!("kolom {}", columns.name(index));
+            if let Err(message) = kind.check(&label, text) {
+                report.problem(line, Some(columns.name(index)), message);
             }
         }
         if report.problem_count() > before {

@@ -27,14 +27,66 @@ pub trait RecordField: Copy + Eq + std::fmt::Debug + 'static {
     fn from_code(code: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|f| f.code() == code)
     }
+    /// What kind of text the field holds, which says how long it may be.
+    fn text_kind(self) -> TextKind;
 }
 
-/// Declares the fields of a record kind: `Variant = "code" => "Dutch label"`.
+/// The kinds of text a field holds, each with its longest length (docs/limits.md). The write
+/// path refuses a longer value for the field, from every door.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// A name or title: one line.
+    Name,
+    /// A short line: a source, an address, a wijk, a code, a date.
+    Line,
+    /// A note or a comment with a save.
+    Note,
+    /// A description, an aim, a narrative: the longest texts.
+    Long,
+}
+
+impl TextKind {
+    pub const fn max_chars(self) -> usize {
+        match self {
+            Self::Name => 200,
+            Self::Line => 500,
+            Self::Note => 2_000,
+            Self::Long => 20_000,
+        }
+    }
+
+    /// Checks a value of a field labelled `label`: its length, and one line for names and
+    /// lines. The message is Dutch and names the field.
+    pub fn check(self, label: &str, value: &str) -> Result<(), String> {
+        let chars = value.chars().count();
+        let max = self.max_chars();
+        if chars > max {
+            return Err(format!(
+                "{label}: de tekst is {chars} tekens lang en mag er hoogstens {max} hebben. Maak hem korter."
+            ));
+        }
+        if matches!(self, Self::Name | Self::Line) && value.contains(['\n', '\r']) {
+            return Err(format!(
+                "{label}: dit veld is één regel; haal de regelovergang weg."
+            ));
+        }
+        if let Some(c) = crate::web::input::control_character(value) {
+            return Err(crate::web::input::control_message(label, c));
+        }
+        Ok(())
+    }
+}
+
+/// Declares the fields of a record kind: `Variant = "code" => "Dutch label"`, optionally
+/// followed by `as Name` (or `Line`, `Note`) for the kind of text it holds; the default is a
+/// long text.
 macro_rules! record_fields {
+    (@kind) => { $crate::store::write_path::TextKind::Long };
+    (@kind $kind:ident) => { $crate::store::write_path::TextKind::$kind };
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident for $record:literal {
-            $($(#[$vmeta:meta])* $variant:ident = $code:literal => $label:literal),+ $(,)?
+            $($(#[$vmeta:meta])* $variant:ident = $code:literal => $label:literal $(as $kind:ident)?),+ $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -51,6 +103,9 @@ macro_rules! record_fields {
             }
             fn label(self) -> &'static str {
                 match self { $(Self::$variant => $label),+ }
+            }
+            fn text_kind(self) -> $crate::store::write_path::TextKind {
+                match self { $(Self::$variant => record_fields!(@kind $($kind)?)),+ }
             }
         }
     };
@@ -250,6 +305,15 @@ impl Store {
         actor: &'s Actor,
         reason: &Reason,
     ) -> Result<Write<'s>, StoreError> {
+        for (label, kind, value) in [
+            ("Toelichting", TextKind::Note, &reason.comment),
+            ("Bron", TextKind::Line, &reason.source),
+        ] {
+            if let Some(v) = value {
+                kind.check(label, v)
+                    .map_err(|m| StoreError::Refused(Refusal::general(m)))?;
+            }
+        }
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
@@ -387,6 +451,13 @@ impl<'s> Write<'s> {
         let new = new.filter(|v| !v.is_empty());
         if old == new {
             return Ok(false);
+        }
+        // Every changed value passes here, from every door: the place to hold its length.
+        if let Some(value) = new {
+            field
+                .text_kind()
+                .check(field.label(), value)
+                .map_err(|message| StoreError::Refused(Refusal::of(field, message)))?;
         }
         self.insert_audit(reason, subject, F::RECORD, field.code(), old, new)
             .await?;

@@ -185,3 +185,93 @@ async fn the_frameworks_own_refusals_are_dutch_pages_and_json_errors() {
     assert_eq!(wrong_type.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(wrong_type.json()["error"], "bad_request");
 }
+
+#[tokio::test]
+async fn texts_longer_than_their_kind_allows_are_refused_at_their_field_on_every_door() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let before = app.snapshot().await;
+
+    let mut fields = admin
+        .get(&format!("/plannen/{PLAN}/bewerken"))
+        .await
+        .form_values("form[action$='/bewerken']");
+    crate::helpers::set_field(&mut fields, "about", &"a".repeat(20_001));
+    let form = admin
+        .post_form(&format!("/plannen/{PLAN}/bewerken"), fields)
+        .await;
+    assert_eq!(form.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", form.text("#fouten"));
+    assert!(
+        form.text("#fout-about")
+            .contains("20001 tekens lang en mag er hoogstens 20000 hebben"),
+        "{}",
+        form.text("#fouten")
+    );
+
+    let stored = app
+        .store
+        .stored_plan(PLAN)
+        .await
+        .expect("store")
+        .expect("plan");
+    let api = admin
+        .send_json(
+            axum::http::Method::PUT,
+            &format!("/api/v1/plans/{PLAN}"),
+            &serde_json::json!({
+                "version": stored.version,
+                "name": "n".repeat(201),
+                "kind": stored.fields.kind.code(),
+                "area_id": stored.fields.area_id,
+            }),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+    assert_eq!(api.json()["fields"][0]["field"], "name", "{}", api.body);
+
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[test]
+fn a_portfolio_file_with_a_too_long_name_or_a_control_character_names_the_line() {
+    let bundle = regiomonitor::import::Bundle::demo().with_file(
+        "extra.toml",
+        format!(
+            "[[plan]]\nid = \"proefplan\"\nnaam = \"{}\"\nsoort = \"project\"\ngebied = \"zuidoost-utrecht\"\nbron = \"zou-2\\u0000025\"\n",
+            "n".repeat(201)
+        ),
+    );
+
+    let problems: Vec<String> = match bundle.check() {
+        Ok(_) => panic!("refused"),
+        Err(p) => p.0.iter().map(ToString::to_string).collect(),
+    };
+
+    assert!(
+        problems.iter().any(|p| p.starts_with("extra.toml, regel 3")
+            && p.contains("veld naam: de tekst is 201 tekens lang")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("extra.toml, regel 6") && p.contains("U+0000")),
+        "{problems:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_observation_file_with_a_control_character_names_its_line_and_column() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let file = format!(
+        "indicator,gebied,periode,waarde,bron,toelichting\n{kpi},GM0344,2031-Q1,12,agenda,goed\n{kpi},GM0344,2031-Q2,12,agenda,met\u{1}teken\n",
+        kpi = "mtvp-consultduur"
+    );
+
+    let preview = admin.upload("/metingen/importeren", "metingen.csv", &file).await;
+
+    let cells = preview.texts("tbody tr td");
+    assert_eq!(cells[..2], ["3", "toelichting"], "{cells:?}");
+    assert!(cells[2].contains("U+0001"), "{cells:?}");
+}

@@ -14,8 +14,8 @@ record_fields! {
     /// The fields of an account, as its trail names them.
     pub enum UserField for "user" {
         Account = "account" => "Account",
-        Email = "email" => "E-mailadres",
-        Name = "name" => "Naam",
+        Email = "email" => "E-mailadres" as Line,
+        Name = "name" => "Naam" as Name,
         Role = "role" => "Rol",
         Organisations = "organisations" => "Organisaties",
         Disabled = "disabled" => "Status",
@@ -27,7 +27,7 @@ record_fields! {
     /// The fields of an API token.
     pub enum TokenField for "token" {
         Token = "token" => "Token",
-        Name = "name" => "Naam",
+        Name = "name" => "Naam" as Name,
     }
 }
 

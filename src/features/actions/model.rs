@@ -11,9 +11,9 @@ record_fields! {
     /// The fields of a follow-up action.
     pub enum ActionField for "action" {
         Record = "record" => "Aangemaakt",
-        Title = "title" => "Vervolgactie",
+        Title = "title" => "Vervolgactie" as Name,
         Description = "description" => "Omschrijving",
-        Owner = "owner" => "Eigenaar",
+        Owner = "owner" => "Eigenaar" as Name,
         OwnerOrganisation = "owner_organisation" => "Organisatie",
         Area = "area" => "Gebied",
         Deadline = "deadline" => "Deadline",

@@ -10,7 +10,7 @@ record_fields! {
     pub enum AreaField for "area" {
         Record = "record" => "Aangemaakt",
         Id = "id" => "Id",
-        Name = "name" => "Naam",
+        Name = "name" => "Naam" as Name,
     }
 }
 

@@ -10,7 +10,7 @@ record_fields! {
     pub enum FrameworkField for "framework" {
         Record = "record" => "Aangemaakt",
         Id = "id" => "Id",
-        Name = "name" => "Naam",
+        Name = "name" => "Naam" as Name,
         Number = "number" => "Nummer",
         Description = "description" => "Omschrijving",
     }

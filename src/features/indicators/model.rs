@@ -13,11 +13,11 @@ record_fields! {
     pub enum IndicatorField for "indicator" {
         Record = "record" => "Aangemaakt",
         Id = "id" => "Id",
-        Name = "name" => "Naam",
+        Name = "name" => "Naam" as Name,
         Description = "description" => "Omschrijving",
         Kind = "kind" => "Soort",
         Measure = "measure" => "Meetwijze",
-        Unit = "unit" => "Eenheid",
+        Unit = "unit" => "Eenheid" as Line,
         Direction = "direction" => "Richting",
         /// The baseline's value (before the trail named its period apart: value and period).
         Baseline = "baseline" => "Nulmeting",
@@ -30,11 +30,11 @@ record_fields! {
         Transformation = "transformation" => "Transformatie",
         Plans = "plans" => "Plannen",
         OwnerOrganisation = "owner_organisation" => "Eigenaar",
-        OwnerRole = "owner_role" => "Rol van de eigenaar",
-        DataSource = "data_source" => "Databron",
+        OwnerRole = "owner_role" => "Rol van de eigenaar" as Line,
+        DataSource = "data_source" => "Databron" as Line,
         Frequency = "frequency" => "Frequentie",
         AreaLevel = "area_level" => "Meetniveau",
-        Source = "source" => "Bron",
+        Source = "source" => "Bron" as Line,
     }
 }
 

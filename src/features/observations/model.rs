@@ -15,8 +15,8 @@ record_fields! {
         Value = "value" => "Meetwaarde",
         Narrative = "narrative" => "Beschrijving",
         JudgedStatus = "judged_status" => "Beoordeling",
-        Source = "source" => "Bron",
-        Note = "note" => "Toelichting meting",
+        Source = "source" => "Bron" as Line,
+        Note = "note" => "Toelichting meting" as Note,
         /// One entry per KPI for a whole import.
         Import = "import" => "Metingen ingelezen",
     }

@@ -10,9 +10,9 @@ record_fields! {
     pub enum OrganisationField for "organisation" {
         Record = "record" => "Aangemaakt",
         Id = "id" => "Id",
-        Name = "name" => "Naam",
+        Name = "name" => "Naam" as Name,
         Kind = "kind" => "Soort",
-        Website = "website" => "Website",
+        Website = "website" => "Website" as Line,
     }
 }
 

@@ -16,7 +16,7 @@ record_fields! {
     pub enum PlanField for "plan" {
         Record = "record" => "Aangemaakt",
         Id = "id" => "Id",
-        Name = "name" => "Naam",
+        Name = "name" => "Naam" as Name,
         Kind = "kind" => "Soort",
         Parent = "parent" => "Valt onder",
         Area = "area" => "Gebied",
@@ -32,7 +32,7 @@ record_fields! {
         NetworkRole = "network_role" => "Rol van het netwerk",
         IsNew = "is_new" => "Nieuw of doorontwikkeling",
         Phase = "phase" => "Overzicht plannen",
-        Source = "source" => "Bron",
+        Source = "source" => "Bron" as Line,
         InternalNote = "internal_note" => "Interne notitie",
         Leads = "leads" => "Trekkers",
         Parties = "parties" => "Betrokken partijen",

@@ -12,10 +12,10 @@ record_fields! {
     pub enum RolloutField for "rollout" {
         Record = "record" => "Aangemaakt",
         Status = "status" => "Uitrolstatus",
-        Date = "date" => "Sinds",
-        Note = "note" => "Toelichting uitrol",
-        District = "district" => "Wijk of LSV",
-        Source = "source" => "Bron",
+        Date = "date" => "Sinds" as Line,
+        Note = "note" => "Toelichting uitrol" as Note,
+        District = "district" => "Wijk of LSV" as Line,
+        Source = "source" => "Bron" as Line,
     }
 }
 
