@@ -8,6 +8,12 @@
 //! [`FRESH`] ago, so a write by another process shows within that time. Signed-in pages (with
 //! names, edit links and form tokens), htmx fragments, answers that set cookies and anything
 //! but a 200 are never kept.
+//!
+//! A page is kept under its path and its query, in a fixed order of keys. An address with a
+//! query key no page reads ([`QUERY_KEYS`]) is made anew and never kept: `?x=1`, `?x=2`, ...
+//! cannot fill the cache, and the page answers as it does for everyone (the portfolio filter
+//! refuses an unknown key with the keys it knows). The kept pages together stay within
+//! [`BUDGET`] bytes: when a new page does not fit, the ones used longest ago go.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -24,8 +30,35 @@ use super::session::{SESSION_COOKIE, Viewer};
 
 /// Pages larger than this are made anew every time rather than kept.
 const MAX_PAGE: usize = 4 * 1024 * 1024;
-/// At most this many pages are kept; when full, the cache starts over.
-const MAX_PAGES: usize = 512;
+/// The kept pages together hold at most this many bytes.
+pub const BUDGET: usize = 64 * 1024 * 1024;
+/// Every query key a public page reads. A page that reads a new key adds it here, or its
+/// pages with that key are not kept.
+pub const QUERY_KEYS: &[&str] = &[
+    // The portfolio filter (web/filter.rs) and paging (web/paging.rs).
+    "subregio",
+    "gemeente",
+    "opgave",
+    "transformatie",
+    "thema",
+    "fase",
+    "trekker",
+    "akkoord",
+    "status",
+    "zoek",
+    "pagina",
+    "per_pagina",
+    "alles",
+    // Pages of their own.
+    "gebied",
+    "periode",
+    "van",
+    "tot",
+    "sinds",
+    "import",
+    "terug",
+    "formaat",
+];
 /// How long a version read from the database is trusted while this process writes nothing.
 pub const FRESH: Duration = Duration::from_millis(250);
 
@@ -40,13 +73,51 @@ struct Entry {
     version: i64,
     content_type: HeaderValue,
     body: Bytes,
+    /// When it was last served, as a count of uses of the cache.
+    used: u64,
+}
+
+#[derive(Default)]
+struct Pages {
+    by_key: HashMap<String, Entry>,
+    bytes: usize,
+    uses: u64,
+}
+
+impl Pages {
+    fn size(key: &str, entry: &Entry) -> usize {
+        key.len() + entry.body.len()
+    }
+
+    /// Drops the pages used longest ago until `needed` more bytes fit in the budget.
+    fn make_room(&mut self, needed: usize, budget: usize) {
+        while self.bytes + needed > budget {
+            let Some(oldest) = self
+                .by_key
+                .iter()
+                .min_by_key(|(_, e)| e.used)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some(e) = self.by_key.remove(&oldest) {
+                self.bytes -= Self::size(&oldest, &e);
+            }
+        }
+    }
 }
 
 /// The kept pages, by address.
-#[derive(Default)]
 pub struct PageCache {
-    pages: Mutex<HashMap<String, Entry>>,
+    pages: Mutex<Pages>,
     seen: Mutex<Option<Seen>>,
+    budget: usize,
+}
+
+impl Default for PageCache {
+    fn default() -> Self {
+        Self::with_budget(BUDGET)
+    }
 }
 
 impl PageCache {
@@ -71,20 +142,70 @@ impl PageCache {
         Some(version)
     }
 
+    /// A cache that keeps at most `budget` bytes of pages.
+    pub fn with_budget(budget: usize) -> Self {
+        Self {
+            pages: Mutex::new(Pages::default()),
+            seen: Mutex::new(None),
+            budget,
+        }
+    }
+
+    /// How many pages and bytes are kept.
+    pub fn usage(&self) -> (usize, usize) {
+        self.pages
+            .lock()
+            .map(|p| (p.by_key.len(), p.bytes))
+            .unwrap_or_default()
+    }
+
     fn get(&self, key: &str, version: i64) -> Option<(HeaderValue, Bytes)> {
-        let pages = self.pages.lock().ok()?;
-        let e = pages.get(key).filter(|e| e.version == version)?;
+        let mut pages = self.pages.lock().ok()?;
+        pages.uses += 1;
+        let now = pages.uses;
+        let e = pages.by_key.get_mut(key).filter(|e| e.version == version)?;
+        e.used = now;
         Some((e.content_type.clone(), e.body.clone()))
     }
 
-    fn put(&self, key: String, entry: Entry) {
+    fn put(&self, key: String, mut entry: Entry) {
+        let size = Pages::size(&key, &entry);
+        if size > self.budget {
+            return;
+        }
         if let Ok(mut pages) = self.pages.lock() {
-            if pages.len() >= MAX_PAGES && !pages.contains_key(&key) {
-                pages.clear();
+            if let Some(old) = pages.by_key.remove(&key) {
+                pages.bytes -= Pages::size(&key, &old);
             }
-            pages.insert(key, entry);
+            pages.make_room(size, self.budget);
+            pages.uses += 1;
+            entry.used = pages.uses;
+            pages.bytes += size;
+            pages.by_key.insert(key, entry);
         }
     }
+}
+
+/// The key a page is kept under: its path and its query in a fixed order of keys; `None`
+/// when the query has a key no page reads.
+fn page_key(uri: &axum::http::Uri) -> Option<String> {
+    let path = uri.path().to_owned();
+    let Some(query) = uri.query().filter(|q| !q.is_empty()) else {
+        return Some(path);
+    };
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        if !QUERY_KEYS.contains(&k.as_ref()) {
+            return None;
+        }
+        pairs.push((k.into_owned(), v.into_owned()));
+    }
+    // Stable: repeated keys keep their order.
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&pairs)
+        .finish();
+    Some(format!("{path}?{query}"))
 }
 
 fn is_public_request(req: &Request) -> bool {
@@ -123,7 +244,9 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some(version) = state.pages.version(&state.store).await else {
         return next.run(req).await;
     };
-    let key = req.uri().to_string();
+    let Some(key) = page_key(req.uri()) else {
+        return next.run(req).await;
+    };
     if let Some((content_type, body)) = state.pages.get(&key, version) {
         return ([(header::CONTENT_TYPE, content_type)], body).into_response();
     }
@@ -147,11 +270,60 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
                     version,
                     content_type,
                     body: bytes.clone(),
+                    used: 0,
                 },
             );
             Response::from_parts(parts, Body::from(bytes))
         }
         // The body said its size and then failed to deliver it.
         Err(e) => super::WebError::Internal(anyhow::anyhow!("page body: {e}")).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(bytes: usize) -> Entry {
+        Entry {
+            version: 1,
+            content_type: HeaderValue::from_static("text/html"),
+            body: Bytes::from(vec![b'x'; bytes]),
+            used: 0,
+        }
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_budget_and_drops_the_page_used_longest_ago() {
+        let cache = PageCache::with_budget(1000);
+        cache.put("/a".into(), entry(300));
+        cache.put("/b".into(), entry(300));
+        cache.put("/c".into(), entry(300));
+        assert!(cache.get("/a", 1).is_some(), "a is used again");
+
+        cache.put("/d".into(), entry(300));
+
+        let (pages, bytes) = cache.usage();
+        assert_eq!(pages, 3);
+        assert!(bytes <= 1000, "{bytes}");
+        assert!(cache.get("/b", 1).is_none(), "b was used longest ago");
+        assert!(cache.get("/a", 1).is_some());
+        assert!(cache.get("/d", 1).is_some());
+
+        cache.put("/groot".into(), entry(2000));
+        assert!(cache.get("/groot", 1).is_none(), "larger than the budget");
+        assert_eq!(cache.usage().0, 3);
+    }
+
+    #[test]
+    fn a_page_is_kept_under_its_known_query_in_a_fixed_order_and_not_with_other_keys() {
+        let key = |s: &str| page_key(&s.parse().expect("uri"));
+        assert_eq!(key("/gemeenten/GM0355"), Some("/gemeenten/GM0355".into()));
+        assert_eq!(
+            key("/plannen?subregio=lekstroom&fase=loopt"),
+            key("/plannen?fase=loopt&subregio=lekstroom")
+        );
+        assert_eq!(key("/gemeenten/GM0355?x=1"), None);
+        assert_eq!(key("/plannen?fase=loopt&x=2"), None);
     }
 }

@@ -200,7 +200,12 @@ async fn texts_longer_than_their_kind_allows_are_refused_at_their_field_on_every
     let form = admin
         .post_form(&format!("/plannen/{PLAN}/bewerken"), fields)
         .await;
-    assert_eq!(form.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", form.text("#fouten"));
+    assert_eq!(
+        form.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        form.text("#fouten")
+    );
     assert!(
         form.text("#fout-about")
             .contains("20001 tekens lang en mag er hoogstens 20000 hebben"),
@@ -269,7 +274,9 @@ async fn an_observation_file_with_a_control_character_names_its_line_and_column(
         kpi = "mtvp-consultduur"
     );
 
-    let preview = admin.upload("/metingen/importeren", "metingen.csv", &file).await;
+    let preview = admin
+        .upload("/metingen/importeren", "metingen.csv", &file)
+        .await;
 
     let cells = preview.texts("tbody tr td");
     assert_eq!(cells[..2], ["3", "toelichting"], "{cells:?}");

@@ -14,8 +14,8 @@ fn kind_of(key: &str) -> TextKind {
     match key {
         "naam" | "titel" => TextKind::Name,
         "toelichting" | "aanname" => TextKind::Note,
-        "omschrijving" | "streefbeeld" | "meetwijze" | "waarover" | "resultaat" | "activiteiten"
-        | "vraagt" | "actuele_status" | "interne_notitie" => TextKind::Long,
+        "omschrijving" | "streefbeeld" | "meetwijze" | "waarover" | "resultaat"
+        | "activiteiten" | "vraagt" | "actuele_status" | "interne_notitie" => TextKind::Long,
         k if k.ends_with("_tekst") => TextKind::Long,
         _ => TextKind::Line,
     }
@@ -31,16 +31,32 @@ pub(super) fn problems(file: &str, text: &str) -> Vec<Problem> {
     found
 }
 
-fn walk_table(file: &str, text: &str, table: &DeTable<'_>, within: Option<&str>, found: &mut Vec<Problem>) {
+fn walk_table(
+    file: &str,
+    text: &str,
+    table: &DeTable<'_>,
+    within: Option<&str>,
+    found: &mut Vec<Problem>,
+) {
     for (key, value) in table {
         let key = key.get_ref().as_ref();
         // Keys of an `aannames` table name fields; their values are reasons.
-        let kind_key = if within == Some("aannames") { "aanname" } else { key };
+        let kind_key = if within == Some("aannames") {
+            "aanname"
+        } else {
+            key
+        };
         walk_value(file, text, kind_key, value, found);
     }
 }
 
-fn walk_value(file: &str, text: &str, key: &str, value: &Spanned<DeValue<'_>>, found: &mut Vec<Problem>) {
+fn walk_value(
+    file: &str,
+    text: &str,
+    key: &str,
+    value: &Spanned<DeValue<'_>>,
+    found: &mut Vec<Problem>,
+) {
     match value.get_ref() {
         DeValue::String(s) => {
             if let Err(message) = kind_of(key).check(&format!("veld {key}"), s) {
