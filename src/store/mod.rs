@@ -37,6 +37,26 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
 }
 
+impl StoreError {
+    /// The database was busy with another write (SQLite's single write lock, held by an
+    /// import say) for longer than the busy timeout: nothing was stored, and trying again
+    /// later will do.
+    pub fn is_busy(&self) -> bool {
+        let Self::Sql(e) = self else {
+            return false;
+        };
+        e.as_database_error().is_some_and(|d| {
+            // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
+            let code = d.code().and_then(|c| c.parse::<i64>().ok());
+            code.is_some_and(|c| matches!(c & 0xff, 5 | 6))
+                || d.message().contains("database is locked")
+        })
+    }
+}
+
+/// How long a SQLite writer waits for another writer's lock before it gives up.
+pub const BUSY_TIMEOUT_MS: u64 = 5000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -89,7 +109,10 @@ impl Store {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        conn.execute(AssertSqlSafe(format!(
+                            "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"
+                        )))
+                        .await?;
                     }
                     Ok(())
                 })

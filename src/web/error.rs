@@ -32,12 +32,23 @@ pub enum WebError {
     /// Someone saved the record in the meantime (API); the message says to reload.
     #[error("{0}")]
     Conflict(String),
+    /// The database is busy with another large write (an import); nothing was stored.
+    #[error("{0}")]
+    Busy(String),
     #[error("interne fout")]
     Internal(#[from] anyhow::Error),
 }
 
+/// Seconds a client is asked to wait after [`WebError::Busy`].
+pub const RETRY_AFTER_SECONDS: u32 = 30;
+
 impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
+        if e.is_busy() {
+            return Self::Busy(format!(
+                "De database is bezig met een grote wijziging, meestal een import van metingen of van een portfolio. Daarom is er nu niets opgeslagen. Probeer het over {RETRY_AFTER_SECONDS} seconden opnieuw; wat u invulde, staat nog in het formulier als u in uw browser teruggaat."
+            ));
+        }
         match e {
             StoreError::Refused(r) => Self::BadRequest(r.into_message()),
             StoreError::NotFound(m) => Self::NotFound(m),
@@ -59,6 +70,7 @@ impl WebError {
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -71,6 +83,7 @@ impl WebError {
             | Self::Forbidden(m)
             | Self::TooManyRequests(m)
             | Self::Conflict(m)
+            | Self::Busy(m)
             | Self::Invalid(m, _) => m.clone(),
             Self::Internal(e) => {
                 tracing::error!(error = ?e, "request failed");
@@ -101,6 +114,7 @@ impl IntoResponse for WebError {
             StatusCode::TOO_MANY_REQUESTS => "Even wachten",
             StatusCode::CONFLICT => "Intussen gewijzigd",
             StatusCode::UNPROCESSABLE_ENTITY => "Niet opgeslagen",
+            StatusCode::SERVICE_UNAVAILABLE => "Even bezig: er loopt een import",
             _ => "Er ging iets mis",
         };
         let page = ErrorPage {
@@ -109,13 +123,25 @@ impl IntoResponse for WebError {
             nav: "",
             login: status == StatusCode::UNAUTHORIZED,
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "error page failed to render");
                 (status, title).into_response()
             }
-        }
+        };
+        retry_after(&mut response);
+        response
+    }
+}
+
+/// A busy answer says when to try again.
+fn retry_after(response: &mut Response) {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(RETRY_AFTER_SECONDS),
+        );
     }
 }
 
@@ -148,7 +174,7 @@ impl From<StoreError> for ApiError {
 /// The body of every API error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiErrorBody {
-    /// not_found, bad_request, unauthorized, forbidden, too_many_requests, conflict, invalid or internal
+    /// not_found, bad_request, unauthorized, forbidden, too_many_requests, conflict, invalid, busy or internal
     pub error: &'static str,
     /// What went wrong and what to do, in Dutch.
     pub message: String,
@@ -173,9 +199,10 @@ impl IntoResponse for ApiError {
             StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
             StatusCode::CONFLICT => "conflict",
             StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+            StatusCode::SERVICE_UNAVAILABLE => "busy",
             _ => "internal",
         };
-        (
+        let mut response = (
             status,
             Json(ApiErrorBody {
                 error,
@@ -183,6 +210,8 @@ impl IntoResponse for ApiError {
                 fields,
             }),
         )
-            .into_response()
+            .into_response();
+        retry_after(&mut response);
+        response
     }
 }

@@ -282,3 +282,61 @@ async fn an_observation_file_with_a_control_character_names_its_line_and_column(
     assert_eq!(cells[..2], ["3", "toelichting"], "{cells:?}");
     assert!(cells[2].contains("U+0001"), "{cells:?}");
 }
+
+#[tokio::test]
+async fn a_writer_that_waits_too_long_for_an_import_gets_a_dutch_503_and_nothing_half_stored() {
+    let app = TestApp::with_people().await;
+    if app.store.backend() != regiomonitor::store::Backend::Sqlite {
+        // PostgreSQL locks rows, not the database: a writer waits only for the same rows.
+        return;
+    }
+    let admin = app.login_as(Persona::Admin).await;
+    let path = format!("/plannen/{PLAN}/bewerken");
+    let mut fields = admin
+        .get(&path)
+        .await
+        .form_values("form[action$='/bewerken']");
+    crate::helpers::set_field(&mut fields, "about", "Geschreven terwijl een import loopt.");
+    let before = app.snapshot().await;
+    // Another process holds SQLite's write lock, as `import observations` does while it stores.
+    let import = app
+        .store
+        .pool()
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .expect("write lock");
+
+    let busy = admin.post_form(&path, fields.clone()).await;
+
+    assert_eq!(
+        busy.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        busy.body
+    );
+    assert_eq!(header_values(&busy, header::RETRY_AFTER), ["30"]);
+    assert!(busy.text("h1").contains("er loopt een import"));
+    assert!(busy.text("[role=alert]").contains("niets opgeslagen"));
+    drop(import);
+    assert_eq!(app.snapshot().await, before);
+
+    let api = admin
+        .send_json(
+            axum::http::Method::PUT,
+            &format!("/api/v1/plans/{PLAN}"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_ne!(
+        api.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the lock is gone"
+    );
+    let saved = admin.post_form(&path, fields).await;
+    assert_eq!(
+        saved.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        saved.text("#fouten")
+    );
+}
