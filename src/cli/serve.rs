@@ -17,6 +17,17 @@ pub struct ServeArgs {
     /// X-Forwarded-Proto: https meestuurt gebeurt dat ook zonder deze optie.
     #[arg(long, env = "REGIOMONITOR_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    #[command(flatten)]
+    pub uploads: UploadArgs,
+}
+
+/// What the website takes in files.
+#[derive(Debug, clap::Args)]
+pub struct UploadArgs {
+    /// Het grootste bestand (in MB) dat de website aanneemt om metingen in te lezen; een
+    /// groter bestand leest u in met `regiomonitor import observations`.
+    #[arg(long, env = "REGIOMONITOR_MAX_UPLOAD_MB", default_value_t = crate::web::uploads::DEFAULT_MAX_UPLOAD_MB, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_upload_mb: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -27,6 +38,8 @@ pub struct DemoArgs {
     /// Het SQLite-bestand voor de demo; het wordt bij elke start opnieuw gemaakt.
     #[arg(long, default_value = "regiomonitor-demo.db")]
     pub file: std::path::PathBuf,
+    #[command(flatten)]
+    pub uploads: UploadArgs,
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -36,6 +49,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let no_admin = store.admin_count().await? == 0;
     let settings = WebSettings {
         secure_cookies: args.secure_cookies,
+        max_upload_mb: args.uploads.max_upload_mb,
         ..WebSettings::default()
     };
     let app = Application::with_settings(store, args.addr, settings).await?;
@@ -77,7 +91,11 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         counts.indicators
     );
     let no_admin = store.admin_count().await? == 0;
-    let app = Application::with_store(store, args.addr).await?;
+    let settings = WebSettings {
+        max_upload_mb: args.uploads.max_upload_mb,
+        ..WebSettings::default()
+    };
+    let app = Application::with_settings(store, args.addr, settings).await?;
     announce(&app);
     if no_admin {
         eprintln!(

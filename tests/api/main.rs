@@ -19,6 +19,7 @@ mod fidelity;
 mod helpers;
 mod import;
 mod import_observations;
+mod import_upload;
 mod monitoring;
 mod monitoring_api;
 mod pages;
