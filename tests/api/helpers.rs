@@ -470,7 +470,7 @@ pub struct Part<'a> {
     pub name: &'a str,
     /// Set for a file.
     pub file_name: Option<&'a str>,
-    pub content: &'a str,
+    pub content: &'a [u8],
 }
 
 impl<'a> Part<'a> {
@@ -478,11 +478,16 @@ impl<'a> Part<'a> {
         Self {
             name,
             file_name: None,
-            content,
+            content: content.as_bytes(),
         }
     }
 
     pub fn file(name: &'a str, file_name: &'a str, content: &'a str) -> Self {
+        Self::file_bytes(name, file_name, content.as_bytes())
+    }
+
+    /// A file that need not be UTF-8.
+    pub fn file_bytes(name: &'a str, file_name: &'a str, content: &'a [u8]) -> Self {
         Self {
             name,
             file_name: Some(file_name),
@@ -595,22 +600,25 @@ impl Client {
         headers: &[(&str, &str)],
     ) -> Page {
         let boundary = "----regiomonitor-test-grens";
-        let mut body = String::new();
+        let mut body = Vec::new();
         for part in parts {
-            body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"",
-                part.name
-            ));
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"",
+                    part.name
+                )
+                .as_bytes(),
+            );
             match part.file_name {
-                Some(f) => body.push_str(&format!(
-                    "; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n"
-                )),
-                None => body.push_str("\r\n\r\n"),
+                Some(f) => body.extend_from_slice(
+                    format!("; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+                ),
+                None => body.extend_from_slice(b"\r\n\r\n"),
             }
-            body.push_str(part.content);
-            body.push_str("\r\n");
+            body.extend_from_slice(part.content);
+            body.extend_from_slice(b"\r\n");
         }
-        body.push_str(&format!("--{boundary}--\r\n"));
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let mut builder = self.request(Method::POST, path).header(
             header::CONTENT_TYPE,
             format!("multipart/form-data; boundary={boundary}"),

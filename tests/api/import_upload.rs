@@ -291,6 +291,33 @@ async fn a_file_just_under_the_limit_is_taken() {
 }
 
 #[tokio::test]
+async fn a_file_that_is_not_utf8_is_named_as_such_and_not_kept() {
+    let f = fixture(WebSettings::default()).await;
+    let csrf = f.admin.csrf();
+    let latin1 =
+        b"indicator,gebied,periode,waarde,bron\nmtvp-consultduur,GM0344,1950-Q1,12,caf\xe9\n";
+
+    let refused = f
+        .admin
+        .post_multipart(
+            IMPORT,
+            &[
+                Part::text("csrf", &csrf),
+                Part::file_bytes("bestand", "excel.csv", latin1),
+            ],
+            &[],
+        )
+        .await;
+
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        notice(&refused),
+        "Het bestand is geen UTF-8-tekst. Sla het op als \"CSV UTF-8\" en probeer het opnieuw."
+    );
+    assert_eq!(files_under(f.dir.path()), 0);
+}
+
+#[tokio::test]
 async fn no_address_on_the_upload_pages_carries_the_csrf_token() {
     let f = fixture(WebSettings::default()).await;
     let form = f.admin.get(IMPORT).await;
