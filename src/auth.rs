@@ -131,6 +131,13 @@ pub fn new_secret() -> (String, String) {
     (secret, hash)
 }
 
+/// A new random one-time id (128 bits), URL-safe: unguessable, short enough for a form field.
+pub fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    fill_random(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// The stored form of a secret (session cookie, API token).
 pub fn secret_hash(secret: &str) -> String {
     let digest = Sha256::digest(secret.as_bytes());

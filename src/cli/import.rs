@@ -1,17 +1,14 @@
 use std::fs::File;
-use std::io::{BufReader, IsTerminal, Read};
+use std::io::{BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, sync_channel};
-use std::thread::JoinHandle;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::domain::Channel;
-use crate::features::observations::model::NewObservation;
 use crate::import::Bundle;
-use crate::import::observations::{self, Context, Report};
-use crate::store::{Actor, Refusal, Store, StoreError};
+use crate::import::observations::{self, Context};
+use crate::store::{Actor, Store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {
@@ -73,9 +70,6 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Rows sent from the reading thread to the store at a time.
-const CHUNK: usize = 1000;
-
 /// `import observations`: checks the whole file, prints every problem, and only when there
 /// are none reads it a second time and stores every line in one transaction.
 pub async fn import_observations(store: &Store, file: &Path, examples: bool) -> anyhow::Result<()> {
@@ -130,7 +124,7 @@ pub async fn import_observations(store: &Store, file: &Path, examples: bool) -> 
 
     // Second pass: read again, check again, and stream the rows into one transaction.
     let bar = progress_bar(report.rows as u64, "opslaan");
-    let rows = Checked::start(open(file)?, head, Arc::clone(&cx), report.clone());
+    let rows = observations::Checked::start(open(file)?, head, Arc::clone(&cx), report.clone());
     let label = file.file_name().map_or_else(
         || file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -165,12 +159,8 @@ fn open(file: &Path) -> anyhow::Result<BufReader<File>> {
 
 /// The first bytes of the file, from which the check learns the delimiter.
 fn file_head(file: &Path) -> anyhow::Result<Vec<u8>> {
-    let mut head = Vec::with_capacity(4096);
-    open(file)?
-        .take(4096)
-        .read_to_end(&mut head)
-        .map_err(|e| anyhow::anyhow!("kan {} niet lezen: {e}", file.display()))?;
-    Ok(head)
+    observations::file_head(open(file)?)
+        .map_err(|e| anyhow::anyhow!("kan {} niet lezen: {e}", file.display()))
 }
 
 /// A bar on standard error while it is a terminal; nothing otherwise (a log, a pipe, a test).
@@ -191,94 +181,6 @@ fn progress_bar(len: u64, what: &str) -> ProgressBar {
     }
     bar.set_message(what.to_owned());
     bar
-}
-
-/// The checked lines of the second pass: a thread reads and checks the file and sends the
-/// lines in chunks, so reading and storing overlap and only a few chunks are in memory. When
-/// the second check does not find what the first one did (the file changed in between), the
-/// last item is an error and the store keeps nothing.
-struct Checked {
-    chunks: Receiver<Vec<NewObservation>>,
-    current: std::vec::IntoIter<NewObservation>,
-    reader: Option<JoinHandle<Report>>,
-    first: Report,
-}
-
-impl Checked {
-    fn start(
-        input: impl Read + Send + 'static,
-        head: Vec<u8>,
-        cx: Arc<Context>,
-        first: Report,
-    ) -> Self {
-        let (send, chunks) = sync_channel::<Vec<NewObservation>>(8);
-        let reader = std::thread::spawn(move || {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            let mut open = true;
-            let report = observations::check(input, &head, &cx, |o| {
-                if !open {
-                    return;
-                }
-                chunk.push(o);
-                if chunk.len() == CHUNK {
-                    open = send
-                        .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
-                        .is_ok();
-                }
-            });
-            if open && !chunk.is_empty() {
-                let _ = send.send(chunk);
-            }
-            report
-        });
-        Self {
-            chunks,
-            current: Vec::new().into_iter(),
-            reader: Some(reader),
-            first,
-        }
-    }
-
-    /// The end of the file: `Some(Err)` when the second check differs from the first.
-    fn finish(&mut self) -> Option<Result<NewObservation, StoreError>> {
-        let reader = self.reader.take()?;
-        let same = reader.join().is_ok_and(|second| {
-            second.is_ok()
-                && second.rows == self.first.rows
-                && second.per_indicator == self.first.per_indicator
-        });
-        (!same).then(|| {
-            Err(StoreError::Refused(Refusal::general(
-                "het bestand is veranderd tussen de controle en het opslaan; er is niets opgeslagen, lees het opnieuw in",
-            )))
-        })
-    }
-}
-
-impl Iterator for Checked {
-    type Item = Result<NewObservation, StoreError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(o) = self.current.next() {
-                return Some(Ok(o));
-            }
-            match blocking(|| self.chunks.recv()) {
-                Ok(chunk) => self.current = chunk.into_iter(),
-                Err(_) => return self.finish(),
-            }
-        }
-    }
-}
-
-/// Waits for the reading thread without holding up other tasks of a multi-threaded runtime.
-fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(f)
-        }
-        _ => f(),
-    }
 }
 
 pub async fn load_demo(args: super::DatabaseArgs) -> anyhow::Result<()> {

@@ -23,6 +23,17 @@ pub struct ServeArgs {
     /// kopregels genegeerd. Meer dan één: herhaal de optie of scheid met komma's.
     #[arg(long = "trusted-proxy", env = "REGIOMONITOR_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxies)]
     pub trusted_proxies: Vec<TrustedProxies>,
+    #[command(flatten)]
+    pub uploads: UploadArgs,
+}
+
+/// What the website takes in files.
+#[derive(Debug, clap::Args)]
+pub struct UploadArgs {
+    /// Het grootste bestand (in MB) dat de website aanneemt om metingen in te lezen; een
+    /// groter bestand leest u in met `regiomonitor import observations`.
+    #[arg(long, env = "REGIOMONITOR_MAX_UPLOAD_MB", default_value_t = crate::web::uploads::DEFAULT_MAX_UPLOAD_MB, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_upload_mb: u64,
 }
 
 fn parse_proxies(s: &str) -> Result<TrustedProxies, String> {
@@ -37,6 +48,8 @@ pub struct DemoArgs {
     /// Het SQLite-bestand voor de demo; het wordt bij elke start opnieuw gemaakt.
     #[arg(long, default_value = "regiomonitor-demo.db")]
     pub file: std::path::PathBuf,
+    #[command(flatten)]
+    pub uploads: UploadArgs,
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -47,6 +60,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let settings = WebSettings {
         secure_cookies: args.secure_cookies,
         trusted_proxies: TrustedProxies::merge(args.trusted_proxies),
+        max_upload_mb: args.uploads.max_upload_mb,
         ..WebSettings::default()
     };
     let app = Application::with_settings(store, args.addr, settings).await?;
@@ -88,7 +102,11 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         counts.indicators
     );
     let no_admin = store.admin_count().await? == 0;
-    let app = Application::with_store(store, args.addr).await?;
+    let settings = WebSettings {
+        max_upload_mb: args.uploads.max_upload_mb,
+        ..WebSettings::default()
+    };
+    let app = Application::with_settings(store, args.addr, settings).await?;
     announce(&app);
     if no_admin {
         eprintln!(

@@ -9,6 +9,9 @@ use crate::store::write_path::TextKind;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::thread::JoinHandle;
 
 use crate::domain::{
     AreaLevel, Frequency, IndicatorStatus, Measure, ParseError, Period, parse_number,
@@ -16,6 +19,7 @@ use crate::domain::{
 use crate::features::areas::model::AreaRow;
 use crate::features::indicators::model::IndicatorRow;
 use crate::features::observations::model::NewObservation;
+use crate::store::{Refusal, StoreError};
 
 /// At most this many problems are kept; the rest are counted.
 const MAX_PROBLEMS: usize = 500;
@@ -608,6 +612,104 @@ pub fn check(
         );
     }
     report
+}
+
+/// The first bytes of a file, from which the check learns the delimiter.
+pub fn file_head(input: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(4096);
+    input.take(4096).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Rows sent from the reading thread to the store at a time.
+const CHUNK: usize = 1000;
+
+/// The checked lines of the second pass: a thread reads and checks the file and sends the
+/// lines in chunks, so reading and storing overlap and only a few chunks are in memory. When
+/// the second check does not find what the first one did (the file changed in between), the
+/// last item is an error and the store keeps nothing.
+pub struct Checked {
+    chunks: Receiver<Vec<NewObservation>>,
+    current: std::vec::IntoIter<NewObservation>,
+    reader: Option<JoinHandle<Report>>,
+    first: Report,
+}
+
+impl Checked {
+    pub fn start(
+        input: impl Read + Send + 'static,
+        head: Vec<u8>,
+        cx: Arc<Context>,
+        first: Report,
+    ) -> Self {
+        let (send, chunks) = sync_channel::<Vec<NewObservation>>(8);
+        let reader = std::thread::spawn(move || {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut open = true;
+            let report = check(input, &head, &cx, |o| {
+                if !open {
+                    return;
+                }
+                chunk.push(o);
+                if chunk.len() == CHUNK {
+                    open = send
+                        .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
+                        .is_ok();
+                }
+            });
+            if open && !chunk.is_empty() {
+                let _ = send.send(chunk);
+            }
+            report
+        });
+        Self {
+            chunks,
+            current: Vec::new().into_iter(),
+            reader: Some(reader),
+            first,
+        }
+    }
+
+    /// The end of the file: `Some(Err)` when the second check differs from the first.
+    fn finish(&mut self) -> Option<Result<NewObservation, StoreError>> {
+        let reader = self.reader.take()?;
+        let same = reader.join().is_ok_and(|second| {
+            second.is_ok()
+                && second.rows == self.first.rows
+                && second.per_indicator == self.first.per_indicator
+        });
+        (!same).then(|| {
+            Err(StoreError::Refused(Refusal::general(
+                "het bestand is veranderd tussen de controle en het opslaan; er is niets opgeslagen, lees het opnieuw in",
+            )))
+        })
+    }
+}
+
+impl Iterator for Checked {
+    type Item = Result<NewObservation, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(o) = self.current.next() {
+                return Some(Ok(o));
+            }
+            match blocking(|| self.chunks.recv()) {
+                Ok(chunk) => self.current = chunk.into_iter(),
+                Err(_) => return self.finish(),
+            }
+        }
+    }
+}
+
+/// Waits for the reading thread without holding up other tasks of a multi-threaded runtime.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod input;
 pub mod proxy;
 pub(crate) mod routes;
 pub(crate) mod session;
+pub mod uploads;
 pub(crate) mod view;
 
 use std::ops::Deref;
@@ -50,14 +51,36 @@ pub struct App {
     pub pages: cache::PageCache,
     /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     pub trusted_proxies: proxy::TrustedProxies,
+    /// Uploaded files on disk, and the checked ones waiting for their confirmation.
+    pub uploads: uploads::Uploads,
 }
 
 /// Settings of the web application beyond the store.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebSettings {
     pub session_limits: SessionLimits,
     pub secure_cookies: bool,
     pub trusted_proxies: proxy::TrustedProxies,
+    /// The largest file the website takes, in MB (`--max-upload-mb`).
+    pub max_upload_mb: u64,
+    /// How long a checked upload waits for its confirmation.
+    pub keep_uploads: std::time::Duration,
+    /// Where this process makes its directory for uploads; the system's temp dir (`TMPDIR`)
+    /// when `None`.
+    pub upload_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            session_limits: SessionLimits::default(),
+            secure_cookies: false,
+            trusted_proxies: proxy::TrustedProxies::default(),
+            max_upload_mb: uploads::DEFAULT_MAX_UPLOAD_MB,
+            keep_uploads: uploads::DEFAULT_KEEP,
+            upload_dir: None,
+        }
+    }
 }
 
 /// Every route of the application, as one list: (method, path). Tests walk it to check that
@@ -92,6 +115,11 @@ pub fn router_with(store: Store, settings: WebSettings) -> Router {
         secure_cookies: settings.secure_cookies,
         pages: cache::PageCache::default(),
         trusted_proxies: settings.trusted_proxies,
+        uploads: uploads::Uploads::new(
+            settings.max_upload_mb,
+            settings.keep_uploads,
+            settings.upload_dir,
+        ),
     }));
     let (routes, _) = all_routes().into_parts();
     routes

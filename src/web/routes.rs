@@ -2,6 +2,7 @@
 //! matrix) and a new route cannot be left out of them.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, post, put};
@@ -48,6 +49,21 @@ impl Routes {
         T: 'static,
     {
         self.add(Method::POST, path, post(handler))
+    }
+
+    /// A POST that takes a file: the framework's body limit (2 MB on every other route) is
+    /// lifted for this route only, because its handler streams the body to disk and enforces
+    /// the configured upload limit itself (`web::uploads::Uploads::receive`).
+    pub fn post_upload<H, T>(self, path: &str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(
+            Method::POST,
+            path,
+            post(handler).layer(DefaultBodyLimit::disable()),
+        )
     }
 
     pub fn put<H, T>(self, path: &str, handler: H) -> Self

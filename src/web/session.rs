@@ -1,6 +1,7 @@
 //! Who is asking: a session cookie, an API token, or nobody. One middleware finds out, checks
-//! the CSRF token of every unsafe request that rides on a cookie, and hands the result to
-//! handlers (as an extractor) and templates (through a task-local).
+//! the CSRF token of every unsafe request that rides on a cookie (a header, a form field, or
+//! the first part of a file upload; never the address), and hands the result to handlers (as
+//! an extractor) and templates (through a task-local).
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
@@ -9,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use futures_util::StreamExt;
 
 use super::AppState;
 use super::error::{ApiError, WebError};
@@ -31,8 +33,8 @@ pub enum Via {
     Anonymous,
     /// A browser session; the hash of the cookie.
     Session(String),
-    /// A personal API token.
-    Token,
+    /// A personal API token; the hash of the token.
+    Token(String),
 }
 
 /// The person behind a request, as handlers and templates see it.
@@ -125,7 +127,7 @@ impl Viewer {
             Some(u) => Actor {
                 user_id: Some(u.id),
                 name: u.name.clone(),
-                channel: if self.via == Via::Token {
+                channel: if matches!(self.via, Via::Token(_)) {
                     Channel::Api
                 } else {
                     Channel::Web
@@ -188,9 +190,11 @@ fn refuse(path: &str, error: WebError) -> Response {
     }
 }
 
-/// The largest form body the CSRF check reads (file uploads are multipart and send the token
-/// in the header or the address instead).
+/// The largest form body the CSRF check reads.
 const FORM_LIMIT: usize = super::input::BODY_LIMIT;
+
+/// How far into a multipart body the CSRF check reads to find its first part, the token.
+const FIRST_PART_LIMIT: usize = 16 * 1024;
 
 /// Identifies the caller and checks CSRF for unsafe requests that ride on a session cookie.
 pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -206,10 +210,11 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
         viewer.address = client.to_string();
     }
     if let Some(token) = bearer(req.headers()) {
-        match state.store.token_user(&secret_hash(token), now).await {
+        let hash = secret_hash(token);
+        match state.store.token_user(&hash, now).await {
             Ok(Some(user)) => {
                 viewer.user = Some(user);
-                viewer.via = Via::Token;
+                viewer.via = Via::Token(hash);
             }
             Ok(None) => {
                 return refuse(
@@ -282,24 +287,24 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
     response
 }
 
-/// The CSRF token a request sent: the header, a form field, or (for uploads) the address.
+/// The CSRF token a request sent: the header, the form field, or the first part of a
+/// multipart form. Never the address: a token in a URL ends up in logs and histories.
 async fn csrf_sent(req: Request) -> Result<(Request, Option<String>), Response> {
     if let Some(v) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         let v = v.to_owned();
         return Ok((req, Some(v)));
     }
-    let from_query = req.uri().query().and_then(|q| {
-        url::form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == CSRF_FIELD)
-            .map(|(_, v)| v.into_owned())
-    });
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Ok((req, from_query));
+        .unwrap_or_default()
+        .to_owned();
+    if content_type.starts_with("multipart/form-data") {
+        return Ok(multipart_csrf(req, &content_type).await);
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return Ok((req, None));
     }
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, FORM_LIMIT).await {
@@ -314,10 +319,67 @@ async fn csrf_sent(req: Request) -> Result<(Request, Option<String>), Response> 
     let field = url::form_urlencoded::parse(&bytes)
         .find(|(k, _)| k == CSRF_FIELD)
         .map(|(_, v)| v.into_owned());
-    Ok((
-        Request::from_parts(parts, Body::from(bytes)),
-        field.or(from_query),
-    ))
+    Ok((Request::from_parts(parts, Body::from(bytes)), field))
+}
+
+/// The token of a multipart form (a file upload), which must be the form's first part
+/// (browsers send the parts in the order of the form, so the template puts `csrf` first).
+/// Only the start of the body is read, at most [`FIRST_PART_LIMIT`] past the first chunk,
+/// and put back in front of the rest: the handler still streams the whole body, however
+/// large, and nothing of a request without a valid token reaches it.
+async fn multipart_csrf(req: Request, content_type: &str) -> (Request, Option<String>) {
+    let Ok(boundary) = multer::parse_boundary(content_type) else {
+        return (req, None);
+    };
+    let (parts, body) = req.into_parts();
+    let mut rest = body.into_data_stream();
+    let opening = format!("--{boundary}");
+    let closing = format!("\r\n--{boundary}");
+    let mut head = Vec::new();
+    let mut broken = false;
+    // Read until the first part has ended (the second delimiter) or the limit is reached.
+    while !first_part_ended(&head, opening.as_bytes(), closing.as_bytes())
+        && head.len() < FIRST_PART_LIMIT
+    {
+        match rest.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Err(_)) => {
+                broken = true;
+                break;
+            }
+            None => break,
+        }
+    }
+    let head = axum::body::Bytes::from(head);
+    let token = if broken {
+        None
+    } else {
+        first_field(head.clone(), boundary, CSRF_FIELD).await
+    };
+    let body = Body::from_stream(
+        futures_util::stream::once(std::future::ready(Ok::<_, axum::Error>(head))).chain(rest),
+    );
+    (Request::from_parts(parts, body), token)
+}
+
+fn first_part_ended(head: &[u8], opening: &[u8], closing: &[u8]) -> bool {
+    find(head, opening).is_some_and(|start| find(&head[start + opening.len()..], closing).is_some())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The value of the form's first part when it is named `name` (parsed as the handler's
+/// multipart reader parses it).
+async fn first_field(head: axum::body::Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = futures_util::stream::once(std::future::ready(Ok::<_, std::io::Error>(head)));
+    let mut form = multer::Multipart::new(stream, boundary);
+    let field = form.next_field().await.ok()??;
+    if field.name() != Some(name) {
+        return None;
+    }
+    field.text().await.ok()
 }
 
 /// The session cookie for a new sign-in.

@@ -87,6 +87,7 @@ const RULES: &[(&str, &str, Who)] = &[
     ("POST", "/acties/{id}/escaleren", Who::PlanEditors),
     ("POST", "/metingen/importeren", Who::SignedIn),
     ("POST", "/metingen/importeren/bevestigen", Who::SignedIn),
+    ("POST", "/metingen/importeren/annuleren", Who::SignedIn),
     (
         "POST",
         "/api/v1/indicators/{id}/observations",
@@ -583,14 +584,20 @@ impl Fixture {
                 );
                 client.upload(&path, "matrix.csv", &file).await
             }
-            (_, "/metingen/importeren/bevestigen") => {
+            (_, "/metingen/importeren/bevestigen" | "/metingen/importeren/annuleren") => {
+                // The confirmation and the cancel take the id of the sender's own checked
+                // upload (a made-up one when the check gave none).
                 let file = format!(
                     "indicator,gebied,periode,waarde\n{KPI},{GEMEENTE},{}-Q3,14\n",
                     2030 + round
                 );
-                client
-                    .post_form(&path, [("name", "matrix.csv"), ("content", file.as_str())])
-                    .await
+                let preview = client
+                    .upload("/metingen/importeren", "matrix.csv", &file)
+                    .await;
+                let upload = preview
+                    .value("form[action='/metingen/importeren/bevestigen'] input[name=upload]")
+                    .unwrap_or_else(|| "AAAAAAAAAAAAAAAAAAAAAA".into());
+                client.post_form(&path, [("upload", upload.as_str())]).await
             }
             ("POST", "/api/v1/indicators/{id}/observations") => {
                 client

@@ -465,6 +465,37 @@ fn form_body<K: AsRef<str>, V: AsRef<str>>(fields: impl IntoIterator<Item = (K, 
     out.finish()
 }
 
+/// One part of a multipart form.
+pub struct Part<'a> {
+    pub name: &'a str,
+    /// Set for a file.
+    pub file_name: Option<&'a str>,
+    pub content: &'a [u8],
+}
+
+impl<'a> Part<'a> {
+    pub fn text(name: &'a str, content: &'a str) -> Self {
+        Self {
+            name,
+            file_name: None,
+            content: content.as_bytes(),
+        }
+    }
+
+    pub fn file(name: &'a str, file_name: &'a str, content: &'a str) -> Self {
+        Self::file_bytes(name, file_name, content.as_bytes())
+    }
+
+    /// A file that need not be UTF-8.
+    pub fn file_bytes(name: &'a str, file_name: &'a str, content: &'a [u8]) -> Self {
+        Self {
+            name,
+            file_name: Some(file_name),
+            content,
+        }
+    }
+}
+
 /// How a client identifies itself.
 #[derive(Debug, Clone)]
 pub enum Auth {
@@ -556,28 +587,54 @@ impl Client {
         self.send(request).await
     }
 
-    /// Uploads a file as a browser sends a multipart form: field `bestand`, with the session's
-    /// CSRF token in the address (as the upload form's action carries it).
+    /// Uploads a file as a browser sends the import form: multipart, the session's CSRF
+    /// token as the first part (as the form puts it), then the file in field `bestand`.
     pub async fn upload(&self, path: &str, file_name: &str, content: &str) -> Page {
-        let boundary = "----regiomonitor-test-grens";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"bestand\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
-        );
         let csrf = self.csrf();
-        let uri = if csrf.is_empty() {
-            path.to_owned()
-        } else {
-            format!("{path}?csrf={csrf}")
-        };
-        let request = self
-            .request(Method::POST, &uri)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .expect("request");
-        self.send(request).await
+        let mut parts = Vec::new();
+        if !csrf.is_empty() {
+            parts.push(Part::text("csrf", &csrf));
+        }
+        parts.push(Part::file("bestand", file_name, content));
+        self.post_multipart(path, &parts, &[]).await
+    }
+
+    /// Posts a multipart form with exactly these parts, in this order, and extra headers.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        parts: &[Part<'_>],
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let boundary = "----regiomonitor-test-grens";
+        let mut body = Vec::new();
+        for part in parts {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"",
+                    part.name
+                )
+                .as_bytes(),
+            );
+            match part.file_name {
+                Some(f) => body.extend_from_slice(
+                    format!("; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+                ),
+                None => body.extend_from_slice(b"\r\n\r\n"),
+            }
+            body.extend_from_slice(part.content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut builder = self.request(Method::POST, path).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        self.send(builder.body(Body::from(body)).expect("request"))
+            .await
     }
 
     /// Posts a form exactly as given (no CSRF token added), with extra headers.

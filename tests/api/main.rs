@@ -20,6 +20,7 @@ mod hardening;
 mod helpers;
 mod import;
 mod import_observations;
+mod import_upload;
 mod monitoring;
 mod monitoring_api;
 mod pages;

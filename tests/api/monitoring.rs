@@ -2,8 +2,7 @@
 //! value through the form; reading a CSV file in through the web import with its preview; and
 //! the follow-up of a KPI that is not met, with its escalation to a body.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 
 use crate::helpers::{Client, Page, Persona, Snapshot, TestApp, set_field};
 
@@ -97,37 +96,9 @@ async fn observation_fields(
     fields
 }
 
-/// Posts a CSV file as the import form does: multipart, the token in the address.
+/// Posts a CSV file as the import form does.
 async fn upload(client: &Client, name: &str, content: &str) -> Page {
-    let boundary = "----regiomonitor-test-grens";
-    let body = format!(
-        "--{boundary}\r\n\
-         Content-Disposition: form-data; name=\"bestand\"; filename=\"{name}\"\r\n\
-         Content-Type: text/csv\r\n\r\n\
-         {content}\r\n\
-         --{boundary}\r\n\
-         Content-Disposition: form-data; name=\"inhoud\"\r\n\r\n\
-         \r\n\
-         --{boundary}--\r\n"
-    );
-    let request = Request::post(format!("/metingen/importeren?csrf={}", client.csrf()))
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header(header::COOKIE, session_cookie(client))
-        .body(Body::from(body))
-        .expect("request");
-    client.send(request).await
-}
-
-fn session_cookie(client: &Client) -> String {
-    match &client.auth {
-        crate::helpers::Auth::Session { cookie, .. } => {
-            format!("{}={cookie}", crate::helpers::SESSION_COOKIE)
-        }
-        _ => panic!("not a session client"),
-    }
+    client.upload("/metingen/importeren", name, content).await
 }
 
 /// Uploads a file, then confirms the preview with the form the page gives.

@@ -2,6 +2,9 @@
 //! from a CSV file with a preview that lists every problem by line and column before anything
 //! is stored; storing is all or nothing.
 
+use std::fs::File;
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
@@ -21,6 +24,7 @@ use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional, parse_form, settle_at};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
+use crate::web::uploads::{Owner, ReceiveError};
 use crate::web::view::Catalog;
 
 pub fn routes() -> Routes {
@@ -28,8 +32,9 @@ pub fn routes() -> Routes {
         .get("/indicatoren/{id}/metingen/nieuw", form)
         .post("/indicatoren/{id}/metingen", save)
         .get("/metingen/importeren", import_form)
-        .post("/metingen/importeren", import_preview)
+        .post_upload("/metingen/importeren", import_preview)
         .post("/metingen/importeren/bevestigen", import_confirm)
+        .post("/metingen/importeren/annuleren", import_cancel)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -270,44 +275,85 @@ pub struct PreviewLine {
 #[template(path = "indicators/import.html")]
 pub struct ImportPage {
     pub nav: &'static str,
-    /// The file's name and content, carried to the confirmation.
+    /// The file's name, as the browser gave it.
     pub name: String,
-    pub content: String,
+    /// The one-time id of the checked upload the server keeps for the confirmation.
+    pub upload: String,
     pub checked: bool,
     pub rows: usize,
     pub problems: Vec<RowProblem>,
     pub more_problems: usize,
     pub preview: Vec<PreviewLine>,
     pub stored: Option<usize>,
+    /// Something about the file as a whole (too large, no longer kept, cancelled).
+    pub notice: Option<String>,
+    /// The upload limit in MB and how many minutes a checked upload is kept.
+    pub limit_mb: u64,
+    pub keep_minutes: u64,
 }
 
 impl ImportPage {
-    fn empty() -> Self {
+    fn empty(state: &AppState) -> Self {
         Self {
             nav: "indicatoren",
             name: String::new(),
-            content: String::new(),
+            upload: String::new(),
             checked: false,
             rows: 0,
             problems: Vec::new(),
             more_problems: 0,
             preview: Vec::new(),
             stored: None,
+            notice: None,
+            limit_mb: state.uploads.limit_mb(),
+            keep_minutes: state.uploads.keep_minutes(),
+        }
+    }
+
+    fn with_notice(state: &AppState, notice: String) -> Self {
+        Self {
+            notice: Some(notice),
+            ..Self::empty(state)
+        }
+    }
+
+    /// The outcome of a check: the preview, or the problems by line.
+    fn checked(state: &AppState, name: String, report: Report, cx: &observations::Context) -> Self {
+        Self {
+            preview: preview_lines(&report, cx),
+            checked: true,
+            rows: report.rows,
+            problems: report.problems,
+            more_problems: report.more_problems,
+            name,
+            ..Self::empty(state)
         }
     }
 }
 
-async fn import_form(viewer: Viewer) -> Result<ImportPage, WebError> {
+async fn import_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<ImportPage, WebError> {
     viewer.require_user()?;
-    Ok(ImportPage::empty())
+    state.uploads.sweep();
+    Ok(ImportPage::empty(&state))
 }
 
-/// Checks the file against the store for this account; returns the report and the rows.
-async fn check_file(
+/// The sender of an upload: the signed-in account and its session (or token).
+fn owner(viewer: &Viewer) -> Result<Owner, WebError> {
+    viewer.require_user()?;
+    Owner::of(viewer).ok_or_else(|| WebError::Unauthorized("Log in om dit te doen.".into()))
+}
+
+/// Checks a file on disk against the store for this account: a first read finds the KPI's
+/// it names (whose stored values are looked up), a second checks every line. Both run off
+/// the async threads; nothing of the file is held in memory.
+async fn check_upload(
     state: &AppState,
     viewer: &Viewer,
-    content: &str,
-) -> Result<(Report, Vec<NewObservation>, observations::Context), WebError> {
+    path: &std::path::Path,
+) -> Result<(Report, Arc<observations::Context>, Vec<u8>), WebError> {
     let user = viewer.require_user()?;
     let indicators = state.store.indicators().await?;
     let areas = state.store.areas().await?;
@@ -317,15 +363,32 @@ async fn check_file(
             allowed.insert(ind.id.clone());
         }
     }
-    let mut cx = observations::Context::new(&indicators, &areas, |i| allowed.contains(&i.id));
-    for id in observations::named_indicators(content.as_bytes(), content.as_bytes(), &cx) {
-        cx.add_existing(&id, &state.store.observation_keys(&id).await?);
+    let cx = observations::Context::new(&indicators, &areas, |i| allowed.contains(&i.id));
+    let head = File::open(path)
+        .and_then(observations::file_head)
+        .map_err(anyhow::Error::from)?;
+    let (file, named_head) = (path.to_owned(), head.clone());
+    let (named, mut cx) = tokio::task::spawn_blocking(move || {
+        let input = std::io::BufReader::with_capacity(1 << 16, File::open(&file)?);
+        let named = observations::named_indicators(input, &named_head, &cx);
+        Ok::<_, std::io::Error>((named, cx))
+    })
+    .await
+    .map_err(anyhow::Error::from)?
+    .map_err(anyhow::Error::from)?;
+    for id in &named {
+        cx.add_existing(id, &state.store.observation_keys(id).await?);
     }
-    let mut rows = Vec::new();
-    let report = observations::check(content.as_bytes(), content.as_bytes(), &cx, |o| {
-        rows.push(o);
-    });
-    Ok((report, rows, cx))
+    let cx = Arc::new(cx);
+    let (file, check_head, check_cx) = (path.to_owned(), head.clone(), Arc::clone(&cx));
+    let report = tokio::task::spawn_blocking(move || {
+        let input = std::io::BufReader::with_capacity(1 << 16, File::open(&file)?);
+        Ok::<_, std::io::Error>(observations::check(input, &check_head, &check_cx, |_| {}))
+    })
+    .await
+    .map_err(anyhow::Error::from)?
+    .map_err(anyhow::Error::from)?;
+    Ok((report, cx, head))
 }
 
 fn preview_lines(report: &Report, cx: &observations::Context) -> Vec<PreviewLine> {
@@ -344,54 +407,58 @@ fn preview_lines(report: &Report, cx: &observations::Context) -> Vec<PreviewLine
         .collect()
 }
 
-/// The upload (multipart, with the CSRF token in the address): check and show the preview.
+/// The upload (multipart, the CSRF token as its first part): streamed to disk, checked, and
+/// when it passes kept for the confirmation under a one-time id.
 async fn import_preview(
     State(state): State<AppState>,
     viewer: Viewer,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
-    viewer.require_user()?;
-    let mut name = String::new();
-    let mut content = String::new();
-    let mut pasted = String::new();
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                return Err(WebError::BadRequest(
-                    "Het bestand kon niet worden ontvangen. Is het groter dan 2 MB, lees het dan in met de opdrachtregel: regiomonitor import observations BESTAND.".into(),
-                ));
-            }
-        };
-        let field_name = field.name().unwrap_or_default().to_owned();
-        if field_name == "bestand" {
-            name = field.file_name().unwrap_or_default().to_owned();
+    let owner = owner(&viewer)?;
+    let limit = state.uploads.limit_mb();
+    let received = match state
+        .uploads
+        .receive(&mut multipart, &["bestand", "inhoud"])
+        .await
+    {
+        Ok(r) => r,
+        Err(ReceiveError::TooLarge) => {
+            let page = ImportPage::with_notice(
+                &state,
+                format!(
+                    "Het bestand is groter dan {limit} MB, de grens voor inlezen via de website; er is niets ontvangen of opgeslagen. Splits het bestand in delen van minder dan {limit} MB en lees die na elkaar in, of lees het in met de opdrachtregel: regiomonitor import observations BESTAND. De beheerder kan de grens verhogen met --max-upload-mb."
+                ),
+            );
+            return Ok((StatusCode::PAYLOAD_TOO_LARGE, page).into_response());
         }
-        let bytes = field.bytes().await.map_err(|_| {
-            WebError::BadRequest(
-                "Het bestand kon niet worden ontvangen. Is het groter dan 2 MB, lees het dan in met de opdrachtregel: regiomonitor import observations BESTAND.".into(),
-            )
-        })?;
-        let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
-            WebError::BadRequest(
+        Err(ReceiveError::NotUtf8) => {
+            let page = ImportPage::with_notice(
+                &state,
                 "Het bestand is geen UTF-8-tekst. Sla het op als \"CSV UTF-8\" en probeer het opnieuw.".into(),
-            )
-        })?;
-        match field_name.as_str() {
-            "bestand" => content = text,
-            "inhoud" => pasted = text,
+            );
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(ReceiveError::Broken) => {
+            return Err(WebError::BadRequest(
+                "Het bestand kon niet worden ontvangen: de verbinding brak af of het formulier was onvolledig. Probeer het opnieuw.".into(),
+            ));
+        }
+        Err(ReceiveError::Io(e)) => return Err(WebError::Internal(e.into())),
+    };
+    let mut file = None;
+    let mut pasted = None;
+    for r in received {
+        match r.field.as_str() {
+            "bestand" if !r.blank => file = Some(r),
+            "inhoud" if !r.blank => pasted = Some(r),
             _ => {}
         }
     }
-    if content.trim().is_empty() {
-        content = pasted;
-        if name.is_empty() {
-            name = "geplakte regels".into();
-        }
-    }
-    if content.trim().is_empty() {
-        let mut page = ImportPage::empty();
+    let Some((name, path)) = file
+        .map(|f| (f.file_name.unwrap_or_default(), f.path))
+        .or_else(|| pasted.map(|p| ("geplakte regels".to_owned(), p.path)))
+    else {
+        let mut page = ImportPage::empty(&state);
         page.checked = true;
         page.problems.push(RowProblem {
             line: 1,
@@ -399,74 +466,71 @@ async fn import_preview(
             message: "Kies een CSV-bestand of plak de regels in het tekstvak.".into(),
         });
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let (report, cx, _) = check_upload(&state, &viewer, &path).await?;
+    if !report.is_ok() {
+        let page = ImportPage::checked(&state, name, report, &cx);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let (report, _, cx) = check_file(&state, &viewer, &content).await?;
-    let status = if report.is_ok() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let page = ImportPage {
-        preview: preview_lines(&report, &cx),
-        checked: true,
-        rows: report.rows,
-        problems: report.problems,
-        more_problems: report.more_problems,
-        name,
-        content,
-        ..ImportPage::empty()
-    };
-    Ok((status, page).into_response())
+    let mut page = ImportPage::checked(&state, name.clone(), report, &cx);
+    page.upload = state.uploads.keep(owner, name, path);
+    Ok(page.into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ConfirmForm {
-    pub name: String,
-    pub content: String,
+    /// The one-time id of the checked upload.
+    pub upload: String,
 }
 
-/// Stores the checked file: checked again (the store may have changed), then all or nothing.
+/// What a confirmation of an upload no longer kept says.
+fn no_longer_kept(state: &AppState) -> Response {
+    let page = ImportPage::with_notice(
+        state,
+        format!(
+            "Deze controle is al opgeslagen, geannuleerd of verlopen (een gecontroleerd bestand wordt {} minuten bewaard, alleen voor wie het koos); er is nu niets opgeslagen. Kijk bij de KPI of de metingen er al staan, of kies het bestand opnieuw.",
+            state.uploads.keep_minutes()
+        ),
+    );
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+/// Stores a checked upload, once: checked again (the store may have changed), then all or
+/// nothing. The file is removed afterwards, whatever the outcome.
 async fn import_confirm(
     State(state): State<AppState>,
     viewer: Viewer,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    viewer.require_user()?;
+    let owner = owner(&viewer)?;
     let form: ConfirmForm = parse_form(&body);
-    let (report, rows, cx) = check_file(&state, &viewer, &form.content).await?;
+    let Some(kept) = state.uploads.take(&form.upload, &owner) else {
+        return Ok(no_longer_kept(&state));
+    };
+    let (report, cx, head) = check_upload(&state, &viewer, &kept.path).await?;
     if !report.is_ok() {
-        let page = ImportPage {
-            preview: preview_lines(&report, &cx),
-            checked: true,
-            rows: report.rows,
-            problems: report.problems,
-            more_problems: report.more_problems,
-            name: form.name,
-            content: form.content,
-            ..ImportPage::empty()
-        };
+        let page = ImportPage::checked(&state, kept.name.clone(), report, &cx);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let label = if form.name.is_empty() {
+    let label = if kept.name.is_empty() {
         "een CSV-bestand".to_owned()
     } else {
-        form.name.clone()
+        kept.name.clone()
     };
-    match state
+    let input = std::io::BufReader::with_capacity(
+        1 << 16,
+        File::open(&kept.path).map_err(anyhow::Error::from)?,
+    );
+    let rows = observations::Checked::start(input, head, Arc::clone(&cx), report.clone());
+    let stored = state
         .store
-        .import_observations(&viewer.actor(), &label, rows, |_| {})
-        .await
-    {
+        .try_import_observations(&viewer.actor(), &label, rows, |_| {})
+        .await;
+    match stored {
         Ok(n) => {
-            let page = ImportPage {
-                preview: preview_lines(&report, &cx),
-                checked: true,
-                rows: report.rows,
-                stored: Some(n),
-                name: form.name,
-                ..ImportPage::empty()
-            };
+            let mut page = ImportPage::checked(&state, kept.name.clone(), report, &cx);
+            page.stored = Some(n);
             Ok(page.into_response())
         }
         Err(StoreError::Refused(m)) => {
@@ -477,12 +541,29 @@ async fn import_confirm(
                     column: None,
                     message: m.into_message(),
                 }],
-                name: form.name,
-                content: form.content,
-                ..ImportPage::empty()
+                name: kept.name.clone(),
+                ..ImportPage::empty(&state)
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Forgets a checked upload (its file is removed) without storing anything.
+async fn import_cancel(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let owner = owner(&viewer)?;
+    let form: ConfirmForm = parse_form(&body);
+    let notice = match state.uploads.take(&form.upload, &owner) {
+        Some(kept) => format!(
+            "Geannuleerd: er is niets opgeslagen uit {}, en het bestand is weggegooid.",
+            kept.name
+        ),
+        None => "Er was niets meer om te annuleren: deze controle is al opgeslagen, geannuleerd of verlopen.".into(),
+    };
+    Ok(ImportPage::with_notice(&state, notice).into_response())
 }
