@@ -23,4 +23,5 @@ mod monitoring;
 mod monitoring_api;
 mod pages;
 mod refusals;
+mod rollout_facts;
 mod server;
