@@ -21,6 +21,7 @@ mod import;
 mod import_observations;
 mod monitoring;
 mod monitoring_api;
+mod observation_checks;
 mod pages;
 mod refusals;
 mod rollout_facts;
