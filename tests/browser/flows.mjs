@@ -21,8 +21,9 @@
 // What it checks:
 //   1. With JavaScript, as the trekker: sign in through the form; edit a plan it leads (current
 //      status, a new stage with date and a new source) and see the text and the change on the
-//      plan page; edit a matrix cell in place with htmx (no page navigation) and see the new
-//      status; see both in /wijzigingen; the edit page of a plan it does not lead is a 403 page.
+//      plan page; edit a matrix cell in place with htmx (no page navigation), giving the new
+//      status its date and a new source, and see the new status; see both in /wijzigingen;
+//      the edit page of a plan it does not lead is a 403 page.
 //   2. The same without JavaScript, on another plan, with the rollout cell's full-page form.
 //   3. axe-core (WCAG 2.0/2.1 A + AA) finds nothing on the forms, their error states, the
 //      account pages, /wijzigingen, the 403 page and the 409 conflict page.

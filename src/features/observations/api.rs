@@ -57,10 +57,11 @@ pub async fn observations(
 #[serde(default, deny_unknown_fields)]
 pub struct ObservationInput {
     pub version: i64,
+    /// An area of the KPI's measurement level (a gemeente's CBS code, a subregio or the region).
     pub area_id: String,
     /// 2026-Q1, 2026-03 or 2026, as the KPI's frequency asks.
     pub period: String,
-    /// For a quantitative KPI.
+    /// For a quantitative KPI: a number of at most 1.000.000.000.000 (10^12) either way.
     pub value: Option<f64>,
     /// For a narrative KPI.
     pub narrative: Option<String>,
