@@ -302,11 +302,94 @@ fn new_status_refusal(
                 old_date.label_nl()
             ),
         )),
+        (false, true) if old_source_id.is_none() => Some(Refusal::of(
+            RolloutField::Source,
+            format!(
+                "Bron: {change}, zonder bron, net als \"{was}\". Kies of typ de bron die zegt dat de uitrol \"{now}\" is, of bevestig dat er geen is."
+            ),
+        )),
         (false, true) => Some(Refusal::of(
             RolloutField::Source,
             format!(
                 "Bron: {change}, maar de bron is nog die van \"{was}\" ({source}). Kies of typ de bron die zegt dat de uitrol \"{now}\" is, of bevestig dat die ook voor \"{now}\" geldt."
             ),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::RecordField;
+
+    fn cell(status: RolloutStatus, date: &str, source: Option<SourceRef>) -> RolloutFields {
+        RolloutFields {
+            status,
+            date: FactDate::parse(date).expect("date"),
+            district_id: None,
+            note: None,
+            source,
+            date_and_source_confirmed: false,
+        }
+    }
+
+    fn refused(
+        old_source: Option<&str>,
+        new: &RolloutFields,
+    ) -> Option<(Option<&'static str>, String)> {
+        new_status_refusal(
+            "opstart",
+            "2025-10-09",
+            old_source.map(|_| "BBO 9 oktober 2025"),
+            old_source,
+            new,
+        )
+        .map(|r| {
+            (
+                r.field::<RolloutField>().map(RecordField::code),
+                r.into_message(),
+            )
+        })
+    }
+
+    #[test]
+    fn a_new_status_asks_for_whichever_of_date_and_source_is_still_the_old_one() {
+        let bbo = || Some(SourceRef::Existing("bbo".into()));
+        let new = || Some(SourceRef::New("Regiegroep 12 maart 2026".into()));
+        let running = RolloutStatus::Running;
+
+        assert_eq!(refused(Some("bbo"), &cell(running, "2026-Q1", new())), None);
+        let both = refused(Some("bbo"), &cell(running, "2025-10-09", bbo())).expect("refused");
+        assert_eq!(both.0, Some("date"));
+        assert!(
+            both.1
+                .starts_with("Sinds (datum) en Bron: de status wordt \"Loopt\" (was \"Opstart\")"),
+            "{}",
+            both.1
+        );
+        assert!(
+            both.1.contains("(9 oktober 2025, BBO 9 oktober 2025)"),
+            "{}",
+            both.1
+        );
+        let date = refused(Some("bbo"), &cell(running, "2025-10-09", new())).expect("refused");
+        assert_eq!(date.0, Some("date"));
+        assert!(date.1.starts_with("Sinds (datum): "), "{}", date.1);
+        let source = refused(Some("bbo"), &cell(running, "2026-Q1", bbo())).expect("refused");
+        assert_eq!(source.0, Some("source"));
+        assert!(
+            source
+                .1
+                .contains("nog die van \"Opstart\" (BBO 9 oktober 2025)"),
+            "{}",
+            source.1
+        );
+        let none = refused(None, &cell(running, "2026-Q1", None)).expect("refused");
+        assert_eq!(none.0, Some("source"));
+        assert!(
+            none.1.contains("zonder bron, net als \"Opstart\""),
+            "{}",
+            none.1
+        );
     }
 }
