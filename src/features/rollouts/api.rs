@@ -137,7 +137,8 @@ pub async fn put_rollout(
             None
         }
     };
-    let source = match (input.source_id, input.new_source) {
+    let new_source = input.new_source.as_deref().and_then(optional);
+    let source = match (input.source_id, new_source) {
         (Some(Some(_)), Some(_)) => {
             errors.add(
                 "new_source",
@@ -145,7 +146,7 @@ pub async fn put_rollout(
             );
             None
         }
-        (_, Some(title)) => optional(&title).map(SourceRef::New),
+        (_, Some(title)) => Some(SourceRef::New(title)),
         (Some(id), None) => id.map(SourceRef::Existing),
         (None, None) => cell
             .as_ref()
