@@ -59,6 +59,16 @@ impl Frequency {
             Self::Year => "2026",
         }
     }
+
+    /// The period of this frequency that holds `date`: the month, quarter or year it falls in.
+    pub fn period_of(self, date: jiff::civil::Date) -> Period {
+        let month = u8::try_from(date.month()).unwrap_or(1);
+        match self {
+            Self::Month => Period::Month(date.year(), month),
+            Self::Quarter => Period::Quarter(date.year(), (month - 1) / 3 + 1),
+            Self::Year => Period::Year(date.year()),
+        }
+    }
 }
 
 code_list!(
@@ -69,6 +79,45 @@ code_list!(
         Region => "regio", "Voor de hele regio";
     }
 );
+
+/// What an observation must fit: the measurement level and the frequency of its KPI. The one
+/// check of the form, the API and the CSV import, which each put its message at their own
+/// field, key or line.
+#[derive(Debug, Clone, Copy)]
+pub struct ObservationFit<'a> {
+    /// The KPI's name, as messages name it.
+    pub kpi: &'a str,
+    pub level: AreaLevel,
+    pub frequency: Frequency,
+}
+
+impl ObservationFit<'_> {
+    /// Refuses an area that is not of the KPI's level; `kind` is the area's kind as stored
+    /// (`gemeente`, `subregio`, `regio` or `wijk`: no KPI is measured per wijk).
+    pub fn area(&self, name: &str, kind: &str) -> Result<(), ParseError> {
+        if AreaLevel::parse(kind).ok() == Some(self.level) {
+            return Ok(());
+        }
+        Err(ParseError::new(format!(
+            "{name} is een {kind}, maar \"{}\" wordt gemeten {}; kies een gebied van dat niveau",
+            self.kpi,
+            self.level.label().to_lowercase()
+        )))
+    }
+
+    /// Refuses a period that is not of the KPI's frequency (a month for a quarterly KPI).
+    pub fn period(&self, period: Period) -> Result<(), ParseError> {
+        if self.frequency.accepts(period) {
+            return Ok(());
+        }
+        Err(ParseError::new(format!(
+            "\"{}\" wordt {} gemeten; schrijf de periode zoals {}",
+            self.kpi,
+            self.frequency.label().to_lowercase(),
+            self.frequency.example()
+        )))
+    }
+}
 
 code_list!(
     /// Where a KPI stands in an area. Derived from the latest observation for numbers; given
@@ -348,8 +397,35 @@ pub fn format_number_nl(value: f64) -> String {
     text.replace('.', ",")
 }
 
+/// The largest size of a value the monitor takes: a thousand billion (10^12). Far above any
+/// count, percentage, duration or amount in euro of the region, and small enough that the
+/// charts and the two decimals the pages show stay exact.
+pub const MAX_VALUE: f64 = 1e12;
+
+fn out_of_range(shown: &str) -> ParseError {
+    ParseError::new(format!(
+        "{shown} ligt buiten het bereik van de monitor; een waarde ligt tussen -1.000.000.000.000 en 1.000.000.000.000 (10^12)"
+    ))
+}
+
+/// Refuses a value that is not a finite number or is larger in size than [`MAX_VALUE`]: the
+/// check of every number that comes in as a number (the API's JSON, a portfolio file), and of
+/// [`parse_number`].
+pub fn check_value(value: f64) -> Result<f64, ParseError> {
+    if !value.is_finite() {
+        return Err(ParseError::new(format!(
+            "{value} is geen getal; schrijf een getal zoals 12,5"
+        )));
+    }
+    if value.abs() > MAX_VALUE {
+        return Err(out_of_range(&format!("{value:e}").replace('.', ",")));
+    }
+    Ok(value)
+}
+
 /// Reads a measured value: `12.5`, `12,5`, `-7`, optionally followed by `%`. Thousands
-/// separators are refused, because `1.250` could mean either.
+/// separators are refused, because `1.250` could mean either; so is a value beyond
+/// [`MAX_VALUE`].
 pub fn parse_number(value: &str) -> Result<f64, ParseError> {
     let v = value.trim();
     let v = v.strip_suffix('%').map_or(v, str::trim_end);
@@ -372,11 +448,11 @@ pub fn parse_number(value: &str) -> Result<f64, ParseError> {
     if !well_formed {
         return Err(refuse());
     }
-    normal
-        .parse::<f64>()
-        .ok()
-        .filter(|n| n.is_finite())
-        .ok_or_else(refuse)
+    let number = normal.parse::<f64>().map_err(|_| refuse())?;
+    if !number.is_finite() || number.abs() > MAX_VALUE {
+        return Err(out_of_range(value.trim()));
+    }
+    Ok(number)
 }
 
 #[cfg(test)]
@@ -528,6 +604,67 @@ mod tests {
             let err = parse_number(bad).expect_err(bad);
             assert!(err.0.contains("12,5"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_number_beyond_a_thousand_billion_is_refused_with_the_range() {
+        assert_eq!(parse_number("1000000000000"), Ok(1e12));
+        assert_eq!(parse_number("-1000000000000"), Ok(-1e12));
+        let long = format!("1{}", "0".repeat(400));
+        for bad in ["1000000000001", "-1000000000001", long.as_str()] {
+            let err = parse_number(bad).expect_err(bad);
+            assert!(err.0.contains("1.000.000.000.000 (10^12)"), "{err}");
+        }
+        for bad in [1.7e308, -1.7e308, f64::MAX, 1e12 + 1.0] {
+            let err = check_value(bad).expect_err("out of range");
+            assert!(err.0.contains("buiten het bereik"), "{err}");
+        }
+        assert_eq!(check_value(-1e12), Ok(-1e12));
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let err = check_value(bad).expect_err("not a number");
+            assert!(err.0.contains("geen getal"), "{err}");
+        }
+    }
+
+    #[test]
+    fn an_observation_fits_a_kpi_only_at_its_level_and_frequency() {
+        let fit = ObservationFit {
+            kpi: "Consultduur",
+            level: AreaLevel::Gemeente,
+            frequency: Frequency::Quarter,
+        };
+        assert_eq!(fit.area("Zeist", "gemeente"), Ok(()));
+        for (name, kind) in [
+            ("Zuidoost Utrecht", "subregio"),
+            ("Midden", "regio"),
+            ("Zeist-West", "wijk"),
+        ] {
+            let err = fit.area(name, kind).expect_err(kind);
+            assert!(
+                err.0.starts_with(&format!(
+                    "{name} is een {kind}, maar \"Consultduur\" wordt gemeten per gemeente"
+                )),
+                "{err}"
+            );
+        }
+        assert_eq!(fit.period(p("2026-Q1")), Ok(()));
+        let err = fit.period(p("2026-03")).expect_err("a month");
+        assert!(
+            err.0.contains("per kwartaal gemeten") && err.0.contains("2026-Q1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_period_of_a_frequency_holds_the_day() {
+        let day = jiff::civil::date(2025, 8, 14);
+        assert_eq!(Frequency::Month.period_of(day), p("2025-08"));
+        assert_eq!(Frequency::Quarter.period_of(day), p("2025-Q3"));
+        assert_eq!(Frequency::Year.period_of(day), p("2025"));
+        assert_eq!(
+            Frequency::Quarter.period_of(jiff::civil::date(2025, 12, 31)),
+            p("2025-Q4")
+        );
     }
 
     #[test]

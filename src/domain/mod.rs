@@ -18,7 +18,8 @@ pub use codes::{
 pub use fact_date::{FactDate, Season};
 pub use indicator::{
     ActionStatus, AreaLevel, Assessment, Direction, EscalationLevel, Frequency, IndicatorKind,
-    IndicatorStatus, Latest, Measure, Targets, assess, assess_kpi, format_number_nl, parse_number,
+    IndicatorStatus, Latest, MAX_VALUE, Measure, ObservationFit, Targets, assess, assess_kpi,
+    check_value, format_number_nl, parse_number,
 };
 pub use period::Period;
 pub use slug::Slug;

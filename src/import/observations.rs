@@ -14,7 +14,8 @@ use std::sync::mpsc::{Receiver, sync_channel};
 use std::thread::JoinHandle;
 
 use crate::domain::{
-    AreaLevel, Frequency, IndicatorStatus, Measure, ParseError, Period, parse_number,
+    AreaLevel, Frequency, IndicatorStatus, Measure, ObservationFit, ParseError, Period,
+    parse_number,
 };
 use crate::features::areas::model::AreaRow;
 use crate::features::indicators::model::IndicatorRow;
@@ -86,6 +87,16 @@ struct KnownIndicator {
     /// The person importing may enter values for it.
     allowed: bool,
     index: u32,
+}
+
+impl KnownIndicator {
+    fn fit(&self) -> ObservationFit<'_> {
+        ObservationFit {
+            kpi: &self.name,
+            level: self.level,
+            frequency: self.frequency,
+        }
+    }
 }
 
 struct KnownArea {
@@ -431,20 +442,8 @@ pub fn check(
                 None
             }
             Some(a) => {
-                if let Some(i) = indicator
-                    && a.level != i.level
-                {
-                    report.problem(
-                        line,
-                        Some(columns.name(columns.area)),
-                        format!(
-                            "{} is een {}, maar \"{}\" wordt gemeten {}; kies een gebied van dat niveau",
-                            a.name,
-                            a.level.code(),
-                            i.name,
-                            i.level.label().to_lowercase()
-                        ),
-                    );
+                if let Some(Err(e)) = indicator.map(|i| i.fit().area(&a.name, a.level.code())) {
+                    report.problem(line, Some(columns.name(columns.area)), e.0);
                 }
                 Some(a)
             }
@@ -457,19 +456,8 @@ pub fn check(
                 None
             }
             Ok(p) => {
-                if let Some(i) = indicator
-                    && !i.frequency.accepts(p)
-                {
-                    report.problem(
-                        line,
-                        Some(columns.name(columns.period)),
-                        format!(
-                            "\"{}\" wordt {} gemeten; schrijf de periode zoals {}",
-                            i.name,
-                            i.frequency.label().to_lowercase(),
-                            i.frequency.example()
-                        ),
-                    );
+                if let Some(Err(e)) = indicator.map(|i| i.fit().period(p)) {
+                    report.problem(line, Some(columns.name(columns.period)), e.0);
                 }
                 Some(p)
             }

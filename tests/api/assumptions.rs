@@ -322,6 +322,8 @@ async fn a_note_on_a_cell_keeps_its_date_source_and_aanname_and_a_new_status_end
     let mut fields = admin.get(path).await.form_values("form.rm-rollout-form");
     set_field(&mut fields, "status", "loopt");
     set_field(&mut fields, "date", "2026-Q1");
+    set_field(&mut fields, "source", "");
+    set_field(&mut fields, "source_new", "Regiegroep 12 maart 2026");
     let moved = admin.post_form(path, fields).await;
 
     assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);

@@ -407,6 +407,7 @@ async fn the_changes_json_names_a_plan_whose_only_change_is_a_rollout() {
     let path = format!("/plannen/{PLAN}/uitrol/{GEMEENTE}");
     let mut fields = lead.get(&path).await.form_values("form.rm-rollout-form");
     set_field(&mut fields, "status", "loopt");
+    set_field(&mut fields, "date", "2025-10-09");
     let saved = lead.post_form(&path, fields).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
 

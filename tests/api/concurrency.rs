@@ -213,6 +213,7 @@ fn cell(note: String) -> RolloutFields {
         district_id: None,
         note: Some(note),
         source: None,
+        date_and_source_confirmed: false,
     }
 }
 

@@ -206,7 +206,7 @@ async fn an_invalid_rollout_cell_with_htmx_shows_the_form_again_with_its_message
     assert!(
         answer
             .text("[id^=\"fout-u-\"][id$=\"-date\"]")
-            .starts_with("Datum: ")
+            .starts_with("Sinds (datum): ")
     );
     assert_eq!(
         answer.value("[id^=\"veld-u-\"][id$=\"-date\"]").as_deref(),
@@ -229,7 +229,9 @@ async fn a_rollout_cell_saved_by_someone_else_in_between_is_a_conflict() {
         .await
         .form_values("form.rm-rollout-form");
     set_field(&mut first, "status", "loopt");
+    set_field(&mut first, "date", "2025-10-09");
     set_field(&mut second, "status", "nvt");
+    set_field(&mut second, "date", "2025-11");
     admin.post_form(&rollout_path(), first).await;
     let before = app.snapshot().await;
 
@@ -255,6 +257,7 @@ async fn a_cell_saved_with_htmx_replaces_the_whole_cell_so_its_colour_follows_th
         .await
         .form_values("form.rm-rollout-form");
     set_field(&mut fields, "status", "geborgd");
+    set_field(&mut fields, "date", "2025-10-09");
     set_field(&mut fields, "note", "Alle LSV's doen mee.");
 
     let cell = lead.post_htmx(&rollout_path(), fields).await;

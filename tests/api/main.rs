@@ -23,6 +23,8 @@ mod import_observations;
 mod import_upload;
 mod monitoring;
 mod monitoring_api;
+mod observation_checks;
 mod pages;
 mod refusals;
+mod rollout_facts;
 mod server;

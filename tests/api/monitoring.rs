@@ -459,7 +459,7 @@ async fn a_month_for_a_quarterly_kpi_is_refused_with_the_way_to_write_a_quarter(
     refused(
         &[("area", ZEIST), ("period", "2026-11"), ("value", "14")],
         "period",
-        "Periode: deze KPI wordt per kwartaal gemeten",
+        "Periode: \"Flexibele gemiddelde consultduur bij de huisarts (MTVP)\" wordt per kwartaal gemeten",
     )
     .await;
 }

@@ -21,8 +21,9 @@
 // What it checks:
 //   1. With JavaScript, as the trekker: sign in through the form; edit a plan it leads (current
 //      status, a new stage with date and a new source) and see the text and the change on the
-//      plan page; edit a matrix cell in place with htmx (no page navigation) and see the new
-//      status; see both in /wijzigingen; the edit page of a plan it does not lead is a 403 page.
+//      plan page; edit a matrix cell in place with htmx (no page navigation), giving the new
+//      status its date and a new source, and see the new status; see both in /wijzigingen;
+//      the edit page of a plan it does not lead is a 403 page.
 //   2. The same without JavaScript, on another plan, with the rollout cell's full-page form.
 //   3. axe-core (WCAG 2.0/2.1 A + AA) finds nothing on the forms, their error states, the
 //      account pages, /wijzigingen, the 403 page and the 409 conflict page.
@@ -48,6 +49,8 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const TIMEOUT_MS = 15_000;
 const NEW_SOURCE = 'BBO 9 oktober 2025';
 const STAGE_DATE = '2025-10-09';
+/// The date a flow gives a cell's new status.
+const CELL_DATE = '2026-02';
 
 const accounts = {
   trekker: { email: process.env.TREKKER_EMAIL, password: process.env.TREKKER_PASSWORD },
@@ -256,6 +259,14 @@ function matrixCell(page, plan, gemeente) {
   return page.locator(`td:has(a.rm-edit-link[href="${base}"]), td:has(a.rm-edit-link[href^="${base}?"])`);
 }
 
+/// A new status asks for its own date and source: fill them in the cell form inside `scope`
+/// (the matrix cell or the page), with a new source titled `source`.
+async function newStatusFacts(scope, source) {
+  await scope.getByLabel('Sinds (datum)').fill(CELL_DATE);
+  await scope.getByLabel('Bron', { exact: true }).selectOption('');
+  await scope.getByLabel('Of een nieuwe bron').fill(source);
+}
+
 /// The label of the option of `select` to choose: the first that is neither the current one
 /// nor in `avoid`.
 async function otherOption(select, avoidLabels) {
@@ -386,6 +397,7 @@ async function withJavaScript(browser, cells) {
     const select = td.getByLabel('Status', { exact: true });
     const pick = await otherOption(select, ['Onbekend']);
     await select.selectOption(pick.value);
+    await newStatusFacts(td, `Browsertest js ${run}`);
     await td.getByLabel('Toelichting bij deze wijziging').fill(`Browsertest js ${run}`);
     let navigations = 0;
     const onNav = (f) => {
@@ -459,6 +471,7 @@ async function withoutJavaScript(browser, cells) {
     const select = page.getByLabel('Status', { exact: true });
     const pick = await otherOption(select, ['Onbekend']);
     await select.selectOption(pick.value);
+    await newStatusFacts(page, `Browsertest no-js ${run}`);
     await page.getByLabel('Toelichting bij deze wijziging').fill(`Browsertest no-js ${run}`);
     const res = await submit(page, page.getByRole('button', { name: 'Uitrol opslaan' }));
     await expectStatus(res, 200, 'saving the rollout');

@@ -55,17 +55,53 @@ pub fn next(p: Period) -> Period {
     }
 }
 
-/// Every period from the first to the last observation, so gaps show as gaps.
+/// Every period of the KPI's frequency from the one that holds the first observation to the
+/// last observation, so gaps show as gaps. Observations of another length (stored before the
+/// KPI's frequency changed) do not set the periods; see [`periods_off_frequency`].
 pub fn periods_between(first: Period, last: Period, frequency: Frequency) -> Vec<Period> {
     let mut out = Vec::new();
-    let mut p = first;
+    let mut p = frequency.period_of(first.start());
     while p.start() <= last.start() && out.len() < 2000 {
-        if frequency.accepts(p) {
-            out.push(p);
-        }
+        out.push(p);
         p = next(p);
     }
     out
+}
+
+/// How many of `periods` have no value in `series`: the gaps in the line. Counted from the
+/// periods, so observations that lie outside them can never make it negative.
+pub fn periods_without_value(periods: &[Period], series: &[(Period, f64)]) -> usize {
+    periods
+        .iter()
+        .filter(|p| !series.iter().any(|(q, _)| q == *p))
+        .count()
+}
+
+/// How many observations of `series` are of no period in `periods` (a month of a KPI that is
+/// now measured per quarter): the chart cannot place them, the table lists them.
+pub fn periods_off_frequency(periods: &[Period], series: &[(Period, f64)]) -> usize {
+    series.iter().filter(|(p, _)| !periods.contains(p)).count()
+}
+
+/// The largest size of a value the geometry draws where it is. Values are checked on the way
+/// in (at most `domain::MAX_VALUE`); one stored before that check is drawn at this edge, so
+/// no span or coordinate overflows.
+const DRAWN_LIMIT: f64 = 1e15;
+
+/// A value as the geometry draws it: within [`DRAWN_LIMIT`]; `None` for NaN.
+fn drawn(value: f64) -> Option<f64> {
+    (!value.is_nan()).then(|| value.clamp(-DRAWN_LIMIT, DRAWN_LIMIT))
+}
+
+/// Where `value` lies on an axis from `lo` (drawn at `from`) to `hi` (at `to`). Always a
+/// finite number: the middle of the axis when the span gives none.
+fn scale(value: f64, lo: f64, hi: f64, from: f64, to: f64) -> f64 {
+    let at = from + (value - lo) / (hi - lo) * (to - from);
+    if at.is_finite() {
+        at
+    } else {
+        (from + to) / 2.0
+    }
 }
 
 /// Round numbers for an axis from `min` to `max`.
@@ -114,7 +150,8 @@ impl LineChart {
             series
                 .iter()
                 .map(|(_, v)| *v)
-                .chain(rules.iter().map(|r| r.0)),
+                .chain(rules.iter().map(|r| r.0))
+                .filter_map(drawn),
         )?;
         let (lo, hi) = if (hi - lo).abs() < 1e-9 {
             (lo - 1.0, hi + 1.0)
@@ -122,7 +159,7 @@ impl LineChart {
             (lo, hi)
         };
         let (lo, hi, tick_values) = ticks(lo, hi);
-        let y = |v: f64| plot_bottom - (v - lo) / (hi - lo) * (plot_bottom - plot_top);
+        let y = |v: f64| scale(drawn(v).unwrap_or(lo), lo, hi, plot_bottom, plot_top);
         let count = periods.len();
         let x = |i: usize| {
             if count == 1 {
@@ -138,6 +175,9 @@ impl LineChart {
         let mut last_index: Option<usize> = None;
         for (p, v) in series {
             let Some(i) = index(*p) else { continue };
+            if v.is_nan() {
+                continue;
+            }
             let (px, py) = (x(i), y(*v));
             let joined = last_index.is_some_and(|l| l + 1 == i);
             if !joined && !current.is_empty() {
@@ -239,10 +279,11 @@ impl BarChart {
                 .iter()
                 .map(|i| i.1)
                 .chain(rules.iter().map(|r| r.0))
-                .chain(std::iter::once(0.0)),
+                .chain(std::iter::once(0.0))
+                .filter_map(drawn),
         )?;
         let (lo, hi, tick_values) = ticks(lo, if (hi - lo).abs() < 1e-9 { lo + 1.0 } else { hi });
-        let x = |v: f64| plot_left + (v - lo) / (hi - lo) * (plot_right - plot_left);
+        let x = |v: f64| scale(drawn(v).unwrap_or(lo), lo, hi, plot_left, plot_right);
         let zero = x(0.0_f64.clamp(lo, hi));
         let bars = items
             .into_iter()
@@ -315,6 +356,82 @@ mod tests {
         .expect("chart");
         let rule = &chart.rules[0];
         assert!(rule.at >= 0.0 && rule.at <= chart.plot_bottom);
+    }
+
+    fn every_number_is_finite(chart: &LineChart) -> bool {
+        chart
+            .points
+            .iter()
+            .flat_map(|p| [p.x, p.y])
+            .chain(chart.y_ticks.iter().map(|t| t.at))
+            .chain(chart.x_ticks.iter().map(|t| t.at))
+            .chain(chart.rules.iter().map(|r| r.at))
+            .all(f64::is_finite)
+            && chart
+                .runs
+                .iter()
+                .all(|r| !r.contains("NaN") && !r.contains("inf"))
+    }
+
+    #[test]
+    fn the_largest_numbers_a_float_holds_still_give_finite_coordinates() {
+        let q = |n| Period::Quarter(2025, n);
+        let periods = periods_between(q(1), q(3), Frequency::Quarter);
+        for series in [
+            vec![(q(1), 1.7e308), (q(2), -1.7e308), (q(3), 0.0)],
+            vec![(q(1), f64::MAX), (q(2), f64::MIN)],
+            vec![(q(1), f64::NAN), (q(2), 5.0), (q(3), f64::INFINITY)],
+            vec![(q(1), 1e-300), (q(2), -1e-300)],
+        ] {
+            let chart = LineChart::build(
+                &periods,
+                &series,
+                vec![(f64::MAX, "Streefwaarde".into(), "target")],
+                &|v| format_number_nl(v),
+            )
+            .expect("chart");
+            assert!(
+                every_number_is_finite(&chart),
+                "{series:?}: {:?}",
+                chart.runs
+            );
+        }
+        let bars = BarChart::build(
+            vec![
+                ("Zeist".into(), 1.7e308, "groot".into(), "achter", "▲"),
+                ("Bunnik".into(), -1.7e308, "klein".into(), "op-koers", "✔"),
+                ("Houten".into(), f64::NAN, "?".into(), "op-koers", "✔"),
+            ],
+            vec![(f64::MIN, "Streefwaarde".into(), "target")],
+        )
+        .expect("chart");
+        assert!(
+            bars.bars
+                .iter()
+                .flat_map(|b| [b.x0, b.x1, b.y])
+                .chain(bars.x_ticks.iter().map(|t| t.at))
+                .chain(bars.rules.iter().map(|r| r.at))
+                .all(f64::is_finite)
+        );
+    }
+
+    #[test]
+    fn observations_of_another_frequency_never_make_the_gap_count_negative() {
+        let q = |y, n| Period::Quarter(y, n);
+        // Quarterly values, six monthly ones from when the KPI was measured per month, and
+        // the KPI measured per quarter again.
+        let mut series: Vec<(Period, f64)> = (1..=4).map(|n| (q(2025, n), 10.0)).collect();
+        series.extend((1..=6).map(|m| (Period::Month(2026, m), 11.0)));
+        series.push((q(2026, 3), 12.0));
+        let periods = periods_between(series[0].0, q(2026, 3), Frequency::Quarter);
+        assert_eq!(periods.len(), 7);
+        assert_eq!(periods_without_value(&periods, &series), 2);
+        assert_eq!(periods_off_frequency(&periods, &series), 6);
+        // Per year, the quarters are all off: two years without a value of their own.
+        let years = periods_between(series[0].0, q(2026, 3), Frequency::Year);
+        assert_eq!(years, [Period::Year(2025), Period::Year(2026)]);
+        assert_eq!(periods_without_value(&years, &series), 2);
+        assert_eq!(periods_off_frequency(&years, &series), series.len());
     }
 
     #[test]

@@ -258,10 +258,15 @@ fn validate(
         }
         let parsed = line
             .split_once(':')
-            .and_then(|(p, v)| Some((Period::parse(p).ok()?, parse_number(v).ok()?)));
+            .map(|(p, v)| (Period::parse(p), parse_number(v)));
         match parsed {
-            Some(m) => milestones.push(m),
-            None => errors.add(
+            Some((Ok(p), Ok(v))) => milestones.push((p, v)),
+            // A period and a number that is out of range: say why.
+            Some((Ok(_), Err(e))) if e.0.contains("bereik") => errors.add(
+                "milestones",
+                format!("Tussendoelen: regel {} (\"{line}\"): {e}", i + 1),
+            ),
+            _ => errors.add(
                 "milestones",
                 format!(
                     "Tussendoelen: regel {} (\"{line}\") is geen periode en waarde; schrijf bijvoorbeeld 2025-Q4: 13",

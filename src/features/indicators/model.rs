@@ -4,7 +4,8 @@ use serde::Serialize;
 use sqlx::FromRow;
 
 use crate::domain::{
-    AreaLevel, Direction, Frequency, IndicatorKind, Measure, Period, Targets, format_number_nl,
+    AreaLevel, Direction, Frequency, IndicatorKind, Measure, ObservationFit, Period, Targets,
+    format_number_nl,
 };
 use crate::store::write_path::record_fields;
 
@@ -100,6 +101,15 @@ impl IndicatorRow {
 
     pub fn area_level(&self) -> AreaLevel {
         AreaLevel::parse(&self.area_level).unwrap_or(AreaLevel::Gemeente)
+    }
+
+    /// What an observation of this KPI must fit: its level and frequency.
+    pub fn fit(&self) -> ObservationFit<'_> {
+        ObservationFit {
+            kpi: &self.name,
+            level: self.area_level(),
+            frequency: self.frequency(),
+        }
     }
 
     pub fn kind_label(&self) -> &'static str {

@@ -9,7 +9,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 
-use super::chart::{BarChart, LineChart, periods_between};
+use super::chart::{
+    BarChart, LineChart, periods_between, periods_off_frequency, periods_without_value,
+};
 use super::model::{IndicatorField, IndicatorRow};
 use crate::domain::{Direction, FrameworkKind, IndicatorStatus, Period};
 use crate::features::changes::model::AuditScope;
@@ -469,22 +471,26 @@ async fn show(
         .iter()
         .filter_map(|o| Some((o.period()?, o.value?)))
         .collect();
-    let line = match (points.first(), points.last()) {
+    let periods = match (points.first(), points.last()) {
         (Some(first), Some(last)) if !ind.is_narrative() => {
-            let periods = periods_between(first.0, last.0, ind.frequency());
-            LineChart::build(&periods, &points, rules.clone(), &unit)
+            periods_between(first.0, last.0, ind.frequency())
         }
-        _ => None,
+        _ => Vec::new(),
     };
+    let line = LineChart::build(&periods, &points, rules.clone(), &unit);
     let area_name = selected
         .as_ref()
         .map(|(_, n)| n.clone())
         .unwrap_or_default();
     let line_summary = match (points.first(), points.last()) {
         (Some(first), Some(last)) => {
-            let missing = line.as_ref().map_or(0, |_| {
-                periods_between(first.0, last.0, ind.frequency()).len() - points.len()
-            });
+            let (missing, off) = match &line {
+                Some(_) => (
+                    periods_without_value(&periods, &points),
+                    periods_off_frequency(&periods, &points),
+                ),
+                None => (0, 0),
+            };
             let mut text = format!(
                 "{area_name}: van {} in {} naar {} in {} ({} {}).",
                 unit(first.1),
@@ -502,6 +508,14 @@ async fn show(
                 text.push_str(&format!(
                     " {missing} {} zonder meting; daar is de lijn onderbroken.",
                     if missing == 1 { "periode" } else { "perioden" }
+                ));
+            }
+            if off > 0 {
+                text.push_str(&format!(
+                    " {off} {} over een andere periode dan een {} {} alleen in de tabel.",
+                    if off == 1 { "meting" } else { "metingen" },
+                    ind.frequency().code(),
+                    if off == 1 { "staat" } else { "staan" }
                 ));
             }
             if let (Some(v), Some(p)) = (ind.target_value, ind.target_period.as_deref()) {

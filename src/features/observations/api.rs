@@ -5,7 +5,8 @@ use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::{IndicatorStatus, Period};
+use crate::domain::{IndicatorStatus, Period, check_value};
+use crate::features::areas::model::AreaRow;
 use crate::features::indicators::api::not_found;
 use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::require_kpi_editor;
@@ -56,10 +57,11 @@ pub async fn observations(
 #[serde(default, deny_unknown_fields)]
 pub struct ObservationInput {
     pub version: i64,
+    /// An area of the KPI's measurement level (a gemeente's CBS code, a subregio or the region).
     pub area_id: String,
     /// 2026-Q1, 2026-03 or 2026, as the KPI's frequency asks.
     pub period: String,
-    /// For a quantitative KPI.
+    /// For a quantitative KPI: a number of at most 1.000.000.000.000 (10^12) either way.
     pub value: Option<f64>,
     /// For a narrative KPI.
     pub narrative: Option<String>,
@@ -75,24 +77,20 @@ pub struct SavedObservation {
     pub version: i64,
 }
 
-fn check(ind: &IndicatorRow, input: &ObservationInput) -> Result<NewObservation, FormErrors> {
+fn check(
+    ind: &IndicatorRow,
+    area: Option<&AreaRow>,
+    input: &ObservationInput,
+) -> Result<NewObservation, FormErrors> {
     let mut errors = FormErrors::new();
+    let fit = ind.fit();
     if input.area_id.trim().is_empty() {
         errors.add("area_id", "area_id: noem het gebied (CBS-code of id).");
+    } else if let Some(a) = area {
+        errors.check("area_id", "area_id", fit.area(&a.name, &a.kind));
     }
     let period = match Period::parse(&input.period) {
-        Ok(p) if ind.frequency().accepts(p) => Some(p),
-        Ok(_) => {
-            errors.add(
-                "period",
-                format!(
-                    "period: deze KPI wordt {} gemeten; schrijf de periode zoals {}.",
-                    ind.frequency().label().to_lowercase(),
-                    ind.frequency().example()
-                ),
-            );
-            None
-        }
+        Ok(p) => errors.check("period", "period", fit.period(p).map(|()| p)),
         Err(e) => {
             errors.add("period", format!("period: {e}."));
             None
@@ -113,8 +111,13 @@ fn check(ind: &IndicatorRow, input: &ObservationInput) -> Result<NewObservation,
                 "narrative: een narratieve KPI vraagt een beschrijving.",
             );
         }
-    } else if input.value.is_none_or(|v| !v.is_finite()) {
-        errors.add("value", "value: vul de gemeten waarde in als getal.");
+    } else {
+        match input.value {
+            None => errors.add("value", "value: vul de gemeten waarde in als getal."),
+            Some(v) => {
+                errors.check("value", "value", check_value(v));
+            }
+        }
     }
     match (period, errors.is_empty()) {
         (Some(period), true) => Ok(NewObservation {
@@ -164,7 +167,13 @@ pub async fn post_observation(
             "De JSON klopt niet: {e}. Stuur een object met area_id, period en value (of narrative)."
         ))
     })?;
-    let obs = check(&ind, &input).map_err(|errors| {
+    let area = state
+        .store
+        .areas()
+        .await?
+        .into_iter()
+        .find(|a| a.id == input.area_id.trim());
+    let obs = check(&ind, area.as_ref(), &input).map_err(|errors| {
         WebError::Invalid(
             "De meting is niet opgeslagen; zie fields.".into(),
             errors.iter().cloned().collect(),

@@ -138,26 +138,22 @@ async fn form(
 
 fn validate(
     ind: &IndicatorRow,
+    catalog: &Catalog,
     form: &ObservationForm,
 ) -> Result<(NewObservation, Reason), FormErrors> {
     let mut errors = FormErrors::new();
+    let fit = ind.fit();
     let area = optional(&form.area);
-    if area.is_none() {
-        errors.add("area", "Gebied: kies het gebied waar de meting over gaat.");
+    match area.as_deref().map(|a| catalog.area(a)) {
+        None => errors.add("area", "Gebied: kies het gebied waar de meting over gaat."),
+        Some(Some(a)) => {
+            errors.check("area", "Gebied", fit.area(&a.name, &a.kind));
+        }
+        // The store names an area it does not know.
+        Some(None) => {}
     }
     let period = match Period::parse(&form.period) {
-        Ok(p) if ind.frequency().accepts(p) => Some(p),
-        Ok(_) => {
-            errors.add(
-                "period",
-                format!(
-                    "Periode: deze KPI wordt {} gemeten; schrijf de periode zoals {}.",
-                    ind.frequency().label().to_lowercase(),
-                    ind.frequency().example()
-                ),
-            );
-            None
-        }
+        Ok(p) => errors.check("period", "Periode", fit.period(p).map(|()| p)),
         Err(e) => {
             errors.add("period", format!("Periode: {e}."));
             None
@@ -224,7 +220,8 @@ async fn save(
     require_kpi_editor(&state, &viewer, &ind).await?;
     let form: ObservationForm = parse_form(&body);
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
-    let not_saved = match validate(&ind, &form) {
+    let catalog = Catalog::load(&state.store).await?;
+    let not_saved = match validate(&ind, &catalog, &form) {
         Ok((obs, reason)) => {
             let saved = state
                 .store

@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 
 use super::model::{NewObservation, ObservationField, ObservationRow};
-use crate::domain::{IndicatorStatus, Period, format_number_nl};
-use crate::features::indicators::repo::indicator_name;
+use crate::domain::{
+    AreaLevel, Frequency, IndicatorStatus, ObservationFit, Period, check_value, format_number_nl,
+};
 use crate::store::rows::refused;
 use crate::store::write_path::{KeyPart, RecordKey, values_rows};
 use crate::store::{Actor, Reason, Store, StoreError, Subject};
@@ -150,12 +151,20 @@ impl Store {
         expected_version: i64,
     ) -> Result<i64, StoreError> {
         let mut w = self.write(actor, reason).await?;
-        let indicator_name = indicator_name(w.conn(), &o.indicator_id).await?;
-        let area: Option<(String,)> = sqlx::query_as("SELECT name FROM areas WHERE id = $1")
-            .bind(&o.area_id)
-            .fetch_optional(w.conn())
-            .await?;
-        let (area_name,) = area.ok_or_else(|| {
+        let kpi: Option<(String, String, String)> =
+            sqlx::query_as("SELECT name, area_level, frequency FROM indicators WHERE id = $1")
+                .bind(&o.indicator_id)
+                .fetch_optional(w.conn())
+                .await?;
+        let (indicator_name, level, frequency) = kpi.ok_or_else(|| {
+            StoreError::NotFound(format!("er is geen KPI \"{}\"", o.indicator_id))
+        })?;
+        let area: Option<(String, String)> =
+            sqlx::query_as("SELECT name, kind FROM areas WHERE id = $1")
+                .bind(&o.area_id)
+                .fetch_optional(w.conn())
+                .await?;
+        let (area_name, area_kind) = area.ok_or_else(|| {
             refused(
                 ObservationField::Area,
                 format!(
@@ -164,6 +173,23 @@ impl Store {
                 ),
             )
         })?;
+        // The doors check this before they save; here it holds for every door.
+        let fit = ObservationFit {
+            kpi: &indicator_name,
+            level: AreaLevel::parse(&level).unwrap_or(AreaLevel::Gemeente),
+            frequency: Frequency::parse(&frequency).unwrap_or(Frequency::Quarter),
+        };
+        if let Err(e) = fit.area(&area_name, &area_kind) {
+            return Err(refused(ObservationField::Area, format!("Gebied: {e}")));
+        }
+        if let Err(e) = fit.period(o.period) {
+            return Err(refused(ObservationField::Period, format!("Periode: {e}")));
+        }
+        if let Some(v) = o.value
+            && let Err(e) = check_value(v)
+        {
+            return Err(refused(ObservationField::Value, format!("Waarde: {e}")));
+        }
         let period = o.period.to_string();
         let key = RecordKey {
             table: "observations",

@@ -52,6 +52,8 @@ pub struct RolloutForm {
     pub note: String,
     pub source: String,
     pub source_new: String,
+    /// "1" when the user confirms that the date and source hold for a new status.
+    pub confirm_date_and_source: String,
     pub comment: String,
     /// Where to go after saving without JavaScript.
     pub terug: String,
@@ -72,6 +74,9 @@ pub struct RolloutView {
     /// Shown in a matrix cell by htmx: the form posts with htmx and the saved cell replaces
     /// the cell. On its own page the form posts normally and returns to `terug`.
     pub inline: bool,
+    /// The form asks for another status than the stored one: it offers to confirm that the
+    /// date and source given hold for it (without that, the old ones are refused).
+    pub asks_confirmation: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -227,7 +232,12 @@ impl RolloutView {
                 .map(|a| Choice::new(a.id.clone(), a.name.clone())),
         );
         let sources = catalog.source_choices("Geen bron");
+        let asks_confirmation = ctx
+            .current
+            .as_ref()
+            .is_some_and(|c| c.status != form.status.trim());
         Self {
+            asks_confirmation,
             current: ctx.current.as_ref().map_or_else(
                 || "Onbekend".to_owned(),
                 |r| StatusView::from_code(&r.status).label.to_owned(),
@@ -277,11 +287,13 @@ async fn show_rollout_form(
             |r| r.status.clone(),
         ),
         // A cell a source speaks about keeps its date and source unless the user changes
-        // them; a new cell starts from today without a source.
+        // them; a new cell starts without either: the date is the one its source gives,
+        // never the day of typing.
         date: ctx
             .current
             .as_ref()
-            .map_or_else(|| jiff::Zoned::now().date().to_string(), |r| r.date.clone()),
+            .map(|r| r.date.clone())
+            .unwrap_or_default(),
         source: ctx
             .current
             .as_ref()
@@ -337,7 +349,15 @@ async fn store_rollout(
     );
     let mut errors = FormErrors::new();
     let rollout_status = errors.check("status", "Status", RolloutStatus::parse(&form.status));
-    let date = errors.check("date", "Datum", FactDate::parse(&form.date));
+    let date = if form.date.trim().is_empty() {
+        errors.add(
+            "date",
+            "Sinds (datum): vul in sinds wanneer deze status geldt, zo precies als de bron het zegt: 2025-10-09, 2025-10, 2025-Q4, 2025, najaar 2025 of onbekend.",
+        );
+        None
+    } else {
+        errors.check("date", "Sinds (datum)", FactDate::parse(&form.date))
+    };
     let source = match (optional(&form.source), optional(&form.source_new)) {
         (Some(_), Some(_)) => {
             errors.add(
@@ -364,6 +384,7 @@ async fn store_rollout(
             district_id: optional(&form.district),
             note: optional(&form.note),
             source,
+            date_and_source_confirmed: !form.confirm_date_and_source.trim().is_empty(),
         };
         let reason = Reason {
             comment: optional(&form.comment),

@@ -27,6 +27,10 @@ pub struct RolloutFields {
     pub district_id: Option<String>,
     pub note: Option<String>,
     pub source: Option<SourceRef>,
+    /// The user confirmed that `date` and `source` are right for a new status, also where
+    /// they are still the ones of the old status (a status corrected on the same source).
+    /// Without it a new status that keeps the old date or source is refused.
+    pub date_and_source_confirmed: bool,
 }
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]

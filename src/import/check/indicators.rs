@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{At, Checker, trimmed};
 use crate::domain::{
-    AreaLevel, Direction, FrameworkKind, Frequency, IndicatorKind, Measure, Period,
+    AreaLevel, Direction, FrameworkKind, Frequency, IndicatorKind, Measure, Period, check_value,
 };
 use crate::features::indicators::model::IndicatorField;
 use crate::import::files::IndicatorRow;
@@ -60,8 +60,10 @@ fn check_one(
     let target = pair(c, at, "streefwaarde", row.streefwaarde, target_period);
     let mut milestones = Vec::new();
     for m in &row.tussendoel {
-        if let Some(p) = c.field(at, "tussendoel.periode", Period::parse(&m.periode)) {
-            milestones.push((p, m.waarde));
+        let p = c.field(at, "tussendoel.periode", Period::parse(&m.periode));
+        let v = c.field(at, "tussendoel.waarde", check_value(m.waarde));
+        if let (Some(p), Some(v)) = (p, v) {
+            milestones.push((p, v));
         }
     }
     match measure {
@@ -168,8 +170,10 @@ fn pair(
     value: Option<f64>,
     period: Option<Period>,
 ) -> Option<(Period, f64)> {
+    // A value beyond the monitor's range is named, whether its period is there or not.
+    let checked = value.and_then(|v| c.field(at, field, check_value(v)));
     match (value, period) {
-        (Some(v), Some(p)) => Some((p, v)),
+        (Some(_), Some(p)) => checked.map(|v| (p, v)),
         (None, None) => None,
         (Some(_), None) => {
             c.report(
