@@ -5,11 +5,13 @@
 pub(crate) mod api;
 mod assets;
 pub(crate) mod cache;
+pub mod download;
 pub(crate) mod error;
 pub(crate) mod filter;
 pub mod forms;
 pub(crate) mod htmx;
 pub mod input;
+pub mod paging;
 pub mod proxy;
 pub(crate) mod routes;
 pub(crate) mod session;

@@ -384,6 +384,15 @@ impl Page {
     }
 
     /// The `value` of the first element `selector` matches.
+    /// The attribute `name` of the first element a CSS selector matches.
+    pub fn attr(&self, selector: &str, name: &str) -> Option<String> {
+        let sel = Selector::parse(selector).expect("valid selector");
+        self.html()
+            .select(&sel)
+            .next()
+            .and_then(|e| e.value().attr(name).map(str::to_owned))
+    }
+
     pub fn value(&self, selector: &str) -> Option<String> {
         let sel = Selector::parse(selector).expect("valid selector");
         self.html()

@@ -25,6 +25,7 @@ mod monitoring;
 mod monitoring_api;
 mod observation_checks;
 mod pages;
+mod paging;
 mod refusals;
 mod rollout_facts;
 mod server;

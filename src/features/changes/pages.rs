@@ -14,9 +14,11 @@ use crate::domain::{format_date_nl, parse_date};
 use crate::web::AppState;
 use crate::web::error::{ApiError, WebError};
 use crate::web::forms::Choice;
+use crate::web::paging::{PageNav, Paging};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::Catalog;
+use axum::response::IntoResponse;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -88,8 +90,7 @@ pub fn change_lines(rows: Vec<AuditRow>, viewer: &Viewer) -> Vec<ChangeLine> {
         .collect()
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default)]
 pub struct ChangesQuery {
     /// YYYY-MM-DD, inclusive
     van: String,
@@ -99,6 +100,30 @@ pub struct ChangesQuery {
     sinds: String,
     /// "1" to include what imports created.
     import: String,
+    paging: Paging,
+    /// The query without paging, for the page links.
+    pairs: Vec<(String, String)>,
+}
+
+impl ChangesQuery {
+    fn parse(pairs: &[(String, String)]) -> Result<Self, WebError> {
+        let (paging, pairs) = Paging::split(pairs)?;
+        let mut q = Self {
+            paging,
+            ..Self::default()
+        };
+        for (key, value) in &pairs {
+            match key.as_str() {
+                "van" => q.van = value.clone(),
+                "tot" => q.tot = value.clone(),
+                "sinds" => q.sinds = value.clone(),
+                "import" => q.import = value.clone(),
+                _ => {}
+            }
+        }
+        q.pairs = pairs;
+        Ok(q)
+    }
 }
 
 /// The period asked for: (from, until exclusive, description).
@@ -173,19 +198,34 @@ pub struct ChangesPage {
     pub plans: Vec<PlanChanges>,
     pub other: Vec<ChangeLine>,
     pub total: usize,
+    pub pages: PageNav,
 }
 
-async fn load(
-    state: &AppState,
-    q: &ChangesQuery,
-) -> Result<(Catalog, Vec<AuditRow>, Date, Date, String), WebError> {
+/// What `load` found: the catalog, one page of changes, their period and how many in all.
+struct Loaded {
+    catalog: Catalog,
+    rows: Vec<AuditRow>,
+    total: usize,
+    from: Date,
+    until: Date,
+    what: String,
+}
+
+async fn load(state: &AppState, q: &ChangesQuery) -> Result<Loaded, WebError> {
     let catalog = Catalog::load(&state.store).await?;
     let (from, until, what) = period(q, &catalog)?;
-    let rows = state
+    let (rows, total) = state
         .store
-        .changes_between(&start_of(from), &start_of(until), q.import == "1")
+        .changes_between(&start_of(from), &start_of(until), q.import == "1", q.paging)
         .await?;
-    Ok((catalog, rows, from, until, what))
+    Ok(Loaded {
+        catalog,
+        rows,
+        total,
+        from,
+        until,
+        what,
+    })
 }
 
 /// Changes of one plan: (plan id, plan name, rows).
@@ -193,6 +233,7 @@ type PlanGroup = (String, String, Vec<AuditRow>);
 
 fn group(rows: Vec<AuditRow>) -> (Vec<PlanGroup>, Vec<AuditRow>) {
     let mut plans: Vec<PlanGroup> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut other = Vec::new();
     for r in rows {
         match r.plan_id.clone() {
@@ -202,14 +243,17 @@ fn group(rows: Vec<AuditRow>) -> (Vec<PlanGroup>, Vec<AuditRow>) {
                 } else {
                     String::new()
                 };
-                match plans.iter_mut().find(|(id, _, _)| *id == pid) {
+                match index.get(&pid).and_then(|&i| plans.get_mut(i)) {
                     Some(g) => {
                         if g.1.is_empty() {
                             g.1 = label;
                         }
                         g.2.push(r);
                     }
-                    None => plans.push((pid, label, vec![r])),
+                    None => {
+                        index.insert(pid.clone(), plans.len());
+                        plans.push((pid, label, vec![r]));
+                    }
                 }
             }
             None => other.push(r),
@@ -239,10 +283,18 @@ async fn plan_names(
 async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
-    Query(q): Query<ChangesQuery>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<ChangesPage, WebError> {
-    let (catalog, rows, from, until, what) = load(&state, &q).await?;
-    let total = rows.len();
+    let q = ChangesQuery::parse(&pairs)?;
+    let Loaded {
+        catalog,
+        rows,
+        total,
+        from,
+        until,
+        what,
+    } = load(&state, &q).await?;
+    let pages = PageNav::new("/wijzigingen", &q.pairs, q.paging, total);
     let (groups, other) = group(rows);
     let names = plan_names(&state).await?;
     let plans = groups
@@ -265,6 +317,7 @@ async fn page(
         plans,
         other: change_lines(other, &viewer),
         total,
+        pages,
     })
 }
 
@@ -309,7 +362,9 @@ fn redact(mut rows: Vec<AuditRow>, viewer: &Viewer) -> Vec<AuditRow> {
         ("van" = Option<String>, Query, description = "Eerste dag, JJJJ-MM-DD (standaard: 30 dagen geleden)"),
         ("tot" = Option<String>, Query, description = "Laatste dag, JJJJ-MM-DD (standaard: vandaag)"),
         ("sinds" = Option<String>, Query, description = "Id van een bron of overleg; de datum daarvan is de eerste dag"),
-        ("import" = Option<String>, Query, description = "1 om ook wat imports aanmaakten mee te nemen")
+        ("import" = Option<String>, Query, description = "1 om ook wat imports aanmaakten mee te nemen"),
+        ("pagina" = Option<usize>, Query, description = "Paginanummer vanaf 1; de kopregel Link noemt de volgende pagina, X-Total-Count het aantal wijzigingen"),
+        ("per_pagina" = Option<usize>, Query, description = "Wijzigingen per pagina, 1 tot en met 1000 (standaard 200)")
     ),
     responses(
         (status = 200, body = ChangesJson),
@@ -319,12 +374,20 @@ fn redact(mut rows: Vec<AuditRow>, viewer: &Viewer) -> Vec<AuditRow> {
 pub async fn json(
     State(state): State<AppState>,
     viewer: Viewer,
-    Query(q): Query<ChangesQuery>,
-) -> Result<Json<ChangesJson>, ApiError> {
-    let (_, rows, from, until, _) = load(&state, &q).await?;
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<axum::response::Response, ApiError> {
+    let q = ChangesQuery::parse(&pairs)?;
+    let Loaded {
+        rows,
+        total,
+        from,
+        until,
+        ..
+    } = load(&state, &q).await?;
+    let nav = PageNav::new("/api/v1/changes", &q.pairs, q.paging, total);
     let (groups, other) = group(rows);
     let names = plan_names(&state).await?;
-    Ok(Json(ChangesJson {
+    let mut response = Json(ChangesJson {
         from: from.to_string(),
         until: until.yesterday().unwrap_or(until).to_string(),
         plans: groups
@@ -336,7 +399,14 @@ pub async fn json(
             })
             .collect(),
         other: redact(other, &viewer),
-    }))
+    })
+    .into_response();
+    for (name, value) in nav.headers() {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, v);
+        }
+    }
+    Ok(response)
 }
 
 /// "Anna de Vries, 9 oktober 2025 14:05": the last change to one record, for the conflict

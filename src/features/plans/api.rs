@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -14,9 +15,11 @@ use crate::domain::Slug;
 use crate::store::StoreError;
 use crate::web::AppState;
 use crate::web::api::Saved;
+use crate::web::download;
 use crate::web::error::{ApiError, ApiErrorBody, WebError};
 use crate::web::filter::FilterChoice;
 use crate::web::forms::{FormErrors, optional};
+use crate::web::paging::{PageNav, Paging};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::Catalog;
@@ -43,6 +46,13 @@ struct PlanQuery {
     transformatie: Option<String>,
     /// Stage code, e.g. `tp-goedgekeurd`.
     fase: Option<String>,
+    /// Page number, from 1 (default 1). The answer's `Link` header names the next page and
+    /// `X-Total-Count` the number of plans the filter selects.
+    pagina: Option<usize>,
+    /// Plans per page: 1 to 1000 (default 200).
+    per_pagina: Option<usize>,
+    /// `alles=1`: every plan the filter selects, streamed, without paging.
+    alles: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/plans", params(PlanQuery),
@@ -51,16 +61,54 @@ pub async fn plans(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> Result<Json<Vec<PlanDetail>>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    let all = pairs.iter().any(|(k, v)| k == "alles" && v == "1");
+    let pairs: Vec<_> = pairs.into_iter().filter(|(k, _)| k != "alles").collect();
+    let (paging, pairs) = Paging::split(&pairs)?;
     let catalog = Catalog::load(&state.store).await?;
     let (_, filter) = FilterChoice::parse(&pairs, &catalog)?;
-    let mut plans = state.store.plan_details(&filter).await?;
-    if !viewer.sees_internal() {
+    let internal = viewer.sees_internal();
+    if all {
+        return Ok(download::json_array("plannen.json", move |n| {
+            let (state, filter) = (state.clone(), filter.clone());
+            async move {
+                let paging = Paging {
+                    number: n + 1,
+                    size: download::BATCH,
+                };
+                page_of_plans(&state, &filter, paging, internal).await
+            }
+        }));
+    }
+    let total = state.store.count_plans(&filter).await?;
+    let plans = page_of_plans(&state, &filter, paging, internal).await?;
+    let nav = PageNav::new("/api/v1/plans", &pairs, paging, total);
+    let mut response = Json(plans).into_response();
+    for (name, value) in nav.headers() {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, v);
+        }
+    }
+    Ok(response)
+}
+
+/// One page of plan objects; without internal notes for readers who may not see them.
+async fn page_of_plans(
+    state: &AppState,
+    filter: &crate::features::plans::model::PlanFilter,
+    paging: Paging,
+    internal: bool,
+) -> Result<Vec<PlanDetail>, StoreError> {
+    let Some(page) = state.store.plan_page(filter, paging).await? else {
+        return Ok(Vec::new());
+    };
+    let mut plans = state.store.plan_details(&page).await?;
+    if !internal {
         for p in &mut plans {
             p.plan.internal_note = None;
         }
     }
-    Ok(Json(plans))
+    Ok(plans)
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/{id}", params(("id" = String, Path, description = "Id of the plan")),

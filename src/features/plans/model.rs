@@ -254,6 +254,9 @@ pub struct PlanFilter {
     pub plan: Option<String>,
     /// Also archived plans (a plan's own page shows it with a notice).
     pub include_archived: bool,
+    /// Only plans whose place in the portfolio lies in this range (first, last), inclusive:
+    /// one page of the list, for the rows that hang off its plans.
+    pub positions: Option<(i64, i64)>,
 }
 
 /// A plan with everything that hangs off it (also the API's plan object).

@@ -1,6 +1,8 @@
 //! Plans: the list, and one plan as the ZOU document presents it (four questions, table row,
 //! rollout per gemeente, history with sources, parent and child plans).
 
+use std::collections::HashMap;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -11,8 +13,10 @@ use crate::domain::{FactDate, NetworkRole, Phase, PlanKind};
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::{ChangeLine, change_lines};
 use crate::store::RecordField;
+use crate::web::download;
 use crate::web::error::WebError;
 use crate::web::filter::FilterChoice;
+use crate::web::paging::{PageNav, Paging};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::{
@@ -23,6 +27,7 @@ use crate::web::{AppState, FilterOptions};
 pub fn routes() -> Routes {
     Routes::new()
         .get("/plannen", list)
+        .get("/plannen.csv", list_csv)
         .get("/plannen/{id}", show)
 }
 
@@ -45,49 +50,99 @@ pub struct ListPage {
     pub choice: FilterChoice,
     pub options: FilterOptions,
     pub plans: Vec<PlanListLine>,
+    pub pages: PageNav,
+    /// The CSV download of the whole filtered list.
+    pub download: String,
+}
+
+/// The lines of one page of the plan list (`filter` narrowed to the page), in portfolio order.
+async fn list_lines(
+    state: &AppState,
+    catalog: &Catalog,
+    filter: &PlanFilter,
+) -> Result<Vec<PlanListLine>, crate::store::StoreError> {
+    let plans = state.store.plans(filter).await?;
+    let mut leads: HashMap<String, Vec<String>> = HashMap::new();
+    for o in state.store.plan_organisations(filter).await? {
+        if o.role == "trekker" {
+            leads.entry(o.plan_id).or_default().push(o.name);
+        }
+    }
+    let assumed = state.store.assumed_fields::<PlanField>().await?;
+    let is_assumed =
+        |id: &str, field: PlanField| assumed.contains(&(id.to_owned(), field.code().to_owned()));
+    Ok(plans
+        .iter()
+        .map(|p| PlanListLine {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            kind: kind_label(&p.kind),
+            area: catalog.area_name(&p.area_id),
+            stage: stage_label(p.stage.as_deref()),
+            leads: match leads.get(&p.id) {
+                Some(names) => names.join(", "),
+                None => p.texts.lead_text.clone().unwrap_or_default(),
+            },
+            leads_assumed: is_assumed(&p.id, PlanField::Leads),
+            area_assumed: is_assumed(&p.id, PlanField::Area),
+        })
+        .collect())
 }
 
 async fn list(
     State(state): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<ListPage, WebError> {
+    let (paging, pairs) = Paging::split(&pairs)?;
     let catalog = Catalog::load(&state.store).await?;
     let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
-    let plans = state.store.plans(&filter).await?;
-    let organisations = state.store.plan_organisations(&filter).await?;
-    let assumed = state.store.assumed_fields::<PlanField>().await?;
-    let is_assumed =
-        |id: &str, field: PlanField| assumed.contains(&(id.to_owned(), field.code().to_owned()));
-    let plans = plans
-        .iter()
-        .map(|p| {
-            let leads: Vec<_> = organisations
-                .iter()
-                .filter(|o| o.plan_id == p.id && o.role == "trekker")
-                .map(|o| o.name.as_str())
-                .collect();
-            PlanListLine {
-                id: p.id.clone(),
-                name: p.name.clone(),
-                kind: kind_label(&p.kind),
-                area: catalog.area_name(&p.area_id),
-                stage: stage_label(p.stage.as_deref()),
-                leads: if leads.is_empty() {
-                    p.texts.lead_text.clone().unwrap_or_default()
-                } else {
-                    leads.join(", ")
-                },
-                leads_assumed: is_assumed(&p.id, PlanField::Leads),
-                area_assumed: is_assumed(&p.id, PlanField::Area),
-            }
-        })
-        .collect();
+    let total = state.store.count_plans(&filter).await?;
+    let plans = match state.store.plan_page(&filter, paging).await? {
+        Some(page) => list_lines(&state, &catalog, &page).await?,
+        None => Vec::new(),
+    };
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&pairs)
+        .finish();
     Ok(ListPage {
         nav: "plannen",
         options: FilterOptions::from_catalog(&catalog),
         choice,
         plans,
+        pages: PageNav::new("/plannen", &pairs, paging, total),
+        download: if query.is_empty() {
+            "/plannen.csv".into()
+        } else {
+            format!("/plannen.csv?{query}")
+        },
     })
+}
+
+/// The whole filtered plan list as CSV, streamed a batch of plans at a time.
+async fn list_csv(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<axum::response::Response, WebError> {
+    let catalog = std::sync::Arc::new(Catalog::load(&state.store).await?);
+    let (_, filter) = FilterChoice::parse(&pairs, &catalog)?;
+    const HEADER: &[&str] = &["id", "naam", "soort", "gebied", "fase", "trekker"];
+    Ok(download::csv("plannen.csv", HEADER, move |n| {
+        let (state, catalog, filter) = (state.clone(), catalog.clone(), filter.clone());
+        async move {
+            let paging = Paging {
+                number: n + 1,
+                size: download::BATCH,
+            };
+            let Some(page) = state.store.plan_page(&filter, paging).await? else {
+                return Ok(Vec::new());
+            };
+            let lines = list_lines(&state, &catalog, &page).await?;
+            Ok(lines
+                .into_iter()
+                .map(|l| vec![l.id, l.name, l.kind, l.area, l.stage, l.leads])
+                .collect())
+        }
+    }))
 }
 
 fn kind_label(code: &str) -> String {

@@ -1,6 +1,7 @@
 //! Reading plans and their cells as pages and the API show them. Each function is one or a
 //! few portable SQL statements.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use sqlx::FromRow;
@@ -33,10 +34,18 @@ pub(crate) fn plan_filter_sql(filter: &PlanFilter) -> String {
          AND (CAST($3 AS TEXT) IS NULL OR p.area_id = $3
               OR p.area_id IN (SELECT a.id FROM areas a WHERE a.parent_id = $3 OR a.kind = 'regio'))",
     );
-    for i in 0..filter.framework_items.len() {
+    let items = filter.framework_items.len();
+    for i in 0..items {
         sql.push_str(&format!(
             " AND EXISTS (SELECT 1 FROM plan_framework f WHERE f.plan_id = p.id AND f.item_id = ${})",
             i + 5
+        ));
+    }
+    if filter.positions.is_some() {
+        sql.push_str(&format!(
+            " AND p.position >= ${} AND p.position <= ${}",
+            items + 5,
+            items + 6
         ));
     }
     sql
@@ -52,8 +61,21 @@ macro_rules! bind_filter {
         for item in &$filter.framework_items {
             q = q.bind(item.clone());
         }
+        if let Some((first, last)) = $filter.positions {
+            q = q.bind(first).bind(last);
+        }
         q
     }};
+}
+
+/// Rows that belong to plans, grouped by plan in one pass (not every plan against every row).
+fn by_plan<T>(rows: Vec<T>, plan_id: impl Fn(&T) -> &str) -> HashMap<String, Vec<T>> {
+    let mut grouped: HashMap<String, Vec<T>> = HashMap::new();
+    for row in rows {
+        let id = plan_id(&row).to_owned();
+        grouped.entry(id).or_default().push(row);
+    }
+    grouped
 }
 
 impl Store {
@@ -74,6 +96,45 @@ impl Store {
         );
         let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
+    }
+
+    /// How many plans a filter selects.
+    pub async fn count_plans(&self, filter: &PlanFilter) -> Result<usize, StoreError> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM plans p WHERE {}",
+            plan_filter_sql(filter)
+        );
+        let query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        let n = bind_filter!(query, filter).fetch_one(&self.pool).await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// One page of the plans a filter selects: the filter narrowed to the page's places in the
+    /// portfolio (so the rows that hang off them can be read for that page only), or `None`
+    /// for a page past the end.
+    pub async fn plan_page(
+        &self,
+        filter: &PlanFilter,
+        paging: crate::web::paging::Paging,
+    ) -> Result<Option<PlanFilter>, StoreError> {
+        let (limit, offset) = paging.limit_offset();
+        let n = 5 + filter.framework_items.len();
+        let sql = format!(
+            "SELECT MIN(t.position), MAX(t.position) FROM
+               (SELECT p.position FROM plans p WHERE {} ORDER BY p.position LIMIT ${n} OFFSET ${}) t",
+            plan_filter_sql(filter),
+            n + 1
+        );
+        let query = sqlx::query_as::<_, (Option<i64>, Option<i64>)>(sqlx::AssertSqlSafe(sql));
+        let (first, last) = bind_filter!(query, filter)
+            .bind(limit)
+            .bind(offset)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(first.zip(last).map(|positions| PlanFilter {
+            positions: Some(positions),
+            ..filter.clone()
+        }))
     }
 
     /// Rows of a table that hangs off plans (aliased `x`, with a `plan_id`), for the plans a
@@ -189,34 +250,43 @@ impl Store {
             )
             .await?;
 
-        fn of<T: Clone>(rows: &[T], id: &str, plan_id: impl Fn(&T) -> &str) -> Vec<T> {
-            rows.iter().filter(|r| plan_id(r) == id).cloned().collect()
-        }
+        let mut organisations = by_plan(organisations, |r| &r.plan_id);
+        let mut framework = by_plan(framework, |r| &r.plan_id);
+        let mut funding = by_plan(funding, |r| &r.plan_id);
+        let mut links = by_plan(links, |r| &r.plan_id);
+        let mut rollouts = by_plan(rollouts, |r| &r.plan_id);
+        let mut history = by_plan(history, |r| &r.plan_id);
+        let mut rollout_history = by_plan(rollout_history, |r| &r.plan_id);
+        let mut milestones = by_plan(milestones, |r| &r.plan_id);
+        let mut assumptions = by_plan(assumptions, |r| &r.record_id);
         Ok(plans
             .into_iter()
             .map(|plan| {
-                let id = plan.id.clone();
+                let id = plan.id.as_str();
                 PlanDetail {
-                    organisations: of(&organisations, &id, |r| &r.plan_id),
+                    organisations: organisations.remove(id).unwrap_or_default(),
                     framework: framework
-                        .iter()
-                        .filter(|r| r.plan_id == id)
-                        .map(|r| r.item_id.clone())
+                        .remove(id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|r| r.item_id)
                         .collect(),
                     funding: funding
-                        .iter()
-                        .filter(|r| r.plan_id == id)
-                        .map(|r| r.funding_source_id.clone())
+                        .remove(id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|r| r.funding_source_id)
                         .collect(),
-                    links: of(&links, &id, |r| &r.plan_id),
-                    rollouts: of(&rollouts, &id, |r| &r.plan_id),
-                    history: of(&history, &id, |r| &r.plan_id),
-                    rollout_history: of(&rollout_history, &id, |r| &r.plan_id),
-                    milestones: of(&milestones, &id, |r| &r.plan_id),
+                    links: links.remove(id).unwrap_or_default(),
+                    rollouts: rollouts.remove(id).unwrap_or_default(),
+                    history: history.remove(id).unwrap_or_default(),
+                    rollout_history: rollout_history.remove(id).unwrap_or_default(),
+                    milestones: milestones.remove(id).unwrap_or_default(),
                     assumptions: assumptions
-                        .iter()
-                        .filter(|a| a.record_id == id)
-                        .map(|a| (a.field.clone(), a.reason.clone()))
+                        .remove(id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|a| (a.field, a.reason))
                         .collect(),
                     plan,
                 }
