@@ -135,6 +135,15 @@ impl PageNav {
         self.pages > 1 || self.number > 1
     }
 
+    /// Puts [`PageNav::headers`] on an answer.
+    pub fn set_headers(&self, response: &mut axum::response::Response) {
+        for (name, value) in self.headers() {
+            if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+                response.headers_mut().insert(name, v);
+            }
+        }
+    }
+
     /// `Link` and `X-Total-Count` headers for an API list.
     pub fn headers(&self) -> Vec<(axum::http::HeaderName, String)> {
         let mut links = Vec::new();
@@ -153,6 +162,22 @@ impl PageNav {
         }
         headers
     }
+}
+
+/// One page of a short list read whole (organisations, sources, areas, ...) as an API answer,
+/// with `Link` and `X-Total-Count`. `pairs` is the query; keys other than paging's are kept in
+/// the links.
+pub fn json_page<T: Serialize>(
+    path: &str,
+    pairs: &[(String, String)],
+    items: Vec<T>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    let (paging, rest) = Paging::split(pairs)?;
+    let nav = PageNav::new(path, &rest, paging, items.len());
+    let mut response = axum::Json(paging.slice(items)).into_response();
+    nav.set_headers(&mut response);
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -159,3 +159,55 @@ async fn the_changes_page_and_api_page_through_everything_that_changed() {
         + json["other"].as_array().expect("other").len();
     assert_eq!(on_page, 3);
 }
+
+#[tokio::test]
+async fn every_list_api_pages_with_the_same_keys_and_headers() {
+    let app = TestApp::demo().await;
+    for (path, table) in [
+        ("/api/v1/organisations", "organisations"),
+        ("/api/v1/areas", "areas"),
+        ("/api/v1/sources", "sources"),
+        ("/api/v1/bodies", "bodies"),
+        ("/api/v1/indicators", "indicators"),
+        ("/api/v1/actions", "follow_up_actions"),
+    ] {
+        let total = app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await;
+        let whole = app.get(path).await;
+        assert_eq!(whole.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            i64::try_from(whole.json().as_array().expect("array").len()).expect("len"),
+            total,
+            "{path}: the default page holds the demo's list"
+        );
+        assert_eq!(
+            header_values(&whole, "x-total-count".parse().expect("name")),
+            [total.to_string()],
+            "{path}"
+        );
+        let second = app.get(&format!("{path}?per_pagina=2&pagina=2")).await;
+        let expected = (total - 2).clamp(0, 2);
+        assert_eq!(
+            i64::try_from(second.json().as_array().expect("array").len()).expect("len"),
+            expected,
+            "{path}"
+        );
+        let refused = app.get(&format!("{path}?per_pagina=0")).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(refused.json()["error"], "bad_request");
+    }
+}
+
+#[tokio::test]
+async fn the_organisation_list_pages_on_request() {
+    let app = TestApp::demo().await;
+    let total = app.scalar("SELECT COUNT(*) FROM organisations").await;
+
+    let page = app.get("/organisaties?per_pagina=10&pagina=2").await;
+
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.count("tbody tr"), 10);
+    assert!(
+        page.text("nav[aria-label=\"Pagina's\"]")
+            .contains(&format!("Regel 11 tot en met 20 van {total}"))
+    );
+}

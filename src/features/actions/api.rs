@@ -1,7 +1,9 @@
 //! Follow-up actions in the JSON API.
 
-use axum::Json;
+use crate::web::paging::json_page;
+use axum::extract::Query;
 use axum::extract::State;
+use axum::response::Response;
 
 use crate::features::actions::model::ActionRow;
 use crate::web::AppState;
@@ -14,6 +16,13 @@ pub fn routes() -> Routes {
 
 /// Every follow-up action.
 #[utoipa::path(get, path = "/api/v1/actions", responses((status = 200, body = [ActionRow])))]
-pub async fn actions(State(state): State<AppState>) -> Result<Json<Vec<ActionRow>>, ApiError> {
-    Ok(Json(state.store.all_actions().await?))
+pub async fn actions(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    Ok(json_page(
+        "/api/v1/actions",
+        &pairs,
+        state.store.all_actions().await?,
+    )?)
 }

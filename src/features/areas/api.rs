@@ -1,7 +1,9 @@
 //! The area tree as JSON.
 
-use axum::Json;
+use crate::web::paging::json_page;
+use axum::extract::Query;
 use axum::extract::State;
+use axum::response::Response;
 
 use super::model::AreaRow;
 use crate::web::AppState;
@@ -14,6 +16,13 @@ pub fn routes() -> Routes {
 
 /// The area tree: the region, its subregio's, gemeenten (id = CBS code) and wijken.
 #[utoipa::path(get, path = "/api/v1/areas", responses((status = 200, body = [AreaRow])))]
-pub async fn areas(State(state): State<AppState>) -> Result<Json<Vec<AreaRow>>, ApiError> {
-    Ok(Json(state.store.areas().await?))
+pub async fn areas(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    Ok(json_page(
+        "/api/v1/areas",
+        &pairs,
+        state.store.areas().await?,
+    )?)
 }

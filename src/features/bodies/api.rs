@@ -1,7 +1,9 @@
 //! Governance bodies as JSON.
 
-use axum::Json;
+use crate::web::paging::json_page;
+use axum::extract::Query;
 use axum::extract::State;
+use axum::response::Response;
 
 use super::model::BodyRow;
 use crate::web::AppState;
@@ -14,6 +16,13 @@ pub fn routes() -> Routes {
 
 /// Governance bodies (BBO, regiegroep, kernteam, werkgroepen).
 #[utoipa::path(get, path = "/api/v1/bodies", responses((status = 200, body = [BodyRow])))]
-pub async fn bodies(State(state): State<AppState>) -> Result<Json<Vec<BodyRow>>, ApiError> {
-    Ok(Json(state.store.bodies().await?))
+pub async fn bodies(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    Ok(json_page(
+        "/api/v1/bodies",
+        &pairs,
+        state.store.bodies().await?,
+    )?)
 }

@@ -46,8 +46,15 @@ pub(crate) fn not_found(id: &str) -> ApiError {
 
 /// Every KPI definition.
 #[utoipa::path(get, path = "/api/v1/indicators", responses((status = 200, body = [IndicatorRow])))]
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<IndicatorRow>>, ApiError> {
-    Ok(Json(state.store.indicators().await?))
+pub async fn list(
+    State(state): State<AppState>,
+    axum::extract::Query(pairs): axum::extract::Query<Vec<(String, String)>>,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(crate::web::paging::json_page(
+        "/api/v1/indicators",
+        &pairs,
+        state.store.indicators().await?,
+    )?)
 }
 
 /// One KPI: its definition, its status in every area it is measured in, and its actions.

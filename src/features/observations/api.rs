@@ -30,6 +30,10 @@ pub struct SeriesQuery {
     /// Area id (CBS code for a gemeente): all its observations, oldest first. Without it, the
     /// latest observation per area.
     pub gebied: Option<String>,
+    /// Page number, from 1; `Link` names the next page, `X-Total-Count` the number of rows.
+    pub pagina: Option<usize>,
+    /// Rows per page: 1 to 1000 (default 200).
+    pub per_pagina: Option<usize>,
 }
 
 /// Observations of a KPI.
@@ -38,17 +42,26 @@ pub struct SeriesQuery {
 pub async fn observations(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<SeriesQuery>,
-) -> Result<Json<Vec<ObservationRow>>, ApiError> {
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<axum::response::Response, ApiError> {
     state
         .store
         .indicator(&id)
         .await?
         .ok_or_else(|| not_found(&id))?;
-    Ok(Json(match q.gebied {
+    let area = pairs
+        .iter()
+        .find(|(k, _)| k == "gebied")
+        .map(|(_, v)| v.clone());
+    let rows = match area {
         Some(area) => state.store.series(&id, &area).await?,
         None => state.store.latest_observations(&id).await?,
-    }))
+    };
+    Ok(crate::web::paging::json_page(
+        &format!("/api/v1/indicators/{id}/observations"),
+        &pairs,
+        rows,
+    )?)
 }
 
 /// One observation to store: new (`version` 0 or left out) or a change to the stored one of

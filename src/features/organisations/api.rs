@@ -1,11 +1,12 @@
 //! Organisations as JSON.
 
-use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
+use axum::response::Response;
 
 use super::model::OrganisationRow;
 use crate::web::AppState;
 use crate::web::error::ApiError;
+use crate::web::paging::json_page;
 use crate::web::routes::Routes;
 
 pub fn routes() -> Routes {
@@ -15,6 +16,11 @@ pub fn routes() -> Routes {
 #[utoipa::path(get, path = "/api/v1/organisations", responses((status = 200, body = [OrganisationRow])))]
 pub async fn organisations(
     State(state): State<AppState>,
-) -> Result<Json<Vec<OrganisationRow>>, ApiError> {
-    Ok(Json(state.store.organisations().await?))
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    Ok(json_page(
+        "/api/v1/organisations",
+        &pairs,
+        state.store.organisations().await?,
+    )?)
 }

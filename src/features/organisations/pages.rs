@@ -52,6 +52,7 @@ pub struct ListPage {
     pub nav: &'static str,
     pub organisations: Vec<OrganisationLine>,
     pub is_admin: bool,
+    pub pages: crate::web::paging::PageNav,
 }
 
 /// The organisations as choices of a form, after "no organisation" with its label.
@@ -70,11 +71,16 @@ fn kind_label(code: &str) -> String {
     OrganisationKind::parse(code).map_or_else(|_| code.to_owned(), |k| k.label().to_owned())
 }
 
-async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage, WebError> {
-    let organisations = state
-        .store
-        .organisations()
-        .await?
+async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Query(pairs): axum::extract::Query<Vec<(String, String)>>,
+) -> Result<ListPage, WebError> {
+    let (paging, rest) = crate::web::paging::Paging::split(&pairs)?;
+    let all = state.store.organisations().await?;
+    let pages = crate::web::paging::PageNav::new("/organisaties", &rest, paging, all.len());
+    let organisations = paging
+        .slice(all)
         .into_iter()
         .map(|org| OrganisationLine {
             kind: kind_label(&org.kind),
@@ -85,6 +91,7 @@ async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage,
         nav: "organisaties",
         organisations,
         is_admin: viewer.is_admin(),
+        pages,
     })
 }
 

@@ -1,7 +1,9 @@
 //! Sources as JSON.
 
-use axum::Json;
+use crate::web::paging::json_page;
+use axum::extract::Query;
 use axum::extract::State;
+use axum::response::Response;
 
 use super::model::SourceRow;
 use crate::web::AppState;
@@ -14,6 +16,13 @@ pub fn routes() -> Routes {
 
 /// The documents and meetings facts refer to.
 #[utoipa::path(get, path = "/api/v1/sources", responses((status = 200, body = [SourceRow])))]
-pub async fn sources(State(state): State<AppState>) -> Result<Json<Vec<SourceRow>>, ApiError> {
-    Ok(Json(state.store.sources().await?))
+pub async fn sources(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    Ok(json_page(
+        "/api/v1/sources",
+        &pairs,
+        state.store.sources().await?,
+    )?)
 }
