@@ -35,21 +35,15 @@ pub const BUDGET: usize = 64 * 1024 * 1024;
 /// Every query key a public page reads. A page that reads a new key adds it here, or its
 /// pages with that key are not kept.
 pub const QUERY_KEYS: &[&str] = &[
-    // The portfolio filter (web/filter.rs) and paging (web/paging.rs).
+    // The portfolio filter (web/filter.rs), paging (web/paging.rs) and the plan API.
     "subregio",
-    "gemeente",
     "opgave",
     "transformatie",
-    "thema",
     "fase",
-    "trekker",
-    "akkoord",
-    "status",
-    "zoek",
     "pagina",
     "per_pagina",
     "alles",
-    // Pages of their own.
+    // A KPI's area, an observation form's period, the changes' period, a way back.
     "gebied",
     "periode",
     "van",
@@ -57,7 +51,6 @@ pub const QUERY_KEYS: &[&str] = &[
     "sinds",
     "import",
     "terug",
-    "formaat",
 ];
 /// How long a version read from the database is trusted while this process writes nothing.
 pub const FRESH: Duration = Duration::from_millis(250);

@@ -174,7 +174,12 @@ async fn login(
         ));
     }
     let credentials = state.store.credentials(&email).await?;
-    let hash = credentials.as_ref().map(|c| c.password_hash.clone());
+    // A disabled account is checked as an unknown one (against the dummy hash): the answer,
+    // its time and what the throttle counts are the same whether the password was right.
+    let hash = credentials
+        .as_ref()
+        .filter(|c| !c.disabled)
+        .map(|c| c.password_hash.clone());
     let verdict = guard::check(
         &state.store,
         &email,
@@ -193,8 +198,6 @@ async fn login(
             ));
         }
         (Verdict::Right, Some(c)) if !c.disabled => c.user,
-        // A disabled account gets the answer of a wrong password, whether the password was
-        // right or not: the answer must not tell a guesser that the guess was right.
         _ => {
             return Ok(refuse(jar, StatusCode::UNAUTHORIZED, "email", "Het e-mailadres of het wachtwoord klopt niet, of het account is uitgeschakeld. Controleer beide en probeer het opnieuw; lukt het niet, vraag de beheerder.".into()));
         }
