@@ -181,11 +181,12 @@ fn percent_decode(path: &str) -> String {
 /// A refusal axum wrote itself (plain text, English) in the app's words.
 async fn dutch_rejection(path: &str, response: Response) -> Response {
     let status = response.status();
+    // axum's own refusals are plain text, or (a method the address does not take) empty.
     let plain = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/plain"));
+        .is_none_or(|v| v.starts_with("text/plain"));
     if !plain || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }

@@ -184,6 +184,22 @@ async fn the_frameworks_own_refusals_are_dutch_pages_and_json_errors() {
         .await;
     assert_eq!(wrong_type.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(wrong_type.json()["error"], "bad_request");
+
+    let wrong_method = app
+        .anonymous()
+        .send(
+            axum::http::Request::delete("/plannen")
+                .body(axum::body::Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(wrong_method.content_type.starts_with("text/html"));
+    assert!(
+        wrong_method
+            .text("[role=alert]")
+            .contains("Dit adres kan dit niet")
+    );
 }
 
 #[tokio::test]
