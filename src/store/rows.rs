@@ -164,3 +164,29 @@ impl super::Store {
             .collect())
     }
 }
+
+/// An optional number to bind. sqlx 0.9's `Any` driver sends a NULL `f64` to PostgreSQL as a
+/// `real` (its NULL kinds for `f32` and `f64` are swapped, transact-rs/sqlx#4284): a statement
+/// kept after it ran with a NULL then refuses a number in that place ("incorrect binary data
+/// format"), as in an import whose first batch has a narrative KPI's line. A NULL of `f32`
+/// is sent as a `double precision`, so that is what this binds for `None`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Float(pub Option<f64>);
+
+impl sqlx::Type<sqlx::Any> for Float {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <f64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for Float {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self.0 {
+            Some(v) => <f64 as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&v, buf),
+            None => <Option<f32> as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&None, buf),
+        }
+    }
+}

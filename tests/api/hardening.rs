@@ -356,3 +356,47 @@ async fn a_writer_that_waits_too_long_for_an_import_gets_a_dutch_503_and_nothing
         saved.text("#fouten")
     );
 }
+
+#[tokio::test]
+async fn an_import_whose_first_batch_has_an_empty_value_stores_numbers_in_later_batches() {
+    use regiomonitor::domain::{Channel, Period};
+    use regiomonitor::features::observations::model::NewObservation;
+    let app = TestApp::demo().await;
+    let row = |indicator: &str, month: usize, value: Option<f64>| NewObservation {
+        indicator_id: indicator.into(),
+        area_id: "GM0355".into(),
+        period: Period::Month(
+            1000 + i16::try_from(month / 12).expect("year"),
+            u8::try_from(month % 12 + 1).expect("month"),
+        ),
+        value,
+        narrative: value.is_none().then(|| "verteld".to_owned()),
+        judged_status: None,
+        source: Some("batchtest".into()),
+        note: None,
+        is_example: false,
+    };
+    // A narrative line (no number) first, then numbers: the first batch's statement is kept
+    // and run again for the next batches with a number where the first had none.
+    let rows: Vec<NewObservation> = std::iter::once(row("regie-op-behandelproces", 0, None))
+        .chain((1..13_000).map(|m| row("mtvp-consultduur", m, Some(12.5))))
+        .collect();
+
+    let stored = app
+        .store
+        .import_observations(
+            &regiomonitor::store::Actor::system("test", Channel::Cli),
+            "batchtest.csv",
+            rows,
+            |_| {},
+        )
+        .await
+        .expect("stored");
+
+    assert_eq!(stored, 13_000);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM observations WHERE source = 'batchtest' AND value = 12.5")
+            .await,
+        12_999
+    );
+}

@@ -242,7 +242,7 @@ impl Store {
                     note = $5, is_example = $6
                   WHERE indicator_id = $7 AND area_id = $8 AND period = $9",
             )
-            .bind(o.value)
+            .bind(crate::store::rows::Float(o.value))
             .bind(&o.narrative)
             .bind(judged)
             .bind(&o.source)
@@ -264,7 +264,7 @@ impl Store {
                 .bind(&o.area_id)
                 .bind(&period)
                 .bind(o.period.start().to_string())
-                .bind(o.value)
+                .bind(crate::store::rows::Float(o.value))
                 .bind(&o.narrative)
                 .bind(judged)
                 .bind(&o.source)
@@ -397,7 +397,7 @@ impl Store {
                     .bind(o.area_id)
                     .bind(o.period.to_string())
                     .bind(o.period.start().to_string())
-                    .bind(o.value)
+                    .bind(crate::store::rows::Float(o.value))
                     .bind(o.narrative)
                     .bind(o.judged_status.map(|s| s.code()))
                     .bind(o.source)
