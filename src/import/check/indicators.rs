@@ -58,10 +58,20 @@ fn check_one(
     let target_period = period(c, at, "streefperiode", row.streefperiode.as_ref());
     let baseline = pair(c, at, "nulmeting", row.nulmeting, baseline_period);
     let target = pair(c, at, "streefwaarde", row.streefwaarde, target_period);
+    for (field, value) in [
+        ("nulmeting", row.nulmeting),
+        ("streefwaarde", row.streefwaarde),
+    ] {
+        if let Some(v) = value {
+            finite(c, at, field, v);
+        }
+    }
     let mut milestones = Vec::new();
     for m in &row.tussendoel {
-        if let Some(p) = c.field(at, "tussendoel.periode", Period::parse(&m.periode)) {
-            milestones.push((p, m.waarde));
+        let period = c.field(at, "tussendoel.periode", Period::parse(&m.periode));
+        let value = finite(c, at, "tussendoel.waarde", m.waarde);
+        if let (Some(p), Some(v)) = (period, value) {
+            milestones.push((p, v));
         }
     }
     match measure {
@@ -158,6 +168,19 @@ fn indicator_field_of(row: &IndicatorRow, key: &str) -> Option<(IndicatorField, 
         "bron" => (IndicatorField::Source, row.bron.is_some()),
         _ => return None,
     })
+}
+
+/// A number TOML reads as `nan` or `inf` is no value a status can be measured against.
+fn finite(c: &mut Checker, at: &At, field: &str, value: f64) -> Option<f64> {
+    if value.is_finite() {
+        Some(value)
+    } else {
+        c.report(
+            at,
+            format!("veld {field}: {value} is geen getal; schrijf een getal zoals 12.5"),
+        );
+        None
+    }
 }
 
 /// A value with its period: both or neither.
