@@ -159,29 +159,35 @@ fn range_label(from: Period, to: Period) -> String {
 }
 
 fn parse_text(text: &str) -> Option<FactDate> {
-    if matches!(text, UNKNOWN | "datum onbekend" | "periode onbekend") {
-        return Some(FactDate::Unknown);
-    }
-    if let Ok(p) = Period::parse(text) {
-        return Some(FactDate::In(p));
-    }
     // "2e t/m 3e kwartaal 2025", "maart t/m juni 2025", "november 2025 t/m 1e kwartaal 2026":
-    // the labels regiomonitor shows read back as what they show.
+    // the labels regiomonitor shows read back as what they show. Each side is one period
+    // (not another range), so a long text of "t/m"s is refused instead of recursed into.
     if let Some((from, to)) = text.split_once(" t/m ")
-        && let Some(FactDate::In(to)) = parse_text(to)
+        && let Some(FactDate::In(to)) = parse_one(to)
     {
         let year = match to {
             Period::Year(y) | Period::Quarter(y, _) | Period::Month(y, _) => y,
             Period::Day(d) => d.year(),
         };
         // The left side may leave out what the right side says: its year, or "kwartaal".
-        let from = parse_text(from)
-            .or_else(|| parse_text(&format!("{from} {year}")))
-            .or_else(|| parse_text(&format!("{from} kwartaal {year}")));
+        let from = parse_one(from)
+            .or_else(|| parse_one(&format!("{from} {year}")))
+            .or_else(|| parse_one(&format!("{from} kwartaal {year}")));
         return match from {
             Some(FactDate::In(from)) => range(from, to),
             _ => None,
         };
+    }
+    parse_one(text)
+}
+
+/// Every form but "... t/m ...".
+fn parse_one(text: &str) -> Option<FactDate> {
+    if matches!(text, UNKNOWN | "datum onbekend" | "periode onbekend") {
+        return Some(FactDate::Unknown);
+    }
+    if let Ok(p) = Period::parse(text) {
+        return Some(FactDate::In(p));
     }
     // "najaar 2025", "najaar van 2025", "gedurende 2025", "gedurende het hele jaar 2025",
     // "oktober 2025", "9 oktober 2025", "Q4 2025", "4e kwartaal 2025".
@@ -399,6 +405,14 @@ mod tests {
             let err = FactDate::parse(bad).expect_err(bad);
             assert!(err.0.contains("najaar 2025"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_chain_of_ranges_is_refused_however_long() {
+        assert!(FactDate::parse("2025 t/m 2026 t/m 2027").is_err());
+        // Once read by recursing into the right side, which overflowed the stack.
+        let long = format!("{}2025", "2025 t/m ".repeat(100_000));
+        assert!(FactDate::parse(&long).is_err());
     }
 
     #[test]

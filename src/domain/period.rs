@@ -31,7 +31,10 @@ impl Period {
         match value.len() {
             4 => Ok(Self::Year(year(value)?)),
             7 => {
-                let (y, rest) = value.split_at(4);
+                // Four bytes need not end a character ("202€-Q1" is 7 bytes too).
+                let (Some(y), Some(rest)) = (value.get(..4), value.get(4..)) else {
+                    return Err(refuse());
+                };
                 let y = year(y)?;
                 if let Some(q) = rest.strip_prefix("-Q").or_else(|| rest.strip_prefix("-q")) {
                     match q.parse::<u8>() {
@@ -47,7 +50,11 @@ impl Period {
                     Err(refuse())
                 }
             }
-            10 => value.parse::<Date>().map(Self::Day).map_err(|_| refuse()),
+            // The same years as the other forms, so that every period reads back from its label.
+            10 => match value.parse::<Date>() {
+                Ok(d) if year(value.get(..4).unwrap_or_default()).is_ok() => Ok(Self::Day(d)),
+                _ => Err(refuse()),
+            },
             _ => Err(refuse()),
         }
     }
@@ -133,6 +140,10 @@ mod tests {
             "2026-02-30",
             "26-Q1",
             "Q1 2026",
+            "202€-Q",
+            "!a\u{10000}0",
+            "9999-12-31",
+            "0001-01-01",
             "",
         ] {
             let err = Period::parse(bad).expect_err(bad);

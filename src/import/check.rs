@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use toml::Spanned;
 
 use super::files::{GemeenteRow, PlanRow, TomlFile};
+use super::lines::LineBreaks;
 use super::{
     Area, Assumption, Body, FrameworkItem, FundingSource, Milestone, Organisation, Plan,
     PlanFields, Portfolio, Problem, Problems, Rollout, Source, StageChange,
@@ -155,6 +156,49 @@ fn trimmed(value: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The rows of gemeenten.csv, each with its line; a line that does not fit the columns is a
+/// problem on that line.
+fn read_gemeenten(c: &mut Checker, name: &str, text: &str, into: &mut Vec<(At, GemeenteRow)>) {
+    let mut reader = csv::Reader::from_reader(LineBreaks::new(text.as_bytes()));
+    let headers = reader.headers().cloned();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let read = reader.read_record(&mut record);
+        let position = match &read {
+            Ok(_) => record.position(),
+            Err(e) => e.position(),
+        };
+        let line = usize::try_from(reader.get_mut().line_of(position)).ok();
+        let row = match read {
+            Ok(false) => break,
+            Ok(true) => headers.as_ref().map_err(|e| e.to_string()).and_then(|h| {
+                record
+                    .deserialize::<GemeenteRow>(Some(h))
+                    .map_err(|e| e.to_string())
+            }),
+            Err(e) => Err(e.to_string()),
+        };
+        match row {
+            Ok(row) => into.push((
+                At {
+                    file: name.to_owned(),
+                    line,
+                    record: format!("gemeente \"{}\"", row.gemeente),
+                },
+                row,
+            )),
+            Err(e) => c.problems.push(Problem {
+                file: name.to_owned(),
+                line,
+                record: None,
+                message: format!(
+                    "de regel past niet bij de kolommen cbs_code,gemeente,subregio: {e}"
+                ),
+            }),
+        }
+    }
+}
+
 pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
     let mut c = Checker {
         problems: Vec::new(),
@@ -177,28 +221,7 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
             }
         } else if name == "gemeenten.csv" {
             has_csv = true;
-            let mut reader = csv::Reader::from_reader(text.as_bytes());
-            for row in reader.deserialize::<GemeenteRow>() {
-                match row {
-                    Ok(row) => {
-                        let line = gemeenten.len() + 2;
-                        let at = At {
-                            file: name.clone(),
-                            line: Some(line),
-                            record: format!("gemeente \"{}\"", row.gemeente),
-                        };
-                        gemeenten.push((at, row));
-                    }
-                    Err(e) => c.problems.push(Problem {
-                        file: name.clone(),
-                        line: e.position().map(|p| usize::try_from(p.line()).unwrap_or(0)),
-                        record: None,
-                        message: format!(
-                            "de regel past niet bij de kolommen cbs_code,gemeente,subregio: {e}"
-                        ),
-                    }),
-                }
-            }
+            read_gemeenten(&mut c, name, text, &mut gemeenten);
         }
     }
     if !has_csv {

@@ -4,6 +4,7 @@
 
 mod check;
 mod files;
+mod lines;
 pub mod observations;
 
 use std::fmt;

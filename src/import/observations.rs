@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::thread::JoinHandle;
 
+use super::lines::LineBreaks;
 use crate::domain::{
     AreaLevel, Frequency, IndicatorStatus, Measure, ObservationFit, ParseError, Period,
     parse_number,
@@ -334,7 +335,7 @@ pub fn check(
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter(head))
         .flexible(true)
-        .from_reader(input);
+        .from_reader(LineBreaks::new(input));
     let columns = match reader.headers() {
         Ok(h) => match Columns::from_header(h) {
             Ok(c) => c,
@@ -357,7 +358,7 @@ pub fn check(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
+                let line = reader.get_mut().line_of(e.position());
                 report.problem(
                     line,
                     None,
@@ -366,7 +367,7 @@ pub fn check(
                 continue;
             }
         }
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = reader.get_mut().line_of(record.position());
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -813,6 +814,34 @@ mod tests {
                 "regel 10, kolom indicator: u mag geen metingen invoeren voor \"KPI geheim\": alleen een beheerder of een trekker van een plan van deze KPI mag dat",
             ]
         );
+    }
+
+    #[test]
+    fn lines_are_counted_as_an_editor_counts_them_whatever_the_line_ends() {
+        // Line 3 holds an unknown KPI, line 6 (after an empty line) an unknown area.
+        for end in ["\n", "\r\n", "\r"] {
+            let text = [
+                "indicator,gebied,periode,waarde",
+                "consult,GM0355,2026-Q1,12",
+                "onbekend,GM0355,2026-Q2,12",
+                "consult,GM0355,2026-Q3,\"12,5\"",
+                "",
+                "consult,GM9999,2026-Q4,12",
+            ]
+            .join(end);
+            let (report, _) = run(&text);
+            let lines: Vec<u64> = report.problems.iter().map(|p| p.line).collect();
+            assert_eq!(lines, [3, 6], "line end {end:?}: {:?}", report.problems);
+        }
+    }
+
+    #[test]
+    fn a_quoted_value_over_two_lines_counts_both() {
+        let (report, _) = run(
+            "indicator,gebied,periode,waarde,toelichting\r\nconsult,GM0355,2026-Q1,12,\"twee\r\nregels\"\r\nconsult,GM9999,2026-Q2,12,\r\n",
+        );
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        assert_eq!(report.problems[0].line, 4);
     }
 
     #[test]
