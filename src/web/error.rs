@@ -145,6 +145,16 @@ fn retry_after(response: &mut Response) {
     }
 }
 
+/// An error as the caller reads it: JSON under `/api/`, a Dutch page elsewhere (for the
+/// middleware, which answers before a handler has chosen).
+pub fn refuse(path: &str, error: WebError) -> Response {
+    if path.starts_with("/api/") {
+        ApiError(error).into_response()
+    } else {
+        error.into_response()
+    }
+}
+
 /// The same errors as JSON for `/api`.
 #[derive(Debug)]
 pub struct ApiError(pub WebError);

@@ -13,9 +13,9 @@ use axum::body::{Body, to_bytes};
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
-use super::error::{ApiError, WebError};
+use super::error::{WebError, refuse};
 use super::forms::FormErrors;
 
 /// The largest form or JSON body any route but the upload reads.
@@ -37,14 +37,6 @@ pub fn control_message(field: &str, c: char) -> String {
 
 fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
-}
-
-fn refuse(path: &str, error: WebError) -> Response {
-    if is_api(path) {
-        ApiError(error).into_response()
-    } else {
-        error.into_response()
-    }
 }
 
 fn invalid(path: &str, field: &str, c: char) -> Response {

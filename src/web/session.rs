@@ -8,12 +8,12 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use futures_util::StreamExt;
 
 use super::AppState;
-use super::error::{ApiError, WebError};
+use super::error::{WebError, refuse};
 use crate::auth::{User, same_secret, secret_hash};
 use crate::domain::Channel;
 use crate::store::{Actor, now_unix};
@@ -176,18 +176,6 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .ok()?
         .strip_prefix("Bearer ")
         .map(str::trim)
-}
-
-fn is_api(path: &str) -> bool {
-    path.starts_with("/api/")
-}
-
-fn refuse(path: &str, error: WebError) -> Response {
-    if is_api(path) {
-        ApiError(error).into_response()
-    } else {
-        error.into_response()
-    }
 }
 
 /// The largest form body the CSRF check reads.

@@ -384,6 +384,16 @@ impl Page {
     }
 
     /// The `value` of the first element `selector` matches.
+    /// Every value of the header `name`.
+    pub fn header_values(&self, name: &str) -> Vec<String> {
+        self.headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// The attribute `name` of the first element a CSS selector matches.
     pub fn attr(&self, selector: &str, name: &str) -> Option<String> {
         let sel = Selector::parse(selector).expect("valid selector");

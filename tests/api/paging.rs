@@ -4,15 +4,6 @@ use axum::http::{StatusCode, header};
 
 use crate::helpers::{Persona, TestApp};
 
-fn header_values(page: &crate::helpers::Page, name: header::HeaderName) -> Vec<String> {
-    page.headers
-        .get_all(name)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .collect()
-}
-
 #[tokio::test]
 async fn the_plan_list_shows_the_demo_on_one_page_and_pages_on_request() {
     let app = TestApp::demo().await;
@@ -57,11 +48,8 @@ async fn the_plan_api_pages_with_headers_and_streams_the_whole_set_on_request() 
     let page = app.get("/api/v1/plans?per_pagina=10&pagina=2").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.json().as_array().expect("array").len(), 10);
-    assert_eq!(
-        header_values(&page, "x-total-count".parse().expect("name")),
-        [total.to_string()]
-    );
-    let link = header_values(&page, header::LINK).join(",");
+    assert_eq!(page.header_values("x-total-count"), [total.to_string()]);
+    let link = page.header_values(header::LINK.as_str()).join(",");
     assert!(
         link.contains("pagina=3&per_pagina=10>; rel=\"next\""),
         "{link}"
@@ -97,7 +85,7 @@ async fn the_plan_list_downloads_as_csv_with_the_filter_and_every_page() {
 
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.content_type.starts_with("text/csv"));
-    assert!(header_values(&csv, header::CONTENT_DISPOSITION)[0].contains("plannen.csv"));
+    assert!(csv.header_values(header::CONTENT_DISPOSITION.as_str())[0].contains("plannen.csv"));
     let text = csv.body.trim_start_matches('\u{feff}');
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     assert_eq!(
@@ -145,10 +133,7 @@ async fn the_changes_page_and_api_page_through_everything_that_changed() {
 
     let api = app.get("/api/v1/changes?per_pagina=3").await;
     assert_eq!(api.status, StatusCode::OK);
-    assert_eq!(
-        header_values(&api, "x-total-count".parse().expect("name")),
-        [total.to_string()]
-    );
+    assert_eq!(api.header_values("x-total-count"), [total.to_string()]);
     let json = api.json();
     let on_page: usize = json["plans"]
         .as_array()
@@ -180,7 +165,7 @@ async fn every_list_api_pages_with_the_same_keys_and_headers() {
             "{path}: the default page holds the demo's list"
         );
         assert_eq!(
-            header_values(&whole, "x-total-count".parse().expect("name")),
+            whole.header_values("x-total-count"),
             [total.to_string()],
             "{path}"
         );

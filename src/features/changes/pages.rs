@@ -401,11 +401,7 @@ pub async fn json(
         other: redact(other, &viewer),
     })
     .into_response();
-    for (name, value) in nav.headers() {
-        if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
-            response.headers_mut().insert(name, v);
-        }
-    }
+    nav.set_headers(&mut response);
     Ok(response)
 }
 

@@ -84,11 +84,7 @@ pub async fn plans(
     let plans = page_of_plans(&state, &filter, paging, internal).await?;
     let nav = PageNav::new("/api/v1/plans", &pairs, paging, total);
     let mut response = Json(plans).into_response();
-    for (name, value) in nav.headers() {
-        if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
-            response.headers_mut().insert(name, v);
-        }
-    }
+    nav.set_headers(&mut response);
     Ok(response)
 }
 
