@@ -110,6 +110,89 @@ impl RolloutStatus {
 }
 
 code_list!(
+    /// The overview's words ("in één oogopslag": welke plannen lopen en welke gepland staan),
+    /// into which both a gemeente's own rollout status and a plan's stage are mapped.
+    Overview, "overzichtsstatus", {
+        Running => "lopend", "Lopend";
+        Planned => "gepland", "Gepland";
+        Embedded => "geborgd", "Geborgd";
+        NotStarted => "niet-gestart", "Niet gestart";
+        Stopped => "gestopt", "Gestopt";
+        NotApplicable => "nvt", "N.v.t.";
+        Unknown => "onbekend", "Onbekend";
+    }
+);
+
+impl Overview {
+    /// A symbol shown next to the word, so the status never depends on colour alone.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Running => "●",
+            Self::Planned => "◷",
+            Self::Embedded => "✔",
+            Self::NotStarted => "○",
+            Self::Stopped => "✕",
+            Self::NotApplicable => "–",
+            Self::Unknown => "?",
+        }
+    }
+
+    /// Counts as running ("lopend") in the per-gemeente totals: geborgd is a plan that runs
+    /// for good.
+    pub fn is_running(self) -> bool {
+        matches!(self, Self::Running | Self::Embedded)
+    }
+}
+
+impl Stage {
+    /// The one table from a plan's stage to the overview's word, used for a gemeente in the
+    /// plan's working area that has no fact of its own ("volgt plan").
+    ///
+    /// | stage | overview |
+    /// |---|---|
+    /// | opstartfase, implementatiefase, loopt | lopend |
+    /// | geborgd | geborgd |
+    /// | planvorming, snelle toets ingediend/goedgekeurd, transformatieplan ingediend/goedgekeurd | gepland |
+    /// | gestopt | gestopt |
+    /// | no stage | onbekend ([`Stage::overview_of`]) |
+    ///
+    /// Planvorming counts as gepland: the documents' own overview ("Overzicht plannen", seed
+    /// 000) splits plans in "In uitvoering / opstartfase" and "Planvorming", and the BBO asks
+    /// which plans "al lopen en welke nog gepland staan"; a plan being written is in the second
+    /// group.
+    pub fn overview(self) -> Overview {
+        match self {
+            Self::StartUp | Self::Implementation | Self::Running => Overview::Running,
+            Self::Embedded => Overview::Embedded,
+            Self::Planning
+            | Self::QuickScanSubmitted
+            | Self::QuickScanApproved
+            | Self::PlanSubmitted
+            | Self::PlanApproved => Overview::Planned,
+            Self::Stopped => Overview::Stopped,
+        }
+    }
+
+    /// The overview's word for a plan that may have no stage.
+    pub fn overview_of(stage: Option<Self>) -> Overview {
+        stage.map_or(Overview::Unknown, Self::overview)
+    }
+}
+
+impl RolloutStatus {
+    /// A gemeente's own fact in the overview's words: opstart and loopt are lopend.
+    pub fn overview(self) -> Overview {
+        match self {
+            Self::NotStarted => Overview::NotStarted,
+            Self::Planned => Overview::Planned,
+            Self::StartingUp | Self::Running => Overview::Running,
+            Self::Embedded => Overview::Embedded,
+            Self::NotApplicable => Overview::NotApplicable,
+        }
+    }
+}
+
+code_list!(
     /// The type of a plan in the portfolio.
     PlanKind, "soort plan", {
         TransformationPlan => "transformatieplan", "Transformatieplan";
@@ -239,6 +322,53 @@ mod tests {
                 &RolloutStatus::Embedded
             ]
         );
+    }
+
+    #[test]
+    fn the_stage_table_maps_running_planned_embedded_and_stopped_stages() {
+        let by_word = |word: Overview| -> Vec<&str> {
+            Stage::ALL
+                .iter()
+                .filter(|s| s.overview() == word)
+                .map(|s| s.code())
+                .collect()
+        };
+        assert_eq!(
+            by_word(Overview::Running),
+            ["opstartfase", "implementatiefase", "loopt"]
+        );
+        assert_eq!(by_word(Overview::Embedded), ["geborgd"]);
+        assert_eq!(
+            by_word(Overview::Planned),
+            [
+                "planvorming",
+                "snelle-toets-ingediend",
+                "snelle-toets-goedgekeurd",
+                "tp-ingediend",
+                "tp-goedgekeurd"
+            ]
+        );
+        assert_eq!(by_word(Overview::Stopped), ["gestopt"]);
+        assert_eq!(Stage::overview_of(None), Overview::Unknown);
+    }
+
+    #[test]
+    fn a_gemeente_fact_of_opstart_counts_as_running_and_nvt_as_nothing() {
+        assert!(RolloutStatus::StartingUp.overview().is_running());
+        assert!(RolloutStatus::Embedded.overview().is_running());
+        assert!(!RolloutStatus::Planned.overview().is_running());
+        assert_eq!(
+            RolloutStatus::NotApplicable.overview(),
+            Overview::NotApplicable
+        );
+    }
+
+    #[test]
+    fn every_overview_word_has_a_distinct_symbol() {
+        let mut symbols: Vec<_> = Overview::ALL.iter().map(|s| s.symbol()).collect();
+        symbols.sort();
+        symbols.dedup();
+        assert_eq!(symbols.len(), Overview::ALL.len());
     }
 
     #[test]

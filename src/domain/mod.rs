@@ -12,7 +12,7 @@ mod slug;
 
 pub use area::{AreaKind, Gemeentecode};
 pub use codes::{
-    Channel, Coded, FrameworkKind, NetworkRole, OrganisationKind, Phase, PlanKind, Role,
+    Channel, Coded, FrameworkKind, NetworkRole, OrganisationKind, Overview, Phase, PlanKind, Role,
     RolloutStatus, Stage,
 };
 pub use fact_date::{FactDate, Season};

@@ -617,6 +617,30 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
             .then_some(id)
         }
     };
+    let mut work_areas: Vec<String> = Vec::new();
+    for id in &row.werkgebied {
+        let id = match id.trim() {
+            "regio" => cx.region_id.map_or_else(|| id.clone(), str::to_owned),
+            other => Gemeentecode::parse(other)
+                .map(|g| g.to_string())
+                .unwrap_or_else(|_| other.to_owned()),
+        };
+        if cx.district_parent.contains_key(&id) {
+            c.report(
+                at,
+                format!("veld werkgebied: \"{id}\" is een wijk; noem de regio, een subregio of een gemeente"),
+            );
+        } else if c.reference(
+            at,
+            "werkgebied",
+            &id,
+            cx.area_ids,
+            "regio, subregio of gemeente",
+        ) && !work_areas.contains(&id)
+        {
+            work_areas.push(id);
+        }
+    }
     if let Some(parent) = &row.ouder {
         if parent == &row.id {
             c.report(at, "veld ouder: een plan kan niet zijn eigen ouder zijn");
@@ -731,13 +755,22 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
             c.report(at, format!("{where_}: {code} staat niet in gemeenten.csv"));
             continue;
         }
-        if let Some(area) = &area_id
-            && !cx.gemeente_within(&code, area)
-        {
-            c.report(
-                at,
-                format!("{where_}: gemeente {code} ligt buiten het gebied van het plan ({area})"),
-            );
+        if let Some(area) = &area_id {
+            let areas: Vec<&String> = if work_areas.is_empty() {
+                vec![area]
+            } else {
+                work_areas.iter().collect()
+            };
+            if !areas.iter().any(|a| cx.gemeente_within(&code, a)) {
+                let names: Vec<&str> = areas.iter().map(|a| a.as_str()).collect();
+                c.report(
+                    at,
+                    format!(
+                        "{where_}: gemeente {code} ligt buiten het werkgebied van het plan ({}); voeg het gebied toe aan werkgebied",
+                        names.join(", ")
+                    ),
+                );
+            }
         }
         if let Some(w) = &r.wijk
             && cx.district_parent.get(w) != Some(&code)
@@ -856,6 +889,7 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
             framework,
             funding,
             links,
+            work_areas,
         },
         stage,
         rollouts,
@@ -889,6 +923,7 @@ fn plan_field_of(row: &PlanRow, key: &str) -> Option<(PlanField, bool)> {
         "naam" => (PlanField::Name, true),
         "soort" => (PlanField::Kind, true),
         "gebied" => (PlanField::Area, true),
+        "werkgebied" => (PlanField::WorkAreas, list(&row.werkgebied)),
         "ouder" => (PlanField::Parent, row.ouder.is_some()),
         "trekkers" => (PlanField::Leads, list(&row.trekkers)),
         "betrokkenen" => (PlanField::Parties, list(&row.betrokkenen)),

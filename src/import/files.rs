@@ -124,6 +124,10 @@ pub struct PlanRow {
     pub soort: String,
     pub ouder: Option<String>,
     pub gebied: String,
+    /// The areas the plan runs in, when more than its own `gebied` (ids of the regio,
+    /// subregio's or gemeenten).
+    #[serde(default)]
+    pub werkgebied: Vec<String>,
     #[serde(default)]
     pub akkoorden: Vec<String>,
     #[serde(default)]

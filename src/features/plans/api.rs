@@ -157,6 +157,9 @@ pub struct PlanInput {
     pub parties: Vec<String>,
     pub framework: Vec<String>,
     pub funding: Vec<String>,
+    /// Ids of the areas the plan runs in (werkgebied): the regio, subregio's or gemeenten.
+    /// Empty: the plan runs in its own area (`area_id`).
+    pub work_areas: Vec<String>,
     pub links: Vec<LinkInput>,
     /// A move to another stage, dated, with an optional source.
     pub stage_change: Option<StageInput>,
@@ -212,6 +215,7 @@ impl PlanInput {
             parties: self.parties,
             framework: self.framework,
             funding: self.funding,
+            work_areas: self.work_areas,
             links: self
                 .links
                 .iter()

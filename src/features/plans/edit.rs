@@ -54,6 +54,8 @@ pub struct PlanForm {
     pub parties: Vec<String>,
     pub framework: Vec<String>,
     pub funding: Vec<String>,
+    /// The areas the plan runs in (werkgebied); none means its own area.
+    pub work_areas: Vec<String>,
     /// One link per line: `titel | https://...`
     pub links: String,
     /// A new stage, or empty to keep the current one.
@@ -96,6 +98,7 @@ impl PlanForm {
             parties: f.parties.clone(),
             framework: f.framework.clone(),
             funding: f.funding.clone(),
+            work_areas: f.work_areas.clone(),
             links: f
                 .links
                 .iter()
@@ -124,6 +127,8 @@ pub struct PlanChoices {
     pub organisations: Vec<Choice>,
     pub framework: Vec<(String, Vec<Choice>)>,
     pub funding: Vec<Choice>,
+    /// The regio, subregio's and gemeenten a plan can run in.
+    pub work_areas: Vec<Choice>,
 }
 
 async fn plan_choices(
@@ -144,6 +149,17 @@ async fn plan_choices(
         };
         areas.push(Choice::new(a.id.clone(), label));
     }
+    let work_areas = catalog
+        .areas
+        .iter()
+        .filter(|a| a.kind == "regio" || a.kind == "subregio")
+        .map(|a| Choice::new(a.id.clone(), format!("{} ({})", a.name, a.kind)))
+        .chain(
+            catalog
+                .gemeenten()
+                .map(|a| Choice::new(a.id.clone(), a.name.clone())),
+        )
+        .collect();
     let plans = state
         .store
         .plans(&crate::features::plans::model::PlanFilter::default())
@@ -213,6 +229,7 @@ async fn plan_choices(
         organisations,
         framework,
         funding,
+        work_areas,
     })
 }
 
@@ -379,6 +396,16 @@ pub(crate) async fn validate(
             ),
         );
     }
+    if let Some(bad) = form
+        .work_areas
+        .iter()
+        .find(|a| catalog.area(a).is_none_or(|a| a.kind == "wijk"))
+    {
+        errors.add(
+            "work_areas",
+            format!("Werkgebied: \"{bad}\" is geen regio, subregio of gemeente; kies uit de lijst."),
+        );
+    }
     let funding_sources = state.store.funding_sources().await.unwrap_or_default();
     if let Some(bad) = form
         .funding
@@ -477,6 +504,7 @@ pub(crate) async fn validate(
             framework: form.framework.clone(),
             funding: form.funding.clone(),
             links,
+            work_areas: form.work_areas.clone(),
         },
         stage_change,
         Reason {
@@ -576,6 +604,11 @@ fn form_lines(form: &PlanForm, stored: &PlanForm) -> Vec<ConflictLine> {
             stored.parent.clone(),
         ),
         (PlanField::Area, form.area.clone(), stored.area.clone()),
+        (
+            PlanField::WorkAreas,
+            join(&form.work_areas),
+            join(&stored.work_areas),
+        ),
     ];
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     pairs.extend(

@@ -20,6 +20,7 @@ record_fields! {
         Kind = "kind" => "Soort",
         Parent = "parent" => "Valt onder",
         Area = "area" => "Gebied",
+        WorkAreas = "work_areas" => "Werkgebied",
         About = "about" => "Waar gaat het over",
         IntendedResult = "intended_result" => "Beoogd resultaat",
         Activities = "activities" => "Activiteiten",
@@ -85,6 +86,20 @@ pub struct PlanFields {
     pub funding: Vec<String>,
     /// (title, url)
     pub links: Vec<(String, String)>,
+    /// The areas the plan runs in (werkgebied), in the order given; empty when it runs in its
+    /// own area only.
+    pub work_areas: Vec<String>,
+}
+
+impl PlanFields {
+    /// The areas the plan runs in: its working areas, or else its own area.
+    pub fn working_areas(&self) -> Vec<&str> {
+        if self.work_areas.is_empty() {
+            vec![self.area_id.as_str()]
+        } else {
+            self.work_areas.iter().map(String::as_str).collect()
+        }
+    }
 }
 
 impl PlanFields {
@@ -106,6 +121,7 @@ impl PlanFields {
             framework: Vec::new(),
             funding: Vec::new(),
             links: Vec::new(),
+            work_areas: Vec::new(),
         }
     }
 }
@@ -213,6 +229,16 @@ pub struct StageChangeRow {
     /// Why this step is an aanname (a reasoned choice the source does not state); null when
     /// the source states it.
     pub assumption: Option<String>,
+    /// When a person entered it (UTC); null when it came with a portfolio file, recorded by
+    /// its source on the source's date.
+    pub recorded_at: Option<String>,
+}
+
+/// One area a plan runs in (werkgebied).
+#[derive(Debug, Clone, FromRow)]
+pub struct PlanAreaRow {
+    pub plan_id: String,
+    pub area_id: String,
 }
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
@@ -269,6 +295,9 @@ pub struct PlanDetail {
     pub framework: Vec<String>,
     /// Ids of funding sources.
     pub funding: Vec<String>,
+    /// Ids of the areas the plan runs in (werkgebied), as stated; empty when it runs in its
+    /// own area (`area_id`) only.
+    pub work_areas: Vec<String>,
     pub links: Vec<ExternalLinkRow>,
     /// Current rollout per gemeente; gemeenten not listed are unknown.
     pub rollouts: Vec<RolloutRow>,

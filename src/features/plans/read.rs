@@ -8,7 +8,8 @@ use sqlx::FromRow;
 use sqlx::any::AnyRow;
 
 use super::model::{
-    AssumptionRow, ExternalLinkRow, FundingSourceRow, MilestoneRow, PlanDetail, PlanFilter,
+    AssumptionRow, ExternalLinkRow, FundingSourceRow, MilestoneRow, PlanAreaRow, PlanDetail,
+    PlanFilter,
     PlanFundingRow, PlanLinkRow, PlanOrganisationRow, PlanRow, StageChangeRow,
 };
 use crate::domain::FactDate;
@@ -32,7 +33,9 @@ pub(crate) fn plan_filter_sql(filter: &PlanFilter) -> String {
          AND (CAST($1 AS TEXT) IS NULL OR p.id = $1)
          AND (CAST($2 AS TEXT) IS NULL OR p.stage = $2)
          AND (CAST($3 AS TEXT) IS NULL OR p.area_id = $3
-              OR p.area_id IN (SELECT a.id FROM areas a WHERE a.parent_id = $3 OR a.kind = 'regio'))",
+              OR p.area_id IN (SELECT a.id FROM areas a WHERE a.parent_id = $3 OR a.kind = 'regio')
+              OR EXISTS (SELECT 1 FROM plan_areas w WHERE w.plan_id = p.id AND (w.area_id = $3
+                  OR w.area_id IN (SELECT a.id FROM areas a WHERE a.parent_id = $3 OR a.kind = 'regio'))))",
     );
     let items = filter.framework_items.len();
     for i in 0..items {
@@ -159,6 +162,17 @@ impl Store {
         Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
     }
 
+    /// The stated working areas (werkgebied) of the plans a filter selects, in their order; a
+    /// plan without rows runs in its own area.
+    pub async fn plan_areas(&self, filter: &PlanFilter) -> Result<Vec<PlanAreaRow>, StoreError> {
+        self.related(
+            "SELECT x.plan_id, x.area_id FROM plan_areas x",
+            "ORDER BY x.plan_id, x.position",
+            filter,
+        )
+        .await
+    }
+
     /// The current rollout cells of the plans a filter selects.
     pub async fn rollouts(&self, filter: &PlanFilter) -> Result<Vec<RolloutRow>, StoreError> {
         self.related(
@@ -212,6 +226,7 @@ impl Store {
                 filter,
             )
             .await?;
+        let work_areas = self.plan_areas(filter).await?;
         let links: Vec<ExternalLinkRow> = self
             .related(
                 "SELECT x.plan_id, x.title, x.url FROM plan_links x",
@@ -221,14 +236,14 @@ impl Store {
             .await?;
         let mut history: Vec<StageChangeRow> = self
             .related(
-                "SELECT x.plan_id, x.stage, x.note, x.date, x.source_id, x.assumption FROM stage_history x",
+                "SELECT x.plan_id, x.stage, x.note, x.date, x.source_id, x.assumption, x.recorded_at FROM stage_history x",
                 "ORDER BY x.date, x.id",
                 filter,
             )
             .await?;
         let mut rollout_history: Vec<RolloutChangeRow> = self
             .related(
-                "SELECT x.plan_id, x.gemeente_id, x.status, x.note, x.date, x.source_id, x.assumption FROM rollout_history x",
+                "SELECT x.plan_id, x.gemeente_id, x.status, x.note, x.date, x.source_id, x.assumption, x.recorded_at FROM rollout_history x",
                 "ORDER BY x.date, x.id",
                 filter,
             )
@@ -257,6 +272,7 @@ impl Store {
         let mut framework = by_plan(framework, |r| &r.plan_id);
         let mut funding = by_plan(funding, |r| &r.plan_id);
         let mut links = by_plan(links, |r| &r.plan_id);
+        let mut work_areas = by_plan(work_areas, |r| &r.plan_id);
         let mut rollouts = by_plan(rollouts, |r| &r.plan_id);
         let mut history = by_plan(history, |r| &r.plan_id);
         let mut rollout_history = by_plan(rollout_history, |r| &r.plan_id);
@@ -281,6 +297,12 @@ impl Store {
                         .map(|r| r.funding_source_id)
                         .collect(),
                     links: links.remove(id).unwrap_or_default(),
+                    work_areas: work_areas
+                        .remove(id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|r| r.area_id)
+                        .collect(),
                     rollouts: rollouts.remove(id).unwrap_or_default(),
                     history: history.remove(id).unwrap_or_default(),
                     rollout_history: rollout_history.remove(id).unwrap_or_default(),

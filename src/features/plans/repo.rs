@@ -27,6 +27,7 @@ pub(crate) fn plan_values(
         (PlanField::Kind, Some(f.kind.label().to_owned())),
         (PlanField::Parent, parent),
         (PlanField::Area, names.one(Some(&f.area_id))),
+        (PlanField::WorkAreas, names.list(&f.work_areas)),
     ];
     values.extend(f.texts.entries().into_iter().map(|(k, v)| (k, v.clone())));
     values.extend([
@@ -117,6 +118,11 @@ pub(crate) async fn load_plan(
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let work_areas: Vec<(String,)> =
+        sqlx::query_as("SELECT area_id FROM plan_areas WHERE plan_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
     let links: Vec<(String, String)> =
         sqlx::query_as("SELECT title, url FROM plan_links WHERE plan_id = $1 ORDER BY position")
             .bind(id)
@@ -148,6 +154,7 @@ pub(crate) async fn load_plan(
             framework: framework.into_iter().map(|(i,)| i).collect(),
             funding: funding.into_iter().map(|(i,)| i).collect(),
             links,
+            work_areas: work_areas.into_iter().map(|(i,)| i).collect(),
         },
         stage: parse_code(r.stage, Stage::parse)?,
         version: r.version,
@@ -186,6 +193,21 @@ pub(crate) async fn check_plan_references(
                 f.area_id
             ),
         ));
+    }
+    for a in &f.work_areas {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM areas WHERE id = $1 AND kind <> 'wijk'")
+                .bind(a)
+                .fetch_one(&mut *conn)
+                .await?;
+        if n == 0 {
+            return Err(refused(
+                PlanField::WorkAreas,
+                format!(
+                    "Werkgebied: \"{a}\" is geen regio, subregio of gemeente; kies gebieden uit de lijst"
+                ),
+            ));
+        }
     }
     // The parent chain may not come back to this plan.
     let mut parent = f.parent_id.clone();
@@ -227,6 +249,7 @@ pub(crate) async fn replace_plan_links(
         "plan_framework",
         "plan_funding",
         "plan_links",
+        "plan_areas",
     ] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM {table} WHERE plan_id = $1"
@@ -266,6 +289,14 @@ pub(crate) async fn replace_plan_links(
             .execute(&mut *conn)
             .await?;
     }
+    for (i, area) in f.work_areas.iter().enumerate() {
+        sqlx::query("INSERT INTO plan_areas (plan_id, area_id, position) VALUES ($1, $2, $3) ON CONFLICT (plan_id, area_id) DO NOTHING")
+            .bind(id)
+            .bind(area)
+            .bind(i64::try_from(i).unwrap_or(i64::MAX))
+            .execute(&mut *conn)
+            .await?;
+    }
     for (i, (title, url)) in f.links.iter().enumerate() {
         sqlx::query(
             "INSERT INTO plan_links (plan_id, position, title, url) VALUES ($1, $2, $3, $4)",
@@ -291,7 +322,13 @@ pub(crate) fn plan_subject(id: &str, name: &str) -> Subject {
 
 /// The ids of other records a plan names, whose names its trail shows.
 fn named_ids(f: &PlanFields) -> Vec<&str> {
-    let lists = [&f.leads, &f.parties, &f.framework, &f.funding];
+    let lists = [
+        &f.leads,
+        &f.parties,
+        &f.framework,
+        &f.funding,
+        &f.work_areas,
+    ];
     [Some(f.area_id.as_str()), f.source_id.as_deref()]
         .into_iter()
         .flatten()
@@ -402,12 +439,13 @@ pub(crate) async fn apply_stage_change(
         .bind(&subject.record_id)
         .execute(w.conn())
         .await?;
-    sqlx::query("INSERT INTO stage_history (plan_id, stage, note, date, source_id) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO stage_history (plan_id, stage, note, date, source_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&subject.record_id)
         .bind(change.stage.code())
         .bind(&change.note)
         .bind(change.date.to_string())
         .bind(source.as_ref().map(|(id, _)| id.clone()))
+        .bind(crate::store::now_text())
         .execute(w.conn())
         .await?;
     let stage_reason = Reason {

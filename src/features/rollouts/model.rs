@@ -65,4 +65,7 @@ pub struct RolloutChangeRow {
     /// Why this cell is an aanname (a reasoned choice the source does not state); null when
     /// the source states it.
     pub assumption: Option<String>,
+    /// When a person entered it (UTC); null when it came with a portfolio file, recorded by
+    /// its source on the source's date.
+    pub recorded_at: Option<String>,
 }

@@ -191,8 +191,8 @@ impl Store {
             .await?;
         }
         sqlx::query(
-            "INSERT INTO rollout_history (plan_id, gemeente_id, status, note, date, source_id, assumption)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO rollout_history (plan_id, gemeente_id, status, note, date, source_id, assumption, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(plan_id)
         .bind(gemeente_id)
@@ -201,6 +201,7 @@ impl Store {
         .bind(r.date.to_string())
         .bind(&source_id)
         .bind(&kept_assumption)
+        .bind(crate::store::now_text())
         .execute(w.conn())
         .await?;
         let named = [

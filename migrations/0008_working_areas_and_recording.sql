@@ -1,0 +1,20 @@
+-- Working areas (werkgebied) and when a history step was recorded.
+--
+-- A plan runs in one or more areas: the Utrechtse Fabriek voor Zorgtransformatie belongs to
+-- Zuidoost Utrecht but runs in ZOU, Lekstroom, Stad and West. Its gemeenten are those areas'
+-- gemeenten. A plan without rows here runs in its own area (`plans.area_id`).
+CREATE TABLE plan_areas (
+    plan_id   TEXT NOT NULL REFERENCES plans (id),
+    area_id   TEXT NOT NULL REFERENCES areas (id),
+    position  BIGINT NOT NULL,
+    PRIMARY KEY (plan_id, area_id)
+);
+CREATE INDEX plan_areas_area ON plan_areas (area_id);
+
+-- The moment (UTC, YYYY-MM-DDTHH:MM:SSZ) a stage step or a rollout step was entered in
+-- regiomonitor by a person, besides the date it took effect (`date`). NULL for a step that
+-- came in with a portfolio file: it was recorded by its source, on the source's date. A step
+-- recorded after its effective date is shown as "nagekomen".
+ALTER TABLE stage_history ADD COLUMN recorded_at TEXT;
+ALTER TABLE rollout_history ADD COLUMN recorded_at TEXT;
+
