@@ -389,17 +389,13 @@ async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Erro
     w.insert_rows(
         "plan_areas",
         p.plans.iter().flat_map(|plan| {
-            plan.fields
-                .work_areas
-                .iter()
-                .enumerate()
-                .map(|(n, a)| {
-                    [
-                        ("plan_id", t(&plan.id)),
-                        ("area_id", t(a)),
-                        ("position", position(n)),
-                    ]
-                })
+            plan.fields.work_areas.iter().enumerate().map(|(n, a)| {
+                [
+                    ("plan_id", t(&plan.id)),
+                    ("area_id", t(a)),
+                    ("position", position(n)),
+                ]
+            })
         }),
     )
     .await?;

@@ -37,6 +37,7 @@ pub const BUDGET: usize = 64 * 1024 * 1024;
 pub const QUERY_KEYS: &[&str] = &[
     // The portfolio filter (web/filter.rs), paging (web/paging.rs) and the plan API.
     "subregio",
+    "gemeente",
     "opgave",
     "transformatie",
     "fase",
@@ -51,6 +52,8 @@ pub const QUERY_KEYS: &[&str] = &[
     "sinds",
     "import",
     "terug",
+    // The portfolio as it stood on a date.
+    "peildatum",
 ];
 /// How long a version read from the database is trusted while this process writes nothing.
 pub const FRESH: Duration = Duration::from_millis(250);

@@ -11,13 +11,15 @@ use super::view::Catalog;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FilterChoice {
     pub subregio: String,
+    pub gemeente: String,
     pub opgave: String,
     pub transformatie: String,
     pub fase: String,
 }
 
 impl FilterChoice {
-    pub const NAMES: [&'static str; 4] = ["subregio", "opgave", "transformatie", "fase"];
+    pub const NAMES: [&'static str; 5] =
+        ["subregio", "gemeente", "opgave", "transformatie", "fase"];
 
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
@@ -34,6 +36,7 @@ impl FilterChoice {
             let value = value.trim().to_owned();
             match name.as_str() {
                 "subregio" => choice.subregio = value,
+                "gemeente" => choice.gemeente = value,
                 "opgave" => choice.opgave = value,
                 "transformatie" => choice.transformatie = value,
                 "fase" => choice.fase = value,
@@ -55,6 +58,18 @@ impl FilterChoice {
                 return Err(unknown("subregio", &choice.subregio, &known));
             }
             filter.subregion = Some(choice.subregio.clone());
+        }
+        if !choice.gemeente.is_empty() {
+            let code = crate::domain::Gemeentecode::parse(&choice.gemeente)
+                .map(|g| g.to_string())
+                .ok()
+                .filter(|c| catalog.area(c).is_some_and(|a| a.kind == "gemeente"));
+            let Some(code) = code else {
+                let known: Vec<_> = catalog.gemeenten().map(|g| g.id.as_str()).collect();
+                return Err(unknown("gemeente", &choice.gemeente, &known));
+            };
+            choice.gemeente = code.clone();
+            filter.gemeente = Some(code);
         }
         for (name, value, kind) in [
             ("opgave", &choice.opgave, FrameworkKind::Theme),

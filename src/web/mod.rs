@@ -180,6 +180,8 @@ pub struct FilterOption {
 /// The choices of the portfolio filter.
 pub struct FilterOptions {
     pub subregions: Vec<FilterOption>,
+    /// Per subregio (its name), its gemeenten.
+    pub gemeenten: Vec<(String, Vec<FilterOption>)>,
     pub themes: Vec<FilterOption>,
     pub transformations: Vec<FilterOption>,
     pub stages: Vec<FilterOption>,
@@ -205,6 +207,21 @@ impl FilterOptions {
                 .map(|s| FilterOption {
                     value: s.id.clone(),
                     label: s.name.clone(),
+                })
+                .collect(),
+            gemeenten: catalog
+                .subregions()
+                .map(|s| {
+                    (
+                        s.name.clone(),
+                        catalog
+                            .gemeenten_of(&s.id)
+                            .map(|g| FilterOption {
+                                value: g.id.clone(),
+                                label: g.name.clone(),
+                            })
+                            .collect(),
+                    )
                 })
                 .collect(),
             themes: items(FrameworkKind::Theme),

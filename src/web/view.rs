@@ -214,6 +214,30 @@ impl StatusView {
         }
     }
 
+    /// The overview's word of a cell that follows its plan's stage.
+    pub fn overview(word: crate::domain::Overview) -> Self {
+        Self {
+            code: word.code(),
+            label: word.label(),
+            symbol: word.symbol(),
+        }
+    }
+
+    /// The words a cell that follows its plan can show, for the legend.
+    pub fn plan_legend() -> Vec<Self> {
+        use crate::domain::Overview;
+        [
+            Overview::Running,
+            Overview::Planned,
+            Overview::Embedded,
+            Overview::Stopped,
+            Overview::Unknown,
+        ]
+        .into_iter()
+        .map(Self::overview)
+        .collect()
+    }
+
     /// Every status, for the legend.
     pub fn legend() -> Vec<Self> {
         let mut all: Vec<_> = RolloutStatus::ALL.iter().map(|s| Self::of(*s)).collect();

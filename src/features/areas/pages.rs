@@ -1,21 +1,20 @@
 //! Per gemeente: what runs and what is planned there, per opgave; its wijken and LSV's, and its
 //! history. A beheerder adds wijken and renames areas (as CBS renames a gemeente).
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::model::{AreaField, AreaRow};
-use crate::domain::{FrameworkKind, Gemeentecode, RolloutStatus, Slug};
+use crate::domain::{FrameworkKind, Gemeentecode, Overview, Slug};
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::last_change;
 use crate::features::changes::pages::{ChangeLine, change_lines};
+use crate::features::dashboard::overview::{CellFact, Counts, Peildatum, PortfolioView};
 use crate::features::plans::model::PlanFilter;
 use crate::store::Reason;
 use crate::web::AppState;
@@ -25,7 +24,7 @@ use crate::web::forms::{FormErrors, optional};
 use crate::web::forms::{conflict_line, required_name, settle};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
-use crate::web::view::{Catalog, SourceView, StatusView, stage_label};
+use crate::web::view::{Catalog, SourceView, StatusView, date_nl};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -39,7 +38,10 @@ pub fn routes() -> Routes {
 pub struct GemeenteSummary {
     pub id: String,
     pub name: String,
-    pub running: usize,
+    /// Running by the gemeente's own fact.
+    pub running_own: usize,
+    /// Running because the plan runs in its working area.
+    pub running_via_plan: usize,
     pub planned: usize,
 }
 
@@ -58,16 +60,14 @@ pub struct ListPage {
 
 async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let rollouts = state.store.rollouts(&PlanFilter::default()).await?;
-    let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
-    for r in &rollouts {
-        let entry = counts.entry(r.gemeente_id.as_str()).or_default();
-        match RolloutStatus::parse(&r.status) {
-            Ok(s) if s.is_running() => entry.0 += 1,
-            Ok(RolloutStatus::Planned) => entry.1 += 1,
-            _ => {}
-        }
-    }
+    let view = PortfolioView::load(
+        &state.store,
+        &catalog,
+        &PlanFilter::default(),
+        Peildatum::default(),
+    )
+    .await?;
+    let mut counts = view.counts(&[]);
     let subregions = catalog
         .subregions()
         .map(|s| SubregionGroup {
@@ -76,12 +76,13 @@ async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
             gemeenten: catalog
                 .gemeenten_of(&s.id)
                 .map(|g| {
-                    let (running, planned) = counts.get(g.id.as_str()).copied().unwrap_or_default();
+                    let c = counts.remove(&g.id).map(|(c, _)| c).unwrap_or_default();
                     GemeenteSummary {
                         id: g.id.clone(),
                         name: g.name.clone(),
-                        running,
-                        planned,
+                        running_own: c.running_own,
+                        running_via_plan: c.running_via_plan,
+                        planned: c.planned,
                     }
                 })
                 .collect(),
@@ -98,6 +99,8 @@ pub struct PlanLine {
     pub plan_id: String,
     pub plan_name: String,
     pub status: StatusView,
+    /// No source names the gemeente: the status follows the plan's stage.
+    pub follows_plan: bool,
     pub note: Option<String>,
     /// Why the gemeente's status is an aanname, when it is one.
     pub assumption: Option<String>,
@@ -128,9 +131,11 @@ pub struct ShowPage {
     pub nav: &'static str,
     pub gemeente: AreaRow,
     pub subregion: Option<AreaRow>,
-    pub running: usize,
-    pub planned: usize,
+    /// Running in the gemeente itself, via the plan, and planned.
+    pub counts: Counts,
+    /// Plans of its working area whose stage nobody states.
     pub unknown: usize,
+    pub as_of: Peildatum,
     pub sections: Vec<ThemeSection>,
     /// The gemeente's wijken and LSV's.
     pub districts: Vec<AreaRow>,
@@ -186,11 +191,14 @@ async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(code): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<ShowPage, WebError> {
+    let (as_of, _) = Peildatum::split(&pairs)?;
     show_page(
         &state,
         &viewer,
         &code,
+        as_of,
         DistrictForm::default(),
         FormErrors::new(),
     )
@@ -202,6 +210,7 @@ async fn show_page(
     state: &AppState,
     viewer: &Viewer,
     code: &str,
+    as_of: Peildatum,
     district_form: DistrictForm,
     errors: FormErrors,
 ) -> Result<ShowPage, WebError> {
@@ -210,59 +219,84 @@ async fn show_page(
     let subregion = catalog.subregion_of(&gemeente.id).cloned();
 
     let filter = PlanFilter {
-        subregion: subregion.as_ref().map(|s| s.id.clone()),
+        gemeente: Some(gemeente.id.clone()),
         ..PlanFilter::default()
     };
-    let plans = state.store.plans(&filter).await?;
-    let rollouts = state.store.rollouts(&filter).await?;
+    let view = PortfolioView::load(&state.store, &catalog, &filter, as_of).await?;
     let links = state.store.plan_framework(&filter).await?;
     let organisations = state.store.plan_organisations(&filter).await?;
 
-    let here: HashMap<&str, &crate::features::rollouts::model::RolloutRow> = rollouts
-        .iter()
-        .filter(|r| r.gemeente_id == gemeente.id)
-        .map(|r| (r.plan_id.as_str(), r))
-        .collect();
-    let order_of = |code: &str| {
-        RolloutStatus::parse(code).map_or(RolloutStatus::ALL.len(), |s| match s {
-            RolloutStatus::Running | RolloutStatus::Embedded | RolloutStatus::StartingUp => 0,
-            RolloutStatus::Planned => 1,
-            _ => 3,
-        })
-    };
-    let (mut running, mut planned, mut unknown) = (0, 0, 0);
+    let mut counts = Counts::default();
+    let mut unknown = 0;
     let mut lines = Vec::new();
-    for plan in plans
+    for plan in view
+        .plans
         .iter()
-        .filter(|p| here.contains_key(p.id.as_str()) || catalog.covers(&p.area_id, &gemeente.id))
+        .filter(|p| view.concerns(&p.id, &gemeente.id))
     {
-        let cell = here.get(plan.id.as_str());
-        let status = cell.map_or_else(StatusView::unknown, |r| StatusView::from_code(&r.status));
-        match RolloutStatus::parse(status.code) {
-            Ok(s) if s.is_running() => running += 1,
-            Ok(RolloutStatus::Planned) => planned += 1,
-            Ok(_) => {}
-            Err(_) => unknown += 1,
+        let fact = view.cell(&plan.id, &gemeente.id);
+        counts.add(&fact);
+        let word = fact.overview().unwrap_or(Overview::Unknown);
+        if word == Overview::Unknown {
+            unknown += 1;
         }
+        let order = match word {
+            w if w.is_running() => 0,
+            Overview::Planned => 1,
+            Overview::Unknown => 2,
+            _ => 3,
+        };
+        let stage = view.stage(&plan.id);
+        let stage_text = match stage.and_then(|s| s.stage) {
+            Some(st) => match stage.and_then(|s| s.date.as_deref()) {
+                Some(d) => format!("{}, {}", st.label(), date_nl(d)),
+                None => st.label().to_owned(),
+            },
+            None => "Niet vermeld".to_owned(),
+        };
         let leads: Vec<_> = organisations
             .iter()
             .filter(|o| o.plan_id == plan.id && o.role == "trekker")
             .map(|o| o.name.as_str())
             .collect();
+        let (status, follows_plan, note, assumption, source) = match fact {
+            CellFact::Own(r) => (
+                StatusView::of(r.status),
+                false,
+                Some(match &r.note {
+                    Some(n) => format!("{n} (sinds {})", date_nl(&r.date)),
+                    None => format!("Sinds {}", date_nl(&r.date)),
+                }),
+                r.assumption.clone(),
+                catalog.source(r.source_id.as_deref()),
+            ),
+            CellFact::FollowsPlan(s) => (
+                StatusView::overview(word),
+                true,
+                Some(format!(
+                    "Geen bron noemt {} zelf; dit volgt de fase van het plan.",
+                    gemeente.name
+                )),
+                None,
+                catalog.source(s.source_id.as_deref()),
+            ),
+            CellFact::Outside => (StatusView::unknown(), false, None, None, None),
+        };
         lines.push(PlanLine {
             plan_id: plan.id.clone(),
             plan_name: plan.name.clone(),
-            order: cell.map_or(2, |r| order_of(&r.status)),
+            order,
             status,
-            note: cell.and_then(|r| r.note.clone()),
-            assumption: cell.and_then(|r| r.assumption.clone()),
-            stage: stage_label(plan.stage.as_deref()),
+            follows_plan,
+            note,
+            assumption,
+            stage: stage_text,
             leads: if leads.is_empty() {
                 plan.texts.lead_text.clone().unwrap_or_default()
             } else {
                 leads.join(", ")
             },
-            source: cell.and_then(|r| catalog.source(r.source_id.as_deref())),
+            source,
         });
     }
     lines.sort_by_key(|l| l.order);
@@ -312,9 +346,9 @@ async fn show_page(
         districts: districts_of(&catalog, &gemeente.id),
         gemeente,
         subregion,
-        running,
-        planned,
+        counts,
         unknown,
+        as_of,
         sections,
         is_admin: viewer.is_admin(),
         district_form,
@@ -384,7 +418,15 @@ async fn add_district(
             Err(not_saved) => errors = not_saved.for_new_record(),
         }
     }
-    let page = show_page(&state, &viewer, &gemeente.id, form, errors).await?;
+    let page = show_page(
+        &state,
+        &viewer,
+        &gemeente.id,
+        Peildatum::default(),
+        form,
+        errors,
+    )
+    .await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 

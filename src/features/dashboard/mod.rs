@@ -1,3 +1,5 @@
-//! The start page: the matrix of plans and gemeenten, or counts per gemeente at scale.
+//! The start page ("in één oogopslag"): per gemeente what runs and what is planned, what needs
+//! action, and the matrix of plans × gemeenten; today or on a peildatum.
 
+pub mod overview;
 pub mod pages;

@@ -1,37 +1,56 @@
-//! The start page: plans × gemeenten with the rollout status per cell, counts per gemeente,
-//! grouped by subregio and filterable ("in één oogopslag").
+//! The start page, made for the bestuurder's question: per gemeente, which plans run and which
+//! are planned ("in één oogopslag"), by opgave; what needs action; and below it the matrix of
+//! plans × gemeenten, today or as it stood on a peildatum.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 
-use crate::domain::RolloutStatus;
+use super::overview::{CellFact, Counts, Peildatum, PortfolioView};
+use crate::domain::{EscalationLevel, FrameworkKind, IndicatorStatus};
 use crate::web::error::WebError;
 use crate::web::filter::FilterChoice;
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
-use crate::web::view::{Catalog, StatusView, stage_label};
+use crate::web::view::{Catalog, StatusView, date_nl};
 use crate::web::{AppState, FilterOptions};
 
 /// Above this many cells (plans × gemeenten) the matrix is not drawn in one page: a national
 /// data set would make half a gigabyte of HTML. The page then shows the counts per gemeente
 /// and asks for a filter.
 const MAX_CELLS: usize = 40_000;
+/// How many lines each part of "Vraagt aandacht" lists before it links to the whole list.
+const ATTENTION_LINES: usize = 5;
 
 pub fn routes() -> Routes {
     Routes::new().get("/", show)
 }
 
-/// One gemeente column with its totals.
+/// One gemeente in the counts table.
+pub struct CountRow {
+    pub id: String,
+    pub name: String,
+    pub counts: Counts,
+    /// Per opgave, in the order of `DashboardPage::themes`.
+    pub by_theme: Vec<Counts>,
+    /// The gemeente the filter chose.
+    pub chosen: bool,
+}
+
+/// A subregio with its gemeenten in the counts table.
+pub struct CountGroup {
+    pub id: String,
+    pub name: String,
+    pub rows: Vec<CountRow>,
+}
+
+/// One gemeente column of the matrix with its totals.
 pub struct Column {
     pub id: String,
     pub name: String,
-    pub running: usize,
-    pub planned: usize,
-    /// The subregio's name, for the counts table.
-    pub subregion: String,
+    pub counts: Counts,
 }
 
 /// A subregio heading over its gemeenten.
@@ -43,10 +62,11 @@ pub struct ColumnGroup {
 
 pub struct Cell {
     pub gemeente_id: String,
-    /// `None` when the gemeente lies outside the plan's area.
+    /// `None` when the gemeente lies outside the plan's working area.
     pub status: Option<StatusView>,
-    /// Shown on hover for cells a source speaks about: plan, gemeente, status and note.
-    /// Unknown and outside cells have none; the row and column headers say what they are.
+    /// The cell follows the plan's stage: no source speaks of this gemeente itself.
+    pub follows_plan: bool,
+    /// Shown on hover: plan, gemeente, status, and where it comes from.
     pub title: Option<String>,
     /// The cell's status is an aanname (its reason is on the plan's page).
     pub assumed: bool,
@@ -57,7 +77,10 @@ pub struct MatrixRow {
     pub editable: bool,
     pub plan_id: String,
     pub plan_name: String,
+    /// The stage with its date: "Loopt, 5 september 2025".
     pub stage: String,
+    /// On a peildatum: a later step that may already have happened.
+    pub maybe: Option<String>,
     pub cells: Vec<Cell>,
 }
 
@@ -66,19 +89,79 @@ pub struct RowGroup {
     pub rows: Vec<MatrixRow>,
 }
 
+/// One line of "Vraagt aandacht".
+pub struct AttentionLine {
+    pub href: String,
+    pub text: String,
+    pub detail: String,
+}
+
+/// A part of "Vraagt aandacht": its lines (the first few) and how many there are.
+pub struct AttentionPart {
+    pub title: &'static str,
+    pub lines: Vec<AttentionLine>,
+    pub total: usize,
+    pub all_href: &'static str,
+    pub none: &'static str,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "dashboard.html")]
 pub struct DashboardPage {
     pub nav: &'static str,
     pub choice: FilterChoice,
     pub options: FilterOptions,
+    pub as_of: Peildatum,
+    /// The filter and peildatum in words, for the page and its printout.
+    pub filter_words: String,
+    /// The opgaven (id, name), the columns of the counts table.
+    pub themes: Vec<(String, String)>,
+    pub count_groups: Vec<CountGroup>,
+    pub attention: Vec<AttentionPart>,
     pub groups: Vec<ColumnGroup>,
     pub columns: Vec<Column>,
     pub row_groups: Vec<RowGroup>,
     pub plan_count: usize,
     pub legend: Vec<StatusView>,
+    pub plan_legend: Vec<StatusView>,
     /// The matrix would be too large; only the counts per gemeente are shown.
     pub too_large: bool,
+}
+
+/// The filter in words: "Opgave Mentale gezondheid, gemeente Zeist".
+fn filter_words(choice: &FilterChoice, catalog: &Catalog, as_of: Peildatum) -> String {
+    let mut parts = Vec::new();
+    if !choice.subregio.is_empty() {
+        parts.push(format!("subregio {}", catalog.area_name(&choice.subregio)));
+    }
+    if !choice.gemeente.is_empty() {
+        parts.push(format!("gemeente {}", catalog.area_name(&choice.gemeente)));
+    }
+    for (word, id) in [
+        ("opgave", &choice.opgave),
+        ("transformatie", &choice.transformatie),
+    ] {
+        if let Some(i) = catalog.item(id) {
+            parts.push(format!("{word} {}", i.name));
+        }
+    }
+    if !choice.fase.is_empty() {
+        parts.push(format!(
+            "fase {}",
+            crate::web::view::stage_label(Some(&choice.fase))
+        ));
+    }
+    let filter = if parts.is_empty() {
+        "alle plannen".to_owned()
+    } else {
+        parts.join(", ")
+    };
+    let when = if as_of.is_past() {
+        format!("stand op {} (peildatum)", as_of.label())
+    } else {
+        format!("stand van vandaag, {}", as_of.label())
+    };
+    format!("{when}; {filter}")
 }
 
 async fn show(
@@ -86,86 +169,124 @@ async fn show(
     viewer: Viewer,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<DashboardPage, WebError> {
+    let (as_of, pairs) = Peildatum::split(&pairs)?;
     let catalog = Catalog::load(&state.store).await?;
     let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
-    let plans = state.store.plans(&filter).await?;
-    let rollouts = state.store.rollouts(&filter).await?;
+    let view = PortfolioView::load(&state.store, &catalog, &filter, as_of).await?;
+
+    let themes: Vec<(String, String)> = catalog
+        .items(FrameworkKind::Theme)
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .collect();
+    let theme_ids: Vec<String> = themes.iter().map(|(id, _)| id.clone()).collect();
+    let mut counts = view.counts(&theme_ids);
+    let count_groups = catalog
+        .subregions()
+        .map(|s| CountGroup {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            rows: catalog
+                .gemeenten_of(&s.id)
+                .map(|g| {
+                    let (c, by_theme) = counts.remove(&g.id).unwrap_or_else(|| {
+                        (Counts::default(), vec![Counts::default(); themes.len()])
+                    });
+                    CountRow {
+                        id: g.id.clone(),
+                        name: g.name.clone(),
+                        counts: c,
+                        by_theme,
+                        chosen: g.id == choice.gemeente,
+                    }
+                })
+                .collect(),
+        })
+        .collect::<Vec<_>>();
+
+    let attention = attention(&state, &catalog).await?;
+
+    // The matrix: the gemeenten in the selected plans' working areas (or the chosen one).
+    let in_view = view.gemeenten_in_view(&catalog);
+    let mut groups = Vec::new();
+    let mut columns: Vec<Column> = Vec::new();
+    for s in catalog.subregions() {
+        let before = columns.len();
+        columns.extend(
+            catalog
+                .gemeenten_of(&s.id)
+                .filter(|g| in_view.contains(&g.id))
+                .filter(|g| choice.gemeente.is_empty() || g.id == choice.gemeente)
+                .map(|g| Column {
+                    id: g.id.clone(),
+                    name: g.name.clone(),
+                    counts: Counts::default(),
+                }),
+        );
+        if columns.len() > before {
+            groups.push(ColumnGroup {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                span: columns.len() - before,
+            });
+        }
+    }
+    let too_large = view.plans.len() * columns.len() > MAX_CELLS;
+    let plan_count = view.plans.len();
+    let row_groups = if too_large {
+        Vec::new()
+    } else {
+        matrix_rows(&state, &viewer, &catalog, &filter, &view, &mut columns).await?
+    };
+
+    Ok(DashboardPage {
+        nav: "overzicht",
+        filter_words: filter_words(&choice, &catalog, as_of),
+        options: FilterOptions::from_catalog(&catalog),
+        choice,
+        as_of,
+        themes,
+        count_groups,
+        attention,
+        groups,
+        columns,
+        row_groups,
+        plan_count,
+        legend: StatusView::legend(),
+        plan_legend: StatusView::plan_legend(),
+        too_large,
+    })
+}
+
+/// The matrix rows per subregio of the plans, counting each column's cells as it goes.
+async fn matrix_rows(
+    state: &AppState,
+    viewer: &Viewer,
+    catalog: &Catalog,
+    filter: &crate::features::plans::model::PlanFilter,
+    view: &PortfolioView,
+    columns: &mut [Column],
+) -> Result<Vec<RowGroup>, WebError> {
     // Which rows the viewer may edit: all for a beheerder, those its organisations lead for
-    // a trekker, none for others (no extra query for them).
-    let editable: HashSet<String> = match &viewer.user {
-        Some(u) if u.is_admin() => plans.iter().map(|p| p.id.clone()).collect(),
+    // a trekker, none for others (no extra query for them); none on a peildatum, which shows
+    // the past.
+    let editable: std::collections::HashSet<String> = match &viewer.user {
+        _ if view.as_of.is_past() => std::collections::HashSet::new(),
+        Some(u) if u.is_admin() => view.plans.iter().map(|p| p.id.clone()).collect(),
         Some(u) if u.role == crate::domain::Role::Lead => state
             .store
-            .plan_organisations(&filter)
+            .plan_organisations(filter)
             .await?
             .into_iter()
             .filter(|o| o.role == "trekker" && u.organisations.contains(&o.organisation_id))
             .map(|o| o.plan_id)
             .collect(),
-        _ => HashSet::new(),
+        _ => std::collections::HashSet::new(),
     };
-
-    let subregions: Vec<_> = catalog
-        .subregions()
-        .filter(|s| choice.subregio.is_empty() || s.id == choice.subregio)
-        .collect();
-    let mut groups = Vec::new();
-    let mut columns = Vec::new();
-    for s in &subregions {
-        let before = columns.len();
-        columns.extend(catalog.gemeenten_of(&s.id).map(|g| Column {
-            id: g.id.clone(),
-            name: g.name.clone(),
-            running: 0,
-            planned: 0,
-            subregion: s.name.clone(),
-        }));
-        groups.push(ColumnGroup {
-            id: s.id.clone(),
-            name: s.name.clone(),
-            span: columns.len() - before,
-        });
-    }
-
-    let too_large = plans.len() * columns.len() > MAX_CELLS;
-    if too_large {
-        let index: HashMap<&str, usize> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
-            .collect();
-        let mut counts = vec![(0, 0); columns.len()];
-        for r in &rollouts {
-            let Some(i) = index.get(r.gemeente_id.as_str()) else {
-                continue;
-            };
-            match RolloutStatus::parse(&r.status).ok() {
-                Some(s) if s.is_running() => counts[*i].0 += 1,
-                Some(RolloutStatus::Planned) => counts[*i].1 += 1,
-                _ => {}
-            }
-        }
-        for (c, (running, planned)) in columns.iter_mut().zip(counts) {
-            c.running = running;
-            c.planned = planned;
-        }
-        return Ok(DashboardPage {
-            nav: "overzicht",
-            options: FilterOptions::from_catalog(&catalog),
-            choice,
-            groups,
-            columns,
-            row_groups: Vec::new(),
-            plan_count: plans.len(),
-            legend: StatusView::legend(),
-            too_large,
-        });
-    }
-
-    let cells: HashMap<(&str, &str), &crate::features::rollouts::model::RolloutRow> = rollouts
-        .iter()
-        .map(|r| ((r.plan_id.as_str(), r.gemeente_id.as_str()), r))
-        .collect();
+    let source_title = |id: Option<&str>| {
+        catalog
+            .source(id)
+            .map(|s| format!("{}, {}", s.title, s.date))
+    };
     let mut by_group: Vec<(String, RowGroup)> = std::iter::once(catalog.region())
         .flatten()
         .chain(catalog.subregions())
@@ -179,79 +300,187 @@ async fn show(
             )
         })
         .collect();
-    for plan in &plans {
-        let group_id = catalog
-            .subregion_of(&plan.area_id)
-            .map_or_else(|| plan.area_id.clone(), |s| s.id.clone());
-        let row_cells = columns
+    let mut group_index: HashMap<String, usize> = HashMap::new();
+    for (i, (id, _)) in by_group.iter().enumerate() {
+        group_index.insert(id.clone(), i);
+    }
+    for plan in &view.plans {
+        let stage = view.stage(&plan.id);
+        let stage_text = match stage {
+            Some(s) if s.stage.is_some() => {
+                let label = s.stage.map(|x| x.label()).unwrap_or_default();
+                match s.date.as_deref() {
+                    Some(d) => format!("{label}, {}", date_nl(d)),
+                    None => label.to_owned(),
+                }
+            }
+            _ if view.as_of.is_past() => "Nog geen fase bekend".to_owned(),
+            _ => "Fase niet vermeld".to_owned(),
+        };
+        let maybe = stage
+            .and_then(|s| s.maybe.as_ref())
+            .map(|(st, d)| format!("mogelijk al {} ({})", st.label().to_lowercase(), date_nl(d)));
+        let plan_source = stage.and_then(|s| source_title(s.source_id.as_deref()));
+        let cells = columns
             .iter_mut()
             .map(|col| {
-                let cell = cells.get(&(plan.id.as_str(), col.id.as_str()));
-                match cell {
-                    Some(r) => {
-                        let status = RolloutStatus::parse(&r.status).ok();
-                        if status.is_some_and(RolloutStatus::is_running) {
-                            col.running += 1;
-                        } else if status == Some(RolloutStatus::Planned) {
-                            col.planned += 1;
-                        }
-                        let view = StatusView::from_code(&r.status);
-                        let note = r
-                            .note
-                            .as_deref()
-                            .map(|n| format!(": {n}"))
+                let fact = view.cell(&plan.id, &col.id);
+                col.counts.add(&fact);
+                match fact {
+                    CellFact::Own(r) => {
+                        let view = StatusView::of(r.status);
+                        let note = r.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+                        let source = source_title(r.source_id.as_deref())
+                            .map(|s| format!(" (bron: {s})"))
                             .unwrap_or_default();
                         Cell {
                             gemeente_id: col.id.clone(),
                             title: Some(format!(
-                                "{}, {}: {}{note}",
-                                plan.name, col.name, view.label
+                                "{}, {}: {} sinds {}{note}{source}",
+                                plan.name,
+                                col.name,
+                                view.label,
+                                date_nl(&r.date)
                             )),
                             status: Some(view),
+                            follows_plan: false,
                             assumed: r.assumption.is_some(),
                         }
                     }
-                    None if catalog.covers(&plan.area_id, &col.id) => Cell {
-                        gemeente_id: col.id.clone(),
-                        title: None,
-                        status: Some(StatusView::unknown()),
-                        assumed: false,
-                    },
-                    None => Cell {
+                    CellFact::FollowsPlan(s) => {
+                        let word = s.overview();
+                        let source = plan_source
+                            .as_deref()
+                            .map(|s| format!("; bron: {s}"))
+                            .unwrap_or_default();
+                        Cell {
+                            gemeente_id: col.id.clone(),
+                            title: Some(format!(
+                                "{}, {}: {} volgt het plan (fase {}{source}); geen bron noemt de gemeente zelf",
+                                plan.name,
+                                col.name,
+                                word.label().to_lowercase(),
+                                stage_text
+                            )),
+                            status: Some(StatusView::overview(word)),
+                            follows_plan: true,
+                            assumed: false,
+                        }
+                    }
+                    CellFact::Outside => Cell {
                         gemeente_id: col.id.clone(),
                         title: None,
                         status: None,
+                        follows_plan: false,
                         assumed: false,
                     },
                 }
             })
             .collect();
+        let group_id = catalog
+            .subregion_of(&plan.area_id)
+            .map_or_else(|| plan.area_id.clone(), |s| s.id.clone());
         let row = MatrixRow {
             editable: editable.contains(&plan.id),
             plan_id: plan.id.clone(),
             plan_name: plan.name.clone(),
-            stage: stage_label(plan.stage.as_deref()),
-            cells: row_cells,
+            stage: stage_text,
+            maybe,
+            cells,
         };
-        if let Some((_, g)) = by_group.iter_mut().find(|(id, _)| *id == group_id) {
-            g.rows.push(row);
+        if let Some(i) = group_index.get(&group_id) {
+            by_group[*i].1.rows.push(row);
         }
     }
-    let row_groups = by_group
+    Ok(by_group
         .into_iter()
         .map(|(_, g)| g)
         .filter(|g| !g.rows.is_empty())
-        .collect();
+        .collect())
+}
 
-    Ok(DashboardPage {
-        nav: "overzicht",
-        options: FilterOptions::from_catalog(&catalog),
-        choice,
-        groups,
-        columns,
-        row_groups,
-        plan_count: plans.len(),
-        legend: StatusView::legend(),
-        too_large,
-    })
+/// What needs action now: KPI values that missed their target, overdue follow-up actions, and
+/// actions escalated to a body that wait there.
+async fn attention(state: &AppState, catalog: &Catalog) -> Result<Vec<AttentionPart>, WebError> {
+    let indicators = state.store.indicators().await?;
+    let latest = state.store.latest_observations_all().await?;
+    let by_id: HashMap<&str, &crate::features::indicators::model::IndicatorRow> =
+        indicators.iter().map(|i| (i.id.as_str(), i)).collect();
+    let mut missed = Vec::new();
+    for o in &latest {
+        let Some(ind) = by_id.get(o.indicator_id.as_str()) else {
+            continue;
+        };
+        let a = crate::features::indicators::assess_latest(ind, Some(o));
+        if a.status == IndicatorStatus::Missed {
+            missed.push(AttentionLine {
+                href: format!("/indicatoren/{}?gebied={}", ind.id, o.area_id),
+                text: format!("{} in {}", ind.name, catalog.area_name(&o.area_id)),
+                detail: if o.is_example() {
+                    format!("{} (voorbeeldwaarde)", a.reason)
+                } else {
+                    a.reason
+                },
+            });
+        }
+    }
+    let actions = state.store.all_actions().await?;
+    let bodies = state.store.bodies().await?;
+    let today = crate::features::indicators::today();
+    let body_name = |id: Option<&str>| {
+        id.and_then(|b| bodies.iter().find(|x| x.id == b))
+            .map(|b| b.name.clone())
+    };
+    let overdue: Vec<AttentionLine> = actions
+        .iter()
+        .filter(|a| a.is_overdue(today))
+        .map(|a| AttentionLine {
+            href: format!("/acties/{}", a.id),
+            text: a.title.clone(),
+            detail: format!("deadline {}, eigenaar {}", date_nl(&a.deadline), a.owner),
+        })
+        .collect();
+    let escalated: Vec<AttentionLine> = actions
+        .iter()
+        .filter(|a| a.status().is_open() && a.level() != EscalationLevel::Workgroup)
+        .map(|a| AttentionLine {
+            href: format!("/acties/{}", a.id),
+            text: a.title.clone(),
+            detail: format!(
+                "ligt bij {}",
+                body_name(a.body_id.as_deref()).unwrap_or_else(|| a.level().label().to_owned())
+            ),
+        })
+        .collect();
+    let part = |title, mut lines: Vec<AttentionLine>, all_href, none| {
+        let total = lines.len();
+        lines.truncate(ATTENTION_LINES);
+        AttentionPart {
+            title,
+            lines,
+            total,
+            all_href,
+            none,
+        }
+    };
+    Ok(vec![
+        part(
+            "KPI's niet gehaald",
+            missed,
+            "/indicatoren",
+            "Geen KPI mist nu zijn doel.",
+        ),
+        part(
+            "Acties over de deadline",
+            overdue,
+            "/acties",
+            "Geen actie is over de deadline.",
+        ),
+        part(
+            "Opgeschaald naar een overleg",
+            escalated,
+            "/acties",
+            "Er ligt geen opgeschaalde actie bij een overleg.",
+        ),
+    ])
 }

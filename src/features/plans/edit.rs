@@ -403,7 +403,9 @@ pub(crate) async fn validate(
     {
         errors.add(
             "work_areas",
-            format!("Werkgebied: \"{bad}\" is geen regio, subregio of gemeente; kies uit de lijst."),
+            format!(
+                "Werkgebied: \"{bad}\" is geen regio, subregio of gemeente; kies uit de lijst."
+            ),
         );
     }
     let funding_sources = state.store.funding_sources().await.unwrap_or_default();

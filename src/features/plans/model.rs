@@ -219,6 +219,8 @@ pub struct PlanLinkRow {
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct StageChangeRow {
     #[serde(skip)]
+    pub id: i64,
+    #[serde(skip)]
     pub plan_id: String,
     pub stage: String,
     pub note: Option<String>,
@@ -273,6 +275,9 @@ pub struct PlanFundingRow {
 pub struct PlanFilter {
     /// Plans of this subregio, of one of its gemeenten, or of the whole region.
     pub subregion: Option<String>,
+    /// Plans that run in this gemeente (CBS code): its working area holds it, or it has a
+    /// fact of its own there.
+    pub gemeente: Option<String>,
     /// Plans linked to this framework item (an opgave, transformation, ...).
     pub framework_items: Vec<String>,
     pub stage: Option<String>,

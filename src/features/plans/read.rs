@@ -9,8 +9,7 @@ use sqlx::any::AnyRow;
 
 use super::model::{
     AssumptionRow, ExternalLinkRow, FundingSourceRow, MilestoneRow, PlanAreaRow, PlanDetail,
-    PlanFilter,
-    PlanFundingRow, PlanLinkRow, PlanOrganisationRow, PlanRow, StageChangeRow,
+    PlanFilter, PlanFundingRow, PlanLinkRow, PlanOrganisationRow, PlanRow, StageChangeRow,
 };
 use crate::domain::FactDate;
 use crate::features::rollouts::model::{RolloutChangeRow, RolloutRow};
@@ -26,7 +25,8 @@ pub(crate) static PLAN_COLUMNS: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// The filter as SQL over `plans p`, with `$1` plan, `$2` stage, `$3` subregio, `$4` whether
-/// archived plans count; the framework items follow as `$5...`. Only fixed text and placeholders are put together here.
+/// archived plans count, `$5` a gemeente (plans whose working area holds it, or with a fact of
+/// their own there); the framework items follow as `$6...`. Only fixed text and placeholders are put together here.
 pub(crate) fn plan_filter_sql(filter: &PlanFilter) -> String {
     let mut sql = String::from(
         "(p.archived = 0 OR $4 = 1)
@@ -35,20 +35,28 @@ pub(crate) fn plan_filter_sql(filter: &PlanFilter) -> String {
          AND (CAST($3 AS TEXT) IS NULL OR p.area_id = $3
               OR p.area_id IN (SELECT a.id FROM areas a WHERE a.parent_id = $3 OR a.kind = 'regio')
               OR EXISTS (SELECT 1 FROM plan_areas w WHERE w.plan_id = p.id AND (w.area_id = $3
-                  OR w.area_id IN (SELECT a.id FROM areas a WHERE a.parent_id = $3 OR a.kind = 'regio'))))",
+                  OR w.area_id IN (SELECT a.id FROM areas a WHERE a.parent_id = $3 OR a.kind = 'regio'))))
+         AND (CAST($5 AS TEXT) IS NULL
+              OR EXISTS (SELECT 1 FROM rollouts r WHERE r.plan_id = p.id AND r.gemeente_id = $5)
+              OR (NOT EXISTS (SELECT 1 FROM plan_areas w WHERE w.plan_id = p.id)
+                  AND p.area_id IN (SELECT a.id FROM areas a WHERE a.id = $5 OR a.kind = 'regio'
+                      OR a.id IN (SELECT g.parent_id FROM areas g WHERE g.id = $5)))
+              OR EXISTS (SELECT 1 FROM plan_areas w WHERE w.plan_id = p.id
+                  AND w.area_id IN (SELECT a.id FROM areas a WHERE a.id = $5 OR a.kind = 'regio'
+                      OR a.id IN (SELECT g.parent_id FROM areas g WHERE g.id = $5))))",
     );
     let items = filter.framework_items.len();
     for i in 0..items {
         sql.push_str(&format!(
             " AND EXISTS (SELECT 1 FROM plan_framework f WHERE f.plan_id = p.id AND f.item_id = ${})",
-            i + 5
+            i + 6
         ));
     }
     if filter.positions.is_some() {
         sql.push_str(&format!(
             " AND p.position >= ${} AND p.position <= ${}",
-            items + 5,
-            items + 6
+            items + 6,
+            items + 7
         ));
     }
     sql
@@ -60,7 +68,8 @@ macro_rules! bind_filter {
             .bind($filter.plan.clone())
             .bind($filter.stage.clone())
             .bind($filter.subregion.clone())
-            .bind(i64::from($filter.include_archived));
+            .bind(i64::from($filter.include_archived))
+            .bind($filter.gemeente.clone());
         for item in &$filter.framework_items {
             q = q.bind(item.clone());
         }
@@ -173,6 +182,39 @@ impl Store {
         .await
     }
 
+    /// Every stage step of the plans a filter selects, in the order the steps took effect (a
+    /// year sorts at its start, unknown last); within one date in the order they were stored.
+    pub async fn stage_steps(
+        &self,
+        filter: &PlanFilter,
+    ) -> Result<Vec<StageChangeRow>, StoreError> {
+        let mut steps: Vec<StageChangeRow> = self
+            .related(
+                "SELECT x.id, x.plan_id, x.stage, x.note, x.date, x.source_id, x.assumption, x.recorded_at FROM stage_history x",
+                "ORDER BY x.id",
+                filter,
+            )
+            .await?;
+        steps.sort_by_cached_key(|h| FactDate::from_stored(&h.date));
+        Ok(steps)
+    }
+
+    /// Every rollout step of the plans a filter selects, in the order they took effect.
+    pub async fn rollout_steps(
+        &self,
+        filter: &PlanFilter,
+    ) -> Result<Vec<RolloutChangeRow>, StoreError> {
+        let mut steps: Vec<RolloutChangeRow> = self
+            .related(
+                "SELECT x.id, x.plan_id, x.gemeente_id, x.status, x.note, x.date, x.source_id, x.assumption, x.recorded_at FROM rollout_history x",
+                "ORDER BY x.id",
+                filter,
+            )
+            .await?;
+        steps.sort_by_cached_key(|h| FactDate::from_stored(&h.date));
+        Ok(steps)
+    }
+
     /// The current rollout cells of the plans a filter selects.
     pub async fn rollouts(&self, filter: &PlanFilter) -> Result<Vec<RolloutRow>, StoreError> {
         self.related(
@@ -234,20 +276,8 @@ impl Store {
                 filter,
             )
             .await?;
-        let mut history: Vec<StageChangeRow> = self
-            .related(
-                "SELECT x.plan_id, x.stage, x.note, x.date, x.source_id, x.assumption, x.recorded_at FROM stage_history x",
-                "ORDER BY x.date, x.id",
-                filter,
-            )
-            .await?;
-        let mut rollout_history: Vec<RolloutChangeRow> = self
-            .related(
-                "SELECT x.plan_id, x.gemeente_id, x.status, x.note, x.date, x.source_id, x.assumption, x.recorded_at FROM rollout_history x",
-                "ORDER BY x.date, x.id",
-                filter,
-            )
-            .await?;
+        let history = self.stage_steps(filter).await?;
+        let rollout_history = self.rollout_steps(filter).await?;
         let milestones: Vec<MilestoneRow> = self
             .related(
                 "SELECT x.plan_id, x.title, x.period, x.theme_id, x.note, x.source_id FROM milestones x",
@@ -255,10 +285,6 @@ impl Store {
                 filter,
             )
             .await?;
-        // In the order the facts took effect (a year sorts at its start, unknown last); the
-        // statements' order (date text, then id) stays within one date.
-        history.sort_by_cached_key(|h| FactDate::from_stored(&h.date));
-        rollout_history.sort_by_cached_key(|h| FactDate::from_stored(&h.date));
         let assumptions: Vec<AssumptionRow> = self
             .related(
                 "SELECT x.plan_id AS record_id, x.field, x.reason FROM

@@ -54,6 +54,8 @@ pub struct RolloutRow {
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct RolloutChangeRow {
     #[serde(skip)]
+    pub id: i64,
+    #[serde(skip)]
     pub plan_id: String,
     pub gemeente_id: String,
     pub status: String,
