@@ -129,6 +129,11 @@ impl Catalog {
         )
     }
 
+    /// A source's row by id.
+    pub fn source_row(&self, id: &str) -> Option<&SourceRow> {
+        self.sources.get(id)
+    }
+
     pub fn has_source(&self, id: &str) -> bool {
         self.sources.contains_key(id)
     }

@@ -9,8 +9,12 @@ use axum::extract::{Query, State};
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::effective::{
+    Change, PlanChanges, Window, by_plan, edit_changes, rollout_changes, stage_changes,
+};
 use super::model::{AuditRow, AuditScope};
 use crate::domain::{format_date_nl, parse_date};
+use crate::features::dashboard::overview::Peildatum;
 use crate::web::AppState;
 use crate::web::error::{ApiError, WebError};
 use crate::web::forms::Choice;
@@ -98,8 +102,8 @@ pub struct ChangesQuery {
     tot: String,
     /// A source (meeting) whose date is the start.
     sinds: String,
-    /// "1" to include what imports created.
-    import: String,
+    /// The portfolio as known on this day: the end of the period, and nothing recorded later.
+    peildatum: Peildatum,
     paging: Paging,
     /// The query without paging, for the page links.
     pairs: Vec<(String, String)>,
@@ -108,8 +112,10 @@ pub struct ChangesQuery {
 impl ChangesQuery {
     fn parse(pairs: &[(String, String)]) -> Result<Self, WebError> {
         let (paging, pairs) = Paging::split(pairs)?;
+        let (peildatum, _) = Peildatum::split(&pairs)?;
         let mut q = Self {
             paging,
+            peildatum,
             ..Self::default()
         };
         for (key, value) in &pairs {
@@ -117,7 +123,6 @@ impl ChangesQuery {
                 "van" => q.van = value.clone(),
                 "tot" => q.tot = value.clone(),
                 "sinds" => q.sinds = value.clone(),
-                "import" => q.import = value.clone(),
                 _ => {}
             }
         }
@@ -126,13 +131,13 @@ impl ChangesQuery {
     }
 }
 
-/// The period asked for: (from, until exclusive, description).
+/// The period asked for: (from, until inclusive, description).
 fn period(q: &ChangesQuery, catalog: &Catalog) -> Result<(Date, Date, String), WebError> {
     let today = jiff::Timestamp::now().to_zoned(dutch_time()).date();
-    let until = if q.tot.trim().is_empty() {
-        today
-    } else {
+    let until = if !q.tot.trim().is_empty() {
         parse_date(&q.tot).map_err(|e| WebError::BadRequest(format!("Tot en met: {e}.")))?
+    } else {
+        q.peildatum.0.unwrap_or(today)
     };
     let (from, what) = if !q.sinds.trim().is_empty() {
         let source = catalog.source(Some(q.sinds.trim())).ok_or_else(|| {
@@ -142,9 +147,7 @@ fn period(q: &ChangesQuery, catalog: &Catalog) -> Result<(Date, Date, String), W
             ))
         })?;
         let date = catalog
-            .source_list()
-            .into_iter()
-            .find(|s| s.id == q.sinds.trim())
+            .source_row(q.sinds.trim())
             .and_then(|s| crate::web::view::stored_date(&s.date).start())
             .ok_or_else(|| {
                 WebError::BadRequest(format!(
@@ -158,7 +161,7 @@ fn period(q: &ChangesQuery, catalog: &Catalog) -> Result<(Date, Date, String), W
         (from, String::new())
     } else {
         (
-            today.saturating_sub(jiff::Span::new().days(30)),
+            until.saturating_sub(jiff::Span::new().days(30)),
             String::new(),
         )
     };
@@ -176,13 +179,7 @@ fn period(q: &ChangesQuery, catalog: &Catalog) -> Result<(Date, Date, String), W
     } else {
         format!("{what} tot en met {}", format_date_nl(until))
     };
-    Ok((from, until.tomorrow().unwrap_or(until), what))
-}
-
-pub struct PlanChanges {
-    pub plan_id: String,
-    pub plan_name: String,
-    pub lines: Vec<ChangeLine>,
+    Ok((from, until, what))
 }
 
 #[derive(Template, WebTemplate)]
@@ -193,34 +190,63 @@ pub struct ChangesPage {
     pub van: String,
     pub tot: String,
     pub sinds: String,
-    pub import: bool,
+    pub peildatum: Peildatum,
     pub meetings: Vec<Choice>,
     pub plans: Vec<PlanChanges>,
-    pub other: Vec<ChangeLine>,
+    pub other: Vec<Change>,
     pub total: usize,
     pub pages: PageNav,
+    /// Whether the "wie" column is shown.
+    pub show_actor: bool,
 }
 
-/// What `load` found: the catalog, one page of changes, their period and how many in all.
+/// What `load` found: one page of changes grouped by plan, the rest, the period and the count.
 struct Loaded {
     catalog: Catalog,
-    rows: Vec<AuditRow>,
+    plans: Vec<PlanChanges>,
+    other: Vec<Change>,
     total: usize,
     from: Date,
     until: Date,
     what: String,
 }
 
-async fn load(state: &AppState, q: &ChangesQuery) -> Result<Loaded, WebError> {
+async fn load(state: &AppState, q: &ChangesQuery, viewer: &Viewer) -> Result<Loaded, WebError> {
     let catalog = Catalog::load(&state.store).await?;
     let (from, until, what) = period(q, &catalog)?;
-    let (rows, total) = state
+    let window = Window {
+        from,
+        until,
+        known_on: q.peildatum.0,
+    };
+    let all = crate::features::plans::model::PlanFilter {
+        include_archived: true,
+        ..Default::default()
+    };
+    let stage_steps = state.store.stage_steps(&all).await?;
+    let rollout_steps = state.store.rollout_steps(&all).await?;
+    let edits = state
         .store
-        .changes_between(&start_of(from), &start_of(until), q.import == "1", q.paging)
+        .edits_between(
+            &start_of(from),
+            &start_of(until.tomorrow().unwrap_or(until)),
+        )
         .await?;
+    let edits: Vec<AuditRow> = edits
+        .into_iter()
+        .filter(|r| viewer.sees_internal() || r.field != "internal_note")
+        .collect();
+    let mut changes = stage_changes(&stage_steps, &window, &catalog);
+    changes.extend(rollout_changes(&rollout_steps, &window, &catalog));
+    changes.extend(edit_changes(edits, viewer.sees_internal()));
+    let names = plan_names(state).await?;
+    let (plans, other) = by_plan(changes, &names);
+    let total = plans.iter().map(|p| p.changes.len()).sum::<usize>() + other.len();
+    let (plans, other) = page_of(plans, other, q.paging);
     Ok(Loaded {
         catalog,
-        rows,
+        plans,
+        other,
         total,
         from,
         until,
@@ -228,38 +254,35 @@ async fn load(state: &AppState, q: &ChangesQuery) -> Result<Loaded, WebError> {
     })
 }
 
-/// Changes of one plan: (plan id, plan name, rows).
-type PlanGroup = (String, String, Vec<AuditRow>);
-
-fn group(rows: Vec<AuditRow>) -> (Vec<PlanGroup>, Vec<AuditRow>) {
-    let mut plans: Vec<PlanGroup> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut other = Vec::new();
-    for r in rows {
-        match r.plan_id.clone() {
-            Some(pid) => {
-                let label = if r.record_type == "plan" {
-                    r.record_label.clone()
-                } else {
-                    String::new()
-                };
-                match index.get(&pid).and_then(|&i| plans.get_mut(i)) {
-                    Some(g) => {
-                        if g.1.is_empty() {
-                            g.1 = label;
-                        }
-                        g.2.push(r);
-                    }
-                    None => {
-                        index.insert(pid.clone(), plans.len());
-                        plans.push((pid, label, vec![r]));
-                    }
-                }
-            }
-            None => other.push(r),
+/// One page of the changes, counted a change at a time, keeping the plan groups.
+fn page_of(
+    plans: Vec<PlanChanges>,
+    other: Vec<Change>,
+    paging: Paging,
+) -> (Vec<PlanChanges>, Vec<Change>) {
+    let (limit, offset) = paging.limit_offset();
+    let (limit, offset) = (
+        usize::try_from(limit).unwrap_or(usize::MAX),
+        usize::try_from(offset).unwrap_or(0),
+    );
+    let mut seen = 0usize;
+    let mut take = |n: usize| -> (usize, usize) {
+        let start = offset.saturating_sub(seen).min(n);
+        let end = (offset + limit).saturating_sub(seen).min(n);
+        seen += n;
+        (start, end.max(start))
+    };
+    let mut paged = Vec::new();
+    for mut p in plans {
+        let (a, b) = take(p.changes.len());
+        if a < b {
+            p.changes = p.changes.drain(a..b).collect();
+            paged.push(p);
         }
     }
-    (plans, other)
+    let (a, b) = take(other.len());
+    let other = other.into_iter().skip(a).take(b - a).collect();
+    (paged, other)
 }
 
 /// The current name of every plan, archived ones included: a group of changes is headed by
@@ -288,36 +311,28 @@ async fn page(
     let q = ChangesQuery::parse(&pairs)?;
     let Loaded {
         catalog,
-        rows,
+        plans,
+        other,
         total,
         from,
         until,
         what,
-    } = load(&state, &q).await?;
+    } = load(&state, &q, &viewer).await?;
     let pages = PageNav::new("/wijzigingen", &q.pairs, q.paging, total);
-    let (groups, other) = group(rows);
-    let names = plan_names(&state).await?;
-    let plans = groups
-        .into_iter()
-        .map(|(id, label, rows)| PlanChanges {
-            plan_name: names.get(&id).cloned().unwrap_or(label),
-            plan_id: id,
-            lines: change_lines(rows, &viewer),
-        })
-        .collect();
     let meetings = catalog.source_choices("Geen: gebruik de datums");
     Ok(ChangesPage {
         nav: "wijzigingen",
         what,
         van: from.to_string(),
-        tot: until.yesterday().unwrap_or(until).to_string(),
+        tot: until.to_string(),
         sinds: q.sinds.trim().to_owned(),
-        import: q.import == "1",
+        peildatum: q.peildatum,
         meetings,
         plans,
-        other: change_lines(other, &viewer),
+        other,
         total,
         pages,
+        show_actor: viewer.sees_internal(),
     })
 }
 
@@ -326,7 +341,7 @@ async fn page(
 pub struct PlanChangesJson {
     pub plan_id: String,
     pub plan_name: String,
-    pub changes: Vec<AuditRow>,
+    pub changes: Vec<Change>,
 }
 
 /// The JSON answer of `/api/v1/changes`.
@@ -336,33 +351,25 @@ pub struct ChangesJson {
     pub from: String,
     /// Last day (inclusive), YYYY-MM-DD
     pub until: String,
-    /// Changes grouped by plan, in the order of their first change.
+    /// Changes grouped by plan, in the order of their first change; each change in the order
+    /// it took effect.
     pub plans: Vec<PlanChangesJson>,
-    /// Changes to organisations, areas and the framework.
-    pub other: Vec<AuditRow>,
+    /// Changes to organisations, areas, the framework and KPI's.
+    pub other: Vec<Change>,
 }
 
-fn redact(mut rows: Vec<AuditRow>, viewer: &Viewer) -> Vec<AuditRow> {
-    if !viewer.sees_internal() {
-        rows.retain(|r| r.field != "internal_note");
-        for r in &mut rows {
-            r.actor = None;
-        }
-    }
-    rows
-}
-
-/// Everything that changed between two dates (`van`, `tot`, both inclusive) or since a
-/// meeting (`sinds` = source id), grouped by plan. Who made a change is only included for
-/// signed-in callers.
+/// Everything that took effect between two dates (`van`, `tot`, both inclusive) or since a
+/// meeting (`sinds` = source id), by the date each change took effect, grouped by plan; with
+/// `peildatum`, as known on that day. Who made a change is only included for signed-in
+/// callers.
 #[utoipa::path(
     get,
     path = "/api/v1/changes",
     params(
-        ("van" = Option<String>, Query, description = "Eerste dag, JJJJ-MM-DD (standaard: 30 dagen geleden)"),
-        ("tot" = Option<String>, Query, description = "Laatste dag, JJJJ-MM-DD (standaard: vandaag)"),
+        ("van" = Option<String>, Query, description = "Eerste dag, JJJJ-MM-DD (standaard: 30 dagen voor de laatste dag)"),
+        ("tot" = Option<String>, Query, description = "Laatste dag, JJJJ-MM-DD (standaard: de peildatum of vandaag)"),
         ("sinds" = Option<String>, Query, description = "Id van een bron of overleg; de datum daarvan is de eerste dag"),
-        ("import" = Option<String>, Query, description = "1 om ook wat imports aanmaakten mee te nemen"),
+        ("peildatum" = Option<String>, Query, description = "JJJJ-MM-DD: wat op die dag bekend was; later vastgelegde wijzigingen blijven weg"),
         ("pagina" = Option<usize>, Query, description = "Paginanummer vanaf 1; de kopregel Link noemt de volgende pagina, X-Total-Count het aantal wijzigingen"),
         ("per_pagina" = Option<usize>, Query, description = "Wijzigingen per pagina, 1 tot en met 1000 (standaard 200)")
     ),
@@ -378,27 +385,26 @@ pub async fn json(
 ) -> Result<axum::response::Response, ApiError> {
     let q = ChangesQuery::parse(&pairs)?;
     let Loaded {
-        rows,
+        plans,
+        other,
         total,
         from,
         until,
         ..
-    } = load(&state, &q).await?;
+    } = load(&state, &q, &viewer).await?;
     let nav = PageNav::new("/api/v1/changes", &q.pairs, q.paging, total);
-    let (groups, other) = group(rows);
-    let names = plan_names(&state).await?;
     let mut response = Json(ChangesJson {
         from: from.to_string(),
-        until: until.yesterday().unwrap_or(until).to_string(),
-        plans: groups
+        until: until.to_string(),
+        plans: plans
             .into_iter()
-            .map(|(plan_id, label, rows)| PlanChangesJson {
-                plan_name: names.get(&plan_id).cloned().unwrap_or(label),
-                plan_id,
-                changes: redact(rows, &viewer),
+            .map(|p| PlanChangesJson {
+                plan_id: p.plan_id,
+                plan_name: p.plan_name,
+                changes: p.changes,
             })
             .collect(),
-        other: redact(other, &viewer),
+        other,
     })
     .into_response();
     nav.set_headers(&mut response);

@@ -39,38 +39,26 @@ impl Store {
             .await?)
     }
 
-    /// One page of the portfolio changes from `from` (inclusive) up to `until` (exclusive),
-    /// both `YYYY-MM-DD` or a full timestamp, oldest first, and how many there are in all.
-    /// Imports are left out when asked.
-    pub async fn changes_between(
+    /// The saves in the trail from `from` (inclusive) up to `until` (exclusive), both UTC
+    /// moments, oldest first: what people changed on the website, the API or the command line.
+    /// Left out: what portfolio and measurement imports stored, accounts, and the stage and
+    /// rollout fields (their dated steps are the changes; see `changes::effective`).
+    pub async fn edits_between(
         &self,
         from: &str,
         until: &str,
-        include_imports: bool,
-        paging: crate::web::paging::Paging,
-    ) -> Result<(Vec<AuditRow>, usize), StoreError> {
-        const WHERE: &str = "at >= $1 AND at < $2 AND record_type NOT IN ('user', 'token')
-               AND ($3 = 1 OR channel <> 'import')";
-        let (limit, offset) = paging.limit_offset();
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM audit_log WHERE {WHERE}"
-        )))
-        .bind(from)
-        .bind(until)
-        .bind(i64::from(include_imports))
-        .fetch_one(&self.pool)
-        .await?;
+    ) -> Result<Vec<AuditRow>, StoreError> {
         let sql = format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE {WHERE} ORDER BY id LIMIT $4 OFFSET $5"
+            "SELECT {AUDIT_COLUMNS} FROM audit_log
+             WHERE at >= $1 AND at < $2 AND channel <> 'import'
+               AND record_type NOT IN ('user', 'token', 'rollout')
+               AND NOT (record_type = 'plan' AND field = 'stage')
+             ORDER BY id"
         );
-        let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(from)
             .bind(until)
-            .bind(i64::from(include_imports))
-            .bind(limit)
-            .bind(offset)
             .fetch_all(&self.pool)
-            .await?;
-        Ok((rows, usize::try_from(total).unwrap_or(0)))
+            .await?)
     }
 }

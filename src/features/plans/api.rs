@@ -38,8 +38,12 @@ pub fn routes() -> Routes {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // Documents the query; the handler reads the pairs to refuse unknown names.
 struct PlanQuery {
-    /// Id of a subregio: its plans, those of its gemeenten and region-wide plans.
+    /// Id of a subregio: its plans, those of its gemeenten, region-wide plans and plans whose
+    /// working area (werkgebied) holds it.
     subregio: Option<String>,
+    /// CBS code of a gemeente, e.g. `GM0355`: plans whose working area holds it, or that a
+    /// source names for it.
+    gemeente: Option<String>,
     /// Id of an opgave, e.g. `gezond-ouder-worden`.
     opgave: Option<String>,
     /// Id of a transformation, e.g. `t5-zorg-dichtbij`.

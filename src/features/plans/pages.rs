@@ -12,6 +12,7 @@ use super::model::{PlanDetail, PlanFilter, PlanRow};
 use crate::domain::{FactDate, NetworkRole, Phase, PlanKind};
 use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::{ChangeLine, change_lines};
+use crate::features::dashboard::overview::{CellFact, Peildatum, PortfolioView};
 use crate::store::RecordField;
 use crate::web::download;
 use crate::web::error::WebError;
@@ -171,10 +172,29 @@ pub struct RolloutLine {
     pub gemeente_id: String,
     pub gemeente: String,
     pub status: StatusView,
+    /// No source names the gemeente: the status follows the plan's stage.
+    pub follows_plan: bool,
     pub note: Option<String>,
     pub date: Option<String>,
     pub source: Option<SourceView>,
     pub assumption: Option<String>,
+}
+
+/// "Fase: Transformatieplan goedgekeurd, sinds 9 oktober 2025 (bron ...)", and the words of
+/// the document's own status texts as quotes with their date.
+#[derive(Default)]
+pub struct StatusBox {
+    pub stage: String,
+    pub since: Option<String>,
+    pub source: Option<SourceView>,
+    /// On a peildatum: a later step that may already have happened.
+    pub maybe: Option<String>,
+    /// The table cell "Status" as the source wrote it, with the source's date.
+    pub status_text: Option<String>,
+    /// "Wat is de actuele status?" as the source wrote it.
+    pub current_status: Option<String>,
+    /// The source of those texts: "De Kracht van Samen, 5 september 2025".
+    pub text_source: Option<SourceView>,
 }
 
 pub struct HistoryLine {
@@ -201,7 +221,12 @@ pub struct ShowPage {
     pub kind: String,
     pub area: String,
     pub area_link: Option<String>,
+    /// The areas the plan runs in, when more than its own.
+    pub work_areas: Vec<String>,
     pub stage: String,
+    /// The current status in one place (or on the peildatum).
+    pub status: StatusBox,
+    pub as_of: Peildatum,
     pub parent: Option<Named>,
     pub children: Vec<(Named, String)>,
     pub questions: Vec<Question>,
@@ -235,7 +260,9 @@ async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<ShowPage, WebError> {
+    let (as_of, _) = Peildatum::split(&pairs)?;
     let Some(detail) = state.store.plan_detail(&id).await? else {
         return Err(WebError::NotFound(format!(
             "Er is geen plan met de id \"{id}\". Zoek het plan in de lijst van plannen."
@@ -251,7 +278,18 @@ async fn show(
         .map(|o| o.organisation_id.clone())
         .collect();
     let changes = state.store.audit_for(AuditScope::Plan(&id), 200).await?;
-    let mut page = show_page(detail, &catalog, &all, &funding_names);
+    let view = PortfolioView::load(
+        &state.store,
+        &catalog,
+        &PlanFilter {
+            plan: Some(id.clone()),
+            include_archived: true,
+            ..PlanFilter::default()
+        },
+        as_of,
+    )
+    .await?;
+    let mut page = show_page(detail, &catalog, &all, &funding_names, &view);
     page.kpis = crate::features::indicators::kpi_lines_for_plan(&state, &catalog, &id).await?;
     page.can_edit = viewer
         .user
@@ -273,6 +311,7 @@ fn show_page(
     catalog: &Catalog,
     all: &[PlanRow],
     funding_sources: &[crate::features::plans::model::FundingSourceRow],
+    view: &PortfolioView,
 ) -> ShowPage {
     let p = &d.plan;
     let named = |id: &str, name: &str| Named {
@@ -303,11 +342,6 @@ fn show_page(
             &p.texts.activities,
         ),
         ("Wat vraagt dit van wie?", PlanField::Asks, &p.texts.asks),
-        (
-            "Wat is de actuele status?",
-            PlanField::CurrentStatus,
-            &p.texts.current_status,
-        ),
     ]
     .into_iter()
     .filter_map(|(title, field, text)| {
@@ -377,28 +411,63 @@ fn show_page(
         .filter(|g| !g.items.is_empty())
         .collect();
 
-    // Every gemeente of the plan's area, plus any gemeente a source names outside it.
+    // Every gemeente of the plan's working area, plus any gemeente a source names outside it:
+    // the gemeente's own fact, or else the plan's stage ("volgt plan").
     let mut rollouts: Vec<RolloutLine> = catalog
         .gemeenten()
-        .filter(|g| {
-            catalog.covers(&p.area_id, &g.id) || d.rollouts.iter().any(|r| r.gemeente_id == g.id)
-        })
-        .map(|g| {
-            let r = d.rollouts.iter().find(|r| r.gemeente_id == g.id);
-            RolloutLine {
+        .filter(|g| view.concerns(&p.id, &g.id))
+        .map(|g| match view.cell(&p.id, &g.id) {
+            CellFact::Own(r) => RolloutLine {
                 gemeente_id: g.id.clone(),
                 gemeente: g.name.clone(),
-                status: r.map_or_else(StatusView::unknown, |r| StatusView::from_code(&r.status)),
-                note: r.and_then(|r| r.note.clone()),
-                date: r.map(|r| date_nl(&r.date)),
-                source: r.and_then(|r| catalog.source(r.source_id.as_deref())),
-                assumption: r.and_then(|r| r.assumption.clone()),
+                status: StatusView::of(r.status),
+                follows_plan: false,
+                note: r.note.clone(),
+                date: Some(date_nl(&r.date)),
+                source: catalog.source(r.source_id.as_deref()),
+                assumption: r.assumption.clone(),
+            },
+            fact => {
+                let stage = view.stage(&p.id);
+                RolloutLine {
+                    gemeente_id: g.id.clone(),
+                    gemeente: g.name.clone(),
+                    status: StatusView::overview(
+                        fact.overview().unwrap_or(crate::domain::Overview::Unknown),
+                    ),
+                    follows_plan: true,
+                    note: Some(format!(
+                        "Geen bron noemt {} zelf; dit volgt de fase van het plan.",
+                        g.name
+                    )),
+                    date: stage.and_then(|s| s.date.as_deref()).map(date_nl),
+                    source: stage.and_then(|s| catalog.source(s.source_id.as_deref())),
+                    assumption: None,
+                }
             }
         })
         .collect();
-    // Region-wide plans without any stated rollout would list 24 unknown cells; keep the
-    // known ones first.
-    rollouts.sort_by_key(|l| l.status.code == "onbekend");
+    // The gemeente's own facts first.
+    rollouts.sort_by_key(|l| l.follows_plan);
+
+    let status = {
+        let stage = view.stage(&p.id);
+        StatusBox {
+            stage: match stage.and_then(|s| s.stage) {
+                Some(s) => s.label().to_owned(),
+                None if view.as_of.is_past() => "Nog geen fase bekend".to_owned(),
+                None => "Niet vermeld".to_owned(),
+            },
+            since: stage.and_then(|s| s.date.as_deref()).map(date_nl),
+            source: stage.and_then(|s| catalog.source(s.source_id.as_deref())),
+            maybe: stage
+                .and_then(|s| s.maybe.as_ref())
+                .map(|(st, d)| format!("{} ({})", st.label().to_lowercase(), date_nl(d))),
+            status_text: p.texts.status_text.clone(),
+            current_status: p.texts.current_status.clone(),
+            text_source: catalog.source(p.source_id.as_deref()),
+        }
+    };
 
     // Stage steps and rollouts together, by the date each took effect (a step known only to
     // the year sorts at its start; unknown dates last), the stage steps first on a tie.
@@ -460,6 +529,9 @@ fn show_page(
     });
     ShowPage {
         nav: "plannen",
+        work_areas: d.work_areas.iter().map(|a| catalog.area_name(a)).collect(),
+        status,
+        as_of: view.as_of,
         kind: kind_label(&p.kind),
         area: catalog.area_name(&p.area_id),
         area_link,
@@ -479,7 +551,6 @@ fn show_page(
                 PlanField::IntendedResult,
                 PlanField::Activities,
                 PlanField::Asks,
-                PlanField::CurrentStatus,
                 PlanField::Leads,
                 PlanField::Parties,
                 PlanField::Funding,
