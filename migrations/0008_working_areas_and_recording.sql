@@ -18,3 +18,8 @@ CREATE INDEX plan_areas_area ON plan_areas (area_id);
 ALTER TABLE stage_history ADD COLUMN recorded_at TEXT;
 ALTER TABLE rollout_history ADD COLUMN recorded_at TEXT;
 
+
+-- Which write an entry of the trail belongs to: every entry of one save carries the same id,
+-- so "Wat is er veranderd" shows one save as one change, however many fields it changed and
+-- however many saves fall in one second. NULL for entries written before.
+ALTER TABLE audit_log ADD COLUMN write_id TEXT;

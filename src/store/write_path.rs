@@ -289,6 +289,8 @@ pub(crate) struct Write<'s> {
     actor: &'s Actor,
     reason: Reason,
     at: String,
+    /// The same for every trail entry of this write (`audit_log.write_id`).
+    id: String,
 }
 
 impl Store {
@@ -324,6 +326,7 @@ impl Store {
             actor,
             reason: reason.clone(),
             at: super::now_text(),
+            id: crate::auth::new_id(),
         })
     }
 }
@@ -498,8 +501,8 @@ impl<'s> Write<'s> {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO audit_log (at, user_id, actor, channel, record_type, record_id, record_label,
-                plan_id, area_id, organisation_id, indicator_id, field, old_value, new_value, comment, source)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                plan_id, area_id, organisation_id, indicator_id, field, old_value, new_value, comment, source, write_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind(&self.at)
         .bind(self.actor.user_id)
@@ -517,6 +520,7 @@ impl<'s> Write<'s> {
         .bind(new)
         .bind(&reason.comment)
         .bind(&reason.source)
+        .bind(&self.id)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -624,6 +628,7 @@ impl<'s> Write<'s> {
                     ("new_value", Value::Text(e.new)),
                     ("comment", Value::Text(self.reason.comment.clone())),
                     ("source", Value::Text(self.reason.source.clone())),
+                    ("write_id", text(&self.id)),
                 ]
             })
             .collect();

@@ -51,11 +51,15 @@ async fn the_plan_list_takes_the_same_filters_as_the_dashboard() {
     let lekstroom = lekstroom.as_array().expect("array");
     assert!(!lekstroom.is_empty());
     assert!(lekstroom.len() < all.as_array().expect("array").len());
-    assert!(
-        lekstroom
-            .iter()
-            .all(|p| p["area_id"] == "lekstroom" || p["area_id"] == "midden-nederland")
-    );
+    // Its own plans, region-wide plans, and plans whose working area holds Lekstroom.
+    assert!(lekstroom.iter().all(|p| {
+        p["area_id"] == "lekstroom"
+            || p["area_id"] == "midden-nederland"
+            || p["work_areas"]
+                .as_array()
+                .is_some_and(|w| w.iter().any(|a| a == "lekstroom"))
+    }));
+    assert!(lekstroom.iter().any(|p| p["id"] == "utrechtse-zorgfabriek"));
 }
 
 #[tokio::test]

@@ -952,7 +952,7 @@ impl TestApp {
     pub async fn audit_entries(&self) -> Vec<regiomonitor::features::changes::model::AuditRow> {
         sqlx::query_as(
             "SELECT id, at, actor, channel, record_type, record_id, record_label, plan_id, area_id,
-                organisation_id, indicator_id, field, old_value, new_value, comment, source
+                organisation_id, indicator_id, field, old_value, new_value, comment, source, write_id
              FROM audit_log ORDER BY id",
         )
         .fetch_all(self.store.pool())

@@ -115,7 +115,7 @@ fn a_rollout_outside_the_plans_area_is_refused() {
     assert_eq!(
         problems,
         [
-            "extra.toml, regel 2 (plan \"proefplan\"): uitrol nr. 1: gemeente GM0344 ligt buiten het gebied van het plan (zuidoost-utrecht)"
+            "extra.toml, regel 2 (plan \"proefplan\"): uitrol nr. 1: gemeente GM0344 ligt buiten het werkgebied van het plan (zuidoost-utrecht); voeg het gebied toe aan werkgebied"
         ]
     );
 }

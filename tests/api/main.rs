@@ -25,6 +25,7 @@ mod import_upload;
 mod monitoring;
 mod monitoring_api;
 mod observation_checks;
+mod overview;
 mod pages;
 mod paging;
 mod refusals;

@@ -31,6 +31,17 @@ pub enum ChangeKind {
     Edit,
 }
 
+/// One field of a save.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldChange {
+    /// The field's code, as the trail names it (`about`, `work_areas`, ...).
+    pub field: String,
+    /// Its Dutch label.
+    pub label: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
 /// One change, as pages and the API show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Change {
@@ -59,6 +70,9 @@ pub struct Change {
     /// Who saved it; for signed-in readers only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
+    /// For a save: every field it changed, with the old and the new value.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
     #[serde(skip)]
     order: (FactDate, i64),
 }
@@ -115,13 +129,22 @@ struct Step<'a> {
 /// The common part of a stage or rollout change, or `None` when it falls outside the window.
 fn dated(step: Step<'_>, window: &Window, catalog: &Catalog) -> Option<Change> {
     let date = FactDate::from_stored(step.date);
-    let uncertain = in_window(date, window)?;
     let recorded = recorded_day(step.recorded_at, step.source_id, catalog);
     if let (Some(known_on), Some(r)) = (window.known_on, recorded)
         && r > known_on
     {
         return None;
     }
+    // In the window by its effective date; or took effect before it and was recorded in it
+    // (nagekomen news).
+    let recorded_in_window = recorded.is_some_and(|r| r >= window.from && r <= window.until);
+    let uncertain = match in_window(date, window) {
+        Some(uncertain) => uncertain,
+        None if recorded_in_window && date.interval().is_some_and(|(_, end)| end < window.from) => {
+            false
+        }
+        None => return None,
+    };
     let late = match (date.interval(), recorded) {
         (Some((_, end)), Some(r)) if r > end => Some(crate::domain::format_date_nl(r)),
         _ => None,
@@ -144,6 +167,7 @@ fn dated(step: Step<'_>, window: &Window, catalog: &Catalog) -> Option<Change> {
         source,
         note: None,
         actor: None,
+        fields: Vec::new(),
         order: (date, step.id),
     })
 }
@@ -223,13 +247,21 @@ pub fn edit_changes(rows: Vec<AuditRow>, show_actor: bool) -> Vec<Change> {
     let mut out: Vec<Change> = Vec::new();
     let mut last_key: Option<(String, String, String, String)> = None;
     for r in rows {
+        // One save: its write id; entries from before write ids share their moment, record
+        // and actor.
         let key = (
-            r.at.clone(),
+            r.write_id.clone().unwrap_or_else(|| r.at.clone()),
             r.record_type.clone(),
             r.record_id.clone(),
             r.actor.clone().unwrap_or_default(),
         );
         let label = super::pages::field_label(&r.record_type, &r.field);
+        let field = FieldChange {
+            field: r.field.clone(),
+            label: label.clone(),
+            old: r.old_value.clone(),
+            new: r.new_value.clone(),
+        };
         if last_key.as_ref() == Some(&key)
             && let Some(c) = out.last_mut()
         {
@@ -237,6 +269,7 @@ pub fn edit_changes(rows: Vec<AuditRow>, show_actor: bool) -> Vec<Change> {
             c.what.push_str(&label);
             c.old = None;
             c.new = None;
+            c.fields.push(field);
             continue;
         }
         last_key = Some(key);
@@ -259,6 +292,7 @@ pub fn edit_changes(rows: Vec<AuditRow>, show_actor: bool) -> Vec<Change> {
             source: r.source,
             note: r.comment,
             actor: if show_actor { r.actor } else { None },
+            fields: vec![field],
             order: (day, r.id),
         });
     }

@@ -38,6 +38,9 @@ pub struct AuditRow {
     pub new_value: Option<String>,
     pub comment: Option<String>,
     pub source: Option<String>,
+    /// The same for every entry of one save.
+    #[serde(skip)]
+    pub write_id: Option<String>,
 }
 
 /// Which part of the trail to read.

@@ -5,7 +5,7 @@ use crate::store::{Store, StoreError};
 
 pub(crate) const AUDIT_COLUMNS: &str =
     "id, at, actor, channel, record_type, record_id, record_label, plan_id, area_id,
-    organisation_id, indicator_id, field, old_value, new_value, comment, source";
+    organisation_id, indicator_id, field, old_value, new_value, comment, source, write_id";
 
 impl Store {
     /// The trail of a plan, a gemeente (with its wijken) or an organisation, newest first.

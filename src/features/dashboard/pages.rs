@@ -182,6 +182,7 @@ async fn show(
     let mut counts = view.counts(&theme_ids);
     let count_groups = catalog
         .subregions()
+        .filter(|s| choice.subregio.is_empty() || s.id == choice.subregio)
         .map(|s| CountGroup {
             id: s.id.clone(),
             name: s.name.clone(),
@@ -209,7 +210,10 @@ async fn show(
     let in_view = view.gemeenten_in_view(&catalog);
     let mut groups = Vec::new();
     let mut columns: Vec<Column> = Vec::new();
-    for s in catalog.subregions() {
+    for s in catalog
+        .subregions()
+        .filter(|s| choice.subregio.is_empty() || s.id == choice.subregio)
+    {
         let before = columns.len();
         columns.extend(
             catalog

@@ -130,7 +130,7 @@ impl Store {
         paging: crate::web::paging::Paging,
     ) -> Result<Option<PlanFilter>, StoreError> {
         let (limit, offset) = paging.limit_offset();
-        let n = 5 + filter.framework_items.len();
+        let n = 6 + filter.framework_items.len();
         let sql = format!(
             "SELECT MIN(t.position), MAX(t.position) FROM
                (SELECT p.position FROM plans p WHERE {} ORDER BY p.position LIMIT ${n} OFFSET ${}) t",
