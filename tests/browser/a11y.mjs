@@ -43,10 +43,40 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const paths = process.argv.slice(2);
 if (paths.length === 0) paths.push('/');
 
-// "404:/bestaat-niet" -> { path: '/bestaat-niet', status: 404 }; "/x" -> { path: '/x', status: 200 }
+// "404:/bestaat-niet" -> { path: '/bestaat-niet', status: 404 }; "/x" -> { path: '/x', status: 200 };
+// "glance:/" -> { path: '/', status: 200, glance: true }: also checks the start page's promise.
 function parseArg(arg) {
+  const glance = arg.startsWith('glance:');
+  if (glance) arg = arg.slice('glance:'.length);
   const m = /^(\d{3}):(.*)$/.exec(arg);
-  return m ? { path: m[2], status: Number(m[1]) } : { path: arg, status: 200 };
+  return m ? { path: m[2], status: Number(m[1]), glance } : { path: arg, status: 200, glance };
+}
+
+// The start page answers "per gemeente, what runs and what is planned" in one look: at
+// 1280×800 the counts of every gemeente are on the first screen and nothing scrolls sideways.
+async function checkGlance(browser, url) {
+  const problems = [];
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'nl-NL' });
+  try {
+    const page = await context.newPage();
+    await page.goto(url, { waitUntil: 'load' });
+    const facts = await page.evaluate(() => {
+      const rows = [...document.querySelectorAll('table.rm-gcounts tbody tr')];
+      return {
+        scrollWidth: document.documentElement.scrollWidth,
+        rows: rows.length,
+        below: rows.filter((r) => r.getBoundingClientRect().bottom > window.innerHeight).map((r) => r.innerText.split('\t')[0]),
+        right: rows.filter((r) => r.getBoundingClientRect().right > window.innerWidth).length,
+      };
+    });
+    if (facts.scrollWidth > 1280) problems.push(`the page scrolls sideways at 1280 px (${facts.scrollWidth} px wide)`);
+    if (facts.rows !== 24) problems.push(`${facts.rows} gemeenten in the counts table (expected 24)`);
+    if (facts.below.length > 0) problems.push(`below the first screen at 1280×800: ${facts.below.join(', ')}`);
+    if (facts.right > 0) problems.push(`${facts.right} count rows extend past the right edge`);
+  } finally {
+    await context.close();
+  }
+  return problems;
 }
 
 let baseOrigin;
@@ -169,9 +199,14 @@ function formatViolation(v) {
 async function checkPath(browser, arg) {
   const lines = [];
   const log = (line) => lines.push(line);
-  const { path: p, status: expectedStatus } = parseArg(arg);
+  const { path: p, status: expectedStatus, glance } = parseArg(arg);
   const url = urlFor(p);
   const failures = [];
+  if (glance) {
+    const problems = await checkGlance(browser, url);
+    failures.push(...problems.map((m) => `één oogopslag: ${m}`));
+    if (problems.length === 0) log('  één oogopslag: 24 gemeenten on the first screen at 1280×800, no sideways scroll');
+  }
   let violations = [];
   let incomplete = 0;
   log(`\n== ${p}  (${url}${expectedStatus === 200 ? '' : `, expecting HTTP ${expectedStatus}`})`);

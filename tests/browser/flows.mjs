@@ -344,12 +344,16 @@ async function seeInChanges(page, tag, plan, planEdit, cellLabel) {
     await open(page, '/wijzigingen');
     const heading = page.locator(`h2:has(a[href="/plannen/${plan}"])`);
     assert((await heading.count()) === 1, `/wijzigingen has no heading linking to /plannen/${plan}`);
-    const rows = await tableRows(page.locator(`h2:has(a[href="/plannen/${plan}"]) + table`));
+    const rows = await tableRows(page.locator(`h2:has(a[href="/plannen/${plan}"]) + .rm-table-scroll table`));
     if (planEdit?.status) {
       assert(hasRow(rows, 'Actuele status', planEdit.status), `no "Actuele status" row with the new text under ${plan}:\n${showRows(rows)}`);
     }
+    if (planEdit?.stage) {
+      // The stage took effect on STAGE_DATE and was recorded today: it is listed as nagekomen.
+      assert(hasRow(rows, 'Fase', planEdit.stage, 'nagekomen'), `no "Fase" → "${planEdit.stage}" row marked nagekomen under ${plan}:\n${showRows(rows)}`);
+    }
     if (cellLabel) {
-      assert(hasRow(rows, 'Uitrolstatus', cellLabel), `no "Uitrolstatus" → "${cellLabel}" row under ${plan}:\n${showRows(rows)}`);
+      assert(hasRow(rows, 'Uitrol in', cellLabel), `no "Uitrol in …" → "${cellLabel}" row under ${plan}:\n${showRows(rows)}`);
     }
   });
 }
