@@ -165,7 +165,8 @@ pub struct PortfolioView {
     pub as_of: Peildatum,
     pub plans: Vec<PlanRow>,
     stages: HashMap<String, StageFact>,
-    own: HashMap<(String, String), OwnFact>,
+    /// Per plan, per gemeente, the gemeente's own fact.
+    own: HashMap<String, HashMap<String, OwnFact>>,
     /// Per plan, the gemeenten of its working areas, in the catalog's order.
     covered: HashMap<String, Vec<String>>,
     /// Per plan, its opgaven.
@@ -231,15 +232,15 @@ impl PortfolioView {
             }
         }
 
-        let mut own: HashMap<(String, String), OwnFact> = HashMap::new();
+        let mut own: HashMap<String, HashMap<String, OwnFact>> = HashMap::new();
         match as_of.0 {
             None => {
                 for r in store.rollouts(filter).await? {
                     let Ok(status) = RolloutStatus::parse(&r.status) else {
                         continue;
                     };
-                    own.insert(
-                        (r.plan_id, r.gemeente_id),
+                    own.entry(r.plan_id).or_default().insert(
+                        r.gemeente_id,
                         OwnFact {
                             status,
                             date: r.date,
@@ -256,8 +257,8 @@ impl PortfolioView {
                         continue;
                     };
                     if placed(&r.date, day) == Some(true) {
-                        own.insert(
-                            (r.plan_id, r.gemeente_id),
+                        own.entry(r.plan_id).or_default().insert(
+                            r.gemeente_id,
                             OwnFact {
                                 status,
                                 date: r.date,
@@ -278,6 +279,19 @@ impl PortfolioView {
                 .or_default()
                 .push(w.area_id.as_str());
         }
+        // The gemeenten of each area a plan can run in, once: the regio holds them all, a
+        // subregio its own, a gemeente itself.
+        let mut of_area: HashMap<&str, Vec<usize>> = HashMap::new();
+        let gemeenten: Vec<&str> = catalog.gemeenten().map(|g| g.id.as_str()).collect();
+        for (i, g) in catalog.gemeenten().enumerate() {
+            of_area.entry(g.id.as_str()).or_default().push(i);
+            if let Some(parent) = g.parent_id.as_deref() {
+                of_area.entry(parent).or_default().push(i);
+            }
+            if let Some(region) = catalog.region() {
+                of_area.entry(region.id.as_str()).or_default().push(i);
+            }
+        }
         let covered = plans
             .iter()
             .map(|p| {
@@ -285,12 +299,17 @@ impl PortfolioView {
                     .get(p.id.as_str())
                     .cloned()
                     .unwrap_or_else(|| vec![p.area_id.as_str()]);
-                let gemeenten = catalog
-                    .gemeenten()
-                    .filter(|g| of_plan.iter().any(|a| catalog.covers(a, &g.id)))
-                    .map(|g| g.id.clone())
+                let mut indexes: Vec<usize> = of_plan
+                    .iter()
+                    .flat_map(|a| of_area.get(a).into_iter().flatten().copied())
                     .collect();
-                (p.id.clone(), gemeenten)
+                indexes.sort_unstable();
+                indexes.dedup();
+                let list = indexes
+                    .into_iter()
+                    .map(|i| gemeenten[i].to_owned())
+                    .collect();
+                (p.id.clone(), list)
             })
             .collect();
         let theme_ids: HashSet<&str> = catalog
@@ -332,13 +351,14 @@ impl PortfolioView {
     /// area, or a source gives the gemeente's own fact.
     pub fn concerns(&self, plan_id: &str, gemeente_id: &str) -> bool {
         self.own
-            .contains_key(&(plan_id.to_owned(), gemeente_id.to_owned()))
+            .get(plan_id)
+            .is_some_and(|o| o.contains_key(gemeente_id))
             || self.gemeenten_of(plan_id).iter().any(|g| g == gemeente_id)
     }
 
     /// What the cell of a plan in a gemeente shows.
     pub fn cell(&self, plan_id: &str, gemeente_id: &str) -> CellFact<'_> {
-        if let Some(f) = self.own.get(&(plan_id.to_owned(), gemeente_id.to_owned())) {
+        if let Some(f) = self.own.get(plan_id).and_then(|o| o.get(gemeente_id)) {
             return CellFact::Own(f);
         }
         match self.stages.get(plan_id) {
@@ -352,7 +372,7 @@ impl PortfolioView {
     /// The gemeenten any selected plan concerns, in the catalog's order.
     pub fn gemeenten_in_view(&self, catalog: &Catalog) -> HashSet<String> {
         let mut set: HashSet<String> = self.covered.values().flatten().cloned().collect();
-        set.extend(self.own.keys().map(|(_, g)| g.clone()));
+        set.extend(self.own.values().flat_map(|o| o.keys().cloned()));
         let known: HashSet<&str> = catalog.gemeenten().map(|g| g.id.as_str()).collect();
         set.retain(|g| known.contains(g.as_str()));
         set
@@ -367,8 +387,8 @@ impl PortfolioView {
                 .iter()
                 .map(String::as_str)
                 .collect();
-            for (plan, g) in self.own.keys() {
-                if *plan == p.id && !gemeenten.contains(&g.as_str()) {
+            for g in self.own.get(&p.id).into_iter().flat_map(|o| o.keys()) {
+                if !gemeenten.contains(&g.as_str()) {
                     gemeenten.push(g);
                 }
             }
