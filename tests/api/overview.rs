@@ -431,6 +431,10 @@ async fn the_start_page_lists_an_overdue_action_and_an_escalation_with_links() {
 
     let titles = page.texts(".rm-attention__title");
     assert_eq!(titles.len(), 3, "{titles:?}");
+    assert!(
+        titles[0].starts_with("KPI's niet gehaald of achter"),
+        "{titles:?}"
+    );
     assert!(titles[1].contains("(1)"), "{titles:?}");
     assert!(titles[2].contains("(1)"), "{titles:?}");
     let links: Vec<(String, String)> = page
@@ -452,4 +456,57 @@ async fn the_start_page_lists_an_overdue_action_and_an_escalation_with_links() {
         "{links:?}"
     );
     assert!(page.text(".rm-dash__attention").contains("ligt bij"));
+    // The newest minutes lead to what changed since.
+    assert!(
+        page.html()
+            .select(&scraper::Selector::parse(".rm-dash__attention a").expect("selector"))
+            .any(|a| a.value().attr("href") == Some("/wijzigingen?sinds=bbo-2025-10-09"))
+    );
+}
+
+#[tokio::test]
+async fn saving_the_form_of_a_plan_with_working_areas_unchanged_writes_no_entry() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let path = format!("/plannen/{FABRIEK}/bewerken");
+    let fields = admin
+        .get(&path)
+        .await
+        .form_values("form[action$='/bewerken']");
+    let before = app.audit_count().await;
+
+    let saved = admin.post_form(&path, fields).await;
+
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(app.audit_count().await, before);
+    let plan = app.get(&format!("/api/v1/plans/{FABRIEK}")).await.json();
+    assert_eq!(plan["work_areas"].as_array().map(Vec::len), Some(4));
+}
+
+#[tokio::test]
+async fn a_stage_a_later_source_only_confirms_keeps_the_date_it_started() {
+    let app = TestApp::demo().await;
+
+    // Valpreventie: "loopt" in 2025, confirmed on 5 September and at the BBO of 9 October.
+    let page = app.get("/plannen/valpreventie").await;
+
+    let stage = page.text(".rm-statusbox__stage");
+    assert!(stage.contains("Loopt, sinds 2025"), "{stage}");
+}
+
+#[tokio::test]
+async fn the_stage_filter_on_a_peildatum_asks_for_the_stage_of_that_day() {
+    let app = TestApp::demo().await;
+
+    // NMG was "TP ingediend" on 5 September 2025 and is approved now.
+    let then = app.get("/?fase=tp-ingediend&peildatum=2025-09-05").await;
+    let now = app.get("/?fase=tp-ingediend").await;
+
+    let plans = |page: &crate::helpers::Page| page.texts("table.rm-matrix th.rm-matrix__plan a");
+    assert!(
+        plans(&then).contains(&"Netwerk Mentale Gezondheid".to_owned()),
+        "{:?}",
+        plans(&then)
+    );
+    assert!(!plans(&now).contains(&"Netwerk Mentale Gezondheid".to_owned()));
 }

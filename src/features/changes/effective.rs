@@ -109,6 +109,23 @@ fn recorded_day(
     }
 }
 
+/// Whether a step was recorded after the day the list is asked "as known on": then it was not
+/// known yet, neither as a change nor as the value a later step replaced.
+fn recorded_after(
+    recorded_at: Option<&str>,
+    source_id: Option<&str>,
+    window: &Window,
+    catalog: &Catalog,
+) -> bool {
+    match (
+        window.known_on,
+        recorded_day(recorded_at, source_id, catalog),
+    ) {
+        (Some(known_on), Some(r)) => r > known_on,
+        _ => false,
+    }
+}
+
 /// Whether a step belongs in the window: `Some(uncertain)` when it does.
 fn in_window(date: FactDate, window: &Window) -> Option<bool> {
     let (start, end) = date.interval()?;
@@ -130,17 +147,13 @@ struct Step<'a> {
 fn dated(step: Step<'_>, window: &Window, catalog: &Catalog) -> Option<Change> {
     let date = FactDate::from_stored(step.date);
     let recorded = recorded_day(step.recorded_at, step.source_id, catalog);
-    if let (Some(known_on), Some(r)) = (window.known_on, recorded)
-        && r > known_on
-    {
-        return None;
-    }
     // In the window by its effective date; or took effect before it and was recorded in it
     // (nagekomen news).
     let recorded_in_window = recorded.is_some_and(|r| r >= window.from && r <= window.until);
     let uncertain = match in_window(date, window) {
         Some(uncertain) => uncertain,
-        None if recorded_in_window && date.interval().is_some_and(|(_, end)| end < window.from) => {
+        // Took effect before the window (or on a date nobody knows) and was recorded in it.
+        None if recorded_in_window && date.interval().is_none_or(|(_, end)| end < window.from) => {
             false
         }
         None => return None,
@@ -185,6 +198,14 @@ pub fn stage_changes(steps: &[StageChangeRow], window: &Window, catalog: &Catalo
     let mut before: HashMap<&str, &str> = HashMap::new();
     let mut out = Vec::new();
     for s in steps {
+        if recorded_after(
+            s.recorded_at.as_deref(),
+            s.source_id.as_deref(),
+            window,
+            catalog,
+        ) {
+            continue;
+        }
         let old = before.insert(s.plan_id.as_str(), s.stage.as_str());
         if old == Some(s.stage.as_str()) {
             continue;
@@ -217,6 +238,14 @@ pub fn rollout_changes(
     let mut before: HashMap<(&str, &str), &str> = HashMap::new();
     let mut out = Vec::new();
     for s in steps {
+        if recorded_after(
+            s.recorded_at.as_deref(),
+            s.source_id.as_deref(),
+            window,
+            catalog,
+        ) {
+            continue;
+        }
         let old = before.insert((&s.plan_id, &s.gemeente_id), s.status.as_str());
         if old == Some(s.status.as_str()) {
             continue;
@@ -241,14 +270,15 @@ pub fn rollout_changes(
 }
 
 /// The saves in the trail, one change each (the trail has a row per field); `rows` oldest
-/// first, already limited to the window's days. Stage and rollout fields are left out: their
-/// steps are changes of their own, with their effective date.
+/// first, already limited to the window's days. Stage changes and a cell's new status are left
+/// out: their dated steps are changes of their own, with their effective date.
 pub fn edit_changes(rows: Vec<AuditRow>, show_actor: bool) -> Vec<Change> {
     let mut out: Vec<Change> = Vec::new();
-    let mut last_key: Option<(String, String, String, String)> = None;
+    // The change of each save, by its key: the write id; entries from before write ids share
+    // their moment, record and actor.
+    let mut index: HashMap<(String, String, String, String), usize> = HashMap::new();
+    let mut with_status: Vec<bool> = Vec::new();
     for r in rows {
-        // One save: its write id; entries from before write ids share their moment, record
-        // and actor.
         let key = (
             r.write_id.clone().unwrap_or_else(|| r.at.clone()),
             r.record_type.clone(),
@@ -256,23 +286,25 @@ pub fn edit_changes(rows: Vec<AuditRow>, show_actor: bool) -> Vec<Change> {
             r.actor.clone().unwrap_or_default(),
         );
         let label = super::pages::field_label(&r.record_type, &r.field);
+        let is_status = r.record_type == "rollout" && r.field == "status";
         let field = FieldChange {
             field: r.field.clone(),
             label: label.clone(),
             old: r.old_value.clone(),
             new: r.new_value.clone(),
         };
-        if last_key.as_ref() == Some(&key)
-            && let Some(c) = out.last_mut()
-        {
+        if let Some(&i) = index.get(&key) {
+            let c = &mut out[i];
             c.what.push_str(", ");
             c.what.push_str(&label);
             c.old = None;
             c.new = None;
             c.fields.push(field);
+            with_status[i] |= is_status;
             continue;
         }
-        last_key = Some(key);
+        index.insert(key, out.len());
+        with_status.push(is_status);
         let day = dutch_day(&r.at)
             .map(FactDate::day)
             .unwrap_or(FactDate::Unknown);
@@ -296,7 +328,11 @@ pub fn edit_changes(rows: Vec<AuditRow>, show_actor: bool) -> Vec<Change> {
             order: (day, r.id),
         });
     }
-    out
+    out.into_iter()
+        .zip(with_status)
+        .filter(|(_, status)| !status)
+        .map(|(c, _)| c)
+        .collect()
 }
 
 /// Changes of one plan, in the order they took effect.

@@ -290,17 +290,7 @@ fn page_of(
 async fn plan_names(
     state: &AppState,
 ) -> Result<std::collections::HashMap<String, String>, WebError> {
-    let all = crate::features::plans::model::PlanFilter {
-        include_archived: true,
-        ..Default::default()
-    };
-    Ok(state
-        .store
-        .plans(&all)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect())
+    Ok(state.store.plan_names().await?.into_iter().collect())
 }
 
 async fn page(

@@ -39,10 +39,17 @@ impl Store {
             .await?)
     }
 
+    /// The name of every plan, archived ones included.
+    pub async fn plan_names(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(sqlx::query_as("SELECT id, name FROM plans")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// The saves in the trail from `from` (inclusive) up to `until` (exclusive), both UTC
     /// moments, oldest first: what people changed on the website, the API or the command line.
-    /// Left out: what portfolio and measurement imports stored, accounts, and the stage and
-    /// rollout fields (their dated steps are the changes; see `changes::effective`).
+    /// Left out: what portfolio and measurement imports stored, accounts, and a plan's stage
+    /// (its dated steps are the changes; see `changes::effective`).
     pub async fn edits_between(
         &self,
         from: &str,
@@ -51,7 +58,7 @@ impl Store {
         let sql = format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log
              WHERE at >= $1 AND at < $2 AND channel <> 'import'
-               AND record_type NOT IN ('user', 'token', 'rollout')
+               AND record_type NOT IN ('user', 'token')
                AND NOT (record_type = 'plan' AND field = 'stage')
              ORDER BY id"
         );

@@ -169,6 +169,8 @@ pub struct PortfolioView {
     own: HashMap<String, HashMap<String, OwnFact>>,
     /// Per plan, the gemeenten of its working areas, in the catalog's order.
     covered: HashMap<String, Vec<String>>,
+    /// The same as sets, to ask whether a gemeente is one of them.
+    covered_set: HashMap<String, HashSet<String>>,
     /// Per plan, its opgaven.
     themes: HashMap<String, Vec<String>>,
 }
@@ -180,7 +182,18 @@ impl PortfolioView {
         filter: &PlanFilter,
         as_of: Peildatum,
     ) -> Result<Self, StoreError> {
-        let plans = store.plans(filter).await?;
+        // On a peildatum the stage filter asks for the stage of that day, not today's: it is
+        // applied to the rebuilt stages below.
+        let wanted_stage = as_of.0.and(filter.stage.clone());
+        let filter = &PlanFilter {
+            stage: if wanted_stage.is_some() {
+                None
+            } else {
+                filter.stage.clone()
+            },
+            ..filter.clone()
+        };
+        let mut plans = store.plans(filter).await?;
         let work = store.plan_areas(filter).await?;
         let steps = store.stage_steps(filter).await?;
         let links = store.plan_framework(filter).await?;
@@ -200,13 +213,27 @@ impl PortfolioView {
                         },
                     );
                 }
-                // The date and source of the last step that set the current stage.
+                // The date and source of the step that set the current stage: the first of the
+                // last run of steps with that stage (a later step that only confirms it does
+                // not move "sinds").
+                let plan_source: HashMap<&str, Option<String>> = plans
+                    .iter()
+                    .map(|p| (p.id.as_str(), p.source_id.clone()))
+                    .collect();
+                let mut previous: HashMap<&str, &str> = HashMap::new();
                 for s in &steps {
-                    if let Some(f) = stages.get_mut(&s.plan_id)
-                        && f.stage.map(Stage::code) == Some(s.stage.as_str())
-                    {
-                        f.date = Some(s.date.clone());
-                        f.source_id.clone_from(&s.source_id);
+                    let before = previous.insert(s.plan_id.as_str(), s.stage.as_str());
+                    if before == Some(s.stage.as_str()) {
+                        continue;
+                    }
+                    if let Some(f) = stages.get_mut(&s.plan_id) {
+                        if f.stage.map(Stage::code) == Some(s.stage.as_str()) {
+                            f.date = Some(s.date.clone());
+                            f.source_id.clone_from(&s.source_id);
+                        } else {
+                            f.date = None;
+                            f.source_id = plan_source.get(s.plan_id.as_str()).cloned().flatten();
+                        }
                     }
                 }
             }
@@ -217,6 +244,8 @@ impl PortfolioView {
                     };
                     let f = stages.entry(s.plan_id.clone()).or_default();
                     match placed(&s.date, day) {
+                        // A step that only confirms the stage keeps its "sinds".
+                        Some(true) if f.stage == Some(stage) => f.maybe = None,
                         Some(true) => {
                             f.stage = Some(stage);
                             f.date = Some(s.date.clone());
@@ -230,6 +259,15 @@ impl PortfolioView {
                     }
                 }
             }
+        }
+
+        if let Some(wanted) = &wanted_stage {
+            plans.retain(|p| {
+                stages
+                    .get(&p.id)
+                    .and_then(|f| f.stage)
+                    .is_some_and(|s| s.code() == wanted)
+            });
         }
 
         let mut own: HashMap<String, HashMap<String, OwnFact>> = HashMap::new();
@@ -292,7 +330,7 @@ impl PortfolioView {
                 of_area.entry(region.id.as_str()).or_default().push(i);
             }
         }
-        let covered = plans
+        let covered: HashMap<String, Vec<String>> = plans
             .iter()
             .map(|p| {
                 let of_plan = areas
@@ -312,6 +350,15 @@ impl PortfolioView {
                 (p.id.clone(), list)
             })
             .collect();
+        let covered_set = covered
+            .iter()
+            .map(|(plan, list): (&String, &Vec<String>)| {
+                (
+                    plan.clone(),
+                    list.iter().cloned().collect::<HashSet<String>>(),
+                )
+            })
+            .collect();
         let theme_ids: HashSet<&str> = catalog
             .items(FrameworkKind::Theme)
             .map(|t| t.id.as_str())
@@ -328,6 +375,7 @@ impl PortfolioView {
             stages,
             own,
             covered,
+            covered_set,
             themes,
         })
     }
@@ -353,7 +401,14 @@ impl PortfolioView {
         self.own
             .get(plan_id)
             .is_some_and(|o| o.contains_key(gemeente_id))
-            || self.gemeenten_of(plan_id).iter().any(|g| g == gemeente_id)
+            || self.covers(plan_id, gemeente_id)
+    }
+
+    /// Whether the gemeente lies in the plan's working area.
+    fn covers(&self, plan_id: &str, gemeente_id: &str) -> bool {
+        self.covered_set
+            .get(plan_id)
+            .is_some_and(|s| s.contains(gemeente_id))
     }
 
     /// What the cell of a plan in a gemeente shows.
@@ -362,9 +417,7 @@ impl PortfolioView {
             return CellFact::Own(f);
         }
         match self.stages.get(plan_id) {
-            Some(s) if self.gemeenten_of(plan_id).iter().any(|g| g == gemeente_id) => {
-                CellFact::FollowsPlan(s)
-            }
+            Some(s) if self.covers(plan_id, gemeente_id) => CellFact::FollowsPlan(s),
             _ => CellFact::Outside,
         }
     }

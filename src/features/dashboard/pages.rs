@@ -118,6 +118,8 @@ pub struct DashboardPage {
     pub themes: Vec<(String, String)>,
     pub count_groups: Vec<CountGroup>,
     pub attention: Vec<AttentionPart>,
+    /// The newest minutes of a meeting ("Verslag ..."), to ask what changed since: (id, title).
+    pub last_meeting: Option<(String, String)>,
     pub groups: Vec<ColumnGroup>,
     pub columns: Vec<Column>,
     pub row_groups: Vec<RowGroup>,
@@ -188,6 +190,7 @@ async fn show(
             name: s.name.clone(),
             rows: catalog
                 .gemeenten_of(&s.id)
+                .filter(|g| choice.gemeente.is_empty() || g.id == choice.gemeente)
                 .map(|g| {
                     let (c, by_theme) = counts.remove(&g.id).unwrap_or_else(|| {
                         (Counts::default(), vec![Counts::default(); themes.len()])
@@ -202,9 +205,16 @@ async fn show(
                 })
                 .collect(),
         })
+        .filter(|g: &CountGroup| !g.rows.is_empty())
         .collect::<Vec<_>>();
 
     let attention = attention(&state, &catalog).await?;
+    // The sources are listed newest first; minutes of a meeting are titled "Verslag ...".
+    let last_meeting = catalog
+        .source_list()
+        .into_iter()
+        .find(|s| s.title.starts_with("Verslag"))
+        .map(|s| (s.id.clone(), format!("{} ({})", s.title, date_nl(&s.date))));
 
     // The matrix: the gemeenten in the selected plans' working areas (or the chosen one).
     let in_view = view.gemeenten_in_view(&catalog);
@@ -251,6 +261,7 @@ async fn show(
         themes,
         count_groups,
         attention,
+        last_meeting,
         groups,
         columns,
         row_groups,
@@ -416,18 +427,29 @@ async fn attention(state: &AppState, catalog: &Catalog) -> Result<Vec<AttentionP
             continue;
         };
         let a = crate::features::indicators::assess_latest(ind, Some(o));
-        if a.status == IndicatorStatus::Missed {
-            missed.push(AttentionLine {
-                href: format!("/indicatoren/{}?gebied={}", ind.id, o.area_id),
-                text: format!("{} in {}", ind.name, catalog.area_name(&o.area_id)),
-                detail: if o.is_example() {
-                    format!("{} (voorbeeldwaarde)", a.reason)
-                } else {
-                    a.reason
+        if matches!(a.status, IndicatorStatus::Missed | IndicatorStatus::Behind) {
+            missed.push((
+                a.status == IndicatorStatus::Behind,
+                AttentionLine {
+                    href: format!("/indicatoren/{}?gebied={}", ind.id, o.area_id),
+                    text: format!("{} in {}", ind.name, catalog.area_name(&o.area_id)),
+                    detail: format!(
+                        "{}: {}{}",
+                        a.status.label(),
+                        a.reason,
+                        if o.is_example() {
+                            " (voorbeeldwaarde)"
+                        } else {
+                            ""
+                        }
+                    ),
                 },
-            });
+            ));
         }
     }
+    // Niet gehaald before achter.
+    missed.sort_by_key(|(behind, _)| *behind);
+    let missed: Vec<AttentionLine> = missed.into_iter().map(|(_, l)| l).collect();
     let actions = state.store.all_actions().await?;
     let bodies = state.store.bodies().await?;
     let today = crate::features::indicators::today();
@@ -469,10 +491,10 @@ async fn attention(state: &AppState, catalog: &Catalog) -> Result<Vec<AttentionP
     };
     Ok(vec![
         part(
-            "KPI's niet gehaald",
+            "KPI's niet gehaald of achter",
             missed,
             "/indicatoren",
-            "Geen KPI mist nu zijn doel.",
+            "Geen KPI mist nu zijn doel of loopt achter.",
         ),
         part(
             "Acties over de deadline",

@@ -250,6 +250,20 @@ pub struct EditPage {
     pub assumptions: Vec<(&'static str, String)>,
 }
 
+impl EditPage {
+    /// The organisations with the chosen ones first, in their order (the document's), then
+    /// the others: a form sent back unchanged keeps the order of trekkers and betrokkenen.
+    pub fn chosen_first(&self, chosen: &[String]) -> Vec<Choice> {
+        let options = &self.choices.organisations;
+        chosen
+            .iter()
+            .filter_map(|c| options.iter().find(|o| &o.value == c))
+            .chain(options.iter().filter(|o| !chosen.contains(&o.value)))
+            .cloned()
+            .collect()
+    }
+}
+
 /// Leads of a plan and its name, for the permission check.
 pub(crate) async fn plan_guard(state: &AppState, id: &str) -> Result<StoredPlan, WebError> {
     state.store.stored_plan(id).await?.ok_or_else(|| {
@@ -506,7 +520,12 @@ pub(crate) async fn validate(
             framework: form.framework.clone(),
             funding: form.funding.clone(),
             links,
-            work_areas: form.work_areas.clone(),
+            work_areas: form.work_areas.iter().fold(Vec::new(), |mut all, a| {
+                if !all.contains(a) {
+                    all.push(a.clone());
+                }
+                all
+            }),
         },
         stage_change,
         Reason {
@@ -594,6 +613,14 @@ pub struct ConflictPage {
     pub hidden: Vec<(String, String)>,
 }
 
+/// A list that is a set, in one order, to compare.
+fn sorted(list: &[String]) -> Vec<String> {
+    let mut list = list.to_vec();
+    list.sort();
+    list.dedup();
+    list
+}
+
 fn form_lines(form: &PlanForm, stored: &PlanForm) -> Vec<ConflictLine> {
     let join = |v: &[String]| v.join(", ");
     let (form_texts, stored_texts) = (form.texts(), stored.texts());
@@ -608,8 +635,8 @@ fn form_lines(form: &PlanForm, stored: &PlanForm) -> Vec<ConflictLine> {
         (PlanField::Area, form.area.clone(), stored.area.clone()),
         (
             PlanField::WorkAreas,
-            join(&form.work_areas),
-            join(&stored.work_areas),
+            join(&sorted(&form.work_areas)),
+            join(&sorted(&stored.work_areas)),
         ),
     ];
     let text = |v: &Option<String>| v.clone().unwrap_or_default();

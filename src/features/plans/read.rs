@@ -32,8 +32,10 @@ pub(crate) fn plan_filter_sql(filter: &PlanFilter) -> String {
         "(p.archived = 0 OR $4 = 1)
          AND (CAST($1 AS TEXT) IS NULL OR p.id = $1)
          AND (CAST($2 AS TEXT) IS NULL OR p.stage = $2)
-         AND (CAST($3 AS TEXT) IS NULL OR p.area_id = $3
-              OR p.area_id IN (SELECT a.id FROM areas a WHERE a.parent_id = $3 OR a.kind = 'regio')
+         AND (CAST($3 AS TEXT) IS NULL
+              OR (NOT EXISTS (SELECT 1 FROM plan_areas w WHERE w.plan_id = p.id)
+                  AND (p.area_id = $3
+                       OR p.area_id IN (SELECT a.id FROM areas a WHERE a.parent_id = $3 OR a.kind = 'regio')))
               OR EXISTS (SELECT 1 FROM plan_areas w WHERE w.plan_id = p.id AND (w.area_id = $3
                   OR w.area_id IN (SELECT a.id FROM areas a WHERE a.parent_id = $3 OR a.kind = 'regio'))))
          AND (CAST($5 AS TEXT) IS NULL

@@ -27,7 +27,8 @@ pub(crate) fn plan_values(
         (PlanField::Kind, Some(f.kind.label().to_owned())),
         (PlanField::Parent, parent),
         (PlanField::Area, names.one(Some(&f.area_id))),
-        (PlanField::WorkAreas, names.list(&f.work_areas)),
+        // A set: the form lists the areas in the catalog's order, a file in its own.
+        (PlanField::WorkAreas, names.set(&f.work_areas)),
     ];
     values.extend(f.texts.entries().into_iter().map(|(k, v)| (k, v.clone())));
     values.extend([
