@@ -88,6 +88,7 @@ async fn the_stage_filter_shows_only_plans_in_that_stage() {
     let stages = page.texts("table.rm-matrix .rm-matrix__stage");
     assert!(!stages.is_empty());
     assert!(stages.iter().all(|s| s.starts_with("Loopt")), "{stages:?}");
+    assert!(stages.iter().any(|s| s.contains("bron: ")), "{stages:?}");
 }
 
 #[tokio::test]

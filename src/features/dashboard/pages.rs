@@ -332,10 +332,14 @@ async fn matrix_rows(
             _ if view.as_of.is_past() => "Nog geen fase bekend".to_owned(),
             _ => "Fase niet vermeld".to_owned(),
         };
+        // The source of the stage, which the cells that follow the plan rely on.
+        let stage_text = match stage.and_then(|s| catalog.source(s.source_id.as_deref())) {
+            Some(src) => format!("{stage_text} · bron: {}", src.title),
+            None => stage_text,
+        };
         let maybe = stage
             .and_then(|s| s.maybe.as_ref())
             .map(|(st, d)| format!("mogelijk al {} ({})", st.label().to_lowercase(), date_nl(d)));
-        let plan_source = stage.and_then(|s| source_title(s.source_id.as_deref()));
         let cells = columns
             .iter_mut()
             .map(|col| {
@@ -344,7 +348,11 @@ async fn matrix_rows(
                 match fact {
                     CellFact::Own(r) => {
                         let view = StatusView::of(r.status);
-                        let note = r.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+                        let note = r
+                            .note
+                            .as_deref()
+                            .map(|n| format!(": {n}"))
+                            .unwrap_or_default();
                         let source = source_title(r.source_id.as_deref())
                             .map(|s| format!(" (bron: {s})"))
                             .unwrap_or_default();
@@ -362,26 +370,16 @@ async fn matrix_rows(
                             assumed: r.assumption.is_some(),
                         }
                     }
-                    CellFact::FollowsPlan(s) => {
-                        let word = s.overview();
-                        let source = plan_source
-                            .as_deref()
-                            .map(|s| format!("; bron: {s}"))
-                            .unwrap_or_default();
-                        Cell {
-                            gemeente_id: col.id.clone(),
-                            title: Some(format!(
-                                "{}, {}: {} volgt het plan (fase {}{source}); geen bron noemt de gemeente zelf",
-                                plan.name,
-                                col.name,
-                                word.label().to_lowercase(),
-                                stage_text
-                            )),
-                            status: Some(StatusView::overview(word)),
-                            follows_plan: true,
-                            assumed: false,
-                        }
-                    }
+                    // The row's header gives the plan's stage with its date and source; the
+                    // cell says it follows the plan (a title per cell would repeat that text
+                    // thousands of times on a large portfolio).
+                    CellFact::FollowsPlan(s) => Cell {
+                        gemeente_id: col.id.clone(),
+                        title: None,
+                        status: Some(StatusView::overview(s.overview())),
+                        follows_plan: true,
+                        assumed: false,
+                    },
                     CellFact::Outside => Cell {
                         gemeente_id: col.id.clone(),
                         title: None,
