@@ -60,7 +60,7 @@ pub struct ListPage {
 
 async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let view = PortfolioView::load(
+    let view = PortfolioView::load_for_counts(
         &state.store,
         &catalog,
         &PlanFilter::default(),

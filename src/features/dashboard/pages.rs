@@ -174,7 +174,20 @@ async fn show(
     let (as_of, pairs) = Peildatum::split(&pairs)?;
     let catalog = Catalog::load(&state.store).await?;
     let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
-    let view = PortfolioView::load(&state.store, &catalog, &filter, as_of).await?;
+    // A matrix too large to draw shows the counts only, which need less of every cell.
+    let gemeenten = if !choice.gemeente.is_empty() {
+        1
+    } else if !choice.subregio.is_empty() {
+        catalog.gemeenten_of(&choice.subregio).count()
+    } else {
+        catalog.gemeenten().count()
+    };
+    let detailed = state.store.count_plans(&filter).await? * gemeenten <= MAX_CELLS;
+    let view = if !detailed {
+        PortfolioView::load_for_counts(&state.store, &catalog, &filter, as_of).await?
+    } else {
+        PortfolioView::load(&state.store, &catalog, &filter, as_of).await?
+    };
 
     let themes: Vec<(String, String)> = catalog
         .items(FrameworkKind::Theme)
@@ -244,7 +257,7 @@ async fn show(
             });
         }
     }
-    let too_large = view.plans.len() * columns.len() > MAX_CELLS;
+    let too_large = !detailed || view.plans.len() * columns.len() > MAX_CELLS;
     let plan_count = view.plans.len();
     let row_groups = if too_large {
         Vec::new()

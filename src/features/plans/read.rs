@@ -217,6 +217,20 @@ impl Store {
         Ok(steps)
     }
 
+    /// The status of every current rollout cell of the plans a filter selects: (plan, gemeente,
+    /// status), for counting.
+    pub async fn rollout_statuses(
+        &self,
+        filter: &PlanFilter,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        self.related(
+            "SELECT x.plan_id, x.gemeente_id, x.status FROM rollouts x",
+            "",
+            filter,
+        )
+        .await
+    }
+
     /// The current rollout cells of the plans a filter selects.
     pub async fn rollouts(&self, filter: &PlanFilter) -> Result<Vec<RolloutRow>, StoreError> {
         self.related(
