@@ -270,13 +270,11 @@ async fn show_page(
                 r.assumption.clone(),
                 catalog.source(r.source_id.as_deref()),
             ),
+            // The page says once what "volgt plan" means; a line per plan would repeat it.
             CellFact::FollowsPlan(s) => (
                 StatusView::overview(word),
                 true,
-                Some(format!(
-                    "Geen bron noemt {} zelf; dit volgt de fase van het plan.",
-                    gemeente.name
-                )),
+                None,
                 None,
                 catalog.source(s.source_id.as_deref()),
             ),

@@ -256,6 +256,13 @@ pub struct ShowPage {
     pub kpis: Vec<crate::features::indicators::KpiLine>,
 }
 
+impl ShowPage {
+    /// Some gemeente of the working area has no fact of its own and follows the plan.
+    pub fn some_follow_the_plan(&self) -> bool {
+        self.rollouts.iter().any(|r| r.follows_plan)
+    }
+}
+
 async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -436,10 +443,7 @@ fn show_page(
                         fact.overview().unwrap_or(crate::domain::Overview::Unknown),
                     ),
                     follows_plan: true,
-                    note: Some(format!(
-                        "Geen bron noemt {} zelf; dit volgt de fase van het plan.",
-                        g.name
-                    )),
+                    note: None,
                     date: stage.and_then(|s| s.date.as_deref()).map(date_nl),
                     source: stage.and_then(|s| catalog.source(s.source_id.as_deref())),
                     assumption: None,
