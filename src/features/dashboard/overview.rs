@@ -167,10 +167,11 @@ pub struct PortfolioView {
     stages: HashMap<String, StageFact>,
     /// Per plan, per gemeente, the gemeente's own fact.
     own: HashMap<String, HashMap<String, OwnFact>>,
-    /// Per plan, the gemeenten of its working areas, in the catalog's order.
-    covered: HashMap<String, Vec<String>>,
-    /// The same as sets, to ask whether a gemeente is one of them.
-    covered_set: HashMap<String, HashSet<String>>,
+    /// The catalog's gemeenten, and each one's place in that list.
+    gemeente_ids: Vec<String>,
+    gemeente_index: HashMap<String, usize>,
+    /// Per plan, the gemeenten of its working areas by their place, in the catalog's order.
+    covered: HashMap<String, Vec<usize>>,
     /// Per plan, its opgaven.
     themes: HashMap<String, Vec<String>>,
 }
@@ -288,6 +289,10 @@ impl PortfolioView {
             }
         }
 
+        // A plan no dated step speaks of yet still has a cell in its working area: "onbekend".
+        for p in &plans {
+            stages.entry(p.id.clone()).or_default();
+        }
         if let Some(wanted) = &wanted_stage {
             plans.retain(|p| {
                 stages
@@ -374,7 +379,7 @@ impl PortfolioView {
                 of_area.entry(region.id.as_str()).or_default().push(i);
             }
         }
-        let covered: HashMap<String, Vec<String>> = plans
+        let covered: HashMap<String, Vec<usize>> = plans
             .iter()
             .map(|p| {
                 let of_plan = areas
@@ -387,21 +392,14 @@ impl PortfolioView {
                     .collect();
                 indexes.sort_unstable();
                 indexes.dedup();
-                let list = indexes
-                    .into_iter()
-                    .map(|i| gemeenten[i].to_owned())
-                    .collect();
-                (p.id.clone(), list)
+                (p.id.clone(), indexes)
             })
             .collect();
-        let covered_set = covered
+        let gemeente_ids: Vec<String> = gemeenten.iter().map(|g| (*g).to_owned()).collect();
+        let gemeente_index = gemeente_ids
             .iter()
-            .map(|(plan, list): (&String, &Vec<String>)| {
-                (
-                    plan.clone(),
-                    list.iter().cloned().collect::<HashSet<String>>(),
-                )
-            })
+            .enumerate()
+            .map(|(i, g)| (g.clone(), i))
             .collect();
         let theme_ids: HashSet<&str> = catalog
             .items(FrameworkKind::Theme)
@@ -418,8 +416,9 @@ impl PortfolioView {
             plans,
             stages,
             own,
+            gemeente_ids,
+            gemeente_index,
             covered,
-            covered_set,
             themes,
         })
     }
@@ -429,8 +428,8 @@ impl PortfolioView {
         self.stages.get(plan_id)
     }
 
-    /// The gemeenten of the plan's working areas.
-    pub fn gemeenten_of(&self, plan_id: &str) -> &[String] {
+    /// The gemeenten of the plan's working areas, by their place in the catalog's list.
+    fn covered_of(&self, plan_id: &str) -> &[usize] {
         self.covered.get(plan_id).map_or(&[], Vec::as_slice)
     }
 
@@ -450,9 +449,9 @@ impl PortfolioView {
 
     /// Whether the gemeente lies in the plan's working area.
     fn covers(&self, plan_id: &str, gemeente_id: &str) -> bool {
-        self.covered_set
-            .get(plan_id)
-            .is_some_and(|s| s.contains(gemeente_id))
+        self.gemeente_index
+            .get(gemeente_id)
+            .is_some_and(|i| self.covered_of(plan_id).binary_search(i).is_ok())
     }
 
     /// What the cell of a plan in a gemeente shows.
@@ -467,46 +466,72 @@ impl PortfolioView {
     }
 
     /// The gemeenten any selected plan concerns, in the catalog's order.
-    pub fn gemeenten_in_view(&self, catalog: &Catalog) -> HashSet<String> {
-        let mut set: HashSet<String> = self.covered.values().flatten().cloned().collect();
-        set.extend(self.own.values().flat_map(|o| o.keys().cloned()));
-        let known: HashSet<&str> = catalog.gemeenten().map(|g| g.id.as_str()).collect();
-        set.retain(|g| known.contains(g.as_str()));
-        set
+    pub fn gemeenten_in_view(&self) -> HashSet<String> {
+        let mut seen = vec![false; self.gemeente_ids.len()];
+        for i in self.covered.values().flatten() {
+            seen[*i] = true;
+        }
+        for g in self.own.values().flat_map(|o| o.keys()) {
+            if let Some(i) = self.gemeente_index.get(g) {
+                seen[*i] = true;
+            }
+        }
+        self.gemeente_ids
+            .iter()
+            .zip(seen)
+            .filter(|(_, s)| *s)
+            .map(|(g, _)| g.clone())
+            .collect()
     }
 
     /// Per gemeente: its counts over all selected plans, and per opgave (in `theme_order`).
+    /// Counted by the gemeenten's places, without a string per cell: a national portfolio
+    /// has millions of plan × gemeente pairs in its working areas.
     pub fn counts(&self, theme_order: &[String]) -> HashMap<String, (Counts, Vec<Counts>)> {
-        let mut all: HashMap<String, (Counts, Vec<Counts>)> = HashMap::new();
+        let blank = || {
+            (
+                Counts::default(),
+                vec![Counts::default(); theme_order.len()],
+            )
+        };
+        let mut all: Vec<Option<(Counts, Vec<Counts>)>> = vec![None; self.gemeente_ids.len()];
+        let mut add = |i: usize, cell: &CellFact<'_>, themes: &[usize]| {
+            let entry = all[i].get_or_insert_with(blank);
+            entry.0.add(cell);
+            for t in themes {
+                entry.1[*t].add(cell);
+            }
+        };
         for p in &self.plans {
-            let mut gemeenten: Vec<&str> = self
-                .gemeenten_of(&p.id)
+            let themes: Vec<usize> = theme_order
                 .iter()
-                .map(String::as_str)
+                .enumerate()
+                .filter(|(_, t)| self.themes_of(&p.id).contains(t))
+                .map(|(i, _)| i)
                 .collect();
-            for g in self.own.get(&p.id).into_iter().flat_map(|o| o.keys()) {
-                if !gemeenten.contains(&g.as_str()) {
-                    gemeenten.push(g);
+            let own = self.own.get(&p.id);
+            let covered = self.covered_of(&p.id);
+            if let Some(stage) = self.stages.get(&p.id) {
+                for &i in covered {
+                    let fact = own.and_then(|o| o.get(&self.gemeente_ids[i]));
+                    let cell = fact.map_or(CellFact::FollowsPlan(stage), CellFact::Own);
+                    add(i, &cell, &themes);
                 }
             }
-            let themes = self.themes_of(&p.id);
-            for g in gemeenten {
-                let cell = self.cell(&p.id, g);
-                let entry = all.entry(g.to_owned()).or_insert_with(|| {
-                    (
-                        Counts::default(),
-                        vec![Counts::default(); theme_order.len()],
-                    )
-                });
-                entry.0.add(&cell);
-                for (i, t) in theme_order.iter().enumerate() {
-                    if themes.contains(t) {
-                        entry.1[i].add(&cell);
-                    }
+            // The gemeente's own facts outside the working area.
+            for (g, fact) in own.into_iter().flatten() {
+                if let Some(&i) = self.gemeente_index.get(g)
+                    && (covered.binary_search(&i).is_err() || !self.stages.contains_key(&p.id))
+                {
+                    add(i, &CellFact::Own(fact), &themes);
                 }
             }
         }
-        all
+        self.gemeente_ids
+            .iter()
+            .zip(all)
+            .filter_map(|(g, c)| Some((g.clone(), c?)))
+            .collect()
     }
 }
 

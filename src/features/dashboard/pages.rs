@@ -230,7 +230,7 @@ async fn show(
         .map(|s| (s.id.clone(), format!("{} ({})", s.title, date_nl(&s.date))));
 
     // The matrix: the gemeenten in the selected plans' working areas (or the chosen one).
-    let in_view = view.gemeenten_in_view(&catalog);
+    let in_view = view.gemeenten_in_view();
     let mut groups = Vec::new();
     let mut columns: Vec<Column> = Vec::new();
     for s in catalog
