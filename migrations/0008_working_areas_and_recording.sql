@@ -23,3 +23,15 @@ ALTER TABLE rollout_history ADD COLUMN recorded_at TEXT;
 -- so "Wat is er veranderd" shows one save as one change, however many fields it changed and
 -- however many saves fall in one second. NULL for entries written before.
 ALTER TABLE audit_log ADD COLUMN write_id TEXT;
+
+-- The last day a step's effective date may lie on (YYYY-MM-DD: the end of its day, month,
+-- quarter, season or stretch); NULL when the date is unknown. "Wat is er veranderd sinds ..."
+-- finds the steps of a period through it instead of reading the whole history, since a date
+-- with its precision ("najaar 2025") does not compare as text. Filled on every write; steps
+-- stored before are filled once at start (store::fill_step_ends).
+ALTER TABLE stage_history ADD COLUMN ends_on TEXT;
+ALTER TABLE rollout_history ADD COLUMN ends_on TEXT;
+CREATE INDEX stage_history_ends_on ON stage_history (ends_on);
+CREATE INDEX rollout_history_ends_on ON rollout_history (ends_on);
+CREATE INDEX stage_history_recorded_at ON stage_history (recorded_at);
+CREATE INDEX rollout_history_recorded_at ON rollout_history (recorded_at);

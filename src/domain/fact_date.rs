@@ -119,6 +119,12 @@ impl FactDate {
         }
     }
 
+    /// The last day it may have taken effect on, as stored beside it (`ends_on`); `None` when
+    /// unknown.
+    pub fn ends_on(self) -> Option<String> {
+        self.interval().map(|(_, end)| end.to_string())
+    }
+
     /// The first day, to sort on and to place on a timeline; `None` when unknown.
     pub fn start(self) -> Option<Date> {
         self.interval().map(|(start, _)| start)

@@ -432,6 +432,7 @@ async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Erro
                     ("date", t(&r.date.to_string())),
                     ("source_id", ot(r.source_id.as_deref())),
                     ("assumption", ot(r.assumption.as_deref())),
+                    ("ends_on", V::Text(r.date.ends_on())),
                 ]
             })
         }),
@@ -473,6 +474,7 @@ async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Erro
                     ("date", t(&h.date.to_string())),
                     ("source_id", ot(h.source_id.as_deref())),
                     ("assumption", ot(h.assumption.as_deref())),
+                    ("ends_on", V::Text(h.date.ends_on())),
                 ]
             })
         }),

@@ -131,7 +131,42 @@ impl Store {
             written: std::sync::Arc::default(),
         };
         store.migrator().run(&store.pool).await?;
+        store.fill_step_ends().await?;
         Ok(store)
+    }
+
+    /// Gives the stage and rollout steps stored before `ends_on` existed (migration 0008)
+    /// their last possible day. It computes what the dates already say and changes no fact,
+    /// like a migration, so it writes no trail; a later start finds nothing left to fill.
+    async fn fill_step_ends(&self) -> Result<(), StoreError> {
+        for table in ["stage_history", "rollout_history"] {
+            let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT id, date FROM {table} WHERE ends_on IS NULL AND date <> 'onbekend'"
+            )))
+            .fetch_all(&self.pool)
+            .await?;
+            let filled: Vec<(i64, String)> = rows
+                .into_iter()
+                .filter_map(|(id, date)| {
+                    Some((id, crate::domain::FactDate::from_stored(&date).ends_on()?))
+                })
+                .collect();
+            if filled.is_empty() {
+                continue;
+            }
+            let mut tx = self.pool.begin().await?;
+            for (id, end) in filled {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {table} SET ends_on = $1 WHERE id = $2"
+                )))
+                .bind(end)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     /// How many writes this process has committed (see [`Store::data_version`] for all).

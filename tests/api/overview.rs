@@ -510,3 +510,55 @@ async fn the_stage_filter_on_a_peildatum_asks_for_the_stage_of_that_day() {
     );
     assert!(!plans(&now).contains(&"Netwerk Mentale Gezondheid".to_owned()));
 }
+
+#[tokio::test]
+async fn steps_stored_before_their_last_day_was_kept_get_it_at_start() {
+    let app = TestApp::demo().await;
+    let known = app
+        .scalar("SELECT COUNT(*) FROM stage_history WHERE date <> 'onbekend'")
+        .await;
+    sqlx::query("UPDATE stage_history SET ends_on = NULL")
+        .execute(app.store.pool())
+        .await
+        .expect("update");
+    sqlx::query("UPDATE rollout_history SET ends_on = NULL")
+        .execute(app.store.pool())
+        .await
+        .expect("update");
+
+    let reopened = regiomonitor::store::Store::open(&app._db.url)
+        .await
+        .expect("store opens");
+
+    let filled = |table: &str| {
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE ends_on IS NOT NULL");
+        let pool = reopened.pool().clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&pool)
+                .await
+                .expect("count");
+            n
+        }
+    };
+    assert!(known > 0);
+    assert_eq!(filled("stage_history").await, known);
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM stage_history WHERE plan_id = 'netwerk-mentale-gezondheid' AND ends_on = '2025-10-09'"
+        )
+        .await,
+        1
+    );
+    assert!(filled("rollout_history").await > 0);
+    // "Since the BBO" finds the approval through it again.
+    let answer = app
+        .get("/api/v1/changes?sinds=bbo-2025-10-09&tot=2026-01-31")
+        .await
+        .json();
+    assert!(
+        changes_of(&answer, NMG)
+            .iter()
+            .any(|c| c["new"] == "Transformatieplan goedgekeurd")
+    );
+}

@@ -219,12 +219,21 @@ async fn load(state: &AppState, q: &ChangesQuery, viewer: &Viewer) -> Result<Loa
         until,
         known_on: q.peildatum.0,
     };
-    let all = crate::features::plans::model::PlanFilter {
-        include_archived: true,
-        ..Default::default()
-    };
-    let stage_steps = state.store.stage_steps(&all).await?;
-    let rollout_steps = state.store.rollout_steps(&all).await?;
+    // The sources dated in the period recorded their steps then.
+    let sources: Vec<String> = catalog
+        .source_list()
+        .into_iter()
+        .filter(|s| {
+            crate::web::view::stored_date(&s.date)
+                .interval()
+                .is_some_and(|(_, end)| end >= from && end <= until)
+        })
+        .map(|s| s.id.clone())
+        .collect();
+    let (stage_steps, rollout_steps) = state
+        .store
+        .steps_touching(&from.to_string(), &start_of(from), &sources)
+        .await?;
     let edits = state
         .store
         .edits_between(

@@ -239,6 +239,63 @@ impl Store {
         .await
     }
 
+    /// The stage and rollout steps of every plan, archived ones included, that has a step which
+    /// may belong to a period from `from` (a day): its effective date may end on or after it,
+    /// it was entered on or after `from_moment` (UTC), or it came from one of `sources` (the
+    /// sources dated in the period, which recorded their steps then). All steps of those plans
+    /// are read, so that each change knows the value it replaced.
+    pub async fn steps_touching(
+        &self,
+        from: &str,
+        from_moment: &str,
+        sources: &[String],
+    ) -> Result<(Vec<StageChangeRow>, Vec<RolloutChangeRow>), StoreError> {
+        let placeholders: Vec<String> = (0..sources.len()).map(|i| format!("${}", i + 3)).collect();
+        let by_source = if sources.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " OR (y.recorded_at IS NULL AND y.source_id IN ({}))",
+                placeholders.join(", ")
+            )
+        };
+        let touching = |table: &str| {
+            format!(
+                "SELECT y.plan_id FROM {table} y WHERE y.ends_on >= $1 OR y.recorded_at >= $2{by_source}"
+            )
+        };
+        let plans = format!(
+            "x.plan_id IN ({} UNION {})",
+            touching("stage_history"),
+            touching("rollout_history")
+        );
+        let stage_sql = format!(
+            "SELECT x.id, x.plan_id, x.stage, x.note, x.date, x.source_id, x.assumption, x.recorded_at
+             FROM stage_history x WHERE {plans} ORDER BY x.id"
+        );
+        let rollout_sql = format!(
+            "SELECT x.id, x.plan_id, x.gemeente_id, x.status, x.note, x.date, x.source_id, x.assumption, x.recorded_at
+             FROM rollout_history x WHERE {plans} ORDER BY x.id"
+        );
+        let mut q = sqlx::query_as::<_, StageChangeRow>(sqlx::AssertSqlSafe(stage_sql))
+            .bind(from)
+            .bind(from_moment);
+        for s in sources {
+            q = q.bind(s);
+        }
+        let mut stages = q.fetch_all(&self.pool).await?;
+        let mut q = sqlx::query_as::<_, RolloutChangeRow>(sqlx::AssertSqlSafe(rollout_sql))
+            .bind(from)
+            .bind(from_moment);
+        for s in sources {
+            q = q.bind(s);
+        }
+        let mut rollouts = q.fetch_all(&self.pool).await?;
+        stages.sort_by_cached_key(|h| FactDate::from_stored(&h.date));
+        rollouts.sort_by_cached_key(|h| FactDate::from_stored(&h.date));
+        Ok((stages, rollouts))
+    }
+
     /// The current rollout cells of the plans a filter selects.
     pub async fn rollouts(&self, filter: &PlanFilter) -> Result<Vec<RolloutRow>, StoreError> {
         self.related(

@@ -440,13 +440,14 @@ pub(crate) async fn apply_stage_change(
         .bind(&subject.record_id)
         .execute(w.conn())
         .await?;
-    sqlx::query("INSERT INTO stage_history (plan_id, stage, note, date, source_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)")
+    sqlx::query("INSERT INTO stage_history (plan_id, stage, note, date, source_id, recorded_at, ends_on) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(&subject.record_id)
         .bind(change.stage.code())
         .bind(&change.note)
         .bind(change.date.to_string())
         .bind(source.as_ref().map(|(id, _)| id.clone()))
         .bind(crate::store::now_text())
+        .bind(change.date.ends_on())
         .execute(w.conn())
         .await?;
     let stage_reason = Reason {

@@ -191,8 +191,8 @@ impl Store {
             .await?;
         }
         sqlx::query(
-            "INSERT INTO rollout_history (plan_id, gemeente_id, status, note, date, source_id, assumption, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO rollout_history (plan_id, gemeente_id, status, note, date, source_id, assumption, recorded_at, ends_on)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(plan_id)
         .bind(gemeente_id)
@@ -202,6 +202,7 @@ impl Store {
         .bind(&source_id)
         .bind(&kept_assumption)
         .bind(crate::store::now_text())
+        .bind(r.date.ends_on())
         .execute(w.conn())
         .await?;
         let named = [
