@@ -22,7 +22,7 @@ use crate::web::{AppState, FilterOptions};
 /// and asks for a filter.
 const MAX_CELLS: usize = 40_000;
 /// How many lines each part of "Vraagt aandacht" lists before it links to the whole list.
-const ATTENTION_LINES: usize = 5;
+const ATTENTION_LINES: usize = 3;
 
 pub fn routes() -> Routes {
     Routes::new().get("/", show)
@@ -444,10 +444,14 @@ async fn attention(state: &AppState, catalog: &Catalog) -> Result<Vec<AttentionP
                 AttentionLine {
                     href: format!("/indicatoren/{}?gebied={}", ind.id, o.area_id),
                     text: format!("{} in {}", ind.name, catalog.area_name(&o.area_id)),
+                    // The reason names the status already ("Achter op de lijn ...").
                     detail: format!(
-                        "{}: {}{}",
-                        a.status.label(),
-                        a.reason,
+                        "{}{}",
+                        if a.reason.starts_with(a.status.label()) {
+                            a.reason.clone()
+                        } else {
+                            format!("{}: {}", a.status.label(), a.reason)
+                        },
                         if o.is_example() {
                             " (voorbeeldwaarde)"
                         } else {
