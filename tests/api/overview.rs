@@ -320,9 +320,9 @@ async fn a_stage_change_recorded_after_it_took_effect_is_marked_nagekomen() {
     assert_eq!(change["effective_label"], "november 2025");
     assert!(change["late"].is_string(), "{change}");
     assert!(change["recorded_at"].is_string(), "{change}");
-    // As known on 1 December 2025, it had not been recorded yet.
+    // As known on 1 December 2025, it had not been recorded yet, nor was the save.
     let then = app
-        .get("/api/v1/changes?van=2025-11-01&peildatum=2025-12-01")
+        .get("/api/v1/changes?van=2025-11-01&tot=2099-12-31&peildatum=2025-12-01")
         .await
         .json();
     assert!(changes_of(&then, KANSRIJKE_START).is_empty(), "{then}");

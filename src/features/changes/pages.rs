@@ -234,11 +234,13 @@ async fn load(state: &AppState, q: &ChangesQuery, viewer: &Viewer) -> Result<Loa
         .store
         .steps_touching(&from.to_string(), &start_of(from), &sources)
         .await?;
+    // A save took effect when it was made: as known on a peildatum, none after it.
+    let last_day = q.peildatum.0.map_or(until, |p| p.min(until));
     let edits = state
         .store
         .edits_between(
             &start_of(from),
-            &start_of(until.tomorrow().unwrap_or(until)),
+            &start_of(last_day.tomorrow().unwrap_or(last_day)),
         )
         .await?;
     let edits: Vec<AuditRow> = edits
