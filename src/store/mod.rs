@@ -137,34 +137,53 @@ impl Store {
 
     /// Gives the stage and rollout steps stored before `ends_on` existed (migration 0008)
     /// their last possible day. It computes what the dates already say and changes no fact,
-    /// like a migration, so it writes no trail; a later start finds nothing left to fill.
+    /// like a migration, so it writes no trail; a later start finds nothing left to fill. It
+    /// goes a batch at a time, each committed, so a stop halfway keeps what was done.
     async fn fill_step_ends(&self) -> Result<(), StoreError> {
+        const BATCH: i64 = 200;
         for table in ["stage_history", "rollout_history"] {
-            let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT id, date FROM {table} WHERE ends_on IS NULL AND date <> 'onbekend'"
-            )))
-            .fetch_all(&self.pool)
-            .await?;
-            let filled: Vec<(i64, String)> = rows
-                .into_iter()
-                .filter_map(|(id, date)| {
-                    Some((id, crate::domain::FactDate::from_stored(&date).ends_on()?))
-                })
-                .collect();
-            if filled.is_empty() {
-                continue;
-            }
-            let mut tx = self.pool.begin().await?;
-            for (id, end) in filled {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "UPDATE {table} SET ends_on = $1 WHERE id = $2"
+            let mut after = i64::MIN;
+            loop {
+                let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT id, date FROM {table}
+                     WHERE ends_on IS NULL AND date <> 'onbekend' AND id > $1
+                     ORDER BY id LIMIT $2"
                 )))
-                .bind(end)
-                .bind(id)
-                .execute(&mut *tx)
+                .bind(after)
+                .bind(BATCH)
+                .fetch_all(&self.pool)
                 .await?;
+                let Some((last, _)) = rows.last() else { break };
+                after = *last;
+                let filled: Vec<(i64, String)> = rows
+                    .into_iter()
+                    .filter_map(|(id, date)| {
+                        Some((id, crate::domain::FactDate::from_stored(&date).ends_on()?))
+                    })
+                    .collect();
+                if filled.is_empty() {
+                    continue;
+                }
+                // One statement per batch: CASE id WHEN $1 THEN $2 ... END.
+                let cases: Vec<String> = (0..filled.len())
+                    .map(|i| format!("WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2))
+                    .collect();
+                let ids: Vec<String> = (0..filled.len())
+                    .map(|i| format!("${}", 2 * i + 1))
+                    .collect();
+                let sql = format!(
+                    "UPDATE {table} SET ends_on = CASE id {} END WHERE id IN ({})",
+                    cases.join(" "),
+                    ids.join(", ")
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (id, end) in &filled {
+                    query = query.bind(*id).bind(end.clone());
+                }
+                let mut tx = self.pool.begin().await?;
+                query.execute(&mut *tx).await?;
+                tx.commit().await?;
             }
-            tx.commit().await?;
         }
         Ok(())
     }

@@ -359,6 +359,11 @@ impl PortfolioView {
             }
         }
 
+        // Only the plans kept (a stage filter on a peildatum may have left some out).
+        if wanted_stage.is_some() {
+            let kept: HashSet<&str> = plans.iter().map(|p| p.id.as_str()).collect();
+            own.retain(|plan, _| kept.contains(plan.as_str()));
+        }
         let mut areas: HashMap<&str, Vec<&str>> = HashMap::new();
         for w in &work {
             areas
@@ -465,7 +470,7 @@ impl PortfolioView {
         }
     }
 
-    /// The gemeenten any selected plan concerns, in the catalog's order.
+    /// The gemeenten any selected plan concerns.
     pub fn gemeenten_in_view(&self) -> HashSet<String> {
         let mut seen = vec![false; self.gemeente_ids.len()];
         for i in self.covered.values().flatten() {

@@ -183,7 +183,7 @@ async fn show(
         catalog.gemeenten().count()
     };
     let detailed = state.store.count_plans(&filter).await? * gemeenten <= MAX_CELLS;
-    let view = if !detailed {
+    let mut view = if !detailed {
         PortfolioView::load_for_counts(&state.store, &catalog, &filter, as_of).await?
     } else {
         PortfolioView::load(&state.store, &catalog, &filter, as_of).await?
@@ -257,7 +257,13 @@ async fn show(
             });
         }
     }
-    let too_large = !detailed || view.plans.len() * columns.len() > MAX_CELLS;
+    // The estimate counted every gemeente; the columns are those of the working areas. A
+    // matrix that fits after all is drawn, with every cell's facts read (a peildatum's view
+    // has them already).
+    let too_large = view.plans.len() * columns.len() > MAX_CELLS;
+    if !detailed && !too_large && !as_of.is_past() {
+        view = PortfolioView::load(&state.store, &catalog, &filter, as_of).await?;
+    }
     let plan_count = view.plans.len();
     let row_groups = if too_large {
         Vec::new()
