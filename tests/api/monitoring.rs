@@ -126,7 +126,12 @@ fn problems(page: &Page) -> Vec<Vec<String>> {
 }
 
 /// Creates a follow-up action for [`KPI`] and returns its address.
-async fn create_action(client: &Client, title: &str, deadline: &str, area: &str) -> String {
+pub(crate) async fn create_action(
+    client: &Client,
+    title: &str,
+    deadline: &str,
+    area: &str,
+) -> String {
     let created = client
         .post_form(
             &format!("/indicatoren/{KPI}/acties"),
@@ -665,13 +670,11 @@ async fn a_follow_up_action_is_created_and_the_gemeente_no_longer_asks_for_one()
     );
 }
 
-#[tokio::test]
-async fn escalating_an_action_to_the_regiegroep_lists_it_on_the_regiegroep_page() {
-    let (_app, admin) = signed_in(Persona::Admin).await;
-    import(&admin, "metingen-2026-Q4.csv", &q4_file()).await;
-    let action = create_action(&admin, "Extra capaciteit huisartsen", "2027-03-31", WIJK).await;
-    let mut fields = admin
-        .get(&action)
+/// Escalates the action at `action` (its address) to the regiegroep of ZOU through its form,
+/// and returns the answer.
+pub(crate) async fn escalate_to_regiegroep(client: &Client, action: &str) -> Page {
+    let mut fields = client
+        .get(action)
         .await
         .form_values(&format!("form[action='{action}/escaleren']"));
     set_field(&mut fields, "to", "regiegroep:regiegroep-zou");
@@ -680,17 +683,26 @@ async fn escalating_an_action_to_the_regiegroep_lists_it_on_the_regiegroep_page(
         "reason",
         "De werkgroep kan de capaciteit niet zelf regelen",
     );
-
-    let escalated = admin
+    let escalated = client
         .post_form(&format!("{action}/escaleren"), fields)
         .await;
-
     assert_eq!(
         escalated.status,
         StatusCode::SEE_OTHER,
         "{}",
         escalated.body
     );
+    escalated
+}
+
+#[tokio::test]
+async fn escalating_an_action_to_the_regiegroep_lists_it_on_the_regiegroep_page() {
+    let (_app, admin) = signed_in(Persona::Admin).await;
+    import(&admin, "metingen-2026-Q4.csv", &q4_file()).await;
+    let action = create_action(&admin, "Extra capaciteit huisartsen", "2027-03-31", WIJK).await;
+
+    let escalated = escalate_to_regiegroep(&admin, &action).await;
+
     assert_eq!(escalated.location(), Some("/overleggen/regiegroep-zou"));
     let body = admin.get("/overleggen/regiegroep-zou").await;
     assert_eq!(body.status, StatusCode::OK);

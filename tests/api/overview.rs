@@ -386,46 +386,12 @@ async fn the_gemeente_filter_keeps_one_column_and_the_plans_that_concern_it() {
 async fn the_start_page_lists_an_overdue_action_and_an_escalation_with_links() {
     let app = TestApp::with_people().await;
     let admin = app.login_as(Persona::Admin).await;
-    let mut created = Vec::new();
-    for (title, deadline) in [
-        ("Oude afspraak", "2020-01-31"),
-        ("Capaciteit huisartsen", "2099-01-31"),
-    ] {
-        let answer = admin
-            .post_form(
-                "/indicatoren/mtvp-consultduur/acties",
-                [
-                    ("title", title),
-                    ("owner", "Trekker MTVP"),
-                    ("deadline", deadline),
-                    ("area", "GM0352"),
-                    ("status", "open"),
-                ],
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-        created.push(answer.location().expect("a redirect").to_owned());
-    }
-    let escalate = &created[1];
-    let mut fields = admin
-        .get(escalate)
-        .await
-        .form_values(&format!("form[action='{escalate}/escaleren']"));
-    crate::helpers::set_field(&mut fields, "to", "regiegroep:regiegroep-zou");
-    crate::helpers::set_field(
-        &mut fields,
-        "reason",
-        "De werkgroep kan dit niet zelf regelen",
-    );
-    let escalated = admin
-        .post_form(&format!("{escalate}/escaleren"), fields)
-        .await;
-    assert_eq!(
-        escalated.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        escalated.body
-    );
+    let created = [
+        crate::monitoring::create_action(&admin, "Oude afspraak", "2020-01-31", "GM0352").await,
+        crate::monitoring::create_action(&admin, "Capaciteit huisartsen", "2099-01-31", "GM0352")
+            .await,
+    ];
+    crate::monitoring::escalate_to_regiegroep(&admin, &created[1]).await;
 
     let page = app.get("/").await;
 

@@ -135,16 +135,52 @@ fn in_window(date: FactDate, window: &Window) -> Option<bool> {
     Some(start < window.from || end > window.until)
 }
 
+/// A stage step or a rollout step, as the changes read them.
 struct Step<'a> {
     id: i64,
     plan_id: &'a str,
+    /// The gemeente of a rollout step; `None` for a stage step.
+    gemeente_id: Option<&'a str>,
+    /// The stage or the rollout status (a code).
+    value: &'a str,
+    note: Option<&'a str>,
     date: &'a str,
     source_id: Option<&'a str>,
     recorded_at: Option<&'a str>,
 }
 
+impl<'a> From<&'a StageChangeRow> for Step<'a> {
+    fn from(s: &'a StageChangeRow) -> Self {
+        Self {
+            id: s.id,
+            plan_id: &s.plan_id,
+            gemeente_id: None,
+            value: &s.stage,
+            note: s.note.as_deref(),
+            date: &s.date,
+            source_id: s.source_id.as_deref(),
+            recorded_at: s.recorded_at.as_deref(),
+        }
+    }
+}
+
+impl<'a> From<&'a RolloutChangeRow> for Step<'a> {
+    fn from(s: &'a RolloutChangeRow) -> Self {
+        Self {
+            id: s.id,
+            plan_id: &s.plan_id,
+            gemeente_id: Some(&s.gemeente_id),
+            value: &s.status,
+            note: s.note.as_deref(),
+            date: &s.date,
+            source_id: s.source_id.as_deref(),
+            recorded_at: s.recorded_at.as_deref(),
+        }
+    }
+}
+
 /// The common part of a stage or rollout change, or `None` when it falls outside the window.
-fn dated(step: Step<'_>, window: &Window, catalog: &Catalog) -> Option<Change> {
+fn dated(step: &Step<'_>, window: &Window, catalog: &Catalog) -> Option<Change> {
     let date = FactDate::from_stored(step.date);
     let recorded = recorded_day(step.recorded_at, step.source_id, catalog);
     // In the window by its effective date; or took effect before it and was recorded in it
@@ -193,40 +229,47 @@ fn rollout_word(code: &str) -> String {
     RolloutStatus::parse(code).map_or_else(|_| code.to_owned(), |s| s.label().to_owned())
 }
 
-/// The stage changes in the window; `steps` in the order they took effect.
-pub fn stage_changes(steps: &[StageChangeRow], window: &Window, catalog: &Catalog) -> Vec<Change> {
-    let mut before: HashMap<&str, &str> = HashMap::new();
+/// The changes among `steps` (in the order they took effect) that fall in the window: a step
+/// that only repeats the value before it (per plan, or per plan and gemeente) is none, and what
+/// was recorded after the day asked "as known on" is not known yet.
+fn step_changes<'a>(
+    steps: impl IntoIterator<Item = Step<'a>>,
+    window: &Window,
+    catalog: &Catalog,
+    describe: impl Fn(&Step<'a>, Option<&str>, &mut Change),
+) -> Vec<Change> {
+    let mut before: HashMap<(&str, Option<&str>), &str> = HashMap::new();
     let mut out = Vec::new();
-    for s in steps {
-        if recorded_after(
-            s.recorded_at.as_deref(),
-            s.source_id.as_deref(),
-            window,
-            catalog,
-        ) {
+    for step in steps {
+        if recorded_after(step.recorded_at, step.source_id, window, catalog) {
             continue;
         }
-        let old = before.insert(s.plan_id.as_str(), s.stage.as_str());
-        if old == Some(s.stage.as_str()) {
+        let old = before.insert((step.plan_id, step.gemeente_id), step.value);
+        if old == Some(step.value) {
             continue;
         }
-        let step = Step {
-            id: s.id,
-            plan_id: &s.plan_id,
-            date: &s.date,
-            source_id: s.source_id.as_deref(),
-            recorded_at: s.recorded_at.as_deref(),
-        };
-        if let Some(mut c) = dated(step, window, catalog) {
-            c.kind = ChangeKind::Stage;
-            c.what = "Fase".to_owned();
-            c.old = old.map(stage_word);
-            c.new = Some(stage_word(&s.stage));
-            c.note.clone_from(&s.note);
+        if let Some(mut c) = dated(&step, window, catalog) {
+            c.note = step.note.map(str::to_owned);
+            describe(&step, old, &mut c);
             out.push(c);
         }
     }
     out
+}
+
+/// The stage changes in the window; `steps` in the order they took effect.
+pub fn stage_changes(steps: &[StageChangeRow], window: &Window, catalog: &Catalog) -> Vec<Change> {
+    step_changes(
+        steps.iter().map(Step::from),
+        window,
+        catalog,
+        |s, old, c| {
+            c.kind = ChangeKind::Stage;
+            c.what = "Fase".to_owned();
+            c.old = old.map(stage_word);
+            c.new = Some(stage_word(s.value));
+        },
+    )
 }
 
 /// The rollout changes in the window; `steps` in the order they took effect.
@@ -235,38 +278,20 @@ pub fn rollout_changes(
     window: &Window,
     catalog: &Catalog,
 ) -> Vec<Change> {
-    let mut before: HashMap<(&str, &str), &str> = HashMap::new();
-    let mut out = Vec::new();
-    for s in steps {
-        if recorded_after(
-            s.recorded_at.as_deref(),
-            s.source_id.as_deref(),
-            window,
-            catalog,
-        ) {
-            continue;
-        }
-        let old = before.insert((&s.plan_id, &s.gemeente_id), s.status.as_str());
-        if old == Some(s.status.as_str()) {
-            continue;
-        }
-        let step = Step {
-            id: s.id,
-            plan_id: &s.plan_id,
-            date: &s.date,
-            source_id: s.source_id.as_deref(),
-            recorded_at: s.recorded_at.as_deref(),
-        };
-        if let Some(mut c) = dated(step, window, catalog) {
+    step_changes(
+        steps.iter().map(Step::from),
+        window,
+        catalog,
+        |s, old, c| {
             c.kind = ChangeKind::Rollout;
-            c.what = format!("Uitrol in {}", catalog.area_name(&s.gemeente_id));
+            c.what = format!(
+                "Uitrol in {}",
+                catalog.area_name(s.gemeente_id.unwrap_or_default())
+            );
             c.old = old.map(rollout_word);
-            c.new = Some(rollout_word(&s.status));
-            c.note.clone_from(&s.note);
-            out.push(c);
-        }
-    }
-    out
+            c.new = Some(rollout_word(s.value));
+        },
+    )
 }
 
 /// The saves in the trail, one change each (the trail has a row per field); `rows` oldest
