@@ -320,6 +320,16 @@ async fn a_stage_change_recorded_after_it_took_effect_is_marked_nagekomen() {
     assert_eq!(change["effective_label"], "november 2025");
     assert!(change["late"].is_string(), "{change}");
     assert!(change["recorded_at"].is_string(), "{change}");
+    // The plan's history says when it was entered, and that it came late.
+    let plan = app.get(&format!("/plannen/{KANSRIJKE_START}")).await;
+    let rows = plan.texts("#historie ~ table tbody tr");
+    assert!(
+        rows.iter().any(|r| r.contains("Fase: Geborgd")
+            && r.contains("Ingevoerd")
+            && r.contains("nagekomen")),
+        "{rows:?}"
+    );
+    assert!(rows.iter().any(|r| r.contains("met de bron")), "{rows:?}");
     // As known on 1 December 2025, it had not been recorded yet, nor was the save.
     let then = app
         .get("/api/v1/changes?van=2025-11-01&tot=2099-12-31&peildatum=2025-12-01")

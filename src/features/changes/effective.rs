@@ -109,6 +109,18 @@ fn recorded_day(
     }
 }
 
+/// Whether a step a person entered at `recorded_at` (UTC) was recorded after its effective
+/// date `date` (stored) had passed: "nagekomen".
+pub fn entered_late(date: &str, recorded_at: Option<&str>) -> bool {
+    match (
+        FactDate::from_stored(date).interval(),
+        recorded_at.and_then(dutch_day),
+    ) {
+        (Some((_, end)), Some(day)) => day > end,
+        _ => false,
+    }
+}
+
 /// Whether a step was recorded after the day the list is asked "as known on": then it was not
 /// known yet, neither as a change nor as the value a later step replaced.
 fn recorded_after(

@@ -10,8 +10,9 @@ use axum::extract::{Path, Query, State};
 use super::model::{FRAMEWORK_FIELDS, PlanField};
 use super::model::{PlanDetail, PlanFilter, PlanRow};
 use crate::domain::{FactDate, NetworkRole, Phase, PlanKind};
+use crate::features::changes::effective::entered_late;
 use crate::features::changes::model::AuditScope;
-use crate::features::changes::pages::{ChangeLine, change_lines};
+use crate::features::changes::pages::{ChangeLine, change_lines, moment_nl};
 use crate::features::dashboard::overview::{CellFact, Peildatum, PortfolioView};
 use crate::store::RecordField;
 use crate::web::download;
@@ -203,6 +204,10 @@ pub struct HistoryLine {
     pub note: Option<String>,
     pub source: Option<SourceView>,
     pub assumption: Option<String>,
+    /// When a person entered it ("6 december 2026 14:05"); `None` when it came with its source.
+    pub entered: Option<String>,
+    /// Entered after the date it took effect had passed.
+    pub late: bool,
 }
 
 pub struct MilestoneLine {
@@ -485,6 +490,8 @@ fn show_page(
                 note: h.note.clone(),
                 source: catalog.source(h.source_id.as_deref()),
                 assumption: h.assumption.clone(),
+                entered: h.recorded_at.as_deref().map(moment_nl),
+                late: entered_late(&h.date, h.recorded_at.as_deref()),
             };
             (stored_date(&h.date), line)
         })
@@ -499,6 +506,8 @@ fn show_page(
                 note: r.note.clone(),
                 source: catalog.source(r.source_id.as_deref()),
                 assumption: r.assumption.clone(),
+                entered: r.recorded_at.as_deref().map(moment_nl),
+                late: entered_late(&r.date, r.recorded_at.as_deref()),
             };
             (stored_date(&r.date), line)
         }))
