@@ -89,8 +89,7 @@ pub struct Window {
 /// Dutch time: the days of the list are days in Utrecht.
 fn dutch_day(at: &str) -> Option<Date> {
     let ts = at.parse::<jiff::Timestamp>().ok()?;
-    let tz = jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC);
-    Some(ts.to_zoned(tz).date())
+    Some(ts.to_zoned(super::pages::dutch_time()).date())
 }
 
 /// The day a step was recorded: when a person entered it, or else its source's date (the

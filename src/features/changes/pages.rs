@@ -31,7 +31,7 @@ pub fn routes() -> Routes {
 }
 
 /// Dutch time: the days of the list and the moments on it are days and hours in Utrecht.
-fn dutch_time() -> jiff::tz::TimeZone {
+pub(crate) fn dutch_time() -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC)
 }
 

@@ -105,6 +105,24 @@ pub struct OwnFact {
     pub assumption: Option<String>,
 }
 
+impl OwnFact {
+    fn new(
+        status: RolloutStatus,
+        date: String,
+        source_id: Option<String>,
+        note: Option<String>,
+        assumption: Option<String>,
+    ) -> Self {
+        Self {
+            status,
+            date,
+            source_id,
+            note,
+            assumption,
+        }
+    }
+}
+
 /// What a cell of the matrix shows.
 pub enum CellFact<'a> {
     Own(&'a OwnFact),
@@ -309,16 +327,9 @@ impl PortfolioView {
                     let Ok(status) = RolloutStatus::parse(&status) else {
                         continue;
                     };
-                    own.entry(plan_id).or_default().insert(
-                        gemeente_id,
-                        OwnFact {
-                            status,
-                            date: String::new(),
-                            source_id: None,
-                            note: None,
-                            assumption: None,
-                        },
-                    );
+                    // Counted only: no date, source or note is read.
+                    let fact = OwnFact::new(status, String::new(), None, None, None);
+                    own.entry(plan_id).or_default().insert(gemeente_id, fact);
                 }
             }
             None => {
@@ -326,16 +337,10 @@ impl PortfolioView {
                     let Ok(status) = RolloutStatus::parse(&r.status) else {
                         continue;
                     };
-                    own.entry(r.plan_id).or_default().insert(
-                        r.gemeente_id,
-                        OwnFact {
-                            status,
-                            date: r.date,
-                            source_id: r.source_id,
-                            note: r.note,
-                            assumption: r.assumption,
-                        },
-                    );
+                    let fact = OwnFact::new(status, r.date, r.source_id, r.note, r.assumption);
+                    own.entry(r.plan_id)
+                        .or_default()
+                        .insert(r.gemeente_id, fact);
                 }
             }
             Some(day) => {
@@ -344,16 +349,10 @@ impl PortfolioView {
                         continue;
                     };
                     if placed(&r.date, day) == Some(true) {
-                        own.entry(r.plan_id).or_default().insert(
-                            r.gemeente_id,
-                            OwnFact {
-                                status,
-                                date: r.date,
-                                source_id: r.source_id,
-                                note: r.note,
-                                assumption: r.assumption,
-                            },
-                        );
+                        let fact = OwnFact::new(status, r.date, r.source_id, r.note, r.assumption);
+                        own.entry(r.plan_id)
+                            .or_default()
+                            .insert(r.gemeente_id, fact);
                     }
                 }
             }
