@@ -8,6 +8,7 @@ pub(crate) mod cache;
 pub mod download;
 pub(crate) mod error;
 pub(crate) mod filter;
+pub mod flash;
 pub mod forms;
 pub(crate) mod htmx;
 pub mod input;

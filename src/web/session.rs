@@ -50,6 +50,8 @@ pub struct Viewer {
     pub secure: bool,
     /// The peer's address, for throttling sign-ins ("onbekend" when not known).
     pub address: String,
+    /// The confirmation of a save that led here, shown once.
+    pub notice: Option<super::flash::Notice>,
 }
 
 tokio::task_local! {
@@ -65,6 +67,7 @@ impl Viewer {
             session_expired: false,
             secure,
             address: "onbekend".into(),
+            notice: None,
         }
     }
 
@@ -73,6 +76,11 @@ impl Viewer {
         CURRENT
             .try_with(Clone::clone)
             .unwrap_or_else(|_| Self::anonymous(false))
+    }
+
+    /// The confirmation to show at the top of the page, once.
+    pub fn flash(&self) -> Option<&'static str> {
+        self.notice.map(super::flash::Notice::text)
     }
 
     pub fn is_signed_in(&self) -> bool {
@@ -248,6 +256,8 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
     };
 
     let mut req = req;
+    viewer.notice = super::flash::sent(&req);
+    let notice = viewer.notice.is_some();
     req.extensions_mut().insert(viewer.clone());
     let expired = viewer.session_expired;
     let signed_in = viewer.user.is_some();
@@ -262,6 +272,9 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
         // One address serves a public and a signed-in version.
         headers.append(header::VARY, HeaderValue::from_static("Cookie"));
         headers.append(header::VARY, HeaderValue::from_static("Authorization"));
+    }
+    if notice {
+        super::flash::clear_when_shown(&mut response);
     }
     if expired {
         // Forget the dead cookie.

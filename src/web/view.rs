@@ -257,3 +257,14 @@ pub fn stage_label(code: Option<&str>) -> String {
         None => "Niet vermeld".to_owned(),
     }
 }
+
+/// When a page was made, in Dutch time, for the line a printout starts with:
+/// "6 december 2026, 20:15".
+pub fn made_at() -> String {
+    let now = jiff::Timestamp::now().to_zoned(crate::features::changes::pages::dutch_time());
+    format!(
+        "{}, {}",
+        crate::domain::format_date_nl(now.date()),
+        now.strftime("%H:%M")
+    )
+}

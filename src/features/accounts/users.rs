@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use serde::Deserialize;
 
@@ -12,6 +12,7 @@ use super::hash_off_worker;
 use crate::auth::parse_email;
 use crate::domain::Role;
 use crate::features::accounts::repo::{Account, NewUser, UserField};
+use crate::web::flash::{self, Notice};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional};
@@ -237,7 +238,7 @@ async fn set_user_status(
         .store
         .set_user_disabled(&viewer.actor(), id, form.version, disabled)
         .await?;
-    Ok(Redirect::to("/beheer/gebruikers").into_response())
+    Ok(flash::redirect("/beheer/gebruikers", Notice::AccountSaved))
 }
 
 #[derive(Debug, Deserialize)]

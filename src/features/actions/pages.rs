@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use serde::Deserialize;
 
@@ -18,6 +18,7 @@ use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::require_kpi_editor;
 use crate::features::organisations::pages::organisation_choices;
 use crate::store::{Reason, RecordField};
+use crate::web::flash::{self, Notice};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional, parse_form, settle_at};
@@ -270,7 +271,7 @@ async fn create(
         Err(errors) => Err(errors.into()),
     };
     let errors = match outcome {
-        Ok(action) => return Ok(Redirect::to(&format!("/acties/{action}")).into_response()),
+        Ok(action) => return Ok(flash::redirect(&format!("/acties/{action}"), Notice::Created)),
         Err(not_saved) => not_saved.errors,
     };
     let (areas, organisations, workgroups) = choices(&state, &ind).await?;
@@ -447,7 +448,12 @@ async fn update(
         Err(errors) => Err(errors.into()),
     };
     let not_saved = match outcome {
-        Ok(_) => return Ok(Redirect::to(&format!("/acties/{}", action.id)).into_response()),
+        Ok(_) => {
+            return Ok(flash::redirect(
+                &format!("/acties/{}", action.id),
+                Notice::Saved,
+            ));
+        }
         Err(not_saved) => not_saved,
     };
     let (status, conflict) = (not_saved.status(), not_saved.newer_version.is_some());
@@ -513,7 +519,7 @@ async fn escalate(
                     Some(b) => format!("/overleggen/{b}"),
                     None => format!("/acties/{}", action.id),
                 };
-                return Ok(Redirect::to(&back).into_response());
+                return Ok(flash::redirect(&back, Notice::Saved));
             }
             Err(not_saved) => {
                 status = not_saved.status();

@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::model::{AreaField, AreaRow};
@@ -17,6 +17,7 @@ use crate::features::changes::pages::{ChangeLine, change_lines};
 use crate::features::dashboard::overview::{CellFact, Counts, Peildatum, PortfolioView};
 use crate::features::plans::model::PlanFilter;
 use crate::store::Reason;
+use crate::web::flash::{self, Notice};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{ConflictLine, parse_form};
@@ -409,9 +410,10 @@ async fn add_district(
             .await;
         match settle::<_, AreaField>(saved)? {
             Ok(()) => {
-                return Ok(
-                    Redirect::to(&format!("/gemeenten/{}#wijken", gemeente.id)).into_response()
-                );
+                return Ok(flash::redirect(
+                    &format!("/gemeenten/{}#wijken", gemeente.id),
+                    Notice::Created,
+                ));
             }
             Err(not_saved) => errors = not_saved.for_new_record(),
         }
@@ -553,7 +555,7 @@ async fn rename(
                 "gemeente" => format!("/gemeenten/{id}#historie"),
                 _ => page_of(&area),
             };
-            return Ok(Redirect::to(&back).into_response());
+            return Ok(flash::redirect(&back, Notice::Saved));
         }
         Err(not_saved) => not_saved,
     };

@@ -57,7 +57,15 @@ pub struct Column {
 pub struct ColumnGroup {
     pub id: String,
     pub name: String,
+    /// Its first column in `DashboardPage::columns`.
+    pub start: usize,
     pub span: usize,
+}
+
+impl ColumnGroup {
+    fn range(&self) -> std::ops::Range<usize> {
+        self.start..self.start + self.span
+    }
 }
 
 pub struct Cell {
@@ -128,6 +136,49 @@ pub struct DashboardPage {
     pub plan_legend: Vec<StatusView>,
     /// The matrix would be too large; only the counts per gemeente are shown.
     pub too_large: bool,
+    /// This page's address with its filter, for an edit to return to.
+    pub back: String,
+}
+
+/// A plan with its cell in one gemeente, for the matrix as a list (phones).
+pub struct GemeenteLine<'a> {
+    pub row: &'a MatrixRow,
+    pub cell: &'a Cell,
+}
+
+impl DashboardPage {
+    /// The columns of one subregio (the printed matrix has a table per subregio).
+    pub fn columns_of(&self, g: &ColumnGroup) -> &[Column] {
+        &self.columns[g.range()]
+    }
+
+    /// The rows with at least one cell inside the working area in subregio `g`, each with
+    /// its cells there.
+    pub fn rows_of<'a>(&'a self, g: &ColumnGroup) -> Vec<(&'a MatrixRow, &'a [Cell])> {
+        self.row_groups
+            .iter()
+            .flat_map(|rg| &rg.rows)
+            .map(|r| (r, &r.cells[g.range()]))
+            .filter(|(_, cells)| cells.iter().any(|c| c.status.is_some()))
+            .collect()
+    }
+
+    /// The plans with a cell in the gemeente of `column`, in the matrix's order.
+    pub fn lines_of(&self, column: &Column) -> Vec<GemeenteLine<'_>> {
+        let Some(i) = self.columns.iter().position(|c| c.id == column.id) else {
+            return Vec::new();
+        };
+        self.row_groups
+            .iter()
+            .flat_map(|rg| &rg.rows)
+            .filter_map(|row| {
+                row.cells
+                    .get(i)
+                    .filter(|c| c.status.is_some())
+                    .map(|cell| GemeenteLine { row, cell })
+            })
+            .collect()
+    }
 }
 
 /// The filter in words: "Opgave Mentale gezondheid, gemeente Zeist".
@@ -253,6 +304,7 @@ async fn show(
             groups.push(ColumnGroup {
                 id: s.id.clone(),
                 name: s.name.clone(),
+                start: before,
                 span: columns.len() - before,
             });
         }
@@ -271,7 +323,19 @@ async fn show(
         matrix_rows(&state, &viewer, &catalog, &filter, &view, &mut columns).await?
     };
 
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(&pairs);
+    if as_of.is_past() {
+        query.append_pair("peildatum", &as_of.value());
+    }
+    let query = query.finish();
+    let back = if query.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/?{query}")
+    };
     Ok(DashboardPage {
+        back,
         nav: "overzicht",
         filter_words: filter_words(&choice, &catalog, as_of),
         options: FilterOptions::from_catalog(&catalog),

@@ -7,13 +7,14 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::model::{FrameworkField, FrameworkFields, FrameworkRow};
 use crate::domain::{FrameworkKind, Phase};
 use crate::features::plans::model::{PlanFilter, PlanRow};
 use crate::store::Reason;
+use crate::web::flash::{self, Notice};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Checked, conflict_line, missing_id, new_id, required_name, settle};
@@ -324,7 +325,7 @@ async fn create(
         Err(errors) => Err(errors.into()),
     };
     let not_saved = match outcome {
-        Ok(id) => return Ok(Redirect::to(&format!("/kader#{id}")).into_response()),
+        Ok(id) => return Ok(flash::redirect(&format!("/kader#{id}"), Notice::Created)),
         Err(not_saved) => not_saved,
     };
     let mut page = EditPage::new(None, "Nieuw onderdeel van het kader".into(), form);
@@ -389,7 +390,7 @@ async fn update(
         Err(errors) => Err(errors.into()),
     };
     let not_saved = match outcome {
-        Ok(_) => return Ok(Redirect::to(&format!("/kader#{id}")).into_response()),
+        Ok(_) => return Ok(flash::redirect(&format!("/kader#{id}"), Notice::Saved)),
         Err(not_saved) => not_saved,
     };
     let status = not_saved.status();

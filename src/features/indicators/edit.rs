@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::model::{IndicatorField, IndicatorFields, IndicatorRow};
@@ -17,6 +17,7 @@ use crate::domain::{
 use crate::features::organisations::pages::organisation_choices;
 use crate::features::plans::model::PlanFilter;
 use crate::store::Reason;
+use crate::web::flash::{self, Notice};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, missing_id, optional, parse_form, settle};
@@ -371,7 +372,7 @@ async fn create(
         Err(errors) => Err(errors.into()),
     };
     let not_saved = match outcome {
-        Ok(id) => return Ok(Redirect::to(&format!("/indicatoren/{id}")).into_response()),
+        Ok(id) => return Ok(flash::redirect(&format!("/indicatoren/{id}"), Notice::Created)),
         Err(not_saved) => not_saved,
     };
     let mut p = page(&state, None, "Nieuwe KPI".into(), form).await?;
@@ -410,7 +411,12 @@ async fn update(
         Err(errors) => Err(errors.into()),
     };
     let not_saved = match outcome {
-        Ok(_) => return Ok(Redirect::to(&format!("/indicatoren/{id}#historie")).into_response()),
+        Ok(_) => {
+            return Ok(flash::redirect(
+                &format!("/indicatoren/{id}#historie"),
+                Notice::Saved,
+            ));
+        }
         Err(not_saved) => not_saved,
     };
     if let Some(current) = not_saved.newer_version {

@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::model::{NewObservation, ObservationField};
@@ -19,6 +19,7 @@ use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::require_kpi_editor;
 use crate::import::observations::{self, Report, RowProblem};
 use crate::store::{Reason, RecordField, StoreError};
+use crate::web::flash::{self, Notice};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional, parse_form, settle_at};
@@ -229,11 +230,10 @@ async fn save(
                 .await;
             match settle_at(saved, ObservationField::code, "area")? {
                 Ok(_) => {
-                    return Ok(Redirect::to(&format!(
-                        "/indicatoren/{}?gebied={}#reeks",
-                        ind.id, obs.area_id
-                    ))
-                    .into_response());
+                    return Ok(flash::redirect(
+                        &format!("/indicatoren/{}?gebied={}#reeks", ind.id, obs.area_id),
+                        Notice::Saved,
+                    ));
                 }
                 // A new measurement for a period that has one already.
                 Err(mut not_saved) if version == 0 && not_saved.newer_version.is_some() => {

@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::model::{OrganisationField, OrganisationFields, OrganisationRow};
@@ -17,6 +17,7 @@ use crate::features::changes::pages::{ChangeLine, change_lines};
 use crate::features::plans::model::PlanField;
 use crate::store::Reason;
 use crate::store::RecordField;
+use crate::web::flash::{self, Notice};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::ConflictLine;
@@ -300,7 +301,7 @@ async fn create(
         Err(errors) => Err(errors.into()),
     };
     let not_saved = match outcome {
-        Ok(id) => return Ok(Redirect::to(&format!("/organisaties/{id}")).into_response()),
+        Ok(id) => return Ok(flash::redirect(&format!("/organisaties/{id}"), Notice::Created)),
         Err(not_saved) => not_saved,
     };
     let mut page = EditPage::new(None, "Nieuwe organisatie".into(), form);
@@ -360,7 +361,12 @@ async fn update(
         Err(errors) => Err(errors.into()),
     };
     let not_saved = match outcome {
-        Ok(_) => return Ok(Redirect::to(&format!("/organisaties/{id}#historie")).into_response()),
+        Ok(_) => {
+            return Ok(flash::redirect(
+                &format!("/organisaties/{id}#historie"),
+                Notice::Saved,
+            ));
+        }
         Err(not_saved) => not_saved,
     };
     let status = not_saved.status();

@@ -8,6 +8,7 @@ use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::last_change;
 use crate::features::sources::model::SourceRef;
 use crate::store::{Reason, RecordField};
+use crate::web::flash::{self, Notice};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional};
@@ -20,7 +21,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 pub fn routes() -> Routes {
@@ -565,7 +566,7 @@ async fn create(
                 .create_plan(&viewer.actor(), &reason, &id, &fields, stage.as_ref())
                 .await;
             match settle_at(saved, plan_input, "name")? {
-                Ok(()) => return Ok(Redirect::to(&format!("/plannen/{id}")).into_response()),
+                Ok(()) => return Ok(flash::redirect(&format!("/plannen/{id}"), Notice::Created)),
                 Err(not_saved) => not_saved.for_new_record(),
             }
         }
@@ -721,7 +722,7 @@ async fn update(
                 .await;
             match settle_at(saved, plan_input, "name")? {
                 Ok(_) => {
-                    return Ok(Redirect::to(&format!("/plannen/{id}#historie")).into_response());
+                    return Ok(flash::redirect(&format!("/plannen/{id}#historie"), Notice::Saved));
                 }
                 Err(NotSaved {
                     newer_version: Some(current_version),
@@ -793,5 +794,5 @@ async fn archive(
         .store
         .set_plan_archived(&viewer.actor(), &reason, &id, version, form.archived == "1")
         .await?;
-    Ok(Redirect::to(&format!("/plannen/{id}")).into_response())
+    Ok(flash::redirect(&format!("/plannen/{id}"), Notice::Saved))
 }

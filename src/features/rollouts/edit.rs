@@ -10,6 +10,7 @@ use crate::features::plans::edit::plan_guard;
 use crate::features::rollouts::model::{RolloutField, RolloutFields};
 use crate::features::sources::model::SourceRef;
 use crate::store::{Reason, RecordField};
+use crate::web::flash::Notice;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::forms::{Choice, FormErrors, optional};
@@ -23,7 +24,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 pub fn routes() -> Routes {
@@ -263,10 +264,30 @@ async fn rollout_form(
     Path((id, gemeente_id)): Path<(String, String)>,
     Query(q): Query<RolloutQuery>,
 ) -> Result<Response, WebError> {
-    match show_rollout_form(&state, &viewer, &headers, id, gemeente_id, q).await {
-        Err(e) if is_htmx(&headers) => Ok(htmx_error(&headers, e)),
-        other => other,
+    let answer = match show_rollout_form(&state, &viewer, &headers, id, gemeente_id, q).await {
+        Err(e) if is_htmx(&headers) => htmx_error(&headers, e),
+        other => other?,
+    };
+    if !is_htmx(&headers) || !answer.status().is_success() {
+        return Ok(answer);
     }
+    // The matrix opens the form in a row of its own under the plan's row, not inside the
+    // narrow cell: wrap the fragment in that row.
+    let inner = axum::body::to_bytes(answer.into_body(), usize::MAX)
+        .await
+        .map_err(|e| WebError::Internal(e.into()))?;
+    let row = EditRow {
+        inner: String::from_utf8_lossy(&inner).into_owned(),
+    };
+    Ok(axum::response::Html(row.render().map_err(|e| WebError::Internal(e.into()))?).into_response())
+}
+
+/// The row the matrix opens under a plan's row to edit one of its cells.
+#[derive(Template)]
+#[template(path = "plans/rollout_row.html")]
+struct EditRow {
+    /// The form or the refusal, already rendered.
+    inner: String,
 }
 
 async fn show_rollout_form(
@@ -428,13 +449,15 @@ async fn store_rollout(
                         back: form.terug,
                     };
                     let html = cell.render().map_err(|e| WebError::Internal(e.into()))?;
+                    // The cell goes back in its place (out of band, by its id) with focus on
+                    // its edit link; the row the form was in is removed.
                     return Ok((
-                        [("hx-retarget", "closest td"), ("hx-reswap", "outerHTML")],
+                        [("hx-retarget", "closest tr"), ("hx-reswap", "outerHTML")],
                         axum::response::Html(html),
                     )
                         .into_response());
                 }
-                return Ok(Redirect::to(&form.terug).into_response());
+                return Ok(crate::web::flash::redirect(&form.terug, Notice::RolloutSaved));
             }
             Err(not_saved) => {
                 status = not_saved.status();

@@ -1,0 +1,17 @@
+// regiomonitor: small help for keyboard and screen reader users; every page works without it.
+//
+// After a save the page shows a confirmation (#melding). Focus goes to the element the
+// address points to when it holds an edit link (the matrix cell that was just edited), so a
+// keyboard user goes on where they were; otherwise to the confirmation, so it is read out.
+document.addEventListener('DOMContentLoaded', function () {
+  var notice = document.getElementById('melding');
+  if (!notice) return;
+  var id = location.hash ? decodeURIComponent(location.hash.slice(1)) : '';
+  var target = id ? document.getElementById(id) : null;
+  var link = target ? target.querySelector('a.rm-edit-link') : null;
+  if (link && link.offsetParent !== null) {
+    link.focus();
+  } else {
+    notice.focus();
+  }
+});
