@@ -35,6 +35,32 @@ impl DatabaseUrl {
     pub fn is_sqlite(&self) -> bool {
         self.0.starts_with("sqlite:")
     }
+
+    /// The file of a SQLite database (`sqlite://regio.db` → `regio.db`); `None` for
+    /// PostgreSQL and an in-memory database.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        let rest = self.0.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
+    }
+}
+
+#[cfg(test)]
+mod sqlite_file_tests {
+    use super::DatabaseUrl;
+
+    #[test]
+    fn the_file_of_a_sqlite_url_is_its_path_without_options() {
+        let file = |u: &str| DatabaseUrl::parse(u).expect("url").sqlite_file();
+        assert_eq!(file("sqlite://regio.db"), Some("regio.db".into()));
+        assert_eq!(
+            file("sqlite:///tmp/a.db?mode=rwc"),
+            Some("/tmp/a.db".into())
+        );
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("postgres://u@h/db"), None);
+    }
 }
 
 impl fmt::Debug for DatabaseUrl {

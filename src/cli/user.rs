@@ -4,6 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use crate::auth::{hash_password, parse_email};
+use crate::config::DatabaseUrl;
 use crate::domain::{Channel, Role};
 use crate::features::accounts::repo::{Account, NewUser};
 use crate::store::{Actor, Store};
@@ -53,7 +54,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add(args) => add(args).await,
         UserCommand::List(db) => {
-            let store = Store::open(&db.database).await?;
+            let store = open_existing(&db.database).await?;
             let accounts = store.accounts().await?;
             if accounts.is_empty() {
                 eprintln!("Er zijn nog geen accounts.");
@@ -66,6 +67,21 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
         UserCommand::Enable(args) => set_disabled(args, false).await,
         UserCommand::SetPassword(args) => set_password(args).await,
     }
+}
+
+/// The database `serve` uses. Accounts belong in a database that holds a portfolio: a SQLite
+/// file that does not exist is refused (opening it would make a new, empty one), with the
+/// option to name the right one.
+async fn open_existing(url: &DatabaseUrl) -> anyhow::Result<Store> {
+    if let Some(path) = url.sqlite_file()
+        && !path.exists()
+    {
+        anyhow::bail!(
+            "Er is geen database {}. Geef met --database dezelfde database als bij `regiomonitor serve` (of de demo), bijvoorbeeld --database sqlite://regio.db, of zet REGIOMONITOR_DATABASE_URL.",
+            path.display()
+        );
+    }
+    Ok(Store::open(url).await?)
 }
 
 /// Who the audit trail names for a change made here: the operating-system user, when known.
@@ -88,7 +104,7 @@ async fn add(args: AddArgs) -> anyhow::Result<()> {
     // Everything that can be checked without the password is checked before asking for it.
     let password = read_password("Wachtwoord: ")?;
     let password_hash = hash_password(&password)?;
-    let store = Store::open(&args.db.database).await?;
+    let store = open_existing(&args.db.database).await?;
     store
         .create_user(
             &actor(),
@@ -137,7 +153,7 @@ async fn find(store: &Store, email: &str) -> anyhow::Result<Account> {
 }
 
 async fn set_disabled(args: EmailArgs, disabled: bool) -> anyhow::Result<()> {
-    let store = Store::open(&args.db.database).await?;
+    let store = open_existing(&args.db.database).await?;
     let account = find(&store, &args.email).await?;
     let state = if disabled { "uitgeschakeld" } else { "actief" };
     if account.disabled == disabled {
@@ -157,7 +173,7 @@ async fn set_disabled(args: EmailArgs, disabled: bool) -> anyhow::Result<()> {
 }
 
 async fn set_password(args: EmailArgs) -> anyhow::Result<()> {
-    let store = Store::open(&args.db.database).await?;
+    let store = open_existing(&args.db.database).await?;
     let account = find(&store, &args.email).await?;
     let password = read_password("Nieuw wachtwoord: ")?;
     let password_hash = hash_password(&password)?;

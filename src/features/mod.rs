@@ -32,6 +32,7 @@ pub fn routes() -> Routes {
         .merge(accounts::routes())
         .merge(plans::edit::routes())
         .merge(rollouts::edit::routes())
+        .merge(rollouts::bulk::routes())
         .merge(changes::pages::routes())
         .merge(indicators::routes())
         .merge(observations::pages::routes())

@@ -47,6 +47,8 @@ const RULES: &[(&str, &str, Who)] = &[
     ("POST", "/beheer/gebruikers", Who::Admins),
     ("POST", "/beheer/gebruikers/{id}/status", Who::Admins),
     ("POST", "/beheer/gebruikers/{id}/wachtwoord", Who::Admins),
+    ("GET", "/beheer/gebruikers/{id}/bewerken", Who::Admins),
+    ("POST", "/beheer/gebruikers/{id}/bewerken", Who::Admins),
     ("GET", "/plannen/nieuw", Who::Admins),
     ("POST", "/plannen", Who::Admins),
     ("GET", "/plannen/{id}/bewerken", Who::PlanEditors),
@@ -54,6 +56,8 @@ const RULES: &[(&str, &str, Who)] = &[
     ("POST", "/plannen/{id}/archief", Who::Admins),
     ("GET", "/plannen/{id}/uitrol/{gemeente}", Who::PlanEditors),
     ("POST", "/plannen/{id}/uitrol/{gemeente}", Who::PlanEditors),
+    ("GET", "/plannen/{id}/uitrol-reeks", Who::PlanEditors),
+    ("POST", "/plannen/{id}/uitrol-reeks", Who::PlanEditors),
     ("GET", "/organisaties/nieuw", Who::Admins),
     ("POST", "/organisaties", Who::Admins),
     ("GET", "/organisaties/{id}/bewerken", Who::Admins),
@@ -370,6 +374,10 @@ impl Fixture {
             }
             (_, "/beheer/gebruikers/{id}/status") => {
                 client.post_form(&path, [("disabled", "1")]).await
+            }
+            (_, "/beheer/gebruikers/{id}/bewerken") => {
+                let fields = self.edited_form(&path, "role", "lezer").await;
+                client.post_form(&path, fields).await
             }
             (_, "/beheer/gebruikers/{id}/wachtwoord") => {
                 client

@@ -373,6 +373,95 @@ impl Store {
         Ok(version)
     }
 
+    /// Changes an account's role and organisations, opened at `expected_version`. A trekker
+    /// keeps at least one organisation; a beheerder or lezer has none. The change holds from
+    /// the account's next request (sessions read the account each time).
+    pub async fn set_user_role(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        expected_version: i64,
+        role: Role,
+        organisations: &[String],
+    ) -> Result<i64, StoreError> {
+        let mut w = self.write(actor, &Reason::default()).await?;
+        let version = w
+            .claim(&RecordKey::int("users", user_id), expected_version, || {
+                format!("er is geen account {user_id}")
+            })
+            .await?;
+        for o in organisations {
+            if !exists(
+                w.conn(),
+                "SELECT COUNT(*) FROM organisations WHERE id = $1",
+                o,
+            )
+            .await?
+            {
+                return Err(StoreError::Refused(Refusal::of(
+                    UserField::Organisations,
+                    format!("de organisatie \"{o}\" bestaat niet"),
+                )));
+            }
+        }
+        let (email, was_role): (String, String) =
+            sqlx::query_as("SELECT email, role FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_one(w.conn())
+                .await?;
+        let mut was_orgs: Vec<String> = sqlx::query_scalar(
+            "SELECT organisation_id FROM user_organisations WHERE user_id = $1 ORDER BY organisation_id",
+        )
+        .bind(user_id)
+        .fetch_all(w.conn())
+        .await?;
+        was_orgs.sort();
+        let mut orgs = organisations.to_vec();
+        orgs.sort();
+        orgs.dedup();
+        let subject = user_subject(user_id, &email);
+        if was_role != role.code() {
+            sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+                .bind(role.code())
+                .bind(user_id)
+                .execute(w.conn())
+                .await?;
+            let was_label =
+                Role::parse(&was_role).map_or(was_role.clone(), |r| r.label().to_owned());
+            w.audit(
+                &subject,
+                UserField::Role,
+                Some(&was_label),
+                Some(role.label()),
+            )
+            .await?;
+        }
+        if was_orgs != orgs {
+            sqlx::query("DELETE FROM user_organisations WHERE user_id = $1")
+                .bind(user_id)
+                .execute(w.conn())
+                .await?;
+            for o in &orgs {
+                sqlx::query(
+                    "INSERT INTO user_organisations (user_id, organisation_id) VALUES ($1, $2)",
+                )
+                .bind(user_id)
+                .bind(o)
+                .execute(w.conn())
+                .await?;
+            }
+            w.audit(
+                &subject,
+                UserField::Organisations,
+                Some(&was_orgs.join(", ")),
+                Some(&orgs.join(", ")),
+            )
+            .await?;
+        }
+        w.commit().await?;
+        Ok(version)
+    }
+
     /// Sets a new password and ends the account's sessions.
     pub async fn set_password(
         &self,

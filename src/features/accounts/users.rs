@@ -12,10 +12,10 @@ use super::hash_off_worker;
 use crate::auth::parse_email;
 use crate::domain::Role;
 use crate::features::accounts::repo::{Account, NewUser, UserField};
-use crate::web::flash::{self, Notice};
 use crate::web::AppState;
 use crate::web::error::WebError;
-use crate::web::forms::{Choice, FormErrors, optional};
+use crate::web::flash::{self, Notice};
+use crate::web::forms::{Choice, FormErrors, optional, settle_at};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 
@@ -25,6 +25,8 @@ pub fn routes() -> Routes {
         .post("/beheer/gebruikers", add_user)
         .post("/beheer/gebruikers/{id}/status", set_user_status)
         .post("/beheer/gebruikers/{id}/wachtwoord", reset_password)
+        .get("/beheer/gebruikers/{id}/bewerken", edit_user)
+        .post("/beheer/gebruikers/{id}/bewerken", save_user)
 }
 
 pub struct AccountLine {
@@ -267,4 +269,145 @@ async fn reset_password(
     )
     .await?;
     Ok(page.into_response())
+}
+
+/// One account's role and organisations, as a beheerder changes them.
+#[derive(Template, WebTemplate)]
+#[template(path = "account/user_edit.html")]
+pub struct UserEditPage {
+    pub nav: &'static str,
+    pub account: AccountLine,
+    pub roles: Vec<Choice>,
+    pub organisations: Vec<Choice>,
+    pub form: RoleForm,
+    pub errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub organisations: Vec<String>,
+    #[serde(default)]
+    pub version: String,
+}
+
+async fn user_edit_page(
+    state: &AppState,
+    id: i64,
+    form: Option<RoleForm>,
+    errors: FormErrors,
+) -> Result<UserEditPage, WebError> {
+    let page = users_page(state, NewUserForm::default(), FormErrors::new(), None).await?;
+    let account = page
+        .accounts
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("Er is geen account {id}.")))?;
+    let stored = state
+        .store
+        .accounts()
+        .await?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("Er is geen account {id}.")))?;
+    let form = form.unwrap_or_else(|| RoleForm {
+        role: stored.role.code().to_owned(),
+        organisations: stored.organisations.clone(),
+        version: stored.version.to_string(),
+    });
+    // The organisations with their codes, which the command line and the CSV formats ask for.
+    let organisations = page
+        .organisations
+        .into_iter()
+        .map(|c| {
+            let label = format!("{} ({})", c.label, c.value);
+            Choice::new(c.value, label)
+        })
+        .collect();
+    Ok(UserEditPage {
+        nav: "beheer",
+        account,
+        roles: page.roles,
+        organisations,
+        form,
+        errors,
+    })
+}
+
+async fn edit_user(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<UserEditPage, WebError> {
+    viewer.require_admin("accounts beheren")?;
+    user_edit_page(&state, user_id(&id)?, None, FormErrors::new()).await
+}
+
+async fn save_user(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(mut form): Form<RoleForm>,
+) -> Result<Response, WebError> {
+    let admin = viewer.require_admin("rollen en organisaties van accounts wijzigen")?;
+    let id = user_id(&id)?;
+    let mut errors = FormErrors::new();
+    let role = if form.role.is_empty() {
+        errors.add("role", "Rol: kies beheerder, trekker of lezer.");
+        None
+    } else {
+        errors.check("role", "Rol", Role::parse(&form.role))
+    };
+    if role == Some(Role::Lead) && form.organisations.is_empty() {
+        errors.add(
+            "organisations",
+            "Organisaties: kies minstens één organisatie waarvoor deze trekker plannen bijwerkt.",
+        );
+    }
+    if id == admin.id && role.is_some_and(|r| r != Role::Admin) {
+        errors.add(
+            "role",
+            "Rol: u kunt uw eigen rol van beheerder niet afnemen; laat een andere beheerder dat doen.",
+        );
+    }
+    let version = form.version.parse::<i64>().unwrap_or(-1);
+    if let (Some(role), true) = (role, errors.is_empty()) {
+        let organisations = if role == Role::Lead {
+            form.organisations.clone()
+        } else {
+            Vec::new()
+        };
+        let saved = state
+            .store
+            .set_user_role(&viewer.actor(), id, version, role, &organisations)
+            .await;
+        match settle_at(saved, |_: UserField| "organisations", "role")? {
+            Ok(_) => {
+                return Ok(flash::redirect("/beheer/gebruikers", Notice::AccountSaved));
+            }
+            Err(not_saved) => {
+                errors = not_saved.errors;
+                if let Some(current) = not_saved.newer_version {
+                    errors.add(
+                        "role",
+                        "Rol: iemand anders heeft dit account gewijzigd nadat u het opende; er is niets opgeslagen. Hieronder staat de huidige stand; kies opnieuw en sla op.",
+                    );
+                    let stored = user_edit_page(&state, id, None, FormErrors::new()).await?;
+                    form = RoleForm {
+                        version: current.to_string(),
+                        ..stored.form
+                    };
+                }
+            }
+        }
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = user_edit_page(&state, id, Some(form), errors).await?;
+    Ok((status, page).into_response())
 }

@@ -18,9 +18,9 @@ use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::require_kpi_editor;
 use crate::features::organisations::pages::organisation_choices;
 use crate::store::{Reason, RecordField};
-use crate::web::flash::{self, Notice};
 use crate::web::AppState;
 use crate::web::error::WebError;
+use crate::web::flash::{self, Notice};
 use crate::web::forms::{Choice, FormErrors, optional, parse_form, settle_at};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
@@ -271,7 +271,12 @@ async fn create(
         Err(errors) => Err(errors.into()),
     };
     let errors = match outcome {
-        Ok(action) => return Ok(flash::redirect(&format!("/acties/{action}"), Notice::Created)),
+        Ok(action) => {
+            return Ok(flash::redirect(
+                &format!("/acties/{action}"),
+                Notice::Created,
+            ));
+        }
         Err(not_saved) => not_saved.errors,
     };
     let (areas, organisations, workgroups) = choices(&state, &ind).await?;

@@ -17,9 +17,9 @@ use crate::domain::{
 use crate::features::organisations::pages::organisation_choices;
 use crate::features::plans::model::PlanFilter;
 use crate::store::Reason;
-use crate::web::flash::{self, Notice};
 use crate::web::AppState;
 use crate::web::error::WebError;
+use crate::web::flash::{self, Notice};
 use crate::web::forms::{Choice, FormErrors, missing_id, optional, parse_form, settle};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
@@ -372,7 +372,12 @@ async fn create(
         Err(errors) => Err(errors.into()),
     };
     let not_saved = match outcome {
-        Ok(id) => return Ok(flash::redirect(&format!("/indicatoren/{id}"), Notice::Created)),
+        Ok(id) => {
+            return Ok(flash::redirect(
+                &format!("/indicatoren/{id}"),
+                Notice::Created,
+            ));
+        }
         Err(not_saved) => not_saved,
     };
     let mut p = page(&state, None, "Nieuwe KPI".into(), form).await?;

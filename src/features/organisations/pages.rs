@@ -17,9 +17,9 @@ use crate::features::changes::pages::{ChangeLine, change_lines};
 use crate::features::plans::model::PlanField;
 use crate::store::Reason;
 use crate::store::RecordField;
-use crate::web::flash::{self, Notice};
 use crate::web::AppState;
 use crate::web::error::WebError;
+use crate::web::flash::{self, Notice};
 use crate::web::forms::ConflictLine;
 use crate::web::forms::{
     Checked, conflict_line, missing_id, new_id, parse_form, required_name, settle,
@@ -301,7 +301,12 @@ async fn create(
         Err(errors) => Err(errors.into()),
     };
     let not_saved = match outcome {
-        Ok(id) => return Ok(flash::redirect(&format!("/organisaties/{id}"), Notice::Created)),
+        Ok(id) => {
+            return Ok(flash::redirect(
+                &format!("/organisaties/{id}"),
+                Notice::Created,
+            ));
+        }
         Err(not_saved) => not_saved,
     };
     let mut page = EditPage::new(None, "Nieuwe organisatie".into(), form);

@@ -8,9 +8,9 @@ use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::last_change;
 use crate::features::sources::model::SourceRef;
 use crate::store::{Reason, RecordField};
-use crate::web::flash::{self, Notice};
 use crate::web::AppState;
 use crate::web::error::WebError;
+use crate::web::flash::{self, Notice};
 use crate::web::forms::{Choice, FormErrors, optional};
 use crate::web::forms::{ConflictLine, NotSaved, parse_form, settle_at};
 use crate::web::routes::Routes;
@@ -722,7 +722,10 @@ async fn update(
                 .await;
             match settle_at(saved, plan_input, "name")? {
                 Ok(_) => {
-                    return Ok(flash::redirect(&format!("/plannen/{id}#historie"), Notice::Saved));
+                    return Ok(flash::redirect(
+                        &format!("/plannen/{id}#historie"),
+                        Notice::Saved,
+                    ));
                 }
                 Err(NotSaved {
                     newer_version: Some(current_version),

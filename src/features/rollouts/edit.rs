@@ -10,9 +10,9 @@ use crate::features::plans::edit::plan_guard;
 use crate::features::rollouts::model::{RolloutField, RolloutFields};
 use crate::features::sources::model::SourceRef;
 use crate::store::{Reason, RecordField};
-use crate::web::flash::Notice;
 use crate::web::AppState;
 use crate::web::error::WebError;
+use crate::web::flash::Notice;
 use crate::web::forms::{Choice, FormErrors, optional};
 use crate::web::forms::{parse_form, settle_at};
 use crate::web::htmx::is_htmx;
@@ -279,7 +279,10 @@ async fn rollout_form(
     let row = EditRow {
         inner: String::from_utf8_lossy(&inner).into_owned(),
     };
-    Ok(axum::response::Html(row.render().map_err(|e| WebError::Internal(e.into()))?).into_response())
+    Ok(
+        axum::response::Html(row.render().map_err(|e| WebError::Internal(e.into()))?)
+            .into_response(),
+    )
 }
 
 /// The row the matrix opens under a plan's row to edit one of its cells.
@@ -457,7 +460,10 @@ async fn store_rollout(
                     )
                         .into_response());
                 }
-                return Ok(crate::web::flash::redirect(&form.terug, Notice::RolloutSaved));
+                return Ok(crate::web::flash::redirect(
+                    &form.terug,
+                    Notice::RolloutSaved,
+                ));
             }
             Err(not_saved) => {
                 status = not_saved.status();

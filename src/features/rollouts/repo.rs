@@ -5,7 +5,7 @@ use crate::domain::{FactDate, RolloutStatus};
 use crate::features::sources::model::SourceRef;
 use crate::features::sources::repo::resolve_source;
 use crate::store::rows::{Names, not_found, refused};
-use crate::store::write_path::RecordKey;
+use crate::store::write_path::{RecordKey, Write};
 use crate::store::{Actor, Reason, Refusal, Store, StoreError, Subject};
 
 impl Store {
@@ -47,6 +47,19 @@ impl Store {
         Ok(cell.map(|c| (c.version, c.row)))
     }
 
+    /// The versions of a plan's cells, by gemeente (a gemeente without a cell has none).
+    pub async fn rollout_versions(
+        &self,
+        plan_id: &str,
+    ) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT gemeente_id, version FROM rollouts WHERE plan_id = $1")
+                .bind(plan_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// Saves one cell of the matrix opened at `expected_version` (0 for an empty cell).
     pub async fn save_rollout(
         &self,
@@ -58,6 +71,41 @@ impl Store {
         r: &RolloutFields,
     ) -> Result<i64, StoreError> {
         let mut w = self.write(actor, reason).await?;
+        let version = write_cell(&mut w, reason, plan_id, gemeente_id, expected_version, r).await?;
+        w.commit().await?;
+        Ok(version)
+    }
+
+    /// Saves one plan's cells in several gemeenten in one write (all or none), each opened at
+    /// its own version (0 for an empty cell) and each with its own history line and audit
+    /// entries, as if saved one by one.
+    pub async fn save_rollouts(
+        &self,
+        actor: &Actor,
+        reason: &Reason,
+        plan_id: &str,
+        cells: &[(String, i64)],
+        r: &RolloutFields,
+    ) -> Result<usize, StoreError> {
+        let mut w = self.write(actor, reason).await?;
+        for (gemeente_id, expected_version) in cells {
+            write_cell(&mut w, reason, plan_id, gemeente_id, *expected_version, r).await?;
+        }
+        w.commit().await?;
+        Ok(cells.len())
+    }
+}
+
+/// Writes one matrix cell and its history line within `w`.
+async fn write_cell(
+    w: &mut Write<'_>,
+    reason: &Reason,
+    plan_id: &str,
+    gemeente_id: &str,
+    expected_version: i64,
+    r: &RolloutFields,
+) -> Result<i64, StoreError> {
+    {
         let plan: Option<(String,)> = sqlx::query_as("SELECT name FROM plans WHERE id = $1")
             .bind(plan_id)
             .fetch_optional(w.conn())
@@ -261,7 +309,6 @@ impl Store {
             )
             .await?;
         }
-        w.commit().await?;
         Ok(version)
     }
 }
