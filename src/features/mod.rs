@@ -3,6 +3,7 @@
 //! `store` (the pool, the one write path, the trail) and `web` (errors, who is asking, kept
 //! pages, form helpers, the route table).
 
+pub mod accessibility;
 pub mod accounts;
 pub mod actions;
 pub mod areas;
@@ -23,6 +24,7 @@ use crate::web::Routes;
 pub fn routes() -> Routes {
     Routes::new()
         .merge(dashboard::pages::routes())
+        .merge(accessibility::pages::routes())
         .merge(areas::pages::routes())
         .merge(plans::pages::routes())
         .merge(framework::pages::routes())

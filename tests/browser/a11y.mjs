@@ -2,10 +2,14 @@
 // Browser accessibility checks for regiomonitor's server-rendered pages.
 //
 // Usage:
-//   BASE_URL=http://127.0.0.1:8080 node a11y.mjs / /gemeenten/GM0352 /plannen/buurt-als-ecosysteem 404:/bestaat-niet
+//   BASE_URL=http://127.0.0.1:8080 node a11y.mjs                   # every page type of checked_pages.json
+//   BASE_URL=http://127.0.0.1:8080 node a11y.mjs / 404:/bestaat-niet  # only these paths
 //
-// A path is checked for HTTP 200; prefix it with `NNN:` to expect another status instead
-// (e.g. `404:/bestaat-niet` checks the not-found page: status 404, a visible h1, axe clean).
+// Without paths it walks the page types in src/features/accessibility/checked_pages.json, the
+// list the toegankelijkheidsverklaring (/toegankelijkheid) names: each with its expected
+// status and extra checks ("glance": the start page's first screen; "print": the printout;
+// "skip": the skip link and the focus ring). A path given here is checked for HTTP 200;
+// prefix it with `NNN:` to expect another status (e.g. `404:/bestaat-niet`).
 //
 // Environment:
 //   BASE_URL       origin (and optional path prefix) of the running app; default http://127.0.0.1:8080
@@ -15,7 +19,9 @@
 //   A11Y_CONCURRENCY how many paths are checked at once; default 3
 //
 // For every path the page is opened twice:
-//   1. JavaScript enabled: HTTP 200 (or the expected status), a visible <h1>, axe-core WCAG 2.0/2.1 A+AA scan, screenshot.
+//   1. JavaScript enabled: HTTP 200 (or the expected status), a visible <h1>, axe-core WCAG 2.0/2.1 A+AA scan and
+//      screenshot at 1280 px; then at 390 and 320 px nothing beyond the viewport outside a labelled,
+//      focusable scroll region (WCAG 1.4.10), and axe again at 320 px.
 //   2. JavaScript disabled: HTTP 200 (or the expected status) and a visible <h1> (the site must work without JS).
 // In both runs every request the page makes must stay under BASE_URL (the app must never fetch
 // from the internet; such requests are recorded and aborted), and same-origin sub-resources
@@ -40,8 +46,22 @@ const NAV_TIMEOUT_MS = 30_000;
 const CONCURRENCY = Math.max(1, Number(process.env.A11Y_CONCURRENCY) || 3);
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
+// The page types: the paths given, or the list the toegankelijkheidsverklaring names
+// (src/features/accessibility/checked_pages.json), each with its expected status and extra checks.
+const CHECKED_PAGES = path.join(here, '../../src/features/accessibility/checked_pages.json');
 const paths = process.argv.slice(2);
-if (paths.length === 0) paths.push('/');
+const pages = paths.length > 0
+  ? paths.map(parseArg)
+  : JSON.parse(readFileSync(CHECKED_PAGES, 'utf8')).map((p) => ({
+    path: p.path,
+    status: p.status ?? 200,
+    glance: (p.checks ?? []).includes('glance'),
+    print: (p.checks ?? []).includes('print'),
+    skip: (p.checks ?? []).includes('skip'),
+  }));
+// Every page is checked at these widths: axe at the first and the last, reflow at the narrow ones.
+const WIDE = 1280;
+const NARROW = [390, 320];
 
 // "404:/bestaat-niet" -> { path: '/bestaat-niet', status: 404 }; "/x" -> { path: '/x', status: 200 };
 // "glance:/" -> { path: '/', status: 200, glance: true }: also checks the start page's promise.
@@ -50,6 +70,112 @@ function parseArg(arg) {
   if (glance) arg = arg.slice('glance:'.length);
   const m = /^(\d{3}):(.*)$/.exec(arg);
   return m ? { path: m[2], status: Number(m[1]), glance } : { path: arg, status: 200, glance };
+}
+
+// WCAG 1.4.10 (Reflow): at `width` CSS px nothing may stick out past the right edge, unless it
+// sits inside a scroll region that has a name and takes keyboard focus (a wide table).
+async function checkReflow(page, width) {
+  return page.evaluate((w) => {
+    const problems = [];
+    const scrollWidth = document.documentElement.scrollWidth;
+    if (scrollWidth > w) problems.push(`the page scrolls sideways at ${w} px (${scrollWidth} px wide)`);
+    const inRegion = (el) => {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        const cs = getComputedStyle(a);
+        if (cs.overflowX === 'auto' || cs.overflowX === 'scroll') {
+          const named = a.getAttribute('role') === 'region' && (a.hasAttribute('aria-label') || a.hasAttribute('aria-labelledby'));
+          const focusable = a.tabIndex >= 0;
+          return named && focusable && a.getBoundingClientRect().right <= w + 0.5;
+        }
+      }
+      return false;
+    };
+    const out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const b = el.getBoundingClientRect();
+      if (b.width === 0 || b.height === 0) continue;
+      if (b.right > w + 0.5 && !inRegion(el)) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.classList.length ? '.' + [...el.classList].join('.') : ''} (right edge at ${Math.round(b.right)} px)`);
+    }
+    if (out.length) problems.push(`beyond the viewport at ${w} px outside a labelled scroll region: ${out.slice(0, 5).join(', ')}${out.length > 5 ? ` and ${out.length - 5} more` : ''}`);
+    return problems;
+  }, width);
+}
+
+// The contrast ratio of two CSS colours (rgb()/rgba(); transparent counts as white).
+function contrastIn(page, pairs) {
+  return page.evaluate((pairs) => {
+    const lum = (c) => {
+      const m = c.match(/rgba?\(([^)]+)\)/);
+      if (!m) return 1;
+      const [r, g, b, a = 1] = m[1].split(',').map((x) => parseFloat(x));
+      if (a === 0) return 1;
+      const ch = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(b);
+    };
+    return pairs.map(([x, y]) => { const [l1, l2] = [lum(x), lum(y)].sort((p, q) => q - p); return (l1 + 0.05) / (l2 + 0.05); });
+  }, pairs);
+}
+
+// The skip link shows when it takes focus, with readable text; the focus ring of a link on a
+// white background has a contrast of at least 3:1 (WCAG 2.4.7, 1.4.11).
+async function checkFocus(page) {
+  const problems = [];
+  await page.evaluate(() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); });
+  await page.keyboard.press('Tab');
+  const skip = await page.evaluate(() => {
+    const el = document.activeElement;
+    const b = el.getBoundingClientRect();
+    const cs = getComputedStyle(el);
+    return { text: el.textContent.trim(), visible: b.width > 20 && b.height > 10 && b.left >= 0 && b.top >= 0 && b.right <= innerWidth, color: cs.color, background: cs.backgroundColor };
+  });
+  if (skip.text !== 'Naar de inhoud') problems.push(`the first Tab goes to "${skip.text}", not to the skip link`);
+  else if (!skip.visible) problems.push('the skip link is not visible when it has focus');
+  else {
+    const [ratio] = await contrastIn(page, [[skip.color, skip.background]]);
+    if (ratio < 4.5) problems.push(`the focused skip link's text has a contrast of ${ratio.toFixed(2)}:1`);
+  }
+  await page.locator('main a').first().focus();
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  const ring = await page.evaluate(() => {
+    const cs = getComputedStyle(document.activeElement);
+    return { style: cs.outlineStyle, width: parseFloat(cs.outlineWidth), color: cs.outlineColor };
+  });
+  if (ring.style === 'none' || ring.width < 2) problems.push(`a focused link in the content has no focus ring (${ring.style} ${ring.width}px)`);
+  else {
+    const [ratio] = await contrastIn(page, [[ring.color, 'rgb(255, 255, 255)']]);
+    if (ratio < 3) problems.push(`the focus ring has a contrast of ${ratio.toFixed(2)}:1 against white`);
+  }
+  return problems;
+}
+
+// The start page on paper: every gemeente, the date and the filter, and every matrix cell's
+// status in words (the printed matrix is split per subregio).
+async function checkPrint(page, pdfFile) {
+  const problems = [];
+  const screen = await page.evaluate(() => ({
+    gemeenten: [...document.querySelectorAll('table.rm-gcounts tbody th[scope=row]')].map((th) => th.textContent.trim()),
+    cells: document.querySelectorAll('table.rm-matrix td.rm-cell:not(.rm-cell--buiten)').length,
+  }));
+  await page.emulateMedia({ media: 'print' });
+  const paper = await page.evaluate(() => ({
+    text: document.body.innerText,
+    cells: [...document.querySelectorAll('.rm-print-split td')].filter((td) => td.textContent.trim() !== '–').length,
+    columns: [...document.querySelectorAll('.rm-print-split thead th')].map((th) => th.textContent.trim()),
+  }));
+  const months = ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'];
+  const now = new Date(new Date().toLocaleString('en-US', { timeZone: 'Europe/Amsterdam' }));
+  const today = `${now.getDate()} ${months[now.getMonth()]} ${now.getFullYear()}`;
+  if (!paper.text.includes(`stand van ${today}`)) problems.push(`the printout does not say "stand van ${today}"`);
+  if (!/Filter: \S/.test(paper.text)) problems.push('the printout does not name the filter');
+  if (screen.gemeenten.length === 0) problems.push('no gemeenten in the counts table');
+  const missing = screen.gemeenten.filter((g) => !paper.columns.includes(g));
+  if (missing.length) problems.push(`the printed matrix lacks ${missing.join(', ')}`);
+  if (paper.cells !== screen.cells) problems.push(`the printed matrix has ${paper.cells} cells with a status, the screen ${screen.cells}`);
+  const pdf = await page.pdf({ path: pdfFile, preferCSSPageSize: true, printBackground: true });
+  if (pdf.length < 1000) problems.push('the PDF is empty');
+  await page.emulateMedia({ media: 'screen' });
+  return problems;
 }
 
 // The start page answers "per gemeente, what runs and what is planned" in one look: at
@@ -196,10 +322,18 @@ function formatViolation(v) {
   return lines.join('\n');
 }
 
-async function checkPath(browser, arg) {
+async function runAxe(page) {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations', 'incomplete'] }),
+    AXE_TAGS,
+  );
+}
+
+async function checkPath(browser, spec) {
   const lines = [];
   const log = (line) => lines.push(line);
-  const { path: p, status: expectedStatus, glance } = parseArg(arg);
+  const { path: p, status: expectedStatus, glance } = spec;
   const url = urlFor(p);
   const failures = [];
   if (glance) {
@@ -218,15 +352,23 @@ async function checkPath(browser, arg) {
     failures.push(...problems.map((m) => `js: ${m}`));
     if (!problems.some((m) => m.startsWith('navigation failed') || m.startsWith('no HTTP response'))) {
       try {
-        await page.addScriptTag({ content: axeSource });
-        const results = await page.evaluate(
-          (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations', 'incomplete'] }),
-          AXE_TAGS,
-        );
+        const results = await runAxe(page);
         violations = results.violations;
         incomplete = results.incomplete.length;
       } catch (err) {
         failures.push(`js: axe-core could not run: ${err.message.split('\n')[0]}`);
+      }
+      if (spec.skip) {
+        const problems = await checkFocus(page);
+        failures.push(...problems.map((m) => `focus: ${m}`));
+        if (problems.length === 0) log('  focus: skip link visible on focus, focus ring at least 3:1');
+      }
+      if (spec.print) {
+        mkdirSync(SCREENSHOT_DIR, { recursive: true });
+        const file = path.join(SCREENSHOT_DIR, screenshotName(p).replace(/\.png$/, '.pdf'));
+        const problems = await checkPrint(page, file);
+        failures.push(...problems.map((m) => `print: ${m}`));
+        if (problems.length === 0) log(`  print: A4 with date, filter, every gemeente and every cell's status (${path.relative(process.cwd(), file)})`);
       }
       try {
         mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -236,6 +378,25 @@ async function checkPath(browser, arg) {
       } catch (err) {
         log(`  warning: screenshot failed: ${err.message.split('\n')[0]}`);
       }
+      // The same page on a phone: nothing sticks out sideways; axe again at the narrowest.
+      for (const width of NARROW) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.waitForTimeout(50);
+        const problems = await checkReflow(page, width);
+        failures.push(...problems.map((m) => `reflow: ${m}`));
+        if (width === NARROW[NARROW.length - 1]) {
+          try {
+            const results = await runAxe(page);
+            violations.push(...results.violations.map((v) => ({ ...v, help: `${v.help} (at ${width} px)` })));
+          } catch (err) {
+            failures.push(`js: axe-core could not run at ${width} px: ${err.message.split('\n')[0]}`);
+          }
+        } else {
+          const file = path.join(SCREENSHOT_DIR, screenshotName(p).replace(/\.png$/, `-${width}.png`));
+          await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+        }
+      }
+      if (!failures.some((m) => m.startsWith('reflow'))) log(`  reflow: nothing beyond the viewport at ${NARROW.join(' and ')} px`);
     }
   } finally {
     await jsContext.close();
@@ -287,24 +448,24 @@ async function main() {
     return 1;
   }
 
-  console.log(`a11y: ${paths.length} path(s) against ${BASE_URL} with ${CHROMIUM_PATH} (${browser.version()}), axe-core tags ${AXE_TAGS.join(',')}`);
+  console.log(`a11y: ${pages.length} page type(s) at ${WIDE} and ${NARROW.join(', ')} px against ${BASE_URL} with ${CHROMIUM_PATH} (${browser.version()}), axe-core tags ${AXE_TAGS.join(',')}`);
   let passed = 0;
   let failed = 0;
   // Paths are checked CONCURRENCY at a time; each path's report is printed whole, in order.
-  const results = new Array(paths.length);
+  const results = new Array(pages.length);
   let next = 0;
   async function worker() {
-    while (next < paths.length) {
+    while (next < pages.length) {
       const n = next++;
       try {
-        results[n] = await checkPath(browser, paths[n]);
+        results[n] = await checkPath(browser, pages[n]);
       } catch (err) {
-        results[n] = { ok: false, lines: [`  ✗ ${paths[n]}: unexpected error: ${err.stack || err}`] };
+        results[n] = { ok: false, lines: [`  ✗ ${pages[n].path}: unexpected error: ${err.stack || err}`] };
       }
     }
   }
   try {
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, paths.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, pages.length) }, worker));
     for (const { ok, lines } of results) {
       for (const line of lines) console.log(line);
       if (ok) passed++;
