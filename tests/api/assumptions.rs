@@ -220,7 +220,7 @@ async fn a_cell_dated_to_a_season_keeps_that_precision_on_the_page_and_in_the_ap
     assert_eq!(cell["date"], "najaar 2025");
     let page = app.get(&format!("/plannen/{PLAN}")).await;
     let row = page
-        .texts("#uitrol ~ table tbody tr")
+        .texts("#uitrol ~ .rm-table-scroll table tbody tr")
         .into_iter()
         .find(|r| r.starts_with("Zeist"))
         .expect("the row of Zeist");

@@ -151,7 +151,7 @@ async fn a_stage_change_with_a_new_source_creates_the_source_the_history_line_an
     assert_eq!(stage.actor.as_deref(), Some("Bea Beheer"));
     let page = app.get(&format!("/plannen/{PLAN}")).await;
     assert!(
-        page.texts("#historie ~ table tr")
+        page.texts("#historie ~ .rm-table-scroll table tr")
             .iter()
             .any(|r| r.contains("Implementatiefase (per 9 oktober 2025)")
                 && r.contains("Bron: BBO 9 oktober 2025")),

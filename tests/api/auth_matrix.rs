@@ -56,7 +56,6 @@ const RULES: &[(&str, &str, Who)] = &[
     ("POST", "/plannen/{id}/archief", Who::Admins),
     ("GET", "/plannen/{id}/uitrol/{gemeente}", Who::PlanEditors),
     ("POST", "/plannen/{id}/uitrol/{gemeente}", Who::PlanEditors),
-    ("GET", "/plannen/{id}/uitrol-reeks", Who::PlanEditors),
     ("POST", "/plannen/{id}/uitrol-reeks", Who::PlanEditors),
     ("GET", "/organisaties/nieuw", Who::Admins),
     ("POST", "/organisaties", Who::Admins),
@@ -617,6 +616,27 @@ impl Fixture {
                             "period": format!("{}-Q4", 2030 + round),
                             "value": 14.5,
                         }),
+                    )
+                    .await
+            }
+            ("POST", "/plannen/{id}/uitrol-reeks") => {
+                let version = self
+                    .app
+                    .store
+                    .rollout_version(PLAN, GEMEENTE)
+                    .await
+                    .expect("version")
+                    .to_string();
+                let date = format!("20{:02}", 30 + round);
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("gemeenten", GEMEENTE),
+                            (&format!("versie-{GEMEENTE}"), version.as_str()),
+                            ("status", "loopt"),
+                            ("date", date.as_str()),
+                        ],
                     )
                     .await
             }

@@ -61,6 +61,34 @@ fn ok(db: &TestDb, args: &[&str], stdin: &str) -> Run {
     run
 }
 
+/// A database as `serve` leaves it: created, with its tables. The user commands refuse a
+/// SQLite file that does not exist.
+async fn served_db() -> TestDb {
+    let db = TestDb::new().await;
+    Store::open(&db.url).await.expect("the database is made");
+    db
+}
+
+#[tokio::test]
+async fn a_user_command_on_a_sqlite_file_that_does_not_exist_says_so_and_makes_none() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("regiomonitor.db");
+    let url = format!("sqlite://{}", file.display());
+    let output = Command::new(env!("CARGO_BIN_EXE_regiomonitor"))
+        .args(["user", "list", "--database", &url])
+        .env_remove("REGIOMONITOR_DATABASE_URL")
+        .output()
+        .expect("the binary runs");
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Er is geen database") && stderr.contains("--database"),
+        "{stderr}"
+    );
+    assert!(!file.exists(), "no stray empty database is made");
+}
+
 fn add_beheerder(db: &TestDb) {
     ok(
         db,
@@ -109,7 +137,7 @@ async fn account_count(db: &TestDb) -> usize {
 
 #[tokio::test]
 async fn a_beheerder_added_on_the_command_line_signs_in_with_the_password_from_stdin() {
-    let db = TestDb::new().await;
+    let db = served_db().await;
 
     add_beheerder(&db);
 
@@ -127,7 +155,7 @@ async fn a_beheerder_added_on_the_command_line_signs_in_with_the_password_from_s
 
 #[tokio::test]
 async fn the_list_shows_a_beheerder_and_a_trekker_with_its_organisations() {
-    let db = TestDb::new().await;
+    let db = served_db().await;
     load_demo(&db);
     add_beheerder(&db);
 
@@ -167,7 +195,7 @@ async fn the_list_shows_a_beheerder_and_a_trekker_with_its_organisations() {
 
 #[tokio::test]
 async fn a_disabled_account_is_listed_as_uitgeschakeld_until_it_is_enabled_again() {
-    let db = TestDb::new().await;
+    let db = served_db().await;
     add_beheerder(&db);
 
     ok(&db, &["user", "disable", "--email", "anna@regio.nl"], "");
@@ -181,7 +209,7 @@ async fn a_disabled_account_is_listed_as_uitgeschakeld_until_it_is_enabled_again
 
 #[tokio::test]
 async fn disabling_the_last_beheerder_warns_that_none_is_left() {
-    let db = TestDb::new().await;
+    let db = served_db().await;
     add_beheerder(&db);
 
     let run = ok(&db, &["user", "disable", "--email", "anna@regio.nl"], "");
@@ -195,7 +223,7 @@ async fn disabling_the_last_beheerder_warns_that_none_is_left() {
 
 #[tokio::test]
 async fn a_short_password_is_refused_in_dutch_and_no_account_is_created() {
-    let db = TestDb::new().await;
+    let db = served_db().await;
 
     let run = regiomonitor(
         &db,
@@ -225,7 +253,7 @@ async fn a_short_password_is_refused_in_dutch_and_no_account_is_created() {
 
 #[tokio::test]
 async fn without_a_password_on_stdin_nothing_is_created() {
-    let db = TestDb::new().await;
+    let db = served_db().await;
 
     let run = regiomonitor(
         &db,
@@ -253,7 +281,7 @@ async fn without_a_password_on_stdin_nothing_is_created() {
 
 #[tokio::test]
 async fn a_second_account_with_the_same_address_is_refused() {
-    let db = TestDb::new().await;
+    let db = served_db().await;
     add_beheerder(&db);
 
     let run = regiomonitor(
@@ -283,7 +311,7 @@ async fn a_second_account_with_the_same_address_is_refused() {
 
 #[tokio::test]
 async fn an_unknown_organisation_is_refused() {
-    let db = TestDb::new().await;
+    let db = served_db().await;
     load_demo(&db);
 
     let run = regiomonitor(
@@ -315,7 +343,7 @@ async fn an_unknown_organisation_is_refused() {
 
 #[tokio::test]
 async fn a_trekker_without_an_organisation_is_refused_before_the_password_is_read() {
-    let db = TestDb::new().await;
+    let db = served_db().await;
 
     let run = regiomonitor(
         &db,
@@ -343,7 +371,7 @@ async fn a_trekker_without_an_organisation_is_refused_before_the_password_is_rea
 
 #[tokio::test]
 async fn set_password_replaces_the_password() {
-    let db = TestDb::new().await;
+    let db = served_db().await;
     add_beheerder(&db);
 
     ok(
@@ -367,7 +395,7 @@ async fn set_password_replaces_the_password() {
 
 #[tokio::test]
 async fn an_unknown_address_is_named_in_the_error() {
-    let db = TestDb::new().await;
+    let db = served_db().await;
 
     let run = regiomonitor(
         &db,

@@ -162,7 +162,7 @@ async fn the_plan_page_shows_the_history_with_dates_in_words_and_sources() {
 
     let page = app.get("/plannen/netwerk-mentale-gezondheid").await;
 
-    let rows = page.texts("#historie + table tbody tr");
+    let rows = page.texts("#historie + .rm-table-scroll table tbody tr");
     assert!(
         rows.iter().any(
             |r| r.starts_with("5 september 2025 Fase: Transformatieplan ingediend")

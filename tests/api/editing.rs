@@ -278,7 +278,8 @@ async fn a_cell_saved_with_htmx_replaces_the_whole_cell_so_its_colour_follows_th
         cell.headers
             .get("hx-retarget")
             .and_then(|v| v.to_str().ok()),
-        Some("closest td")
+        Some("closest tr"),
+        "the row the form opened in goes; the cell comes back by its id"
     );
     assert_eq!(
         cell.headers.get("hx-reswap").and_then(|v| v.to_str().ok()),

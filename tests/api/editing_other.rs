@@ -22,7 +22,7 @@ async fn as_admin() -> (TestApp, Client) {
 
 /// The rows of the change table (the Historie) on a page.
 fn history(page: &Page) -> Vec<String> {
-    page.texts("#historie ~ table.rm-changes tbody tr")
+    page.texts("#historie ~ .rm-table-scroll table.rm-changes tbody tr")
 }
 
 /// The stored name of an organisation.

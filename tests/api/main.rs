@@ -16,6 +16,7 @@ mod demo_data;
 mod durability;
 mod editing;
 mod editing_other;
+mod everyday;
 mod fidelity;
 mod hardening;
 mod helpers;

@@ -58,7 +58,7 @@ async fn signed_in(persona: Persona) -> (TestApp, Client) {
 
 /// The rows of the status table on a KPI page.
 fn status_rows(page: &Page) -> Vec<String> {
-    page.texts("#status + table tbody tr")
+    page.texts("#status + .rm-table-scroll table tbody tr")
 }
 
 /// The status row of one area on a KPI page.
@@ -76,7 +76,7 @@ fn series_rows(page: &Page) -> Vec<String> {
 
 /// The rows of the Historie of a KPI page.
 fn history(page: &Page) -> Vec<String> {
-    page.texts("#historie ~ table.rm-changes tbody tr")
+    page.texts("#historie ~ .rm-table-scroll table.rm-changes tbody tr")
 }
 
 /// The form for a new value of [`KPI`] with these fields filled in.
@@ -229,7 +229,7 @@ async fn a_kpi_page_shows_its_definition_and_the_status_per_gemeente_with_symbol
         status_row(&page, "Montfoort").contains("? Geen data"),
         "{rows:?}"
     );
-    let statuses = page.texts("#status + table tbody tr .rm-status");
+    let statuses = page.texts("#status + .rm-table-scroll table tbody tr .rm-status");
     assert_eq!(statuses.len(), rows.len());
     for s in &statuses {
         let (symbol, word) = s.split_once(' ').expect("symbol and word");
@@ -237,7 +237,7 @@ async fn a_kpi_page_shows_its_definition_and_the_status_per_gemeente_with_symbol
         assert!(!word.is_empty(), "{s}");
     }
     assert_eq!(
-        page.count("#status + table .rm-status__symbol[aria-hidden='true']"),
+        page.count("#status + .rm-table-scroll table .rm-status__symbol[aria-hidden='true']"),
         statuses.len()
     );
 }
@@ -277,7 +277,7 @@ async fn a_kpi_page_with_example_values_says_so_above_and_beside_the_values() {
         "{}",
         page.text(".rm-alert--example")
     );
-    assert!(page.count("#status + table .rm-example") >= 1);
+    assert!(page.count("#status + .rm-table-scroll table .rm-example") >= 1);
     assert!(page.texts(".rm-example").iter().all(|t| t == "voorbeeld"));
 }
 
@@ -304,7 +304,9 @@ async fn the_plan_page_has_a_kpi_section_with_its_kpis() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.count("h2#kpis"), 1);
     assert_eq!(
-        page.count(&format!("#kpis ~ table a[href='/indicatoren/{KPI}']")),
+        page.count(&format!(
+            "#kpis ~ .rm-table-scroll table a[href='/indicatoren/{KPI}']"
+        )),
         1
     );
 }
@@ -318,7 +320,7 @@ async fn the_gemeente_page_has_a_kpi_section_with_the_kpis_measured_there() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.count("h2#kpis"), 1);
     let row = page
-        .texts("#kpis ~ table tbody tr")
+        .texts("#kpis ~ .rm-table-scroll table tbody tr")
         .into_iter()
         .find(|r| r.contains("consultduur"))
         .expect("the MTVP KPI is measured in Zeist");
@@ -662,11 +664,11 @@ async fn a_follow_up_action_is_created_and_the_gemeente_no_longer_asks_for_one()
     let kpi = admin.get(&format!("/indicatoren/{KPI}")).await;
     assert!(!status_row(&kpi, "Wijk bij Duurstede").contains("Vervolgactie nodig"));
     assert!(
-        kpi.texts("#acties ~ table tbody tr")
+        kpi.texts("#acties ~ .rm-table-scroll table tbody tr")
             .iter()
             .any(|r| r.contains("Versnellingssessie") && r.contains("Wijk bij Duurstede")),
         "{:?}",
-        kpi.texts("#acties ~ table tbody tr")
+        kpi.texts("#acties ~ .rm-table-scroll table tbody tr")
     );
 }
 
@@ -706,7 +708,7 @@ async fn escalating_an_action_to_the_regiegroep_lists_it_on_the_regiegroep_page(
     assert_eq!(escalated.location(), Some("/overleggen/regiegroep-zou"));
     let body = admin.get("/overleggen/regiegroep-zou").await;
     assert_eq!(body.status, StatusCode::OK);
-    let rows = body.texts("#acties ~ table tbody tr");
+    let rows = body.texts("#acties ~ .rm-table-scroll table tbody tr");
     assert!(
         rows.iter()
             .any(|r| r.contains("Extra capaciteit huisartsen")
@@ -748,7 +750,7 @@ async fn escalating_without_a_reason_is_refused_and_stores_nothing() {
     let body = admin.get("/overleggen/regiegroep-zou").await;
     assert!(
         !body
-            .texts("#acties ~ table tbody tr")
+            .texts("#acties ~ .rm-table-scroll table tbody tr")
             .iter()
             .any(|r| r.contains("Extra capaciteit huisartsen"))
     );

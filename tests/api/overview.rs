@@ -323,7 +323,7 @@ async fn a_stage_change_recorded_after_it_took_effect_is_marked_nagekomen() {
     assert!(change["recorded_at"].is_string(), "{change}");
     // The plan's history says when it was entered, and that it came late.
     let plan = app.get(&format!("/plannen/{KANSRIJKE_START}")).await;
-    let rows = plan.texts("#historie ~ table tbody tr");
+    let rows = plan.texts("#historie ~ .rm-table-scroll table tbody tr");
     assert!(
         rows.iter().any(|r| r.contains("Fase: Geborgd")
             && r.contains("Ingevoerd")

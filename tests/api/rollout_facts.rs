@@ -555,7 +555,7 @@ async fn migration_0006_gives_a_cell_back_the_date_source_and_aanname_a_note_onl
     );
     let page = app.get(&format!("/plannen/{NMG}")).await;
     let row = page
-        .texts("#uitrol ~ table tbody tr")
+        .texts("#uitrol ~ .rm-table-scroll table tbody tr")
         .into_iter()
         .find(|r| r.starts_with("Zeist"))
         .expect("the row of Zeist");
