@@ -15,6 +15,7 @@ pub mod observations;
 pub mod organisations;
 pub mod plans;
 pub mod rollouts;
+pub mod search;
 pub mod sources;
 
 use crate::web::Routes;
