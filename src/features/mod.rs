@@ -46,4 +46,5 @@ pub fn routes() -> Routes {
         .merge(framework::api::routes())
         .merge(sources::api::routes())
         .merge(bodies::api::routes())
+        .merge(search::routes())
 }

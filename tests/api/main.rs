@@ -30,4 +30,5 @@ mod pages;
 mod paging;
 mod refusals;
 mod rollout_facts;
+mod search;
 mod server;
