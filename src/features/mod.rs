@@ -11,6 +11,7 @@ pub mod changes;
 pub mod dashboard;
 pub mod framework;
 pub mod indicators;
+pub mod mine;
 pub mod observations;
 pub mod organisations;
 pub mod plans;
@@ -47,4 +48,5 @@ pub fn routes() -> Routes {
         .merge(sources::api::routes())
         .merge(bodies::api::routes())
         .merge(search::routes())
+        .merge(mine::routes())
 }

@@ -22,6 +22,7 @@ mod helpers;
 mod import;
 mod import_observations;
 mod import_upload;
+mod mine;
 mod monitoring;
 mod monitoring_api;
 mod observation_checks;
