@@ -74,13 +74,12 @@ async fn voor_mij_lists_exactly_the_plans_kpis_and_open_actions_of_the_trekker_s
     let shown: BTreeSet<String> = page
         .html()
         .select(
-            &scraper::Selector::parse("table.rm-mine-plans tbody th a:first-child")
-                .expect("selector"),
+            &scraper::Selector::parse(".rm-mine-plans a.rm-mine-plans__plan").expect("selector"),
         )
         .filter_map(|a| a.value().attr("href").map(str::to_owned))
         .collect();
     assert_eq!(shown, expected);
-    assert_eq!(page.count("table.rm-mine-plans tbody tr"), expected.len());
+    assert_eq!(page.count(".rm-mine-plans > li"), expected.len());
 
     // Exactly UNICUM's open actions, the late one flagged.
     let actions: Vec<String> = page
@@ -154,6 +153,6 @@ async fn voor_mij_sends_an_anonymous_visitor_to_sign_in_and_tells_a_beheerder_an
     let reader = app.login_as(Persona::Reader).await;
     let page = reader.get("/voor-mij").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.count("table.rm-mine-plans"), 0);
+    assert_eq!(page.count(".rm-mine-plans"), 0);
     assert_eq!(page.count(".rm-owed__item"), 0);
 }
