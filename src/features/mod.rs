@@ -12,10 +12,12 @@ pub mod changes;
 pub mod dashboard;
 pub mod framework;
 pub mod indicators;
+pub mod mine;
 pub mod observations;
 pub mod organisations;
 pub mod plans;
 pub mod rollouts;
+pub mod search;
 pub mod sources;
 
 use crate::web::Routes;
@@ -48,4 +50,6 @@ pub fn routes() -> Routes {
         .merge(framework::api::routes())
         .merge(sources::api::routes())
         .merge(bodies::api::routes())
+        .merge(search::routes())
+        .merge(mine::routes())
 }

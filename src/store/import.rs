@@ -73,6 +73,8 @@ impl Store {
         let mut w = self.begin_import(actor).await?;
         insert_all(&mut w, p).await?;
         w.audit_bulk(created_entries(p)).await?;
+        // Every record is new: one rebuild, a batch at a time, instead of a refresh per record.
+        w.rebuild_search_index();
         w.commit().await?;
         Ok(ImportCounts::of(p))
     }

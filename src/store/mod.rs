@@ -132,6 +132,7 @@ impl Store {
         };
         store.migrator().run(&store.pool).await?;
         store.fill_step_ends().await?;
+        store.fill_search_index().await?;
         Ok(store)
     }
 

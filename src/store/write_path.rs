@@ -291,6 +291,11 @@ pub(crate) struct Write<'s> {
     at: String,
     /// The same for every trail entry of this write (`audit_log.write_id`).
     id: String,
+    /// The records this write wrote a trail entry about, by the trail's record type: their
+    /// search rows are refreshed at commit.
+    touched: std::collections::BTreeSet<(&'static str, String)>,
+    /// The whole search index is rebuilt at commit (an import of a whole portfolio).
+    rebuild_search: bool,
 }
 
 impl Store {
@@ -327,6 +332,8 @@ impl Store {
             reason: reason.clone(),
             at: super::now_text(),
             id: crate::auth::new_id(),
+            touched: std::collections::BTreeSet::new(),
+            rebuild_search: false,
         })
     }
 }
@@ -494,7 +501,7 @@ impl<'s> Write<'s> {
         &mut self,
         reason: &Reason,
         subject: &Subject,
-        record: &str,
+        record: &'static str,
         field: &str,
         old: Option<&str>,
         new: Option<&str>,
@@ -523,6 +530,7 @@ impl<'s> Write<'s> {
         .bind(&self.id)
         .execute(&mut *self.tx)
         .await?;
+        self.touched.insert((record, subject.record_id.clone()));
         Ok(())
     }
 
@@ -611,6 +619,8 @@ impl<'s> Write<'s> {
         let rows: Vec<_> = entries
             .into_iter()
             .map(|e| {
+                self.touched
+                    .insert((e.record_type, e.subject.record_id.clone()));
                 [
                     ("at", text(&self.at)),
                     ("user_id", Value::Int(self.actor.user_id)),
@@ -636,8 +646,39 @@ impl<'s> Write<'s> {
         Ok(())
     }
 
-    /// Raises the data version and commits: the write is stored and kept pages are stale.
+    /// Has [`Write::commit`] build the search index anew instead of refreshing the records
+    /// this write touched: for a write that stores a whole portfolio.
+    pub fn rebuild_search_index(&mut self) {
+        self.rebuild_search = true;
+    }
+
+    /// Brings the search rows of what this write touched up to date, inside the write: every
+    /// change to a plan, organisation, area or KPI writes a trail entry about it, so the
+    /// trail's subjects are the records whose rows may have changed.
+    async fn refresh_search(&mut self) -> Result<(), sqlx::Error> {
+        use crate::features::search::index::{self, Kind};
+        let backend = self.backend();
+        if self.rebuild_search {
+            return index::rebuild(&mut self.tx, backend).await;
+        }
+        let touched = std::mem::take(&mut self.touched);
+        for kind in Kind::ALL {
+            let ids: Vec<String> = touched
+                .iter()
+                .filter(|(record, _)| Kind::of_record(record) == Some(kind))
+                .map(|(_, id)| id.clone())
+                .collect();
+            if !ids.is_empty() {
+                index::refresh(&mut self.tx, backend, kind, &ids).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Brings the search index up to date with this write, raises the data version and
+    /// commits: the write is stored and kept pages are stale.
     pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.refresh_search().await?;
         sqlx::query("UPDATE data_version SET value = value + 1 WHERE id = 1")
             .execute(&mut *self.tx)
             .await?;

@@ -36,7 +36,8 @@ pub fn routes() -> Routes {
         crate::features::indicators::api::detail,
         crate::features::observations::api::observations,
         crate::features::observations::api::post_observation,
-        crate::features::actions::api::actions
+        crate::features::actions::api::actions,
+        crate::features::search::api::search
     ),
     components(schemas(ApiErrorBody)),
     modifiers(&TokenSecurity)
