@@ -25,6 +25,37 @@ impl FilterChoice {
         *self == Self::default()
     }
 
+    /// The filter in words, for a page and its printout: "subregio Lekstroom, fase Loopt",
+    /// or "alle plannen".
+    pub fn words(&self, catalog: &Catalog) -> String {
+        let mut parts = Vec::new();
+        if !self.subregio.is_empty() {
+            parts.push(format!("subregio {}", catalog.area_name(&self.subregio)));
+        }
+        if !self.gemeente.is_empty() {
+            parts.push(format!("gemeente {}", catalog.area_name(&self.gemeente)));
+        }
+        for (word, id) in [
+            ("opgave", &self.opgave),
+            ("transformatie", &self.transformatie),
+        ] {
+            if let Some(i) = catalog.item(id) {
+                parts.push(format!("{word} {}", i.name));
+            }
+        }
+        if !self.fase.is_empty() {
+            parts.push(format!(
+                "fase {}",
+                crate::web::view::stage_label(Some(&self.fase))
+            ));
+        }
+        if parts.is_empty() {
+            "alle plannen".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+
     /// Reads and checks the query pairs; an unknown name or value gets a message that says
     /// which values exist.
     pub fn parse(

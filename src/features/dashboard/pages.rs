@@ -181,34 +181,9 @@ impl DashboardPage {
     }
 }
 
-/// The filter in words: "Opgave Mentale gezondheid, gemeente Zeist".
+/// The filter and peildatum in words: "stand van vandaag, ...; opgave Mentale gezondheid".
 fn filter_words(choice: &FilterChoice, catalog: &Catalog, as_of: Peildatum) -> String {
-    let mut parts = Vec::new();
-    if !choice.subregio.is_empty() {
-        parts.push(format!("subregio {}", catalog.area_name(&choice.subregio)));
-    }
-    if !choice.gemeente.is_empty() {
-        parts.push(format!("gemeente {}", catalog.area_name(&choice.gemeente)));
-    }
-    for (word, id) in [
-        ("opgave", &choice.opgave),
-        ("transformatie", &choice.transformatie),
-    ] {
-        if let Some(i) = catalog.item(id) {
-            parts.push(format!("{word} {}", i.name));
-        }
-    }
-    if !choice.fase.is_empty() {
-        parts.push(format!(
-            "fase {}",
-            crate::web::view::stage_label(Some(&choice.fase))
-        ));
-    }
-    let filter = if parts.is_empty() {
-        "alle plannen".to_owned()
-    } else {
-        parts.join(", ")
-    };
+    let filter = choice.words(catalog);
     let when = if as_of.is_past() {
         format!("stand op {} (peildatum)", as_of.label())
     } else {

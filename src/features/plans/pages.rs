@@ -55,6 +55,8 @@ pub struct ListPage {
     pub pages: PageNav,
     /// The CSV download of the whole filtered list.
     pub download: String,
+    /// The filter in words, for the printout.
+    pub filter_words: String,
 }
 
 /// The lines of one page of the plan list (`filter` narrowed to the page), in portfolio order.
@@ -107,6 +109,7 @@ async fn list(
         .extend_pairs(&pairs)
         .finish();
     Ok(ListPage {
+        filter_words: choice.words(&catalog),
         nav: "plannen",
         options: FilterOptions::from_catalog(&catalog),
         choice,
