@@ -243,7 +243,7 @@ async function signIn(page, who) {
 /// the "wijzig" links on the dashboard.
 async function editableCells(page) {
   await open(page, '/');
-  const hrefs = await page.locator('a.rm-edit-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  const hrefs = await page.locator('.rm-matrix a.rm-edit-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   const cells = [];
   for (const href of hrefs) {
     const m = /^\/plannen\/([^/]+)\/uitrol\/([^/?]+)/.exec(href || '');
@@ -256,7 +256,12 @@ async function editableCells(page) {
 /// cell when it saves, so an element handle would go stale).
 function matrixCell(page, plan, gemeente) {
   const base = `/plannen/${plan}/uitrol/${gemeente}`;
-  return page.locator(`td:has(a.rm-edit-link[href="${base}"]), td:has(a.rm-edit-link[href^="${base}?"])`);
+  return page.locator(`.rm-matrix td:has(a.rm-edit-link[href="${base}"]), .rm-matrix td:has(a.rm-edit-link[href^="${base}?"])`);
+}
+
+/// The row a matrix cell's form opens in, under the plan's row.
+function editRow(page, href) {
+  return page.locator(`.rm-matrix tr:has(a.rm-edit-link[href="${href}"]) + tr.rm-matrix__editrow`);
 }
 
 /// A new status asks for its own date and source: fill them in the cell form inside `scope`
@@ -280,7 +285,7 @@ async function otherOption(select, avoidLabels) {
 
 /// The table right after the plan page's "Wijzigingen in regiomonitor" heading, as rows of cell texts.
 async function changeRowsOnPlanPage(page) {
-  const table = page.locator('h2#wijzigingen + table');
+  const table = page.locator('h2#wijzigingen + .rm-table-scroll table');
   assert((await table.count()) === 1, 'the plan page has no table under "Wijzigingen in regiomonitor"');
   return tableRows(table);
 }
@@ -368,11 +373,10 @@ async function withJavaScript(browser, cells) {
   const planEdit = await editPlan(page, cell.plan, 'js');
 
   let cellLabel;
-  await check(`js: "wijzig" in the matrix loads the form into the cell (${cell.plan}, ${cell.gemeente}) without navigation`, page, async () => {
+  await check(`js: "wijzig" in the matrix opens the form in a row of its own (${cell.plan}, ${cell.gemeente}) without navigation`, page, async () => {
     await open(page, '/');
-    const link = page.locator(`a.rm-edit-link[href="${cell.href}"]`);
-    assert((await link.count()) === 1, `no "wijzig" link ${cell.href} on the dashboard`);
-    await link.evaluate((a) => a.closest('td').setAttribute('data-flow-cell', '1'));
+    const link = page.locator(`.rm-matrix a.rm-edit-link[href="${cell.href}"]`);
+    assert((await link.count()) === 1, `no "wijzig" link ${cell.href} in the matrix`);
     await page.evaluate(() => {
       window.__flowMarker = 'still here';
     });
@@ -388,16 +392,19 @@ async function withJavaScript(browser, cells) {
     ]);
     assert(res.status() === 200, `the htmx GET answered ${res.status()}`);
     assert(res.request().headers()['hx-request'] === 'true', 'the request was not made by htmx (no HX-Request header)');
-    const td = page.locator('td[data-flow-cell]');
-    await td.locator('form.rm-rollout-form').waitFor();
+    const row = editRow(page, cell.href);
+    await row.locator('form.rm-rollout-form').waitFor();
     page.off('framenavigated', onNav);
     assert(navigations === 0 && page.url() === before, `the page navigated (${navigations}×, now ${page.url()})`);
     assert((await page.evaluate(() => window.__flowMarker)) === 'still here', 'the page was reloaded');
-    assert((await td.locator('h1').count()) === 0, 'the cell got a whole page (an <h1>) instead of the form');
+    assert((await row.locator('h1').count()) === 0, 'the row got a whole page (an <h1>) instead of the form');
+    assert((await matrixCell(page, cell.plan, cell.gemeente).locator('form').count()) === 0, 'the form opened inside the cell');
+    const width = await row.locator('form.rm-rollout-form').evaluate((f) => f.getBoundingClientRect().width);
+    assert(width > 300, `the form in its row is only ${Math.round(width)} px wide`);
   });
 
-  await check('js: saving the cell form shows the new status in the cell without navigation', page, async () => {
-    const td = page.locator('td[data-flow-cell]');
+  await check('js: saving the form shows the new status in the cell, closes the row and puts focus back on the cell', page, async () => {
+    const td = editRow(page, cell.href);
     const select = td.getByLabel('Status', { exact: true });
     const pick = await otherOption(select, ['Onbekend']);
     await select.selectOption(pick.value);
@@ -421,7 +428,9 @@ async function withJavaScript(browser, cells) {
     const label = (await saved.locator('.rm-cell__label').innerText()).trim();
     assert(label === pick.label, `the cell shows "${label}", expected "${pick.label}"`);
     assert((await saved.locator('form').count()) === 0, 'the form is still in the cell');
-    assert((await page.locator('td td, td form.rm-rollout-form').count()) === 0, 'a cell was nested in a cell, or a form stayed open');
+    assert((await page.locator('td td, td form.rm-rollout-form, tr.rm-matrix__editrow').count()) === 0, 'a cell was nested in a cell, or the row of the form stayed open');
+    const focused = await page.evaluate(() => document.activeElement && document.activeElement.closest('td') && document.activeElement.closest('td').id);
+    assert(focused === `cel-${cell.plan}-${cell.gemeente}`, `after saving, focus is on ${focused}, not on the edited cell`);
     assert(navigations === 0, `the page navigated ${navigations}×`);
     assert((await page.evaluate(() => window.__flowMarker)) === 'still here', 'the page was reloaded');
     cellLabel = pick.label;
@@ -465,8 +474,8 @@ async function withoutJavaScript(browser, cells) {
   let cellLabel;
   await check(`no-js: "wijzig" opens the full-page rollout form (${cell.plan}, ${cell.gemeente})`, page, async () => {
     await open(page, '/');
-    const link = page.locator(`a.rm-edit-link[href="${cell.href}"]`);
-    assert((await link.count()) === 1, `no "wijzig" link ${cell.href} on the dashboard`);
+    const link = page.locator(`.rm-matrix a.rm-edit-link[href="${cell.href}"]`);
+    assert((await link.count()) === 1, `no "wijzig" link ${cell.href} in the matrix`);
     const res = await submit(page, link);
     await expectStatus(res, 200, 'rollout form');
     assert((await h1(page)).startsWith('Uitrol bewerken'), `the page's heading is "${await h1(page)}"`);
@@ -480,6 +489,9 @@ async function withoutJavaScript(browser, cells) {
     const res = await submit(page, page.getByRole('button', { name: 'Uitrol opslaan' }));
     await expectStatus(res, 200, 'saving the rollout');
     assert(pathOf(page) === '/', `after saving the browser is at ${pathOf(page)}, expected /`);
+    assert(new URL(page.url()).hash === `#cel-${cell.plan}-${cell.gemeente}`, `after saving the address points at ${new URL(page.url()).hash}, not the edited cell`);
+    const notice = (await page.locator('#melding').innerText()).trim();
+    assert(notice === 'De uitrol is opgeslagen.', `the confirmation reads "${notice}"`);
     const label = (await matrixCell(page, cell.plan, cell.gemeente).locator('.rm-cell__label').innerText()).trim();
     assert(label === pick.label, `the cell shows "${label}", expected "${pick.label}"`);
     cellLabel = pick.label;
@@ -538,10 +550,9 @@ async function accessibility(browser, cells) {
     });
     await check('axe: the rollout form in the matrix cell after a bad date (htmx)', t, async () => {
       await open(t, '/');
-      const link = t.locator(`a.rm-edit-link[href="${cell.href}"]`);
-      await link.evaluate((el) => el.closest('td').setAttribute('data-flow-cell', '1'));
+      const link = t.locator(`.rm-matrix a.rm-edit-link[href="${cell.href}"]`);
       await link.click();
-      const td = t.locator('td[data-flow-cell]');
+      const td = editRow(t, cell.href);
       await td.locator('form.rm-rollout-form').waitFor();
       await badDate(td.getByLabel('Sinds (datum)'));
       await Promise.all([
@@ -554,19 +565,21 @@ async function accessibility(browser, cells) {
     });
     await check('axe: two rollout forms open in the matrix at once (htmx)', t, async () => {
       await open(t, '/');
-      const links = t.locator('a.rm-edit-link');
+      const links = t.locator('.rm-matrix a.rm-edit-link');
       assert((await links.count()) >= 2, 'fewer than two "wijzig" links');
-      await links.nth(0).evaluate((el) => el.closest('td').setAttribute('data-flow-open', '1'));
-      await links.nth(1).evaluate((el) => el.closest('td').setAttribute('data-flow-open', '2'));
+      const first = await links.nth(0).getAttribute('href');
+      const second = await links.nth(1).getAttribute('href');
       await links.nth(0).click();
-      await t.locator('td[data-flow-open="1"] form.rm-rollout-form').waitFor();
-      await t.locator('td[data-flow-open="2"] a.rm-edit-link').click();
-      await t.locator('td[data-flow-open="2"] form.rm-rollout-form').waitFor();
+      await editRow(t, first).locator('form.rm-rollout-form').waitFor();
+      await editRow(t, first).evaluate((tr) => tr.setAttribute('data-flow-open', '1'));
+      await t.locator(`.rm-matrix a.rm-edit-link[href="${second}"]`).click();
+      await t.locator('tr.rm-matrix__editrow:not([data-flow-open])').locator('form.rm-rollout-form').waitFor();
+      await t.locator('tr.rm-matrix__editrow:not([data-flow-open])').evaluate((tr) => tr.setAttribute('data-flow-open', '2'));
       await axe(t);
       // axe finds a label by id, so it misses what the browser does with two fields of one id:
       // the label names the first field twice and the second not at all.
-      const unlabelled = await t.locator('td[data-flow-open] form :is(input:not([type=hidden]), select, textarea)').evaluateAll((els) =>
-        els.filter((el) => el.labels.length !== 1).map((el) => `${el.closest('td').dataset.flowOpen}:#${el.id} (${el.labels.length} labels)`),
+      const unlabelled = await t.locator('tr[data-flow-open] form :is(input:not([type=hidden]), select, textarea)').evaluateAll((els) =>
+        els.filter((el) => el.labels.length !== 1).map((el) => `${el.closest('tr').dataset.flowOpen}:#${el.id} (${el.labels.length} labels)`),
       );
       assert(unlabelled.length === 0, `two open rollout forms: fields without exactly one label: ${unlabelled.join(', ')}`);
     });
