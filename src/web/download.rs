@@ -359,7 +359,9 @@ where
     F: FnMut(usize) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Option<Vec<Row>>, StoreError>> + Send,
 {
-    let (rows_in, rows_out) = mpsc::channel::<Result<Vec<Row>, std::io::Error>>(IN_FLIGHT);
+    // Writing the workbook is slower than reading the rows: one batch waits while the next is
+    // read, and no more, so the rows in memory stay at about three batches.
+    let (rows_in, rows_out) = mpsc::channel::<Result<Vec<Row>, std::io::Error>>(1);
     tokio::task::spawn_blocking(move || {
         let out = ChunkWriter::new(send.clone());
         if let Err(e) = write_workbook(&table, rows_out, out) {

@@ -459,6 +459,10 @@ async fn matrix_rows(
         .collect())
 }
 
+/// Plans per batch of the matrix's downloads: a plan of the whole land has a cell in each of
+/// its gemeenten (342 in the national set), so 100 plans give at most some 34,000 rows.
+const MATRIX_BATCH: usize = 100;
+
 /// The columns of the matrix's downloads: one row per cell.
 const MATRIX_COLUMNS: &[&str] = &[
     "plan-id",
@@ -478,7 +482,7 @@ const MATRIX_COLUMNS: &[&str] = &[
 /// `/overzicht.xlsx`), with the page's filter and peildatum: one row per plan and gemeente
 /// whose cell shows a status (the empty cells outside a plan's working area are left out),
 /// plans in portfolio order and within a plan the gemeenten in the matrix's order. Also when
-/// the matrix is too large to draw: the plans are read a batch at a time.
+/// the matrix is too large to draw: the plans are read [`MATRIX_BATCH`] at a time.
 async fn matrix_download(
     State(state): State<AppState>,
     format: download::Format,
@@ -509,7 +513,7 @@ async fn matrix_download(
         async move {
             let paging = crate::web::paging::Paging {
                 number: n + 1,
-                size: download::BATCH,
+                size: MATRIX_BATCH,
             };
             let Some(page) = state.store.plan_page(&batches, paging).await? else {
                 return Ok(None);
