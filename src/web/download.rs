@@ -364,7 +364,7 @@ where
     let (rows_in, rows_out) = mpsc::channel::<Result<Vec<Row>, std::io::Error>>(1);
     tokio::task::spawn_blocking(move || {
         let out = ChunkWriter::new(send.clone());
-        if let Err(e) = write_workbook(&table, rows_out, out) {
+        if let Err(e) = write_workbook(&table, rows_out, out, SHEET_ROWS) {
             tracing::error!(error = %e, table = %table.name, "workbook broken off");
             let _ = send.blocking_send(Err(std::io::Error::other("de download is afgebroken")));
         }
@@ -436,8 +436,8 @@ impl Sheet {
         })
     }
 
-    fn is_full(&self) -> bool {
-        self.next_row >= SHEET_ROWS
+    fn is_full(&self, sheet_rows: u32) -> bool {
+        self.next_row >= sheet_rows
     }
 
     fn write(&mut self, row: &[Cell], formats: &Formats) -> Result<(), WorkbookError> {
@@ -494,11 +494,13 @@ fn excel_date(day: Date) -> Option<rust_xlsxwriter::ExcelDateTime> {
     rust_xlsxwriter::ExcelDateTime::from_ymd(year, month, day).ok()
 }
 
-/// Writes the rows as they come in, then zips the workbook into `out`.
+/// Writes the rows as they come in, then zips the workbook into `out`; a worksheet holds
+/// `sheet_rows` rows (header included) before the next one starts.
 fn write_workbook(
     table: &Table,
     mut rows: mpsc::Receiver<Result<Vec<Row>, std::io::Error>>,
     mut out: ChunkWriter,
+    sheet_rows: u32,
 ) -> Result<(), WorkbookError> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let formats = Formats {
@@ -509,7 +511,7 @@ fn write_workbook(
     let mut sheet = Sheet::start(&mut workbook, table, sheets, &formats)?;
     while let Some(batch) = rows.blocking_recv() {
         for row in batch? {
-            if sheet.is_full() {
+            if sheet.is_full(sheet_rows) {
                 sheet.finish(&mut workbook)?;
                 sheets += 1;
                 sheet = Sheet::start(&mut workbook, table, sheets, &formats)?;
@@ -652,6 +654,59 @@ mod tests {
         assert_eq!(Cell::fact_date("2025-Q4"), Cell::text("2025-Q4"));
         assert_eq!(Cell::fact_date("onbekend"), Cell::text("onbekend"));
         assert_eq!(Cell::fact_date(""), Cell::Empty);
+    }
+
+    #[test]
+    fn a_workbook_goes_on_in_a_next_sheet_with_the_same_header_when_one_is_full() {
+        use calamine::{Data, Reader, Xlsx};
+        let table = Table::new("proef", "Plannen", ["id", "datum", "waarde"]);
+        let (rows_in, rows_out) = mpsc::channel(4);
+        let (send, mut receive) = mpsc::channel(64);
+        let day: Date = "2025-10-09".parse().expect("day");
+        let row = |n: usize| {
+            vec![
+                Cell::text(format!("plan-{n}")),
+                Cell::Date(day),
+                Cell::count(n),
+            ]
+        };
+        rows_in
+            .blocking_send(Ok((1..=3).map(row).collect()))
+            .expect("queued");
+        rows_in
+            .blocking_send(Ok((4..=5).map(row).collect()))
+            .expect("queued");
+        drop(rows_in);
+
+        write_workbook(&table, rows_out, ChunkWriter::new(send), 3).expect("written");
+
+        let mut bytes = Vec::new();
+        while let Ok(chunk) = receive.try_recv() {
+            bytes.extend_from_slice(&chunk.expect("a chunk"));
+        }
+        let mut book = Xlsx::new(std::io::Cursor::new(bytes)).expect("an xlsx file");
+        assert_eq!(
+            book.sheet_names(),
+            ["Plannen", "Plannen (2)", "Plannen (3)"]
+        );
+        let mut ids = Vec::new();
+        for name in book.sheet_names() {
+            let range = book.worksheet_range(&name).expect("a sheet");
+            let mut rows = range.rows();
+            let header: Vec<String> = rows
+                .next()
+                .expect("header")
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            assert_eq!(header, ["id", "datum", "waarde"]);
+            for r in rows {
+                ids.push(r[0].to_string());
+                assert!(matches!(r[1], Data::DateTime(_)), "{:?}", r[1]);
+                assert!(matches!(r[2], Data::Float(_)), "{:?}", r[2]);
+            }
+        }
+        assert_eq!(ids, ["plan-1", "plan-2", "plan-3", "plan-4", "plan-5"]);
     }
 
     #[test]
