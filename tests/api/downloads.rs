@@ -411,6 +411,39 @@ async fn the_start_pages_matrix_downloads_as_one_row_per_cell_with_filter_and_pe
 }
 
 #[tokio::test]
+async fn a_subregios_matrix_of_the_national_set_downloads_batch_after_batch() {
+    let app = TestApp::empty().await;
+    app.store
+        .import_portfolio(
+            &regiomonitor::store::Actor::system("test", regiomonitor::domain::Channel::Import),
+            &regiomonitor::cli::generate::national(),
+        )
+        .await
+        .expect("national data set");
+    let page = app.get("/?subregio=subregio-01").await;
+    let shown = matrix_cells(&page);
+    let plans: BTreeSet<&String> = shown.iter().map(|(p, ..)| p).collect();
+    assert!(
+        plans.len() > 100,
+        "more plans than one batch: {}",
+        plans.len()
+    );
+
+    let (csv, sheet) = both(&app, &page).await;
+
+    let from_csv = file_cells(
+        csv.values("plan-id"),
+        csv.values("gemeentecode"),
+        csv.values("status"),
+        csv.values("herkomst"),
+    );
+    assert_eq!(csv.rows.len(), shown.len());
+    assert_eq!(from_csv, shown);
+    assert_eq!(sheet.values("plan-id"), csv.values("plan-id"));
+    assert_eq!(sheet.values("gemeentecode"), csv.values("gemeentecode"));
+}
+
+#[tokio::test]
 async fn a_gemeentes_plans_download_with_the_peildatum() {
     let app = TestApp::demo().await;
     for path in [
