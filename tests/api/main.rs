@@ -13,6 +13,7 @@ mod concurrency;
 mod cookies;
 mod definitions;
 mod demo_data;
+mod downloads;
 mod durability;
 mod editing;
 mod editing_other;

@@ -87,7 +87,9 @@ async fn the_plan_list_downloads_as_csv_with_the_filter_and_every_page() {
     assert!(csv.content_type.starts_with("text/csv"));
     assert!(csv.header_values(header::CONTENT_DISPOSITION.as_str())[0].contains("plannen.csv"));
     let text = csv.body.trim_start_matches('\u{feff}');
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.as_bytes());
     assert_eq!(
         reader.headers().expect("header").iter().collect::<Vec<_>>(),
         ["id", "naam", "soort", "gebied", "fase", "trekker"]

@@ -1,6 +1,8 @@
 //! Per gemeente: what runs and what is planned there, per opgave; its wijken and LSV's, and its
 //! history. A beheerder adds wijken and renames areas (as CBS renames a gemeente).
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
@@ -15,9 +17,10 @@ use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::last_change;
 use crate::features::changes::pages::{ChangeLine, change_lines};
 use crate::features::dashboard::overview::{CellFact, Counts, Peildatum, PortfolioView};
-use crate::features::plans::model::PlanFilter;
+use crate::features::plans::model::{PlanFilter, PlanOrganisationRow};
 use crate::store::Reason;
 use crate::web::AppState;
+use crate::web::download::{self, Cell};
 use crate::web::error::WebError;
 use crate::web::flash::{self, Notice};
 use crate::web::forms::{ConflictLine, parse_form};
@@ -31,6 +34,8 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/gemeenten", list)
         .get("/gemeenten/{code}", show)
+        .get("/gemeenten/{code}/plannen.csv", plans_download)
+        .get("/gemeenten/{code}/plannen.xlsx", plans_download)
         .post("/gemeenten/{code}/wijken", add_district)
         .get("/gebieden/{id}/bewerken", rename_form)
         .post("/gebieden/{id}/bewerken", rename)
@@ -147,6 +152,8 @@ pub struct ShowPage {
     pub history: Vec<ChangeLine>,
     /// KPI's measured in this gemeente, its subregio or the region, with their status.
     pub kpis: Vec<crate::features::indicators::KpiLine>,
+    /// The gemeente's plans as a file, on the peildatum.
+    pub downloads: download::Links,
 }
 
 fn gemeente_not_found(code: &str) -> WebError {
@@ -230,73 +237,12 @@ async fn show_page(
     let mut counts = Counts::default();
     let mut unknown = 0;
     let mut lines = Vec::new();
-    for plan in view
-        .plans
-        .iter()
-        .filter(|p| view.concerns(&p.id, &gemeente.id))
-    {
-        let fact = view.cell(&plan.id, &gemeente.id);
+    for (fact, line) in plan_lines(&view, &catalog, &gemeente.id, &organisations) {
         counts.add(&fact);
-        let word = fact.overview().unwrap_or(Overview::Unknown);
-        if word == Overview::Unknown {
+        if fact.overview().unwrap_or(Overview::Unknown) == Overview::Unknown {
             unknown += 1;
         }
-        let order = match word {
-            w if w.is_running() => 0,
-            Overview::Planned => 1,
-            Overview::Unknown => 2,
-            _ => 3,
-        };
-        let stage = view.stage(&plan.id);
-        let stage_text = match stage.and_then(|s| s.stage) {
-            Some(st) => match stage.and_then(|s| s.date.as_deref()) {
-                Some(d) => format!("{}, {}", st.label(), date_nl(d)),
-                None => st.label().to_owned(),
-            },
-            None => "Niet vermeld".to_owned(),
-        };
-        let leads: Vec<_> = organisations
-            .iter()
-            .filter(|o| o.plan_id == plan.id && o.role == "trekker")
-            .map(|o| o.name.as_str())
-            .collect();
-        let (status, follows_plan, note, assumption, source) = match fact {
-            CellFact::Own(r) => (
-                StatusView::of(r.status),
-                false,
-                Some(match &r.note {
-                    Some(n) => format!("{n} (sinds {})", date_nl(&r.date)),
-                    None => format!("Sinds {}", date_nl(&r.date)),
-                }),
-                r.assumption.clone(),
-                catalog.source(r.source_id.as_deref()),
-            ),
-            // The page says once what "volgt plan" means; a line per plan would repeat it.
-            CellFact::FollowsPlan(s) => (
-                StatusView::overview(word),
-                true,
-                None,
-                None,
-                catalog.source(s.source_id.as_deref()),
-            ),
-            CellFact::Outside => (StatusView::unknown(), false, None, None, None),
-        };
-        lines.push(PlanLine {
-            plan_id: plan.id.clone(),
-            plan_name: plan.name.clone(),
-            order,
-            status,
-            follows_plan,
-            note,
-            assumption,
-            stage: stage_text,
-            leads: if leads.is_empty() {
-                plan.texts.lead_text.clone().unwrap_or_default()
-            } else {
-                leads.join(", ")
-            },
-            source,
-        });
+        lines.push(line);
     }
     lines.sort_by_key(|l| l.order);
 
@@ -339,8 +285,15 @@ async fn show_page(
         .await?;
     let kpis =
         crate::features::indicators::kpi_lines_for_area(state, &catalog, &gemeente.id).await?;
+    let peildatum: Vec<(String, String)> = as_of
+        .0
+        .map(|d| ("peildatum".to_owned(), d.to_string()))
+        .into_iter()
+        .collect();
     Ok(ShowPage {
         kpis,
+        downloads: download::Links::new(&format!("/gemeenten/{}/plannen", gemeente.id), &peildatum)
+            .with_note(format!("de plannen van {}", gemeente.name)),
         nav: "gemeenten",
         districts: districts_of(&catalog, &gemeente.id),
         gemeente,
@@ -354,6 +307,187 @@ async fn show_page(
         errors,
         history: change_lines(trail, viewer),
     })
+}
+
+/// The plans of `view` that concern the gemeente (its working area holds it, or a source
+/// gives its own fact), each with its cell and its line on the gemeente page, in portfolio
+/// order. The page and its downloads both read them here.
+fn plan_lines<'a>(
+    view: &'a PortfolioView,
+    catalog: &Catalog,
+    gemeente_id: &str,
+    organisations: &[PlanOrganisationRow],
+) -> Vec<(CellFact<'a>, PlanLine)> {
+    let mut lines = Vec::new();
+    for plan in view
+        .plans
+        .iter()
+        .filter(|p| view.concerns(&p.id, gemeente_id))
+    {
+        let fact = view.cell(&plan.id, gemeente_id);
+        let word = fact.overview().unwrap_or(Overview::Unknown);
+        let order = match word {
+            w if w.is_running() => 0,
+            Overview::Planned => 1,
+            Overview::Unknown => 2,
+            _ => 3,
+        };
+        let stage = view.stage(&plan.id);
+        let stage_text = match stage.and_then(|s| s.stage) {
+            Some(st) => match stage.and_then(|s| s.date.as_deref()) {
+                Some(d) => format!("{}, {}", st.label(), date_nl(d)),
+                None => st.label().to_owned(),
+            },
+            None => "Niet vermeld".to_owned(),
+        };
+        let leads: Vec<_> = organisations
+            .iter()
+            .filter(|o| o.plan_id == plan.id && o.role == "trekker")
+            .map(|o| o.name.as_str())
+            .collect();
+        let (status, follows_plan, note, assumption, source) = match &fact {
+            CellFact::Own(r) => (
+                StatusView::of(r.status),
+                false,
+                Some(match &r.note {
+                    Some(n) => format!("{n} (sinds {})", date_nl(&r.date)),
+                    None => format!("Sinds {}", date_nl(&r.date)),
+                }),
+                r.assumption.clone(),
+                catalog.source(r.source_id.as_deref()),
+            ),
+            // The page says once what "volgt plan" means; a line per plan would repeat it.
+            CellFact::FollowsPlan(s) => (
+                StatusView::overview(word),
+                true,
+                None,
+                None,
+                catalog.source(s.source_id.as_deref()),
+            ),
+            CellFact::Outside => (StatusView::unknown(), false, None, None, None),
+        };
+        let line = PlanLine {
+            plan_id: plan.id.clone(),
+            plan_name: plan.name.clone(),
+            order,
+            status,
+            follows_plan,
+            note,
+            assumption,
+            stage: stage_text,
+            leads: if leads.is_empty() {
+                plan.texts.lead_text.clone().unwrap_or_default()
+            } else {
+                leads.join(", ")
+            },
+            source,
+        };
+        lines.push((fact, line));
+    }
+    lines
+}
+
+/// The columns of a gemeente's plans as a file.
+const PLAN_COLUMNS: &[&str] = &[
+    "plan-id",
+    "plan",
+    "opgaven",
+    "status",
+    "herkomst",
+    "datum",
+    "fase van het plan",
+    "trekker",
+    "bron",
+    "toelichting",
+    "aanname",
+];
+
+/// The plans of a gemeente as CSV or Excel (`/gemeenten/GM0355/plannen.csv`, `.xlsx`), now or
+/// on the peildatum: one row per plan the page shows (a plan the page lists under more than
+/// one opgave is one row, with its opgaven), in portfolio order, read a batch of plans at a
+/// time through the page's own lines.
+async fn plans_download(
+    State(state): State<AppState>,
+    format: download::Format,
+    Path(code): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (as_of, _) = Peildatum::split(&pairs)?;
+    let catalog = Arc::new(Catalog::load(&state.store).await?);
+    let gemeente = find_gemeente(&catalog, &code)?;
+    let mut name = format!("gemeente-{}-plannen", gemeente.id);
+    if let Some(day) = as_of.0 {
+        name.push_str(&format!("-peildatum-{day}"));
+    }
+    let filter = PlanFilter {
+        gemeente: Some(gemeente.id.clone()),
+        ..PlanFilter::default()
+    };
+    let table = download::Table::new(name, "Plannen", PLAN_COLUMNS);
+    Ok(table.download(format, move |n| {
+        let (state, catalog, filter) = (state.clone(), catalog.clone(), filter.clone());
+        let gemeente_id = gemeente.id.clone();
+        async move {
+            let paging = crate::web::paging::Paging {
+                number: n + 1,
+                size: download::BATCH,
+            };
+            let Some(page) = state.store.plan_page(&filter, paging).await? else {
+                return Ok(None);
+            };
+            let view = PortfolioView::load(&state.store, &catalog, &page, as_of).await?;
+            let links = state.store.plan_framework(&page).await?;
+            let organisations = state.store.plan_organisations(&page).await?;
+            let themes: Vec<_> = catalog.items(FrameworkKind::Theme).collect();
+            let rows = plan_lines(&view, &catalog, &gemeente_id, &organisations)
+                .into_iter()
+                .map(|(fact, line)| {
+                    let opgaven: Vec<&str> = themes
+                        .iter()
+                        .filter(|t| {
+                            links
+                                .iter()
+                                .any(|l| l.plan_id == line.plan_id && l.item_id == t.id)
+                        })
+                        .map(|t| t.name.as_str())
+                        .collect();
+                    let stage = view.stage(&line.plan_id);
+                    let (date, note) = match &fact {
+                        CellFact::Own(r) => {
+                            (Cell::fact_date(&r.date), Cell::optional(r.note.clone()))
+                        }
+                        CellFact::FollowsPlan(s) => (
+                            s.date.as_deref().map_or(Cell::Empty, Cell::fact_date),
+                            Cell::Empty,
+                        ),
+                        CellFact::Outside => (Cell::Empty, Cell::Empty),
+                    };
+                    vec![
+                        Cell::text(line.plan_id),
+                        Cell::text(line.plan_name),
+                        Cell::text(opgaven.join(", ")),
+                        Cell::text(line.status.label),
+                        Cell::text(if line.follows_plan {
+                            "volgt plan"
+                        } else {
+                            "eigen feit van de gemeente"
+                        }),
+                        date,
+                        Cell::text(
+                            stage
+                                .and_then(|s| s.stage)
+                                .map_or("Niet vermeld", |s| s.label()),
+                        ),
+                        Cell::text(line.leads),
+                        Cell::optional(line.source.map(|s| format!("{}, {}", s.title, s.date))),
+                        note,
+                        Cell::optional(line.assumption),
+                    ]
+                })
+                .collect();
+            Ok(Some(rows))
+        }
+    }))
 }
 
 /// Adds a wijk or LSV under the gemeente; errors come back on the gemeente page itself.

@@ -10,12 +10,13 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::effective::{
-    Change, PlanChanges, Window, by_plan, edit_changes, rollout_changes, stage_changes,
+    Change, ChangeKind, PlanChanges, Window, by_plan, edit_changes, rollout_changes, stage_changes,
 };
 use super::model::{AuditRow, AuditScope};
 use crate::domain::{format_date_nl, parse_date};
 use crate::features::dashboard::overview::Peildatum;
 use crate::web::AppState;
+use crate::web::download::{self, Cell};
 use crate::web::error::{ApiError, WebError};
 use crate::web::forms::Choice;
 use crate::web::paging::{PageNav, Paging};
@@ -27,6 +28,8 @@ use axum::response::IntoResponse;
 pub fn routes() -> Routes {
     Routes::new()
         .get("/wijzigingen", page)
+        .get("/wijzigingen.csv", download_changes)
+        .get("/wijzigingen.xlsx", download_changes)
         .get("/api/v1/changes", json)
 }
 
@@ -198,9 +201,12 @@ pub struct ChangesPage {
     pub pages: PageNav,
     /// Whether the "wie" column is shown.
     pub show_actor: bool,
+    /// Every change on every page as a file.
+    pub downloads: download::Links,
 }
 
-/// What `load` found: one page of changes grouped by plan, the rest, the period and the count.
+/// What `load` found: the changes grouped by plan (one page of them, or all), the rest, the
+/// period and the count.
 struct Loaded {
     catalog: Catalog,
     plans: Vec<PlanChanges>,
@@ -211,7 +217,17 @@ struct Loaded {
     what: String,
 }
 
+/// One page of the changes `q` asks for.
 async fn load(state: &AppState, q: &ChangesQuery, viewer: &Viewer) -> Result<Loaded, WebError> {
+    let mut loaded = load_all(state, q, viewer).await?;
+    let (plans, other) = page_of(loaded.plans, loaded.other, q.paging);
+    loaded.plans = plans;
+    loaded.other = other;
+    Ok(loaded)
+}
+
+/// Every change `q` asks for, on all pages.
+async fn load_all(state: &AppState, q: &ChangesQuery, viewer: &Viewer) -> Result<Loaded, WebError> {
     let catalog = Catalog::load(&state.store).await?;
     let (from, until, what) = period(q, &catalog)?;
     let window = Window {
@@ -253,7 +269,6 @@ async fn load(state: &AppState, q: &ChangesQuery, viewer: &Viewer) -> Result<Loa
     let names = plan_names(state).await?;
     let (plans, other) = by_plan(changes, &names);
     let total = plans.iter().map(|p| p.changes.len()).sum::<usize>() + other.len();
-    let (plans, other) = page_of(plans, other, q.paging);
     Ok(Loaded {
         catalog,
         plans,
@@ -334,7 +349,119 @@ async fn page(
         total,
         pages,
         show_actor: viewer.sees_internal(),
+        downloads: download::Links::new("/wijzigingen", &q.pairs)
+            .with_note(format!("alle {total} wijzigingen van deze periode")),
     })
+}
+
+/// The columns of the changes' downloads; "wie" only for signed-in readers, as on the page.
+fn change_columns(show_actor: bool) -> Vec<&'static str> {
+    let mut columns = vec![
+        "plan-id",
+        "plan",
+        "soort",
+        "wat",
+        "was",
+        "wordt",
+        "ingegaan",
+        "mogelijk",
+        "nagekomen, vastgelegd op",
+        "ingevoerd op",
+        "bron",
+        "toelichting",
+    ];
+    if show_actor {
+        columns.push("wie");
+    }
+    columns
+}
+
+/// Every change the page lists on all its pages as CSV or Excel (`/wijzigingen.csv`,
+/// `/wijzigingen.xlsx`), in the page's order: per plan, then the rest. One row per change; a
+/// save of several fields gives its fields one per line in "was" and "wordt".
+async fn download_changes(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    format: download::Format,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<axum::response::Response, WebError> {
+    let q = ChangesQuery::parse(&pairs)?;
+    let Loaded {
+        plans,
+        other,
+        from,
+        until,
+        ..
+    } = load_all(&state, &q, &viewer).await?;
+    let show_actor = viewer.sees_internal();
+    let mut name = format!("wijzigingen-{from}-tot-en-met-{until}");
+    if let Some(day) = q.peildatum.0 {
+        name.push_str(&format!("-bekend-op-{day}"));
+    }
+    let table = download::Table::new(name, "Wijzigingen", change_columns(show_actor));
+    // The page reads the whole period too; the rows go out a batch at a time.
+    let mut lines = plans
+        .into_iter()
+        .flat_map(|p| {
+            let (id, name) = (p.plan_id, p.plan_name);
+            p.changes
+                .into_iter()
+                .map(move |c| (Some((id.clone(), name.clone())), c))
+        })
+        .chain(other.into_iter().map(|c| (None, c)))
+        .collect::<Vec<_>>()
+        .into_iter();
+    Ok(table.download(format, move |_| {
+        let batch: Vec<download::Row> = lines
+            .by_ref()
+            .take(download::BATCH)
+            .map(|(plan, c)| change_row(plan, c, show_actor))
+            .collect();
+        std::future::ready(Ok((!batch.is_empty()).then_some(batch)))
+    }))
+}
+
+/// One change as a row of the download.
+fn change_row(plan: Option<(String, String)>, c: Change, show_actor: bool) -> download::Row {
+    let (plan_id, plan_name) = plan.unzip();
+    // A save of several fields: each field on a line of its own, as the page lists them.
+    let values = |pick: fn(&super::effective::FieldChange) -> Option<&String>| {
+        c.fields
+            .iter()
+            .map(|f| format!("{}: {}", f.label, pick(f).map_or("leeg", String::as_str)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (old, new) = if c.fields.len() > 1 {
+        (
+            Cell::text(values(|f| f.old.as_ref())),
+            Cell::text(values(|f| f.new.as_ref())),
+        )
+    } else {
+        (Cell::optional(c.old.clone()), Cell::optional(c.new.clone()))
+    };
+    let mut row = vec![
+        Cell::optional(plan_id),
+        Cell::optional(plan_name),
+        Cell::text(match c.kind {
+            ChangeKind::Stage => "Fase",
+            ChangeKind::Rollout => "Uitrol",
+            ChangeKind::Edit => "Bewerking",
+        }),
+        Cell::text(c.what),
+        old,
+        new,
+        Cell::fact_date(&c.effective_date),
+        Cell::yes(c.uncertain),
+        Cell::optional(c.late),
+        c.recorded_at.as_deref().map_or(Cell::Empty, Cell::moment),
+        Cell::optional(c.source),
+        Cell::optional(c.note),
+    ];
+    if show_actor {
+        row.push(Cell::optional(c.actor));
+    }
+    row
 }
 
 /// The changes of one plan in the JSON answer.

@@ -2,7 +2,8 @@
 //! are planned ("in één oogopslag"), by opgave; what needs action; and below it the matrix of
 //! plans × gemeenten, today or as it stood on a peildatum.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -10,6 +11,9 @@ use axum::extract::{Query, State};
 
 use super::overview::{CellFact, Counts, Peildatum, PortfolioView};
 use crate::domain::{EscalationLevel, FrameworkKind, IndicatorStatus};
+use crate::features::areas::model::AreaRow;
+use crate::features::plans::model::{PlanFilter, PlanRow};
+use crate::web::download::{self, Cell as FileCell};
 use crate::web::error::WebError;
 use crate::web::filter::FilterChoice;
 use crate::web::routes::Routes;
@@ -25,7 +29,10 @@ const MAX_CELLS: usize = 40_000;
 const ATTENTION_LINES: usize = 3;
 
 pub fn routes() -> Routes {
-    Routes::new().get("/", show)
+    Routes::new()
+        .get("/", show)
+        .get("/overzicht.csv", matrix_download)
+        .get("/overzicht.xlsx", matrix_download)
 }
 
 /// One gemeente in the counts table.
@@ -138,6 +145,8 @@ pub struct DashboardPage {
     pub too_large: bool,
     /// This page's address with its filter, for an edit to return to.
     pub back: String,
+    /// The matrix's cells as a file, with the filter and peildatum.
+    pub downloads: download::Links,
 }
 
 /// A plan with its cell in one gemeente, for the matrix as a list (phones).
@@ -197,6 +206,7 @@ async fn show(
     viewer: Viewer,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<DashboardPage, WebError> {
+    let query_pairs = pairs.clone();
     let (as_of, pairs) = Peildatum::split(&pairs)?;
     let catalog = Catalog::load(&state.store).await?;
     let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
@@ -256,34 +266,7 @@ async fn show(
         .map(|s| (s.id.clone(), format!("{} ({})", s.title, date_nl(&s.date))));
 
     // The matrix: the gemeenten in the selected plans' working areas (or the chosen one).
-    let in_view = view.gemeenten_in_view();
-    let mut groups = Vec::new();
-    let mut columns: Vec<Column> = Vec::new();
-    for s in catalog
-        .subregions()
-        .filter(|s| choice.subregio.is_empty() || s.id == choice.subregio)
-    {
-        let before = columns.len();
-        columns.extend(
-            catalog
-                .gemeenten_of(&s.id)
-                .filter(|g| in_view.contains(&g.id))
-                .filter(|g| choice.gemeente.is_empty() || g.id == choice.gemeente)
-                .map(|g| Column {
-                    id: g.id.clone(),
-                    name: g.name.clone(),
-                    counts: Counts::default(),
-                }),
-        );
-        if columns.len() > before {
-            groups.push(ColumnGroup {
-                id: s.id.clone(),
-                name: s.name.clone(),
-                start: before,
-                span: columns.len() - before,
-            });
-        }
-    }
+    let (groups, mut columns) = matrix_columns(&catalog, &choice, &view.gemeenten_in_view());
     // The estimate counted every gemeente; the columns are those of the working areas. A
     // matrix that fits after all is drawn, with every cell's facts read (a peildatum's view
     // has them already).
@@ -327,7 +310,55 @@ async fn show(
         legend: StatusView::legend(),
         plan_legend: StatusView::plan_legend(),
         too_large,
+        downloads: download::Links::new("/overzicht", &query_pairs).with_note(
+            "de cellen van de matrix (per plan en gemeente, met het filter en de peildatum)",
+        ),
     })
+}
+
+/// The gemeenten of the matrix, under their subregio in the catalog's order: those that any
+/// selected plan concerns (`in_view`), narrowed to the chosen subregio or gemeente.
+fn matrix_columns(
+    catalog: &Catalog,
+    choice: &FilterChoice,
+    in_view: &HashSet<String>,
+) -> (Vec<ColumnGroup>, Vec<Column>) {
+    let mut groups = Vec::new();
+    let mut columns: Vec<Column> = Vec::new();
+    for s in catalog
+        .subregions()
+        .filter(|s| choice.subregio.is_empty() || s.id == choice.subregio)
+    {
+        let before = columns.len();
+        columns.extend(
+            catalog
+                .gemeenten_of(&s.id)
+                .filter(|g| in_view.contains(&g.id))
+                .filter(|g| choice.gemeente.is_empty() || g.id == choice.gemeente)
+                .map(|g| Column {
+                    id: g.id.clone(),
+                    name: g.name.clone(),
+                    counts: Counts::default(),
+                }),
+        );
+        if columns.len() > before {
+            groups.push(ColumnGroup {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                start: before,
+                span: columns.len() - before,
+            });
+        }
+    }
+    (groups, columns)
+}
+
+/// The heading a plan's row stands under in the matrix: the region, or the subregio of the
+/// plan's area; a plan of neither has no row.
+fn row_group<'a>(catalog: &'a Catalog, plan: &PlanRow) -> Option<&'a AreaRow> {
+    catalog
+        .subregion_of(&plan.area_id)
+        .or_else(|| catalog.region().filter(|r| r.id == plan.area_id))
 }
 
 /// The matrix rows per subregio of the plans, counting each column's cells as it goes.
@@ -448,9 +479,6 @@ async fn matrix_rows(
                 }
             })
             .collect();
-        let group_id = catalog
-            .subregion_of(&plan.area_id)
-            .map_or_else(|| plan.area_id.clone(), |s| s.id.clone());
         let row = MatrixRow {
             editable: editable.contains(&plan.id),
             plan_id: plan.id.clone(),
@@ -459,7 +487,7 @@ async fn matrix_rows(
             maybe,
             cells,
         };
-        if let Some(i) = group_index.get(&group_id) {
+        if let Some(i) = row_group(catalog, plan).and_then(|g| group_index.get(&g.id)) {
             by_group[*i].1.rows.push(row);
         }
     }
@@ -468,6 +496,133 @@ async fn matrix_rows(
         .map(|(_, g)| g)
         .filter(|g| !g.rows.is_empty())
         .collect())
+}
+
+/// Plans per batch of the matrix's downloads: a plan of the whole land has a cell in each of
+/// its gemeenten (342 in the national set), so 100 plans give at most some 34,000 rows.
+const MATRIX_BATCH: usize = 100;
+
+/// The columns of the matrix's downloads: one row per cell.
+const MATRIX_COLUMNS: &[&str] = &[
+    "plan-id",
+    "plan",
+    "subregio",
+    "gemeentecode",
+    "gemeente",
+    "status",
+    "herkomst",
+    "datum",
+    "bron",
+    "toelichting",
+    "aanname",
+];
+
+/// The cells of the start page's matrix as CSV or Excel (`/overzicht.csv`,
+/// `/overzicht.xlsx`), with the page's filter and peildatum: one row per plan and gemeente
+/// whose cell shows a status (the empty cells outside a plan's working area are left out),
+/// plans in portfolio order and within a plan the gemeenten in the matrix's order. Also when
+/// the matrix is too large to draw: the plans are read [`MATRIX_BATCH`] at a time.
+async fn matrix_download(
+    State(state): State<AppState>,
+    format: download::Format,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<axum::response::Response, WebError> {
+    let (as_of, pairs) = Peildatum::split(&pairs)?;
+    let catalog = Arc::new(Catalog::load(&state.store).await?);
+    let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
+    // On a peildatum the stage filter asks for the stage of that day, which the view decides
+    // from the history: the batches of plans are taken without it.
+    let batches = PlanFilter {
+        stage: if as_of.is_past() {
+            None
+        } else {
+            filter.stage.clone()
+        },
+        ..filter.clone()
+    };
+    let name = match as_of.0 {
+        Some(day) => format!("overzicht-peildatum-{day}"),
+        None => "overzicht".to_owned(),
+    };
+    let table = download::Table::new(name, "Overzicht", MATRIX_COLUMNS);
+    let (choice, stage) = (Arc::new(choice), filter.stage);
+    Ok(table.download(format, move |n| {
+        let (state, catalog, choice) = (state.clone(), catalog.clone(), choice.clone());
+        let (batches, stage) = (batches.clone(), stage.clone());
+        async move {
+            let paging = crate::web::paging::Paging {
+                number: n + 1,
+                size: MATRIX_BATCH,
+            };
+            let Some(page) = state.store.plan_page(&batches, paging).await? else {
+                return Ok(None);
+            };
+            let page = PlanFilter { stage, ..page };
+            let view = PortfolioView::load(&state.store, &catalog, &page, as_of).await?;
+            Ok(Some(matrix_cells(&catalog, &choice, &view)))
+        }
+    }))
+}
+
+/// The matrix's cells of the plans of `view` that show a status, as rows of the download.
+fn matrix_cells(
+    catalog: &Catalog,
+    choice: &FilterChoice,
+    view: &PortfolioView,
+) -> Vec<download::Row> {
+    let (_, columns) = matrix_columns(catalog, choice, &view.gemeenten_in_view());
+    let source = |id: Option<&str>| {
+        FileCell::optional(
+            catalog
+                .source(id)
+                .map(|s| format!("{}, {}", s.title, s.date)),
+        )
+    };
+    let mut rows = Vec::new();
+    for plan in view
+        .plans
+        .iter()
+        .filter(|p| row_group(catalog, p).is_some())
+    {
+        for col in &columns {
+            let (status, origin, date, from, note, assumption) = match view.cell(&plan.id, &col.id)
+            {
+                CellFact::Own(r) => (
+                    StatusView::of(r.status),
+                    "eigen feit van de gemeente",
+                    FileCell::fact_date(&r.date),
+                    source(r.source_id.as_deref()),
+                    FileCell::optional(r.note.clone()),
+                    FileCell::optional(r.assumption.clone()),
+                ),
+                CellFact::FollowsPlan(s) => (
+                    StatusView::overview(s.overview()),
+                    "volgt plan",
+                    s.date
+                        .as_deref()
+                        .map_or(FileCell::Empty, FileCell::fact_date),
+                    source(s.source_id.as_deref()),
+                    FileCell::Empty,
+                    FileCell::Empty,
+                ),
+                CellFact::Outside => continue,
+            };
+            rows.push(vec![
+                FileCell::text(plan.id.clone()),
+                FileCell::text(plan.name.clone()),
+                FileCell::optional(catalog.subregion_of(&col.id).map(|s| s.name.clone())),
+                FileCell::text(col.id.clone()),
+                FileCell::text(col.name.clone()),
+                FileCell::text(status.label),
+                FileCell::text(origin),
+                date,
+                from,
+                note,
+                assumption,
+            ]);
+        }
+    }
+    rows
 }
 
 /// What needs action now: KPI values that missed their target, overdue follow-up actions, and

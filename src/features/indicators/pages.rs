@@ -20,6 +20,7 @@ use crate::features::indicators::{ActionLine, action_lines, assess_latest};
 use crate::features::observations::model::ObservationRow;
 use crate::store::RecordField;
 use crate::web::AppState;
+use crate::web::download::{self, Cell};
 use crate::web::error::WebError;
 use crate::web::forms::Choice;
 use crate::web::routes::Routes;
@@ -29,6 +30,8 @@ use crate::web::view::{Catalog, Fact, SourceView, StatusView};
 pub fn routes() -> Routes {
     Routes::new()
         .get("/indicatoren", list)
+        .get("/indicatoren.csv", list_download)
+        .get("/indicatoren.xlsx", list_download)
         .get("/indicatoren/{id}", show)
 }
 
@@ -41,6 +44,8 @@ pub struct ListLine {
     pub level: &'static str,
     pub counts: Vec<(StatusView, usize)>,
     pub has_examples: bool,
+    /// The KPI's definition, for the numbers of the downloads.
+    pub indicator: IndicatorRow,
 }
 
 pub struct Group {
@@ -56,6 +61,8 @@ pub struct ListPage {
     pub groups: Vec<Group>,
     pub total: usize,
     pub can_import: bool,
+    /// The table as a file.
+    pub downloads: download::Links,
 }
 
 /// "-7 % t.o.v. 2023 in 2026" or the streefbeeld of a narrative KPI.
@@ -99,6 +106,20 @@ fn counts(
 
 async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
+    let (groups, total) = list_groups(&state, &catalog).await?;
+    Ok(ListPage {
+        nav: "indicatoren",
+        total,
+        groups,
+        can_import: viewer.is_signed_in(),
+        downloads: download::Links::new("/indicatoren", &[])
+            .with_note("de tabel (per KPI de streefwaarde en de status per gebied)"),
+    })
+}
+
+/// The KPI list's groups (per transformation, then per plan, then the rest) and the number of
+/// KPI's: the page and its downloads both read them here.
+async fn list_groups(state: &AppState, catalog: &Catalog) -> Result<(Vec<Group>, usize), WebError> {
     let indicators = state.store.indicators().await?;
     let latest = state.store.latest_observations_all().await?;
     let mut by_indicator: HashMap<&str, HashMap<&str, &ObservationRow>> = HashMap::new();
@@ -125,8 +146,9 @@ async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage,
             kind: ind.kind_label(),
             target: target_text(ind),
             level: ind.area_level().label(),
-            counts: counts(ind, &areas_of_level(&catalog, ind), latest),
+            counts: counts(ind, &areas_of_level(catalog, ind), latest),
             has_examples: latest.values().any(|o| o.is_example()),
+            indicator: ind.clone(),
         }
     };
     let mut groups = Vec::new();
@@ -176,12 +198,85 @@ async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage,
             lines: loose,
         });
     }
-    Ok(ListPage {
-        nav: "indicatoren",
-        total: indicators.len(),
-        groups,
-        can_import: viewer.is_signed_in(),
-    })
+    Ok((groups, indicators.len()))
+}
+
+/// The columns of the KPI table's downloads: one row per KPI, the number of areas in each
+/// status after the fixed columns.
+fn list_columns() -> Vec<String> {
+    [
+        "groep",
+        "id",
+        "kpi",
+        "soort",
+        "meetwijze",
+        "eenheid",
+        "richting",
+        "nulmeting",
+        "periode nulmeting",
+        "streefwaarde",
+        "periode streefwaarde",
+        "streefwaarde (tekst)",
+        "gemeten",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .chain(
+        IndicatorStatus::ALL
+            .iter()
+            .map(|s| format!("gebieden {}", s.label().to_lowercase())),
+    )
+    .chain(std::iter::once("voorbeeldwaarden".to_owned()))
+    .collect()
+}
+
+/// The KPI table as CSV or Excel (`/indicatoren.csv`, `/indicatoren.xlsx`): the page's lines,
+/// with the numbers of the definition as numbers.
+async fn list_download(
+    State(state): State<AppState>,
+    format: download::Format,
+) -> Result<axum::response::Response, WebError> {
+    let catalog = Catalog::load(&state.store).await?;
+    let (groups, _) = list_groups(&state, &catalog).await?;
+    let mut rows = Vec::new();
+    for g in groups {
+        for l in g.lines {
+            let ind = &l.indicator;
+            let direction = ind
+                .direction
+                .as_deref()
+                .and_then(|d| Direction::parse(d).ok());
+            let mut row = vec![
+                Cell::text(g.title.clone()),
+                Cell::text(l.id),
+                Cell::text(l.name),
+                Cell::text(l.kind),
+                Cell::text(ind.measure().label()),
+                Cell::optional(ind.unit.clone()),
+                Cell::optional(direction.map(Direction::label)),
+                Cell::number(ind.baseline_value),
+                Cell::optional(ind.baseline_period.clone()),
+                Cell::number(ind.target_value),
+                Cell::optional(ind.target_period.clone()),
+                Cell::text(l.target),
+                Cell::text(l.level),
+            ];
+            row.extend(IndicatorStatus::ALL.iter().map(|s| {
+                Cell::count(
+                    l.counts
+                        .iter()
+                        .find(|(v, _)| v.code == s.code())
+                        .map_or(0, |(_, n)| *n),
+                )
+            }));
+            row.push(Cell::yes(l.has_examples));
+            rows.push(row);
+        }
+    }
+    // The list is read whole for the page too (a few hundred KPI's at most): one batch.
+    let mut rows = Some(rows);
+    let table = download::Table::new("kpis", "KPI's", list_columns());
+    Ok(table.download(format, move |_| std::future::ready(Ok(rows.take()))))
 }
 
 /// One area's status in the table on the KPI page.

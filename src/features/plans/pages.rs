@@ -15,7 +15,7 @@ use crate::features::changes::model::AuditScope;
 use crate::features::changes::pages::{ChangeLine, change_lines, moment_nl};
 use crate::features::dashboard::overview::{CellFact, Peildatum, PortfolioView};
 use crate::store::RecordField;
-use crate::web::download;
+use crate::web::download::{self, Cell};
 use crate::web::error::WebError;
 use crate::web::filter::FilterChoice;
 use crate::web::paging::{PageNav, Paging};
@@ -29,7 +29,8 @@ use crate::web::{AppState, FilterOptions};
 pub fn routes() -> Routes {
     Routes::new()
         .get("/plannen", list)
-        .get("/plannen.csv", list_csv)
+        .get("/plannen.csv", list_download)
+        .get("/plannen.xlsx", list_download)
         .get("/plannen/{id}", show)
 }
 
@@ -53,8 +54,8 @@ pub struct ListPage {
     pub options: FilterOptions,
     pub plans: Vec<PlanListLine>,
     pub pages: PageNav,
-    /// The CSV download of the whole filtered list.
-    pub download: String,
+    /// The downloads of the whole filtered list.
+    pub downloads: download::Links,
     /// The filter in words, for the printout.
     pub filter_words: String,
 }
@@ -105,9 +106,6 @@ async fn list(
         Some(page) => list_lines(&state, &catalog, &page).await?,
         None => Vec::new(),
     };
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&pairs)
-        .finish();
     Ok(ListPage {
         filter_words: choice.words(&catalog),
         nav: "plannen",
@@ -115,23 +113,28 @@ async fn list(
         choice,
         plans,
         pages: PageNav::new("/plannen", &pairs, paging, total),
-        download: if query.is_empty() {
-            "/plannen.csv".into()
-        } else {
-            format!("/plannen.csv?{query}")
-        },
+        downloads: download::Links::new("/plannen", &pairs).with_note(format!(
+            "de hele lijst ({total} {}, met het filter hierboven)",
+            if total == 1 { "plan" } else { "plannen" }
+        )),
     })
 }
 
-/// The whole filtered plan list as CSV, streamed a batch of plans at a time.
-async fn list_csv(
+/// The columns of the plan list's downloads.
+const LIST_COLUMNS: &[&str] = &["id", "naam", "soort", "gebied", "fase", "trekker"];
+
+/// The whole filtered plan list as CSV or Excel (`/plannen.csv`, `/plannen.xlsx`), read a
+/// batch of plans at a time by the list's own page query.
+async fn list_download(
     State(state): State<AppState>,
+    format: download::Format,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<axum::response::Response, WebError> {
     let catalog = std::sync::Arc::new(Catalog::load(&state.store).await?);
+    let (_, pairs) = Paging::split(&pairs)?;
     let (_, filter) = FilterChoice::parse(&pairs, &catalog)?;
-    const HEADER: &[&str] = &["id", "naam", "soort", "gebied", "fase", "trekker"];
-    Ok(download::csv("plannen.csv", HEADER, move |n| {
+    let table = download::Table::new("plannen", "Plannen", LIST_COLUMNS);
+    Ok(table.download(format, move |n| {
         let (state, catalog, filter) = (state.clone(), catalog.clone(), filter.clone());
         async move {
             let paging = Paging {
@@ -139,13 +142,24 @@ async fn list_csv(
                 size: download::BATCH,
             };
             let Some(page) = state.store.plan_page(&filter, paging).await? else {
-                return Ok(Vec::new());
+                return Ok(None);
             };
             let lines = list_lines(&state, &catalog, &page).await?;
-            Ok(lines
-                .into_iter()
-                .map(|l| vec![l.id, l.name, l.kind, l.area, l.stage, l.leads])
-                .collect())
+            Ok(Some(
+                lines
+                    .into_iter()
+                    .map(|l| {
+                        vec![
+                            Cell::text(l.id),
+                            Cell::text(l.name),
+                            Cell::text(l.kind),
+                            Cell::text(l.area),
+                            Cell::text(l.stage),
+                            Cell::text(l.leads),
+                        ]
+                    })
+                    .collect(),
+            ))
         }
     }))
 }
