@@ -163,6 +163,27 @@ pub(crate) fn user_subject(id: i64, email: &str) -> Subject {
     }
 }
 
+/// Refuses an organisation code that does not exist.
+async fn organisations_exist(w: &mut Write<'_>, codes: &[String]) -> Result<(), StoreError> {
+    for o in codes {
+        if !exists(
+            w.conn(),
+            "SELECT COUNT(*) FROM organisations WHERE id = $1",
+            o,
+        )
+        .await?
+        {
+            return Err(StoreError::Refused(Refusal::of(
+                UserField::Organisations,
+                format!(
+                    "de organisatie \"{o}\" bestaat niet; gebruik de code van een organisatie zoals die op de pagina Organisaties staat"
+                ),
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     async fn user_organisations(&self, user_id: i64) -> Result<Vec<String>, StoreError> {
         let rows: Vec<(String,)> = sqlx::query_as(
@@ -208,22 +229,7 @@ impl Store {
                 format!("er is al een account met het e-mailadres {}", new.email),
             )));
         }
-        for o in &new.organisations {
-            if !exists(
-                w.conn(),
-                "SELECT COUNT(*) FROM organisations WHERE id = $1",
-                o,
-            )
-            .await?
-            {
-                return Err(StoreError::Refused(Refusal::of(
-                    UserField::Organisations,
-                    format!(
-                        "de organisatie \"{o}\" bestaat niet; gebruik de code van een organisatie zoals die op de pagina Organisaties staat"
-                    ),
-                )));
-            }
-        }
+        organisations_exist(&mut w, &new.organisations).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO users (email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -390,20 +396,7 @@ impl Store {
                 format!("er is geen account {user_id}")
             })
             .await?;
-        for o in organisations {
-            if !exists(
-                w.conn(),
-                "SELECT COUNT(*) FROM organisations WHERE id = $1",
-                o,
-            )
-            .await?
-            {
-                return Err(StoreError::Refused(Refusal::of(
-                    UserField::Organisations,
-                    format!("de organisatie \"{o}\" bestaat niet"),
-                )));
-            }
-        }
+        organisations_exist(&mut w, organisations).await?;
         let (email, was_role): (String, String) =
             sqlx::query_as("SELECT email, role FROM users WHERE id = $1")
                 .bind(user_id)

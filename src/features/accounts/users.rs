@@ -119,6 +119,27 @@ async fn users(State(state): State<AppState>, viewer: Viewer) -> Result<UsersPag
     users_page(&state, NewUserForm::default(), FormErrors::new(), None).await
 }
 
+/// The role a form chose; a trekker needs at least one organisation. Problems go to `errors`.
+fn role_and_organisations(
+    errors: &mut FormErrors,
+    role: &str,
+    organisations: &[String],
+) -> Option<Role> {
+    let role = if role.is_empty() {
+        errors.add("role", "Rol: kies beheerder, trekker of lezer.");
+        None
+    } else {
+        errors.check("role", "Rol", Role::parse(role))
+    };
+    if role == Some(Role::Lead) && organisations.is_empty() {
+        errors.add(
+            "organisations",
+            "Organisaties: kies minstens één organisatie waarvoor deze trekker plannen bijwerkt.",
+        );
+    }
+    role
+}
+
 /// The new-account form again as typed, but for the password, with what to fix.
 async fn form_again(
     state: &AppState,
@@ -148,18 +169,7 @@ async fn add_user(
             "Naam: vul de naam in zoals anderen die in de historie zien.",
         );
     }
-    let role = if form.role.is_empty() {
-        errors.add("role", "Rol: kies beheerder, trekker of lezer.");
-        None
-    } else {
-        errors.check("role", "Rol", Role::parse(&form.role))
-    };
-    if role == Some(Role::Lead) && form.organisations.is_empty() {
-        errors.add(
-            "organisations",
-            "Organisaties: kies minstens één organisatie waarvoor deze trekker plannen bijwerkt.",
-        );
-    }
+    let role = role_and_organisations(&mut errors, &form.role, &form.organisations);
     let hash = errors.check(
         "password",
         "Eerste wachtwoord",
@@ -354,18 +364,7 @@ async fn save_user(
     let admin = viewer.require_admin("rollen en organisaties van accounts wijzigen")?;
     let id = user_id(&id)?;
     let mut errors = FormErrors::new();
-    let role = if form.role.is_empty() {
-        errors.add("role", "Rol: kies beheerder, trekker of lezer.");
-        None
-    } else {
-        errors.check("role", "Rol", Role::parse(&form.role))
-    };
-    if role == Some(Role::Lead) && form.organisations.is_empty() {
-        errors.add(
-            "organisations",
-            "Organisaties: kies minstens één organisatie waarvoor deze trekker plannen bijwerkt.",
-        );
-    }
+    let role = role_and_organisations(&mut errors, &form.role, &form.organisations);
     if id == admin.id && role.is_some_and(|r| r != Role::Admin) {
         errors.add(
             "role",

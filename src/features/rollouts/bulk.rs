@@ -13,13 +13,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::edit::rollout_input;
+use super::edit::{date_and_source, rollout_input};
 use super::model::RolloutFields;
-use crate::domain::{FactDate, RolloutStatus};
+use crate::domain::RolloutStatus;
 use crate::features::dashboard::overview::{CellFact, Peildatum, PortfolioView};
 use crate::features::plans::edit::plan_guard;
 use crate::features::plans::model::PlanFilter;
-use crate::features::sources::model::SourceRef;
 use crate::store::Reason;
 use crate::web::AppState;
 use crate::web::error::WebError;
@@ -181,32 +180,13 @@ async fn bulk_save(
     } else {
         errors.check("status", "Status", RolloutStatus::parse(&form.status))
     };
-    let date = if form.date.trim().is_empty() {
-        errors.add(
-            "date",
-            "Sinds (datum): vul in sinds wanneer deze status geldt, zo precies als de bron het zegt: 2025-10-09, 2025-10, 2025-Q4, 2025, najaar 2025 of onbekend.",
-        );
-        None
-    } else {
-        errors.check("date", "Sinds (datum)", FactDate::parse(&form.date))
-    };
-    let source = match (optional(&form.source), optional(&form.source_new)) {
-        (Some(_), Some(_)) => {
-            errors.add(
-                "source_new",
-                "Nieuwe bron: kies een bestaande bron óf typ een nieuwe, niet allebei.",
-            );
-            None
-        }
-        (Some(s), None) => {
-            if !catalog.has_source(&s) {
-                errors.add("source", "Bron: kies een bron uit de lijst.");
-            }
-            Some(SourceRef::Existing(s))
-        }
-        (None, Some(t)) => Some(SourceRef::New(t)),
-        (None, None) => None,
-    };
+    let (date, source) = date_and_source(
+        &mut errors,
+        &catalog,
+        &form.date,
+        &form.source,
+        &form.source_new,
+    );
     let mut answer = StatusCode::UNPROCESSABLE_ENTITY;
     // Check who may before anything is written, and which gemeenten the plan concerns.
     let offered = page(&state, &viewer, &id, form.clone(), |_, _| false).await?;

@@ -41,6 +41,44 @@ pub(crate) fn rollout_input(field: RolloutField) -> &'static str {
     }
 }
 
+/// The date a rollout form gives for its status (required, as precise as the source) and its
+/// source: one chosen from the list or a new one typed, not both. Problems go to `errors`.
+pub(crate) fn date_and_source(
+    errors: &mut FormErrors,
+    catalog: &Catalog,
+    date: &str,
+    source: &str,
+    source_new: &str,
+) -> (Option<FactDate>, Option<SourceRef>) {
+    let date = if date.trim().is_empty() {
+        errors.add(
+            "date",
+            "Sinds (datum): vul in sinds wanneer deze status geldt, zo precies als de bron het zegt: 2025-10-09, 2025-10, 2025-Q4, 2025, najaar 2025 of onbekend.",
+        );
+        None
+    } else {
+        errors.check("date", "Sinds (datum)", FactDate::parse(date))
+    };
+    let source = match (optional(source), optional(source_new)) {
+        (Some(_), Some(_)) => {
+            errors.add(
+                "source_new",
+                "Nieuwe bron: kies een bestaande bron óf typ een nieuwe, niet allebei.",
+            );
+            None
+        }
+        (Some(s), None) => {
+            if !catalog.has_source(&s) {
+                errors.add("source", "Bron: kies een bron uit de lijst.");
+            }
+            Some(SourceRef::Existing(s))
+        }
+        (None, Some(t)) => Some(SourceRef::New(t)),
+        (None, None) => None,
+    };
+    (date, source)
+}
+
 // --- Rollout cells ---
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -373,32 +411,13 @@ async fn store_rollout(
     );
     let mut errors = FormErrors::new();
     let rollout_status = errors.check("status", "Status", RolloutStatus::parse(&form.status));
-    let date = if form.date.trim().is_empty() {
-        errors.add(
-            "date",
-            "Sinds (datum): vul in sinds wanneer deze status geldt, zo precies als de bron het zegt: 2025-10-09, 2025-10, 2025-Q4, 2025, najaar 2025 of onbekend.",
-        );
-        None
-    } else {
-        errors.check("date", "Sinds (datum)", FactDate::parse(&form.date))
-    };
-    let source = match (optional(&form.source), optional(&form.source_new)) {
-        (Some(_), Some(_)) => {
-            errors.add(
-                "source_new",
-                "Nieuwe bron: kies een bestaande bron óf typ een nieuwe, niet allebei.",
-            );
-            None
-        }
-        (Some(s), None) => {
-            if !catalog.has_source(&s) {
-                errors.add("source", "Bron: kies een bron uit de lijst.");
-            }
-            Some(SourceRef::Existing(s))
-        }
-        (None, Some(t)) => Some(SourceRef::New(t)),
-        (None, None) => None,
-    };
+    let (date, source) = date_and_source(
+        &mut errors,
+        &catalog,
+        &form.date,
+        &form.source,
+        &form.source_new,
+    );
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if let (Some(rollout_status), Some(date), true) = (rollout_status, date, errors.is_empty()) {

@@ -105,212 +105,208 @@ async fn write_cell(
     expected_version: i64,
     r: &RolloutFields,
 ) -> Result<i64, StoreError> {
-    {
-        let plan: Option<(String,)> = sqlx::query_as("SELECT name FROM plans WHERE id = $1")
-            .bind(plan_id)
+    let plan: Option<(String,)> = sqlx::query_as("SELECT name FROM plans WHERE id = $1")
+        .bind(plan_id)
+        .fetch_optional(w.conn())
+        .await?;
+    let (plan_name,) = plan.ok_or_else(|| StoreError::NotFound(not_found("plan", plan_id)()))?;
+    let gemeente: Option<(String,)> =
+        sqlx::query_as("SELECT name FROM areas WHERE id = $1 AND kind = 'gemeente'")
+            .bind(gemeente_id)
             .fetch_optional(w.conn())
             .await?;
-        let (plan_name,) =
-            plan.ok_or_else(|| StoreError::NotFound(not_found("plan", plan_id)()))?;
-        let gemeente: Option<(String,)> =
-            sqlx::query_as("SELECT name FROM areas WHERE id = $1 AND kind = 'gemeente'")
-                .bind(gemeente_id)
-                .fetch_optional(w.conn())
-                .await?;
-        let (gemeente_name,) =
-            gemeente.ok_or_else(|| StoreError::NotFound(not_found("gemeente", gemeente_id)()))?;
-        if let Some(d) = &r.district_id {
-            let (ok,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM areas WHERE id = $1 AND kind = 'wijk' AND parent_id = $2",
-            )
-            .bind(d)
-            .bind(gemeente_id)
-            .fetch_one(w.conn())
-            .await?;
-            if ok == 0 {
-                return Err(refused(
-                    RolloutField::District,
-                    format!(
-                        "Wijk: \"{d}\" is geen wijk van {gemeente_name}; kies een wijk uit de lijst"
-                    ),
-                ));
-            }
+    let (gemeente_name,) =
+        gemeente.ok_or_else(|| StoreError::NotFound(not_found("gemeente", gemeente_id)()))?;
+    if let Some(d) = &r.district_id {
+        let (ok,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM areas WHERE id = $1 AND kind = 'wijk' AND parent_id = $2",
+        )
+        .bind(d)
+        .bind(gemeente_id)
+        .fetch_one(w.conn())
+        .await?;
+        if ok == 0 {
+            return Err(refused(
+                RolloutField::District,
+                format!(
+                    "Wijk: \"{d}\" is geen wijk van {gemeente_name}; kies een wijk uit de lijst"
+                ),
+            ));
         }
-        let key = RecordKey {
-            table: "rollouts",
-            columns: &["plan_id", "gemeente_id"],
-            values: vec![
-                crate::store::write_path::KeyPart::Text(plan_id),
-                crate::store::write_path::KeyPart::Text(gemeente_id),
-            ],
-        };
-        // An empty cell (version 0) has no row to claim: its INSERT is the claim.
-        let version = if expected_version == 0 {
-            match w.version_of(&key).await? {
-                Some(current_version) => return Err(StoreError::Conflict { current_version }),
-                None => 1,
-            }
-        } else {
-            let cell = format!("{plan_id}/{gemeente_id}");
-            w.claim(&key, expected_version, not_found("uitrol", &cell))
-                .await?
-        };
-        type Cell = (
-            String,
-            Option<String>,
-            Option<String>,
-            String,
-            Option<String>,
-            Option<String>,
-        );
-        // The values this write replaces, read after the claim; a new record (version 0) has
-        // none, and is only ever INSERTed, so a row another write created meanwhile is a
-        // conflict and never silently updated.
-        let current: Option<Cell> = if expected_version == 0 {
-            None
-        } else {
-            sqlx::query_as(
-                "SELECT status, district_id, note, date, assumption, source_id FROM rollouts WHERE plan_id = $1 AND gemeente_id = $2",
-            )
-            .bind(plan_id)
-            .bind(gemeente_id)
-            .fetch_optional(w.conn())
+    }
+    let key = RecordKey {
+        table: "rollouts",
+        columns: &["plan_id", "gemeente_id"],
+        values: vec![
+            crate::store::write_path::KeyPart::Text(plan_id),
+            crate::store::write_path::KeyPart::Text(gemeente_id),
+        ],
+    };
+    // An empty cell (version 0) has no row to claim: its INSERT is the claim.
+    let version = if expected_version == 0 {
+        match w.version_of(&key).await? {
+            Some(current_version) => return Err(StoreError::Conflict { current_version }),
+            None => 1,
+        }
+    } else {
+        let cell = format!("{plan_id}/{gemeente_id}");
+        w.claim(&key, expected_version, not_found("uitrol", &cell))
             .await?
-        };
-        if let Some(c) = &current
-            && c.0 != r.status.code()
-            && !r.date_and_source_confirmed
-        {
-            let old_source = Names::of(w.conn(), c.5.as_deref()).await?;
-            let refusal = new_status_refusal(
-                &c.0,
-                &c.3,
-                old_source.one(c.5.as_deref()).as_deref(),
-                c.5.as_deref(),
-                r,
-            );
-            if let Some(refusal) = refusal {
-                return Err(StoreError::Refused(refusal));
-            }
-        }
-        let source =
-            resolve_source(w.conn(), RolloutField::Source, r.source.as_ref(), r.date).await?;
-        let source_id = source.as_ref().map(|(id, _)| id.clone());
-        // A cell's aanname holds for its status and date: a new one of either ends it, and
-        // the trail keeps its reason; otherwise it stays, also on the new history line.
-        let (kept_assumption, ended_assumption) = match &current {
-            Some((status, _, _, date, Some(a), _))
-                if status == r.status.code() && date == &r.date.to_string() =>
-            {
-                (Some(a.clone()), None)
-            }
-            Some((_, _, _, _, a, _)) => (None, a.clone()),
-            None => (None, None),
-        };
-        if current.is_some() {
-            sqlx::query(
-                "UPDATE rollouts SET status = $1, district_id = $2, note = $3, date = $4, source_id = $5,
-                    assumption = $6
-                 WHERE plan_id = $7 AND gemeente_id = $8",
-            )
-            .bind(r.status.code())
-            .bind(&r.district_id)
-            .bind(&r.note)
-            .bind(r.date.to_string())
-            .bind(&source_id)
-            .bind(&kept_assumption)
-            .bind(plan_id)
-            .bind(gemeente_id)
-            .execute(w.conn())
-            .await?;
-        } else {
-            w.insert_new(
-                sqlx::query(
-                    "INSERT INTO rollouts (plan_id, gemeente_id, status, district_id, note, date, source_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(plan_id)
-                .bind(gemeente_id)
-                .bind(r.status.code())
-                .bind(&r.district_id)
-                .bind(&r.note)
-                .bind(r.date.to_string())
-                .bind(&source_id),
-            )
-            .await?;
-        }
-        sqlx::query(
-            "INSERT INTO rollout_history (plan_id, gemeente_id, status, note, date, source_id, assumption, recorded_at, ends_on)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    };
+    type Cell = (
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    // The values this write replaces, read after the claim; a new record (version 0) has
+    // none, and is only ever INSERTed, so a row another write created meanwhile is a
+    // conflict and never silently updated.
+    let current: Option<Cell> = if expected_version == 0 {
+        None
+    } else {
+        sqlx::query_as(
+            "SELECT status, district_id, note, date, assumption, source_id FROM rollouts WHERE plan_id = $1 AND gemeente_id = $2",
         )
         .bind(plan_id)
         .bind(gemeente_id)
+        .fetch_optional(w.conn())
+        .await?
+    };
+    if let Some(c) = &current
+        && c.0 != r.status.code()
+        && !r.date_and_source_confirmed
+    {
+        let old_source = Names::of(w.conn(), c.5.as_deref()).await?;
+        let refusal = new_status_refusal(
+            &c.0,
+            &c.3,
+            old_source.one(c.5.as_deref()).as_deref(),
+            c.5.as_deref(),
+            r,
+        );
+        if let Some(refusal) = refusal {
+            return Err(StoreError::Refused(refusal));
+        }
+    }
+    let source = resolve_source(w.conn(), RolloutField::Source, r.source.as_ref(), r.date).await?;
+    let source_id = source.as_ref().map(|(id, _)| id.clone());
+    // A cell's aanname holds for its status and date: a new one of either ends it, and
+    // the trail keeps its reason; otherwise it stays, also on the new history line.
+    let (kept_assumption, ended_assumption) = match &current {
+        Some((status, _, _, date, Some(a), _))
+            if status == r.status.code() && date == &r.date.to_string() =>
+        {
+            (Some(a.clone()), None)
+        }
+        Some((_, _, _, _, a, _)) => (None, a.clone()),
+        None => (None, None),
+    };
+    if current.is_some() {
+        sqlx::query(
+            "UPDATE rollouts SET status = $1, district_id = $2, note = $3, date = $4, source_id = $5,
+                assumption = $6
+             WHERE plan_id = $7 AND gemeente_id = $8",
+        )
         .bind(r.status.code())
+        .bind(&r.district_id)
         .bind(&r.note)
         .bind(r.date.to_string())
         .bind(&source_id)
         .bind(&kept_assumption)
-        .bind(crate::store::now_text())
-        .bind(r.date.ends_on())
+        .bind(plan_id)
+        .bind(gemeente_id)
         .execute(w.conn())
         .await?;
-        let named = [
-            r.district_id.as_deref(),
-            current.as_ref().and_then(|c| c.1.as_deref()),
-            current.as_ref().and_then(|c| c.5.as_deref()),
-            source_id.as_deref(),
-        ];
-        let names = Names::of(w.conn(), named.into_iter().flatten()).await?;
-        let subject = Subject {
-            record_id: format!("{plan_id}/{gemeente_id}"),
-            record_label: format!("{plan_name} in {gemeente_name}"),
-            plan_id: Some(plan_id.to_owned()),
-            area_id: Some(gemeente_id.to_owned()),
-            ..Subject::default()
-        };
-        w.set_reason(Reason {
-            comment: reason.comment.clone(),
-            source: source.map(|(_, t)| t).or_else(|| reason.source.clone()),
-        });
-        let before = current.as_ref().map(|c| {
-            vec![
-                (
-                    RolloutField::Status,
-                    Some(
-                        RolloutStatus::parse(&c.0)
-                            .map_or_else(|_| c.0.clone(), |s| s.label().to_owned()),
-                    ),
-                ),
-                (
-                    RolloutField::Date,
-                    crate::domain::FactDate::parse(&c.3)
-                        .ok()
-                        .map(crate::domain::FactDate::label_nl),
-                ),
-                (RolloutField::Note, c.2.clone()),
-                (RolloutField::District, names.one(c.1.as_deref())),
-                (RolloutField::Source, names.one(c.5.as_deref())),
-            ]
-        });
-        let after = [
-            (RolloutField::Status, Some(r.status.label().to_owned())),
-            (RolloutField::Date, Some(r.date.label_nl())),
-            (RolloutField::Note, r.note.clone()),
-            (RolloutField::District, names.one(r.district_id.as_deref())),
-            (RolloutField::Source, names.one(source_id.as_deref())),
-        ];
-        w.audit_changes(&subject, before.as_deref(), &after).await?;
-        if let Some(reason) = ended_assumption {
-            let was = format!("aanname: {reason}");
-            w.audit(
-                &subject,
-                RolloutField::Status,
-                Some(&was),
-                Some(crate::store::write_path::ASSUMPTION_ENDED),
+    } else {
+        w.insert_new(
+            sqlx::query(
+                "INSERT INTO rollouts (plan_id, gemeente_id, status, district_id, note, date, source_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
-            .await?;
-        }
-        Ok(version)
+            .bind(plan_id)
+            .bind(gemeente_id)
+            .bind(r.status.code())
+            .bind(&r.district_id)
+            .bind(&r.note)
+            .bind(r.date.to_string())
+            .bind(&source_id),
+        )
+        .await?;
     }
+    sqlx::query(
+        "INSERT INTO rollout_history (plan_id, gemeente_id, status, note, date, source_id, assumption, recorded_at, ends_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(plan_id)
+    .bind(gemeente_id)
+    .bind(r.status.code())
+    .bind(&r.note)
+    .bind(r.date.to_string())
+    .bind(&source_id)
+    .bind(&kept_assumption)
+    .bind(crate::store::now_text())
+    .bind(r.date.ends_on())
+    .execute(w.conn())
+    .await?;
+    let named = [
+        r.district_id.as_deref(),
+        current.as_ref().and_then(|c| c.1.as_deref()),
+        current.as_ref().and_then(|c| c.5.as_deref()),
+        source_id.as_deref(),
+    ];
+    let names = Names::of(w.conn(), named.into_iter().flatten()).await?;
+    let subject = Subject {
+        record_id: format!("{plan_id}/{gemeente_id}"),
+        record_label: format!("{plan_name} in {gemeente_name}"),
+        plan_id: Some(plan_id.to_owned()),
+        area_id: Some(gemeente_id.to_owned()),
+        ..Subject::default()
+    };
+    w.set_reason(Reason {
+        comment: reason.comment.clone(),
+        source: source.map(|(_, t)| t).or_else(|| reason.source.clone()),
+    });
+    let before = current.as_ref().map(|c| {
+        vec![
+            (
+                RolloutField::Status,
+                Some(
+                    RolloutStatus::parse(&c.0)
+                        .map_or_else(|_| c.0.clone(), |s| s.label().to_owned()),
+                ),
+            ),
+            (
+                RolloutField::Date,
+                crate::domain::FactDate::parse(&c.3)
+                    .ok()
+                    .map(crate::domain::FactDate::label_nl),
+            ),
+            (RolloutField::Note, c.2.clone()),
+            (RolloutField::District, names.one(c.1.as_deref())),
+            (RolloutField::Source, names.one(c.5.as_deref())),
+        ]
+    });
+    let after = [
+        (RolloutField::Status, Some(r.status.label().to_owned())),
+        (RolloutField::Date, Some(r.date.label_nl())),
+        (RolloutField::Note, r.note.clone()),
+        (RolloutField::District, names.one(r.district_id.as_deref())),
+        (RolloutField::Source, names.one(source_id.as_deref())),
+    ];
+    w.audit_changes(&subject, before.as_deref(), &after).await?;
+    if let Some(reason) = ended_assumption {
+        let was = format!("aanname: {reason}");
+        w.audit(
+            &subject,
+            RolloutField::Status,
+            Some(&was),
+            Some(crate::store::write_path::ASSUMPTION_ENDED),
+        )
+        .await?;
+    }
+    Ok(version)
 }
 
 /// The refusal of a new status whose date or source is still the old status's, unless the
