@@ -6,8 +6,16 @@
 document.addEventListener('DOMContentLoaded', function () {
   var notice = document.getElementById('melding');
   if (!notice) return;
-  var id = location.hash ? decodeURIComponent(location.hash.slice(1)) : '';
+  var id = '';
+  try {
+    id = decodeURIComponent(location.hash.slice(1));
+  } catch (e) {
+    id = '';
+  }
   var target = id ? document.getElementById(id) : null;
+  // On a phone the edited plan sits in a folded list per gemeente: unfold it.
+  var folded = target ? target.closest('details') : null;
+  if (folded) folded.open = true;
   var link = target ? target.querySelector('a.rm-edit-link') : null;
   if (link && link.offsetParent !== null) {
     link.focus();

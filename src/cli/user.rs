@@ -102,9 +102,9 @@ async fn add(args: AddArgs) -> anyhow::Result<()> {
     let role = Role::parse(&args.role)?;
     let organisations = organisations_for(role, &args.organisations)?;
     // Everything that can be checked without the password is checked before asking for it.
+    let store = open_existing(&args.db.database).await?;
     let password = read_password("Wachtwoord: ")?;
     let password_hash = hash_password(&password)?;
-    let store = open_existing(&args.db.database).await?;
     store
         .create_user(
             &actor(),

@@ -292,9 +292,12 @@ fn streamed(
 ) -> Response {
     let (send, receive) = mpsc::channel::<Chunk>(IN_FLIGHT);
     produce(send);
-    let stream = futures_util::stream::unfold(receive, |mut r| async move {
-        r.recv().await.map(|chunk| (chunk, r))
-    });
+    // Fused: the compression layer may ask once more after the end, which an unfused
+    // `unfold` answers with a panic.
+    let stream =
+        futures_util::StreamExt::fuse(futures_util::stream::unfold(receive, |mut r| async move {
+            r.recv().await.map(|chunk| (chunk, r))
+        }));
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

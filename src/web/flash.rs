@@ -40,7 +40,7 @@ impl Notice {
 
     pub fn text(self) -> &'static str {
         match self {
-            Notice::Saved => "Opgeslagen. Uw wijziging staat in de historie.",
+            Notice::Saved => "Opgeslagen.",
             Notice::Created => "Aangemaakt en opgeslagen.",
             Notice::RolloutSaved => "De uitrol is opgeslagen.",
             Notice::RolloutsSaved => {
@@ -71,8 +71,12 @@ pub fn redirect(to: &str, notice: Notice) -> Response {
     response
 }
 
-/// The notice a request carries.
-pub fn sent<B>(req: &Request<B>) -> Option<Notice> {
+/// The notice a request carries. Only saves lead to one, and only a signed-in person saves:
+/// for anyone else it is ignored, so a page kept for every visitor never holds one.
+pub fn sent<B>(req: &Request<B>, signed_in: bool) -> Option<Notice> {
+    if !signed_in {
+        return None;
+    }
     CookieJar::from_headers(req.headers())
         .get(COOKIE)
         .and_then(|c| Notice::parse(c.value()))

@@ -256,7 +256,7 @@ pub async fn identify(State(state): State<AppState>, req: Request, next: Next) -
     };
 
     let mut req = req;
-    viewer.notice = super::flash::sent(&req);
+    viewer.notice = super::flash::sent(&req, viewer.user.is_some());
     let notice = viewer.notice.is_some();
     req.extensions_mut().insert(viewer.clone());
     let expired = viewer.session_expired;

@@ -635,3 +635,38 @@ async fn the_changes_download_holds_every_page_of_the_period() {
         .from_reader(text.as_bytes());
     assert!(reader.headers().expect("header").iter().any(|h| h == "wie"));
 }
+
+#[tokio::test]
+async fn a_download_asked_for_compressed_arrives_whole() {
+    let app = TestApp::with_people().await;
+    for path in ["/plannen.csv", "/plannen.xlsx"] {
+        let plain = fetch(&app, path).await;
+        let response = app
+            .router
+            .clone()
+            .oneshot(
+                Request::get(path)
+                    .header(header::ACCEPT_ENCODING, "gzip")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("router answers");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let gzip = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let mut unpacked = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip[..]), &mut unpacked)
+            .expect("a whole gzip stream");
+        if path.ends_with(".csv") {
+            assert_eq!(unpacked, plain.bytes, "{path}");
+        } else {
+            assert!(unpacked.starts_with(b"PK"), "{path}");
+            assert_eq!(unpacked.len(), plain.bytes.len(), "{path}");
+        }
+    }
+}

@@ -318,6 +318,39 @@ async fn a_beheerder_cannot_take_away_their_own_role() {
 }
 
 #[tokio::test]
+async fn the_last_active_beheerder_keeps_the_role() {
+    let app = TestApp::with_people().await;
+    let admin = app.user_id(Persona::Admin).await;
+    let version = app
+        .store
+        .accounts()
+        .await
+        .expect("accounts")
+        .into_iter()
+        .find(|a| a.id == admin)
+        .expect("admin")
+        .version;
+    let before = app.snapshot().await;
+
+    let refused = app
+        .store
+        .set_user_role(
+            &regiomonitor::store::Actor::system("test", regiomonitor::domain::Channel::Cli),
+            admin,
+            version,
+            regiomonitor::domain::Role::Reader,
+            &[],
+        )
+        .await;
+
+    assert!(
+        matches!(refused, Err(regiomonitor::store::StoreError::Refused(_))),
+        "{refused:?}"
+    );
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
 async fn the_accessibility_statement_names_every_checked_page_and_every_page_links_to_it() {
     let app = TestApp::with_people().await;
     let page = app.anonymous().get("/toegankelijkheid").await;

@@ -413,6 +413,28 @@ impl Store {
         orgs.sort();
         orgs.dedup();
         let subject = user_subject(user_id, &email);
+        if was_role == Role::Admin.code() && role != Role::Admin {
+            // Lock every active beheerder's row (PostgreSQL; SQLite's write already holds the
+            // database), so two beheerders cannot each take the other's role away at once.
+            sqlx::query("UPDATE users SET version = version WHERE role = $1 AND disabled = 0")
+                .bind(Role::Admin.code())
+                .execute(w.conn())
+                .await?;
+            let (others,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM users WHERE role = $1 AND disabled = 0 AND id <> $2",
+            )
+            .bind(Role::Admin.code())
+            .bind(user_id)
+            .fetch_one(w.conn())
+            .await?;
+            if others == 0 {
+                return Err(StoreError::Refused(Refusal::of(
+                    UserField::Role,
+                    "dit is de laatste actieve beheerder; maak eerst iemand anders beheerder"
+                        .to_owned(),
+                )));
+            }
+        }
         if was_role != role.code() {
             sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
                 .bind(role.code())

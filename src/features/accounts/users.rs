@@ -382,7 +382,11 @@ async fn save_user(
             .store
             .set_user_role(&viewer.actor(), id, version, role, &organisations)
             .await;
-        match settle_at(saved, |_: UserField| "organisations", "role")? {
+        let input = |f: UserField| match f {
+            UserField::Organisations => "organisations",
+            _ => "role",
+        };
+        match settle_at(saved, input, "role")? {
             Ok(_) => {
                 return Ok(flash::redirect("/beheer/gebruikers", Notice::AccountSaved));
             }

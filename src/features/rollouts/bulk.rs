@@ -82,13 +82,15 @@ pub struct BulkForm {
     pub comment: String,
 }
 
-/// The page, with the gemeenten `chosen` ticked and the versions as the store has them now.
+/// The page, with the gemeenten `chosen` ticked, each at the version the form showed before
+/// (`shown`), or else as the store has it now.
 async fn page(
     state: &AppState,
     viewer: &Viewer,
     id: &str,
     form: BulkForm,
     chosen: impl Fn(&str, &str) -> bool,
+    shown: &HashMap<String, i64>,
 ) -> Result<BulkPage, WebError> {
     let stored = plan_guard(state, id).await?;
     viewer.require_plan_editor(&stored.fields.name, &stored.fields.leads)?;
@@ -117,7 +119,11 @@ async fn page(
                         ),
                         CellFact::Outside => "buiten het werkgebied".to_owned(),
                     },
-                    version: versions.get(&g.id).copied().unwrap_or(0),
+                    version: shown
+                        .get(&g.id)
+                        .or_else(|| versions.get(&g.id))
+                        .copied()
+                        .unwrap_or(0),
                     chosen: chosen(&s.id, &g.id),
                     id: g.id.clone(),
                     name: g.name.clone(),
@@ -144,9 +150,14 @@ async fn bulk_form(
     Path(id): Path<String>,
     Query(q): Query<BulkQuery>,
 ) -> Result<BulkPage, WebError> {
-    page(&state, &viewer, &id, BulkForm::default(), |s, _| {
-        s == q.subregio
-    })
+    page(
+        &state,
+        &viewer,
+        &id,
+        BulkForm::default(),
+        |s, _| s == q.subregio,
+        &HashMap::new(),
+    )
     .await
 }
 
@@ -156,13 +167,16 @@ async fn bulk_save(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let form: BulkForm = crate::web::forms::parse_form(&body);
+    let mut form: BulkForm = crate::web::forms::parse_form(&body);
+    let mut seen = std::collections::HashSet::new();
+    form.gemeenten.retain(|g| seen.insert(g.clone()));
     // The versions the form showed, one hidden field per gemeente: `versie-GM0355=3`.
-    let shown: HashMap<String, i64> = serde_html_form::from_bytes::<Vec<(String, String)>>(&body)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix("versie-")?.to_owned(), v.parse().ok()?)))
-        .collect();
+    let mut shown: HashMap<String, i64> =
+        serde_html_form::from_bytes::<Vec<(String, String)>>(&body)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("versie-")?.to_owned(), v.parse().ok()?)))
+            .collect();
     let catalog = Catalog::load(&state.store).await?;
     let mut errors = FormErrors::new();
     if form.gemeenten.is_empty() {
@@ -189,7 +203,15 @@ async fn bulk_save(
     );
     let mut answer = StatusCode::UNPROCESSABLE_ENTITY;
     // Check who may before anything is written, and which gemeenten the plan concerns.
-    let offered = page(&state, &viewer, &id, form.clone(), |_, _| false).await?;
+    let offered = page(
+        &state,
+        &viewer,
+        &id,
+        form.clone(),
+        |_, _| false,
+        &HashMap::new(),
+    )
+    .await?;
     let concerned: HashMap<&str, i64> = offered
         .groups
         .iter()
@@ -209,19 +231,35 @@ async fn bulk_save(
         );
     }
     if let (Some(status), Some(date), true) = (status, date, errors.is_empty()) {
-        let fields = RolloutFields {
-            status,
-            date,
-            district_id: None,
-            note: optional(&form.note),
-            source,
-            // The date and source were typed for this status in this form.
-            date_and_source_confirmed: true,
-        };
-        let cells: Vec<(String, i64)> = form
+        // Each cell keeps its wijk, and its note unless the form gives one for all. The
+        // values are those of the version the form showed: a cell changed since is a conflict.
+        let stored: HashMap<String, (Option<String>, Option<String>)> = state
+            .store
+            .rollouts(&PlanFilter {
+                plan: Some(id.clone()),
+                include_archived: true,
+                ..Default::default()
+            })
+            .await?
+            .into_iter()
+            .map(|r| (r.gemeente_id, (r.district_id, r.note)))
+            .collect();
+        let cells: Vec<(String, i64, RolloutFields)> = form
             .gemeenten
             .iter()
-            .map(|g| (g.clone(), shown.get(g).copied().unwrap_or(-1)))
+            .map(|g| {
+                let (district_id, note) = stored.get(g).cloned().unwrap_or_default();
+                let fields = RolloutFields {
+                    status,
+                    date,
+                    district_id,
+                    note: optional(&form.note).or(note),
+                    source: source.clone(),
+                    // The date and source were typed for this status in this form.
+                    date_and_source_confirmed: true,
+                };
+                (g.clone(), shown.get(g).copied().unwrap_or(-1), fields)
+            })
             .collect();
         let reason = Reason {
             comment: optional(&form.comment),
@@ -229,7 +267,7 @@ async fn bulk_save(
         };
         let saved = state
             .store
-            .save_rollouts(&viewer.actor(), &reason, &id, &cells, &fields)
+            .save_rollouts(&viewer.actor(), &reason, &id, &cells)
             .await;
         match settle_at(saved, rollout_input, "status")? {
             Ok(_) => {
@@ -242,18 +280,40 @@ async fn bulk_save(
                 answer = not_saved.status();
                 errors = not_saved.errors;
                 if not_saved.newer_version.is_some() {
+                    let changed: Vec<&str> = offered
+                        .groups
+                        .iter()
+                        .flat_map(|g| &g.gemeenten)
+                        .filter(|g| form.gemeenten.contains(&g.id))
+                        .filter(|g| shown.get(&g.id).copied().unwrap_or(-1) != g.version)
+                        .map(|g| g.name.as_str())
+                        .collect();
                     errors.add(
                         "gemeenten",
-                        "Gemeenten: iemand anders heeft intussen de uitrol in een van deze gemeenten gewijzigd. Er is niets opgeslagen. Hieronder staat de huidige stand; controleer de keuze en sla opnieuw op.",
+                        format!(
+                            "Gemeenten: iemand anders heeft intussen de uitrol gewijzigd in {}. Er is niets opgeslagen. Hieronder staat de huidige stand; controleer de keuze en sla opnieuw op.",
+                            if changed.is_empty() {
+                                "een van deze gemeenten".to_owned()
+                            } else {
+                                changed.join(", ")
+                            }
+                        ),
                     );
+                    // After a conflict the form is opened anew at the stored versions.
+                    shown.clear();
                 }
             }
         }
     }
     let chosen: Vec<String> = form.gemeenten.clone();
-    let mut p = page(&state, &viewer, &id, form, |_, g| {
-        chosen.iter().any(|c| c == g)
-    })
+    let mut p = page(
+        &state,
+        &viewer,
+        &id,
+        form,
+        |_, g| chosen.iter().any(|c| c == g),
+        &shown,
+    )
     .await?;
     p.errors = errors;
     Ok((answer, p).into_response())

@@ -1,9 +1,7 @@
 //! One cell of the matrix: the form for a plan's rollout in a gemeente, as a page or (with
-//! htmx) inside the cell, its save with the conflict and error states.
-
-//! Editing plans and their rollout cells: forms that keep what the user typed, field-level
-//! Dutch messages, a conflict page when someone else saved first, and htmx for in-place edits
-//! of matrix cells (the same forms work without JavaScript).
+//! htmx) in a row of its own under the plan's row in the matrix, its save with the conflict
+//! and error states. The form keeps what the user typed and names every field's problem in
+//! Dutch; the same form works without JavaScript.
 
 use crate::domain::{FactDate, RolloutStatus};
 use crate::features::plans::edit::plan_guard;
@@ -110,7 +108,8 @@ pub struct RolloutView {
     pub districts: Vec<Choice>,
     pub sources: Vec<Choice>,
     pub errors: FormErrors,
-    /// Shown in a matrix cell by htmx: the form posts with htmx and the saved cell replaces
+    /// Shown in the matrix by htmx, in a row under the plan: the form posts with htmx and the
+    /// saved cell replaces
     /// the cell. On its own page the form posts normally and returns to `terug`.
     pub inline: bool,
     /// The form asks for another status than the stored one: it offers to confirm that the
@@ -173,7 +172,7 @@ pub struct CellError {
     pub login: Option<String>,
 }
 
-/// For htmx, an error becomes a fragment in the cell: htmx does not swap 4xx answers, so a
+/// For htmx, an error becomes a fragment in the form's row: htmx does not swap 4xx answers, so a
 /// refusal would otherwise leave the user clicking a button that does nothing.
 fn htmx_error(headers: &HeaderMap, error: WebError) -> Response {
     let login = match &error {

@@ -76,19 +76,18 @@ impl Store {
         Ok(version)
     }
 
-    /// Saves one plan's cells in several gemeenten in one write (all or none), each opened at
-    /// its own version (0 for an empty cell) and each with its own history line and audit
-    /// entries, as if saved one by one.
+    /// Saves one plan's cells in several gemeenten in one write (all or none): per gemeente
+    /// the version it was opened at (0 for an empty cell) and its fields, each with its own
+    /// history line and audit entries, as if saved one by one.
     pub async fn save_rollouts(
         &self,
         actor: &Actor,
         reason: &Reason,
         plan_id: &str,
-        cells: &[(String, i64)],
-        r: &RolloutFields,
+        cells: &[(String, i64, RolloutFields)],
     ) -> Result<usize, StoreError> {
         let mut w = self.write(actor, reason).await?;
-        for (gemeente_id, expected_version) in cells {
+        for (gemeente_id, expected_version, r) in cells {
             write_cell(&mut w, reason, plan_id, gemeente_id, *expected_version, r).await?;
         }
         w.commit().await?;
