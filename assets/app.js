@@ -3,7 +3,9 @@
 // After a save the page shows a confirmation (#melding). Focus goes to the element the
 // address points to when it holds an edit link (the matrix cell that was just edited), so a
 // keyboard user goes on where they were; otherwise to the confirmation, so it is read out.
-document.addEventListener('DOMContentLoaded', function () {
+// After `load`: the browser's own move to the address's fragment comes before it and would
+// take the focus away again.
+window.addEventListener('load', function () {
   var notice = document.getElementById('melding');
   if (!notice) return;
   var id = '';

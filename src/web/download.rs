@@ -355,6 +355,9 @@ fn csv_lines(rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
+/// How many workbooks are written at once.
+static WORKBOOKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// An Excel workbook of the table: the rows are read by a task and written by a blocking
 /// thread, which then zips the workbook straight into the response.
 fn xlsx<F, Fut>(table: Table, mut batch: F, send: mpsc::Sender<Chunk>)
@@ -365,12 +368,21 @@ where
     // Writing the workbook is slower than reading the rows: one batch waits while the next is
     // read, and no more, so the rows in memory stay at about three batches.
     let (rows_in, rows_out) = mpsc::channel::<Result<Vec<Row>, std::io::Error>>(1);
-    tokio::task::spawn_blocking(move || {
-        let out = ChunkWriter::new(send.clone());
-        if let Err(e) = write_workbook(&table, rows_out, out, SHEET_ROWS) {
-            tracing::error!(error = %e, table = %table.name, "workbook broken off");
-            let _ = send.blocking_send(Err(std::io::Error::other("de download is afgebroken")));
-        }
+    tokio::spawn(async move {
+        // A workbook holds a blocking thread and its buffers: a few at a time, the others
+        // wait their turn (their rows wait in the channel above, one batch each).
+        let Ok(permit) = WORKBOOKS.acquire().await else {
+            return;
+        };
+        let built = tokio::task::spawn_blocking(move || {
+            let out = ChunkWriter::new(send.clone());
+            if let Err(e) = write_workbook(&table, rows_out, out, SHEET_ROWS) {
+                tracing::error!(error = %e, table = %table.name, "workbook broken off");
+                let _ = send.blocking_send(Err(std::io::Error::other("de download is afgebroken")));
+            }
+        });
+        let _ = built.await;
+        drop(permit);
     });
     tokio::spawn(async move {
         for n in 0.. {

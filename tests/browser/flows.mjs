@@ -445,6 +445,32 @@ async function withJavaScript(browser, cells) {
 
   await seeInChanges(page, 'js', cell.plan, planEdit, cellLabel);
 
+  await check('js, phone: "wijzig" in the list per gemeente opens the form and returns to the plan in that list with a confirmation', page, async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await open(page, '/');
+    const item = page.locator(`.rm-matrix-phone li#tel-${cell.plan}-${cell.gemeente}`);
+    assert((await item.count()) === 1, `no item for ${cell.plan} in ${cell.gemeente} in the list per gemeente`);
+    await item.evaluate((li) => { li.closest('details').open = true; });
+    const res = await submit(page, item.locator('a.rm-edit-link'));
+    await expectStatus(res, 200, 'rollout form');
+    assert((await h1(page)).startsWith('Uitrol bewerken'), `the page's heading is "${await h1(page)}"`);
+    const select = page.getByLabel('Status', { exact: true });
+    const pick = await otherOption(select, ['Onbekend']);
+    await select.selectOption(pick.value);
+    await newStatusFacts(page, `Browsertest telefoon ${run}`);
+    // A date of its own: the one before belongs to the status saved in the step above.
+    await page.getByLabel('Sinds (datum)').fill('2026-03');
+    const saved = await submit(page, page.getByRole('button', { name: 'Uitrol opslaan' }));
+    await expectStatus(saved, 200, 'saving the rollout');
+    assert(new URL(page.url()).hash === `#tel-${cell.plan}-${cell.gemeente}`, `after saving the address points at ${new URL(page.url()).hash}`);
+    assert((await page.locator('#melding').innerText()).trim() === 'De uitrol is opgeslagen.', 'no confirmation');
+    const focus = await page.evaluate(() => document.activeElement && document.activeElement.closest('li') && document.activeElement.closest('li').id);
+    assert(focus === `tel-${cell.plan}-${cell.gemeente}`, `after saving, focus is in ${focus}, not on the edited plan in the list`);
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(scrollWidth <= 390, `the start page scrolls sideways at 390 px (${scrollWidth} px)`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
   await check(`js: the edit page of ${OTHER_PLAN} (not led by the trekker) is a Dutch 403 page`, page, async () => {
     await open(page, `/plannen/${OTHER_PLAN}`);
     assert((await page.getByRole('link', { name: 'Plan bewerken' }).count()) === 0, `the plan page of ${OTHER_PLAN} offers "Plan bewerken" to this trekker`);

@@ -77,6 +77,7 @@ impl ColumnGroup {
 
 pub struct Cell {
     pub gemeente_id: String,
+    pub gemeente_name: String,
     /// `None` when the gemeente lies outside the plan's working area.
     pub status: Option<StatusView>,
     /// The cell follows the plan's stage: no source speaks of this gemeente itself.
@@ -447,6 +448,7 @@ async fn matrix_rows(
                             .unwrap_or_default();
                         Cell {
                             gemeente_id: col.id.clone(),
+                            gemeente_name: col.name.clone(),
                             title: Some(format!(
                                 "{}, {}: {} sinds {}{note}{source}",
                                 plan.name,
@@ -464,6 +466,7 @@ async fn matrix_rows(
                     // thousands of times on a large portfolio).
                     CellFact::FollowsPlan(s) => Cell {
                         gemeente_id: col.id.clone(),
+                        gemeente_name: col.name.clone(),
                         title: None,
                         status: Some(StatusView::overview(s.overview())),
                         follows_plan: true,
@@ -471,6 +474,7 @@ async fn matrix_rows(
                     },
                     CellFact::Outside => Cell {
                         gemeente_id: col.id.clone(),
+                        gemeente_name: String::new(),
                         title: None,
                         status: None,
                         follows_plan: false,

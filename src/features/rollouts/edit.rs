@@ -155,6 +155,7 @@ pub struct CellFragment {
     pub plan_id: String,
     pub plan_name: String,
     pub gemeente_id: String,
+    pub gemeente_name: String,
     pub status: StatusView,
     /// The hover text, as the matrix writes it: "plan, gemeente: status: toelichting".
     pub title: String,
@@ -465,6 +466,7 @@ async fn store_rollout(
                         ),
                         plan_id: id,
                         plan_name: ctx.plan_name,
+                        gemeente_name: ctx.gemeente,
                         gemeente_id,
                         status,
                         back: form.terug,
