@@ -318,6 +318,27 @@ async fn a_beheerder_cannot_take_away_their_own_role() {
 }
 
 #[tokio::test]
+async fn the_start_page_draws_the_matrix_for_a_phone_and_for_paper_too() {
+    let app = TestApp::with_people().await;
+    let page = app.anonymous().get("/").await;
+    let gemeenten = page.count(".rm-matrix thead .rm-matrix__gemeente");
+    assert_eq!(gemeenten, 24);
+    assert_eq!(page.count(".rm-matrix-phone details"), gemeenten);
+    assert_eq!(
+        page.count(".rm-print-split table"),
+        page.count(".rm-matrix thead .rm-matrix__group"),
+        "one printed table per subregio"
+    );
+    let cells = page.count(".rm-matrix td.rm-cell:not(.rm-cell--buiten)");
+    let printed_cells = page
+        .texts(".rm-print-split td")
+        .iter()
+        .filter(|t| t.trim() != "–")
+        .count();
+    assert_eq!(printed_cells, cells, "every cell's status is on paper");
+}
+
+#[tokio::test]
 async fn the_last_active_beheerder_keeps_the_role() {
     let app = TestApp::with_people().await;
     let admin = app.user_id(Persona::Admin).await;

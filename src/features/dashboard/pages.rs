@@ -25,6 +25,11 @@ use crate::web::{AppState, FilterOptions};
 /// data set would make half a gigabyte of HTML. The page then shows the counts per gemeente
 /// and asks for a filter.
 const MAX_CELLS: usize = 40_000;
+/// Up to this many cells the matrix is also drawn as a list per gemeente (phones) and as one
+/// table per subregio (paper). A larger matrix would more than double a page of megabytes:
+/// the phone then lists each gemeente's counts with a link to its page, and paper points to
+/// the download.
+const MAX_LISTED_CELLS: usize = 5_000;
 /// How many lines each part of "Vraagt aandacht" lists before it links to the whole list.
 const ATTENTION_LINES: usize = 3;
 
@@ -146,6 +151,9 @@ pub struct DashboardPage {
     pub too_large: bool,
     /// This page's address with its filter, for an edit to return to.
     pub back: String,
+    /// The matrix is small enough to draw also as a list per gemeente and per subregio on
+    /// paper ([`MAX_LISTED_CELLS`]).
+    pub listed: bool,
     /// The matrix's cells as a file, with the filter and peildatum.
     pub downloads: download::Links,
 }
@@ -294,6 +302,7 @@ async fn show(
         format!("/?{query}")
     };
     Ok(DashboardPage {
+        listed: plan_count * columns.len() <= MAX_LISTED_CELLS,
         back,
         nav: "overzicht",
         filter_words: filter_words(&choice, &catalog, as_of),
