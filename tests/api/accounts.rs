@@ -461,6 +461,16 @@ async fn changing_the_password_ends_the_session_and_the_new_one_works() {
     let changed = reader.post_form("/account/wachtwoord", fields).await;
 
     assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    let sign_in = reader
+        .get(changed.location().expect("to the sign-in page"))
+        .await;
+    assert!(
+        sign_in
+            .text("[role=status]")
+            .contains("Uw wachtwoord is gewijzigd"),
+        "the sign-in page says why, not that the session expired: {}",
+        sign_in.body
+    );
     assert_eq!(
         reader.get("/account").await.status,
         StatusCode::UNAUTHORIZED

@@ -15,6 +15,7 @@ use crate::features::accounts::repo::TokenRow;
 use crate::store::now_unix;
 use crate::web::AppState;
 use crate::web::error::WebError;
+use crate::web::flash::{self, Notice};
 use crate::web::forms::{FormErrors, optional};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
@@ -187,7 +188,7 @@ async fn change_password(
         .store
         .set_password(&viewer.actor(), user.id, &hash)
         .await?;
-    Ok(Redirect::to("/inloggen?terug=/account").into_response())
+    Ok(Redirect::to("/inloggen?terug=/account&gewijzigd=wachtwoord").into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -256,5 +257,5 @@ async fn revoke_token(
             "U heeft geen actief token met dit nummer; misschien is het al ingetrokken.".into(),
         ));
     }
-    Ok(Redirect::to("/account").into_response())
+    Ok(flash::redirect("/account", Notice::Saved))
 }

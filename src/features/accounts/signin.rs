@@ -34,12 +34,16 @@ pub struct LoginPage {
     pub csrf: String,
     pub errors: FormErrors,
     pub expired: bool,
+    /// The password was just changed, which ended every session (`?gewijzigd=wachtwoord`).
+    pub password_changed: bool,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct BackQuery {
     #[serde(default)]
     terug: String,
+    #[serde(default)]
+    gewijzigd: String,
 }
 
 /// Only paths of this site are followed after sign-in.
@@ -76,6 +80,7 @@ fn login_page(
     email: String,
     back: String,
     errors: FormErrors,
+    password_changed: bool,
 ) -> Response {
     // Keep the token the browser already has: with a new one per page, a sign-in form open
     // in a second tab would replace the cookie and the first tab's form would be refused.
@@ -94,7 +99,10 @@ fn login_page(
         back,
         csrf: token.clone(),
         errors,
-        expired: viewer.session_expired,
+        // After a password change every session ended on purpose: the page says so, not that
+        // the session expired.
+        expired: viewer.session_expired && !password_changed,
+        password_changed,
     };
     (status, jar.add(login_cookie(token, viewer.secure)), page).into_response()
 }
@@ -110,6 +118,7 @@ async fn login_form(viewer: Viewer, jar: CookieJar, Query(q): Query<BackQuery>) 
         String::new(),
         safe_back(&q.terug),
         FormErrors::new(),
+        q.gewijzigd == "wachtwoord",
     )
 }
 
@@ -144,6 +153,7 @@ async fn login(
             email_typed.clone(),
             back.clone(),
             errors,
+            false,
         )
     };
     let cookie_token = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
