@@ -109,8 +109,8 @@ pub struct RolloutView {
     pub sources: Vec<Choice>,
     pub errors: FormErrors,
     /// Shown in the matrix by htmx, in a row under the plan: the form posts with htmx and the
-    /// saved cell replaces
-    /// the cell. On its own page the form posts normally and returns to `terug`.
+    /// saved cell takes its place again. On its own page the form posts normally and returns
+    /// to `terug`.
     pub inline: bool,
     /// The form asks for another status than the stored one: it offers to confirm that the
     /// date and source given hold for it (without that, the old ones are refused).
