@@ -123,6 +123,55 @@ async fn the_matrix_opens_a_cells_form_in_a_row_of_its_own_and_puts_the_saved_ce
 }
 
 #[tokio::test]
+async fn a_cell_without_a_fact_of_its_own_asks_for_a_status_instead_of_choosing_one() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let gemeente: String = sqlx::query_scalar(
+        "SELECT id FROM areas WHERE kind = 'gemeente' AND id NOT IN (SELECT gemeente_id FROM rollouts WHERE plan_id = $1) ORDER BY id LIMIT 1",
+    )
+    .bind(PLAN)
+    .fetch_one(app.store.pool())
+    .await
+    .expect("a gemeente without a cell");
+    let path = format!("/plannen/{PLAN}/uitrol/{gemeente}");
+    let form = lead.get(&path).await;
+    assert!(
+        form.text("form.rm-rollout-form")
+            .contains("geen eigen status"),
+        "{}",
+        form.body
+    );
+    let mut fields = form.form_values("form.rm-rollout-form");
+    assert_eq!(
+        fields
+            .iter()
+            .find(|(k, _)| k == "status")
+            .map(|(_, v)| v.as_str()),
+        Some(""),
+        "no status is chosen for the user"
+    );
+    set_field(&mut fields, "date", "2025-10");
+    let before = app.snapshot().await;
+
+    let answer = lead.post_form(&path, fields).await;
+
+    assert_eq!(
+        answer.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer
+            .text("[id^=fouten]")
+            .contains("Status: kies de status van de uitrol in"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
 async fn an_error_summary_takes_focus_when_the_page_loads() {
     let app = TestApp::with_people().await;
     let lead = app.login_as(Persona::LeadOfPlan).await;

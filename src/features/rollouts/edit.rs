@@ -259,7 +259,7 @@ impl RolloutView {
         form: RolloutForm,
         inline: bool,
     ) -> Self {
-        let statuses = Choice::all::<RolloutStatus>();
+        let statuses = Choice::none_then("Kies een status", Choice::all::<RolloutStatus>());
         let districts = Choice::none_then(
             "Hele gemeente",
             catalog
@@ -278,7 +278,7 @@ impl RolloutView {
         Self {
             asks_confirmation,
             current: ctx.current.as_ref().map_or_else(
-                || "Onbekend".to_owned(),
+                || "geen eigen status (de matrix toont dan de fase van het plan)".to_owned(),
                 |r| StatusView::from_code(&r.status).label.to_owned(),
             ),
             plan_id,
@@ -344,10 +344,13 @@ async fn show_rollout_form(
     let version = state.store.rollout_version(&id, &gemeente_id).await?;
     let form = RolloutForm {
         version: version.to_string(),
-        status: ctx.current.as_ref().map_or_else(
-            || RolloutStatus::Planned.code().to_owned(),
-            |r| r.status.clone(),
-        ),
+        // A cell without a fact of its own has no status to keep: the user chooses one, so
+        // that saving a date alone never sets a status nobody chose.
+        status: ctx
+            .current
+            .as_ref()
+            .map(|r| r.status.clone())
+            .unwrap_or_default(),
         // A cell a source speaks about keeps its date and source unless the user changes
         // them; a new cell starts without either: the date is the one its source gives,
         // never the day of typing.
@@ -410,7 +413,15 @@ async fn store_rollout(
         &format!("/plannen/{id}#uitrol"),
     );
     let mut errors = FormErrors::new();
-    let rollout_status = errors.check("status", "Status", RolloutStatus::parse(&form.status));
+    let rollout_status = if form.status.trim().is_empty() {
+        errors.add(
+            "status",
+            format!("Status: kies de status van de uitrol in {}.", ctx.gemeente),
+        );
+        None
+    } else {
+        errors.check("status", "Status", RolloutStatus::parse(&form.status))
+    };
     let (date, source) = date_and_source(
         &mut errors,
         &catalog,
