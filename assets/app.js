@@ -25,3 +25,15 @@ window.addEventListener('load', function () {
     notice.focus();
   }
 });
+
+// A matrix cell's form opens in a row under the plan; asking for it again while that row is
+// open goes to the open form instead of adding a second one.
+document.addEventListener('htmx:beforeRequest', function (event) {
+  var link = event.detail && event.detail.elt;
+  var id = link && link.getAttribute && link.getAttribute('data-edit-row');
+  var open = id ? document.getElementById(id) : null;
+  if (!open) return;
+  event.preventDefault();
+  var first = open.querySelector('[autofocus], select, input:not([type=hidden])');
+  (first || open).focus();
+});

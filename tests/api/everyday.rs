@@ -97,8 +97,9 @@ async fn the_matrix_opens_a_cells_form_in_a_row_of_its_own_and_puts_the_saved_ce
 
     let row = lead.get_htmx(&rollout_path()).await;
     assert!(
-        row.body
-            .starts_with("<tr class=\"utrecht-table__row rm-matrix__editrow\">"),
+        row.body.starts_with(&format!(
+            "<tr id=\"bewerk-{PLAN}-{GEMEENTE}\" class=\"utrecht-table__row rm-matrix__editrow\">"
+        )),
         "{}",
         row.body
     );

@@ -401,6 +401,11 @@ async function withJavaScript(browser, cells) {
     assert((await matrixCell(page, cell.plan, cell.gemeente).locator('form').count()) === 0, 'the form opened inside the cell');
     const width = await row.locator('form.rm-rollout-form').evaluate((f) => f.getBoundingClientRect().width);
     assert(width > 300, `the form in its row is only ${Math.round(width)} px wide`);
+    await link.click();
+    await page.waitForTimeout(300);
+    assert((await page.locator(`tr#bewerk-${cell.plan}-${cell.gemeente}`).count()) === 1, 'asking again for an open form added a second row');
+    const inside = await page.evaluate((id) => document.getElementById(id).contains(document.activeElement), `bewerk-${cell.plan}-${cell.gemeente}`);
+    assert(inside, 'asking again for an open form did not move focus into it');
   });
 
   await check('js: saving the form shows the new status in the cell, closes the row and puts focus back on the cell', page, async () => {

@@ -302,6 +302,7 @@ async fn rollout_form(
     Path((id, gemeente_id)): Path<(String, String)>,
     Query(q): Query<RolloutQuery>,
 ) -> Result<Response, WebError> {
+    let row_id = format!("bewerk-{id}-{gemeente_id}");
     let answer = match show_rollout_form(&state, &viewer, &headers, id, gemeente_id, q).await {
         Err(e) if is_htmx(&headers) => htmx_error(&headers, e),
         other => other?,
@@ -315,6 +316,7 @@ async fn rollout_form(
         .await
         .map_err(|e| WebError::Internal(e.into()))?;
     let row = EditRow {
+        id: row_id,
         inner: String::from_utf8_lossy(&inner).into_owned(),
     };
     Ok(
@@ -327,6 +329,8 @@ async fn rollout_form(
 #[derive(Template)]
 #[template(path = "plans/rollout_row.html")]
 struct EditRow {
+    /// `bewerk-{plan}-{gemeente}`: the cell's edit link finds its open row by it.
+    id: String,
     /// The form or the refusal, already rendered.
     inner: String,
 }
