@@ -12,6 +12,7 @@ use super::hash_off_worker;
 use crate::auth::parse_email;
 use crate::domain::Role;
 use crate::features::accounts::repo::{Account, NewUser, UserField};
+use crate::features::organisations::model::OrganisationRow;
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::flash::{self, Notice};
@@ -72,46 +73,62 @@ async fn users_page(
     notice: Option<String>,
 ) -> Result<UsersPage, WebError> {
     let orgs = state.store.organisations().await?;
+    let accounts = state
+        .store
+        .accounts()
+        .await?
+        .iter()
+        .map(|a| account_line(a, &orgs))
+        .collect();
+    Ok(UsersPage {
+        nav: "beheer",
+        accounts,
+        roles: role_choices(),
+        organisations: organisation_choices(&orgs, |o| o.name.clone()),
+        form,
+        errors,
+        notice,
+    })
+}
+
+/// An account as the list shows it, its organisations by name.
+fn account_line(a: &Account, orgs: &[OrganisationRow]) -> AccountLine {
     let name_of = |id: &String| {
         orgs.iter()
             .find(|o| &o.id == id)
             .map_or_else(|| id.clone(), |o| o.name.clone())
     };
-    let accounts = state
-        .store
-        .accounts()
-        .await?
-        .into_iter()
-        .map(|a: Account| AccountLine {
-            id: a.id,
-            organisations: a
-                .organisations
-                .iter()
-                .map(name_of)
-                .collect::<Vec<_>>()
-                .join(", "),
-            email: a.email,
-            name: a.name,
-            role: a.role.label().to_owned(),
-            disabled: a.disabled,
-            version: a.version,
-        })
-        .collect();
-    let roles = Choice::none_then("Kies een rol", Choice::all::<Role>());
-    let mut organisations: Vec<Choice> = orgs
+    AccountLine {
+        id: a.id,
+        organisations: a
+            .organisations
+            .iter()
+            .map(name_of)
+            .collect::<Vec<_>>()
+            .join(", "),
+        email: a.email.clone(),
+        name: a.name.clone(),
+        role: a.role.label().to_owned(),
+        disabled: a.disabled,
+        version: a.version,
+    }
+}
+
+fn role_choices() -> Vec<Choice> {
+    Choice::none_then("Kies een rol", Choice::all::<Role>())
+}
+
+/// The organisations to tick, in order of name, each labelled by `label`.
+fn organisation_choices(
+    orgs: &[OrganisationRow],
+    label: impl Fn(&OrganisationRow) -> String,
+) -> Vec<Choice> {
+    let mut choices: Vec<Choice> = orgs
         .iter()
-        .map(|o| Choice::new(o.id.clone(), o.name.clone()))
+        .map(|o| Choice::new(o.id.clone(), label(o)))
         .collect();
-    organisations.sort_by_key(|c| c.label.to_lowercase());
-    Ok(UsersPage {
-        nav: "beheer",
-        accounts,
-        roles,
-        organisations,
-        form,
-        errors,
-        notice,
-    })
+    choices.sort_by_key(|c| c.label.to_lowercase());
+    choices
 }
 
 async fn users(State(state): State<AppState>, viewer: Viewer) -> Result<UsersPage, WebError> {
@@ -309,12 +326,7 @@ async fn user_edit_page(
     form: Option<RoleForm>,
     errors: FormErrors,
 ) -> Result<UserEditPage, WebError> {
-    let page = users_page(state, NewUserForm::default(), FormErrors::new(), None).await?;
-    let account = page
-        .accounts
-        .into_iter()
-        .find(|a| a.id == id)
-        .ok_or_else(|| WebError::NotFound(format!("Er is geen account {id}.")))?;
+    let orgs = state.store.organisations().await?;
     let stored = state
         .store
         .accounts()
@@ -327,20 +339,12 @@ async fn user_edit_page(
         organisations: stored.organisations.clone(),
         version: stored.version.to_string(),
     });
-    // The organisations with their codes, which the command line and the CSV formats ask for.
-    let organisations = page
-        .organisations
-        .into_iter()
-        .map(|c| {
-            let label = format!("{} ({})", c.label, c.value);
-            Choice::new(c.value, label)
-        })
-        .collect();
     Ok(UserEditPage {
         nav: "beheer",
-        account,
-        roles: page.roles,
-        organisations,
+        account: account_line(&stored, &orgs),
+        roles: role_choices(),
+        // With their codes, which the command line and the CSV formats ask for.
+        organisations: organisation_choices(&orgs, |o| format!("{} ({})", o.name, o.id)),
         form,
         errors,
     })

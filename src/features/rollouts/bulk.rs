@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::edit::{date_and_source, rollout_input};
+use super::edit::{chosen_status, date_and_source, rollout_input};
 use super::model::RolloutFields;
 use crate::domain::RolloutStatus;
 use crate::features::dashboard::overview::{CellFact, Peildatum, PortfolioView};
@@ -185,15 +185,11 @@ async fn bulk_save(
             "Gemeenten: vink minstens één gemeente aan waarvoor deze uitrol geldt.",
         );
     }
-    let status = if form.status.is_empty() {
-        errors.add(
-            "status",
-            "Status: kies de status die voor de gemeenten geldt.",
-        );
-        None
-    } else {
-        errors.check("status", "Status", RolloutStatus::parse(&form.status))
-    };
+    let status = chosen_status(
+        &mut errors,
+        &form.status,
+        "Status: kies de status die voor de gemeenten geldt.",
+    );
     let (date, source) = date_and_source(
         &mut errors,
         &catalog,

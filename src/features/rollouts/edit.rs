@@ -39,6 +39,20 @@ pub(crate) fn rollout_input(field: RolloutField) -> &'static str {
     }
 }
 
+/// The status a rollout form chose; `missing` says what to do when none was chosen.
+pub(crate) fn chosen_status(
+    errors: &mut FormErrors,
+    status: &str,
+    missing: impl Into<String>,
+) -> Option<RolloutStatus> {
+    if status.trim().is_empty() {
+        errors.add("status", missing);
+        None
+    } else {
+        errors.check("status", "Status", RolloutStatus::parse(status))
+    }
+}
+
 /// The date a rollout form gives for its status (required, as precise as the source) and its
 /// source: one chosen from the list or a new one typed, not both. Problems go to `errors`.
 pub(crate) fn date_and_source(
@@ -176,6 +190,14 @@ pub struct CellError {
 /// For htmx, an error becomes a fragment in the form's row: htmx does not swap 4xx answers, so a
 /// refusal would otherwise leave the user clicking a button that does nothing.
 fn htmx_error(headers: &HeaderMap, error: WebError) -> Response {
+    match htmx_error_html(headers, error) {
+        Ok(html) => axum::response::Html(html).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The refusal as the fragment htmx shows; an internal error stays one.
+fn htmx_error_html(headers: &HeaderMap, error: WebError) -> Result<String, WebError> {
     let login = match &error {
         WebError::Unauthorized(_) => {
             let here = headers
@@ -189,17 +211,14 @@ fn htmx_error(headers: &HeaderMap, error: WebError) -> Response {
                 .unwrap_or_default();
             Some(crate::features::accounts::signin::local_path(&here, "/"))
         }
-        WebError::Internal(_) => return error.into_response(),
+        WebError::Internal(_) => return Err(error),
         _ => None,
     };
     let fragment = CellError {
         message: error.to_string(),
         login,
     };
-    match fragment.render() {
-        Ok(html) => axum::response::Html(html).into_response(),
-        Err(e) => WebError::Internal(e.into()).into_response(),
-    }
+    fragment.render().map_err(|e| WebError::Internal(e.into()))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -303,22 +322,19 @@ async fn rollout_form(
     Query(q): Query<RolloutQuery>,
 ) -> Result<Response, WebError> {
     let row_id = format!("bewerk-{id}-{gemeente_id}");
-    let answer = match show_rollout_form(&state, &viewer, &headers, id, gemeente_id, q).await {
-        Err(e) if is_htmx(&headers) => htmx_error(&headers, e),
-        other => other?,
-    };
-    if !is_htmx(&headers) || !answer.status().is_success() {
-        return Ok(answer);
+    let view = show_rollout_form(&state, &viewer, &headers, id, gemeente_id, q).await;
+    if !is_htmx(&headers) {
+        return Ok(rollout_response(view?, false, StatusCode::OK));
     }
-    // The matrix opens the form in a row of its own under the plan's row, not inside the
-    // narrow cell: wrap the fragment in that row.
-    let inner = axum::body::to_bytes(answer.into_body(), usize::MAX)
-        .await
-        .map_err(|e| WebError::Internal(e.into()))?;
-    let row = EditRow {
-        id: row_id,
-        inner: String::from_utf8_lossy(&inner).into_owned(),
+    // The matrix opens the form (or the refusal) in a row of its own under the plan's row,
+    // not inside the narrow cell.
+    let inner = match view {
+        Ok(view) => RolloutFragment { p: view }
+            .render()
+            .map_err(|e| WebError::Internal(e.into()))?,
+        Err(e) => htmx_error_html(&headers, e)?,
     };
+    let row = EditRow { id: row_id, inner };
     Ok(
         axum::response::Html(row.render().map_err(|e| WebError::Internal(e.into()))?)
             .into_response(),
@@ -342,7 +358,7 @@ async fn show_rollout_form(
     id: String,
     gemeente_id: String,
     q: RolloutQuery,
-) -> Result<Response, WebError> {
+) -> Result<RolloutView, WebError> {
     let catalog = Catalog::load(&state.store).await?;
     let ctx = cell_context(state, viewer, &catalog, &id, &gemeente_id).await?;
     let version = state.store.rollout_version(&id, &gemeente_id).await?;
@@ -384,8 +400,14 @@ async fn show_rollout_form(
         ),
         ..RolloutForm::default()
     };
-    let view = RolloutView::new(ctx, &catalog, id, gemeente_id, form, is_htmx(headers));
-    Ok(rollout_response(view, is_htmx(headers), StatusCode::OK))
+    Ok(RolloutView::new(
+        ctx,
+        &catalog,
+        id,
+        gemeente_id,
+        form,
+        is_htmx(headers),
+    ))
 }
 
 async fn save_rollout(
@@ -417,15 +439,11 @@ async fn store_rollout(
         &format!("/plannen/{id}#uitrol"),
     );
     let mut errors = FormErrors::new();
-    let rollout_status = if form.status.trim().is_empty() {
-        errors.add(
-            "status",
-            format!("Status: kies de status van de uitrol in {}.", ctx.gemeente),
-        );
-        None
-    } else {
-        errors.check("status", "Status", RolloutStatus::parse(&form.status))
-    };
+    let rollout_status = chosen_status(
+        &mut errors,
+        &form.status,
+        format!("Status: kies de status van de uitrol in {}.", ctx.gemeente),
+    );
     let (date, source) = date_and_source(
         &mut errors,
         &catalog,
