@@ -8,6 +8,7 @@ mod codes;
 mod fact_date;
 mod indicator;
 mod period;
+mod round;
 mod slug;
 
 pub use area::{AreaKind, Gemeentecode};
@@ -22,6 +23,10 @@ pub use indicator::{
     check_value, format_number_nl, parse_number,
 };
 pub use period::Period;
+pub use round::{
+    MilestoneOutcome, Reporting, RoundStatus, TrafficLight, UpdateState, Verdict, parse_quarter,
+    previous_quarter,
+};
 pub use slug::Slug;
 
 /// Why a value from outside could not be accepted, in Dutch, ready to show to a user.

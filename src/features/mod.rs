@@ -16,6 +16,7 @@ pub mod mine;
 pub mod observations;
 pub mod organisations;
 pub mod plans;
+pub mod quarterly;
 pub mod rollouts;
 pub mod search;
 pub mod sources;

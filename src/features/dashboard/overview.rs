@@ -432,6 +432,15 @@ impl PortfolioView {
         self.stages.get(plan_id)
     }
 
+    /// The gemeenten's own facts about a plan (its rollouts), by gemeente id.
+    pub fn own_facts(&self, plan_id: &str) -> impl Iterator<Item = (&str, &OwnFact)> {
+        self.own
+            .get(plan_id)
+            .into_iter()
+            .flatten()
+            .map(|(g, f)| (g.as_str(), f))
+    }
+
     /// The gemeenten of the plan's working areas, by their place in the catalog's list.
     fn covered_of(&self, plan_id: &str) -> &[usize] {
         self.covered.get(plan_id).map_or(&[], Vec::as_slice)

@@ -66,7 +66,7 @@ pub struct ListPage {
 }
 
 /// "-7 % t.o.v. 2023 in 2026" or the streefbeeld of a narrative KPI.
-fn target_text(ind: &IndicatorRow) -> String {
+pub(crate) fn target_text(ind: &IndicatorRow) -> String {
     match (ind.target_value, ind.target_period.as_deref()) {
         (Some(v), Some(p)) => {
             let period = Period::parse(p).map_or_else(|_| p.to_owned(), Period::label_nl);
