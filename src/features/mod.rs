@@ -51,6 +51,7 @@ pub fn routes() -> Routes {
         .merge(framework::api::routes())
         .merge(sources::api::routes())
         .merge(bodies::api::routes())
+        .merge(quarterly::pages::routes())
         .merge(search::routes())
         .merge(mine::routes())
 }

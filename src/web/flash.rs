@@ -17,15 +17,19 @@ pub enum Notice {
     RolloutSaved,
     RolloutsSaved,
     AccountSaved,
+    UpdateSubmitted,
+    Reviewed,
 }
 
 impl Notice {
-    const ALL: [Notice; 5] = [
+    const ALL: [Notice; 7] = [
         Notice::Saved,
         Notice::Created,
         Notice::RolloutSaved,
         Notice::RolloutsSaved,
         Notice::AccountSaved,
+        Notice::UpdateSubmitted,
+        Notice::Reviewed,
     ];
 
     fn code(self) -> &'static str {
@@ -35,6 +39,8 @@ impl Notice {
             Notice::RolloutSaved => "uitrol",
             Notice::RolloutsSaved => "uitrol-reeks",
             Notice::AccountSaved => "account",
+            Notice::UpdateSubmitted => "update-ingediend",
+            Notice::Reviewed => "beoordeeld",
         }
     }
 
@@ -47,6 +53,10 @@ impl Notice {
                 "De uitrol is opgeslagen voor elke gekozen gemeente; elke gemeente heeft een eigen regel in de historie."
             }
             Notice::AccountSaved => "Het account is bijgewerkt.",
+            Notice::UpdateSubmitted => {
+                "De kwartaalupdate is ingediend. Het kernteam beoordeelt haar; een vraag ziet u hier en onder Voor mij."
+            }
+            Notice::Reviewed => "De beoordeling is opgeslagen; de trekker ziet haar bij de update.",
         }
     }
 

@@ -6,6 +6,7 @@
 //! PDF. A closed round is internal until a beheerder publishes it.
 
 pub mod model;
+pub mod pages;
 pub mod repo;
 pub mod report;
 pub mod snapshot;

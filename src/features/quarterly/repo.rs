@@ -278,6 +278,96 @@ impl Store {
         )
     }
 
+    /// The plans a round covers, in the portfolio's order, as (id, name).
+    pub async fn round_plans(&self, period: &str) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT p.id, p.name FROM round_plans rp JOIN plans p ON p.id = rp.plan_id
+              WHERE rp.period = $1 ORDER BY p.position, p.id",
+        )
+        .bind(period)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The lead organisations of a round's plans, as (plan, organisation id, name).
+    pub async fn round_leads(
+        &self,
+        period: &str,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT po.plan_id, o.id, o.name FROM round_plans rp
+               JOIN plan_organisations po ON po.plan_id = rp.plan_id AND po.role = 'trekker'
+               JOIN organisations o ON o.id = po.organisation_id
+              WHERE rp.period = $1 ORDER BY po.plan_id, o.name",
+        )
+        .bind(period)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The lead organisations of one plan (ids).
+    pub async fn plan_lead_ids(&self, plan_id: &str) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT organisation_id FROM plan_organisations WHERE plan_id = $1 AND role = 'trekker'",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The updates of `plan_ids` in open rounds and rounds closed since, for "Voor mij": as
+    /// (round, its deadline, plan, the update's state if begun).
+    pub async fn open_round_duties(
+        &self,
+        plan_ids: &[String],
+    ) -> Result<Vec<(String, String, String, Option<String>)>, StoreError> {
+        if plan_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = (1..=plan_ids.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT r.period, r.deadline, rp.plan_id, u.state FROM report_rounds r
+               JOIN round_plans rp ON rp.period = r.period
+               LEFT JOIN plan_updates u ON u.period = rp.period AND u.plan_id = rp.plan_id
+              WHERE r.status = 'open' AND rp.plan_id IN ({list})
+              ORDER BY r.period, rp.plan_id"
+        );
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for p in plan_ids {
+            query = query.bind(p.clone());
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    /// Submitted updates waiting for the kernteam's review in open rounds, as (round, plan).
+    pub async fn updates_to_review(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT u.period, u.plan_id, p.name FROM plan_updates u
+               JOIN report_rounds r ON r.period = u.period AND r.status = 'open'
+               JOIN plans p ON p.id = u.plan_id
+              WHERE u.state = 'ingediend' ORDER BY u.period, p.position",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The latest closed round before `period`, with its snapshot.
+    pub async fn previous_snapshot(
+        &self,
+        period: &str,
+    ) -> Result<Option<(String, i64, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT s.period, s.schema_version, s.document FROM round_snapshots s
+              WHERE s.period < $1 ORDER BY s.period DESC LIMIT 1",
+        )
+        .bind(period)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// The milestones of the plans a round covers (of one plan, or of all), in the order of
     /// their periods.
     pub async fn round_milestones(

@@ -143,6 +143,8 @@ pub struct PlanSection {
     pub quote_source: String,
     pub is_example: bool,
     pub milestones: Vec<MilestoneLine>,
+    /// How many milestones the update says something about.
+    pub milestones_reported: usize,
     /// Only for signed-in readers.
     pub reviews: Vec<ReviewLine>,
 }
@@ -290,16 +292,7 @@ impl Report {
             .find(|a| a.kind == "regio")
             .map(|a| a.name.clone())
             .unwrap_or_default();
-        let source_title = |id: &Option<String>| -> String {
-            id.as_deref()
-                .map(|s| {
-                    now.source(s).map_or_else(
-                        || s.to_owned(),
-                        |x| format!("{}, {}", x.title, date_nl(&x.date)),
-                    )
-                })
-                .unwrap_or_default()
-        };
+        let source_title = |id: &Option<String>| source_title(now, id);
 
         let mut totals = Totals {
             plans: now.plans.len(),
@@ -376,7 +369,7 @@ impl Report {
                 .entry(position)
                 .or_insert_with(|| (word.label().to_owned(), 0))
                 .1 += 1;
-            sections.push(section(p, now, internal, &source_title));
+            sections.push(section(p, now, internal));
         }
         if without_theme.plans > 0 {
             by_theme.push(without_theme);
@@ -490,12 +483,28 @@ fn light_of(p: &SnapPlan) -> Option<TrafficLight> {
         .and_then(|l| TrafficLight::parse(l).ok())
 }
 
-fn section(
-    p: &SnapPlan,
-    now: &Snapshot,
-    internal: bool,
-    source_title: &dyn Fn(&Option<String>) -> String,
-) -> PlanSection {
+/// "De Kracht van Samen, 5 september 2025", or empty.
+fn source_title(now: &Snapshot, id: &Option<String>) -> String {
+    id.as_deref()
+        .map(|s| {
+            now.source(s).map_or_else(
+                || s.to_owned(),
+                |x| format!("{}, {}", x.title, date_nl(&x.date)),
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// Every plan's part of the report (the per-plan table of the downloads).
+pub fn plan_sections(now: &Snapshot, internal: bool) -> Vec<PlanSection> {
+    now.plans
+        .iter()
+        .map(|p| section(p, now, internal))
+        .collect()
+}
+
+fn section(p: &SnapPlan, now: &Snapshot, internal: bool) -> PlanSection {
+    let source_title = |id: &Option<String>| source_title(now, id);
     let stage = p.stage.as_deref().and_then(|s| Stage::parse(s).ok());
     let since = match (&p.stage_date, &p.stage_source) {
         (Some(d), s) => {
@@ -509,10 +518,10 @@ fn section(
         _ => String::new(),
     };
     let u = p.update.as_ref();
+    let milestones_reported = p.milestones.iter().filter(|m| m.outcome.is_some()).count();
     let text = |f: fn(&super::snapshot::SnapUpdate) -> &Option<String>| {
         u.and_then(|u| f(u).clone()).unwrap_or_default()
     };
-    let _ = now;
     PlanSection {
         id: p.id.clone(),
         name: p.name.clone(),
@@ -556,6 +565,7 @@ fn section(
                 },
             })
             .collect(),
+        milestones_reported,
         reviews: if internal {
             u.map(|u| {
                 u.reviews
