@@ -60,6 +60,7 @@ impl Store {
             |_| {},
         )
         .await?;
+        self.load_demo_rounds(actor).await?;
         Ok(counts)
     }
 

@@ -11,6 +11,7 @@ use crate::features::indicators::model::IndicatorField;
 use crate::features::observations::model::ObservationField;
 use crate::features::organisations::model::OrganisationField;
 use crate::features::plans::model::PlanField;
+use crate::features::quarterly::model::{RoundField, UpdateField};
 use crate::features::rollouts::model::RolloutField;
 use crate::store::write_path::RecordField;
 
@@ -51,6 +52,8 @@ pub enum AuditScope<'a> {
     Organisation(&'a str),
     Indicator(&'a str),
     User(i64),
+    /// A reporting round: the round itself and its kwartaalupdates.
+    Round(&'a str),
 }
 
 /// The Dutch label of a field in the trail, from the field declarations of its record kind;
@@ -69,6 +72,8 @@ pub fn field_label(record_type: &str, code: &str) -> Option<&'static str> {
         .or_else(|| of::<ActionField>(record_type, code))
         .or_else(|| of::<UserField>(record_type, code))
         .or_else(|| of::<TokenField>(record_type, code))
+        .or_else(|| of::<RoundField>(record_type, code))
+        .or_else(|| of::<UpdateField>(record_type, code))
         .flatten()
 }
 
@@ -95,6 +100,8 @@ mod tests {
     fn every_field_of_every_record_kind_has_one_code_and_a_label_the_trail_finds() {
         check::<PlanField>();
         check::<RolloutField>();
+        check::<RoundField>();
+        check::<UpdateField>();
         check::<OrganisationField>();
         check::<AreaField>();
         check::<FrameworkField>();

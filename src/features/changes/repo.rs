@@ -24,10 +24,16 @@ impl Store {
             AuditScope::Organisation(id) => ("organisation_id = $1", id.to_owned()),
             AuditScope::Indicator(id) => ("indicator_id = $1", id.to_owned()),
             AuditScope::User(id) => ("CAST(user_id AS TEXT) = $1", id.to_string()),
+            AuditScope::Round(period) => (
+                "record_type IN ('round', 'update') AND (record_id = $1 OR record_id LIKE $1 || '/%')",
+                period.to_owned(),
+            ),
         };
+        // A plan's, area's or organisation's history holds its facts; the kwartaalupdates and
+        // reviews about it are the round's (drafts and reviews are internal).
         let public = match scope {
-            AuditScope::User(_) => "",
-            _ => "AND record_type NOT IN ('user', 'token')",
+            AuditScope::User(_) | AuditScope::Round(_) => "",
+            _ => "AND record_type NOT IN ('user', 'token', 'round', 'update')",
         };
         let sql = format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE {condition} {public} ORDER BY id DESC LIMIT $2"
@@ -48,7 +54,8 @@ impl Store {
 
     /// The saves in the trail from `from` (inclusive) up to `until` (exclusive), both UTC
     /// moments, oldest first: what people changed on the website, the API or the command line.
-    /// Left out: what portfolio and measurement imports stored, accounts, and a plan's stage
+    /// Left out: what portfolio and measurement imports stored, accounts, the quarterly cycle's
+    /// rounds and updates (reports about the portfolio, not changes to it), and a plan's stage
     /// (its dated steps are the changes; see `changes::effective`).
     pub async fn edits_between(
         &self,
@@ -58,7 +65,7 @@ impl Store {
         let sql = format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log
              WHERE at >= $1 AND at < $2 AND channel <> 'import'
-               AND record_type NOT IN ('user', 'token')
+               AND record_type NOT IN ('user', 'token', 'round', 'update')
                AND NOT (record_type = 'plan' AND field = 'stage')
              ORDER BY id"
         );

@@ -5,6 +5,7 @@
 //! kwartaalrapportage is made (`report.rs`) as a page and, with the `pdf` feature, a tagged
 //! PDF. A closed round is internal until a beheerder publishes it.
 
+pub mod demo;
 pub mod model;
 pub mod pages;
 pub mod repo;

@@ -181,6 +181,14 @@ pub struct UpdateFields {
     pub needs: Option<String>,
 }
 
+/// Where an update's texts come from: written by a person (the default), quoted from a source
+/// (the demo's round from the documents), or an example ("voorbeeld").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateOrigin {
+    pub source_id: Option<String>,
+    pub is_example: bool,
+}
+
 /// What an update says about one of the plan's milestones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MilestoneNote {

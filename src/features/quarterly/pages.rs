@@ -233,6 +233,7 @@ async fn open(
                 &period.to_string(),
                 deadline,
                 chosen.then_some(form.plans.as_slice()),
+                None,
             )
             .await;
         match settle_at(saved, round_input, "period")? {
@@ -430,6 +431,8 @@ pub struct RoundPage {
     pub closed_at: String,
     pub published_at: String,
     pub pdf: bool,
+    /// The round's trail (signed-in readers only): opening, saves, reviews, closing.
+    pub history: Vec<crate::features::changes::pages::ChangeLine>,
 }
 
 async fn show(
@@ -543,6 +546,20 @@ async fn round_page(
             .map(moment_nl)
             .unwrap_or_default(),
         pdf: cfg!(feature = "pdf"),
+        history: if viewer.is_signed_in() {
+            crate::features::changes::pages::change_lines(
+                state
+                    .store
+                    .audit_for(
+                        crate::features::changes::model::AuditScope::Round(&round.period),
+                        200,
+                    )
+                    .await?,
+                viewer,
+            )
+        } else {
+            Vec::new()
+        },
         round,
     })
 }
@@ -749,6 +766,11 @@ async fn edit(
         return round_with_errors(&state, &viewer, &period, errors).await;
     };
     let summary = optional(&form.summary);
+    // A quoted summary keeps its source only while its text is unchanged.
+    let source = match state.store.round(&period).await? {
+        Some(r) if r.summary == summary => r.summary_source_id,
+        _ => None,
+    };
     let saved = state
         .store
         .edit_round(
@@ -758,6 +780,7 @@ async fn edit(
             version,
             deadline,
             summary.as_deref(),
+            source.as_deref(),
         )
         .await;
     after_round_write(&state, &viewer, &period, saved, "deadline").await
@@ -1259,6 +1282,7 @@ async fn save(
                         &fields,
                         &notes,
                         form.submit,
+                        &super::model::UpdateOrigin::default(),
                     )
                     .await;
                 match settle_at(saved, update_input, "general")? {

@@ -9,6 +9,7 @@ use super::model::{
     CorrectionRow, MilestoneNote, ReviewRow, RoundField, RoundMilestoneRow, RoundRow, UpdateField,
     UpdateFields, UpdateMilestoneRow, UpdateRow,
 };
+use super::model::UpdateOrigin;
 use super::snapshot::{SCHEMA_VERSION, Snapshot};
 use crate::domain::{MilestoneOutcome, UpdateState, Verdict};
 use crate::features::actions::model::EscalationRow;
@@ -481,6 +482,7 @@ impl Store {
         period: &str,
         deadline: Date,
         plans: Option<&[String]>,
+        deadline_assumption: Option<&str>,
     ) -> Result<(), StoreError> {
         let quarter = crate::domain::parse_quarter(period)
             .map_err(|e| StoreError::Refused(Refusal::of(RoundField::Period, e.0)))?;
@@ -541,6 +543,17 @@ impl Store {
             })
             .collect();
         w.insert_rows("round_plans", rows).await?;
+        if let Some(reason) = deadline_assumption {
+            sqlx::query(
+                "INSERT INTO assumptions (record_type, record_id, field, reason) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(<RoundField as crate::store::RecordField>::RECORD)
+            .bind(&period)
+            .bind(crate::store::RecordField::code(RoundField::Deadline))
+            .bind(reason)
+            .execute(w.conn())
+            .await?;
+        }
         let subject = round_subject(&period);
         w.audit_created(&subject, RoundField::Record).await?;
         w.audit_changes(
@@ -558,7 +571,8 @@ impl Store {
         w.commit().await
     }
 
-    /// Changes an open round's deadline and the kernteam's summary.
+    /// Changes an open round's deadline and the kernteam's summary (a quote from
+    /// `summary_source`, when it is one).
     pub async fn edit_round(
         &self,
         actor: &Actor,
@@ -567,6 +581,7 @@ impl Store {
         expected_version: i64,
         deadline: Date,
         summary: Option<&str>,
+        summary_source: Option<&str>,
     ) -> Result<i64, StoreError> {
         let mut w = self.write(actor, reason).await?;
         let version = w
@@ -580,11 +595,14 @@ impl Store {
                 .bind(period)
                 .fetch_one(w.conn())
                 .await?;
-        sqlx::query("UPDATE report_rounds SET deadline = $1, summary = $2, summary_source_id = CASE WHEN $3 = 1 THEN summary_source_id ELSE NULL END WHERE period = $4")
-            .bind(deadline.to_string())
-            .bind(summary)
-            .bind(i64::from(summary == old_summary.as_deref()))
-            .bind(period)
+        sqlx::query(
+            "UPDATE report_rounds SET deadline = $1, summary = $2, summary_source_id = $3
+              WHERE period = $4",
+        )
+        .bind(deadline.to_string())
+        .bind(summary)
+        .bind(summary_source)
+        .bind(period)
             .execute(w.conn())
             .await?;
         let subject = round_subject(period);
@@ -622,6 +640,7 @@ impl Store {
         fields: &UpdateFields,
         milestones: &[MilestoneNote],
         submit: bool,
+        origin: &UpdateOrigin,
     ) -> Result<i64, StoreError> {
         let mut w = self.write(actor, reason).await?;
         lock_open_round(&mut w, period).await?;
@@ -671,7 +690,7 @@ impl Store {
                 state = $5, saved_at = $6, saved_by = $7,
                 submitted_at = CASE WHEN $8 = 1 THEN $6 ELSE submitted_at END,
                 submitted_by = CASE WHEN $8 = 1 THEN $7 ELSE submitted_by END,
-                is_example = 0, source_id = NULL
+                is_example = $11, source_id = $12
               WHERE period = $9 AND plan_id = $10",
         )
         .bind(fields.light.map(|l| l.code()))
@@ -684,6 +703,8 @@ impl Store {
         .bind(i64::from(submit))
         .bind(period)
         .bind(plan_id)
+        .bind(i64::from(origin.is_example))
+        .bind(origin.source_id.as_deref())
         .execute(w.conn())
         .await?;
         sqlx::query("DELETE FROM update_milestones WHERE period = $1 AND plan_id = $2")
