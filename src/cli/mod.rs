@@ -1,8 +1,9 @@
 //! The command line: `serve`, `demo`, `load-demo`, `import portfolio`, `import observations`,
-//! `user` and `generate`.
+//! `user`, `generate` and `report`.
 
 pub mod generate;
 mod import;
+mod report;
 mod serve;
 mod user;
 
@@ -38,6 +39,9 @@ pub enum Command {
     /// Beheer accounts: aanmaken, tonen, uit- en inschakelen, wachtwoord instellen.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Maak een rapportage als bestand.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Maak een synthetische gegevensset om mee te meten: een portfolio in een lege database en een CSV-bestand met metingen.
     Generate(generate::GenerateArgs),
 }
@@ -116,6 +120,7 @@ pub fn main() -> ExitCode {
             Command::Import(cmd) => import::run(cmd).await,
             Command::User(cmd) => user::run(cmd).await,
             Command::Generate(args) => generate::run(args).await,
+            Command::Report(cmd) => report::run(cmd).await,
         }
     });
     match result {

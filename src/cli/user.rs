@@ -72,7 +72,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
 /// The database `serve` uses. Accounts belong in a database that holds a portfolio: a SQLite
 /// file that does not exist is refused (opening it would make a new, empty one), with the
 /// option to name the right one.
-async fn open_existing(url: &DatabaseUrl) -> anyhow::Result<Store> {
+pub(super) async fn open_existing(url: &DatabaseUrl) -> anyhow::Result<Store> {
     if let Some(path) = url.sqlite_file()
         && !path.exists()
     {

@@ -52,6 +52,7 @@ pub fn routes() -> Routes {
         .merge(sources::api::routes())
         .merge(bodies::api::routes())
         .merge(quarterly::pages::routes())
+        .merge(quarterly::api::routes())
         .merge(search::routes())
         .merge(mine::routes())
 }

@@ -37,7 +37,11 @@ pub fn routes() -> Routes {
         crate::features::observations::api::observations,
         crate::features::observations::api::post_observation,
         crate::features::actions::api::actions,
-        crate::features::search::api::search
+        crate::features::search::api::search,
+        crate::features::quarterly::api::rounds,
+        crate::features::quarterly::api::round,
+        crate::features::quarterly::api::updates,
+        crate::features::quarterly::api::snapshot
     ),
     components(schemas(ApiErrorBody)),
     modifiers(&TokenSecurity)

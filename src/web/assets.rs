@@ -16,6 +16,11 @@ pub fn routes() -> Routes {
     Routes::new().get("/assets/{*path}", serve)
 }
 
+/// An embedded text asset (a style sheet), for a file that carries its styles inside.
+pub fn text(path: &str) -> Option<String> {
+    Assets::get(path).map(|f| String::from_utf8_lossy(&f.data).into_owned())
+}
+
 async fn serve(Path(path): Path<String>) -> Response {
     match Assets::get(&path) {
         Some(file) => {

@@ -3,7 +3,7 @@
 //! the OpenAPI document and the embedded assets. The pages themselves live in `features`.
 
 pub(crate) mod api;
-mod assets;
+pub mod assets;
 pub(crate) mod cache;
 pub mod download;
 pub(crate) mod error;

@@ -103,7 +103,15 @@ impl Store {
                         ..UpdateFields::default()
                     };
                     self.save_update(
-                        actor, &reason, &r.periode, plan, 0, &fields, &[], true, &quote,
+                        actor,
+                        &reason,
+                        &r.periode,
+                        plan,
+                        0,
+                        &fields,
+                        &[],
+                        true,
+                        &quote,
                     )
                     .await?;
                 }
@@ -126,7 +134,15 @@ impl Store {
                     is_example: u.voorbeeld,
                 };
                 self.save_update(
-                    actor, &reason, &r.periode, &u.plan, 0, &fields, &[], u.indienen, &origin,
+                    actor,
+                    &reason,
+                    &r.periode,
+                    &u.plan,
+                    0,
+                    &fields,
+                    &[],
+                    u.indienen,
+                    &origin,
                 )
                 .await?;
             }

@@ -5,9 +5,12 @@
 //! kwartaalrapportage is made (`report.rs`) as a page and, with the `pdf` feature, a tagged
 //! PDF. A closed round is internal until a beheerder publishes it.
 
+pub mod api;
 pub mod demo;
 pub mod model;
 pub mod pages;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod repo;
 pub mod report;
 pub mod snapshot;

@@ -33,7 +33,10 @@ use crate::web::session::Viewer;
 use crate::web::view::date_nl;
 
 pub fn routes() -> Routes {
-    Routes::new()
+    let routes = Routes::new();
+    #[cfg(feature = "pdf")]
+    let routes = routes.get("/rondes/{period}/rapportage.pdf", report_pdf);
+    routes
         .get("/rondes", list)
         .post("/rondes", open)
         .get("/rondes/{period}", show)
@@ -263,6 +266,14 @@ pub struct OrganisationTally {
     pub name: String,
     pub plans: usize,
     pub counts: Vec<usize>,
+}
+
+/// Per plan of a round, how far its update is.
+pub async fn reporting_lines(
+    state: &AppState,
+    round: &RoundRow,
+) -> Result<Vec<ReportingLine>, WebError> {
+    Ok(standing(state, round).await?.lines)
 }
 
 async fn standing(state: &AppState, round: &RoundRow) -> Result<Standing, WebError> {
@@ -1468,6 +1479,24 @@ async fn report_page(
         pdf: cfg!(feature = "pdf"),
         full_plans: FULL_REPORT_PLANS,
     })
+}
+
+/// The kwartaalrapportage as a tagged PDF.
+#[cfg(feature = "pdf")]
+async fn report_pdf(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(period): Path<String>,
+) -> Result<Response, WebError> {
+    let round = visible_round(&state, &viewer, &period).await?;
+    let report = build_report(&state.store, &round, viewer.is_signed_in()).await?;
+    let bytes = super::pdf::render_async(report).await?;
+    let name = if round.is_open() {
+        format!("kwartaalrapportage-{}-concept.pdf", round.period)
+    } else {
+        format!("kwartaalrapportage-{}.pdf", round.period)
+    };
+    Ok(file_response(bytes, "application/pdf", &name))
 }
 
 fn plan_columns() -> Vec<&'static str> {

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 
+use super::model::UpdateOrigin;
 use super::model::{
     CorrectionRow, MilestoneNote, ReviewRow, RoundField, RoundMilestoneRow, RoundRow, UpdateField,
     UpdateFields, UpdateMilestoneRow, UpdateRow,
 };
-use super::model::UpdateOrigin;
 use super::snapshot::{SCHEMA_VERSION, Snapshot};
 use crate::domain::{MilestoneOutcome, UpdateState, Verdict};
 use crate::features::actions::model::EscalationRow;
@@ -603,8 +603,8 @@ impl Store {
         .bind(summary)
         .bind(summary_source)
         .bind(period)
-            .execute(w.conn())
-            .await?;
+        .execute(w.conn())
+        .await?;
         let subject = round_subject(period);
         let old_deadline = crate::web::view::date_nl(&old_deadline);
         w.audit_changes(

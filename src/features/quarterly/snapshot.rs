@@ -441,6 +441,21 @@ impl Snapshot {
         })
     }
 
+    /// The snapshot without what is for signed-in readers only: the reviews and the names of
+    /// who opened, saved, submitted and closed.
+    pub fn public(mut self) -> Self {
+        self.round.opened_by.clear();
+        self.round.closed_by = None;
+        for p in &mut self.plans {
+            if let Some(u) = &mut p.update {
+                u.saved_by.clear();
+                u.submitted_by = None;
+                u.reviews.clear();
+            }
+        }
+        self
+    }
+
     /// The gemeenten, in the catalog's order.
     pub fn gemeenten(&self) -> impl Iterator<Item = &SnapArea> {
         self.areas
