@@ -62,6 +62,20 @@ pub struct MinePage {
     pub owed: Vec<OwedLine>,
     pub actions: Vec<ActionLine>,
     pub overdue: usize,
+    /// The kwartaalupdates they still owe in open rounds (a question of the kernteam first).
+    pub updates: Vec<UpdateDuty>,
+    /// For a beheerder: submitted updates waiting for review, as (round, plan id, plan name).
+    pub to_review: Vec<(String, String, String)>,
+}
+
+/// A kwartaalupdate still owed in an open round.
+pub struct UpdateDuty {
+    pub period: String,
+    pub round_label: String,
+    pub deadline: String,
+    pub plan_id: String,
+    pub plan_name: String,
+    pub reporting: crate::domain::Reporting,
 }
 
 /// The last period of `frequency`'s length that is over on `day`: the one before the period
@@ -180,6 +194,42 @@ async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Response,
     let actions = action_lines(&rows, &catalog, &bodies, today);
     let overdue = actions.iter().filter(|a| a.overdue).count();
 
+    // Kwartaalupdates of the plans they lead, in open rounds, that are still theirs to write.
+    let led: BTreeMap<String, String> = state
+        .store
+        .plans_led_by(&user.organisations)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let led_ids: Vec<String> = led.keys().cloned().collect();
+    let mut updates: Vec<UpdateDuty> = state
+        .store
+        .open_round_duties(&led_ids)
+        .await?
+        .into_iter()
+        .filter_map(|(period, deadline, plan, state)| {
+            let state = state.and_then(|s| crate::domain::UpdateState::parse(&s).ok());
+            let day = crate::domain::parse_date(&deadline).unwrap_or(today);
+            let reporting = crate::domain::Reporting::of(state, day, today);
+            reporting.is_owed().then(|| UpdateDuty {
+                round_label: crate::domain::parse_quarter(&period)
+                    .map_or_else(|_| period.clone(), Period::label_nl),
+                deadline: crate::web::view::date_nl(&deadline),
+                plan_name: led.get(&plan).cloned().unwrap_or_else(|| plan.clone()),
+                plan_id: plan,
+                period,
+                reporting,
+            })
+        })
+        .collect();
+    updates.sort_by_key(|u| u.reporting != crate::domain::Reporting::Clarification);
+    let to_review = if user.is_admin() {
+        state.store.updates_to_review().await?
+    } else {
+        Vec::new()
+    };
+
     Ok(MinePage {
         nav: "voor-mij",
         name: user.name.clone(),
@@ -191,6 +241,8 @@ async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Response,
         owed,
         actions,
         overdue,
+        updates,
+        to_review,
     }
     .into_response())
 }

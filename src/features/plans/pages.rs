@@ -276,6 +276,8 @@ pub struct ShowPage {
     pub changes: Vec<ChangeLine>,
     /// The plan's KPI's with their status.
     pub kpis: Vec<crate::features::indicators::KpiLine>,
+    /// Its kwartaalupdates' traffic lights over the last rounds, oldest first.
+    pub quarters: Vec<crate::features::quarterly::pages::QuarterLight>,
 }
 
 impl ShowPage {
@@ -320,6 +322,7 @@ async fn show(
     .await?;
     let mut page = show_page(detail, &catalog, &all, &funding_names, &view);
     page.kpis = crate::features::indicators::kpi_lines_for_plan(&state, &catalog, &id).await?;
+    page.quarters = crate::features::quarterly::pages::quarter_lights(&state, &viewer, &id).await?;
     page.can_edit = viewer
         .user
         .as_ref()
@@ -610,5 +613,6 @@ fn show_page(
         internal_note: None,
         changes: Vec::new(),
         kpis: Vec::new(),
+        quarters: Vec::new(),
     }
 }

@@ -80,6 +80,59 @@ pub async fn visible_round(
     }
 }
 
+/// A plan's traffic light in one round, for the row on the plan's page.
+pub struct QuarterLight {
+    pub period: String,
+    pub light: LightView,
+    /// "" for a closed round; the update's stand while its round is open.
+    pub state: String,
+    pub is_example: bool,
+}
+
+/// Rounds shown in the row of traffic lights on a plan's page.
+const QUARTERS_SHOWN: usize = 8;
+
+/// The plan's lights in the last rounds it was in (published ones for visitors who are not
+/// signed in), the oldest first.
+pub async fn quarter_lights(
+    state: &AppState,
+    viewer: &Viewer,
+    plan: &str,
+) -> Result<Vec<QuarterLight>, WebError> {
+    let rounds: HashMap<String, RoundRow> = state
+        .store
+        .rounds()
+        .await?
+        .into_iter()
+        .map(|r| (r.period.clone(), r))
+        .collect();
+    let mut out: Vec<QuarterLight> = state
+        .store
+        .updates_of_plan(plan)
+        .await?
+        .into_iter()
+        .filter_map(|u| {
+            let round = rounds.get(&u.period)?;
+            if !(viewer.is_signed_in() || round.is_published()) {
+                return None;
+            }
+            Some(QuarterLight {
+                light: LightView::of(u.light()),
+                state: if round.is_open() {
+                    u.state().label().to_owned()
+                } else {
+                    String::new()
+                },
+                is_example: u.is_example(),
+                period: u.period,
+            })
+        })
+        .take(QUARTERS_SHOWN)
+        .collect();
+    out.reverse();
+    Ok(out)
+}
+
 /// A round's line in the list of rounds.
 pub struct RoundLine {
     pub period: String,
