@@ -96,7 +96,23 @@ const RULES: &[(&str, &str, Who)] = &[
         "/api/v1/indicators/{id}/observations",
         Who::PlanEditors,
     ),
+    // The quarterly cycle: a beheerder opens, reviews, closes and publishes rounds; a
+    // trekker writes the update of a plan their organisation leads.
+    ("POST", "/rondes", Who::Admins),
+    ("POST", "/rondes/{period}/bewerken", Who::Admins),
+    ("POST", "/rondes/{period}/sluiten", Who::Admins),
+    ("POST", "/rondes/{period}/openbaar", Who::Admins),
+    ("POST", "/rondes/{period}/correcties", Who::Admins),
+    ("POST", "/rondes/{period}/plannen/{plan}", Who::PlanEditors),
+    (
+        "POST",
+        "/rondes/{period}/plannen/{plan}/beoordeling",
+        Who::Admins,
+    ),
 ];
+
+/// The demo's open round, which covers PLAN.
+const ROUND: &str = "2025-Q4";
 
 /// The KPI whose values the trekker of UNICUM (who leads MTVP) may enter.
 const KPI: &str = "mtvp-consultduur";
@@ -269,6 +285,8 @@ impl Fixture {
             PLAN.to_owned()
         };
         pattern
+            .replace("{period}", ROUND)
+            .replace("{plan}", PLAN)
             .replace("{id}", &id)
             .replace("{gemeente}", GEMEENTE)
             .replace("{code}", GEMEENTE)
@@ -310,6 +328,26 @@ impl Fixture {
             .expect("action")
             .expect("exists")
             .version
+    }
+
+    async fn round_version(&self) -> i64 {
+        self.app
+            .store
+            .round(ROUND)
+            .await
+            .expect("round")
+            .expect("exists")
+            .version
+    }
+
+    /// The version of PLAN's update in the round (0: none yet).
+    async fn update_version(&self) -> i64 {
+        self.app
+            .store
+            .plan_update(ROUND, PLAN)
+            .await
+            .expect("update")
+            .map_or(0, |u| u.version)
     }
 
     async fn rollout_version(&self) -> i64 {
@@ -637,6 +675,52 @@ impl Fixture {
                             ("status", "loopt"),
                             ("date", date.as_str()),
                         ],
+                    )
+                    .await
+            }
+            (_, "/rondes") => {
+                client
+                    .post_form(&path, [("period", "2026-Q1"), ("deadline", "2026-04-15")])
+                    .await
+            }
+            (_, "/rondes/{period}/bewerken") => {
+                let version = self.round_version().await.to_string();
+                client
+                    .post_form(
+                        &path,
+                        [("version", version.as_str()), ("deadline", "2026-01-30")],
+                    )
+                    .await
+            }
+            (_, "/rondes/{period}/sluiten" | "/rondes/{period}/openbaar") => {
+                let version = self.round_version().await.to_string();
+                client
+                    .post_form(&path, [("version", version.as_str()), ("confirm", "ja")])
+                    .await
+            }
+            (_, "/rondes/{period}/correcties") => {
+                client.post_form(&path, [("text", "Een correctie.")]).await
+            }
+            (_, "/rondes/{period}/plannen/{plan}") => {
+                let version = self.update_version().await.to_string();
+                let done = format!("Gedaan in ronde {round}.");
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("version", version.as_str()),
+                            ("done", done.as_str()),
+                            ("actie", "concept"),
+                        ],
+                    )
+                    .await
+            }
+            (_, "/rondes/{period}/plannen/{plan}/beoordeling") => {
+                let version = self.update_version().await.to_string();
+                client
+                    .post_form(
+                        &path,
+                        [("version", version.as_str()), ("verdict", "geaccepteerd")],
                     )
                     .await
             }

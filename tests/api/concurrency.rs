@@ -85,14 +85,16 @@ const RACERS: usize = 32;
 
 /// Every table with a `version` column. A new versioned table fails
 /// [`every_versioned_table_has_a_race_test`] until a race test for it is added here.
-const RACED_TABLES: [&str; 9] = [
+const RACED_TABLES: [&str; 11] = [
     "areas",
     "follow_up_actions",
     "framework_items",
     "indicators",
     "observations",
     "organisations",
+    "plan_updates",
     "plans",
+    "report_rounds",
     "rollouts",
     "users",
 ];
@@ -555,4 +557,86 @@ async fn thirty_two_status_changes_of_one_account_version_store_exactly_one() {
     assert_eq!((account.version, version), (2, 2));
     assert!(account.disabled);
     assert_eq!(racers_in_trail(&app).await, [format!("racer {winner}")]);
+}
+
+/// The demo's open round; PLAN is in it and has no update yet.
+const ROUND: &str = "2025-Q4";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_two_saves_of_one_round_version_store_exactly_one() {
+    let app = TestApp::demo().await;
+    let round = app.store.round(ROUND).await.unwrap().unwrap();
+
+    let (winner, version) = race(|i| {
+        let store = app.store.clone();
+        let version = round.version;
+        async move {
+            store
+                .edit_round(
+                    &actor(i),
+                    &Reason::default(),
+                    ROUND,
+                    version,
+                    jiff::civil::date(2026, 2, 1),
+                    Some(&format!("Samenvatting {i}")),
+                    None,
+                )
+                .await
+        }
+    })
+    .await;
+
+    let now = app.store.round(ROUND).await.unwrap().unwrap();
+    assert_eq!(version, round.version + 1);
+    assert_eq!(now.summary, Some(format!("Samenvatting {winner}")));
+    assert_eq!(racers_in_trail(&app).await, [format!("racer {winner}")]);
+}
+
+fn update(i: usize) -> regiomonitor::features::quarterly::model::UpdateFields {
+    regiomonitor::features::quarterly::model::UpdateFields {
+        done: Some(format!("Gedaan {i}")),
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_two_first_saves_and_then_thirty_two_saves_of_one_update_store_exactly_one_each() {
+    let app = TestApp::demo().await;
+    assert!(app.store.plan_update(ROUND, PLAN).await.unwrap().is_none());
+    let origin = regiomonitor::features::quarterly::model::UpdateOrigin::default();
+
+    let mut winners = Vec::new();
+    for expected in [0, 1] {
+        let (winner, version) = race(|i| {
+            let (store, origin) = (app.store.clone(), origin.clone());
+            async move {
+                store
+                    .save_update(
+                        &actor(i),
+                        &Reason::default(),
+                        ROUND,
+                        PLAN,
+                        expected,
+                        &update(i),
+                        &[],
+                        false,
+                        &origin,
+                    )
+                    .await
+            }
+        })
+        .await;
+        assert_eq!(version, expected + 1);
+        let now = app.store.plan_update(ROUND, PLAN).await.unwrap().unwrap();
+        assert_eq!(now.version, version);
+        assert_eq!(now.done, Some(format!("Gedaan {winner}")));
+        winners.push(format!("racer {winner}"));
+    }
+    // Only the winners wrote to the trail.
+    for entry in racers_in_trail(&app).await {
+        assert!(
+            winners.contains(&entry),
+            "{entry} is not a winner: {winners:?}"
+        );
+    }
 }

@@ -995,6 +995,12 @@ impl TestApp {
             "observations",
             "follow_up_actions",
             "action_escalations",
+            "report_rounds",
+            "plan_updates",
+            "update_milestones",
+            "update_reviews",
+            "round_snapshots",
+            "round_corrections",
         ] {
             counts.push((
                 table.to_owned(),
@@ -1020,6 +1026,8 @@ impl TestApp {
             ("indicator versions", "indicators"),
             ("observation versions", "observations"),
             ("action versions", "follow_up_actions"),
+            ("round versions", "report_rounds"),
+            ("update versions", "plan_updates"),
         ] {
             counts.push((
                 name.into(),

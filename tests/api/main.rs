@@ -31,6 +31,7 @@ mod observation_checks;
 mod overview;
 mod pages;
 mod paging;
+mod quarterly;
 mod refusals;
 mod rollout_facts;
 mod search;

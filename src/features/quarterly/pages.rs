@@ -1324,6 +1324,7 @@ async fn save(
     Path((period, plan)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, WebError> {
+    viewer.require_user()?;
     let round = visible_round(&state, &viewer, &period).await?;
     let name = plan_name(&state, &plan).await?;
     let leads = state.store.plan_lead_ids(&plan).await?;

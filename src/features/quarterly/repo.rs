@@ -755,6 +755,14 @@ impl Store {
         let mut w = self.write(actor, reason).await?;
         lock_open_round(&mut w, period).await?;
         let plan_name = plan_in_round(&mut w, period, plan_id).await?;
+        if w.version_of(&update_key(period, plan_id)).await?.is_none() {
+            return Err(StoreError::Refused(Refusal::of(
+                UpdateField::Review,
+                format!(
+                    "\"{plan_name}\" heeft nog geen update in {period}; er valt niets te beoordelen."
+                ),
+            )));
+        }
         let version = w
             .claim(&update_key(period, plan_id), expected_version, || {
                 format!("Er is nog geen update van dit plan in {period}.")
