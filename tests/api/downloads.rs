@@ -573,7 +573,9 @@ async fn the_changes_download_holds_every_page_of_the_period() {
         let saved = admin.post_form(&path, fields).await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     }
-    let today = jiff::Zoned::now().date();
+    // The saves took effect on today's Dutch day (after 23:00 UTC that is tomorrow in UTC).
+    let amsterdam = jiff::tz::TimeZone::get("Europe/Amsterdam").expect("the Dutch time zone");
+    let today = jiff::Timestamp::now().to_zoned(amsterdam).date();
     let query = format!("van=2025-01-01&tot={today}");
     let api = app
         .get(&format!("/api/v1/changes?{query}&per_pagina=1000"))
