@@ -640,3 +640,122 @@ async fn the_demo_has_the_third_quarter_of_2025_from_the_documents_and_an_open_f
     assert!(!signed_in.is_empty());
     assert!(signed_in.iter().all(|u| u.is_example == 1));
 }
+
+/// Runs `regiomonitor report kwartaal` on `db`; returns the file it wrote.
+fn report_file(db: &crate::helpers::TestDb, period: &str, format: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("a directory");
+    let out = dir.path().join(format!("rapportage.{format}"));
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_regiomonitor"))
+        .args(["report", "kwartaal", period, "--format", format, "--out"])
+        .arg(&out)
+        .args(["--database", db.url.expose()])
+        .env_remove("REGIOMONITOR_DATABASE_URL")
+        .env("REGIOMONITOR_LOG", "warn")
+        .output()
+        .expect("the binary runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    std::fs::read(&out).expect("the report")
+}
+
+/// A poppler tool's output on `pdf`; `None` when the tool is missing and the run may skip it.
+fn poppler(pdf: &[u8], tool: &str, args: &[&str]) -> Option<String> {
+    let dir = tempfile::tempdir().expect("a directory");
+    let path = dir.path().join("rapportage.pdf");
+    std::fs::write(&path, pdf).expect("written");
+    let mut all: Vec<&str> = args.to_vec();
+    all.push(path.to_str().expect("a path"));
+    match std::process::Command::new(tool).args(&all).output() {
+        Ok(o) => {
+            assert!(o.status.success(), "{tool}: {}", String::from_utf8_lossy(&o.stderr));
+            Some(String::from_utf8_lossy(&o.stdout).into_owned())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            assert_ne!(
+                std::env::var("REGIOMONITOR_REQUIRE_ALL").as_deref(),
+                Ok("1"),
+                "{tool} ontbreekt (apt-get install poppler-utils)"
+            );
+            None
+        }
+        Err(e) => panic!("{tool}: {e}"),
+    }
+}
+
+fn in_order(text: &str, parts: &[&str]) {
+    let mut rest = text;
+    for part in parts {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => panic!("{part:?} not found (in this order) in:\n{text}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_command_line_writes_the_report_as_html_and_as_a_tagged_pdf_ua_document() {
+    let db = crate::helpers::TestDb::demo().await;
+    let html = String::from_utf8(report_file(&db, "2025-Q3", "html")).expect("UTF-8");
+    let page = scraper::Html::parse_document(&html);
+    let h1 = scraper::Selector::parse("h1").expect("selector");
+    let title: String = page.select(&h1).next().expect("a heading").text().collect();
+    assert!(title.starts_with("Kwartaalrapportage 3e kwartaal 2025"), "{title}");
+    assert!(html.contains("<html lang=\"nl\""));
+    assert!(html.contains("<style>"), "the styles travel inside the file");
+    assert!(!html.contains("href=\"/assets"), "no link to the server");
+
+    let pdf = report_file(&db, "2025-Q3", "pdf");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let Some(info) = poppler(&pdf, "pdfinfo", &[]) else {
+        return;
+    };
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    assert!(info.contains("Title:           Kwartaalrapportage 3e kwartaal 2025"), "{info}");
+    let xmp = poppler(&pdf, "pdfinfo", &["-meta"]).expect("pdfinfo");
+    assert!(xmp.contains("<pdfuaid:part>1</pdfuaid:part>"), "{xmp}");
+    assert!(xmp.contains("nl-NL"), "{xmp}");
+    let tree = poppler(&pdf, "pdfinfo", &["-struct-text"]).expect("pdfinfo");
+    in_order(
+        &tree,
+        &[
+            "H1 \"Kwartaalrapportage 3e kwartaal 2025\"",
+            "H2 \"Samenvatting\"",
+            "Table",
+            "TH",
+            "H2 \"Per plan\"",
+            "H3 \"Versterken eerstelijn\"",
+            "H2 \"Per gemeente: wat loopt en wat is gepland\"",
+            "TH",
+            "/Scope /Row",
+            "H2 \"KPI's tegen hun streefwaarde\"",
+            "Figure",
+            "H2 \"Bronnen\"",
+        ],
+    );
+    // Every figure has its alternative text: a chart's words, from its data.
+    let figures = tree.matches("Figure").count();
+    assert!(figures > 0);
+    let alts = pdf.windows(5).filter(|w| w == b"/Alt(").count();
+    assert!(alts >= figures, "{alts} alt texts for {figures} figures");
+    let outline = poppler(&pdf, "pdftohtml", &["-xml", "-stdout", "-i", "-q"]).expect("pdftohtml");
+    in_order(
+        &outline,
+        &["<outline>", "Kwartaalrapportage 3e kwartaal 2025", "Samenvatting", "Per plan"],
+    );
+    let text = poppler(&pdf, "pdftotext", &["-layout"]).expect("pdftotext");
+    in_order(
+        &text,
+        &[
+            "Kwartaalrapportage 3e kwartaal 2025",
+            "Samenvatting",
+            "Plannen in de ronde",
+            "Versterken eerstelijn",
+            "uitvoeringssubsidie toegekend",
+            "Per gemeente",
+            "Zeist",
+        ],
+    );
+}

@@ -508,7 +508,10 @@ fn section(p: &SnapPlan, now: &Snapshot, internal: bool) -> PlanSection {
     let stage = p.stage.as_deref().and_then(|s| Stage::parse(s).ok());
     let since = match (&p.stage_date, &p.stage_source) {
         (Some(d), s) => {
-            let src = source_title(s);
+            let src = s
+                .as_deref()
+                .map(|id| now.source(id).map_or(id, |x| x.title.as_str()).to_owned())
+                .unwrap_or_default();
             if src.is_empty() {
                 format!("sinds {}", date_nl(d))
             } else {
@@ -533,7 +536,9 @@ fn section(p: &SnapPlan, now: &Snapshot, internal: bool) -> PlanSection {
             .map(|u| UpdateState::parse(&u.state).map_or(u.state.clone(), |s| s.label().to_owned()))
             .unwrap_or_else(|| "Geen update".into()),
         has_update: u.is_some(),
+        // A quote's moment of entry says nothing about the update: its source's date does.
         submitted: u
+            .filter(|u| u.source.is_none())
             .and_then(|u| u.submitted_at.as_deref())
             .map(|at| {
                 let who = u.and_then(|u| u.submitted_by.clone()).filter(|_| internal);
@@ -748,15 +753,19 @@ fn value_chart(
     const GAP: f64 = 6.0;
     let top = 8.0;
     let height = top + bars.len() as f64 * (BAR + GAP) + 28.0;
+    // The scale holds every value, the target and zero; a bar runs from zero to its value.
     let max = bars
         .iter()
         .map(|b| b.1)
         .chain(target)
-        .fold(0.0_f64, f64::max)
-        .max(1e-9);
-    let min = bars.iter().map(|b| b.1).fold(0.0_f64, f64::min);
+        .fold(0.0_f64, f64::max);
+    let min = bars
+        .iter()
+        .map(|b| b.1)
+        .chain(target)
+        .fold(0.0_f64, f64::min);
     let span = (max - min).max(1e-9);
-    let plot = WIDTH - LABEL - 90.0;
+    let plot = WIDTH - LABEL - 110.0;
     let x = |v: f64| LABEL + (v - min) / span * plot;
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-labelledby="t d"><title id="t">{}</title><desc id="d">{{DESC}}</desc>"#,
@@ -777,9 +786,9 @@ fn value_chart(
             LABEL - 6.0,
             y + BAR - 5.0,
             xml(label),
-            x(min.min(0.0)),
-            (x(*value) - x(min.min(0.0))).max(1.0),
-            x(*value).max(x(min.min(0.0))) + 4.0,
+            x(value.min(0.0)),
+            (x(value.max(0.0)) - x(value.min(0.0))).max(1.0),
+            x(value.max(0.0)) + 4.0,
             y + BAR - 5.0,
             xml(&shown),
         ));
@@ -789,12 +798,19 @@ fn value_chart(
         words.push(format!("{label}: {shown}{status_word}"));
     }
     let bottom = top + bars.len() as f64 * (BAR + GAP);
+    if min < 0.0 {
+        svg.push_str(&format!(
+            r##"<line x1="{0:.1}" y1="{top:.1}" x2="{0:.1}" y2="{bottom:.1}" stroke="#1a1a1a" stroke-width="1"/>"##,
+            x(0.0)
+        ));
+    }
     if let Some(t) = target {
         svg.push_str(&format!(
-            r##"<line x1="{0:.1}" y1="{top:.1}" x2="{0:.1}" y2="{bottom:.1}" stroke="#1a1a1a" stroke-width="2" stroke-dasharray="6 3"/><text x="{0:.1}" y="{1:.1}" font-size="12" text-anchor="middle" fill="#1a1a1a">streefwaarde {2}</text>"##,
+            r##"<line x1="{0:.1}" y1="{top:.1}" x2="{0:.1}" y2="{bottom:.1}" stroke="#1a1a1a" stroke-width="2" stroke-dasharray="6 3"/><text x="{0:.1}" y="{1:.1}" font-size="12" text-anchor="{3}" fill="#1a1a1a">streefwaarde {2}</text>"##,
             x(t),
             bottom + 16.0,
             xml(&with_unit(t, unit)),
+            if x(t) < LABEL + plot / 2.0 { "start" } else { "end" },
         ));
     }
     svg.push_str("</svg>");
@@ -968,5 +984,29 @@ pub fn changes(previous: Option<&Snapshot>, now: &Snapshot) -> Changes {
         rollouts,
         rollouts_total,
         kpis,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bar_runs_from_zero_to_its_value_and_the_words_say_the_same() {
+        let bars = vec![
+            ("Houten".to_owned(), -2.0, "achter"),
+            ("Zeist".to_owned(), 3.0, "op-koers"),
+        ];
+        let (svg, alt) = value_chart("Verwijzingen", &bars, Some(-7.0), Some("%"));
+        // Scale -7 .. 3 over the plot: zero sits at 70 % of it.
+        assert!(svg.contains("<title id=\"t\">Verwijzingen</title>"));
+        assert_eq!(
+            alt,
+            "Verwijzingen. Staafdiagram met 2 balken: Houten: -2 % (achter); Zeist: 3 % (op koers). Streefwaarde: -7 %."
+        );
+        assert!(svg.contains("streefwaarde -7 %"));
+        assert!(!svg.contains("<script"));
+        let escaped = value_chart("A & <b>", &[("x<y".to_owned(), 1.0, "")], None, None).0;
+        assert!(escaped.contains("A &amp; &lt;b&gt;") && escaped.contains("x&lt;y"));
     }
 }
