@@ -36,6 +36,29 @@ pub(crate) static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
     }
 });
 
+/// The characters of `text` that the embedded fonts cannot show, each once, in order of first
+/// appearance (line breaks, tabs and other white space are not counted).
+///
+/// There is no fallback font, and PDF/UA-1 refuses text it cannot display, so one emoji or
+/// arrow in a remark (👍, →, ✓) makes the whole render fail with "the text ... could not be
+/// displayed". Check text from users with this before rendering, and replace or drop what it
+/// returns.
+pub fn unsupported_chars(text: &str) -> Vec<char> {
+    let mut unsupported = Vec::new();
+    for c in text.chars() {
+        let shown = c.is_whitespace()
+            || c.is_control()
+            || FONTS
+                .fonts
+                .iter()
+                .all(|font| font.info().coverage.contains(u32::from(c)));
+        if !shown && !unsupported.contains(&c) {
+            unsupported.push(c);
+        }
+    }
+    unsupported
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +75,15 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn unsupported_chars_names_what_the_fonts_lack_once_each() {
+        assert_eq!(
+            unsupported_chars("Gereed ✓ → klaar 👍, nog één ✓\n"),
+            vec!['✓', '→', '👍']
+        );
+        assert!(unsupported_chars("Zeist −3,5 € ≤ ≥ «één» – ĳ\t").is_empty());
     }
 
     #[test]

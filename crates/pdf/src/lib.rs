@@ -21,6 +21,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 pub use error::{Diagnostic, Location, PdfError};
+pub use fonts::unsupported_chars;
 use world::ReportWorld;
 
 /// What a report is made of.

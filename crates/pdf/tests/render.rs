@@ -385,3 +385,18 @@ fn a_date_that_does_not_exist_is_refused() {
         "{error}"
     );
 }
+
+#[test]
+fn text_the_fonts_cannot_show_is_refused_and_can_be_found_beforehand() {
+    let remark = "Afgerond ✓";
+
+    let error = refusal(&document(remark));
+
+    assert!(
+        error.diagnostics()[0]
+            .message
+            .contains("could not be displayed with font"),
+        "{error}"
+    );
+    assert_eq!(regiomonitor_pdf::unsupported_chars(remark), vec!['✓']);
+}
