@@ -661,16 +661,24 @@ fn report_file(db: &crate::helpers::TestDb, period: &str, format: &str) -> Vec<u
     std::fs::read(&out).expect("the report")
 }
 
-/// A poppler tool's output on `pdf`; `None` when the tool is missing and the run may skip it.
+/// A poppler tool's output on `pdf` (`{}` in `args` is its path); `None` when the tool is
+/// missing and the run may skip it.
 fn poppler(pdf: &[u8], tool: &str, args: &[&str]) -> Option<String> {
     let dir = tempfile::tempdir().expect("a directory");
     let path = dir.path().join("rapportage.pdf");
     std::fs::write(&path, pdf).expect("written");
-    let mut all: Vec<&str> = args.to_vec();
-    all.push(path.to_str().expect("a path"));
+    let file = path.to_str().expect("a path");
+    let all: Vec<&str> = args
+        .iter()
+        .map(|a| if *a == "{}" { file } else { a })
+        .collect();
     match std::process::Command::new(tool).args(&all).output() {
         Ok(o) => {
-            assert!(o.status.success(), "{tool}: {}", String::from_utf8_lossy(&o.stderr));
+            assert!(
+                o.status.success(),
+                "{tool}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
             Some(String::from_utf8_lossy(&o.stdout).into_owned())
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -702,22 +710,31 @@ async fn the_command_line_writes_the_report_as_html_and_as_a_tagged_pdf_ua_docum
     let page = scraper::Html::parse_document(&html);
     let h1 = scraper::Selector::parse("h1").expect("selector");
     let title: String = page.select(&h1).next().expect("a heading").text().collect();
-    assert!(title.starts_with("Kwartaalrapportage 3e kwartaal 2025"), "{title}");
+    assert!(
+        title.starts_with("Kwartaalrapportage 3e kwartaal 2025"),
+        "{title}"
+    );
     assert!(html.contains("<html lang=\"nl\""));
-    assert!(html.contains("<style>"), "the styles travel inside the file");
+    assert!(
+        html.contains("<style>"),
+        "the styles travel inside the file"
+    );
     assert!(!html.contains("href=\"/assets"), "no link to the server");
 
     let pdf = report_file(&db, "2025-Q3", "pdf");
     assert!(pdf.starts_with(b"%PDF-"));
-    let Some(info) = poppler(&pdf, "pdfinfo", &[]) else {
+    let Some(info) = poppler(&pdf, "pdfinfo", &["{}"]) else {
         return;
     };
     assert!(info.contains("Tagged:          yes"), "{info}");
-    assert!(info.contains("Title:           Kwartaalrapportage 3e kwartaal 2025"), "{info}");
-    let xmp = poppler(&pdf, "pdfinfo", &["-meta"]).expect("pdfinfo");
+    assert!(
+        info.contains("Title:           Kwartaalrapportage 3e kwartaal 2025"),
+        "{info}"
+    );
+    let xmp = poppler(&pdf, "pdfinfo", &["-meta", "{}"]).expect("pdfinfo");
     assert!(xmp.contains("<pdfuaid:part>1</pdfuaid:part>"), "{xmp}");
     assert!(xmp.contains("nl-NL"), "{xmp}");
-    let tree = poppler(&pdf, "pdfinfo", &["-struct-text"]).expect("pdfinfo");
+    let tree = poppler(&pdf, "pdfinfo", &["-struct-text", "{}"]).expect("pdfinfo");
     in_order(
         &tree,
         &[
@@ -740,12 +757,18 @@ async fn the_command_line_writes_the_report_as_html_and_as_a_tagged_pdf_ua_docum
     assert!(figures > 0);
     let alts = pdf.windows(5).filter(|w| w == b"/Alt(").count();
     assert!(alts >= figures, "{alts} alt texts for {figures} figures");
-    let outline = poppler(&pdf, "pdftohtml", &["-xml", "-stdout", "-i", "-q"]).expect("pdftohtml");
+    let outline =
+        poppler(&pdf, "pdftohtml", &["-xml", "-stdout", "-i", "-q", "{}"]).expect("pdftohtml");
     in_order(
         &outline,
-        &["<outline>", "Kwartaalrapportage 3e kwartaal 2025", "Samenvatting", "Per plan"],
+        &[
+            "<outline>",
+            "Kwartaalrapportage 3e kwartaal 2025",
+            "Samenvatting",
+            "Per plan",
+        ],
     );
-    let text = poppler(&pdf, "pdftotext", &["-layout"]).expect("pdftotext");
+    let text = poppler(&pdf, "pdftotext", &["-layout", "{}", "-"]).expect("pdftotext");
     in_order(
         &text,
         &[
@@ -758,4 +781,40 @@ async fn the_command_line_writes_the_report_as_html_and_as_a_tagged_pdf_ua_docum
             "Zeist",
         ],
     );
+}
+
+#[tokio::test]
+async fn the_round_page_offers_the_pdf_also_of_an_open_round_with_text_the_font_lacks() {
+    let app = TestApp::with_people().await;
+    let lead = app.login_as(Persona::LeadOfPlan).await;
+    let admin = app.login_as(Persona::Admin).await;
+    let saved = write_update(
+        &app,
+        &lead,
+        "2025-Q4",
+        PLAN,
+        "op-koers",
+        "Klaar ✅ → nu de uitrol 🚀",
+        "indienen",
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    let pdf = admin.get("/rondes/2025-Q4/rapportage.pdf").await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+    assert_eq!(pdf.header_values("content-type"), ["application/pdf"]);
+    assert!(
+        pdf.header_values("content-disposition")[0]
+            .contains("kwartaalrapportage-2025-Q4-concept.pdf")
+    );
+    // An open round is not public, nor is its report.
+    assert_eq!(
+        app.anonymous()
+            .get("/rondes/2025-Q4/rapportage.pdf")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let public = app.anonymous().get("/rondes/2025-Q3/rapportage.pdf").await;
+    assert_eq!(public.status, StatusCode::OK);
 }

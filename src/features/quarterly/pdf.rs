@@ -10,11 +10,47 @@ const TEMPLATE: &str = include_str!("../../../templates/quarterly/report.typ");
 /// At most this many PDFs are typeset at once; each holds a core for a moment.
 static TYPESETTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
+/// What the PDF shows for a character its font cannot show (an emoji in an update, say):
+/// typst would refuse the whole document, so the character is replaced.
+const NOT_SHOWN: &str = "?";
+
+/// Replaces the characters of `text` the PDF's font cannot show.
+fn showable(text: &str) -> String {
+    let missing = regiomonitor_pdf::unsupported_chars(text);
+    if missing.is_empty() {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if missing.contains(&c) {
+                NOT_SHOWN.to_owned()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Every text of a JSON value made showable.
+fn showable_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => *s = showable(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(showable_json),
+        serde_json::Value::Object(map) => map.values_mut().for_each(showable_json),
+        _ => {}
+    }
+}
+
 /// Typesets the report; CPU-bound, so call it through [`render_async`] from a request.
 pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
-    let mut files = vec![("data.json".to_owned(), serde_json::to_vec(report)?)];
+    let mut data = serde_json::to_value(report)?;
+    showable_json(&mut data);
+    let mut files = vec![("data.json".to_owned(), serde_json::to_vec(&data)?)];
     for (i, k) in report.kpis.iter().enumerate() {
-        files.push((format!("chart-{i}.svg"), k.chart_svg.clone().into_bytes()));
+        files.push((
+            format!("chart-{i}.svg"),
+            showable(&k.chart_svg).into_bytes(),
+        ));
     }
     let today = crate::features::indicators::today();
     let input = regiomonitor_pdf::Input {
@@ -34,4 +70,18 @@ pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
 pub async fn render_async(report: Report) -> anyhow::Result<Vec<u8>> {
     let _permit = TYPESETTING.acquire().await?;
     tokio::task::spawn_blocking(move || render(&report)).await?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_character_the_font_lacks_is_replaced_and_the_rest_kept() {
+        assert_eq!(
+            showable("Klaar ✅ → volgende stap"),
+            "Klaar ? ? volgende stap"
+        );
+        assert_eq!(showable("Café, 5 % – “goed”"), "Café, 5 % – “goed”");
+    }
 }

@@ -768,7 +768,7 @@ fn value_chart(
     let plot = WIDTH - LABEL - 110.0;
     let x = |v: f64| LABEL + (v - min) / span * plot;
     let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" role="img" aria-labelledby="t d"><title id="t">{}</title><desc id="d">{{DESC}}</desc>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" font-family="Open Sans, sans-serif" role="img" aria-labelledby="t d"><title id="t">{}</title><desc id="d">{{DESC}}</desc>"#,
         xml(title)
     );
     let mut words = Vec::new();
