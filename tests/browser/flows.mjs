@@ -678,6 +678,104 @@ async function accessibility(browser, cells) {
   await anon2.close();
 }
 
+/// The quarterly cycle as its users go through it: the beheerder opens a round; the trekker,
+/// without JavaScript, submits the update of a plan Unicum leads from Voor mij; the plan leaves
+/// the list of who has not reported; the beheerder accepts it, closes the round, reads the
+/// report and downloads its PDF. axe-core on every page on the way.
+async function quarterly(browser) {
+  section('6. Quarterly cycle: open, report, review, close, PDF');
+  const plan = 'versterken-eerstelijn';
+  const admin = await newContext(browser, 'quarterly beheerder');
+  const b = await admin.newPage();
+  if (!(await check('quarterly: sign in as beheerder', b, () => signIn(b, 'beheerder')))) return;
+  const period = await check('quarterly: the beheerder opens a round from the list of rounds', b, async () => {
+    await open(b, '/rondes');
+    await axe(b);
+    const value = await b.locator('#veld-period').inputValue();
+    await submit(b, b.getByRole('button', { name: 'Ronde openen' }));
+    assert(pathOf(b) === `/rondes/${value}`, `after opening, the page is ${pathOf(b)}`);
+    assert((await b.locator('#melding').count()) === 1, 'no confirmation after opening the round');
+    await axe(b);
+    return value;
+  });
+  if (!period) return;
+  const owed = `/rondes/${period}?stand=te-laat`;
+  const listed = async () => b.locator(`table a[href="/rondes/${period}/plannen/${plan}"]`).count();
+  await check('quarterly: the plan is among the plans that have not reported', b, async () => {
+    await open(b, `/rondes/${period}`);
+    const late = await b.locator('.rm-report--te-laat, .rm-report--ontbreekt').count();
+    assert(late > 0, 'no plan is late or missing');
+    await open(b, owed);
+    const ontbreekt = await b.locator(`table a[href="/rondes/${period}/plannen/${plan}"]`).count();
+    await open(b, `/rondes/${period}?stand=ontbreekt`);
+    assert(ontbreekt + (await listed()) === 1, `${plan} is not listed as late or missing`);
+  });
+
+  const lead = await newContext(browser, 'quarterly trekker without JS', { javaScriptEnabled: false });
+  const t = await lead.newPage();
+  const submitted = await check('quarterly: the trekker, without JavaScript, submits the update from Voor mij', t, async () => {
+    await signIn(t, 'trekker');
+    await open(t, '/voor-mij');
+    const link = t.locator(`.rm-owed__item a[href="/rondes/${period}/plannen/${plan}"]`);
+    assert((await link.count()) === 1, 'Voor mij does not list the update that is owed');
+    await Promise.all([t.waitForNavigation(), link.click()]);
+    await h1(t);
+    await t.getByLabel('Op koers').check();
+    await t.getByLabel('Wat is er gedaan').fill('Drie lokale samenwerkingsverbanden zijn gestart.');
+    await t.getByLabel('Wat komt er').fill('De andere twee gemeenten volgen.');
+    await submit(t, t.getByRole('button', { name: 'Indienen' }));
+    assert((await t.locator('#melding').innerText()).includes('ingediend'), 'no confirmation of the submission');
+    assert((await t.locator('main').innerText()).includes('Ingediend'), 'the update does not say it is submitted');
+    return true;
+  });
+  if (submitted) {
+    await check('quarterly: axe on the update page with its form (trekker)', t, async () => {
+      await axe(t);
+    });
+  }
+
+  await check('quarterly: the plan has left the list of who has not reported', b, async () => {
+    for (const stand of ['te-laat', 'ontbreekt']) {
+      await open(b, `/rondes/${period}?stand=${stand}`);
+      assert((await listed()) === 0, `${plan} is still listed as ${stand}`);
+    }
+    await open(b, `/rondes/${period}?stand=ingediend`);
+    assert((await listed()) === 1, `${plan} is not listed as submitted`);
+  });
+  await check('quarterly: the beheerder accepts the update', b, async () => {
+    await open(b, `/rondes/${period}/plannen/${plan}`);
+    await axe(b);
+    await b.getByLabel('Accepteren').check();
+    await submit(b, b.getByRole('button', { name: 'Beoordeling opslaan' }));
+    await open(b, `/rondes/${period}?stand=geaccepteerd`);
+    assert((await listed()) === 1, `${plan} is not listed as accepted`);
+  });
+  await check('quarterly: closing asks for a confirmation, then closes', b, async () => {
+    await open(b, `/rondes/${period}`);
+    await submit(b, b.getByRole('button', { name: 'Ronde sluiten' }));
+    assert((await b.locator('#fouten').count()) === 1, 'closing without the confirmation gave no error summary');
+    await axe(b);
+    await b.getByLabel('Ik sluit de ronde', { exact: false }).check();
+    await submit(b, b.getByRole('button', { name: 'Ronde sluiten' }));
+    assert((await b.locator('main').innerText()).includes('Gesloten'), 'the round does not say it is closed');
+  });
+  await check('quarterly: the report reads the update and its PDF downloads', b, async () => {
+    await open(b, `/rondes/${period}/rapportage`);
+    await axe(b);
+    assert((await b.locator(`#plan-${plan}`).count()) === 1, 'the report has no section for the plan');
+    assert((await b.locator('main').innerText()).includes('Drie lokale samenwerkingsverbanden zijn gestart.'), 'the report lacks the update');
+    const [download] = await Promise.all([
+      b.waitForEvent('download'),
+      b.getByRole('link', { name: 'Download als pdf' }).click(),
+    ]);
+    const file = await download.path();
+    const head = readFileSync(file).subarray(0, 5).toString();
+    assert(head === '%PDF-', `the download is not a PDF: ${head}`);
+  });
+  await admin.close();
+  await lead.close();
+}
+
 /// The monitoring pages as a beheerder: the observation form and its error state (with and
 /// without JavaScript), a follow-up action with its escalation to the regiegroep, and the pages
 /// that list it. Runs last: it adds an action to the demo data.
@@ -860,6 +958,7 @@ async function main() {
       await accessibility(browser, cells);
     }
     await monitoring(browser);
+    await quarterly(browser);
   } finally {
     await browser.close();
   }
