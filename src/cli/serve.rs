@@ -25,6 +25,39 @@ pub struct ServeArgs {
     pub trusted_proxies: Vec<TrustedProxies>,
     #[command(flatten)]
     pub uploads: UploadArgs,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// The SMTP server for reminders; without it a reminder is a prepared e-mail (`mailto:`).
+#[derive(Debug, clap::Args)]
+pub struct MailArgs {
+    /// Mailserver voor herinneringen aan trekkers, bijvoorbeeld
+    /// smtp://gebruiker:wachtwoord@mail.example.org:587?tls=required (STARTTLS) of
+    /// smtps://...:465; smtp://host:25 zonder tls alleen naar een relay in een vertrouwd netwerk.
+    /// Zonder deze optie stelt de beheerder een herinnering op in het eigen e-mailprogramma.
+    #[arg(
+        long,
+        env = "REGIOMONITOR_SMTP_URL",
+        requires = "smtp_from",
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+    /// Afzender van herinneringen, bijvoorbeeld "Kernteam IZA <kernteam@example.org>".
+    #[arg(long, env = "REGIOMONITOR_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+}
+
+impl MailArgs {
+    fn mailer(&self) -> anyhow::Result<Option<crate::web::mail::Mailer>> {
+        match (&self.smtp_url, &self.smtp_from) {
+            (Some(url), Some(from)) => Ok(Some(
+                crate::web::mail::Mailer::new(url, from).map_err(|e| anyhow::anyhow!(e))?,
+            )),
+            (Some(_), None) => anyhow::bail!("--smtp-url vraagt ook --smtp-from (de afzender)"),
+            _ => Ok(None),
+        }
+    }
 }
 
 /// What the website takes in files.
@@ -50,6 +83,8 @@ pub struct DemoArgs {
     pub file: std::path::PathBuf,
     #[command(flatten)]
     pub uploads: UploadArgs,
+    #[command(flatten)]
+    pub mail: MailArgs,
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -61,8 +96,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         trusted_proxies: TrustedProxies::merge(args.trusted_proxies),
         max_upload_mb: args.uploads.max_upload_mb,
+        mailer: args.mail.mailer()?,
         ..WebSettings::default()
     };
+    if let Some(m) = &settings.mailer {
+        tracing::info!(server = %m.server, "herinneringen gaan via de mailserver");
+    }
     let app = Application::with_settings(store, args.addr, settings).await?;
     announce(&app);
     if no_admin {
@@ -104,8 +143,12 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let no_admin = store.admin_count().await? == 0;
     let settings = WebSettings {
         max_upload_mb: args.uploads.max_upload_mb,
+        mailer: args.mail.mailer()?,
         ..WebSettings::default()
     };
+    if let Some(m) = &settings.mailer {
+        tracing::info!(server = %m.server, "herinneringen gaan via de mailserver");
+    }
     let app = Application::with_settings(store, args.addr, settings).await?;
     announce(&app);
     if no_admin {

@@ -19,10 +19,11 @@ pub enum Notice {
     AccountSaved,
     UpdateSubmitted,
     Reviewed,
+    ReminderSent,
 }
 
 impl Notice {
-    const ALL: [Notice; 7] = [
+    const ALL: [Notice; 8] = [
         Notice::Saved,
         Notice::Created,
         Notice::RolloutSaved,
@@ -30,6 +31,7 @@ impl Notice {
         Notice::AccountSaved,
         Notice::UpdateSubmitted,
         Notice::Reviewed,
+        Notice::ReminderSent,
     ];
 
     fn code(self) -> &'static str {
@@ -41,6 +43,7 @@ impl Notice {
             Notice::AccountSaved => "account",
             Notice::UpdateSubmitted => "update-ingediend",
             Notice::Reviewed => "beoordeeld",
+            Notice::ReminderSent => "herinnering",
         }
     }
 
@@ -57,6 +60,9 @@ impl Notice {
                 "De kwartaalupdate is ingediend. Het kernteam beoordeelt haar; een vraag ziet u hier en onder Voor mij."
             }
             Notice::Reviewed => "De beoordeling is opgeslagen; de trekker ziet haar bij de update.",
+            Notice::ReminderSent => {
+                "De herinnering is verstuurd, aan elke trekker apart; de historie van de ronde noemt hoeveel."
+            }
         }
     }
 

@@ -12,6 +12,7 @@ pub mod flash;
 pub mod forms;
 pub(crate) mod htmx;
 pub mod input;
+pub mod mail;
 pub mod paging;
 pub mod proxy;
 pub(crate) mod routes;
@@ -56,6 +57,8 @@ pub struct App {
     pub trusted_proxies: proxy::TrustedProxies,
     /// Uploaded files on disk, and the checked ones waiting for their confirmation.
     pub uploads: uploads::Uploads,
+    /// The SMTP server reminders are sent through, when one is configured.
+    pub mailer: Option<mail::Mailer>,
 }
 
 /// Settings of the web application beyond the store.
@@ -71,6 +74,8 @@ pub struct WebSettings {
     /// Where this process makes its directory for uploads; the system's temp dir (`TMPDIR`)
     /// when `None`.
     pub upload_dir: Option<std::path::PathBuf>,
+    /// The SMTP server for reminders (`--smtp-url`); none by default.
+    pub mailer: Option<mail::Mailer>,
 }
 
 impl Default for WebSettings {
@@ -82,6 +87,7 @@ impl Default for WebSettings {
             max_upload_mb: uploads::DEFAULT_MAX_UPLOAD_MB,
             keep_uploads: uploads::DEFAULT_KEEP,
             upload_dir: None,
+            mailer: None,
         }
     }
 }
@@ -123,6 +129,7 @@ pub fn router_with(store: Store, settings: WebSettings) -> Router {
             settings.keep_uploads,
             settings.upload_dir,
         ),
+        mailer: settings.mailer,
     }));
     let (routes, _) = all_routes().into_parts();
     routes

@@ -103,6 +103,7 @@ const RULES: &[(&str, &str, Who)] = &[
     ("POST", "/rondes/{period}/sluiten", Who::Admins),
     ("POST", "/rondes/{period}/openbaar", Who::Admins),
     ("POST", "/rondes/{period}/correcties", Who::Admins),
+    ("POST", "/rondes/{period}/herinnering", Who::Admins),
     ("POST", "/rondes/{period}/plannen/{plan}", Who::PlanEditors),
     (
         "POST",
@@ -698,6 +699,7 @@ impl Fixture {
                     .post_form(&path, [("version", version.as_str()), ("confirm", "ja")])
                     .await
             }
+            (_, "/rondes/{period}/herinnering") => client.post_form(&path, no_fields).await,
             (_, "/rondes/{period}/correcties") => {
                 client.post_form(&path, [("text", "Een correctie.")]).await
             }

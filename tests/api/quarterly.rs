@@ -818,3 +818,130 @@ async fn the_round_page_offers_the_pdf_also_of_an_open_round_with_text_the_font_
     let public = app.anonymous().get("/rondes/2025-Q3/rapportage.pdf").await;
     assert_eq!(public.status, StatusCode::OK);
 }
+
+/// A small SMTP server for one test: it answers every command and keeps what it was told.
+async fn smtp_server() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let port = listener.local_addr().expect("an address").port();
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = heard.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 proef ESMTP\r\n").await;
+                let mut data = false;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    log.lock().expect("the log").push(line.clone());
+                    let answer: &[u8] = if data {
+                        if line == "." {
+                            data = false;
+                            b"250 OK\r\n"
+                        } else {
+                            continue;
+                        }
+                    } else {
+                        match line
+                            .get(..4)
+                            .unwrap_or_default()
+                            .to_ascii_uppercase()
+                            .as_str()
+                        {
+                            "DATA" => {
+                                data = true;
+                                b"354 verder\r\n"
+                            }
+                            "QUIT" => {
+                                let _ = write.write_all(b"221 dag\r\n").await;
+                                break;
+                            }
+                            _ => b"250 OK\r\n",
+                        }
+                    };
+                    let _ = write.write_all(answer).await;
+                }
+            });
+        }
+    });
+    (port, heard)
+}
+
+#[tokio::test]
+async fn with_a_mail_server_the_reminder_goes_to_each_trekker_who_owes_an_update_and_into_the_trail()
+ {
+    let (port, heard) = smtp_server().await;
+    let mut app = TestApp::with_people().await;
+    let mailer = regiomonitor::web::mail::Mailer::new(
+        &format!("smtp://127.0.0.1:{port}"),
+        "Kernteam IZA <kernteam@example.org>",
+    )
+    .expect("a mailer");
+    app.router = regiomonitor::web::router_with(
+        app.store.clone(),
+        regiomonitor::web::WebSettings {
+            mailer: Some(mailer),
+            ..Default::default()
+        },
+    );
+    let admin = app.login_as(Persona::Admin).await;
+    let page = admin.get("/rondes/2025-Q4").await;
+    assert_eq!(page.count("form[action='/rondes/2025-Q4/herinnering']"), 1);
+
+    let sent = admin
+        .post_form("/rondes/2025-Q4/herinnering", [("x", "")])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+
+    let heard = heard.lock().expect("the log").clone();
+    let recipients: Vec<&String> = heard.iter().filter(|l| l.starts_with("RCPT TO")).collect();
+    // Both trekkers' organisations lead plans of the round without a submitted update; each
+    // gets a message of their own.
+    assert_eq!(
+        recipients,
+        [
+            &"RCPT TO:<trekker.ggdru@example.nl>".to_owned(),
+            &"RCPT TO:<trekker.unicum@example.nl>".to_owned()
+        ],
+        "{heard:?}"
+    );
+    assert_eq!(heard.iter().filter(|l| *l == "DATA").count(), 2);
+    assert!(
+        heard
+            .iter()
+            .any(|l| l.starts_with("Subject: Herinnering: kwartaalupdate 4e kwartaal 2025")),
+        "{heard:?}"
+    );
+    let trail: Vec<String> = app
+        .audit_entries()
+        .await
+        .into_iter()
+        .filter(|a| a.record_type == "round" && a.field == "reminder")
+        .filter_map(|a| a.new_value)
+        .collect();
+    assert_eq!(trail, ["aan 2 trekkers"]);
+
+    // Without a mail server the button is not there and the route says what to do instead.
+    let plain = TestApp::with_people().await;
+    let admin = plain.login_as(Persona::Admin).await;
+    assert_eq!(
+        admin
+            .get("/rondes/2025-Q4")
+            .await
+            .count("form[action='/rondes/2025-Q4/herinnering']"),
+        0
+    );
+    let refused = admin
+        .post_form("/rondes/2025-Q4/herinnering", [("x", "")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text("#fouten").contains("geen mailserver"),
+        "{}",
+        refused.text("#fouten")
+    );
+}

@@ -46,6 +46,7 @@ pub fn routes() -> Routes {
         .post("/rondes/{period}/sluiten", close)
         .post("/rondes/{period}/openbaar", publish)
         .post("/rondes/{period}/correcties", correct)
+        .post("/rondes/{period}/herinnering", remind)
         .get("/rondes/{period}/plannen/{plan}", update_page)
         .post("/rondes/{period}/plannen/{plan}", save)
         .post("/rondes/{period}/plannen/{plan}/beoordeling", review)
@@ -488,6 +489,8 @@ pub struct RoundPage {
     /// For a beheerder: the trekkers who still owe an update, and the prepared e-mail.
     pub reminders: Vec<Reminder>,
     pub mailto: String,
+    /// The SMTP server reminders can be sent through (host and port), when one is configured.
+    pub mail_server: Option<String>,
     pub corrections: Vec<CorrectionRow>,
     pub correction_plans: Vec<Choice>,
     pub errors: FormErrors,
@@ -595,6 +598,7 @@ async fn round_page(
         is_admin,
         reminders,
         mailto,
+        mail_server: state.mailer.as_ref().map(|m| m.server.clone()),
         corrections,
         correction_plans,
         errors,
@@ -940,6 +944,71 @@ async fn correct(
         )
         .await;
     after_round_write(&state, &viewer, &period, saved, "text").await
+}
+
+/// Sends the reminder to every trekker who still owes an update, each their own message,
+/// through the configured SMTP server; notes it in the round's trail.
+async fn remind(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(period): Path<String>,
+) -> Result<Response, WebError> {
+    viewer.require_admin("een herinnering versturen")?;
+    let round = visible_round(&state, &viewer, &period).await?;
+    let refuse = |message: String| {
+        let mut errors = FormErrors::new();
+        errors.add("reminder", message);
+        errors
+    };
+    let Some(mailer) = state.mailer.clone() else {
+        let errors = refuse(
+            "Er is geen mailserver ingesteld (--smtp-url); stel de herinnering op in uw e-mailprogramma met de link hieronder.".into(),
+        );
+        return round_with_errors(&state, &viewer, &period, errors).await;
+    };
+    if !round.is_open() {
+        let errors = refuse("De ronde is gesloten; er valt niets meer te herinneren.".into());
+        return round_with_errors(&state, &viewer, &period, errors).await;
+    }
+    let lines = reporting_lines(&state, &round).await?;
+    let (reminders, _) = reminders(&state, &round, &lines).await?;
+    let mut to: Vec<String> = reminders
+        .iter()
+        .flat_map(|r| r.people.iter().map(|(_, e)| e.clone()))
+        .collect();
+    to.sort_unstable();
+    to.dedup();
+    if to.is_empty() {
+        let errors = refuse(
+            "Er is niemand om te herinneren: elke trekker die nog een update moet, heeft geen actief account.".into(),
+        );
+        return round_with_errors(&state, &viewer, &period, errors).await;
+    }
+    let (subject, body) = reminder_text(&round);
+    match mailer.send_each(&to, &subject, &body).await {
+        Ok(sent) => {
+            let what = if sent == 1 {
+                "aan 1 trekker".to_owned()
+            } else {
+                format!("aan {sent} trekkers")
+            };
+            state
+                .store
+                .note_reminder(&viewer.actor(), &period, &what)
+                .await?;
+            Ok(flash::redirect(
+                &format!("/rondes/{period}"),
+                Notice::ReminderSent,
+            ))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "herinnering niet verstuurd");
+            let errors = refuse(format!(
+                "De herinnering kon niet (helemaal) worden verstuurd: {e}. Probeer het later opnieuw, of stel haar op in uw e-mailprogramma."
+            ));
+            round_with_errors(&state, &viewer, &period, errors).await
+        }
+    }
 }
 
 // --- A plan's kwartaalupdate ---
