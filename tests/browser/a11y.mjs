@@ -149,32 +149,45 @@ async function checkFocus(page) {
   return problems;
 }
 
-// The start page on paper: every gemeente, the date and the filter, and every matrix cell's
-// status in words (the printed matrix is split per subregio).
+// A page on paper: the date and the filter in words, and nothing cut off at the width of A4.
+// The start page also prints every gemeente and every matrix cell's status in words (its
+// printed matrix is split per subregio).
 async function checkPrint(page, pdfFile) {
   const problems = [];
   const screen = await page.evaluate(() => ({
+    matrix: document.querySelector('table.rm-gcounts') !== null,
     gemeenten: [...document.querySelectorAll('table.rm-gcounts tbody th[scope=row]')].map((th) => th.textContent.trim()),
     cells: document.querySelectorAll('table.rm-matrix td.rm-cell:not(.rm-cell--buiten)').length,
   }));
+  const viewport = page.viewportSize();
   await page.emulateMedia({ media: 'print' });
+  // A4 portrait less its margins, at 96 px per inch.
+  await page.setViewportSize({ width: 700, height: 1000 });
   const paper = await page.evaluate(() => ({
     text: document.body.innerText,
     cells: [...document.querySelectorAll('.rm-print-split td')].filter((td) => td.textContent.trim() !== '–').length,
     columns: [...document.querySelectorAll('.rm-print-split thead th')].map((th) => th.textContent.trim()),
+    cut: [...document.querySelectorAll('main .rm-table-scroll, main table')]
+      .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+      .map((el) => el.getAttribute('aria-label') || el.querySelector('caption')?.textContent.trim() || el.tagName),
   }));
   const months = ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'];
   const now = new Date(new Date().toLocaleString('en-US', { timeZone: 'Europe/Amsterdam' }));
   const today = `${now.getDate()} ${months[now.getMonth()]} ${now.getFullYear()}`;
   if (!paper.text.includes(`stand van ${today}`)) problems.push(`the printout does not say "stand van ${today}"`);
   if (!/Filter: \S/.test(paper.text)) problems.push('the printout does not name the filter');
-  if (screen.gemeenten.length === 0) problems.push('no gemeenten in the counts table');
-  const missing = screen.gemeenten.filter((g) => !paper.columns.includes(g));
-  if (missing.length) problems.push(`the printed matrix lacks ${missing.join(', ')}`);
-  if (paper.cells !== screen.cells) problems.push(`the printed matrix has ${paper.cells} cells with a status, the screen ${screen.cells}`);
+  if (screen.matrix) {
+    if (screen.gemeenten.length === 0) problems.push('no gemeenten in the counts table');
+    const missing = screen.gemeenten.filter((g) => !paper.columns.includes(g));
+    if (missing.length) problems.push(`the printed matrix lacks ${missing.join(', ')}`);
+    if (paper.cells !== screen.cells) problems.push(`the printed matrix has ${paper.cells} cells with a status, the screen ${screen.cells}`);
+  } else if (paper.cut.length) {
+    problems.push(`on A4 these tables lose columns: ${paper.cut.join('; ')}`);
+  }
   const pdf = await page.pdf({ path: pdfFile, preferCSSPageSize: true, printBackground: true });
   if (pdf.length < 1000) problems.push('the PDF is empty');
   await page.emulateMedia({ media: 'screen' });
+  if (viewport) await page.setViewportSize(viewport);
   return problems;
 }
 
@@ -368,7 +381,7 @@ async function checkPath(browser, spec) {
         const file = path.join(SCREENSHOT_DIR, screenshotName(p).replace(/\.png$/, '.pdf'));
         const problems = await checkPrint(page, file);
         failures.push(...problems.map((m) => `print: ${m}`));
-        if (problems.length === 0) log(`  print: A4 with date, filter, every gemeente and every cell's status (${path.relative(process.cwd(), file)})`);
+        if (problems.length === 0) log(`  print: A4 with date, filter and no table cut off${p === '/' ? ", every gemeente and every cell's status" : ''} (${path.relative(process.cwd(), file)})`);
       }
       try {
         mkdirSync(SCREENSHOT_DIR, { recursive: true });
