@@ -57,16 +57,27 @@ impl Mailer {
         })
     }
 
-    /// Sends one plain-text message to each address (so no one sees the others' addresses);
-    /// returns how many were sent, or the first failure in Dutch.
+    /// Sends one plain-text message to each address (so no one sees the others' addresses), in
+    /// order; returns how many were sent and, when one failed, why (in Dutch): the rest was
+    /// not tried.
     pub async fn send_each(
         &self,
         to: &[String],
         subject: &str,
         body: &str,
-    ) -> Result<usize, String> {
+    ) -> (usize, Option<String>) {
         let mut sent = 0;
         for address in to {
+            if let Err(e) = self.send_one(address, subject, body).await {
+                return (sent, Some(e));
+            }
+            sent += 1;
+        }
+        (sent, None)
+    }
+
+    async fn send_one(&self, address: &str, subject: &str, body: &str) -> Result<(), String> {
+        {
             let mailbox = address
                 .parse::<Mailbox>()
                 .map_err(|e| format!("\"{address}\" is geen e-mailadres: {e}"))?;
@@ -83,8 +94,7 @@ impl Mailer {
                     self.server
                 )
             })?;
-            sent += 1;
         }
-        Ok(sent)
+        Ok(())
     }
 }

@@ -1,6 +1,8 @@
 //! The quarterly cycle: a beheerder opens a round, a trekker drafts and submits the update of
 //! a plan their organisation leads, the kernteam asks a question and accepts, the round closes
 //! into a snapshot that later edits leave alone, and the report compares two rounds.
+// A missing row is a failed test here, said by the panic's line.
+#![allow(clippy::unwrap_used)]
 
 use axum::http::StatusCode;
 use serde_json::Value;
@@ -561,6 +563,22 @@ async fn the_report_lists_exactly_what_moved_between_two_rounds() {
         "{rollouts:?}"
     );
     assert!(rows("KPI-statussen").is_empty());
+
+    // Published alone, the second round shows visitors no comparison with the first, which
+    // is still internal.
+    let version = app.store.round(second).await.unwrap().unwrap().version.to_string();
+    let published = admin
+        .post_form(
+            &format!("/rondes/{second}/openbaar"),
+            [("version", version.as_str()), ("confirm", "ja")],
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER);
+    let public = app.anonymous().get(&format!("/rondes/{second}/rapportage")).await;
+    assert_eq!(public.status, StatusCode::OK);
+    let changes = public.text("section[aria-labelledby=veranderd]");
+    assert!(changes.contains("Er is geen eerdere gesloten ronde"), "{changes}");
+    assert!(!changes.contains("Op koers"), "{changes}");
     assert!(
         report
             .text("#veranderd ~ p, section[aria-labelledby=veranderd] p")
@@ -747,7 +765,7 @@ async fn the_command_line_writes_the_report_as_html_and_as_a_tagged_pdf_ua_docum
             "H2 \"Per gemeente: wat loopt en wat is gepland\"",
             "TH",
             "/Scope /Row",
-            "H2 \"KPI's tegen hun streefwaarde\"",
+            "H2 \"KPI's vergeleken met hun streefwaarde\"",
             "Figure",
             "H2 \"Bronnen\"",
         ],

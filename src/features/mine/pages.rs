@@ -64,8 +64,9 @@ pub struct MinePage {
     pub overdue: usize,
     /// The kwartaalupdates they still owe in open rounds (a question of the kernteam first).
     pub updates: Vec<UpdateDuty>,
-    /// For a beheerder: submitted updates waiting for review, as (round, plan id, plan name).
-    pub to_review: Vec<(String, String, String)>,
+    /// For a beheerder: submitted updates waiting for review, as (round, its label, plan id,
+    /// plan name).
+    pub to_review: Vec<(String, String, String, String)>,
 }
 
 /// A kwartaalupdate still owed in an open round.
@@ -225,7 +226,17 @@ async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Response,
         .collect();
     updates.sort_by_key(|u| u.reporting != crate::domain::Reporting::Clarification);
     let to_review = if user.is_admin() {
-        state.store.updates_to_review().await?
+        state
+            .store
+            .updates_to_review()
+            .await?
+            .into_iter()
+            .map(|(period, plan, name)| {
+                let label = crate::domain::parse_quarter(&period)
+                    .map_or_else(|_| period.clone(), Period::label_nl);
+                (period, label, plan, name)
+            })
+            .collect()
     } else {
         Vec::new()
     };

@@ -69,9 +69,15 @@ pub async fn visible_round(
     period: &str,
 ) -> Result<RoundRow, WebError> {
     let not_found = || {
-        WebError::NotFound(format!(
-            "Er is geen openbare rapportageronde {period}. Kies een ronde op de pagina Kwartaalrapportages."
-        ))
+        WebError::NotFound(if viewer.is_signed_in() {
+            format!(
+                "Er is geen rapportageronde {period}. Kies een ronde op de pagina Kwartaalrapportages."
+            )
+        } else {
+            format!(
+                "Er is geen openbare rapportageronde {period}. Kies een ronde op de pagina Kwartaalrapportages."
+            )
+        })
     };
     let round = state.store.round(period).await?.ok_or_else(not_found)?;
     if viewer.is_signed_in() || round.is_published() {
@@ -84,6 +90,8 @@ pub async fn visible_round(
 /// A plan's traffic light in one round, for the row on the plan's page.
 pub struct QuarterLight {
     pub period: String,
+    /// "3e kwartaal 2025".
+    pub label: String,
     pub light: LightView,
     /// "" for a closed round; the update's stand while its round is open.
     pub state: String,
@@ -125,6 +133,7 @@ pub async fn quarter_lights(
                     String::new()
                 },
                 is_example: u.is_example(),
+                label: round.label(),
                 period: u.period,
             })
         })
@@ -443,7 +452,7 @@ impl StandFilter {
             parts.push(format!("trekker {name}"));
         }
         if parts.is_empty() {
-            "geen, alle plannen van de ronde".into()
+            "alle plannen van de ronde".into()
         } else {
             parts.join(", ")
         }
@@ -488,16 +497,20 @@ pub struct RoundPage {
     pub is_admin: bool,
     /// For a beheerder: the trekkers who still owe an update, and the prepared e-mail.
     pub reminders: Vec<Reminder>,
+    /// Owed plans that name no lead organisation: no one to remind.
+    pub unled: Vec<String>,
     pub mailto: String,
     /// The SMTP server reminders can be sent through (host and port), when one is configured.
     pub mail_server: Option<String>,
-    pub corrections: Vec<CorrectionRow>,
+    pub corrections: Vec<(CorrectionRow, String)>,
     pub correction_plans: Vec<Choice>,
     pub errors: FormErrors,
     pub summary: String,
     pub closed_at: String,
     pub published_at: String,
     pub pdf: bool,
+    /// Aannames on the round's fields (the demo's deadline): (label, reason).
+    pub assumptions: Vec<(&'static str, String)>,
     /// The round's trail (signed-in readers only): opening, saves, reviews, closing.
     pub history: Vec<crate::features::changes::pages::ChangeLine>,
 }
@@ -575,7 +588,23 @@ async fn round_page(
     let corrections = if round.is_open() {
         Vec::new()
     } else {
-        state.store.round_corrections(&round.period).await?
+        let name = |id: &str| {
+            standing
+                .lines
+                .iter()
+                .find(|l| l.plan_id == id)
+                .map_or_else(|| id.to_owned(), |l| l.plan_name.clone())
+        };
+        state
+            .store
+            .round_corrections(&round.period)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let plan = c.plan_id.as_deref().map(name).unwrap_or_default();
+                (c, plan)
+            })
+            .collect()
     };
     Ok(RoundPage {
         nav: "rondes",
@@ -596,6 +625,12 @@ async fn round_page(
         downloads: download::Links::new(&format!("/rondes/{}/stand", round.period), &rest)
             .with_note("de tabel van wie heeft gerapporteerd, met het filter hierboven"),
         is_admin,
+        unled: standing
+            .lines
+            .iter()
+            .filter(|l| l.reporting.is_owed() && l.leads.is_empty())
+            .map(|l| l.plan_name.clone())
+            .collect(),
         reminders,
         mailto,
         mail_server: state.mailer.as_ref().map(|m| m.server.clone()),
@@ -614,6 +649,10 @@ async fn round_page(
             .map(moment_nl)
             .unwrap_or_default(),
         pdf: cfg!(feature = "pdf"),
+        assumptions: state
+            .store
+            .assumption_lines::<RoundField>(&round.period)
+            .await?,
         history: if viewer.is_signed_in() {
             crate::features::changes::pages::change_lines(
                 state
@@ -985,26 +1024,33 @@ async fn remind(
         return round_with_errors(&state, &viewer, &period, errors).await;
     }
     let (subject, body) = reminder_text(&round);
-    match mailer.send_each(&to, &subject, &body).await {
-        Ok(sent) => {
-            let what = if sent == 1 {
-                "aan 1 trekker".to_owned()
-            } else {
-                format!("aan {sent} trekkers")
-            };
-            state
-                .store
-                .note_reminder(&viewer.actor(), &period, &what)
-                .await?;
-            Ok(flash::redirect(
-                &format!("/rondes/{period}"),
-                Notice::ReminderSent,
-            ))
-        }
-        Err(e) => {
+    let (sent, failed) = mailer.send_each(&to, &subject, &body).await;
+    if sent > 0 {
+        let what = if sent == 1 {
+            "aan 1 trekker".to_owned()
+        } else {
+            format!("aan {sent} trekkers")
+        };
+        let what = if failed.is_some() {
+            format!("{what} (van de {} bedoeld)", to.len())
+        } else {
+            what
+        };
+        state
+            .store
+            .note_reminder(&viewer.actor(), &period, &what)
+            .await?;
+    }
+    match failed {
+        None => Ok(flash::redirect(
+            &format!("/rondes/{period}"),
+            Notice::ReminderSent,
+        )),
+        Some(e) => {
             tracing::warn!(error = %e, "herinnering niet verstuurd");
             let errors = refuse(format!(
-                "De herinnering kon niet (helemaal) worden verstuurd: {e}. Probeer het later opnieuw, of stel haar op in uw e-mailprogramma."
+                "De herinnering is aan {sent} van de {} trekkers verstuurd; daarna ging het mis: {e}. De historie van de ronde noemt wie wel; stuur de rest later of vanuit uw e-mailprogramma.",
+                to.len()
             ));
             round_with_errors(&state, &viewer, &period, errors).await
         }
@@ -1438,7 +1484,10 @@ async fn save(
                         errors = e;
                         if let Some(v) = newer_version {
                             conflict = true;
-                            form.version = v.to_string();
+                            // The version stored now (a first save that met another first save
+                            // reports version 1, whatever was saved since).
+                            let stored = state.store.plan_update(&period, &plan).await?;
+                            form.version = stored.map_or(v, |u| u.version).to_string();
                             errors.add(
                                 "general",
                                 "Iemand anders heeft deze update intussen opgeslagen. Uw tekst staat nog in het formulier; de opgeslagen versie staat erboven. Neem over wat nodig is en sla opnieuw op.",
@@ -1563,7 +1612,7 @@ pub async fn build_report(
     internal: bool,
 ) -> Result<Report, WebError> {
     let now = report_snapshot(store, round).await?;
-    let previous = match store.previous_snapshot(&round.period).await? {
+    let previous = match store.previous_snapshot(&round.period, !internal).await? {
         Some((period, schema, document)) => Some(
             Snapshot::read(schema, &document)
                 .map_err(|e| WebError::Internal(anyhow::anyhow!("ronde {period}: {e}")))?,

@@ -355,16 +355,21 @@ impl Store {
         .await?)
     }
 
-    /// The latest closed round before `period`, with its snapshot.
+    /// The latest closed round before `period` (published, with `public_only`), with its
+    /// snapshot.
     pub async fn previous_snapshot(
         &self,
         period: &str,
+        public_only: bool,
     ) -> Result<Option<(String, i64, String)>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT s.period, s.schema_version, s.document FROM round_snapshots s
-              WHERE s.period < $1 ORDER BY s.period DESC LIMIT 1",
+               JOIN report_rounds r ON r.period = s.period
+              WHERE s.period < $1 AND ($2 = 0 OR r.published_at IS NOT NULL)
+              ORDER BY s.period DESC LIMIT 1",
         )
         .bind(period)
+        .bind(i64::from(public_only))
         .fetch_optional(&self.pool)
         .await?)
     }
@@ -571,6 +576,7 @@ impl Store {
         w.commit().await
     }
 
+    #[allow(clippy::too_many_arguments)]
     /// Changes an open round's deadline and the kernteam's summary (a quote from
     /// `summary_source`, when it is one).
     pub async fn edit_round(
@@ -677,12 +683,13 @@ impl Store {
             Some(values) => state_of(values),
             None => UpdateState::Draft,
         };
-        let state = if submit {
-            UpdateState::Submitted
-        } else if current_state == UpdateState::Clarification {
-            UpdateState::Clarification
-        } else {
-            UpdateState::Draft
+        // Saving without submitting keeps a question open, and sends an update that was
+        // submitted or accepted back for review (it changed), never back to a draft.
+        let state = match (submit, current_state) {
+            (true, _) => UpdateState::Submitted,
+            (false, UpdateState::Clarification) => UpdateState::Clarification,
+            (false, UpdateState::Submitted | UpdateState::Accepted) => UpdateState::Submitted,
+            (false, UpdateState::Draft) => UpdateState::Draft,
         };
         let milestone_text = milestone_text(&mut w, plan_id, milestones).await?;
         sqlx::query(

@@ -9,8 +9,7 @@ use serde::Serialize;
 use super::model::CorrectionRow;
 use super::snapshot::{SnapKpi, SnapPlan, Snapshot};
 use crate::domain::{
-    IndicatorStatus, Overview, Period, RolloutStatus, Stage, TrafficLight, UpdateState, Verdict,
-    format_number_nl,
+    IndicatorStatus, Overview, Period, Stage, TrafficLight, UpdateState, Verdict, format_number_nl,
 };
 use crate::features::changes::pages::moment_nl;
 use crate::web::view::date_nl;
@@ -44,10 +43,6 @@ impl LightView {
                 symbol: "○",
             },
         }
-    }
-
-    fn parse(code: Option<&str>) -> Self {
-        Self::of(code.and_then(|c| TrafficLight::parse(c).ok()))
     }
 }
 
@@ -298,11 +293,6 @@ impl Report {
             plans: now.plans.len(),
             ..Totals::default()
         };
-        let theme_names: HashMap<&str, &str> = now
-            .themes
-            .iter()
-            .map(|t| (t.id.as_str(), t.name.as_str()))
-            .collect();
         let mut by_theme: Vec<LightRow> =
             now.themes.iter().map(|t| LightRow::new(&t.name)).collect();
         let mut by_transformation: Vec<LightRow> = now
@@ -315,8 +305,9 @@ impl Report {
         let mut by_subregion: Vec<LightRow> =
             subregions.iter().map(|s| LightRow::new(&s.name)).collect();
         let mut without_theme = LightRow::new("Zonder opgave");
+        let mut without_transformation = LightRow::new("Zonder transformatie");
         let mut stage_counts: BTreeMap<usize, (String, usize)> = BTreeMap::new();
-        let covered = now.covered();
+        let index = now.gemeente_index();
 
         let mut sections = Vec::new();
         for p in &now.plans {
@@ -344,21 +335,27 @@ impl Report {
             if !any_theme {
                 without_theme.add(light);
             }
+            let mut any_transformation = false;
             for (i, t) in now.transformations.iter().enumerate() {
                 if p.transformations.contains(&t.id) {
                     by_transformation[i].add(light);
+                    any_transformation = true;
                 }
             }
-            let gemeenten = covered.get(p.id.as_str());
+            if !any_transformation {
+                without_transformation.add(light);
+            }
+            // The subregio's a plan concerns: of the gemeenten of its working area and of its
+            // gemeenten's own facts, and a subregio named as its area.
+            let mut concerned: HashSet<&str> = index
+                .cells(p)
+                .into_iter()
+                .filter_map(|(g, _, _)| index.list[g].parent.as_deref())
+                .collect();
+            concerned.insert(p.area.as_str());
+            concerned.extend(p.work_areas.iter().map(String::as_str));
             for (i, s) in subregions.iter().enumerate() {
-                let in_sub = p.area == s.id
-                    || p.work_areas.contains(&s.id)
-                    || now.gemeenten().any(|g| {
-                        g.parent.as_deref() == Some(s.id.as_str())
-                            && (gemeenten.is_some_and(|c| c.contains(g.id.as_str()))
-                                || p.cells.iter().any(|c| c.gemeente == g.id))
-                    });
-                if in_sub {
+                if concerned.contains(s.id.as_str()) {
                     by_subregion[i].add(light);
                 }
             }
@@ -374,10 +371,12 @@ impl Report {
         if without_theme.plans > 0 {
             by_theme.push(without_theme);
         }
+        if without_transformation.plans > 0 && by_transformation.iter().any(|r| r.plans > 0) {
+            by_transformation.push(without_transformation);
+        }
         by_theme.retain(|r| r.plans > 0);
         by_transformation.retain(|r| r.plans > 0);
         by_subregion.retain(|r| r.plans > 0);
-        let _ = theme_names;
 
         let attention: Vec<PlanSection> = sections
             .iter()
@@ -476,9 +475,11 @@ impl Report {
     }
 }
 
+/// The light a plan reported: a draft that was never submitted reports nothing.
 fn light_of(p: &SnapPlan) -> Option<TrafficLight> {
     p.update
         .as_ref()
+        .filter(|u| u.state != UpdateState::Draft.code())
         .and_then(|u| u.light.as_deref())
         .and_then(|l| TrafficLight::parse(l).ok())
 }
@@ -505,6 +506,17 @@ pub fn plan_sections(now: &Snapshot, internal: bool) -> Vec<PlanSection> {
 
 fn section(p: &SnapPlan, now: &Snapshot, internal: bool) -> PlanSection {
     let source_title = |id: &Option<String>| source_title(now, id);
+    // A draft's texts are the trekker's work in progress: signed-in readers see them, marked
+    // as not submitted; the public report shows only that there was no update.
+    let draft = p
+        .update
+        .as_ref()
+        .is_some_and(|u| u.state == UpdateState::Draft.code());
+    let shown = if draft && !internal {
+        None
+    } else {
+        p.update.as_ref()
+    };
     let stage = p.stage.as_deref().and_then(|s| Stage::parse(s).ok());
     let since = match (&p.stage_date, &p.stage_source) {
         (Some(d), s) => {
@@ -520,7 +532,7 @@ fn section(p: &SnapPlan, now: &Snapshot, internal: bool) -> PlanSection {
         }
         _ => String::new(),
     };
-    let u = p.update.as_ref();
+    let u = shown;
     let milestones_reported = p.milestones.iter().filter(|m| m.outcome.is_some()).count();
     let text = |f: fn(&super::snapshot::SnapUpdate) -> &Option<String>| {
         u.and_then(|u| f(u).clone()).unwrap_or_default()
@@ -531,10 +543,14 @@ fn section(p: &SnapPlan, now: &Snapshot, internal: bool) -> PlanSection {
         leads: p.leads.join(", "),
         stage: stage.map_or("Niet vermeld", Stage::label).to_owned(),
         stage_since: since,
-        light: LightView::parse(u.and_then(|u| u.light.as_deref())),
-        state: u
-            .map(|u| UpdateState::parse(&u.state).map_or(u.state.clone(), |s| s.label().to_owned()))
-            .unwrap_or_else(|| "Geen update".into()),
+        light: LightView::of(light_of(p)),
+        state: match p.update.as_ref() {
+            Some(_) if draft => "Niet ingediend (concept)".into(),
+            Some(u) => {
+                UpdateState::parse(&u.state).map_or(u.state.clone(), |s| s.label().to_owned())
+            }
+            None => "Geen update".into(),
+        },
         has_update: u.is_some(),
         // A quote's moment of entry says nothing about the update: its source's date does.
         submitted: u
@@ -593,26 +609,33 @@ fn section(p: &SnapPlan, now: &Snapshot, internal: bool) -> PlanSection {
 
 /// Per gemeente the plans that run there and those planned, by the overview's rule.
 fn gemeente_lines(now: &Snapshot, named: bool) -> Vec<GemeenteLine> {
-    let cells = now.cells();
-    let mut running: HashMap<&str, Vec<&str>> = HashMap::new();
-    let mut planned: HashMap<&str, Vec<&str>> = HashMap::new();
-    let names: HashMap<&str, &str> = now
-        .plans
-        .iter()
-        .map(|p| (p.id.as_str(), p.name.as_str()))
-        .collect();
-    for ((plan, gemeente), (word, _)) in &cells {
-        let name = names.get(plan).copied().unwrap_or(plan);
-        if word.is_running() {
-            running.entry(gemeente).or_default().push(name);
-        } else if *word == Overview::Planned {
-            planned.entry(gemeente).or_default().push(name);
+    let index = now.gemeente_index();
+    let n = index.list.len();
+    let mut running: Vec<Vec<&str>> = vec![Vec::new(); n];
+    let mut planned: Vec<Vec<&str>> = vec![Vec::new(); n];
+    let mut counts = vec![(0usize, 0usize); n];
+    for p in &now.plans {
+        for (g, word, _) in index.cells(p) {
+            if word.is_running() {
+                counts[g].0 += 1;
+                if named {
+                    running[g].push(p.name.as_str());
+                }
+            } else if word == Overview::Planned {
+                counts[g].1 += 1;
+                if named {
+                    planned[g].push(p.name.as_str());
+                }
+            }
         }
     }
-    now.gemeenten()
-        .map(|g| {
-            let mut r = running.remove(g.id.as_str()).unwrap_or_default();
-            let mut p = planned.remove(g.id.as_str()).unwrap_or_default();
+    index
+        .list
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let mut r = std::mem::take(&mut running[i]);
+            let mut p = std::mem::take(&mut planned[i]);
             r.sort_unstable();
             p.sort_unstable();
             GemeenteLine {
@@ -622,18 +645,10 @@ fn gemeente_lines(now: &Snapshot, named: bool) -> Vec<GemeenteLine> {
                     .as_deref()
                     .map(|s| now.area_name(s))
                     .unwrap_or_default(),
-                running_count: r.len(),
-                planned_count: p.len(),
-                running: if named {
-                    r.iter().map(|s| (*s).to_owned()).collect()
-                } else {
-                    Vec::new()
-                },
-                planned: if named {
-                    p.iter().map(|s| (*s).to_owned()).collect()
-                } else {
-                    Vec::new()
-                },
+                running_count: counts[i].0,
+                planned_count: counts[i].1,
+                running: r.iter().map(|s| (*s).to_owned()).collect(),
+                planned: p.iter().map(|s| (*s).to_owned()).collect(),
             }
         })
         .collect()
@@ -684,7 +699,7 @@ fn kpi_section(k: &SnapKpi, now: &Snapshot) -> KpiSection {
         .filter_map(|v| Some((now.area_name(&v.area), v.value?, v.status.as_str())))
         .collect();
     let (chart_svg, chart_alt) = if !numbers.is_empty() && numbers.len() <= CHART_BARS {
-        value_chart(&k.name, &numbers, k.target_value, k.unit.as_deref())
+        value_chart(&k.id, &k.name, &numbers, k.target_value, k.unit.as_deref())
     } else {
         let mut tally: BTreeMap<usize, (String, usize)> = BTreeMap::new();
         for v in &k.values {
@@ -703,6 +718,7 @@ fn kpi_section(k: &SnapKpi, now: &Snapshot) -> KpiSection {
             .map(|(l, n)| (l, n as f64, ""))
             .collect();
         value_chart(
+            &k.id,
             &format!("{}: gebieden per status", k.name),
             &bars,
             None,
@@ -742,6 +758,7 @@ fn xml(text: &str) -> String {
 /// A horizontal bar chart (one bar per label) with an optional target line, as SVG, and the
 /// same content in words for its alternative text.
 fn value_chart(
+    id: &str,
     title: &str,
     bars: &[(String, f64, &str)],
     target: Option<f64>,
@@ -768,7 +785,8 @@ fn value_chart(
     let plot = WIDTH - LABEL - 110.0;
     let x = |v: f64| LABEL + (v - min) / span * plot;
     let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" font-family="Open Sans, sans-serif" role="img" aria-labelledby="t d"><title id="t">{}</title><desc id="d">{{DESC}}</desc>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0}" width="{WIDTH}" height="{height:.0}" font-family="Open Sans, sans-serif" role="img" aria-labelledby="grafiek-{0}-titel"><title id="grafiek-{0}-titel">{1}</title><desc>{{DESC}}</desc>"#,
+        xml(id),
         xml(title)
     );
     let mut words = Vec::new();
@@ -862,9 +880,8 @@ pub fn changes(previous: Option<&Snapshot>, now: &Snapshot) -> Changes {
     let mut stages = Vec::new();
     let mut rollouts = Vec::new();
     let mut rollouts_total = 0;
-    let covered_before = prev.covered();
-    let covered_now = now.covered();
-    let gemeente_name = |id: &str| now.area_name(id);
+    let index_before = prev.gemeente_index();
+    let index_now = now.gemeente_index();
     for p in &now.plans {
         let Some(old) = before.get(p.id.as_str()) else {
             continue;
@@ -906,32 +923,25 @@ pub fn changes(previous: Option<&Snapshot>, now: &Snapshot) -> Changes {
         {
             continue;
         }
-        let word = |plan: &SnapPlan, covered: &HashMap<&str, HashSet<&str>>, g: &str| {
-            if let Some(c) = plan.cells.iter().find(|c| c.gemeente == g) {
-                return RolloutStatus::parse(&c.status)
-                    .ok()
-                    .map(RolloutStatus::overview);
-            }
-            covered
-                .get(plan.id.as_str())
-                .is_some_and(|c| c.contains(g))
-                .then(|| {
-                    Stage::overview_of(plan.stage.as_deref().and_then(|s| Stage::parse(s).ok()))
-                })
+        // By gemeente id: the two snapshots may list different gemeenten.
+        let words = |index: &super::snapshot::Gemeenten<'_>,
+                     plan: &SnapPlan|
+         -> HashMap<String, Overview> {
+            index
+                .cells(plan)
+                .into_iter()
+                .map(|(g, w, _)| (index.list[g].id.clone(), w))
+                .collect()
         };
-        let mut gemeenten: Vec<&str> = covered_before
-            .get(old.id.as_str())
-            .into_iter()
-            .flatten()
-            .chain(covered_now.get(p.id.as_str()).into_iter().flatten())
-            .copied()
-            .chain(old.cells.iter().map(|c| c.gemeente.as_str()))
-            .chain(p.cells.iter().map(|c| c.gemeente.as_str()))
-            .collect();
-        gemeenten.sort_unstable();
+        let (was, is) = (words(&index_before, old), words(&index_now, p));
+        let mut gemeenten: Vec<&String> = was.keys().chain(is.keys()).collect();
+        gemeenten.sort_unstable_by(|a, b| {
+            let at = |g: &String| index_now.position(g).unwrap_or(usize::MAX);
+            (at(a), *a).cmp(&(at(b), *b))
+        });
         gemeenten.dedup();
         for g in gemeenten {
-            let (a, b) = (word(old, &covered_before, g), word(p, &covered_now, g));
+            let (a, b) = (was.get(g).copied(), is.get(g).copied());
             if a != b {
                 rollouts_total += 1;
                 if rollouts.len() < LISTED_ROLLOUT_CHANGES {
@@ -941,7 +951,7 @@ pub fn changes(previous: Option<&Snapshot>, now: &Snapshot) -> Changes {
                     };
                     rollouts.push(Change {
                         what: p.name.clone(),
-                        detail: gemeente_name(g),
+                        detail: now.area_name(g),
                         from: label(a),
                         to: label(b),
                     });
@@ -997,16 +1007,16 @@ mod tests {
             ("Houten".to_owned(), -2.0, "achter"),
             ("Zeist".to_owned(), 3.0, "op-koers"),
         ];
-        let (svg, alt) = value_chart("Verwijzingen", &bars, Some(-7.0), Some("%"));
+        let (svg, alt) = value_chart("kpi", "Verwijzingen", &bars, Some(-7.0), Some("%"));
         // Scale -7 .. 3 over the plot: zero sits at 70 % of it.
-        assert!(svg.contains("<title id=\"t\">Verwijzingen</title>"));
+        assert!(svg.contains("<title id=\"grafiek-kpi-titel\">Verwijzingen</title>"));
         assert_eq!(
             alt,
             "Verwijzingen. Staafdiagram met 2 balken: Houten: -2 % (achter); Zeist: 3 % (op koers). Streefwaarde: -7 %."
         );
         assert!(svg.contains("streefwaarde -7 %"));
         assert!(!svg.contains("<script"));
-        let escaped = value_chart("A & <b>", &[("x<y".to_owned(), 1.0, "")], None, None).0;
+        let escaped = value_chart("k", "A & <b>", &[("x<y".to_owned(), 1.0, "")], None, None).0;
         assert!(escaped.contains("A &amp; &lt;b&gt;") && escaped.contains("x&lt;y"));
     }
 }

@@ -474,56 +474,90 @@ impl Snapshot {
         self.sources.iter().find(|s| s.id == id)
     }
 
-    /// The gemeenten of each plan's working areas: the regio holds them all, a subregio its
-    /// own, a gemeente itself.
-    pub fn covered(&self) -> HashMap<&str, HashSet<&str>> {
+    /// The gemeenten and, per area, the gemeenten it holds (by their place): the regio all of
+    /// them, a subregio its own, a gemeente itself. A plan's working area is read through it
+    /// (`Gemeenten::covered`) one plan at a time, so no list of plan × gemeente pairs is ever
+    /// held (a national round has millions).
+    pub fn gemeente_index(&self) -> Gemeenten<'_> {
+        let list: Vec<&SnapArea> = self.gemeenten().collect();
         let region = self
             .areas
             .iter()
             .find(|a| a.kind == AreaKind::Region.code());
-        let mut of_area: HashMap<&str, Vec<&str>> = HashMap::new();
-        for g in self.gemeenten() {
-            of_area.entry(g.id.as_str()).or_default().push(&g.id);
+        let mut of_area: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, g) in list.iter().enumerate() {
+            of_area.entry(g.id.as_str()).or_default().push(i);
             if let Some(parent) = g.parent.as_deref() {
-                of_area.entry(parent).or_default().push(&g.id);
+                of_area.entry(parent).or_default().push(i);
             }
             if let Some(r) = region {
-                of_area.entry(r.id.as_str()).or_default().push(&g.id);
+                of_area.entry(r.id.as_str()).or_default().push(i);
             }
         }
-        self.plans
+        let position = list
             .iter()
-            .map(|p| {
-                let areas: Vec<&str> = if p.work_areas.is_empty() {
-                    vec![p.area.as_str()]
-                } else {
-                    p.work_areas.iter().map(String::as_str).collect()
-                };
-                let gemeenten = areas
-                    .iter()
-                    .flat_map(|a| of_area.get(a).into_iter().flatten().copied())
-                    .collect();
-                (p.id.as_str(), gemeenten)
-            })
-            .collect()
+            .enumerate()
+            .map(|(i, g)| (g.id.as_str(), i))
+            .collect();
+        Gemeenten {
+            list,
+            of_area,
+            position,
+        }
+    }
+}
+
+/// The gemeenten of a snapshot, and which of them each area holds.
+pub struct Gemeenten<'a> {
+    pub list: Vec<&'a SnapArea>,
+    of_area: HashMap<&'a str, Vec<usize>>,
+    position: HashMap<&'a str, usize>,
+}
+
+impl Gemeenten<'_> {
+    /// The place of a gemeente in the list.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.position.get(id).copied()
     }
 
-    /// Per plan and gemeente, what the overview showed: the gemeente's own fact, or inside the
-    /// working area the plan's stage in the overview's words; and whether it followed the plan.
-    pub fn cells(&self) -> HashMap<(&str, &str), (Overview, bool)> {
-        let covered = self.covered();
-        let mut out = HashMap::new();
-        for p in &self.plans {
-            let stage = p.stage.as_deref().and_then(|s| Stage::parse(s).ok());
-            for g in covered.get(p.id.as_str()).into_iter().flatten() {
-                out.insert((p.id.as_str(), *g), (Stage::overview_of(stage), true));
-            }
-            for c in &p.cells {
-                if let Ok(s) = RolloutStatus::parse(&c.status) {
-                    out.insert((p.id.as_str(), c.gemeente.as_str()), (s.overview(), false));
-                }
-            }
-        }
+    /// The gemeenten of a plan's working areas (its own area when none is stated), by place,
+    /// sorted, each once.
+    pub fn covered(&self, plan: &SnapPlan) -> Vec<usize> {
+        let areas: Vec<&str> = if plan.work_areas.is_empty() {
+            vec![plan.area.as_str()]
+        } else {
+            plan.work_areas.iter().map(String::as_str).collect()
+        };
+        let mut out: Vec<usize> = areas
+            .iter()
+            .flat_map(|a| self.of_area.get(a).into_iter().flatten().copied())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// What the overview showed for a plan, per gemeente by place: the gemeente's own fact,
+    /// or inside the working area the plan's stage in the overview's words; and whether it
+    /// followed the plan. Gemeenten outside the working area without a fact are left out.
+    pub fn cells(&self, plan: &SnapPlan) -> Vec<(usize, Overview, bool)> {
+        let stage = Stage::overview_of(plan.stage.as_deref().and_then(|s| Stage::parse(s).ok()));
+        let own: HashMap<usize, Overview> = plan
+            .cells
+            .iter()
+            .filter_map(|c| {
+                let status = RolloutStatus::parse(&c.status).ok()?;
+                Some((self.position(&c.gemeente)?, status.overview()))
+            })
+            .collect();
+        let mut out: Vec<(usize, Overview, bool)> = self
+            .covered(plan)
+            .into_iter()
+            .filter(|g| !own.contains_key(g))
+            .map(|g| (g, stage, true))
+            .chain(own.iter().map(|(g, o)| (*g, *o, false)))
+            .collect();
+        out.sort_unstable_by_key(|(g, _, _)| *g);
         out
     }
 }
