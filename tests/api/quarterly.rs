@@ -566,7 +566,14 @@ async fn the_report_lists_exactly_what_moved_between_two_rounds() {
 
     // Published alone, the second round shows visitors no comparison with the first, which
     // is still internal, but with the latest published one (the demo's third quarter of 2025).
-    let version = app.store.round(second).await.unwrap().unwrap().version.to_string();
+    let version = app
+        .store
+        .round(second)
+        .await
+        .unwrap()
+        .unwrap()
+        .version
+        .to_string();
     let published = admin
         .post_form(
             &format!("/rondes/{second}/openbaar"),
@@ -574,10 +581,16 @@ async fn the_report_lists_exactly_what_moved_between_two_rounds() {
         )
         .await;
     assert_eq!(published.status, StatusCode::SEE_OTHER);
-    let public = app.anonymous().get(&format!("/rondes/{second}/rapportage")).await;
+    let public = app
+        .anonymous()
+        .get(&format!("/rondes/{second}/rapportage"))
+        .await;
     assert_eq!(public.status, StatusCode::OK);
     let changes = public.text("section[aria-labelledby=veranderd]");
-    assert!(changes.contains("momentopname van het 3e kwartaal 2025"), "{changes}");
+    assert!(
+        changes.contains("momentopname van het 3e kwartaal 2025"),
+        "{changes}"
+    );
     assert!(!changes.contains("1e kwartaal 2030"), "{changes}");
     assert!(
         report
