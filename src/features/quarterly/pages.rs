@@ -544,7 +544,8 @@ async fn round_page(
     let standing = standing(state, &round).await?;
     let is_admin = viewer.is_admin();
     let (reminders, mailto) = if is_admin && round.is_open() {
-        reminders(state, &round, &standing.lines).await?
+        let (reminders, to) = reminders(state, &standing.lines).await?;
+        (reminders, mailto(&round, &to))
     } else {
         (Vec::new(), String::new())
     };
@@ -671,12 +672,11 @@ async fn round_page(
     })
 }
 
-/// The trekkers who still owe an update, per organisation, and one prepared e-mail to all.
+/// The trekkers who still owe an update, per organisation, and every address among them once.
 async fn reminders(
     state: &AppState,
-    round: &RoundRow,
     lines: &[ReportingLine],
-) -> Result<(Vec<Reminder>, String), WebError> {
+) -> Result<(Vec<Reminder>, Vec<String>), WebError> {
     let mut owed: HashMap<String, (String, Vec<String>)> = HashMap::new();
     for l in lines.iter().filter(|l| l.reporting.is_owed()) {
         for (id, name) in &l.leads {
@@ -700,29 +700,32 @@ async fn reminders(
         })
         .collect();
     out.sort_by(|a, b| a.organisation.cmp(&b.organisation));
-    let mut to: Vec<&str> = out
+    let mut to: Vec<String> = out
         .iter()
-        .flat_map(|r| r.people.iter().map(|(_, e)| e.as_str()))
+        .flat_map(|r| r.people.iter().map(|(_, e)| e.clone()))
         .collect();
     to.sort_unstable();
     to.dedup();
-    let mailto = if to.is_empty() {
-        String::new()
-    } else {
-        let (subject, body) = reminder_text(round);
-        let encode = |s: &str| {
-            url::form_urlencoded::byte_serialize(s.as_bytes())
-                .collect::<String>()
-                .replace('+', "%20")
-        };
-        format!(
-            "mailto:{}?subject={}&body={}",
-            to.join(","),
-            encode(&subject),
-            encode(&body)
-        )
+    Ok((out, to))
+}
+
+/// One prepared e-mail to all the trekkers who owe an update (empty when there is no one).
+fn mailto(round: &RoundRow, to: &[String]) -> String {
+    if to.is_empty() {
+        return String::new();
+    }
+    let (subject, body) = reminder_text(round);
+    let encode = |s: &str| {
+        url::form_urlencoded::byte_serialize(s.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20")
     };
-    Ok((out, mailto))
+    format!(
+        "mailto:{}?subject={}&body={}",
+        to.join(","),
+        encode(&subject),
+        encode(&body)
+    )
 }
 
 /// The subject and text of a reminder for a round.
@@ -893,6 +896,24 @@ async fn edit(
     after_round_write(&state, &viewer, &period, saved, "deadline").await
 }
 
+/// A form that moves the round on (closing, publishing): its version, the form's own checks,
+/// then the confirmation, in the order the form shows them.
+fn confirmed_form(
+    body: &[u8],
+    checks: impl FnOnce(&RoundForm, &mut FormErrors),
+    confirm_field: &'static str,
+    unconfirmed: &str,
+) -> (i64, FormErrors) {
+    let form: RoundForm = crate::web::forms::parse_form(body);
+    let mut errors = FormErrors::new();
+    let version = version_of(&mut errors, &form.version);
+    checks(&form, &mut errors);
+    if form.confirm != "ja" {
+        errors.add(confirm_field, unconfirmed);
+    }
+    (version, errors)
+}
+
 async fn close(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -900,25 +921,24 @@ async fn close(
     body: Bytes,
 ) -> Result<Response, WebError> {
     viewer.require_admin("een rapportageronde sluiten")?;
-    let form: RoundForm = crate::web::forms::parse_form(&body);
-    let mut errors = FormErrors::new();
-    let version = version_of(&mut errors, &form.version);
-    let as_of = match optional(&form.as_of) {
-        None => None,
-        Some(d) => errors.check("as_of", "Peildatum", parse_date(&d)),
-    };
-    if as_of.is_some_and(|d| d > crate::features::indicators::today()) {
-        errors.add(
-            "as_of",
-            "Peildatum: kies vandaag of een dag in het verleden, of laat het veld leeg voor de stand van nu.",
-        );
-    }
-    if form.confirm != "ja" {
-        errors.add(
-            "confirm",
-            "Bevestig dat de ronde gesloten mag worden: daarna verandert er niets meer aan.",
-        );
-    }
+    let mut as_of = None;
+    let (version, errors) = confirmed_form(
+        &body,
+        |form, errors| {
+            as_of = match optional(&form.as_of) {
+                None => None,
+                Some(d) => errors.check("as_of", "Peildatum", parse_date(&d)),
+            };
+            if as_of.is_some_and(|d| d > crate::features::indicators::today()) {
+                errors.add(
+                    "as_of",
+                    "Peildatum: kies vandaag of een dag in het verleden, of laat het veld leeg voor de stand van nu.",
+                );
+            }
+        },
+        "confirm",
+        "Bevestig dat de ronde gesloten mag worden: daarna verandert er niets meer aan.",
+    );
     if !errors.is_empty() {
         return round_with_errors(&state, &viewer, &period, errors).await;
     }
@@ -936,15 +956,12 @@ async fn publish(
     body: Bytes,
 ) -> Result<Response, WebError> {
     viewer.require_admin("een rapportageronde openbaar maken")?;
-    let form: RoundForm = crate::web::forms::parse_form(&body);
-    let mut errors = FormErrors::new();
-    let version = version_of(&mut errors, &form.version);
-    if form.confirm != "ja" {
-        errors.add(
-            "publish_confirm",
-            "Bevestig dat de regiegroep of het BBO de rapportage heeft gezien en dat zij openbaar mag.",
-        );
-    }
+    let (version, errors) = confirmed_form(
+        &body,
+        |_, _| {},
+        "publish_confirm",
+        "Bevestig dat de regiegroep of het BBO de rapportage heeft gezien en dat zij openbaar mag.",
+    );
     if !errors.is_empty() {
         return round_with_errors(&state, &viewer, &period, errors).await;
     }
@@ -1010,13 +1027,7 @@ async fn remind(
         return round_with_errors(&state, &viewer, &period, errors).await;
     }
     let lines = reporting_lines(&state, &round).await?;
-    let (reminders, _) = reminders(&state, &round, &lines).await?;
-    let mut to: Vec<String> = reminders
-        .iter()
-        .flat_map(|r| r.people.iter().map(|(_, e)| e.clone()))
-        .collect();
-    to.sort_unstable();
-    to.dedup();
+    let (_, to) = reminders(&state, &lines).await?;
     if to.is_empty() {
         let errors = refuse(
             "Er is niemand om te herinneren: elke trekker die nog een update moet, heeft geen actief account.".into(),
@@ -1253,17 +1264,31 @@ async fn plan_name(state: &AppState, plan: &str) -> Result<String, WebError> {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn update_view(
-    state: &AppState,
-    viewer: &Viewer,
-    round: RoundRow,
-    plan: &str,
+/// What a refused post brings back to the update page: the update form as typed with its
+/// errors (and whether someone else saved meanwhile), or the review form's.
+#[derive(Default)]
+struct Posted {
     form: Option<UpdateForm>,
     errors: FormErrors,
     conflict: bool,
     review_errors: FormErrors,
     review_comment: String,
+}
+
+async fn update_view(
+    state: &AppState,
+    viewer: &Viewer,
+    round: RoundRow,
+    plan: &str,
+    posted: Posted,
 ) -> Result<UpdatePage, WebError> {
+    let Posted {
+        form,
+        errors,
+        conflict,
+        review_errors,
+        review_comment,
+    } = posted;
     let name = plan_name(state, plan).await?;
     if !state
         .store
@@ -1408,18 +1433,7 @@ async fn update_page(
     Path((period, plan)): Path<(String, String)>,
 ) -> Result<UpdatePage, WebError> {
     let round = visible_round(&state, &viewer, &period).await?;
-    update_view(
-        &state,
-        &viewer,
-        round,
-        &plan,
-        None,
-        FormErrors::new(),
-        false,
-        FormErrors::new(),
-        String::new(),
-    )
-    .await
+    update_view(&state, &viewer, round, &plan, Posted::default()).await
 }
 
 fn update_input(f: UpdateField) -> &'static str {
@@ -1499,18 +1513,13 @@ async fn save(
             Err(e) => errors = e,
         }
     }
-    let page = update_view(
-        &state,
-        &viewer,
-        round,
-        &plan,
-        Some(form),
+    let posted = Posted {
+        form: Some(form),
         errors,
         conflict,
-        FormErrors::new(),
-        String::new(),
-    )
-    .await?;
+        ..Posted::default()
+    };
+    let page = update_view(&state, &viewer, round, &plan, posted).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -1569,18 +1578,12 @@ async fn review(
             }
         }
     }
-    let page = update_view(
-        &state,
-        &viewer,
-        round,
-        &plan,
-        None,
-        FormErrors::new(),
-        false,
-        errors,
-        form.comment,
-    )
-    .await?;
+    let posted = Posted {
+        review_errors: errors,
+        review_comment: form.comment,
+        ..Posted::default()
+    };
+    let page = update_view(&state, &viewer, round, &plan, posted).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 

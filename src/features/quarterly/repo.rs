@@ -83,6 +83,30 @@ async fn lock_open_round(w: &mut Write<'_>, period: &str) -> Result<(), StoreErr
     }
 }
 
+/// The start of every write to a plan's update: the round open (and its row locked), the plan
+/// one of the round's; the plan's name.
+async fn begin_update_write(
+    w: &mut Write<'_>,
+    period: &str,
+    plan_id: &str,
+) -> Result<String, StoreError> {
+    lock_open_round(w, period).await?;
+    plan_in_round(w, period, plan_id).await
+}
+
+/// Claims the plan's update at the version the form was made from.
+async fn claim_update(
+    w: &mut Write<'_>,
+    period: &str,
+    plan_id: &str,
+    expected_version: i64,
+) -> Result<i64, StoreError> {
+    w.claim(&update_key(period, plan_id), expected_version, || {
+        format!("Er is nog geen update van dit plan in {period}.")
+    })
+    .await
+}
+
 /// The plan's name, and whether the round covers it.
 async fn plan_in_round(
     w: &mut Write<'_>,
@@ -649,8 +673,7 @@ impl Store {
         origin: &UpdateOrigin,
     ) -> Result<i64, StoreError> {
         let mut w = self.write(actor, reason).await?;
-        lock_open_round(&mut w, period).await?;
-        let plan_name = plan_in_round(&mut w, period, plan_id).await?;
+        let plan_name = begin_update_write(&mut w, period, plan_id).await?;
         let now = crate::store::now_text();
         let (before, version) = if expected_version == 0 {
             w.insert_new(
@@ -666,11 +689,7 @@ impl Store {
             .await?;
             (None, 1)
         } else {
-            let version = w
-                .claim(&update_key(period, plan_id), expected_version, || {
-                    format!("Er is nog geen update van dit plan in {period}.")
-                })
-                .await?;
+            let version = claim_update(&mut w, period, plan_id, expected_version).await?;
             let current = load_update(&mut w, period, plan_id).await?;
             let notes = load_notes(&mut w, period, plan_id).await?;
             let text = milestone_text(&mut w, plan_id, &notes).await?;
@@ -760,8 +779,7 @@ impl Store {
         comment: Option<&str>,
     ) -> Result<i64, StoreError> {
         let mut w = self.write(actor, reason).await?;
-        lock_open_round(&mut w, period).await?;
-        let plan_name = plan_in_round(&mut w, period, plan_id).await?;
+        let plan_name = begin_update_write(&mut w, period, plan_id).await?;
         if w.version_of(&update_key(period, plan_id)).await?.is_none() {
             return Err(StoreError::Refused(Refusal::of(
                 UpdateField::Review,
@@ -770,11 +788,7 @@ impl Store {
                 ),
             )));
         }
-        let version = w
-            .claim(&update_key(period, plan_id), expected_version, || {
-                format!("Er is nog geen update van dit plan in {period}.")
-            })
-            .await?;
+        let version = claim_update(&mut w, period, plan_id, expected_version).await?;
         let current = load_update(&mut w, period, plan_id).await?;
         if current.state() != UpdateState::Submitted {
             return Err(StoreError::Refused(Refusal::of(
