@@ -15,7 +15,7 @@ Measured, each page the median of five requests (the PDF of three), with its siz
 page, the concept report of the open round; then the round is closed (the snapshot is made:
 its time is the closing request's), and the report of the closed round is asked for as page,
 PDF, the plans' CSV and xlsx, and the snapshot through the API. The server's peak memory is
-reported too. The server runs on core 0 and this script on core 1 when `taskset` exists.
+reported per step (its peak resident size during the step). The server runs on core 0 and this script on core 1 when `taskset` exists.
 
 Only Python's standard library is used (and scripts/load.py beside it).
 """
@@ -36,6 +36,17 @@ from load import HOST, Client, Form, Memory, free_port, rss_kb  # noqa: E402
 
 EMAIL = "beheer@rapportage.example"
 PASSWORD = "rapportage-proef-wachtwoord"
+
+
+MEMORY = None
+
+
+def step_peak():
+    """The server's peak memory since the last call, in MB (and starts a new step)."""
+    if MEMORY is None:
+        return 0
+    peak, MEMORY.peak = MEMORY.peak, rss_kb(MEMORY.pid)
+    return peak / 1024
 
 
 def timed(client, path, runs):
@@ -112,7 +123,8 @@ def main():
                 break
             except OSError:
                 time.sleep(0.1)
-        memory = Memory(server.pid)
+        global MEMORY
+        memory = MEMORY = Memory(server.pid)
         memory.start()
         idle = rss_kb(server.pid)
         c = Client(port, timeout=600)
@@ -123,7 +135,7 @@ def main():
             status, took, _, _ = post_form(c, "/rondes", "/rondes", [
                 ("period", period), ("deadline", "2027-01-15"), ("scope", "alle")])
             assert status == 303, f"opening the round: {status}"
-            rows.append(("open the round (all active plans)", took, None))
+            rows.append(("open the round (all active plans)", took, None, step_peak()))
             _, _, body = c.request("GET", f"/api/v1/rounds/{period}")
             plans = [p["plan_id"] for p in json.loads(body)["plans"]]
             plans = plans[: args.updates]
@@ -145,17 +157,18 @@ def main():
                 saves.append(took)
             if saves:
                 rows.append((f"submit an update (median of {len(saves)})",
-                             statistics.median(saves), None))
+                             statistics.median(saves), None, step_peak()))
 
+        step_peak()
         took, size = timed(c, f"/rondes/{period}", 5)
-        rows.append((f"/rondes/{period} (open)", took, size))
+        rows.append((f"/rondes/{period} (open)", took, size, step_peak()))
         took, size = timed(c, f"/rondes/{period}/rapportage", 5)
-        rows.append((f"/rondes/{period}/rapportage (concept)", took, size))
+        rows.append((f"/rondes/{period}/rapportage (concept)", took, size, step_peak()))
 
         status, took, _, _ = post_form(c, f"/rondes/{period}", f"/rondes/{period}/sluiten",
                                        [("confirm", "ja"), ("as_of", "")])
         assert status == 303, f"closing the round: {status}"
-        rows.append(("close the round (the snapshot)", took, None))
+        rows.append(("close the round (the snapshot)", took, None, step_peak()))
 
         for path, runs in [(f"/rondes/{period}", 5),
                            (f"/rondes/{period}/rapportage", 5),
@@ -164,14 +177,16 @@ def main():
                            (f"/rondes/{period}/rapportage-plannen.xlsx", 3),
                            (f"/api/v1/rounds/{period}/snapshot", 5)]:
             took, size = timed(c, path, runs)
-            rows.append((path + (" (closed)" if path.endswith(period) else ""), took, size))
+            rows.append((path + (" (closed)" if path.endswith(period) else ""), took, size,
+                         step_peak()))
 
         memory.running = False
         print(f"\n{args.data} data set, {args.database}, signed in as a beheerder "
               f"(every page made fresh)\n")
-        print("| step | time | size |\n|---|---|---|")
-        for what, took, size in rows:
-            print(f"| {what} | {took * 1000:,.0f} ms | {human(size) if size else ''} |")
+        print("| step | time | size | server peak |\n|---|---|---|---|")
+        for what, took, size, peak in rows:
+            print(f"| {what} | {took * 1000:,.0f} ms | {human(size) if size else ''} "
+                  f"| {peak:.0f} MB |")
         print(f"\nserver memory: {idle / 1024:.0f} MB idle, peak {memory.peak / 1024:.0f} MB")
     finally:
         if server:

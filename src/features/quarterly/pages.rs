@@ -1614,6 +1614,13 @@ pub async fn build_report(
     round: &RoundRow,
     internal: bool,
 ) -> Result<Report, WebError> {
+    // A national round's report holds two snapshots (13 MB of JSON each) in memory while it
+    // is made, about 100 MB: two at a time, so that a burst of requests cannot add up.
+    static BUILDING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let _permit = BUILDING
+        .acquire()
+        .await
+        .map_err(|e| WebError::Internal(e.into()))?;
     let now = report_snapshot(store, round).await?;
     let previous = match store.previous_snapshot(&round.period, !internal).await? {
         Some((period, schema, document)) => Some(
