@@ -7,6 +7,7 @@ mod area;
 mod codes;
 mod fact_date;
 mod indicator;
+mod meeting;
 mod period;
 mod round;
 mod slug;
@@ -22,6 +23,7 @@ pub use indicator::{
     IndicatorStatus, Latest, MAX_VALUE, Measure, ObservationFit, Targets, assess, assess_kpi,
     check_value, format_number_nl, parse_number,
 };
+pub use meeting::{MeetingStatus, OutcomeKind};
 pub use period::Period;
 pub use round::{
     MilestoneOutcome, Reporting, RoundStatus, TrafficLight, UpdateState, Verdict, parse_quarter,

@@ -12,6 +12,7 @@ pub mod changes;
 pub mod dashboard;
 pub mod framework;
 pub mod indicators;
+pub mod meetings;
 pub mod mine;
 pub mod observations;
 pub mod organisations;
@@ -34,6 +35,7 @@ pub fn routes() -> Routes {
         .merge(organisations::pages::routes())
         .merge(sources::pages::routes())
         .merge(bodies::pages::routes())
+        .merge(meetings::pages::routes())
         .merge(accounts::routes())
         .merge(plans::edit::routes())
         .merge(rollouts::edit::routes())

@@ -61,6 +61,7 @@ impl Store {
         )
         .await?;
         self.load_demo_rounds(actor).await?;
+        self.load_demo_meetings(actor).await?;
         Ok(counts)
     }
 

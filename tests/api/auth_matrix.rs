@@ -110,10 +110,18 @@ const RULES: &[(&str, &str, Who)] = &[
         "/rondes/{period}/plannen/{plan}/beoordeling",
         Who::Admins,
     ),
+    // Governance: a beheerder plans meetings and keeps their agenda and verslag.
+    ("POST", "/overleggen/{id}/vergaderingen", Who::Admins),
+    ("POST", "/vergaderingen/{id}/bewerken", Who::Admins),
+    ("POST", "/vergaderingen/{id}/agendapunten", Who::Admins),
+    ("POST", "/vergaderingen/{id}/uitkomsten", Who::Admins),
 ];
 
 /// The demo's open round, which covers PLAN.
 const ROUND: &str = "2025-Q4";
+
+/// The demo's BBO of 9 October 2025.
+const MEETING: &str = "bbo-zou-2025-10-09";
 
 /// The KPI whose values the trekker of UNICUM (who leads MTVP) may enter.
 const KPI: &str = "mtvp-consultduur";
@@ -279,6 +287,10 @@ impl Fixture {
             KPI.to_owned()
         } else if pattern.starts_with("/acties/") {
             self.action.to_string()
+        } else if pattern.starts_with("/overleggen/") {
+            "bbo-zou".to_owned()
+        } else if pattern.starts_with("/vergaderingen/") {
+            MEETING.to_owned()
         } else if pattern.starts_with("/gebieden/") {
             // Gemeenten are areas with their CBS code as id.
             GEMEENTE.to_owned()
@@ -329,6 +341,17 @@ impl Fixture {
             .expect("action")
             .expect("exists")
             .version
+    }
+
+    async fn meeting_version(&self) -> String {
+        self.app
+            .store
+            .meeting(MEETING)
+            .await
+            .expect("meeting")
+            .expect("exists")
+            .version
+            .to_string()
     }
 
     async fn round_version(&self) -> i64 {
@@ -723,6 +746,49 @@ impl Fixture {
                     .post_form(
                         &path,
                         [("version", version.as_str()), ("verdict", "geaccepteerd")],
+                    )
+                    .await
+            }
+            (_, "/overleggen/{id}/vergaderingen") => {
+                client
+                    .post_form(&path, [("day", "2026-05-07"), ("status", "concept-agenda")])
+                    .await
+            }
+            (_, "/vergaderingen/{id}/bewerken") => {
+                let version = self.meeting_version().await;
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("version", version.as_str()),
+                            ("day", "2025-10-09"),
+                            ("starts", "11:00"),
+                            ("ends", "13:00"),
+                            ("status", "verslag-concept"),
+                        ],
+                    )
+                    .await
+            }
+            (_, "/vergaderingen/{id}/agendapunten") => {
+                let version = self.meeting_version().await;
+                client
+                    .post_form(
+                        &path,
+                        [("version", version.as_str()), ("title", "Rondvraag")],
+                    )
+                    .await
+            }
+            (_, "/vergaderingen/{id}/uitkomsten") => {
+                let version = self.meeting_version().await;
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("version", version.as_str()),
+                            ("number", "9"),
+                            ("kind", "informatie"),
+                            ("text", "Geen vragen."),
+                        ],
                     )
                     .await
             }

@@ -85,11 +85,12 @@ const RACERS: usize = 32;
 
 /// Every table with a `version` column. A new versioned table fails
 /// [`every_versioned_table_has_a_race_test`] until a race test for it is added here.
-const RACED_TABLES: [&str; 11] = [
+const RACED_TABLES: [&str; 12] = [
     "areas",
     "follow_up_actions",
     "framework_items",
     "indicators",
+    "meetings",
     "observations",
     "organisations",
     "plan_updates",
@@ -589,6 +590,36 @@ async fn thirty_two_saves_of_one_round_version_store_exactly_one() {
     let now = app.store.round(ROUND).await.unwrap().unwrap();
     assert_eq!(version, round.version + 1);
     assert_eq!(now.summary, Some(format!("Samenvatting {winner}")));
+    assert_eq!(racers_in_trail(&app).await, [format!("racer {winner}")]);
+}
+
+/// The demo's BBO of 9 October 2025, with nine agenda items.
+const MEETING: &str = "bbo-zou-2025-10-09";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_two_agenda_items_added_at_one_meeting_version_store_exactly_one() {
+    let app = TestApp::demo().await;
+    let meeting = app.store.meeting(MEETING).await.unwrap().unwrap();
+    let (winner, version) = race(|i| {
+        let store = app.store.clone();
+        let version = meeting.version;
+        async move {
+            let item = regiomonitor::features::meetings::model::AgendaItemFields {
+                title: format!("Punt van racer {i}"),
+                ..Default::default()
+            };
+            store
+                .add_agenda_item(&actor(i), &Reason::default(), MEETING, version, &item)
+                .await
+                .map(|_| version + 1)
+        }
+    })
+    .await;
+    assert_eq!(version, meeting.version + 1);
+    let items = app.store.agenda_items(MEETING).await.unwrap();
+    assert_eq!(items.len(), 10, "one item added to the nine");
+    assert_eq!(items[9].title, format!("Punt van racer {winner}"));
+    assert_eq!(items[9].number, 10);
     assert_eq!(racers_in_trail(&app).await, [format!("racer {winner}")]);
 }
 

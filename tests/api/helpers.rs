@@ -1001,6 +1001,11 @@ impl TestApp {
             "update_reviews",
             "round_snapshots",
             "round_corrections",
+            "meetings",
+            "meeting_attendance",
+            "agenda_items",
+            "agenda_item_plans",
+            "agenda_outcomes",
         ] {
             counts.push((
                 table.to_owned(),
@@ -1010,6 +1015,11 @@ impl TestApp {
         counts.push((
             "plan versions".into(),
             self.scalar("SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM plans")
+                .await,
+        ));
+        counts.push((
+            "meeting versions".into(),
+            self.scalar("SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM meetings")
                 .await,
         ));
         counts.push((

@@ -24,6 +24,7 @@ mod helpers;
 mod import;
 mod import_observations;
 mod import_upload;
+mod meetings;
 mod mine;
 mod monitoring;
 mod monitoring_api;

@@ -775,6 +775,65 @@ async function quarterly(browser) {
   await lead.close();
 }
 
+/// Governance as its users go through it: the beheerder plans the next regiegroep, puts the
+/// quarterly report on its agenda as an item about a plan, records a decision, fixes the
+/// verslag, and a visitor reads it; axe on every form and its error state on the way.
+async function governance(browser) {
+  section('7. Governance: plan a meeting, its agenda, a decision, the verslag');
+  const body = 'regiegroep-zou';
+  const plan = 'netwerk-mentale-gezondheid';
+  const ctx = await newContext(browser, 'governance beheerder');
+  const b = await ctx.newPage();
+  if (!(await check('governance: sign in as beheerder', b, () => signIn(b, 'beheerder')))) return;
+  const meeting = await check('governance: the beheerder plans a meeting of the regiegroep', b, async () => {
+    await open(b, `/overleggen/${body}`);
+    await axe(b);
+    const refused = await submit(b, b.getByRole('button', { name: 'Vergadering plannen' }));
+    await expectStatus(refused, 422, 'planning a meeting without a day');
+    assert((await b.locator('#fouten li').count()) > 0, 'no error summary');
+    await axe(b);
+    await b.getByLabel('Datum').fill('2026-02-12');
+    await b.getByLabel('Begint om').fill('14:00');
+    await b.getByLabel('Eindigt om').fill('16:00');
+    await submit(b, b.getByRole('button', { name: 'Vergadering plannen' }));
+    const path = pathOf(b);
+    assert(path.startsWith(`/vergaderingen/${body}-2026-02-12`), `after planning, the page is ${path}`);
+    assert((await b.locator('#melding').count()) === 1, 'no confirmation after planning the meeting');
+    await axe(b);
+    return path;
+  });
+  if (!meeting) { await ctx.close(); return; }
+  await check('governance: the quarterly report goes on the agenda as an item about a plan', b, async () => {
+    await b.getByLabel('Titel').fill('Kwartaalrapportage 3e kwartaal 2025');
+    await b.getByLabel('Rol van wie het inbrengt').fill('kernteam');
+    await b.getByLabel('Over plan').selectOption(plan);
+    await submit(b, b.getByRole('button', { name: 'Agendapunt toevoegen' }));
+    assert((await b.locator('#punt-1 h3').innerText()).includes('Kwartaalrapportage'), 'the item is not on the agenda');
+    assert((await b.locator(`#punt-1 a[href="/plannen/${plan}"]`).count()) === 1, 'the item does not link its plan');
+  });
+  await check('governance: an outcome without text is refused, a decision is recorded', b, async () => {
+    await b.getByLabel('Soort').selectOption('besluit');
+    const refused = await submit(b, b.getByRole('button', { name: 'Uitkomst vastleggen' }));
+    await expectStatus(refused, 422, 'an outcome without text');
+    await axe(b);
+    await b.getByLabel('Uitkomst', { exact: true }).fill('De regiegroep neemt de kwartaalrapportage over voor het BBO.');
+    await submit(b, b.getByRole('button', { name: 'Uitkomst vastleggen' }));
+    assert((await b.locator('#punt-1 .rm-outcome--besluit').count()) === 1, 'the decision is not shown');
+  });
+  await check('governance: the verslag is fixed and a visitor reads the decision', b, async () => {
+    await b.locator('#veld-wijzig-status').selectOption('verslag-vastgesteld');
+    await submit(b, b.getByRole('button', { name: 'Wijzigingen opslaan' }));
+    const anon = await newContext(browser, 'governance visitor');
+    const v = await anon.newPage();
+    await open(v, meeting);
+    assert((await v.locator('.rm-outcome--besluit').count()) === 1, 'the visitor does not see the decision');
+    assert((await v.locator('form[method="post"]').count()) === 0, 'the visitor is offered the beheerder\'s forms');
+    await axe(v);
+    await anon.close();
+  });
+  await ctx.close();
+}
+
 /// The monitoring pages as a beheerder: the observation form and its error state (with and
 /// without JavaScript), a follow-up action with its escalation to the regiegroep, and the pages
 /// that list it. Runs last: it adds an action to the demo data.
@@ -958,6 +1017,7 @@ async function main() {
     }
     await monitoring(browser);
     await quarterly(browser);
+    await governance(browser);
   } finally {
     await browser.close();
   }

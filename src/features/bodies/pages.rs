@@ -7,7 +7,9 @@ use axum::extract::{Path, State};
 use super::model::BodyRow;
 use crate::web::AppState;
 use crate::web::error::WebError;
+use crate::web::forms::FormErrors;
 use crate::web::routes::Routes;
+use crate::web::session::Viewer;
 use crate::web::view::{Catalog, SourceView};
 
 pub fn routes() -> Routes {
@@ -62,10 +64,29 @@ pub struct BodyPage {
     pub open: Vec<crate::features::indicators::ActionLine>,
     pub closed: Vec<crate::features::indicators::ActionLine>,
     pub overdue: usize,
+    /// Its meetings, and the form to plan one (a beheerder).
+    pub meetings: crate::features::meetings::pages::BodyMeetings,
+    pub is_admin: bool,
 }
 
-/// One body: what it is, and the follow-up actions escalated to it (or started there).
-async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<BodyPage, WebError> {
+/// One body: what it is, its meetings, and the follow-up actions escalated to it (or started
+/// there).
+async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<BodyPage, WebError> {
+    body_page(&state, &viewer, &id, None, FormErrors::new()).await
+}
+
+/// The body's page, with the form to plan a meeting as posted and its errors.
+pub async fn body_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    form: Option<crate::features::meetings::pages::MeetingForm>,
+    errors: FormErrors,
+) -> Result<BodyPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
     let bodies = state.store.bodies().await?;
     let body = bodies.iter().find(|b| b.id == id).cloned().ok_or_else(|| {
@@ -82,6 +103,8 @@ async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<B
     );
     let overdue = lines.iter().filter(|a| a.overdue).count();
     let (open, closed) = lines.into_iter().partition(|a| a.open);
+    let meetings =
+        crate::features::meetings::pages::body_meetings(state, &body.id, form, errors).await?;
     Ok(BodyPage {
         nav: "overleggen",
         level: body
@@ -101,5 +124,7 @@ async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<B
         open,
         closed,
         overdue,
+        meetings,
+        is_admin: viewer.is_admin(),
     })
 }

@@ -141,6 +141,9 @@ pub struct DashboardPage {
     pub attention: Vec<AttentionPart>,
     /// The newest minutes of a meeting ("Verslag ..."), to ask what changed since: (id, title).
     pub last_meeting: Option<(String, String)>,
+    /// The last and the next meeting of a BBO: (id, day in words, body).
+    pub last_bbo: Option<(String, String, String)>,
+    pub next_bbo: Option<(String, String, String)>,
     pub groups: Vec<ColumnGroup>,
     pub columns: Vec<Column>,
     pub row_groups: Vec<RowGroup>,
@@ -274,6 +277,13 @@ async fn show(
         .find(|s| s.title.starts_with("Verslag"))
         .map(|s| (s.id.clone(), format!("{} ({})", s.title, date_nl(&s.date))));
 
+    let (last_bbo, next_bbo) = state
+        .store
+        .bbo_around(&crate::features::indicators::today().to_string())
+        .await?;
+    let in_words = |(id, day, body): (String, String, String)| (id, date_nl(&day), body);
+    let (last_bbo, next_bbo) = (last_bbo.map(in_words), next_bbo.map(in_words));
+
     // The matrix: the gemeenten in the selected plans' working areas (or the chosen one).
     let (groups, mut columns) = matrix_columns(&catalog, &choice, &view.gemeenten_in_view());
     // The estimate counted every gemeente; the columns are those of the working areas. A
@@ -313,6 +323,8 @@ async fn show(
         count_groups,
         attention,
         last_meeting,
+        last_bbo,
+        next_bbo,
         groups,
         columns,
         row_groups,

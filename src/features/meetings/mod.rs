@@ -1,0 +1,8 @@
+//! Governance: the meetings (vergaderingen) of a body, their agenda items and what came of
+//! them, the agenda and verslag pages, and each body's calendar feed (`.ics`).
+
+pub mod demo;
+pub mod ics;
+pub mod model;
+pub mod pages;
+pub mod repo;

@@ -1,0 +1,164 @@
+//! The records of governance: a meeting, its attendance, its agenda items and their outcomes,
+//! with the meeting's field declarations for the trail and refusals.
+
+use jiff::civil::{Date, Time};
+use serde::Serialize;
+use sqlx::FromRow;
+
+use crate::domain::{MeetingStatus, OutcomeKind};
+use crate::store::write_path::record_fields;
+
+record_fields! {
+    /// The fields of a meeting. Its agenda items and outcomes are part of it: adding one
+    /// changes the meeting (and its version).
+    pub enum MeetingField for "meeting" {
+        Record = "record" => "Aangemaakt",
+        Body = "body" => "Overleg" as Line,
+        Day = "day" => "Datum" as Line,
+        Starts = "starts" => "Begint om" as Line,
+        Ends = "ends" => "Eindigt om" as Line,
+        Place = "place" => "Plaats" as Line,
+        Chair = "chair" => "Voorzitter" as Line,
+        Status = "status" => "Stand",
+        AgendaItem = "agenda_item" => "Agendapunt",
+        Outcome = "outcome" => "Uitkomst",
+    }
+}
+
+/// A meeting as stored.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct MeetingRow {
+    pub id: String,
+    pub body_id: String,
+    /// YYYY-MM-DD
+    pub starts_on: String,
+    /// HH:MM, local time (Europe/Amsterdam); empty when unknown.
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    pub place: Option<String>,
+    pub chair: Option<String>,
+    pub status: String,
+    pub status_assumption: Option<String>,
+    pub source_id: Option<String>,
+    pub version: i64,
+}
+
+impl MeetingRow {
+    pub fn status(&self) -> MeetingStatus {
+        MeetingStatus::parse(&self.status).unwrap_or(MeetingStatus::DraftAgenda)
+    }
+
+    pub fn day(&self) -> Option<Date> {
+        self.starts_on.parse().ok()
+    }
+
+    pub fn start(&self) -> Option<Time> {
+        self.starts_at.as_deref().and_then(|t| parse_time(t).ok())
+    }
+
+    pub fn end(&self) -> Option<Time> {
+        self.ends_at.as_deref().and_then(|t| parse_time(t).ok())
+    }
+}
+
+/// A time of day as a form or file writes it: `11:00` (or `9:30`).
+pub fn parse_time(value: &str) -> Result<Time, String> {
+    let value = value.trim();
+    let digits = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    value
+        .split_once(':')
+        .filter(|(h, m)| digits(h, 1..=2) && digits(m, 2..=2))
+        .and_then(|(h, m)| Time::new(h.parse().ok()?, m.parse().ok()?, 0, 0).ok())
+        .ok_or_else(|| {
+            format!("\"{value}\" is geen tijd; schrijf uren en minuten als 11:00 of 9:30.")
+        })
+}
+
+/// Who attended, by organisation or a description, and role.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct AttendanceRow {
+    pub meeting_id: String,
+    pub position: i64,
+    pub organisation_id: Option<String>,
+    pub description: Option<String>,
+    pub role: Option<String>,
+}
+
+/// An agenda item as stored.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct AgendaItemRow {
+    pub meeting_id: String,
+    pub number: i64,
+    pub title: String,
+    pub presenter_organisation_id: Option<String>,
+    pub presenter_role: Option<String>,
+    pub presenter_assumption: Option<String>,
+    /// Attachments by title, one per line.
+    pub attachments: Option<String>,
+}
+
+/// What came of an agenda item.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct OutcomeRow {
+    pub meeting_id: String,
+    pub number: i64,
+    pub position: i64,
+    pub kind: String,
+    pub text: String,
+    pub owner: Option<String>,
+    /// YYYY-MM-DD
+    pub due_on: Option<String>,
+}
+
+impl OutcomeRow {
+    pub fn kind(&self) -> OutcomeKind {
+        OutcomeKind::parse(&self.kind).unwrap_or(OutcomeKind::Information)
+    }
+}
+
+/// What a form or the demo writes of a meeting itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingFields {
+    pub body_id: String,
+    pub day: Date,
+    pub starts: Option<Time>,
+    pub ends: Option<Time>,
+    pub place: Option<String>,
+    pub chair: Option<String>,
+    pub status: MeetingStatus,
+}
+
+/// A new agenda item.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgendaItemFields {
+    pub title: String,
+    pub presenter_organisation_id: Option<String>,
+    pub presenter_role: Option<String>,
+    pub attachments: Vec<String>,
+    pub plans: Vec<String>,
+}
+
+/// A new outcome of an agenda item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeFields {
+    pub kind: OutcomeKind,
+    pub text: String,
+    pub owner: Option<String>,
+    pub due: Option<Date>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_time_is_hours_and_two_digit_minutes() {
+        assert_eq!(parse_time("11:00"), Ok(Time::constant(11, 0, 0, 0)));
+        assert_eq!(parse_time(" 9:30 "), Ok(Time::constant(9, 30, 0, 0)));
+        for bad in ["24:00", "11", "11:5", "11:60", "elf uur", "-1:00", ""] {
+            assert!(parse_time(bad).is_err(), "{bad}");
+        }
+    }
+}

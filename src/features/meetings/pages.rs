@@ -1,0 +1,696 @@
+//! The pages of governance: a body's meetings (on the body's page), one meeting with its
+//! agenda and, once there, its verslag; a beheerder's forms to plan a meeting, change it, add
+//! agenda items and record what came of them; and the body's calendar feed.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+
+use super::model::{
+    AgendaItemFields, MeetingField, MeetingFields, MeetingRow, OutcomeFields, parse_time,
+};
+use crate::domain::{MeetingStatus, OutcomeKind, parse_date};
+use crate::store::{Reason, StoreError};
+use crate::web::AppState;
+use crate::web::error::WebError;
+use crate::web::flash::{self, Notice};
+use crate::web::forms::{Choice, FormErrors, NotSaved, optional, settle_at};
+use crate::web::routes::Routes;
+use crate::web::session::Viewer;
+use crate::web::view::{Catalog, SourceView, date_nl};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/overleggen/{id}/vergaderingen", plan_meeting)
+        .get("/overleggen/{id}/vergaderingen.ics", calendar)
+        .get("/vergaderingen/{id}", show)
+        .post("/vergaderingen/{id}/bewerken", edit)
+        .post("/vergaderingen/{id}/agendapunten", add_item)
+        .post("/vergaderingen/{id}/uitkomsten", add_outcome)
+}
+
+/// The form field of a meeting's field.
+fn meeting_input(f: MeetingField) -> &'static str {
+    match f {
+        MeetingField::Body => "general",
+        MeetingField::Day => "day",
+        MeetingField::Starts => "starts",
+        MeetingField::Ends => "ends",
+        MeetingField::Place => "place",
+        MeetingField::Chair => "chair",
+        MeetingField::Record | MeetingField::Status => "status",
+        MeetingField::AgendaItem => "title",
+        MeetingField::Outcome => "text",
+    }
+}
+
+/// "11:00–13:00", "11:00" or "" (time unknown).
+fn time_span(m: &MeetingRow) -> String {
+    match (m.starts_at.as_deref(), m.ends_at.as_deref()) {
+        (Some(s), Some(e)) => format!("{s}–{e}"),
+        (Some(s), None) => s.to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// One meeting in a body's list.
+pub struct MeetingLine {
+    pub id: String,
+    pub day: String,
+    pub time: String,
+    pub place: String,
+    pub status: &'static str,
+}
+
+impl MeetingLine {
+    fn of(m: &MeetingRow) -> Self {
+        Self {
+            id: m.id.clone(),
+            day: date_nl(&m.starts_on),
+            time: time_span(m),
+            place: m.place.clone().unwrap_or_default(),
+            status: m.status().label(),
+        }
+    }
+}
+
+/// A body's meetings for its page: the coming ones (the first is the next) and the earlier
+/// ones, the latest first; with the form to plan one for a beheerder.
+pub struct BodyMeetings {
+    pub coming: Vec<MeetingLine>,
+    pub earlier: Vec<MeetingLine>,
+    pub form: MeetingForm,
+    pub errors: FormErrors,
+    pub statuses: Vec<Choice>,
+}
+
+pub async fn body_meetings(
+    state: &AppState,
+    body_id: &str,
+    form: Option<MeetingForm>,
+    errors: FormErrors,
+) -> Result<BodyMeetings, WebError> {
+    let today = crate::features::indicators::today();
+    let (coming, mut earlier): (Vec<MeetingRow>, Vec<MeetingRow>) = state
+        .store
+        .meetings_of_body(body_id)
+        .await?
+        .into_iter()
+        .partition(|m| m.day().is_none_or(|d| d >= today));
+    earlier.reverse();
+    Ok(BodyMeetings {
+        coming: coming.iter().map(MeetingLine::of).collect(),
+        earlier: earlier.iter().map(MeetingLine::of).collect(),
+        form: form.unwrap_or_else(|| MeetingForm {
+            status: MeetingStatus::DraftAgenda.code().to_owned(),
+            ..MeetingForm::default()
+        }),
+        errors,
+        statuses: Choice::all::<MeetingStatus>(),
+    })
+}
+
+/// A meeting's form as posted; all text, so what was typed comes back.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MeetingForm {
+    pub version: String,
+    pub day: String,
+    pub starts: String,
+    pub ends: String,
+    pub place: String,
+    pub chair: String,
+    pub status: String,
+}
+
+impl MeetingForm {
+    fn of(m: &MeetingRow) -> Self {
+        Self {
+            version: m.version.to_string(),
+            day: m.starts_on.clone(),
+            starts: m.starts_at.clone().unwrap_or_default(),
+            ends: m.ends_at.clone().unwrap_or_default(),
+            place: m.place.clone().unwrap_or_default(),
+            chair: m.chair.clone().unwrap_or_default(),
+            status: m.status.clone(),
+        }
+    }
+
+    fn validate(&self, body_id: &str) -> Result<MeetingFields, FormErrors> {
+        let mut errors = FormErrors::new();
+        let day = errors.check("day", "Datum", parse_date(&self.day));
+        let time = |errors: &mut FormErrors, field: &str, label: &str, value: &str| {
+            optional(value).and_then(|v| errors.check(field, label, parse_time(&v)))
+        };
+        let starts = time(&mut errors, "starts", "Begint om", &self.starts);
+        let ends = time(&mut errors, "ends", "Eindigt om", &self.ends);
+        let status = errors.check("status", "Stand", MeetingStatus::parse(&self.status));
+        match (day, status) {
+            (Some(day), Some(status)) if errors.is_empty() => Ok(MeetingFields {
+                body_id: body_id.to_owned(),
+                day,
+                starts,
+                ends,
+                place: optional(&self.place),
+                chair: optional(&self.chair),
+                status,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn version_of(errors: &mut FormErrors, value: &str) -> i64 {
+    match value.trim().parse::<i64>() {
+        Ok(v) if v > 0 => v,
+        _ => {
+            errors.add(
+                "general",
+                "Het formulier mist zijn versie; open de pagina opnieuw en probeer het nog eens.",
+            );
+            0
+        }
+    }
+}
+
+/// Plans a meeting of a body (a beheerder).
+async fn plan_meeting(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(body_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin("een vergadering plannen")?;
+    let form: MeetingForm = crate::web::forms::parse_form(&body);
+    let errors = match form.validate(&body_id) {
+        Ok(fields) => {
+            let saved = state
+                .store
+                .add_meeting(&viewer.actor(), &Reason::default(), &fields)
+                .await;
+            match settle_at(saved, meeting_input, "general")? {
+                Ok(id) => {
+                    return Ok(flash::redirect(
+                        &format!("/vergaderingen/{id}"),
+                        Notice::Created,
+                    ));
+                }
+                Err(not_saved) => not_saved.errors,
+            }
+        }
+        Err(errors) => errors,
+    };
+    let page =
+        crate::features::bodies::pages::body_page(&state, &viewer, &body_id, Some(form), errors)
+            .await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// A body's meetings as an iCalendar feed, to subscribe to in a calendar.
+async fn calendar(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
+    let body_id = file.as_str();
+    let body = state
+        .store
+        .bodies()
+        .await?
+        .into_iter()
+        .find(|b| b.id == body_id)
+        .ok_or_else(|| WebError::NotFound(format!("Er is geen overleg \"{body_id}\".")))?;
+    let meetings = state.store.meetings_of_body(&body.id).await?;
+    let feed = super::ics::calendar(&body.name, &meetings, jiff::Timestamp::now());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "inline; filename=\"vergaderingen.ics\"",
+            ),
+        ],
+        feed,
+    )
+        .into_response())
+}
+
+/// An outcome as the page shows it.
+pub struct OutcomeView {
+    pub kind: OutcomeKind,
+    pub text: String,
+    pub owner: String,
+    pub due: String,
+}
+
+/// An agenda item as the page shows it.
+pub struct ItemView {
+    pub number: i64,
+    pub title: String,
+    pub presenter: String,
+    pub presenter_assumption: Option<String>,
+    pub attachments: Vec<String>,
+    pub plans: Vec<(String, String)>,
+    pub outcomes: Vec<OutcomeView>,
+}
+
+/// The form for a new agenda item.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ItemForm {
+    pub version: String,
+    pub title: String,
+    pub organisation: String,
+    pub role: String,
+    pub attachments: String,
+    pub plan: String,
+}
+
+/// The form for a new outcome.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OutcomeForm {
+    pub version: String,
+    pub number: String,
+    pub kind: String,
+    pub text: String,
+    pub owner: String,
+    pub due: String,
+}
+
+/// What a refused post brings back to the meeting page.
+#[derive(Default)]
+struct Posted {
+    edit: Option<MeetingForm>,
+    edit_errors: FormErrors,
+    item: ItemForm,
+    item_errors: FormErrors,
+    outcome: OutcomeForm,
+    outcome_errors: FormErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/meeting.html")]
+pub struct MeetingPage {
+    pub nav: &'static str,
+    pub meeting: MeetingRow,
+    pub body_name: String,
+    pub day: String,
+    pub time: String,
+    pub status: MeetingStatus,
+    pub source: Option<SourceView>,
+    pub attendance: Vec<String>,
+    /// Visitors see the agenda once vastgesteld and the outcomes once the verslag is.
+    pub shows_agenda: bool,
+    pub shows_outcomes: bool,
+    pub items: Vec<ItemView>,
+    pub is_admin: bool,
+    pub edit: MeetingForm,
+    pub edit_errors: FormErrors,
+    pub item: ItemForm,
+    pub item_errors: FormErrors,
+    pub outcome: OutcomeForm,
+    pub outcome_errors: FormErrors,
+    pub statuses: Vec<Choice>,
+    pub kinds: Vec<Choice>,
+    pub organisations: Vec<Choice>,
+    pub plans: Vec<Choice>,
+    pub numbers: Vec<Choice>,
+}
+
+async fn meeting_view(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    posted: Posted,
+) -> Result<MeetingPage, WebError> {
+    let meeting = state.store.meeting(id).await?.ok_or_else(|| {
+        WebError::NotFound(format!(
+            "Er is geen vergadering \"{id}\". Kies een vergadering op de pagina van haar overleg."
+        ))
+    })?;
+    let catalog = Catalog::load(&state.store).await?;
+    let body_name = state
+        .store
+        .bodies()
+        .await?
+        .into_iter()
+        .find(|b| b.id == meeting.body_id)
+        .map_or_else(|| meeting.body_id.clone(), |b| b.name);
+    let organisations: HashMap<String, String> = state
+        .store
+        .organisations()
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let org_name = |id: &Option<String>| {
+        id.as_ref()
+            .map(|i| organisations.get(i).cloned().unwrap_or_else(|| i.clone()))
+    };
+    let status = meeting.status();
+    let internal = viewer.is_signed_in();
+    let shows_agenda = internal || status.agenda_is_public();
+    let shows_outcomes = internal || status.outcomes_are_public();
+    let attendance = state
+        .store
+        .meeting_attendance(id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let who = org_name(&a.organisation_id)
+                .or(a.description.clone())
+                .unwrap_or_default();
+            match a.role {
+                Some(role) => format!("{who} ({role})"),
+                None => who,
+            }
+        })
+        .collect();
+    let mut items = Vec::new();
+    if shows_agenda {
+        let mut plans: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+        for (number, plan_id, name) in state.store.agenda_item_plans(id).await? {
+            plans.entry(number).or_default().push((plan_id, name));
+        }
+        let mut outcomes: HashMap<i64, Vec<OutcomeView>> = HashMap::new();
+        if shows_outcomes {
+            for o in state.store.agenda_outcomes(id).await? {
+                outcomes.entry(o.number).or_default().push(OutcomeView {
+                    kind: o.kind(),
+                    owner: o.owner.clone().unwrap_or_default(),
+                    due: o.due_on.as_deref().map(date_nl).unwrap_or_default(),
+                    text: o.text,
+                });
+            }
+        }
+        for item in state.store.agenda_items(id).await? {
+            let presenter = [
+                item.presenter_role.clone(),
+                org_name(&item.presenter_organisation_id),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+            items.push(ItemView {
+                plans: plans.remove(&item.number).unwrap_or_default(),
+                outcomes: outcomes.remove(&item.number).unwrap_or_default(),
+                attachments: item
+                    .attachments
+                    .as_deref()
+                    .unwrap_or_default()
+                    .lines()
+                    .map(str::to_owned)
+                    .collect(),
+                presenter,
+                presenter_assumption: item.presenter_assumption,
+                number: item.number,
+                title: item.title,
+            });
+        }
+    }
+    let is_admin = viewer.is_admin();
+    let (organisation_choices, plan_choices) = if is_admin {
+        let mut orgs: Vec<Choice> = organisations
+            .iter()
+            .map(|(id, name)| Choice::new(id.clone(), name.clone()))
+            .collect();
+        orgs.sort_by(|a, b| a.label.cmp(&b.label));
+        (
+            Choice::none_then("Geen organisatie", orgs),
+            Choice::none_then(
+                "Geen plan",
+                state
+                    .store
+                    .plan_names()
+                    .await?
+                    .into_iter()
+                    .map(|(id, name)| Choice::new(id, name)),
+            ),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let version = meeting.version.to_string();
+    let with_version = |v: &mut String| {
+        if v.is_empty() {
+            v.clone_from(&version);
+        }
+    };
+    let mut item = posted.item;
+    with_version(&mut item.version);
+    let mut outcome = posted.outcome;
+    with_version(&mut outcome.version);
+    Ok(MeetingPage {
+        nav: "overleggen",
+        body_name,
+        day: date_nl(&meeting.starts_on),
+        time: time_span(&meeting),
+        status,
+        source: catalog.source(meeting.source_id.as_deref()),
+        attendance,
+        shows_agenda,
+        shows_outcomes,
+        numbers: items
+            .iter()
+            .map(|i| Choice::new(i.number.to_string(), format!("{}. {}", i.number, i.title)))
+            .collect(),
+        items,
+        is_admin,
+        edit: posted.edit.unwrap_or_else(|| MeetingForm::of(&meeting)),
+        edit_errors: posted.edit_errors,
+        item,
+        item_errors: posted.item_errors,
+        outcome,
+        outcome_errors: posted.outcome_errors,
+        statuses: Choice::all::<MeetingStatus>(),
+        kinds: Choice::all::<OutcomeKind>(),
+        organisations: organisation_choices,
+        plans: plan_choices,
+        meeting,
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<MeetingPage, WebError> {
+    meeting_view(&state, &viewer, &id, Posted::default()).await
+}
+
+/// The meeting page again with a refused form's errors (a 422).
+async fn refused(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    posted: Posted,
+) -> Result<Response, WebError> {
+    let page = meeting_view(state, viewer, id, posted).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// The errors of a refused save; a conflict says that someone else changed the meeting.
+fn not_saved(not_saved: NotSaved, field: &'static str) -> FormErrors {
+    let mut errors = not_saved.errors;
+    if not_saved.newer_version.is_some() {
+        errors.add(
+            field,
+            "Iemand anders heeft de vergadering intussen gewijzigd; hieronder staat hoe zij nu is. Kijk of uw wijziging nog nodig is en verstuur die dan opnieuw.",
+        );
+    }
+    errors
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin("een vergadering wijzigen")?;
+    let form: MeetingForm = crate::web::forms::parse_form(&body);
+    let meeting = state
+        .store
+        .meeting(&id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("Er is geen vergadering \"{id}\".")))?;
+    let mut errors = FormErrors::new();
+    let version = version_of(&mut errors, &form.version);
+    let fields = match form.validate(&meeting.body_id) {
+        Ok(fields) if errors.is_empty() => fields,
+        Ok(_) => return refused_edit(&state, &viewer, &id, form, errors).await,
+        Err(e) => return refused_edit(&state, &viewer, &id, form, e).await,
+    };
+    let saved = state
+        .store
+        .edit_meeting(&viewer.actor(), &Reason::default(), &id, version, &fields)
+        .await;
+    match settle_at(saved, meeting_input, "status")? {
+        Ok(_) => Ok(flash::redirect(
+            &format!("/vergaderingen/{id}"),
+            Notice::Saved,
+        )),
+        Err(e) if e.newer_version.is_some() => {
+            let errors = not_saved(e, "status");
+            refused(
+                &state,
+                &viewer,
+                &id,
+                Posted {
+                    edit_errors: errors,
+                    ..Posted::default()
+                },
+            )
+            .await
+        }
+        Err(e) => refused_edit(&state, &viewer, &id, form, e.errors).await,
+    }
+}
+
+async fn refused_edit(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    form: MeetingForm,
+    errors: FormErrors,
+) -> Result<Response, WebError> {
+    let posted = Posted {
+        edit: Some(form),
+        edit_errors: errors,
+        ..Posted::default()
+    };
+    refused(state, viewer, id, posted).await
+}
+
+async fn add_item(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin("een agendapunt toevoegen")?;
+    let form: ItemForm = crate::web::forms::parse_form(&body);
+    let mut errors = FormErrors::new();
+    let version = version_of(&mut errors, &form.version);
+    if form.title.trim().is_empty() {
+        errors.add(
+            "title",
+            "Titel van het agendapunt: vul in waar het punt over gaat.",
+        );
+    }
+    if errors.is_empty() {
+        let fields = AgendaItemFields {
+            title: form.title.trim().to_owned(),
+            presenter_organisation_id: optional(&form.organisation),
+            presenter_role: optional(&form.role),
+            attachments: form.attachments.lines().filter_map(optional).collect(),
+            plans: optional(&form.plan).into_iter().collect(),
+        };
+        let saved = state
+            .store
+            .add_agenda_item(&viewer.actor(), &Reason::default(), &id, version, &fields)
+            .await;
+        match settle_at(saved, meeting_input, "title")? {
+            Ok(number) => {
+                return Ok(flash::redirect(
+                    &format!("/vergaderingen/{id}#punt-{number}"),
+                    Notice::Saved,
+                ));
+            }
+            Err(e) => errors = not_saved(e, "title"),
+        }
+    }
+    let mut form = form;
+    form.version.clear();
+    let posted = Posted {
+        item: form,
+        item_errors: errors,
+        ..Posted::default()
+    };
+    refused(&state, &viewer, &id, posted).await
+}
+
+async fn add_outcome(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin("een uitkomst vastleggen")?;
+    let form: OutcomeForm = crate::web::forms::parse_form(&body);
+    let mut errors = FormErrors::new();
+    let version = version_of(&mut errors, &form.version);
+    let number = match form.number.trim().parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.add(
+                "number",
+                "Agendapunt: kies het agendapunt van deze uitkomst.",
+            );
+            None
+        }
+    };
+    let kind = errors.check("kind", "Soort", OutcomeKind::parse(&form.kind));
+    if form.text.trim().is_empty() {
+        errors.add(
+            "text",
+            "Uitkomst: schrijf wat er is besloten, afgesproken of gemeld.",
+        );
+    }
+    let due: Option<Date> = match optional(&form.due) {
+        None => None,
+        Some(d) => errors.check("due", "Uiterlijk", parse_date(&d)),
+    };
+    if kind != Some(OutcomeKind::Action) && (due.is_some() || optional(&form.owner).is_some()) {
+        errors.add(
+            "owner",
+            "Eigenaar en uiterlijk horen bij een actiepunt; kies de soort actiepunt of laat ze leeg.",
+        );
+    }
+    if let (Some(number), Some(kind), true) = (number, kind, errors.is_empty()) {
+        let fields = OutcomeFields {
+            kind,
+            text: form.text.trim().replace("\r\n", "\n"),
+            owner: optional(&form.owner),
+            due,
+        };
+        let saved = state
+            .store
+            .add_outcome(
+                &viewer.actor(),
+                &Reason::default(),
+                &id,
+                number,
+                version,
+                &fields,
+            )
+            .await;
+        match saved {
+            Err(StoreError::NotFound(message)) => errors.add("number", message),
+            saved => match settle_at(saved, meeting_input, "text")? {
+                Ok(_) => {
+                    return Ok(flash::redirect(
+                        &format!("/vergaderingen/{id}#punt-{number}"),
+                        Notice::Saved,
+                    ));
+                }
+                Err(e) => errors = not_saved(e, "text"),
+            },
+        }
+    }
+    let mut form = form;
+    form.version.clear();
+    let posted = Posted {
+        outcome: form,
+        outcome_errors: errors,
+        ..Posted::default()
+    };
+    refused(&state, &viewer, &id, posted).await
+}

@@ -1,0 +1,434 @@
+//! Governance's reads and writes. Every write goes through the one write path; an agenda item
+//! or an outcome is part of its meeting, so adding one claims the meeting's version.
+
+use super::model::{
+    AgendaItemFields, AgendaItemRow, AttendanceRow, MeetingField, MeetingFields, MeetingRow,
+    OutcomeFields, OutcomeRow,
+};
+use crate::store::write_path::{RecordKey, Value, Write};
+use crate::store::{Actor, Reason, Refusal, Store, StoreError, Subject};
+
+const MEETING_COLUMNS: &str = "id, body_id, starts_on, starts_at, ends_at, place, chair, status,
+    status_assumption, source_id, version";
+
+pub(crate) fn meeting_key(id: &str) -> RecordKey<'_> {
+    RecordKey::text("meetings", id)
+}
+
+fn meeting_subject(id: &str, body_name: &str, day: &str) -> Subject {
+    Subject {
+        record_id: id.to_owned(),
+        record_label: format!("Vergadering {body_name} {day}"),
+        ..Subject::default()
+    }
+}
+
+fn hhmm(t: Option<jiff::civil::Time>) -> Option<String> {
+    t.map(|t| t.strftime("%H:%M").to_string())
+}
+
+/// The readable values of a meeting for the trail.
+fn meeting_values(f: &MeetingFields, body_name: &str) -> Vec<(MeetingField, Option<String>)> {
+    vec![
+        (MeetingField::Body, Some(body_name.to_owned())),
+        (MeetingField::Day, Some(f.day.to_string())),
+        (MeetingField::Starts, hhmm(f.starts)),
+        (MeetingField::Ends, hhmm(f.ends)),
+        (MeetingField::Place, f.place.clone()),
+        (MeetingField::Chair, f.chair.clone()),
+        (MeetingField::Status, Some(f.status.label().to_owned())),
+    ]
+}
+
+/// The body's name, or a refusal naming the field.
+async fn body_name(w: &mut Write<'_>, body_id: &str) -> Result<String, StoreError> {
+    sqlx::query_scalar("SELECT name FROM bodies WHERE id = $1")
+        .bind(body_id.to_owned())
+        .fetch_optional(w.conn())
+        .await?
+        .ok_or_else(|| {
+            StoreError::Refused(Refusal::of(
+                MeetingField::Body,
+                format!("Er is geen overleg \"{body_id}\"; kies een overleg uit de lijst."),
+            ))
+        })
+}
+
+fn check_times(f: &MeetingFields) -> Result<(), StoreError> {
+    match (f.starts, f.ends) {
+        (None, Some(_)) => Err(StoreError::Refused(Refusal::of(
+            MeetingField::Starts,
+            "Begint om: vul ook de begintijd in, of laat de eindtijd leeg.",
+        ))),
+        (Some(s), Some(e)) if e <= s => Err(StoreError::Refused(Refusal::of(
+            MeetingField::Ends,
+            "Eindigt om: kies een tijd na de begintijd.",
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Claims a meeting at the version the form showed; its body's name and its day.
+async fn claim_meeting(
+    w: &mut Write<'_>,
+    id: &str,
+    expected_version: i64,
+) -> Result<(i64, MeetingRow, String), StoreError> {
+    let version = w
+        .claim(&meeting_key(id), expected_version, || {
+            format!("Er is geen vergadering \"{id}\".")
+        })
+        .await?;
+    let row: MeetingRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"
+    )))
+    .bind(id.to_owned())
+    .fetch_one(w.conn())
+    .await?;
+    let name = body_name(w, &row.body_id).await?;
+    Ok((version, row, name))
+}
+
+impl Store {
+    /// The meetings of a body, the earliest first.
+    pub async fn meetings_of_body(&self, body_id: &str) -> Result<Vec<MeetingRow>, StoreError> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE body_id = $1
+              ORDER BY starts_on, starts_at, id"
+        )))
+        .bind(body_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The last meeting of a BBO before `today` (YYYY-MM-DD) and the next one from `today` on,
+    /// each as (id, day, body name): the start page says when they are.
+    pub async fn bbo_around(
+        &self,
+        today: &str,
+    ) -> Result<
+        (
+            Option<(String, String, String)>,
+            Option<(String, String, String)>,
+        ),
+        StoreError,
+    > {
+        let one = |sql: &'static str| async move {
+            sqlx::query_as::<_, (String, String, String)>(sql)
+                .bind(today.to_owned())
+                .fetch_optional(&self.pool)
+                .await
+        };
+        let last = one(
+            "SELECT m.id, m.starts_on, b.name FROM meetings m JOIN bodies b ON b.id = m.body_id
+              WHERE b.kind = 'bbo' AND m.starts_on < $1
+              ORDER BY m.starts_on DESC, m.id DESC LIMIT 1",
+        )
+        .await?;
+        let next = one(
+            "SELECT m.id, m.starts_on, b.name FROM meetings m JOIN bodies b ON b.id = m.body_id
+              WHERE b.kind = 'bbo' AND m.starts_on >= $1
+              ORDER BY m.starts_on, m.id LIMIT 1",
+        )
+        .await?;
+        Ok((last, next))
+    }
+
+    pub async fn meeting(&self, id: &str) -> Result<Option<MeetingRow>, StoreError> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"
+        )))
+        .bind(id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn meeting_attendance(&self, id: &str) -> Result<Vec<AttendanceRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT meeting_id, position, organisation_id, description, role
+               FROM meeting_attendance WHERE meeting_id = $1 ORDER BY position",
+        )
+        .bind(id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn agenda_items(&self, id: &str) -> Result<Vec<AgendaItemRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT meeting_id, number, title, presenter_organisation_id, presenter_role,
+                    presenter_assumption, attachments
+               FROM agenda_items WHERE meeting_id = $1 ORDER BY number",
+        )
+        .bind(id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The plans the agenda items of a meeting are about, as (item number, plan id, name).
+    pub async fn agenda_item_plans(
+        &self,
+        id: &str,
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT ap.number, p.id, p.name FROM agenda_item_plans ap
+               JOIN plans p ON p.id = ap.plan_id
+              WHERE ap.meeting_id = $1 ORDER BY ap.number, p.position, p.id",
+        )
+        .bind(id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn agenda_outcomes(&self, id: &str) -> Result<Vec<OutcomeRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT meeting_id, number, position, kind, text, owner, due_on
+               FROM agenda_outcomes WHERE meeting_id = $1 ORDER BY number, position",
+        )
+        .bind(id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Plans a new meeting of a body. Its id is the body's and the day's
+    /// (`bbo-zou-2025-12-18`), with a number after it for a second meeting that day.
+    pub async fn add_meeting(
+        &self,
+        actor: &Actor,
+        reason: &Reason,
+        fields: &MeetingFields,
+    ) -> Result<String, StoreError> {
+        check_times(fields)?;
+        let mut w = self.write(actor, reason).await?;
+        let name = body_name(&mut w, &fields.body_id).await?;
+        let base = format!("{}-{}", fields.body_id, fields.day);
+        let taken: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM meetings WHERE id = $1 OR id LIKE $1 || '-%'")
+                .bind(base.clone())
+                .fetch_all(w.conn())
+                .await?;
+        let id = (1..)
+            .map(|n| {
+                if n == 1 {
+                    base.clone()
+                } else {
+                    format!("{base}-{n}")
+                }
+            })
+            .find(|id| !taken.contains(id))
+            .unwrap_or(base);
+        w.insert_new(
+            sqlx::query(
+                "INSERT INTO meetings (id, body_id, starts_on, starts_at, ends_at, place, chair,
+                                       status)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id.clone())
+            .bind(fields.body_id.clone())
+            .bind(fields.day.to_string())
+            .bind(hhmm(fields.starts))
+            .bind(hhmm(fields.ends))
+            .bind(fields.place.clone())
+            .bind(fields.chair.clone())
+            .bind(fields.status.code()),
+        )
+        .await?;
+        let subject = meeting_subject(&id, &name, &fields.day.to_string());
+        w.audit_created(&subject, MeetingField::Record).await?;
+        w.audit_changes(&subject, None, &meeting_values(fields, &name))
+            .await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    /// Changes a meeting's day, times, place, chair or status, from the version the form
+    /// showed. A status that was an aanname stops being one when it changes.
+    pub async fn edit_meeting(
+        &self,
+        actor: &Actor,
+        reason: &Reason,
+        id: &str,
+        expected_version: i64,
+        fields: &MeetingFields,
+    ) -> Result<i64, StoreError> {
+        check_times(fields)?;
+        let mut w = self.write(actor, reason).await?;
+        let (version, row, name) = claim_meeting(&mut w, id, expected_version).await?;
+        if row.body_id != fields.body_id {
+            return Err(StoreError::Refused(Refusal::of(
+                MeetingField::Body,
+                "Een vergadering blijft bij haar overleg; plan een nieuwe vergadering bij het andere overleg.",
+            )));
+        }
+        let before = MeetingFields {
+            body_id: row.body_id.clone(),
+            day: row.day().unwrap_or(fields.day),
+            starts: row.start(),
+            ends: row.end(),
+            place: row.place.clone(),
+            chair: row.chair.clone(),
+            status: row.status(),
+        };
+        let keeps_assumption = before.status == fields.status;
+        sqlx::query(
+            "UPDATE meetings SET starts_on = $1, starts_at = $2, ends_at = $3, place = $4,
+                    chair = $5, status = $6,
+                    status_assumption = CASE WHEN $7 = 1 THEN status_assumption END
+              WHERE id = $8",
+        )
+        .bind(fields.day.to_string())
+        .bind(hhmm(fields.starts))
+        .bind(hhmm(fields.ends))
+        .bind(fields.place.clone())
+        .bind(fields.chair.clone())
+        .bind(fields.status.code())
+        .bind(i64::from(keeps_assumption))
+        .bind(id.to_owned())
+        .execute(w.conn())
+        .await?;
+        let subject = meeting_subject(id, &name, &row.starts_on);
+        w.audit_changes(
+            &subject,
+            Some(&meeting_values(&before, &name)),
+            &meeting_values(fields, &name),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(version)
+    }
+
+    /// Adds an agenda item after the meeting's last one. Returns its number.
+    pub async fn add_agenda_item(
+        &self,
+        actor: &Actor,
+        reason: &Reason,
+        meeting_id: &str,
+        expected_version: i64,
+        fields: &AgendaItemFields,
+    ) -> Result<i64, StoreError> {
+        let title = fields.title.trim();
+        if title.is_empty() {
+            return Err(StoreError::Refused(Refusal::of(
+                MeetingField::AgendaItem,
+                "Titel van het agendapunt: vul in waar het punt over gaat.",
+            )));
+        }
+        let mut w = self.write(actor, reason).await?;
+        let (_, row, name) = claim_meeting(&mut w, meeting_id, expected_version).await?;
+        let number: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM agenda_items WHERE meeting_id = $1",
+        )
+        .bind(meeting_id.to_owned())
+        .fetch_one(w.conn())
+        .await?;
+        sqlx::query(
+            "INSERT INTO agenda_items (meeting_id, number, title, presenter_organisation_id,
+                                       presenter_role, attachments)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(meeting_id.to_owned())
+        .bind(number)
+        .bind(title.to_owned())
+        .bind(fields.presenter_organisation_id.clone())
+        .bind(fields.presenter_role.clone())
+        .bind(Some(fields.attachments.join("\n")).filter(|a| !a.is_empty()))
+        .execute(w.conn())
+        .await?;
+        let mut plans = fields.plans.clone();
+        plans.sort_unstable();
+        plans.dedup();
+        for plan in &plans {
+            let known: Option<String> = sqlx::query_scalar("SELECT id FROM plans WHERE id = $1")
+                .bind(plan.clone())
+                .fetch_optional(w.conn())
+                .await?;
+            if known.is_none() {
+                return Err(StoreError::Refused(Refusal::of(
+                    MeetingField::AgendaItem,
+                    format!("Er is geen plan \"{plan}\"; kies de plannen uit de lijst."),
+                )));
+            }
+        }
+        w.insert_rows(
+            "agenda_item_plans",
+            plans.iter().map(|p| {
+                [
+                    ("meeting_id", Value::Text(Some(meeting_id.to_owned()))),
+                    ("number", Value::Int(Some(number))),
+                    ("plan_id", Value::Text(Some(p.clone()))),
+                ]
+            }),
+        )
+        .await?;
+        let subject = meeting_subject(meeting_id, &name, &row.starts_on);
+        w.audit(
+            &subject,
+            MeetingField::AgendaItem,
+            None,
+            Some(&format!("{number}. {title}")),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(number)
+    }
+
+    /// Records what came of an agenda item (informatie, besluit or actiepunt).
+    pub async fn add_outcome(
+        &self,
+        actor: &Actor,
+        reason: &Reason,
+        meeting_id: &str,
+        number: i64,
+        expected_version: i64,
+        fields: &OutcomeFields,
+    ) -> Result<i64, StoreError> {
+        let text = fields.text.trim();
+        if text.is_empty() {
+            return Err(StoreError::Refused(Refusal::of(
+                MeetingField::Outcome,
+                "Uitkomst: schrijf wat er is besloten, afgesproken of gemeld.",
+            )));
+        }
+        let mut w = self.write(actor, reason).await?;
+        let (version, row, name) = claim_meeting(&mut w, meeting_id, expected_version).await?;
+        let position: Option<i64> = sqlx::query_scalar(
+            "SELECT COALESCE((SELECT MAX(position) FROM agenda_outcomes
+                               WHERE meeting_id = $1 AND number = $2), 0) + 1
+               FROM agenda_items WHERE meeting_id = $1 AND number = $2",
+        )
+        .bind(meeting_id.to_owned())
+        .bind(number)
+        .fetch_optional(w.conn())
+        .await?;
+        let Some(position) = position else {
+            return Err(StoreError::NotFound(format!(
+                "De vergadering heeft geen agendapunt {number}."
+            )));
+        };
+        sqlx::query(
+            "INSERT INTO agenda_outcomes (meeting_id, number, position, kind, text, owner, due_on)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(meeting_id.to_owned())
+        .bind(number)
+        .bind(position)
+        .bind(fields.kind.code())
+        .bind(text.to_owned())
+        .bind(fields.owner.clone())
+        .bind(fields.due.map(|d| d.to_string()))
+        .execute(w.conn())
+        .await?;
+        let subject = meeting_subject(meeting_id, &name, &row.starts_on);
+        w.audit(
+            &subject,
+            MeetingField::Outcome,
+            None,
+            Some(&format!(
+                "agendapunt {number}, {}: {text}",
+                fields.kind.label().to_lowercase()
+            )),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(version)
+    }
+}

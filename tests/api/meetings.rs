@@ -1,0 +1,348 @@
+//! Governance: the demo's BBO of 9 October 2025 with its agenda and outcomes, a beheerder
+//! plans a meeting, adds agenda items and outcomes, and fixes its verslag; visitors see an
+//! agenda once it is vastgesteld and the outcomes once the verslag is; the body's calendar
+//! feed parses, keeps its UIDs and gives local times on both sides of a change to summer time.
+// A missing row is a failed test here, said by the panic's line.
+#![allow(clippy::unwrap_used)]
+
+use axum::http::StatusCode;
+use icalendar::{CalendarDateTime, Component, DatePerhapsTime};
+
+use crate::helpers::{Persona, TestApp};
+
+const BBO: &str = "bbo-zou";
+const DEMO_MEETING: &str = "bbo-zou-2025-10-09";
+
+#[tokio::test]
+async fn the_demo_bbo_of_9_october_2025_has_its_nine_agenda_items_and_the_manifest_request() {
+    let app = TestApp::with_people().await;
+    let reader = app.login_as(Persona::Reader).await;
+    let page = reader.get(&format!("/vergaderingen/{DEMO_MEETING}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.count(".rm-agenda > li"), 9);
+    let text = page.text("main");
+    assert!(text.contains("9 oktober 2025, 11:00–13:00"), "{text}");
+    assert!(text.contains("Manifest ‘ZOU doen we het samen’"));
+    // The request of item 4 is an actiepunt with its owner and day; no e-mail address is kept.
+    let actions = page.texts(".rm-outcome--actiepunt");
+    assert!(
+        actions
+            .iter()
+            .any(|a| a.contains("de betrokken partijen") && a.contains("14 november 2025")),
+        "{actions:?}"
+    );
+    assert!(!page.body.contains('@'), "no e-mail address on the page");
+    // The approvals in item 6 were reported successes, not this meeting's decisions.
+    assert_eq!(page.count(".rm-outcome--besluit"), 0);
+    // The status is an aanname with its reason; the source is the verslag.
+    assert!(page.count(".rm-aanname") >= 1);
+    assert!(page.body.contains("/bronnen#bbo-2025-10-09"));
+    // Item 6 links the plans it names.
+    assert!(
+        page.body
+            .contains("href=\"/plannen/netwerk-mentale-gezondheid\"")
+    );
+
+    // The body's page lists it among the earlier meetings, and the next BBO.
+    let body = app.anonymous().get(&format!("/overleggen/{BBO}")).await;
+    assert!(
+        body.body
+            .contains(&format!("href=\"/vergaderingen/{DEMO_MEETING}\""))
+    );
+    assert!(
+        body.body
+            .contains("href=\"/vergaderingen/bbo-zou-2025-12-18\"")
+    );
+}
+
+#[tokio::test]
+async fn visitors_see_the_agenda_once_fixed_and_the_outcomes_once_the_verslag_is() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let visitor = app.anonymous();
+
+    // The demo's verslag is in concept: visitors see the agenda, not what came of it.
+    let page = visitor.get(&format!("/vergaderingen/{DEMO_MEETING}")).await;
+    assert_eq!(page.count(".rm-agenda > li"), 9);
+    assert_eq!(page.count(".rm-outcome"), 0);
+
+    // Planned with a concept agenda: the day is public, the agenda is not.
+    let planned = admin
+        .post_form(
+            &format!("/overleggen/{BBO}/vergaderingen"),
+            [
+                ("day", "2026-03-26"),
+                ("starts", "15:00"),
+                ("ends", "17:00"),
+                ("place", "Gemeentehuis Zeist"),
+                ("chair", ""),
+                ("status", "concept-agenda"),
+            ],
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.body);
+    let id = "bbo-zou-2026-03-26";
+    assert_eq!(planned.location(), Some(&*format!("/vergaderingen/{id}")));
+    let version = || async {
+        app.store
+            .meeting(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .version
+            .to_string()
+    };
+    let added = admin
+        .post_form(
+            &format!("/vergaderingen/{id}/agendapunten"),
+            [
+                ("version", version().await.as_str()),
+                ("title", "Kwartaalrapportage 4e kwartaal 2025"),
+                ("organisation", ""),
+                ("role", "kernteam"),
+                ("plan", "netwerk-mentale-gezondheid"),
+                ("attachments", "Kwartaalrapportage\r\nOplegger"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let decided = admin
+        .post_form(
+            &format!("/vergaderingen/{id}/uitkomsten"),
+            [
+                ("version", version().await.as_str()),
+                ("number", "1"),
+                ("kind", "besluit"),
+                ("text", "De rapportage is vastgesteld."),
+                ("owner", ""),
+                ("due", ""),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    let hidden = visitor.get(&format!("/vergaderingen/{id}")).await;
+    assert_eq!(hidden.count(".rm-agenda > li"), 0);
+    assert!(hidden.text("main").contains("nog niet vastgesteld"));
+    // Signed in, the kernteam sees all of it.
+    let inside = admin.get(&format!("/vergaderingen/{id}")).await;
+    assert_eq!(inside.count(".rm-outcome--besluit"), 1);
+    assert!(
+        inside
+            .body
+            .contains("href=\"/plannen/netwerk-mentale-gezondheid\"")
+    );
+
+    // Agenda vastgesteld: the items, not yet the outcome; verslag vastgesteld: both.
+    for (status, items, outcomes) in [("agenda-vastgesteld", 1, 0), ("verslag-vastgesteld", 1, 1)] {
+        let saved = admin
+            .post_form(
+                &format!("/vergaderingen/{id}/bewerken"),
+                [
+                    ("version", version().await.as_str()),
+                    ("day", "2026-03-26"),
+                    ("starts", "15:00"),
+                    ("ends", "17:00"),
+                    ("place", "Gemeentehuis Zeist"),
+                    ("chair", ""),
+                    ("status", status),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let seen = visitor.get(&format!("/vergaderingen/{id}")).await;
+        assert_eq!(seen.count(".rm-agenda > li"), items, "{status}");
+        assert_eq!(seen.count(".rm-outcome"), outcomes, "{status}");
+    }
+
+    // Every change is in the trail.
+    let trail = app.audit_entries().await;
+    let fields: Vec<&str> = trail
+        .iter()
+        .filter(|e| e.record_id == id)
+        .map(|e| e.field.as_str())
+        .collect();
+    for field in ["record", "agenda_item", "outcome", "status"] {
+        assert!(fields.contains(&field), "{field} in {fields:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_refused_meeting_form_names_the_field_and_stores_nothing() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let before = app.snapshot().await;
+    let refused = admin
+        .post_form(
+            &format!("/overleggen/{BBO}/vergaderingen"),
+            [
+                ("day", "26 maart"),
+                ("starts", "15 uur"),
+                ("ends", ""),
+                ("status", "concept-agenda"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let summary = refused.text(".utrecht-alert");
+    assert!(summary.contains("Datum"), "{summary}");
+    assert!(summary.contains("Begint om"), "{summary}");
+    // What was typed comes back.
+    assert_eq!(refused.value("#veld-day").as_deref(), Some("26 maart"));
+
+    let ends_first = admin
+        .post_form(
+            &format!("/overleggen/{BBO}/vergaderingen"),
+            [
+                ("day", "2026-03-26"),
+                ("starts", "15:00"),
+                ("ends", "14:00"),
+                ("status", "concept-agenda"),
+            ],
+        )
+        .await;
+    assert_eq!(ends_first.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(ends_first.text(".utrecht-alert").contains("Eindigt om"));
+
+    // An outcome with an owner must be an actiepunt; an old version is a conflict.
+    let version = app
+        .store
+        .meeting(DEMO_MEETING)
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
+    let not_an_action = admin
+        .post_form(
+            &format!("/vergaderingen/{DEMO_MEETING}/uitkomsten"),
+            [
+                ("version", version.to_string().as_str()),
+                ("number", "4"),
+                ("kind", "informatie"),
+                ("text", "Iets"),
+                ("owner", "kernteam"),
+                ("due", ""),
+            ],
+        )
+        .await;
+    assert_eq!(not_an_action.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(not_an_action.text(".utrecht-alert").contains("actiepunt"));
+    let stale = admin
+        .post_form(
+            &format!("/vergaderingen/{DEMO_MEETING}/agendapunten"),
+            [
+                ("version", (version + 1).to_string().as_str()),
+                ("title", "Nog een punt"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stale.text(".utrecht-alert").contains("Iemand anders"));
+    assert_eq!(app.snapshot().await, before);
+
+    // Only a beheerder plans meetings.
+    let trekker = app.login_as(Persona::LeadOfPlan).await;
+    let denied = trekker
+        .post_form(
+            &format!("/overleggen/{BBO}/vergaderingen"),
+            [("day", "2026-03-26"), ("status", "concept-agenda")],
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}
+
+/// The local start of the event with `uid` in a feed: (date-time as written, its zone), or
+/// the day of an all-day event.
+fn start_of(calendar: &icalendar::Calendar, uid: &str) -> DatePerhapsTime {
+    calendar
+        .components
+        .iter()
+        .filter_map(|c| c.as_event())
+        .find(|e| e.get_uid() == Some(uid))
+        .unwrap_or_else(|| panic!("an event {uid}"))
+        .get_start()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_calendar_feed_parses_keeps_its_uids_and_local_times_across_summer_time() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    // One meeting in winter time and one in summer time, both at 11:00 in Amsterdam.
+    for day in ["2026-03-26", "2026-04-02"] {
+        let planned = admin
+            .post_form(
+                &format!("/overleggen/{BBO}/vergaderingen"),
+                [
+                    ("day", day),
+                    ("starts", "11:00"),
+                    ("status", "agenda-vastgesteld"),
+                ],
+            )
+            .await;
+        assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.body);
+    }
+    let first = app
+        .anonymous()
+        .get(&format!("/overleggen/{BBO}/vergaderingen.ics"))
+        .await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(
+        first
+            .header_values("content-type")
+            .iter()
+            .any(|v| v.starts_with("text/calendar"))
+    );
+    let calendar: icalendar::Calendar = first.body.parse().expect("the feed parses");
+    let amsterdam = jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap();
+    for (uid, utc) in [
+        ("bbo-zou-2026-03-26@regiomonitor", "2026-03-26T10:00:00Z"),
+        ("bbo-zou-2026-04-02@regiomonitor", "2026-04-02T09:00:00Z"),
+        ("bbo-zou-2025-10-09@regiomonitor", "2025-10-09T09:00:00Z"),
+    ] {
+        let DatePerhapsTime::DateTime(CalendarDateTime::WithTimezone { date_time, tzid }) =
+            start_of(&calendar, uid)
+        else {
+            panic!("{uid} starts at a local time with its zone");
+        };
+        assert_eq!(tzid, "Europe/Amsterdam");
+        let local: jiff::civil::DateTime = date_time
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string()
+            .parse()
+            .unwrap();
+        assert_eq!(local.hour(), 11, "{uid}");
+        let instant = local.to_zoned(amsterdam.clone()).unwrap().timestamp();
+        assert_eq!(instant.to_string(), utc, "{uid}");
+    }
+    // The next BBO has no known time: an all-day event.
+    assert!(matches!(
+        start_of(&calendar, "bbo-zou-2025-12-18@regiomonitor"),
+        DatePerhapsTime::Date(_)
+    ));
+    // The zone's rules travel with the feed.
+    assert!(
+        first
+            .body
+            .contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Amsterdam")
+    );
+
+    // The same UIDs on the next request.
+    let uids = |body: &str| -> Vec<String> {
+        body.lines()
+            .filter_map(|l| l.strip_prefix("UID:"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let second = app
+        .anonymous()
+        .get(&format!("/overleggen/{BBO}/vergaderingen.ics"))
+        .await;
+    assert_eq!(uids(&first.body), uids(&second.body));
+    assert_eq!(uids(&first.body).len(), 4);
+
+    let unknown = app
+        .anonymous()
+        .get("/overleggen/geen-overleg/vergaderingen.ics")
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
