@@ -14,7 +14,8 @@ CREATE TABLE meetings (
     -- The chair, by organisation and role.
     chair       TEXT,
     -- concept-agenda, agenda-vastgesteld, verslag-concept or verslag-vastgesteld. Visitors see
-    -- a meeting from agenda-vastgesteld on, and its outcomes once the verslag is vastgesteld.
+    -- a meeting's day and place always, its agenda items from agenda-vastgesteld on, and its
+    -- outcomes and attendance once the verslag is vastgesteld.
     status      TEXT NOT NULL CHECK (status IN
                     ('concept-agenda', 'agenda-vastgesteld', 'verslag-concept', 'verslag-vastgesteld')),
     -- The reason, when the status is a reasoned choice no document states (an aanname).

@@ -61,10 +61,12 @@ async fn visitors_see_the_agenda_once_fixed_and_the_outcomes_once_the_verslag_is
     let admin = app.login_as(Persona::Admin).await;
     let visitor = app.anonymous();
 
-    // The demo's verslag is in concept: visitors see the agenda, not what came of it.
+    // The demo's verslag is in concept: visitors see the agenda, not what came of it, nor who
+    // attended (the verslag says that).
     let page = visitor.get(&format!("/vergaderingen/{DEMO_MEETING}")).await;
     assert_eq!(page.count(".rm-agenda > li"), 9);
     assert_eq!(page.count(".rm-outcome"), 0);
+    assert!(!page.text("main").contains("Aanwezig"));
 
     // Planned with a concept agenda: the day is public, the agenda is not.
     let planned = admin
@@ -123,6 +125,18 @@ async fn visitors_see_the_agenda_once_fixed_and_the_outcomes_once_the_verslag_is
     let hidden = visitor.get(&format!("/vergaderingen/{id}")).await;
     assert_eq!(hidden.count(".rm-agenda > li"), 0);
     assert!(hidden.text("main").contains("nog niet vastgesteld"));
+    // Nor does "Wat is er veranderd" tell a visitor what the concept agenda holds.
+    for path in ["/wijzigingen", "/wijzigingen.csv", "/api/v1/changes"] {
+        let changes = visitor.get(path).await;
+        assert!(
+            !changes.body.contains("De rapportage is vastgesteld"),
+            "{path} shows a concept outcome"
+        );
+        assert!(
+            !changes.body.contains("Kwartaalrapportage 4e kwartaal 2025"),
+            "{path}"
+        );
+    }
     // Signed in, the kernteam sees all of it.
     let inside = admin.get(&format!("/vergaderingen/{id}")).await;
     assert_eq!(inside.count(".rm-outcome--besluit"), 1);
@@ -237,6 +251,26 @@ async fn a_refused_meeting_form_names_the_field_and_stores_nothing() {
         .await;
     assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(stale.text(".utrecht-alert").contains("Iemand anders"));
+    assert_eq!(app.snapshot().await, before);
+
+    // An organisation or plan that does not exist is refused at its field, before anything
+    // is written.
+    let unknown = admin
+        .post_form(
+            &format!("/vergaderingen/{DEMO_MEETING}/agendapunten"),
+            [
+                ("version", version.to_string().as_str()),
+                ("title", "Nog een punt"),
+                ("organisation", "geen-organisatie"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body.contains("href=\"#veld-punt-organisation\""),
+        "{}",
+        unknown.text(".utrecht-alert")
+    );
     assert_eq!(app.snapshot().await, before);
 
     // Only a beheerder plans meetings.

@@ -74,6 +74,7 @@ pub fn field_label(record_type: &str, code: &str) -> Option<&'static str> {
         .or_else(|| of::<TokenField>(record_type, code))
         .or_else(|| of::<RoundField>(record_type, code))
         .or_else(|| of::<UpdateField>(record_type, code))
+        .or_else(|| of::<crate::features::meetings::model::MeetingField>(record_type, code))
         .flatten()
 }
 

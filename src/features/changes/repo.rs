@@ -33,7 +33,7 @@ impl Store {
         // reviews about it are the round's (drafts and reviews are internal).
         let public = match scope {
             AuditScope::User(_) | AuditScope::Round(_) => "",
-            _ => "AND record_type NOT IN ('user', 'token', 'round', 'update')",
+            _ => "AND record_type NOT IN ('user', 'token', 'round', 'update', 'meeting')",
         };
         let sql = format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE {condition} {public} ORDER BY id DESC LIMIT $2"
@@ -55,7 +55,8 @@ impl Store {
     /// The saves in the trail from `from` (inclusive) up to `until` (exclusive), both UTC
     /// moments, oldest first: what people changed on the website, the API or the command line.
     /// Left out: what portfolio and measurement imports stored, accounts, the quarterly cycle's
-    /// rounds and updates (reports about the portfolio, not changes to it), and a plan's stage
+    /// rounds and updates (reports about the portfolio, not changes to it), meetings (their
+    /// agenda and verslag are public only once vastgesteld), and a plan's stage
     /// (its dated steps are the changes; see `changes::effective`).
     pub async fn edits_between(
         &self,
@@ -65,7 +66,7 @@ impl Store {
         let sql = format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log
              WHERE at >= $1 AND at < $2 AND channel <> 'import'
-               AND record_type NOT IN ('user', 'token', 'round', 'update')
+               AND record_type NOT IN ('user', 'token', 'round', 'update', 'meeting')
                AND NOT (record_type = 'plan' AND field = 'stage')
              ORDER BY id"
         );

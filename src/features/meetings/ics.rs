@@ -84,11 +84,7 @@ pub fn calendar(body_name: &str, meetings: &[MeetingRow], stamp: jiff::Timestamp
         line(
             &mut out,
             "DESCRIPTION",
-            &text(&format!(
-                "{}. Agenda en verslag: /vergaderingen/{}",
-                status.label(),
-                m.id
-            )),
+            &text(&format!("{}.", status.label())),
         );
         line(
             &mut out,

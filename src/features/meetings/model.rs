@@ -18,10 +18,14 @@ record_fields! {
         Starts = "starts" => "Begint om" as Line,
         Ends = "ends" => "Eindigt om" as Line,
         Place = "place" => "Plaats" as Line,
-        Chair = "chair" => "Voorzitter" as Line,
+        Chair = "chair" => "Voorzitter" as Name,
         Status = "status" => "Stand",
-        AgendaItem = "agenda_item" => "Agendapunt",
+        AgendaItem = "agenda_item" => "Agendapunt" as Name,
+        Presenter = "presenter" => "Inbreng door" as Name,
+        Plans = "plans" => "Over plan",
+        Attachments = "attachments" => "Bijlagen" as Note,
         Outcome = "outcome" => "Uitkomst",
+        Owner = "owner" => "Eigenaar" as Name,
     }
 }
 

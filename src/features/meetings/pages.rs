@@ -38,15 +38,18 @@ pub fn routes() -> Routes {
 /// The form field of a meeting's field.
 fn meeting_input(f: MeetingField) -> &'static str {
     match f {
-        MeetingField::Body => "general",
-        MeetingField::Day => "day",
+        MeetingField::Body | MeetingField::Day => "day",
         MeetingField::Starts => "starts",
         MeetingField::Ends => "ends",
         MeetingField::Place => "place",
         MeetingField::Chair => "chair",
         MeetingField::Record | MeetingField::Status => "status",
         MeetingField::AgendaItem => "title",
+        MeetingField::Presenter => "organisation",
+        MeetingField::Plans => "plan",
+        MeetingField::Attachments => "attachments",
         MeetingField::Outcome => "text",
+        MeetingField::Owner => "owner",
     }
 }
 
@@ -200,6 +203,16 @@ async fn plan_meeting(
                         &format!("/vergaderingen/{id}"),
                         Notice::Created,
                     ));
+                }
+                Err(NotSaved {
+                    mut errors,
+                    newer_version: Some(_),
+                }) => {
+                    errors.add(
+                        "day",
+                        "Op deze dag is net een vergadering van dit overleg gepland; kijk hieronder of het dezelfde is, of verstuur het formulier opnieuw.",
+                    );
+                    errors
                 }
                 Err(not_saved) => not_saved.errors,
             }
@@ -357,10 +370,13 @@ async fn meeting_view(
     let internal = viewer.is_signed_in();
     let shows_agenda = internal || status.agenda_is_public();
     let shows_outcomes = internal || status.outcomes_are_public();
-    let attendance = state
-        .store
-        .meeting_attendance(id)
-        .await?
+    // Who attended is the verslag's: public with its outcomes.
+    let attendance = if shows_outcomes {
+        state.store.meeting_attendance(id).await?
+    } else {
+        Vec::new()
+    };
+    let attendance = attendance
         .into_iter()
         .map(|a| {
             let who = org_name(&a.organisation_id)
@@ -457,10 +473,12 @@ async fn meeting_view(
         attendance,
         shows_agenda,
         shows_outcomes,
-        numbers: items
-            .iter()
-            .map(|i| Choice::new(i.number.to_string(), format!("{}. {}", i.number, i.title)))
-            .collect(),
+        numbers: Choice::none_then(
+            "Kies een agendapunt",
+            items
+                .iter()
+                .map(|i| Choice::new(i.number.to_string(), format!("{}. {}", i.number, i.title))),
+        ),
         items,
         is_admin,
         edit: posted.edit.unwrap_or_else(|| MeetingForm::of(&meeting)),
@@ -526,7 +544,12 @@ async fn edit(
     let fields = match form.validate(&meeting.body_id) {
         Ok(fields) if errors.is_empty() => fields,
         Ok(_) => return refused_edit(&state, &viewer, &id, form, errors).await,
-        Err(e) => return refused_edit(&state, &viewer, &id, form, e).await,
+        Err(invalid) => {
+            for e in invalid.iter() {
+                errors.add(&e.field, e.message.clone());
+            }
+            return refused_edit(&state, &viewer, &id, form, errors).await;
+        }
     };
     let saved = state
         .store
@@ -538,17 +561,18 @@ async fn edit(
             Notice::Saved,
         )),
         Err(e) if e.newer_version.is_some() => {
-            let errors = not_saved(e, "status");
-            refused(
-                &state,
-                &viewer,
-                &id,
-                Posted {
-                    edit_errors: errors,
-                    ..Posted::default()
-                },
-            )
-            .await
+            // What was typed stays in the form, now at the stored version; the page above it
+            // shows the meeting as it is now.
+            let status = e.status();
+            let mut form = form;
+            form.version = e.newer_version.unwrap_or_default().to_string();
+            let posted = Posted {
+                edit: Some(form),
+                edit_errors: not_saved(e, "status"),
+                ..Posted::default()
+            };
+            let page = meeting_view(&state, &viewer, &id, posted).await?;
+            Ok((status, page).into_response())
         }
         Err(e) => refused_edit(&state, &viewer, &id, form, e.errors).await,
     }

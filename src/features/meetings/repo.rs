@@ -54,7 +54,21 @@ async fn body_name(w: &mut Write<'_>, body_id: &str) -> Result<String, StoreErro
         })
 }
 
+/// A text's length and lines, as its field allows.
+fn check_text(field: MeetingField, value: Option<&str>) -> Result<(), StoreError> {
+    use crate::store::RecordField;
+    match value {
+        Some(v) => field
+            .text_kind()
+            .check(field.label(), v)
+            .map_err(|m| StoreError::Refused(Refusal::of(field, m))),
+        None => Ok(()),
+    }
+}
+
 fn check_times(f: &MeetingFields) -> Result<(), StoreError> {
+    check_text(MeetingField::Place, f.place.as_deref())?;
+    check_text(MeetingField::Chair, f.chair.as_deref())?;
     match (f.starts, f.ends) {
         (None, Some(_)) => Err(StoreError::Refused(Refusal::of(
             MeetingField::Starts,
@@ -94,15 +108,15 @@ impl Store {
     pub async fn meetings_of_body(&self, body_id: &str) -> Result<Vec<MeetingRow>, StoreError> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {MEETING_COLUMNS} FROM meetings WHERE body_id = $1
-              ORDER BY starts_on, starts_at, id"
+              ORDER BY starts_on, COALESCE(starts_at, ''), id"
         )))
         .bind(body_id.to_owned())
         .fetch_all(&self.pool)
         .await?)
     }
 
-    /// The last meeting of a BBO before `today` (YYYY-MM-DD) and the next one from `today` on,
-    /// each as (id, day, body name): the start page says when they are.
+    /// The last meeting of a BBO before `today` (YYYY-MM-DD) that has a verslag, and the next
+    /// one from `today` on, each as (id, day, body name): the start page says when they are.
     pub async fn bbo_around(
         &self,
         today: &str,
@@ -122,6 +136,7 @@ impl Store {
         let last = one(
             "SELECT m.id, m.starts_on, b.name FROM meetings m JOIN bodies b ON b.id = m.body_id
               WHERE b.kind = 'bbo' AND m.starts_on < $1
+                AND m.status IN ('verslag-concept', 'verslag-vastgesteld')
               ORDER BY m.starts_on DESC, m.id DESC LIMIT 1",
         )
         .await?;
@@ -312,8 +327,48 @@ impl Store {
                 "Titel van het agendapunt: vul in waar het punt over gaat.",
             )));
         }
+        check_text(MeetingField::AgendaItem, Some(title))?;
+        check_text(MeetingField::Presenter, fields.presenter_role.as_deref())?;
+        let attachments = Some(fields.attachments.join("\n")).filter(|a| !a.is_empty());
+        check_text(MeetingField::Attachments, attachments.as_deref())?;
+        let mut plans = fields.plans.clone();
+        plans.sort_unstable();
+        plans.dedup();
         let mut w = self.write(actor, reason).await?;
         let (_, row, name) = claim_meeting(&mut w, meeting_id, expected_version).await?;
+        let organisation = match fields.presenter_organisation_id.as_deref() {
+            None => None,
+            Some(id) => Some(
+                sqlx::query_scalar::<_, String>("SELECT name FROM organisations WHERE id = $1")
+                    .bind(id.to_owned())
+                    .fetch_optional(w.conn())
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::Refused(Refusal::of(
+                            MeetingField::Presenter,
+                            format!(
+                                "Er is geen organisatie \"{id}\"; kies de organisatie uit de lijst."
+                            ),
+                        ))
+                    })?,
+            ),
+        };
+        let mut plan_names = Vec::new();
+        for plan in &plans {
+            let known: Option<String> = sqlx::query_scalar("SELECT name FROM plans WHERE id = $1")
+                .bind(plan.clone())
+                .fetch_optional(w.conn())
+                .await?;
+            match known {
+                Some(n) => plan_names.push(n),
+                None => {
+                    return Err(StoreError::Refused(Refusal::of(
+                        MeetingField::Plans,
+                        format!("Er is geen plan \"{plan}\"; kies het plan uit de lijst."),
+                    )));
+                }
+            }
+        }
         let number: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM agenda_items WHERE meeting_id = $1",
         )
@@ -330,24 +385,9 @@ impl Store {
         .bind(title.to_owned())
         .bind(fields.presenter_organisation_id.clone())
         .bind(fields.presenter_role.clone())
-        .bind(Some(fields.attachments.join("\n")).filter(|a| !a.is_empty()))
+        .bind(attachments.clone())
         .execute(w.conn())
         .await?;
-        let mut plans = fields.plans.clone();
-        plans.sort_unstable();
-        plans.dedup();
-        for plan in &plans {
-            let known: Option<String> = sqlx::query_scalar("SELECT id FROM plans WHERE id = $1")
-                .bind(plan.clone())
-                .fetch_optional(w.conn())
-                .await?;
-            if known.is_none() {
-                return Err(StoreError::Refused(Refusal::of(
-                    MeetingField::AgendaItem,
-                    format!("Er is geen plan \"{plan}\"; kies de plannen uit de lijst."),
-                )));
-            }
-        }
         w.insert_rows(
             "agenda_item_plans",
             plans.iter().map(|p| {
@@ -367,6 +407,27 @@ impl Store {
             Some(&format!("{number}. {title}")),
         )
         .await?;
+        let presenter = [fields.presenter_role.clone(), organisation]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let about = |what: String| Some(format!("agendapunt {number}: {what}"));
+        for (field, value) in [
+            (
+                MeetingField::Presenter,
+                Some(presenter).filter(|p| !p.is_empty()),
+            ),
+            (
+                MeetingField::Plans,
+                Some(plan_names.join(", ")).filter(|p| !p.is_empty()),
+            ),
+            (MeetingField::Attachments, attachments),
+        ] {
+            if let Some(value) = value.and_then(about) {
+                w.audit(&subject, field, None, Some(&value)).await?;
+            }
+        }
         w.commit().await?;
         Ok(number)
     }
@@ -388,6 +449,8 @@ impl Store {
                 "Uitkomst: schrijf wat er is besloten, afgesproken of gemeld.",
             )));
         }
+        check_text(MeetingField::Outcome, Some(text))?;
+        check_text(MeetingField::Owner, fields.owner.as_deref())?;
         let mut w = self.write(actor, reason).await?;
         let (version, row, name) = claim_meeting(&mut w, meeting_id, expected_version).await?;
         let position: Option<i64> = sqlx::query_scalar(
@@ -423,8 +486,17 @@ impl Store {
             MeetingField::Outcome,
             None,
             Some(&format!(
-                "agendapunt {number}, {}: {text}",
-                fields.kind.label().to_lowercase()
+                "agendapunt {number}, {}: {text}{}{}",
+                fields.kind.label().to_lowercase(),
+                fields
+                    .owner
+                    .as_deref()
+                    .map(|o| format!(" (eigenaar: {o})"))
+                    .unwrap_or_default(),
+                fields
+                    .due
+                    .map(|d| format!(" (uiterlijk {d})"))
+                    .unwrap_or_default(),
             )),
         )
         .await?;
