@@ -36,6 +36,7 @@ pub fn routes() -> Routes {
         .merge(sources::pages::routes())
         .merge(bodies::pages::routes())
         .merge(meetings::pages::routes())
+        .merge(meetings::api::routes())
         .merge(accounts::routes())
         .merge(plans::edit::routes())
         .merge(rollouts::edit::routes())

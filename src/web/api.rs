@@ -41,7 +41,9 @@ pub fn routes() -> Routes {
         crate::features::quarterly::api::rounds,
         crate::features::quarterly::api::round,
         crate::features::quarterly::api::updates,
-        crate::features::quarterly::api::snapshot
+        crate::features::quarterly::api::snapshot,
+        crate::features::meetings::api::meetings,
+        crate::features::meetings::api::meeting
     ),
     components(schemas(ApiErrorBody)),
     modifiers(&TokenSecurity)

@@ -380,3 +380,89 @@ async fn the_calendar_feed_parses_keeps_its_uids_and_local_times_across_summer_t
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_api_gives_a_meeting_as_far_as_the_viewer_may_see_and_the_plan_page_its_agenda_items() {
+    let app = TestApp::with_people().await;
+    let visitor = app.anonymous();
+    let list = visitor
+        .get(&format!("/api/v1/meetings?overleg={BBO}"))
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    let ids: Vec<String> = list
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        ["bbo-zou-2025-12-18", DEMO_MEETING],
+        "the latest first"
+    );
+    assert_eq!(
+        visitor
+            .get("/api/v1/meetings?overleg=geen-overleg")
+            .await
+            .json()
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+
+    // A visitor: the agenda of the verslag in concept, without outcomes or attendance.
+    let seen = visitor
+        .get(&format!("/api/v1/meetings/{DEMO_MEETING}"))
+        .await
+        .json();
+    assert_eq!(seen["status"], "verslag-concept");
+    assert_eq!(seen["agenda"].as_array().map(Vec::len), Some(9));
+    assert!(
+        seen["agenda"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["outcomes"] == serde_json::json!([]))
+    );
+    assert_eq!(seen["attendance"], serde_json::json!([]));
+    assert!(
+        seen["agenda"][5]["plans"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("netwerk-mentale-gezondheid"))
+    );
+    // Signed in: all of it.
+    let reader = app.login_as(Persona::Reader).await;
+    let inside = reader
+        .get(&format!("/api/v1/meetings/{DEMO_MEETING}"))
+        .await
+        .json();
+    assert_eq!(inside["attendance"].as_array().map(Vec::len), Some(3));
+    let action = inside["agenda"][3]["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "actiepunt")
+        .expect("item 4 has an actiepunt");
+    assert_eq!(action["due_on"], "2025-11-14");
+    assert_eq!(
+        visitor
+            .get("/api/v1/meetings/geen-vergadering")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // The OpenAPI document describes both.
+    let doc = visitor.get("/api/openapi.json").await.json();
+    assert!(doc["paths"]["/api/v1/meetings"].is_object());
+    assert!(doc["paths"]["/api/v1/meetings/{id}"].is_object());
+
+    // The plan page names the meeting that discussed it.
+    let plan = visitor.get("/plannen/netwerk-mentale-gezondheid").await;
+    assert!(
+        plan.body
+            .contains(&format!("href=\"/vergaderingen/{DEMO_MEETING}#punt-6\"")),
+        "the plan page links the agenda item"
+    );
+}

@@ -1,6 +1,7 @@
 //! Governance: the meetings (vergaderingen) of a body, their agenda items and what came of
 //! them, the agenda and verslag pages, and each body's calendar feed (`.ics`).
 
+pub mod api;
 pub mod demo;
 pub mod ics;
 pub mod model;

@@ -30,7 +30,7 @@ record_fields! {
 }
 
 /// A meeting as stored.
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct MeetingRow {
     pub id: String,
     pub body_id: String,
@@ -81,7 +81,7 @@ pub fn parse_time(value: &str) -> Result<Time, String> {
 }
 
 /// Who attended, by organisation or a description, and role.
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct AttendanceRow {
     pub meeting_id: String,
     pub position: i64,
@@ -91,7 +91,7 @@ pub struct AttendanceRow {
 }
 
 /// An agenda item as stored.
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct AgendaItemRow {
     pub meeting_id: String,
     pub number: i64,
@@ -104,7 +104,7 @@ pub struct AgendaItemRow {
 }
 
 /// What came of an agenda item.
-#[derive(Debug, Clone, FromRow, Serialize)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct OutcomeRow {
     pub meeting_id: String,
     pub number: i64,

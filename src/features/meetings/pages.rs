@@ -253,6 +253,41 @@ async fn calendar(
         .into_response())
 }
 
+/// An agenda item about a plan, for the plan's page.
+pub struct PlanAgendaLine {
+    pub meeting_id: String,
+    pub number: i64,
+    pub meeting: String,
+    pub title: String,
+    pub status: &'static str,
+}
+
+/// The agenda items about a plan that the viewer may see (a visitor: those of meetings whose
+/// agenda is vastgesteld), the latest meeting first.
+pub async fn plan_agenda_lines(
+    state: &AppState,
+    viewer: &Viewer,
+    plan_id: &str,
+) -> Result<Vec<PlanAgendaLine>, WebError> {
+    let internal = viewer.is_signed_in();
+    Ok(state
+        .store
+        .agenda_items_about_plan(plan_id)
+        .await?
+        .into_iter()
+        .filter_map(|(meeting_id, day, status, body, number, title)| {
+            let status = MeetingStatus::parse(&status).ok()?;
+            (internal || status.agenda_is_public()).then(|| PlanAgendaLine {
+                meeting: format!("{body}, {}", date_nl(&day)),
+                status: status.label(),
+                meeting_id,
+                number,
+                title,
+            })
+        })
+        .collect())
+}
+
 /// An outcome as the page shows it.
 pub struct OutcomeView {
     pub kind: OutcomeKind,

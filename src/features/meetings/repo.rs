@@ -104,6 +104,16 @@ async fn claim_meeting(
 }
 
 impl Store {
+    /// Every meeting, the latest first.
+    pub async fn meetings(&self) -> Result<Vec<MeetingRow>, StoreError> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings
+              ORDER BY starts_on DESC, COALESCE(starts_at, '') DESC, id"
+        )))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// The meetings of a body, the earliest first.
     pub async fn meetings_of_body(&self, body_id: &str) -> Result<Vec<MeetingRow>, StoreError> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -147,6 +157,26 @@ impl Store {
         )
         .await?;
         Ok((last, next))
+    }
+
+    /// The agenda items about a plan, the latest meeting first: (meeting id, day, status,
+    /// body name, item number, item title).
+    pub async fn agenda_items_about_plan(
+        &self,
+        plan_id: &str,
+    ) -> Result<Vec<(String, String, String, String, i64, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT m.id, m.starts_on, m.status, b.name, i.number, i.title
+               FROM agenda_item_plans ap
+               JOIN agenda_items i ON i.meeting_id = ap.meeting_id AND i.number = ap.number
+               JOIN meetings m ON m.id = ap.meeting_id
+               JOIN bodies b ON b.id = m.body_id
+              WHERE ap.plan_id = $1
+              ORDER BY m.starts_on DESC, m.id, i.number",
+        )
+        .bind(plan_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     pub async fn meeting(&self, id: &str) -> Result<Option<MeetingRow>, StoreError> {

@@ -278,6 +278,8 @@ pub struct ShowPage {
     pub kpis: Vec<crate::features::indicators::KpiLine>,
     /// Its kwartaalupdates' traffic lights over the last rounds, oldest first.
     pub quarters: Vec<crate::features::quarterly::pages::QuarterLight>,
+    /// The agenda items about this plan, the latest meeting first.
+    pub agenda: Vec<crate::features::meetings::pages::PlanAgendaLine>,
 }
 
 impl ShowPage {
@@ -323,6 +325,7 @@ async fn show(
     let mut page = show_page(detail, &catalog, &all, &funding_names, &view);
     page.kpis = crate::features::indicators::kpi_lines_for_plan(&state, &catalog, &id).await?;
     page.quarters = crate::features::quarterly::pages::quarter_lights(&state, &viewer, &id).await?;
+    page.agenda = crate::features::meetings::pages::plan_agenda_lines(&state, &viewer, &id).await?;
     page.can_edit = viewer
         .user
         .as_ref()
@@ -614,5 +617,6 @@ fn show_page(
         changes: Vec::new(),
         kpis: Vec::new(),
         quarters: Vec::new(),
+        agenda: Vec::new(),
     }
 }
