@@ -466,3 +466,32 @@ async fn the_api_gives_a_meeting_as_far_as_the_viewer_may_see_and_the_plan_page_
         "the plan page links the agenda item"
     );
 }
+
+#[tokio::test]
+async fn what_changed_since_a_meeting_starts_on_its_day() {
+    let app = TestApp::with_people().await;
+    let visitor = app.anonymous();
+    let page = visitor
+        .get(&format!("/wijzigingen?sinds={DEMO_MEETING}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.text("main").contains(
+            "sinds de vergadering Breed Bestuurlijk Overleg (BBO) ZOU Verbonden van 9 oktober 2025"
+        ),
+        "{}",
+        page.text("main")
+    );
+    assert_eq!(page.value("#veld-van").as_deref(), Some("2025-10-09"));
+    // The meeting is a choice in the form; the body's page links to it.
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{DEMO_MEETING}\" selected>"))
+    );
+    let body = visitor.get(&format!("/overleggen/{BBO}")).await;
+    assert!(body.body.contains("/wijzigingen?sinds=bbo-zou-2025-12-18"));
+    let api = visitor
+        .get(&format!("/api/v1/changes?sinds={DEMO_MEETING}"))
+        .await;
+    assert_eq!(api.status, StatusCode::OK);
+}

@@ -135,14 +135,50 @@ impl ChangesQuery {
 }
 
 /// The period asked for: (from, until inclusive, description).
-fn period(q: &ChangesQuery, catalog: &Catalog) -> Result<(Date, Date, String), WebError> {
+/// A meeting to start from: (id, day, "de vergadering van ...").
+type MeetingStart = (String, Date, String);
+
+/// Every meeting with a known day, as a start for "since".
+async fn meeting_starts(state: &AppState) -> Result<Vec<MeetingStart>, WebError> {
+    let bodies: std::collections::HashMap<String, String> = state
+        .store
+        .bodies()
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.name))
+        .collect();
+    Ok(state
+        .store
+        .meetings()
+        .await?
+        .into_iter()
+        .filter_map(|m| {
+            let day = m.day()?;
+            let body = bodies.get(&m.body_id).cloned().unwrap_or_default();
+            Some((
+                m.id,
+                day,
+                format!("de vergadering {body} van {}", format_date_nl(day)),
+            ))
+        })
+        .collect())
+}
+
+fn period(
+    q: &ChangesQuery,
+    catalog: &Catalog,
+    meetings: &[MeetingStart],
+) -> Result<(Date, Date, String), WebError> {
     let today = jiff::Timestamp::now().to_zoned(dutch_time()).date();
     let until = if !q.tot.trim().is_empty() {
         parse_date(&q.tot).map_err(|e| WebError::BadRequest(format!("Tot en met: {e}.")))?
     } else {
         q.peildatum.0.unwrap_or(today)
     };
-    let (from, what) = if !q.sinds.trim().is_empty() {
+    let meeting = meetings.iter().find(|(id, _, _)| id == q.sinds.trim());
+    let (from, what) = if let Some((_, day, name)) = meeting {
+        (*day, format!("sinds {name}"))
+    } else if !q.sinds.trim().is_empty() {
         let source = catalog.source(Some(q.sinds.trim())).ok_or_else(|| {
             WebError::BadRequest(format!(
                 "Sinds: er is geen bron of overleg \"{}\"; kies er een uit de lijst.",
@@ -229,7 +265,8 @@ async fn load(state: &AppState, q: &ChangesQuery, viewer: &Viewer) -> Result<Loa
 /// Every change `q` asks for, on all pages.
 async fn load_all(state: &AppState, q: &ChangesQuery, viewer: &Viewer) -> Result<Loaded, WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let (from, until, what) = period(q, &catalog)?;
+    let meetings = meeting_starts(state).await?;
+    let (from, until, what) = period(q, &catalog, &meetings)?;
     let window = Window {
         from,
         until,
@@ -335,7 +372,22 @@ async fn page(
         what,
     } = load(&state, &q, &viewer).await?;
     let pages = PageNav::new("/wijzigingen", &q.pairs, q.paging, total);
-    let meetings = catalog.source_choices("Geen: gebruik de datums");
+    // The meetings that took place (the latest first), then the sources.
+    let today = jiff::Timestamp::now().to_zoned(dutch_time()).date();
+    let mut held: Vec<MeetingStart> = meeting_starts(&state)
+        .await?
+        .into_iter()
+        .filter(|(_, day, _)| *day <= today)
+        .collect();
+    held.sort_by_key(|m| std::cmp::Reverse(m.1));
+    let mut meetings = catalog.source_choices("Geen: gebruik de datums");
+    let sources = meetings.split_off(1);
+    meetings.extend(held.into_iter().map(|(id, _, name)| {
+        let mut label = name;
+        label.replace_range(..1, "D");
+        Choice::new(id, label)
+    }));
+    meetings.extend(sources);
     Ok(ChangesPage {
         nav: "wijzigingen",
         what,
