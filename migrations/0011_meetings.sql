@@ -69,6 +69,10 @@ CREATE TABLE agenda_outcomes (
     -- An actiepunt's owner (organisation and role) and the day it is due (YYYY-MM-DD).
     owner       TEXT,
     due_on      TEXT,
+    -- A besluit about a plan's stage: the plan and the stage it decided (the stage change it
+    -- made carries the meeting as source and its day as the date it took effect).
+    plan_id     TEXT REFERENCES plans (id),
+    stage       TEXT,
     PRIMARY KEY (meeting_id, number, position),
     FOREIGN KEY (meeting_id, number) REFERENCES agenda_items (meeting_id, number)
 );

@@ -495,3 +495,125 @@ async fn what_changed_since_a_meeting_starts_on_its_day() {
         .await;
     assert_eq!(api.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_decision_on_a_plan_sets_its_stage_with_the_meeting_as_source_and_its_day_as_date() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let planned = admin
+        .post_form(
+            "/overleggen/regiegroep-zou/vergaderingen",
+            [
+                ("day", "2026-02-12"),
+                ("starts", "14:00"),
+                ("status", "agenda-vastgesteld"),
+            ],
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.body);
+    let id = "regiegroep-zou-2026-02-12";
+    let version = || async {
+        app.store
+            .meeting(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .version
+            .to_string()
+    };
+    let plan = "utrechtse-zorgfabriek";
+    let added = admin
+        .post_form(
+            &format!("/vergaderingen/{id}/agendapunten"),
+            [
+                ("version", version().await.as_str()),
+                ("title", "Transformatieplan Utrechtse Fabriek"),
+                ("plan", plan),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let plan_version = app.store.stored_plan(plan).await.unwrap().unwrap().version;
+
+    // A stage needs a besluit; an informatie with a stage is refused and changes nothing.
+    let before = app.snapshot().await;
+    let refused = admin
+        .post_form(
+            &format!("/vergaderingen/{id}/uitkomsten"),
+            [
+                ("version", version().await.as_str()),
+                ("number", "1"),
+                ("kind", "informatie"),
+                ("text", "Goedgekeurd."),
+                ("decision_plan", plan),
+                ("decision_stage", "tp-goedgekeurd"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("href=\"#veld-uitkomst-decision_plan\"")
+    );
+    assert_eq!(app.snapshot().await, before);
+
+    // One act: the besluit is recorded and the plan's stage changes with it.
+    let decided = admin
+        .post_form(
+            &format!("/vergaderingen/{id}/uitkomsten"),
+            [
+                ("version", version().await.as_str()),
+                ("number", "1"),
+                ("kind", "besluit"),
+                ("text", "Het transformatieplan is goedgekeurd."),
+                ("decision_plan", plan),
+                ("decision_stage", "tp-goedgekeurd"),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    let stored = app.store.stored_plan(plan).await.unwrap().unwrap();
+    assert_eq!(
+        stored.stage,
+        Some(regiomonitor::domain::Stage::parse("tp-goedgekeurd").unwrap())
+    );
+    assert_eq!(
+        stored.version,
+        plan_version + 1,
+        "an open edit form of the plan gets a conflict"
+    );
+    let detail = admin.get(&format!("/api/v1/plans/{plan}")).await.json();
+    let last = detail["history"]
+        .as_array()
+        .expect("stage history")
+        .iter()
+        .find(|s| s["date"] == "2026-02-12")
+        .expect("a stage step on the meeting's day");
+    assert_eq!(last["stage"], "tp-goedgekeurd");
+    let source = last["source_id"].as_str().expect("a source");
+    let sources = admin.get("/api/v1/sources?per_pagina=1000").await.json();
+    let row = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == source)
+        .expect("the source exists");
+    assert!(
+        row["title"].as_str().unwrap().contains("Regiegroep"),
+        "{row}"
+    );
+    assert_eq!(row["date"], "2026-02-12");
+    // The meeting shows the decision with its plan; the plan page shows the meeting.
+    let page = admin.get(&format!("/vergaderingen/{id}")).await;
+    assert!(
+        page.text(".rm-outcome--besluit")
+            .contains("transformatieplan goedgekeurd")
+    );
+    let plan_page = admin.get(&format!("/plannen/{plan}")).await;
+    assert!(
+        plan_page
+            .body
+            .contains(&format!("/vergaderingen/{id}#punt-1"))
+    );
+}

@@ -781,7 +781,7 @@ async function quarterly(browser) {
 async function governance(browser) {
   section('7. Governance: plan a meeting, its agenda, a decision, the verslag');
   const body = 'regiegroep-zou';
-  const plan = 'netwerk-mentale-gezondheid';
+  const plan = 'utrechtse-zorgfabriek';
   const ctx = await newContext(browser, 'governance beheerder');
   const b = await ctx.newPage();
   if (!(await check('governance: sign in as beheerder', b, () => signIn(b, 'beheerder')))) return;
@@ -811,14 +811,26 @@ async function governance(browser) {
     assert((await b.locator('#punt-1 h3').innerText()).includes('Kwartaalrapportage'), 'the item is not on the agenda');
     assert((await b.locator(`#punt-1 a[href="/plannen/${plan}"]`).count()) === 1, 'the item does not link its plan');
   });
-  await check('governance: an outcome without text is refused, a decision is recorded', b, async () => {
+  await check('governance: an outcome without text is refused; a decision approves the plan', b, async () => {
+    await b.locator('#veld-uitkomst-number').selectOption('1');
     await b.getByLabel('Soort').selectOption('besluit');
     const refused = await submit(b, b.getByRole('button', { name: 'Uitkomst vastleggen' }));
     await expectStatus(refused, 422, 'an outcome without text');
     await axe(b);
-    await b.getByLabel('Uitkomst', { exact: true }).fill('De regiegroep neemt de kwartaalrapportage over voor het BBO.');
+    await b.getByLabel('Uitkomst', { exact: true }).fill('Het transformatieplan is goedgekeurd.');
+    await b.getByLabel('Plan', { exact: true }).selectOption(plan);
+    await b.getByLabel('Nieuwe fase').selectOption('tp-goedgekeurd');
     await submit(b, b.getByRole('button', { name: 'Uitkomst vastleggen' }));
     assert((await b.locator('#punt-1 .rm-outcome--besluit').count()) === 1, 'the decision is not shown');
+  });
+  await check('governance: the decision is on the plan page and in what changed since the meeting', b, async () => {
+    await open(b, `/plannen/${plan}`);
+    assert((await b.locator(`a[href="${meeting}#punt-1"]`).count()) === 1, 'the plan page does not link the meeting');
+    assert((await b.locator('main').innerText()).includes('Besluit: Het transformatieplan is goedgekeurd.'), 'the plan page does not show the stage step of the decision');
+    await open(b, `/wijzigingen?sinds=${meeting.split('/').pop()}`);
+    assert((await b.locator(`main a[href="/plannen/${plan}"]`).count()) >= 1, 'what changed since the meeting does not list the plan');
+    await axe(b);
+    await open(b, meeting);
   });
   await check('governance: the verslag is fixed and a visitor reads the decision', b, async () => {
     await b.locator('#veld-wijzig-status').selectOption('verslag-vastgesteld');

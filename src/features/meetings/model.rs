@@ -26,6 +26,7 @@ record_fields! {
         Attachments = "attachments" => "Bijlagen" as Note,
         Outcome = "outcome" => "Uitkomst",
         Owner = "owner" => "Eigenaar" as Name,
+        Decision = "decision" => "Besluit over de fase van een plan",
     }
 }
 
@@ -114,6 +115,9 @@ pub struct OutcomeRow {
     pub owner: Option<String>,
     /// YYYY-MM-DD
     pub due_on: Option<String>,
+    /// A besluit about a plan's stage: the plan and the stage it decided.
+    pub plan_id: Option<String>,
+    pub stage: Option<String>,
 }
 
 impl OutcomeRow {
@@ -151,6 +155,8 @@ pub struct OutcomeFields {
     pub text: String,
     pub owner: Option<String>,
     pub due: Option<Date>,
+    /// A besluit that sets a plan's stage: (plan id, stage).
+    pub stage: Option<(String, crate::domain::Stage)>,
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use jiff::civil::Date;
 use super::model::{
     AgendaItemFields, MeetingField, MeetingFields, MeetingRow, OutcomeFields, parse_time,
 };
-use crate::domain::{MeetingStatus, OutcomeKind, parse_date};
+use crate::domain::{MeetingStatus, OutcomeKind, Stage, parse_date};
 use crate::store::{Reason, StoreError};
 use crate::web::AppState;
 use crate::web::error::WebError;
@@ -50,6 +50,7 @@ fn meeting_input(f: MeetingField) -> &'static str {
         MeetingField::Attachments => "attachments",
         MeetingField::Outcome => "text",
         MeetingField::Owner => "owner",
+        MeetingField::Decision => "decision_plan",
     }
 }
 
@@ -294,6 +295,8 @@ pub struct OutcomeView {
     pub text: String,
     pub owner: String,
     pub due: String,
+    /// A besluit about a plan's stage: (plan id, plan name, stage).
+    pub decided: Option<(String, String, &'static str)>,
 }
 
 /// An agenda item as the page shows it.
@@ -329,6 +332,8 @@ pub struct OutcomeForm {
     pub text: String,
     pub owner: String,
     pub due: String,
+    pub decision_plan: String,
+    pub decision_stage: String,
 }
 
 /// What a refused post brings back to the meeting page.
@@ -366,6 +371,7 @@ pub struct MeetingPage {
     pub outcome_errors: FormErrors,
     pub statuses: Vec<Choice>,
     pub kinds: Vec<Choice>,
+    pub stages: Vec<Choice>,
     pub organisations: Vec<Choice>,
     pub plans: Vec<Choice>,
     pub numbers: Vec<Choice>,
@@ -431,12 +437,27 @@ async fn meeting_view(
         }
         let mut outcomes: HashMap<i64, Vec<OutcomeView>> = HashMap::new();
         if shows_outcomes {
-            for o in state.store.agenda_outcomes(id).await? {
+            let rows = state.store.agenda_outcomes(id).await?;
+            let names: HashMap<String, String> = if rows.iter().any(|o| o.plan_id.is_some()) {
+                state.store.plan_names().await?.into_iter().collect()
+            } else {
+                HashMap::new()
+            };
+            for o in rows {
+                let decided = match (&o.plan_id, o.stage.as_deref().map(Stage::parse)) {
+                    (Some(plan), Some(Ok(stage))) => Some((
+                        plan.clone(),
+                        names.get(plan).cloned().unwrap_or_else(|| plan.clone()),
+                        stage.label(),
+                    )),
+                    _ => None,
+                };
                 outcomes.entry(o.number).or_default().push(OutcomeView {
                     kind: o.kind(),
                     owner: o.owner.clone().unwrap_or_default(),
                     due: o.due_on.as_deref().map(date_nl).unwrap_or_default(),
                     text: o.text,
+                    decided,
                 });
             }
         }
@@ -524,6 +545,7 @@ async fn meeting_view(
         outcome_errors: posted.outcome_errors,
         statuses: Choice::all::<MeetingStatus>(),
         kinds: Choice::all::<OutcomeKind>(),
+        stages: Choice::none_then("Geen: de fase blijft", Choice::all::<Stage>()),
         organisations: organisation_choices,
         plans: plan_choices,
         meeting,
@@ -707,6 +729,37 @@ async fn add_outcome(
         None => None,
         Some(d) => errors.check("due", "Uiterlijk", parse_date(&d)),
     };
+    let decision = match (
+        optional(&form.decision_plan),
+        optional(&form.decision_stage),
+    ) {
+        (None, None) => None,
+        (Some(plan), Some(stage)) => {
+            if kind != Some(OutcomeKind::Decision) {
+                errors.add(
+                    "decision_plan",
+                    "Besluit over de fase van een plan: dat kan alleen bij de soort besluit.",
+                );
+            }
+            errors
+                .check("decision_stage", "Nieuwe fase", Stage::parse(&stage))
+                .map(|s| (plan, s))
+        }
+        (None, Some(_)) => {
+            errors.add(
+                "decision_plan",
+                "Besluit over de fase van een plan: kies ook het plan, of zet de fase terug op 'Geen'.",
+            );
+            None
+        }
+        (Some(_), None) => {
+            errors.add(
+                "decision_stage",
+                "Nieuwe fase: kies de fase die is besloten, of zet het plan terug op 'Geen plan'.",
+            );
+            None
+        }
+    };
     if kind != Some(OutcomeKind::Action) && (due.is_some() || optional(&form.owner).is_some()) {
         errors.add(
             "owner",
@@ -719,6 +772,7 @@ async fn add_outcome(
             text: form.text.trim().replace("\r\n", "\n"),
             owner: optional(&form.owner),
             due,
+            stage: decision,
         };
         let saved = state
             .store

@@ -103,6 +103,55 @@ async fn claim_meeting(
     Ok((version, row, name))
 }
 
+/// Sets a plan's stage as a meeting decided it: the plan's version moves (an edit form opened
+/// before it gets a conflict), and the stage change carries the meeting's verslag as source,
+/// or a source for the meeting itself, and the meeting's day as the date it took effect.
+async fn decide_stage(
+    w: &mut Write<'_>,
+    meeting: &MeetingRow,
+    body_name: &str,
+    plan_id: &str,
+    stage: crate::domain::Stage,
+    decision: &str,
+) -> Result<(), StoreError> {
+    use crate::features::plans::model::StageChange;
+    use crate::features::sources::model::SourceRef;
+    let refused = |m: String| StoreError::Refused(Refusal::of(MeetingField::Decision, m));
+    let current = crate::features::plans::repo::load_plan(w.conn(), plan_id)
+        .await?
+        .ok_or_else(|| {
+            refused(format!(
+                "Er is geen plan \"{plan_id}\"; kies het plan uit de lijst."
+            ))
+        })?;
+    let day = meeting
+        .day()
+        .ok_or_else(|| refused("De vergadering heeft geen datum.".into()))?;
+    w.bump(&RecordKey::text("plans", plan_id), || {
+        format!("Er is geen plan \"{plan_id}\".")
+    })
+    .await?;
+    let source = match &meeting.source_id {
+        Some(id) => SourceRef::Existing(id.clone()),
+        None => SourceRef::New(format!("Vergadering {body_name}")),
+    };
+    let change = StageChange {
+        stage,
+        date: crate::domain::FactDate::day(day),
+        source: Some(source),
+        note: Some(format!("Besluit: {decision}")),
+    };
+    let subject = crate::features::plans::repo::plan_subject(plan_id, &current.fields.name);
+    crate::features::plans::repo::apply_stage_change(
+        w,
+        &Reason::default(),
+        &subject,
+        current.stage,
+        &change,
+    )
+    .await
+}
+
 impl Store {
     /// Every meeting, the latest first.
     pub async fn meetings(&self) -> Result<Vec<MeetingRow>, StoreError> {
@@ -226,7 +275,7 @@ impl Store {
 
     pub async fn agenda_outcomes(&self, id: &str) -> Result<Vec<OutcomeRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT meeting_id, number, position, kind, text, owner, due_on
+            "SELECT meeting_id, number, position, kind, text, owner, due_on, plan_id, stage
                FROM agenda_outcomes WHERE meeting_id = $1 ORDER BY number, position",
         )
         .bind(id.to_owned())
@@ -462,7 +511,9 @@ impl Store {
         Ok(number)
     }
 
-    /// Records what came of an agenda item (informatie, besluit or actiepunt).
+    /// Records what came of an agenda item (informatie, besluit or actiepunt). A besluit about
+    /// a plan's stage changes the plan in the same write: its stage, with the meeting as source
+    /// (its verslag when it has one) and the meeting's day as the date it took effect.
     pub async fn add_outcome(
         &self,
         actor: &Actor,
@@ -497,9 +548,19 @@ impl Store {
                 "De vergadering heeft geen agendapunt {number}."
             )));
         };
+        if fields.stage.is_some() && fields.kind != crate::domain::OutcomeKind::Decision {
+            return Err(StoreError::Refused(Refusal::of(
+                MeetingField::Decision,
+                "Een fase van een plan verandert alleen door een besluit; kies de soort besluit.",
+            )));
+        }
+        if let Some((plan_id, stage)) = &fields.stage {
+            decide_stage(&mut w, &row, &name, plan_id, *stage, text).await?;
+        }
         sqlx::query(
-            "INSERT INTO agenda_outcomes (meeting_id, number, position, kind, text, owner, due_on)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO agenda_outcomes (meeting_id, number, position, kind, text, owner, due_on,
+                                          plan_id, stage)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(meeting_id.to_owned())
         .bind(number)
@@ -508,6 +569,8 @@ impl Store {
         .bind(text.to_owned())
         .bind(fields.owner.clone())
         .bind(fields.due.map(|d| d.to_string()))
+        .bind(fields.stage.as_ref().map(|(p, _)| p.clone()))
+        .bind(fields.stage.as_ref().map(|(_, s)| s.code()))
         .execute(w.conn())
         .await?;
         let subject = meeting_subject(meeting_id, &name, &row.starts_on);
