@@ -37,6 +37,7 @@ pub fn routes() -> Routes {
         .merge(bodies::pages::routes())
         .merge(meetings::pages::routes())
         .merge(meetings::api::routes())
+        .merge(meetings::decisions::routes())
         .merge(accounts::routes())
         .merge(plans::edit::routes())
         .merge(rollouts::edit::routes())

@@ -616,4 +616,40 @@ async fn a_decision_on_a_plan_sets_its_stage_with_the_meeting_as_source_and_its_
             .body
             .contains(&format!("/vergaderingen/{id}#punt-1"))
     );
+
+    // The besluitenlijst: filtered by body and plan, and as a download.
+    let list = admin
+        .get(&format!("/besluiten?overleg=regiegroep-zou&plan={plan}"))
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.count("tbody tr"), 1);
+    assert!(
+        list.text("tbody")
+            .contains("Het transformatieplan is goedgekeurd.")
+    );
+    let other_body = admin.get("/besluiten?overleg=bbo-zou").await;
+    assert_eq!(other_body.count("tbody tr"), 0);
+    let later = admin.get("/besluiten?van=2026-03-01").await;
+    assert_eq!(later.count("tbody tr"), 0);
+    let csv = admin.get(&format!("/besluiten.csv?plan={plan}")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("Het transformatieplan is goedgekeurd."));
+    assert!(csv.body.contains("2026-02-12"));
+    // A visitor sees it once the verslag is vastgesteld.
+    assert_eq!(app.anonymous().get("/besluiten").await.count("tbody tr"), 0);
+    let fixed = admin
+        .post_form(
+            &format!("/vergaderingen/{id}/bewerken"),
+            [
+                ("version", version().await.as_str()),
+                ("day", "2026-02-12"),
+                ("starts", "14:00"),
+                ("status", "verslag-vastgesteld"),
+            ],
+        )
+        .await;
+    assert_eq!(fixed.status, StatusCode::SEE_OTHER, "{}", fixed.body);
+    assert_eq!(app.anonymous().get("/besluiten").await.count("tbody tr"), 1);
+    let bad = app.anonymous().get("/besluiten?van=gisteren").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }

@@ -2,6 +2,7 @@
 //! them, the agenda and verslag pages, and each body's calendar feed (`.ics`).
 
 pub mod api;
+pub mod decisions;
 pub mod demo;
 pub mod ics;
 pub mod model;

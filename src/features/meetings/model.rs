@@ -126,6 +126,23 @@ impl OutcomeRow {
     }
 }
 
+/// A besluit with its meeting, for the besluitenlijst.
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct DecisionRow {
+    pub meeting_id: String,
+    /// YYYY-MM-DD
+    pub starts_on: String,
+    pub status: String,
+    pub body_id: String,
+    pub body_name: String,
+    pub number: i64,
+    pub item_title: String,
+    pub text: String,
+    /// A besluit about a plan's stage: the plan and the stage.
+    pub plan_id: Option<String>,
+    pub stage: Option<String>,
+}
+
 /// What a form or the demo writes of a meeting itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeetingFields {

@@ -2,8 +2,8 @@
 //! or an outcome is part of its meeting, so adding one claims the meeting's version.
 
 use super::model::{
-    AgendaItemFields, AgendaItemRow, AttendanceRow, MeetingField, MeetingFields, MeetingRow,
-    OutcomeFields, OutcomeRow,
+    AgendaItemFields, AgendaItemRow, AttendanceRow, DecisionRow, MeetingField, MeetingFields,
+    MeetingRow, OutcomeFields, OutcomeRow,
 };
 use crate::store::write_path::{RecordKey, Value, Write};
 use crate::store::{Actor, Reason, Refusal, Store, StoreError, Subject};
@@ -153,6 +153,34 @@ async fn decide_stage(
 }
 
 impl Store {
+    /// Every besluit of every meeting, the latest meeting first, with the plans of its agenda
+    /// item as (meeting id, item number, plan id).
+    pub async fn decisions(
+        &self,
+    ) -> Result<(Vec<DecisionRow>, Vec<(String, i64, String)>), StoreError> {
+        let rows = sqlx::query_as(
+            "SELECT m.id AS meeting_id, m.starts_on, m.status, b.id AS body_id,
+                    b.name AS body_name, i.number, i.title AS item_title, o.text, o.plan_id,
+                    o.stage
+               FROM agenda_outcomes o
+               JOIN agenda_items i ON i.meeting_id = o.meeting_id AND i.number = o.number
+               JOIN meetings m ON m.id = o.meeting_id
+               JOIN bodies b ON b.id = m.body_id
+              WHERE o.kind = 'besluit'
+              ORDER BY m.starts_on DESC, m.id, i.number, o.position",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let plans = sqlx::query_as(
+            "SELECT ap.meeting_id, ap.number, ap.plan_id FROM agenda_item_plans ap
+               JOIN agenda_outcomes o ON o.meeting_id = ap.meeting_id AND o.number = ap.number
+              WHERE o.kind = 'besluit'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((rows, plans))
+    }
+
     /// Every meeting, the latest first.
     pub async fn meetings(&self) -> Result<Vec<MeetingRow>, StoreError> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
