@@ -256,6 +256,14 @@ impl Columns {
     fn name(&self, index: usize) -> &str {
         self.names.get(index).map_or("", String::as_str)
     }
+
+    /// The column's name, or its number (from 1) when its header is empty.
+    fn label(&self, index: usize) -> String {
+        match self.name(index).trim() {
+            "" => (index + 1).to_string(),
+            name => name.to_owned(),
+        }
+    }
 }
 
 /// `;` when the header uses it (a Dutch spreadsheet's CSV), tab for a tab-separated file,
@@ -557,9 +565,9 @@ pub fn check(
             } else {
                 TextKind::Line
             };
-            let label = format!("kolom {}", columns.name(index));
-            if let Err(message) = kind.check(&label, text) {
-                report.problem(line, Some(columns.name(index)), message);
+            let name = columns.label(index);
+            if let Err(message) = kind.check(&format!("kolom {name}"), text) {
+                report.problem(line, Some(&name), message);
             }
         }
         if report.problem_count() > before {

@@ -396,13 +396,7 @@ async fn meeting_view(
         .into_iter()
         .find(|b| b.id == meeting.body_id)
         .map_or_else(|| meeting.body_id.clone(), |b| b.name);
-    let organisations: HashMap<String, String> = state
-        .store
-        .organisations()
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let organisations = state.store.organisation_names().await?;
     let org_name = |id: &Option<String>| {
         id.as_ref()
             .map(|i| organisations.get(i).cloned().unwrap_or_else(|| i.clone()))

@@ -91,13 +91,7 @@ async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Response,
         return Ok(Redirect::to("/inloggen?terug=/voor-mij").into_response());
     };
     let catalog = Catalog::load(&state.store).await?;
-    let org_names: BTreeMap<String, String> = state
-        .store
-        .organisations()
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let org_names = state.store.organisation_names().await?;
     let org_name = |id: &str| org_names.get(id).cloned().unwrap_or_else(|| id.to_owned());
 
     // The plans they lead; a beheerder may edit all and is sent to the list.

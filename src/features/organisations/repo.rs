@@ -117,6 +117,16 @@ impl Store {
 }
 
 impl Store {
+    /// Every organisation's name by its id.
+    pub async fn organisation_names(
+        &self,
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM organisations")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     pub async fn organisations(&self) -> Result<Vec<OrganisationRow>, StoreError> {
         Ok(
             sqlx::query_as(

@@ -1,8 +1,6 @@
 //! The quarterly cycle's reads and writes. Every write goes through the one write path; a
 //! closed round refuses every change but a correction, which is a new dated entry.
 
-use std::collections::HashMap;
-
 use jiff::civil::Date;
 
 use super::model::UpdateOrigin;
@@ -464,14 +462,6 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?)
-    }
-
-    /// Every organisation's name by its id.
-    pub async fn organisation_names(&self) -> Result<HashMap<String, String>, StoreError> {
-        let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM organisations")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.into_iter().collect())
     }
 
     /// The active trekker accounts of each organisation in `organisations`, as
