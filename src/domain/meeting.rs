@@ -24,6 +24,16 @@ impl MeetingStatus {
     pub fn outcomes_are_public(self) -> bool {
         self == Self::MinutesFixed
     }
+
+    /// Whether someone (signed in or not) sees the agenda items.
+    pub fn agenda_visible_to(self, signed_in: bool) -> bool {
+        signed_in || self.agenda_is_public()
+    }
+
+    /// Whether someone (signed in or not) sees the outcomes, the attendance and the besluiten.
+    pub fn outcomes_visible_to(self, signed_in: bool) -> bool {
+        signed_in || self.outcomes_are_public()
+    }
 }
 
 code_list!(

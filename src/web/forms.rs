@@ -89,6 +89,21 @@ impl FormErrors {
     }
 }
 
+/// The version a form was made from (its hidden `version` field), at least `lowest` (0 for a
+/// form that may make the record); a missing or broken one is an error under "general".
+pub fn form_version(errors: &mut FormErrors, value: &str, lowest: i64) -> i64 {
+    match value.trim().parse::<i64>() {
+        Ok(v) if v >= lowest => v,
+        _ => {
+            errors.add(
+                "general",
+                "Het formulier mist zijn versie; open de pagina opnieuw en probeer het nog eens.",
+            );
+            0
+        }
+    }
+}
+
 /// A trimmed text, `None` when empty.
 pub fn optional(value: &str) -> Option<String> {
     let v = value.trim();

@@ -2,8 +2,6 @@
 //! with its agenda. As on the pages, a visitor who is not signed in gets a meeting's agenda
 //! items once the agenda is vastgesteld, and its outcomes and attendance once the verslag is.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -73,43 +71,23 @@ pub async fn meeting(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<MeetingOut>, ApiError> {
-    let meeting = state
+    let visible = state
         .store
-        .meeting(&id)
+        .visible_meeting(&id, viewer.is_signed_in())
         .await?
         .ok_or_else(|| WebError::NotFound(format!("Er is geen vergadering \"{id}\".")))?;
-    let status = meeting.status();
-    let internal = viewer.is_signed_in();
-    let shows_agenda = internal || status.agenda_is_public();
-    let shows_outcomes = internal || status.outcomes_are_public();
-    let attendance = if shows_outcomes {
-        state.store.meeting_attendance(&id).await?
-    } else {
-        Vec::new()
-    };
-    let mut agenda = Vec::new();
-    if shows_agenda {
-        let mut plans: HashMap<i64, Vec<String>> = HashMap::new();
-        for (number, plan, _) in state.store.agenda_item_plans(&id).await? {
-            plans.entry(number).or_default().push(plan);
-        }
-        let mut outcomes: HashMap<i64, Vec<OutcomeRow>> = HashMap::new();
-        if shows_outcomes {
-            for o in state.store.agenda_outcomes(&id).await? {
-                outcomes.entry(o.number).or_default().push(o);
-            }
-        }
-        for item in state.store.agenda_items(&id).await? {
-            agenda.push(AgendaItemOut {
-                plans: plans.remove(&item.number).unwrap_or_default(),
-                outcomes: outcomes.remove(&item.number).unwrap_or_default(),
-                item,
-            });
-        }
-    }
+    let agenda = visible
+        .items
+        .into_iter()
+        .map(|v| AgendaItemOut {
+            item: v.item,
+            plans: v.plans.into_iter().map(|(id, _)| id).collect(),
+            outcomes: v.outcomes,
+        })
+        .collect();
     Ok(Json(MeetingOut {
-        meeting,
-        attendance,
+        meeting: visible.meeting,
+        attendance: visible.attendance,
         agenda,
     }))
 }

@@ -101,8 +101,9 @@ async fn lines(
     let mut seen_plans: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for d in rows {
-        let public = MeetingStatus::parse(&d.status).is_ok_and(MeetingStatus::outcomes_are_public);
-        if !(internal || public) {
+        let visible =
+            MeetingStatus::parse(&d.status).is_ok_and(|s| s.outcomes_visible_to(internal));
+        if !visible {
             continue;
         }
         let mut plans = about

@@ -126,6 +126,26 @@ impl OutcomeRow {
     }
 }
 
+/// An agenda item with the plans it is about (id, name) and its outcomes, as far as they are
+/// visible.
+#[derive(Debug, Clone)]
+pub struct VisibleItem {
+    pub item: AgendaItemRow,
+    pub plans: Vec<(String, String)>,
+    pub outcomes: Vec<OutcomeRow>,
+}
+
+/// A meeting as someone may see it: its agenda items once visible to them, its outcomes and
+/// attendance likewise (`MeetingStatus::agenda_visible_to`, `outcomes_visible_to`).
+#[derive(Debug, Clone)]
+pub struct VisibleMeeting {
+    pub meeting: MeetingRow,
+    pub shows_agenda: bool,
+    pub shows_outcomes: bool,
+    pub attendance: Vec<AttendanceRow>,
+    pub items: Vec<VisibleItem>,
+}
+
 /// A besluit with its meeting, for the besluitenlijst.
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct DecisionRow {

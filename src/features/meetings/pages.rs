@@ -20,7 +20,7 @@ use crate::store::{Reason, StoreError};
 use crate::web::AppState;
 use crate::web::error::WebError;
 use crate::web::flash::{self, Notice};
-use crate::web::forms::{Choice, FormErrors, NotSaved, optional, settle_at};
+use crate::web::forms::{Choice, FormErrors, NotSaved, form_version, optional, settle_at};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::{Catalog, SourceView, date_nl};
@@ -170,19 +170,6 @@ impl MeetingForm {
     }
 }
 
-fn version_of(errors: &mut FormErrors, value: &str) -> i64 {
-    match value.trim().parse::<i64>() {
-        Ok(v) if v > 0 => v,
-        _ => {
-            errors.add(
-                "general",
-                "Het formulier mist zijn versie; open de pagina opnieuw en probeer het nog eens.",
-            );
-            0
-        }
-    }
-}
-
 /// Plans a meeting of a body (a beheerder).
 async fn plan_meeting(
     State(state): State<AppState>,
@@ -278,7 +265,7 @@ pub async fn plan_agenda_lines(
         .into_iter()
         .filter_map(|(meeting_id, day, status, body, number, title)| {
             let status = MeetingStatus::parse(&status).ok()?;
-            (internal || status.agenda_is_public()).then(|| PlanAgendaLine {
+            status.agenda_visible_to(internal).then(|| PlanAgendaLine {
                 meeting: format!("{body}, {}", date_nl(&day)),
                 status: status.label(),
                 meeting_id,
@@ -383,11 +370,16 @@ async fn meeting_view(
     id: &str,
     posted: Posted,
 ) -> Result<MeetingPage, WebError> {
-    let meeting = state.store.meeting(id).await?.ok_or_else(|| {
-        WebError::NotFound(format!(
-            "Er is geen vergadering \"{id}\". Kies een vergadering op de pagina van haar overleg."
-        ))
-    })?;
+    let visible = state
+        .store
+        .visible_meeting(id, viewer.is_signed_in())
+        .await?
+        .ok_or_else(|| {
+            WebError::NotFound(format!(
+                "Er is geen vergadering \"{id}\". Kies een vergadering op de pagina van haar overleg."
+            ))
+        })?;
+    let meeting = visible.meeting;
     let catalog = Catalog::load(&state.store).await?;
     let body_name = state
         .store
@@ -402,16 +394,8 @@ async fn meeting_view(
             .map(|i| organisations.get(i).cloned().unwrap_or_else(|| i.clone()))
     };
     let status = meeting.status();
-    let internal = viewer.is_signed_in();
-    let shows_agenda = internal || status.agenda_is_public();
-    let shows_outcomes = internal || status.outcomes_are_public();
-    // Who attended is the verslag's: public with its outcomes.
-    let attendance = if shows_outcomes {
-        state.store.meeting_attendance(id).await?
-    } else {
-        Vec::new()
-    };
-    let attendance = attendance
+    let attendance = visible
+        .attendance
         .into_iter()
         .map(|a| {
             let who = org_name(&a.organisation_id)
@@ -423,39 +407,20 @@ async fn meeting_view(
             }
         })
         .collect();
-    let mut items = Vec::new();
-    if shows_agenda {
-        let mut plans: HashMap<i64, Vec<(String, String)>> = HashMap::new();
-        for (number, plan_id, name) in state.store.agenda_item_plans(id).await? {
-            plans.entry(number).or_default().push((plan_id, name));
-        }
-        let mut outcomes: HashMap<i64, Vec<OutcomeView>> = HashMap::new();
-        if shows_outcomes {
-            let rows = state.store.agenda_outcomes(id).await?;
-            let names: HashMap<String, String> = if rows.iter().any(|o| o.plan_id.is_some()) {
-                state.store.plan_names().await?.into_iter().collect()
-            } else {
-                HashMap::new()
-            };
-            for o in rows {
-                let decided = match (&o.plan_id, o.stage.as_deref().map(Stage::parse)) {
-                    (Some(plan), Some(Ok(stage))) => Some((
-                        plan.clone(),
-                        names.get(plan).cloned().unwrap_or_else(|| plan.clone()),
-                        stage.label(),
-                    )),
-                    _ => None,
-                };
-                outcomes.entry(o.number).or_default().push(OutcomeView {
-                    kind: o.kind(),
-                    owner: o.owner.clone().unwrap_or_default(),
-                    due: o.due_on.as_deref().map(date_nl).unwrap_or_default(),
-                    text: o.text,
-                    decided,
-                });
-            }
-        }
-        for item in state.store.agenda_items(id).await? {
+    let decides_a_stage = visible
+        .items
+        .iter()
+        .any(|i| i.outcomes.iter().any(|o| o.plan_id.is_some()));
+    let names: HashMap<String, String> = if decides_a_stage {
+        state.store.plan_names().await?.into_iter().collect()
+    } else {
+        HashMap::new()
+    };
+    let items: Vec<ItemView> = visible
+        .items
+        .into_iter()
+        .map(|v| {
+            let item = v.item;
             let presenter = [
                 item.presenter_role.clone(),
                 org_name(&item.presenter_organisation_id),
@@ -464,9 +429,30 @@ async fn meeting_view(
             .flatten()
             .collect::<Vec<_>>()
             .join(", ");
-            items.push(ItemView {
-                plans: plans.remove(&item.number).unwrap_or_default(),
-                outcomes: outcomes.remove(&item.number).unwrap_or_default(),
+            let outcomes = v
+                .outcomes
+                .into_iter()
+                .map(|o| {
+                    let decided = match (&o.plan_id, o.stage.as_deref().map(Stage::parse)) {
+                        (Some(plan), Some(Ok(stage))) => Some((
+                            plan.clone(),
+                            names.get(plan).cloned().unwrap_or_else(|| plan.clone()),
+                            stage.label(),
+                        )),
+                        _ => None,
+                    };
+                    OutcomeView {
+                        kind: o.kind(),
+                        owner: o.owner.clone().unwrap_or_default(),
+                        due: o.due_on.as_deref().map(date_nl).unwrap_or_default(),
+                        text: o.text,
+                        decided,
+                    }
+                })
+                .collect();
+            ItemView {
+                plans: v.plans,
+                outcomes,
                 attachments: item
                     .attachments
                     .as_deref()
@@ -478,9 +464,9 @@ async fn meeting_view(
                 presenter_assumption: item.presenter_assumption,
                 number: item.number,
                 title: item.title,
-            });
-        }
-    }
+            }
+        })
+        .collect();
     let is_admin = viewer.is_admin();
     let (organisation_choices, plan_choices) = if is_admin {
         let mut orgs: Vec<Choice> = organisations
@@ -521,8 +507,8 @@ async fn meeting_view(
         status,
         source: catalog.source(meeting.source_id.as_deref()),
         attendance,
-        shows_agenda,
-        shows_outcomes,
+        shows_agenda: visible.shows_agenda,
+        shows_outcomes: visible.shows_outcomes,
         numbers: Choice::none_then(
             "Kies een agendapunt",
             items
@@ -591,7 +577,7 @@ async fn edit(
         .await?
         .ok_or_else(|| WebError::NotFound(format!("Er is geen vergadering \"{id}\".")))?;
     let mut errors = FormErrors::new();
-    let version = version_of(&mut errors, &form.version);
+    let version = form_version(&mut errors, &form.version, 1);
     let fields = match form.validate(&meeting.body_id) {
         Ok(fields) if errors.is_empty() => fields,
         Ok(_) => return refused_edit(&state, &viewer, &id, form, errors).await,
@@ -653,7 +639,7 @@ async fn add_item(
     viewer.require_admin("een agendapunt toevoegen")?;
     let form: ItemForm = crate::web::forms::parse_form(&body);
     let mut errors = FormErrors::new();
-    let version = version_of(&mut errors, &form.version);
+    let version = form_version(&mut errors, &form.version, 1);
     if form.title.trim().is_empty() {
         errors.add(
             "title",
@@ -701,7 +687,7 @@ async fn add_outcome(
     viewer.require_admin("een uitkomst vastleggen")?;
     let form: OutcomeForm = crate::web::forms::parse_form(&body);
     let mut errors = FormErrors::new();
-    let version = version_of(&mut errors, &form.version);
+    let version = form_version(&mut errors, &form.version, 1);
     let number = match form.number.trim().parse::<i64>() {
         Ok(n) => Some(n),
         Err(_) => {

@@ -1,9 +1,11 @@
 //! Governance's reads and writes. Every write goes through the one write path; an agenda item
 //! or an outcome is part of its meeting, so adding one claims the meeting's version.
 
+use std::collections::HashMap;
+
 use super::model::{
     AgendaItemFields, AgendaItemRow, AttendanceRow, DecisionRow, MeetingField, MeetingFields,
-    MeetingRow, OutcomeFields, OutcomeRow,
+    MeetingRow, OutcomeFields, OutcomeRow, VisibleItem, VisibleMeeting,
 };
 use crate::store::write_path::{RecordKey, Value, Write};
 use crate::store::{Actor, Reason, Refusal, Store, StoreError, Subject};
@@ -263,6 +265,53 @@ impl Store {
         .bind(id.to_owned())
         .fetch_optional(&self.pool)
         .await?)
+    }
+
+    /// A meeting with what someone (`signed_in` or not) may see of it; `None` when there is
+    /// no such meeting. The one read of the meeting page and the API.
+    pub async fn visible_meeting(
+        &self,
+        id: &str,
+        signed_in: bool,
+    ) -> Result<Option<VisibleMeeting>, StoreError> {
+        let Some(meeting) = self.meeting(id).await? else {
+            return Ok(None);
+        };
+        let status = meeting.status();
+        let shows_agenda = status.agenda_visible_to(signed_in);
+        let shows_outcomes = status.outcomes_visible_to(signed_in);
+        let attendance = if shows_outcomes {
+            self.meeting_attendance(id).await?
+        } else {
+            Vec::new()
+        };
+        let mut items = Vec::new();
+        if shows_agenda {
+            let mut plans: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+            for (number, plan_id, name) in self.agenda_item_plans(id).await? {
+                plans.entry(number).or_default().push((plan_id, name));
+            }
+            let mut outcomes: HashMap<i64, Vec<OutcomeRow>> = HashMap::new();
+            if shows_outcomes {
+                for o in self.agenda_outcomes(id).await? {
+                    outcomes.entry(o.number).or_default().push(o);
+                }
+            }
+            for item in self.agenda_items(id).await? {
+                items.push(VisibleItem {
+                    plans: plans.remove(&item.number).unwrap_or_default(),
+                    outcomes: outcomes.remove(&item.number).unwrap_or_default(),
+                    item,
+                });
+            }
+        }
+        Ok(Some(VisibleMeeting {
+            meeting,
+            shows_agenda,
+            shows_outcomes,
+            attendance,
+            items,
+        }))
     }
 
     pub async fn meeting_attendance(&self, id: &str) -> Result<Vec<AttendanceRow>, StoreError> {

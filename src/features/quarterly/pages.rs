@@ -26,7 +26,7 @@ use crate::web::AppState;
 use crate::web::download::{self, Cell};
 use crate::web::error::WebError;
 use crate::web::flash::{self, Notice};
-use crate::web::forms::{Choice, FormErrors, NotSaved, optional, settle_at};
+use crate::web::forms::{Choice, FormErrors, NotSaved, form_version, optional, settle_at};
 use crate::web::paging::{PageNav, Paging};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
@@ -819,19 +819,6 @@ pub struct RoundForm {
     pub text: String,
 }
 
-fn version_of(errors: &mut FormErrors, value: &str) -> i64 {
-    match value.trim().parse::<i64>() {
-        Ok(v) if v >= 0 => v,
-        _ => {
-            errors.add(
-                "general",
-                "Het formulier mist zijn versie; open de pagina opnieuw en probeer het nog eens.",
-            );
-            0
-        }
-    }
-}
-
 /// The answer to a round's form: back to the round with a notice, or the round page with
 /// what to fix.
 async fn after_round_write<T>(
@@ -866,7 +853,7 @@ async fn edit(
     viewer.require_admin("een rapportageronde wijzigen")?;
     let form: RoundForm = crate::web::forms::parse_form(&body);
     let mut errors = FormErrors::new();
-    let version = version_of(&mut errors, &form.version);
+    let version = form_version(&mut errors, &form.version, 0);
     let deadline = errors.check(
         "deadline",
         "Uiterlijk indienen op",
@@ -906,7 +893,7 @@ fn confirmed_form(
 ) -> (i64, FormErrors) {
     let form: RoundForm = crate::web::forms::parse_form(body);
     let mut errors = FormErrors::new();
-    let version = version_of(&mut errors, &form.version);
+    let version = form_version(&mut errors, &form.version, 0);
     checks(&form, &mut errors);
     if form.confirm != "ja" {
         errors.add(confirm_field, unconfirmed);
@@ -1460,7 +1447,7 @@ async fn save(
     viewer.require_plan_editor(&name, &leads)?;
     let mut form = UpdateForm::parse(&body);
     let mut errors = FormErrors::new();
-    let version = version_of(&mut errors, &form.version);
+    let version = form_version(&mut errors, &form.version, 0);
     let mut conflict = false;
     if errors.is_empty() {
         match form.validate() {
@@ -1541,7 +1528,7 @@ async fn review(
     let round = visible_round(&state, &viewer, &period).await?;
     let form: ReviewForm = crate::web::forms::parse_form(&body);
     let mut errors = FormErrors::new();
-    let version = version_of(&mut errors, &form.version);
+    let version = form_version(&mut errors, &form.version, 0);
     let verdict = errors.check("verdict", "Beoordeling", Verdict::parse(&form.verdict));
     if let (Some(verdict), true) = (verdict, errors.is_empty()) {
         let comment = optional(&form.comment);
