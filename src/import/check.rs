@@ -472,6 +472,7 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
     let subregion_ids: HashSet<String> = subregion_by_name.values().cloned().collect();
     let mut body_seen = HashMap::new();
     let mut bodies = Vec::new();
+    let mut ladder_steps = Vec::new();
     for (at, row) in rows(&tomls, |f| &f.overleg, "overleg", |r| &r.id) {
         let id = c.slug(&at, &row.id);
         c.unique(&mut body_seen, &at, &id);
@@ -504,16 +505,67 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
             .soort
             .as_deref()
             .and_then(|s| c.field(&at, "soort", EscalationLevel::parse(s)));
+        ladder_steps.push((
+            at.clone(),
+            id.clone(),
+            trimmed(&row.escaleert_naar),
+            trimmed(&row.aanname_escalatie),
+        ));
         if let Some(level) = level {
             bodies.push(Body {
                 id,
                 name: row.naam.trim().to_owned(),
                 level,
                 kind,
+                escalates_to: trimmed(&row.escaleert_naar),
+                escalates_assumption: trimmed(&row.aanname_escalatie),
                 area_id,
                 description: trimmed(&row.omschrijving),
                 source_id,
             });
+        }
+    }
+    // The ladders: every step names a body, and no walk up a ladder comes back where it began.
+    let next: HashMap<&str, &str> = bodies
+        .iter()
+        .filter_map(|b| Some((b.id.as_str(), b.escalates_to.as_deref()?)))
+        .collect();
+    for (at, from, to, assumption) in &ladder_steps {
+        if to.is_none() {
+            if assumption.is_some() {
+                c.report(
+                    at,
+                    "veld aanname_escalatie: er is geen escaleert_naar; laat de aanname weg of noem het overleg",
+                );
+            }
+            continue;
+        }
+        let to = to.as_deref().unwrap_or_default();
+        if !body_seen.contains_key(to) {
+            c.report(
+                at,
+                format!("veld escaleert_naar: \"{to}\" is geen bekend overleg; noem de id van een [[overleg]]"),
+            );
+            continue;
+        }
+        let mut walked = HashSet::new();
+        let mut up = Some(to);
+        let mut comes_back = false;
+        while let Some(b) = up {
+            if b == from.as_str() {
+                comes_back = true;
+                break;
+            }
+            if !walked.insert(b) {
+                break;
+            }
+            up = next.get(b).copied();
+        }
+        if comes_back {
+            c.report(
+                at,
+                format!("veld escaleert_naar: via \"{to}\" komt de ladder terug bij dit overleg; een ladder gaat alleen omhoog"),
+            );
         }
     }
 

@@ -108,6 +108,10 @@ pub struct BodyRow {
     /// werkgroep, kernteam, regiegroep or bbo: its rung on the escalation ladder.
     pub soort: Option<String>,
     pub subregio: Option<String>,
+    /// The id of the body an action here escalates to (the next rung of the ladder).
+    pub escaleert_naar: Option<String>,
+    /// Why that order, when no document states it (an aanname).
+    pub aanname_escalatie: Option<String>,
     pub omschrijving: Option<String>,
     pub bron: Option<String>,
 }

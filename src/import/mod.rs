@@ -231,6 +231,9 @@ pub struct Body {
     pub level: AreaKind,
     /// Its rung on the escalation ladder, when it is one.
     pub kind: Option<EscalationLevel>,
+    /// The body an action here escalates to, and the reason when that is an aanname.
+    pub escalates_to: Option<String>,
+    pub escalates_assumption: Option<String>,
     pub area_id: Option<String>,
     pub description: Option<String>,
     pub source_id: Option<String>,

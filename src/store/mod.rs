@@ -219,10 +219,7 @@ impl Store {
                 let stem = file.path().file_stem()?.to_str()?;
                 let (version, description) = stem.split_once('_')?;
                 let sql = file.contents_utf8()?;
-                let sql = match self.backend {
-                    Backend::Sqlite => sql.replace(IDENTITY_PG, IDENTITY_SQLITE),
-                    Backend::Postgres => sql.to_owned(),
-                };
+                let sql = for_backend(sql, self.backend);
                 Some(Migration::new(
                     version.parse().ok()?,
                     Cow::Owned(description.replace('_', " ")),
@@ -233,6 +230,24 @@ impl Store {
             })
             .collect();
         Migrator::with_migrations(migrations)
+    }
+}
+
+/// A migration as `backend` runs it: SQLite spells an identity column its own way, and a line
+/// that starts with `-- postgres: ` or `-- sqlite: ` is a statement for that backend only.
+fn for_backend(sql: &str, backend: Backend) -> String {
+    let own = match backend {
+        Backend::Sqlite => "-- sqlite: ",
+        Backend::Postgres => "-- postgres: ",
+    };
+    let sql: String = sql
+        .lines()
+        .map(|line| line.strip_prefix(own).unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n");
+    match backend {
+        Backend::Sqlite => sql.replace(IDENTITY_PG, IDENTITY_SQLITE),
+        Backend::Postgres => sql,
     }
 }
 

@@ -198,12 +198,12 @@ async fn fixture() -> Fixture {
                 area_id: Some(GEMEENTE.to_owned()),
                 title: "Matrixactie".into(),
                 description: None,
-                owner: "trekker MTVP".into(),
+                owner: Some("trekker MTVP".into()),
+                plan_id: None,
                 owner_organisation_id: None,
-                deadline: jiff::civil::date(2027, 3, 31),
+                deadline: Some(jiff::civil::date(2027, 3, 31)),
                 status: regiomonitor::domain::ActionStatus::Open,
             },
-            regiomonitor::domain::EscalationLevel::Workgroup,
             None,
         )
         .await

@@ -993,7 +993,7 @@ impl TestApp {
             "indicators",
             "indicator_plans",
             "observations",
-            "follow_up_actions",
+            "actions",
             "action_escalations",
             "report_rounds",
             "plan_updates",
@@ -1035,7 +1035,7 @@ impl TestApp {
         for (name, table) in [
             ("indicator versions", "indicators"),
             ("observation versions", "observations"),
-            ("action versions", "follow_up_actions"),
+            ("action versions", "actions"),
             ("round versions", "report_rounds"),
             ("update versions", "plan_updates"),
         ] {

@@ -445,7 +445,8 @@ async fn the_api_gives_a_meeting_as_far_as_the_viewer_may_see_and_the_plan_page_
         .iter()
         .find(|o| o["kind"] == "actiepunt")
         .expect("item 4 has an actiepunt");
-    assert_eq!(action["due_on"], "2025-11-14");
+    assert_eq!(action["action"]["deadline"], "2025-11-14");
+    assert_eq!(action["action"]["body_id"], "bbo-zou");
     assert_eq!(
         visitor
             .get("/api/v1/meetings/geen-vergadering")

@@ -44,7 +44,7 @@ async fn stored(app: &TestApp) -> Stored {
         observation_versions: app
             .scalar("SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM observations")
             .await,
-        actions: app.scalar("SELECT COUNT(*) FROM follow_up_actions").await,
+        actions: app.scalar("SELECT COUNT(*) FROM actions").await,
         escalations: app.scalar("SELECT COUNT(*) FROM action_escalations").await,
     }
 }
@@ -658,7 +658,8 @@ async fn a_follow_up_action_is_created_and_the_gemeente_no_longer_asks_for_one()
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(page.text("h1"), "Versnellingssessie met de praktijken");
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM follow_up_actions").await,
+        app.scalar("SELECT COUNT(*) FROM actions WHERE indicator_id IS NOT NULL")
+            .await,
         1
     );
     let kpi = admin.get(&format!("/indicatoren/{KPI}")).await;
@@ -679,7 +680,7 @@ pub(crate) async fn escalate_to_regiegroep(client: &Client, action: &str) -> Pag
         .get(action)
         .await
         .form_values(&format!("form[action='{action}/escaleren']"));
-    set_field(&mut fields, "to", "regiegroep:regiegroep-zou");
+    set_field(&mut fields, "to", "regiegroep-zou");
     set_field(
         &mut fields,
         "reason",
@@ -762,7 +763,7 @@ async fn an_action_past_its_deadline_is_flagged_over_tijd_on_the_actions_page() 
     create_action(&admin, "Oude afspraak", "2020-01-31", WIJK).await;
     create_action(&admin, "Nieuwe afspraak", "2099-01-31", WIJK).await;
 
-    let page = admin.get("/acties").await;
+    let page = admin.get("/acties?herkomst=kpi").await;
 
     assert_eq!(page.status, StatusCode::OK);
     let rows = page.texts("tbody tr");

@@ -1,6 +1,9 @@
-//! Follow-up actions (vervolgacties): what is done when a KPI is not met, by whom and when,
-//! and the escalation werkgroep → kernteam → regiegroep → BBO with a reason. The bodies'
-//! pages list what sits with them (see `web::bodies`).
+//! Actions: the follow-up of a missed KPI and a meeting's actiepunt, in one list, each with an
+//! owner (organisation and role), a deadline and a status, escalated along the ladder the
+//! bodies configure (ZOU: werkgroep → kernteam → regiegroep → BBO). The bodies' pages list
+//! what lies with them.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -12,16 +15,20 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::model::{ActionField, ActionFields, ActionRow};
-use crate::domain::{ActionStatus, EscalationLevel, parse_date};
+use super::repo::{escalation_targets, place_of};
+use crate::auth::User;
+use crate::domain::{ActionStatus, EscalationLevel, MeetingStatus, parse_date};
 use crate::features::bodies::model::BodyRow;
 use crate::features::indicators::model::IndicatorRow;
 use crate::features::indicators::require_kpi_editor;
 use crate::features::organisations::pages::organisation_choices;
-use crate::store::{Reason, RecordField};
+use crate::store::{Reason, RecordField, Store, StoreError};
 use crate::web::AppState;
+use crate::web::download::{self, Cell};
 use crate::web::error::WebError;
 use crate::web::flash::{self, Notice};
 use crate::web::forms::{Choice, FormErrors, optional, parse_form, settle_at};
+use crate::web::paging::{PageNav, Paging};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::{Catalog, date_nl};
@@ -31,55 +38,184 @@ pub fn routes() -> Routes {
         .get("/indicatoren/{id}/acties/nieuw", new_form)
         .post("/indicatoren/{id}/acties", create)
         .get("/acties", list)
+        .get("/acties.csv", download_list)
+        .get("/acties.xlsx", download_list)
         .get("/acties/{id}", show)
         .post("/acties/{id}/bewerken", update)
         .post("/acties/{id}/escaleren", escalate)
 }
 
-/// An action in a list (KPI page, body page, overview).
+/// Where actions came from, for their lines: the KPIs' names and the meetings (body, day,
+/// status, which decides whether a visitor may see the actiepunt yet).
+pub struct Origins {
+    indicators: HashMap<String, String>,
+    meetings: HashMap<String, (String, String, MeetingStatus)>,
+}
+
+impl Origins {
+    pub async fn load(store: &Store) -> Result<Self, StoreError> {
+        let indicators = store
+            .indicators()
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i.name))
+            .collect();
+        let bodies: HashMap<String, String> = store
+            .bodies()
+            .await?
+            .into_iter()
+            .map(|b| (b.id, b.name))
+            .collect();
+        let meetings = store
+            .meetings()
+            .await?
+            .into_iter()
+            .map(|m| {
+                let status = m.status();
+                let body = bodies.get(&m.body_id).cloned().unwrap_or(m.body_id);
+                (m.id, (body, date_nl(&m.starts_on), status))
+            })
+            .collect();
+        Ok(Self {
+            indicators,
+            meetings,
+        })
+    }
+
+    /// A visitor sees a meeting's actiepunt once its verslag is vastgesteld; a KPI's
+    /// follow-up always.
+    pub fn visible(&self, a: &ActionRow, signed_in: bool) -> bool {
+        match &a.meeting_id {
+            Some(m) => self
+                .meetings
+                .get(m)
+                .is_some_and(|(_, _, s)| s.outcomes_visible_to(signed_in)),
+            None => true,
+        }
+    }
+
+    /// Where it came from, in words, and the address of that page.
+    pub fn of(&self, a: &ActionRow) -> (String, String) {
+        if let Some(m) = &a.meeting_id {
+            let (body, day) = self
+                .meetings
+                .get(m)
+                .map(|(b, d, _)| (b.clone(), d.clone()))
+                .unwrap_or_else(|| (m.clone(), String::new()));
+            let item = a
+                .item_number
+                .map(|n| format!(", agendapunt {n}"))
+                .unwrap_or_default();
+            return (
+                format!("Vergadering {body} {day}{item}"),
+                format!("/vergaderingen/{m}"),
+            );
+        }
+        if let Some(i) = &a.indicator_id {
+            let name = self.indicators.get(i).cloned().unwrap_or_else(|| i.clone());
+            return (format!("KPI {name}"), format!("/indicatoren/{i}"));
+        }
+        (String::new(), String::new())
+    }
+}
+
+/// An action in a list (KPI page, body page, the action list, "Voor mij").
 pub struct ActionLine {
     pub id: i64,
     pub title: String,
+    pub origin: String,
+    pub origin_href: String,
     pub area: String,
     pub owner: String,
     pub deadline: String,
     pub status: &'static str,
-    pub level: &'static str,
-    pub body: String,
+    /// Where it lies: the body's name, its rung, or nowhere yet.
+    pub place: String,
+    pub body_id: String,
     pub overdue: bool,
     pub open: bool,
 }
 
+/// The lines of the `actions` the viewer may see.
 pub fn action_lines(
     actions: &[ActionRow],
     catalog: &Catalog,
     bodies: &[BodyRow],
+    origins: &Origins,
+    signed_in: bool,
     today: Date,
 ) -> Vec<ActionLine> {
     actions
         .iter()
-        .map(|a| ActionLine {
-            id: a.id,
-            title: a.title.clone(),
-            area: a
-                .area_id
-                .as_deref()
-                .map(|x| catalog.area_name(x))
-                .unwrap_or_else(|| "Alle gebieden".into()),
-            owner: a.owner.clone(),
-            deadline: date_nl(&a.deadline),
-            status: a.status().label(),
-            level: a.level().label(),
-            body: a
-                .body_id
-                .as_deref()
-                .and_then(|b| bodies.iter().find(|x| x.id == b))
-                .map(|b| b.name.clone())
-                .unwrap_or_default(),
-            overdue: a.is_overdue(today),
-            open: a.status().is_open(),
+        .filter(|a| origins.visible(a, signed_in))
+        .map(|a| {
+            let (origin, origin_href) = origins.of(a);
+            ActionLine {
+                id: a.id,
+                title: a.title.clone(),
+                origin,
+                origin_href,
+                area: a
+                    .area_id
+                    .as_deref()
+                    .map(|x| catalog.area_name(x))
+                    .unwrap_or_default(),
+                owner: owner_words(a),
+                deadline: a.deadline.as_deref().map(date_nl).unwrap_or_default(),
+                status: a.status().label(),
+                place: place_of(bodies, a.level.as_deref(), a.body_id.as_deref()),
+                body_id: a.body_id.clone().unwrap_or_default(),
+                overdue: a.is_overdue(today),
+                open: a.status().is_open(),
+            }
         })
         .collect()
+}
+
+/// The owner as the lists show it: the role, and the organisation's id when there is no role.
+fn owner_words(a: &ActionRow) -> String {
+    match (&a.owner, &a.owner_organisation_id) {
+        (Some(o), _) => o.clone(),
+        (None, Some(org)) => org.clone(),
+        (None, None) => String::new(),
+    }
+}
+
+/// Whether `user` may change `action`: a beheerder; someone of the organisation that owns it
+/// (their own action); for a KPI's follow-up, whoever may enter values for that KPI.
+pub async fn may_edit_action(
+    state: &AppState,
+    user: &User,
+    action: &ActionRow,
+) -> Result<bool, WebError> {
+    if user.is_admin() {
+        return Ok(true);
+    }
+    if let Some(org) = &action.owner_organisation_id
+        && user.may_edit_plan(std::slice::from_ref(org))
+    {
+        return Ok(true);
+    }
+    if let Some(ind) = &action.indicator_id {
+        return Ok(user.may_enter_for_kpi(&state.store.indicator_editors(ind).await?));
+    }
+    Ok(false)
+}
+
+async fn require_action_editor(
+    state: &AppState,
+    viewer: &Viewer,
+    action: &ActionRow,
+) -> Result<(), WebError> {
+    let user = viewer.require_user()?;
+    if may_edit_action(state, user, action).await? {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden(format!(
+            "U mag de actie \"{}\" niet wijzigen: alleen een beheerder, de organisatie die de actie uitvoert of (bij een KPI) een trekker van een plan van die KPI mag dat.",
+            action.title
+        )))
+    }
 }
 
 /// The action form as posted; all text, so what was typed comes back.
@@ -104,10 +240,10 @@ impl ActionForm {
             version: a.version.to_string(),
             title: a.title.clone(),
             description: a.description.clone().unwrap_or_default(),
-            owner: a.owner.clone(),
+            owner: a.owner.clone().unwrap_or_default(),
             owner_organisation: a.owner_organisation_id.clone().unwrap_or_default(),
             area: a.area_id.clone().unwrap_or_default(),
-            deadline: a.deadline.clone(),
+            deadline: a.deadline.clone().unwrap_or_default(),
             status: a.status.clone(),
             body: a.body_id.clone().unwrap_or_default(),
             comment: String::new(),
@@ -115,7 +251,13 @@ impl ActionForm {
     }
 }
 
-fn validate(form: &ActionForm) -> Result<(ActionFields, Reason), FormErrors> {
+/// Checks the form. A KPI's follow-up needs an owner and a deadline; a meeting's actiepunt
+/// keeps them empty when the minutes give none.
+fn validate(
+    form: &ActionForm,
+    follows_kpi: bool,
+    plan_id: Option<String>,
+) -> Result<(ActionFields, Reason), FormErrors> {
     let mut errors = FormErrors::new();
     let title = optional(&form.title);
     if title.is_none() {
@@ -125,20 +267,21 @@ fn validate(form: &ActionForm) -> Result<(ActionFields, Reason), FormErrors> {
         );
     }
     let owner = optional(&form.owner);
-    if owner.is_none() {
+    if owner.is_none() && follows_kpi {
         errors.add(
             "owner",
             "Eigenaar: vul in wie de actie uitvoert (een rol of organisatie), bijvoorbeeld: trekker MTVP.",
         );
     }
     let deadline = match optional(&form.deadline) {
-        None => {
+        None if follows_kpi => {
             errors.add(
                 "deadline",
                 "Deadline: vul de datum in waarop de actie klaar is, als JJJJ-MM-DD, bijvoorbeeld 2027-03-31.",
             );
             None
         }
+        None => None,
         Some(d) => errors.check("deadline", "Deadline", parse_date(&d)),
     };
     let status = errors.check(
@@ -150,10 +293,11 @@ fn validate(form: &ActionForm) -> Result<(ActionFields, Reason), FormErrors> {
             &form.status
         }),
     );
-    match (title, owner, deadline, status, errors.is_empty()) {
-        (Some(title), Some(owner), Some(deadline), Some(status), true) => Ok((
+    match (title, status, errors.is_empty()) {
+        (Some(title), Some(status), true) => Ok((
             ActionFields {
                 area_id: optional(&form.area),
+                plan_id,
                 title,
                 description: optional(&form.description),
                 owner,
@@ -171,7 +315,7 @@ fn validate(form: &ActionForm) -> Result<(ActionFields, Reason), FormErrors> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "indicators/action_new.html")]
+#[template(path = "actions/new.html")]
 pub struct NewPage {
     pub nav: &'static str,
     pub ind: IndicatorRow,
@@ -180,30 +324,45 @@ pub struct NewPage {
     pub areas: Vec<Choice>,
     pub organisations: Vec<Choice>,
     pub statuses: Vec<Choice>,
-    pub workgroups: Vec<Choice>,
+    pub starts: Vec<Choice>,
 }
 
-async fn choices(
+/// The areas a KPI is measured in, or none for an action that follows no KPI.
+async fn area_choices(
     state: &AppState,
-    ind: &IndicatorRow,
-) -> Result<(Vec<Choice>, Vec<Choice>, Vec<Choice>), WebError> {
+    ind: Option<&IndicatorRow>,
+) -> Result<Vec<Choice>, WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let areas = Choice::none_then(
-        "De KPI als geheel",
-        crate::features::indicators::level_choices(&catalog, ind),
-    );
-    let organisations = organisation_choices(state, "Geen organisatie").await?;
-    let workgroups = Choice::none_then(
-        "Geen werkgroep genoemd",
-        state
-            .store
-            .bodies()
-            .await?
-            .into_iter()
-            .filter(|b| b.kind.as_deref() == Some(EscalationLevel::Workgroup.code()))
-            .map(|b| Choice::new(b.id, b.name)),
-    );
-    Ok((areas, organisations, workgroups))
+    Ok(match ind {
+        Some(ind) => Choice::none_then(
+            "De KPI als geheel",
+            crate::features::indicators::level_choices(&catalog, ind),
+        ),
+        None => Choice::none_then(
+            "Geen gebied",
+            catalog
+                .areas
+                .iter()
+                .map(|a| Choice::new(a.id.clone(), a.name.clone())),
+        ),
+    })
+}
+
+/// The bodies where a new follow-up action can start: the lowest rungs of the ladders (the
+/// bodies that escalate to another and that none escalates to).
+fn ladder_starts(bodies: &[BodyRow]) -> Vec<Choice> {
+    Choice::none_then(
+        "Nog geen overleg",
+        bodies
+            .iter()
+            .filter(|b| {
+                b.escalates_to.is_some()
+                    && !bodies
+                        .iter()
+                        .any(|o| o.escalates_to.as_deref() == Some(b.id.as_str()))
+            })
+            .map(|b| Choice::new(b.id.clone(), b.name.clone())),
+    )
 }
 
 fn statuses() -> Vec<Choice> {
@@ -224,7 +383,6 @@ async fn new_form(
 ) -> Result<NewPage, WebError> {
     let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
-    let (areas, organisations, workgroups) = choices(&state, &ind).await?;
     let form = ActionForm {
         area: q.gebied,
         owner_organisation: ind.owner_organisation_id.clone().unwrap_or_default(),
@@ -232,14 +390,14 @@ async fn new_form(
         ..ActionForm::default()
     };
     Ok(NewPage {
-        nav: "indicatoren",
+        nav: "acties",
+        areas: area_choices(&state, Some(&ind)).await?,
+        organisations: organisation_choices(&state, "Geen organisatie").await?,
+        statuses: statuses(),
+        starts: ladder_starts(&state.store.bodies().await?),
         ind,
         form,
         errors: FormErrors::new(),
-        areas,
-        organisations,
-        statuses: statuses(),
-        workgroups,
     })
 }
 
@@ -252,19 +410,12 @@ async fn create(
     let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
     require_kpi_editor(&state, &viewer, &ind).await?;
     let form: ActionForm = parse_form(&body);
-    let outcome = match validate(&form) {
+    let outcome = match validate(&form, true, None) {
         Ok((fields, reason)) => {
             let body_id = optional(&form.body);
             let saved = state
                 .store
-                .create_action(
-                    &viewer.actor(),
-                    &reason,
-                    &ind.id,
-                    &fields,
-                    EscalationLevel::Workgroup,
-                    body_id.as_deref(),
-                )
+                .create_action(&viewer.actor(), &reason, &ind.id, &fields, body_id.as_deref())
                 .await;
             settle_at(saved, action_input, "title")?
         }
@@ -279,16 +430,15 @@ async fn create(
         }
         Err(not_saved) => not_saved.errors,
     };
-    let (areas, organisations, workgroups) = choices(&state, &ind).await?;
     let page = NewPage {
-        nav: "indicatoren",
+        nav: "acties",
+        areas: area_choices(&state, Some(&ind)).await?,
+        organisations: organisation_choices(&state, "Geen organisatie").await?,
+        statuses: statuses(),
+        starts: ladder_starts(&state.store.bodies().await?),
         ind,
         form,
         errors,
-        areas,
-        organisations,
-        statuses: statuses(),
-        workgroups,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
@@ -302,24 +452,30 @@ pub struct EscalationLine {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "indicators/action.html")]
+#[template(path = "actions/show.html")]
 pub struct ShowPage {
     pub nav: &'static str,
     pub action: ActionRow,
-    pub ind: IndicatorRow,
+    pub origin: String,
+    pub origin_href: String,
+    pub plan: Option<(String, String)>,
     pub area: String,
+    pub owner_organisation: String,
     pub deadline: String,
     pub overdue: bool,
-    pub level: &'static str,
-    pub body: String,
+    pub place: String,
+    /// The ladder of the body it lies with, bottom to top, the current one marked.
+    pub ladder: Vec<(String, String, bool)>,
+    pub ladder_assumption: Option<String>,
     pub escalations: Vec<EscalationLine>,
     pub can_edit: bool,
+    pub follows_kpi: bool,
     pub form: ActionForm,
     pub errors: FormErrors,
     pub areas: Vec<Choice>,
     pub organisations: Vec<Choice>,
     pub statuses: Vec<Choice>,
-    /// Higher bodies to escalate to: value "level:body" (body may be empty).
+    /// The bodies above on the ladder, to escalate to.
     pub targets: Vec<Choice>,
     pub escalate_errors: FormErrors,
     pub escalate_reason: String,
@@ -327,14 +483,52 @@ pub struct ShowPage {
     pub conflict: bool,
 }
 
-async fn load_action(state: &AppState, id: &str) -> Result<ActionRow, WebError> {
+async fn load_action(state: &AppState, viewer: &Viewer, id: &str) -> Result<ActionRow, WebError> {
     let not_found = || {
         WebError::NotFound(format!(
-            "Er is geen vervolgactie met nummer {id}. Kies een actie op de pagina van een KPI."
+            "Er is geen actie met nummer {id}. Kies een actie op de pagina Acties."
         ))
     };
     let n: i64 = id.parse().map_err(|_| not_found())?;
-    state.store.action(n).await?.ok_or_else(not_found)
+    let action = state.store.action(n).await?.ok_or_else(not_found)?;
+    let origins = Origins::load(&state.store).await?;
+    if origins.visible(&action, viewer.is_signed_in()) {
+        Ok(action)
+    } else {
+        Err(not_found())
+    }
+}
+
+/// The ladder `body_id` is on, from its lowest rung to its top.
+fn ladder_of(bodies: &[BodyRow], body_id: &str) -> Vec<(String, String, bool)> {
+    let mut below: Vec<&BodyRow> = Vec::new();
+    let mut at = body_id.to_owned();
+    while let Some(lower) = bodies.iter().find(|b| {
+        b.escalates_to.as_deref() == Some(at.as_str()) && !below.iter().any(|x| x.id == b.id)
+    }) {
+        // Several bodies may escalate to one; the ladder shows the one the action came from
+        // only when it is the sole one, else it starts here.
+        if bodies
+            .iter()
+            .filter(|b| b.escalates_to.as_deref() == Some(at.as_str()))
+            .count()
+            > 1
+        {
+            break;
+        }
+        below.push(lower);
+        at = lower.id.clone();
+    }
+    let Some(here) = bodies.iter().find(|b| b.id == body_id) else {
+        return Vec::new();
+    };
+    below
+        .into_iter()
+        .rev()
+        .chain(std::iter::once(here))
+        .chain(crate::features::bodies::model::ladder_above(bodies, body_id))
+        .map(|b| (b.id.clone(), b.name.clone(), b.id == body_id))
+        .collect()
 }
 
 async fn show_page(
@@ -343,27 +537,23 @@ async fn show_page(
     action: ActionRow,
     form: Option<ActionForm>,
 ) -> Result<ShowPage, WebError> {
-    let ind = crate::features::indicators::indicator_or_404(state, &action.indicator_id).await?;
+    let ind = match &action.indicator_id {
+        Some(i) => Some(crate::features::indicators::indicator_or_404(state, i).await?),
+        None => None,
+    };
     let catalog = Catalog::load(&state.store).await?;
     let bodies = state.store.bodies().await?;
-    let body_name = |b: Option<&str>| {
-        b.and_then(|b| bodies.iter().find(|x| x.id == b))
-            .map(|b| b.name.clone())
-    };
+    let origins = Origins::load(&state.store).await?;
+    let (origin, origin_href) = origins.of(&action);
+    let body_name = |b: Option<&str>, level: Option<&str>| place_of(&bodies, level, b);
     let escalations = state
         .store
         .escalations(action.id)
         .await?
         .into_iter()
         .map(|e| EscalationLine {
-            from: body_name(e.from_body_id.as_deref()).unwrap_or_else(|| {
-                EscalationLevel::parse(&e.from_level)
-                    .map_or(e.from_level.clone(), |l| l.label().to_owned())
-            }),
-            to: body_name(e.to_body_id.as_deref()).unwrap_or_else(|| {
-                EscalationLevel::parse(&e.to_level)
-                    .map_or(e.to_level.clone(), |l| l.label().to_owned())
-            }),
+            from: body_name(e.from_body_id.as_deref(), e.from_level.as_deref()),
+            to: body_name(e.to_body_id.as_deref(), e.to_level.as_deref()),
             reason: e.reason,
             at: crate::features::changes::pages::moment_nl(&e.at),
             actor: if viewer.is_signed_in() {
@@ -374,49 +564,77 @@ async fn show_page(
         })
         .collect();
     let can_edit = match &viewer.user {
-        Some(u) => u.may_enter_for_kpi(&state.store.indicator_editors(&ind.id).await?),
+        Some(u) => may_edit_action(state, u, &action).await?,
         None => false,
     };
-    let (areas, organisations, _) = choices(state, &ind).await?;
-    let mut targets = Vec::new();
-    for level in action.level().above() {
-        let at_level: Vec<&BodyRow> = bodies
-            .iter()
-            .filter(|b| b.kind.as_deref() == Some(level.code()))
-            .collect();
-        if at_level.is_empty() {
-            targets.push(Choice::new(format!("{}:", level.code()), level.label()));
-        }
-        for b in at_level {
-            targets.push(Choice::new(
-                format!("{}:{}", level.code(), b.id),
-                format!("{}: {}", level.label(), b.name),
-            ));
-        }
-    }
+    let targets = escalation_targets(&bodies, action.body_id.as_deref())
+        .into_iter()
+        .map(|b| {
+            let label = match b.kind.as_deref().and_then(|k| EscalationLevel::parse(k).ok()) {
+                Some(level) if !b.name.contains(level.label()) => {
+                    format!("{} ({})", b.name, level.label().to_lowercase())
+                }
+                _ => b.name.clone(),
+            };
+            Choice::new(b.id.clone(), label)
+        })
+        .collect();
+    let plan = match &action.plan_id {
+        Some(p) => state
+            .store
+            .plan_names()
+            .await?
+            .into_iter()
+            .find(|(id, _)| id == p),
+        None => None,
+    };
+    let ladder = action
+        .body_id
+        .as_deref()
+        .map(|b| ladder_of(&bodies, b))
+        .unwrap_or_default();
+    let ladder_assumption = ladder
+        .iter()
+        .filter_map(|(id, _, _)| bodies.iter().find(|b| &b.id == id))
+        .find_map(|b| b.escalates_assumption.clone());
+    let owner_organisation = match &action.owner_organisation_id {
+        Some(o) => state
+            .store
+            .organisation_names()
+            .await?
+            .get(o)
+            .cloned()
+            .unwrap_or_else(|| o.clone()),
+        None => String::new(),
+    };
     Ok(ShowPage {
-        nav: "indicatoren",
+        nav: "acties",
+        origin,
+        origin_href,
+        plan,
         area: action
             .area_id
             .as_deref()
             .map(|a| catalog.area_name(a))
-            .unwrap_or_else(|| "De KPI als geheel".into()),
-        deadline: date_nl(&action.deadline),
+            .unwrap_or_default(),
+        owner_organisation,
+        deadline: action.deadline.as_deref().map(date_nl).unwrap_or_default(),
         overdue: action.is_overdue(crate::features::indicators::today()),
-        level: action.level().label(),
-        body: body_name(action.body_id.as_deref()).unwrap_or_default(),
+        place: place_of(&bodies, action.level.as_deref(), action.body_id.as_deref()),
+        ladder,
+        ladder_assumption,
         escalations,
         can_edit,
+        follows_kpi: ind.is_some(),
         form: form.unwrap_or_else(|| ActionForm::from_row(&action)),
         errors: FormErrors::new(),
-        areas,
-        organisations,
+        areas: area_choices(state, ind.as_ref()).await?,
+        organisations: organisation_choices(state, "Geen organisatie").await?,
         statuses: statuses(),
         targets,
         escalate_errors: FormErrors::new(),
         escalate_reason: String::new(),
         conflict: false,
-        ind,
         action,
     })
 }
@@ -426,7 +644,7 @@ async fn show(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<ShowPage, WebError> {
-    let action = load_action(&state, &id).await?;
+    let action = load_action(&state, &viewer, &id).await?;
     show_page(&state, &viewer, action, None).await
 }
 
@@ -436,12 +654,15 @@ async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let action = load_action(&state, &id).await?;
-    let ind = crate::features::indicators::indicator_or_404(&state, &action.indicator_id).await?;
-    require_kpi_editor(&state, &viewer, &ind).await?;
+    let action = load_action(&state, &viewer, &id).await?;
+    require_action_editor(&state, &viewer, &action).await?;
     let form: ActionForm = parse_form(&body);
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
-    let outcome = match validate(&form) {
+    let outcome = match validate(
+        &form,
+        action.indicator_id.is_some(),
+        action.plan_id.clone(),
+    ) {
         Ok((fields, reason)) => settle_at(
             state
                 .store
@@ -462,7 +683,7 @@ async fn update(
         Err(not_saved) => not_saved,
     };
     let (status, conflict) = (not_saved.status(), not_saved.newer_version.is_some());
-    let fresh = load_action(&state, &id).await?;
+    let fresh = load_action(&state, &viewer, &id).await?;
     let mut page = show_page(&state, &viewer, fresh, (!conflict).then_some(form)).await?;
     page.conflict = conflict;
     page.errors = not_saved.errors;
@@ -483,19 +704,14 @@ async fn escalate(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let action = load_action(&state, &id).await?;
-    let ind = crate::features::indicators::indicator_or_404(&state, &action.indicator_id).await?;
-    require_kpi_editor(&state, &viewer, &ind).await?;
+    let action = load_action(&state, &viewer, &id).await?;
+    require_action_editor(&state, &viewer, &action).await?;
     let form: EscalateForm = parse_form(&body);
     let mut errors = FormErrors::new();
-    let (level, body_id) = form.to.split_once(':').unwrap_or((form.to.as_str(), ""));
-    let level = match EscalationLevel::parse(level) {
-        Ok(l) => Some(l),
-        Err(_) => {
-            errors.add("to", "Naar: kies het overleg waar de actie naartoe gaat.");
-            None
-        }
-    };
+    let to = optional(&form.to);
+    if to.is_none() {
+        errors.add("to", "Naar: kies het overleg waar de actie naartoe gaat.");
+    }
     let reason = optional(&form.reason);
     if reason.is_none() {
         errors.add(
@@ -505,26 +721,14 @@ async fn escalate(
     }
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if let (Some(level), Some(reason)) = (level, &reason) {
-        let body_id = optional(body_id);
+    if let (Some(to), Some(reason)) = (&to, &reason) {
         let saved = state
             .store
-            .escalate_action(
-                &viewer.actor(),
-                action.id,
-                version,
-                level,
-                body_id.as_deref(),
-                reason,
-            )
+            .escalate_action(&viewer.actor(), action.id, version, to, reason)
             .await;
         match settle_at(saved, escalation_input, "to")? {
             Ok(_) => {
-                let back = match body_id {
-                    Some(b) => format!("/overleggen/{b}"),
-                    None => format!("/acties/{}", action.id),
-                };
-                return Ok(flash::redirect(&back, Notice::Saved));
+                return Ok(flash::redirect(&format!("/overleggen/{to}"), Notice::Saved));
             }
             Err(not_saved) => {
                 status = not_saved.status();
@@ -532,7 +736,7 @@ async fn escalate(
             }
         }
     }
-    let fresh = load_action(&state, &id).await?;
+    let fresh = load_action(&state, &viewer, &id).await?;
     let mut page = show_page(&state, &viewer, fresh, None).await?;
     page.escalate_errors = errors;
     page.escalate_reason = form.reason;
@@ -540,33 +744,197 @@ async fn escalate(
     Ok((status, page).into_response())
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "indicators/actions.html")]
-pub struct ListPage {
-    pub nav: &'static str,
-    pub open: Vec<ActionLine>,
-    pub closed: Vec<ActionLine>,
-    pub overdue: usize,
+/// The filter of the action list: the body it lies with, where it came from, and whether
+/// finished ones are shown.
+#[derive(Debug, Clone, Default)]
+struct Filter {
+    body: String,
+    /// "kpi" or "vergadering"; empty for both.
+    origin: String,
+    /// Also the finished (afgerond, vervallen) ones.
+    all: bool,
 }
 
-/// Every follow-up action, open ones first, overdue ones flagged.
-async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
+impl Filter {
+    fn parse(pairs: &[(String, String)]) -> Result<Self, WebError> {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            let v = v.trim();
+            match k.as_str() {
+                "overleg" => f.body = v.to_owned(),
+                "herkomst" => match v {
+                    "" | "kpi" | "vergadering" => f.origin = v.to_owned(),
+                    other => {
+                        return Err(WebError::BadRequest(format!(
+                            "Herkomst (herkomst): \"{other}\" kennen we niet; kies kpi of vergadering."
+                        )));
+                    }
+                },
+                "status" => match v {
+                    "" | "open" => f.all = false,
+                    "alle" => f.all = true,
+                    other => {
+                        return Err(WebError::BadRequest(format!(
+                            "Status (status): \"{other}\" kennen we niet; kies open of alle."
+                        )));
+                    }
+                },
+                _ => {}
+            }
+        }
+        Ok(f)
+    }
+
+    fn keeps(&self, a: &ActionRow) -> bool {
+        (self.body.is_empty() || a.body_id.as_deref() == Some(self.body.as_str()))
+            && match self.origin.as_str() {
+                "kpi" => a.indicator_id.is_some(),
+                "vergadering" => a.meeting_id.is_some(),
+                _ => true,
+            }
+            && (self.all || a.status().is_open())
+    }
+}
+
+/// The actions the viewer may see that the filter keeps, open ones first.
+async fn filtered(
+    state: &AppState,
+    viewer: &Viewer,
+    filter: &Filter,
+) -> Result<(Vec<ActionLine>, Vec<BodyRow>), WebError> {
     let catalog = Catalog::load(&state.store).await?;
     let bodies = state.store.bodies().await?;
-    let all = action_lines(
-        &state.store.all_actions().await?,
+    let origins = Origins::load(&state.store).await?;
+    let rows: Vec<ActionRow> = state
+        .store
+        .all_actions()
+        .await?
+        .into_iter()
+        .filter(|a| filter.keeps(a))
+        .collect();
+    let mut lines = action_lines(
+        &rows,
         &catalog,
         &bodies,
+        &origins,
+        viewer.is_signed_in(),
         crate::features::indicators::today(),
     );
+    lines.sort_by_key(|l| !l.open);
+    Ok((lines, bodies))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/list.html")]
+pub struct ListPage {
+    pub nav: &'static str,
+    pub actions: Vec<ActionLine>,
+    pub total: usize,
+    pub overdue: usize,
+    pub pages: PageNav,
+    pub bodies: Vec<Choice>,
+    pub origins: Vec<Choice>,
+    pub statuses: Vec<Choice>,
+    pub body: String,
+    pub origin: String,
+    pub status: String,
+    pub filter_words: String,
+    pub downloads: download::Links,
+}
+
+/// Every action, open ones first, overdue ones flagged; filtered by body, origin and status.
+async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<ListPage, WebError> {
+    let (paging, rest) = Paging::split(&pairs)?;
+    let filter = Filter::parse(&rest)?;
+    let (all, bodies) = filtered(&state, &viewer, &filter).await?;
     let overdue = all.iter().filter(|a| a.overdue).count();
-    let (open, closed) = all.into_iter().partition(|a| a.open);
+    let mut words = Vec::new();
+    if let Some(b) = bodies.iter().find(|b| b.id == filter.body) {
+        words.push(format!("ligt bij {}", b.name));
+    }
+    match filter.origin.as_str() {
+        "kpi" => words.push("vervolgacties van KPI's".to_owned()),
+        "vergadering" => words.push("actiepunten van vergaderingen".to_owned()),
+        _ => {}
+    }
+    words.push(if filter.all { "alle statussen" } else { "open" }.to_owned());
+    let total = all.len();
     Ok(ListPage {
-        nav: "indicatoren",
-        open,
-        closed,
+        nav: "acties",
+        pages: PageNav::new("/acties", &rest, paging, total),
+        actions: paging.slice(all),
+        total,
         overdue,
+        bodies: Choice::none_then(
+            "Alle overleggen",
+            bodies.iter().map(|b| Choice::new(b.id.clone(), b.name.clone())),
+        ),
+        origins: vec![
+            Choice::new("", "KPI's en vergaderingen"),
+            Choice::new("kpi", "Vervolgacties van KPI's"),
+            Choice::new("vergadering", "Actiepunten van vergaderingen"),
+        ],
+        statuses: vec![
+            Choice::new("open", "Open en bezig"),
+            Choice::new("alle", "Alle, ook afgerond en vervallen"),
+        ],
+        body: filter.body.clone(),
+        origin: filter.origin.clone(),
+        status: if filter.all { "alle" } else { "open" }.to_owned(),
+        filter_words: words.join(", "),
+        downloads: download::Links::new("/acties", &rest)
+            .with_note("de acties, met het filter hierboven"),
     })
+}
+
+async fn download_list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(pairs): Query<Vec<(String, String)>>,
+    format: download::Format,
+) -> Result<Response, WebError> {
+    let (_, rest) = Paging::split(&pairs)?;
+    let filter = Filter::parse(&rest)?;
+    let (all, _) = filtered(&state, &viewer, &filter).await?;
+    let rows: Vec<Vec<Cell>> = all
+        .into_iter()
+        .map(|a| {
+            vec![
+                Cell::count(usize::try_from(a.id).unwrap_or_default()),
+                Cell::text(a.title),
+                Cell::text(a.origin),
+                Cell::text(a.area),
+                Cell::text(a.owner),
+                Cell::text(a.deadline),
+                Cell::yes(a.overdue),
+                Cell::text(a.status),
+                Cell::text(a.place),
+                Cell::text(format!("/acties/{}", a.id)),
+            ]
+        })
+        .collect();
+    let mut rows = Some(rows);
+    let table = download::Table::new(
+        "acties".to_owned(),
+        "Acties",
+        vec![
+            "Nummer",
+            "Actie",
+            "Herkomst",
+            "Gebied",
+            "Eigenaar",
+            "Deadline",
+            "Over tijd",
+            "Status",
+            "Ligt bij",
+            "Pagina",
+        ],
+    );
+    Ok(table.download(format, move |_| std::future::ready(Ok(rows.take()))))
 }
 
 /// The input of the action form for a field the store refuses.
@@ -577,8 +945,7 @@ fn action_input(field: ActionField) -> &'static str {
     }
 }
 
-/// The input of the escalation form for a field the store refuses: the level and the body
-/// are both chosen in "Naar".
+/// The input of the escalation form for a field the store refuses.
 fn escalation_input(field: ActionField) -> &'static str {
     match field {
         ActionField::Body | ActionField::Level => "to",

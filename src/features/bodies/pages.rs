@@ -63,6 +63,9 @@ pub struct BodyPage {
     /// Follow-up actions that sit with this body: open ones, and the closed ones.
     pub open: Vec<crate::features::indicators::ActionLine>,
     pub closed: Vec<crate::features::indicators::ActionLine>,
+    /// The body an action here escalates to, and those whose actions come here: (id, name).
+    pub ladder_up: Vec<(String, String)>,
+    pub ladder_down: Vec<(String, String)>,
     pub overdue: usize,
     /// Its meetings, and the form to plan one (a beheerder).
     pub meetings: crate::features::meetings::pages::BodyMeetings,
@@ -95,12 +98,27 @@ pub async fn body_page(
         ))
     })?;
     let actions = state.store.actions_at_body(&body.id).await?;
+    let origins = crate::features::actions::pages::Origins::load(&state.store).await?;
     let lines = crate::features::indicators::action_lines(
         &actions,
         &catalog,
         &bodies,
+        &origins,
+        viewer.is_signed_in(),
         crate::features::indicators::today(),
     );
+    let ladder_up = body
+        .escalates_to
+        .as_deref()
+        .and_then(|up| bodies.iter().find(|b| b.id == up))
+        .map(|b| (b.id.clone(), b.name.clone()))
+        .into_iter()
+        .collect();
+    let ladder_down = bodies
+        .iter()
+        .filter(|b| b.escalates_to.as_deref() == Some(body.id.as_str()))
+        .map(|b| (b.id.clone(), b.name.clone()))
+        .collect();
     let overdue = lines.iter().filter(|a| a.overdue).count();
     let (open, closed) = lines.into_iter().partition(|a| a.open);
     let meetings =
@@ -125,6 +143,8 @@ pub async fn body_page(
         closed,
         overdue,
         meetings,
+        ladder_up,
+        ladder_down,
         is_admin: viewer.is_admin(),
     })
 }

@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 
 use super::overview::{CellFact, Counts, Peildatum, PortfolioView};
-use crate::domain::{EscalationLevel, FrameworkKind, IndicatorStatus};
+use crate::domain::{FrameworkKind, IndicatorStatus};
 use crate::features::areas::model::AreaRow;
 use crate::features::plans::model::{PlanFilter, PlanRow};
 use crate::web::download::{self, Cell as FileCell};
@@ -690,31 +690,53 @@ async fn attention(state: &AppState, catalog: &Catalog) -> Result<Vec<AttentionP
     // Niet gehaald before achter.
     missed.sort_by_key(|(behind, _)| *behind);
     let missed: Vec<AttentionLine> = missed.into_iter().map(|(_, l)| l).collect();
-    let actions = state.store.all_actions().await?;
+    // The same for every viewer (the page may be kept): what a visitor may see of the actions.
+    let origins = crate::features::actions::pages::Origins::load(&state.store).await?;
+    let actions: Vec<_> = state
+        .store
+        .all_actions()
+        .await?
+        .into_iter()
+        .filter(|a| origins.visible(a, false))
+        .collect();
     let bodies = state.store.bodies().await?;
     let today = crate::features::indicators::today();
-    let body_name = |id: Option<&str>| {
-        id.and_then(|b| bodies.iter().find(|x| x.id == b))
-            .map(|b| b.name.clone())
-    };
     let overdue: Vec<AttentionLine> = actions
         .iter()
         .filter(|a| a.is_overdue(today))
         .map(|a| AttentionLine {
             href: format!("/acties/{}", a.id),
             text: a.title.clone(),
-            detail: format!("deadline {}, eigenaar {}", date_nl(&a.deadline), a.owner),
+            detail: format!(
+                "deadline {}{}",
+                a.deadline.as_deref().map(date_nl).unwrap_or_default(),
+                a.owner
+                    .as_deref()
+                    .map(|o| format!(", eigenaar {o}"))
+                    .unwrap_or_default()
+            ),
         })
+        .collect();
+    let escalated_ids: std::collections::HashSet<i64> = state
+        .store
+        .all_escalations()
+        .await?
+        .into_iter()
+        .map(|e| e.action_id)
         .collect();
     let escalated: Vec<AttentionLine> = actions
         .iter()
-        .filter(|a| a.status().is_open() && a.level() != EscalationLevel::Workgroup)
+        .filter(|a| a.status().is_open() && escalated_ids.contains(&a.id))
         .map(|a| AttentionLine {
             href: format!("/acties/{}", a.id),
             text: a.title.clone(),
             detail: format!(
                 "ligt bij {}",
-                body_name(a.body_id.as_deref()).unwrap_or_else(|| a.level().label().to_owned())
+                crate::features::actions::repo::place_of(
+                    &bodies,
+                    a.level.as_deref(),
+                    a.body_id.as_deref()
+                )
             ),
         })
         .collect();

@@ -780,6 +780,8 @@ async fn show(
             &actions,
             &catalog,
             &bodies,
+            &crate::features::actions::pages::Origins::load(&state.store).await?,
+            viewer.is_signed_in(),
             crate::features::indicators::today(),
         ),
         can_enter,

@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::model::{AgendaItemRow, AttendanceRow, MeetingRow, OutcomeRow};
+use crate::features::actions::model::ActionRow;
 use crate::web::AppState;
 use crate::web::error::{ApiError, WebError};
 use crate::web::paging::json_page;
@@ -51,7 +52,15 @@ pub struct AgendaItemOut {
     /// The ids of the plans the item is about.
     pub plans: Vec<String>,
     /// Empty for a visitor until the verslag is vastgesteld.
-    pub outcomes: Vec<OutcomeRow>,
+    pub outcomes: Vec<OutcomeOut>,
+}
+
+/// An outcome; an actiepunt with the action it became (owner, deadline, status, where it lies).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OutcomeOut {
+    #[serde(flatten)]
+    pub outcome: OutcomeRow,
+    pub action: Option<ActionRow>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -76,13 +85,27 @@ pub async fn meeting(
         .visible_meeting(&id, viewer.is_signed_in())
         .await?
         .ok_or_else(|| WebError::NotFound(format!("Er is geen vergadering \"{id}\".")))?;
+    let mut actions: std::collections::HashMap<(i64, i64), ActionRow> = state
+        .store
+        .actions_of_meeting(&id)
+        .await?
+        .into_iter()
+        .filter_map(|a| Some(((a.item_number?, a.outcome_position?), a)))
+        .collect();
     let agenda = visible
         .items
         .into_iter()
         .map(|v| AgendaItemOut {
             item: v.item,
             plans: v.plans.into_iter().map(|(id, _)| id).collect(),
-            outcomes: v.outcomes,
+            outcomes: v
+                .outcomes
+                .into_iter()
+                .map(|o| OutcomeOut {
+                    action: actions.remove(&(o.number, o.position)),
+                    outcome: o,
+                })
+                .collect(),
         })
         .collect();
     Ok(Json(MeetingOut {

@@ -66,6 +66,8 @@ struct Outcome {
     soort: String,
     tekst: String,
     eigenaar: Option<String>,
+    /// The id of the organisation that owns an actiepunt, when the minutes name one.
+    organisatie: Option<String>,
     uiterlijk: Option<String>,
 }
 
@@ -181,27 +183,47 @@ impl Store {
             )
             .await?;
             let mut outcomes = Vec::new();
+            let mut actions = Vec::new();
             for i in &m.agendapunt {
                 for (o, position) in i.uitkomst.iter().zip(1_i64..) {
                     let kind = OutcomeKind::parse(&o.soort).map_err(|e| refused(e.0))?;
                     let due = o
                         .uiterlijk
                         .as_deref()
-                        .map(|d| parse_date(d).map(|d| d.to_string()))
+                        .map(parse_date)
                         .transpose()
                         .map_err(|e| refused(e.0))?;
+                    if kind == OutcomeKind::Action {
+                        actions.push((i.nummer, position, o.tekst.trim(), o, due));
+                    } else if o.eigenaar.is_some() || due.is_some() {
+                        return Err(refused(format!(
+                            "vergadering {} punt {}: eigenaar en uiterlijk horen bij een actiepunt",
+                            m.id, i.nummer
+                        )));
+                    }
                     outcomes.push([
                         ("meeting_id", Value::Text(Some(m.id.clone()))),
                         ("number", Value::Int(Some(i.nummer))),
                         ("position", Value::Int(Some(position))),
                         ("kind", Value::Text(Some(kind.code().to_owned()))),
                         ("text", Value::Text(Some(o.tekst.trim().to_owned()))),
-                        ("owner", text(o.eigenaar.as_deref())),
-                        ("due_on", Value::Text(due)),
                     ]);
                 }
             }
             w.insert_rows("agenda_outcomes", outcomes).await?;
+            let row = super::repo::load_meeting(w.conn(), &m.id).await?;
+            for (number, position, tekst, o, due) in actions {
+                let fields = super::model::OutcomeFields {
+                    kind: OutcomeKind::Action,
+                    text: tekst.to_owned(),
+                    owner: o.eigenaar.clone(),
+                    owner_organisation_id: o.organisatie.clone(),
+                    due,
+                    stage: None,
+                };
+                super::repo::give_out_action(&mut w, &row, number, position, tekst, &fields)
+                    .await?;
+            }
             let subject = Subject {
                 record_id: m.id.clone(),
                 record_label: format!("Vergadering {body} {day}"),

@@ -112,9 +112,6 @@ pub struct OutcomeRow {
     pub position: i64,
     pub kind: String,
     pub text: String,
-    pub owner: Option<String>,
-    /// YYYY-MM-DD
-    pub due_on: Option<String>,
     /// A besluit about a plan's stage: the plan and the stage it decided.
     pub plan_id: Option<String>,
     pub stage: Option<String>,
@@ -190,7 +187,9 @@ pub struct AgendaItemFields {
 pub struct OutcomeFields {
     pub kind: OutcomeKind,
     pub text: String,
+    /// An actiepunt's owner (role, organisation) and the day it is due; it becomes an action.
     pub owner: Option<String>,
+    pub owner_organisation_id: Option<String>,
     pub due: Option<Date>,
     /// A besluit that sets a plan's stage: (plan id, stage).
     pub stage: Option<(String, crate::domain::Stage)>,

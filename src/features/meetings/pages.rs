@@ -282,6 +282,8 @@ pub struct OutcomeView {
     pub text: String,
     pub owner: String,
     pub due: String,
+    /// An actiepunt's action: (id, status, over tijd).
+    pub action: Option<(i64, &'static str, bool)>,
     /// A besluit about a plan's stage: (plan id, plan name, stage).
     pub decided: Option<(String, String, &'static str)>,
 }
@@ -318,6 +320,7 @@ pub struct OutcomeForm {
     pub kind: String,
     pub text: String,
     pub owner: String,
+    pub owner_organisation: String,
     pub due: String,
     pub decision_plan: String,
     pub decision_stage: String,
@@ -416,6 +419,14 @@ async fn meeting_view(
     } else {
         HashMap::new()
     };
+    let actions: HashMap<(i64, i64), crate::features::actions::model::ActionRow> = state
+        .store
+        .actions_of_meeting(&meeting.id)
+        .await?
+        .into_iter()
+        .filter_map(|a| Some(((a.item_number?, a.outcome_position?), a)))
+        .collect();
+    let today = crate::features::indicators::today();
     let items: Vec<ItemView> = visible
         .items
         .into_iter()
@@ -441,10 +452,21 @@ async fn meeting_view(
                         )),
                         _ => None,
                     };
+                    let action = actions.get(&(o.number, o.position));
                     OutcomeView {
                         kind: o.kind(),
-                        owner: o.owner.clone().unwrap_or_default(),
-                        due: o.due_on.as_deref().map(date_nl).unwrap_or_default(),
+                        owner: action
+                            .and_then(|a| {
+                                a.owner
+                                    .clone()
+                                    .or_else(|| org_name(&a.owner_organisation_id))
+                            })
+                            .unwrap_or_default(),
+                        due: action
+                            .and_then(|a| a.deadline.as_deref())
+                            .map(date_nl)
+                            .unwrap_or_default(),
+                        action: action.map(|a| (a.id, a.status().label(), a.is_overdue(today))),
                         text: o.text,
                         decided,
                     }
@@ -740,7 +762,11 @@ async fn add_outcome(
             None
         }
     };
-    if kind != Some(OutcomeKind::Action) && (due.is_some() || optional(&form.owner).is_some()) {
+    if kind != Some(OutcomeKind::Action)
+        && (due.is_some()
+            || optional(&form.owner).is_some()
+            || optional(&form.owner_organisation).is_some())
+    {
         errors.add(
             "owner",
             "Eigenaar en uiterlijk horen bij een actiepunt; kies de soort actiepunt of laat ze leeg.",
@@ -751,6 +777,7 @@ async fn add_outcome(
             kind,
             text: form.text.trim().replace("\r\n", "\n"),
             owner: optional(&form.owner),
+            owner_organisation_id: optional(&form.owner_organisation),
             due,
             stage: decision,
         };

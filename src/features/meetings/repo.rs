@@ -84,6 +84,59 @@ fn check_times(f: &MeetingFields) -> Result<(), StoreError> {
     }
 }
 
+/// Makes a meeting's actiepunt an action (the one kind of record for actions), lying with the
+/// meeting's body; about the agenda item's plan when it is about exactly one.
+pub(crate) async fn give_out_action(
+    w: &mut Write<'_>,
+    meeting: &MeetingRow,
+    number: i64,
+    position: i64,
+    text: &str,
+    fields: &OutcomeFields,
+) -> Result<i64, StoreError> {
+    use crate::features::actions::model::{ActionFields, ActionOrigin};
+    let plans: Vec<(String,)> =
+        sqlx::query_as("SELECT plan_id FROM agenda_item_plans WHERE meeting_id = $1 AND number = $2")
+            .bind(meeting.id.clone())
+            .bind(number)
+            .fetch_all(w.conn())
+            .await?;
+    let plan_id = match plans.as_slice() {
+        [(only,)] => Some(only.clone()),
+        _ => None,
+    };
+    let origin = ActionOrigin::Meeting {
+        meeting_id: meeting.id.clone(),
+        number,
+        position,
+    };
+    let action = ActionFields {
+        area_id: None,
+        plan_id,
+        title: text.to_owned(),
+        description: None,
+        owner: fields.owner.clone(),
+        owner_organisation_id: fields.owner_organisation_id.clone(),
+        deadline: fields.due,
+        status: crate::domain::ActionStatus::Open,
+    };
+    crate::features::actions::repo::insert_action(w, &origin, &action, Some(&meeting.body_id)).await
+}
+
+/// A meeting as stored, read in a write.
+pub(crate) async fn load_meeting(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+) -> Result<MeetingRow, StoreError> {
+    let row: Option<MeetingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"
+    )))
+    .bind(id.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.ok_or_else(|| StoreError::NotFound(format!("Er is geen vergadering \"{id}\".")))
+}
+
 /// Claims a meeting at the version the form showed; its body's name and its day.
 async fn claim_meeting(
     w: &mut Write<'_>,
@@ -95,12 +148,7 @@ async fn claim_meeting(
             format!("Er is geen vergadering \"{id}\".")
         })
         .await?;
-    let row: MeetingRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1"
-    )))
-    .bind(id.to_owned())
-    .fetch_one(w.conn())
-    .await?;
+    let row = load_meeting(w.conn(), id).await?;
     let name = body_name(w, &row.body_id).await?;
     Ok((version, row, name))
 }
@@ -352,7 +400,7 @@ impl Store {
 
     pub async fn agenda_outcomes(&self, id: &str) -> Result<Vec<OutcomeRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT meeting_id, number, position, kind, text, owner, due_on, plan_id, stage
+            "SELECT meeting_id, number, position, kind, text, plan_id, stage
                FROM agenda_outcomes WHERE meeting_id = $1 ORDER BY number, position",
         )
         .bind(id.to_owned())
@@ -635,21 +683,21 @@ impl Store {
             decide_stage(&mut w, &row, &name, plan_id, *stage, text).await?;
         }
         sqlx::query(
-            "INSERT INTO agenda_outcomes (meeting_id, number, position, kind, text, owner, due_on,
-                                          plan_id, stage)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO agenda_outcomes (meeting_id, number, position, kind, text, plan_id, stage)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(meeting_id.to_owned())
         .bind(number)
         .bind(position)
         .bind(fields.kind.code())
         .bind(text.to_owned())
-        .bind(fields.owner.clone())
-        .bind(fields.due.map(|d| d.to_string()))
         .bind(fields.stage.as_ref().map(|(p, _)| p.clone()))
         .bind(fields.stage.as_ref().map(|(_, s)| s.code()))
         .execute(w.conn())
         .await?;
+        if fields.kind == crate::domain::OutcomeKind::Action {
+            give_out_action(&mut w, &row, number, position, text, fields).await?;
+        }
         let subject = meeting_subject(meeting_id, &name, &row.starts_on);
         w.audit(
             &subject,

@@ -186,7 +186,8 @@ async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Response,
         .filter(|a| a.status().is_open())
         .collect();
     let bodies = state.store.bodies().await?;
-    let actions = action_lines(&rows, &catalog, &bodies, today);
+    let origins = crate::features::actions::pages::Origins::load(&state.store).await?;
+    let actions = action_lines(&rows, &catalog, &bodies, &origins, true, today);
     let overdue = actions.iter().filter(|a| a.overdue).count();
 
     // Kwartaalupdates of the plans they lead, in open rounds, that are still theirs to write.

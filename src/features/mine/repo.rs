@@ -82,7 +82,7 @@ impl Store {
         Ok(query.fetch_all(&self.pool).await?)
     }
 
-    /// The follow-up actions owned by one of `organisations`, by deadline.
+    /// The actions owned by one of `organisations`, by deadline.
     pub async fn actions_of_organisations(
         &self,
         organisations: &[String],
@@ -91,8 +91,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {ACTION_COLUMNS} FROM follow_up_actions
-              WHERE owner_organisation_id IN ({}) ORDER BY deadline, id",
+            "SELECT {ACTION_COLUMNS} FROM actions
+              WHERE owner_organisation_id IN ({})
+              ORDER BY CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, deadline, id",
             placeholders(1, organisations.len())
         );
         let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));

@@ -621,7 +621,9 @@ async fn kpis(
         .collect())
 }
 
-/// The follow-up actions still open (open or bezig), with their steps up the ladder.
+/// The actions still open (open or bezig) that a visitor may see (a meeting's actiepunt once
+/// its verslag is vastgesteld), with their steps up the ladder. `indicator` holds where the
+/// action came from: the KPI's name, or the meeting and agenda item.
 async fn open_actions(store: &Store, catalog: &Catalog) -> Result<Vec<SnapAction>, StoreError> {
     let today = crate::features::indicators::today();
     let bodies = store.bodies().await?;
@@ -629,18 +631,14 @@ async fn open_actions(store: &Store, catalog: &Catalog) -> Result<Vec<SnapAction
         id.and_then(|b| bodies.iter().find(|x| x.id == b))
             .map(|b| b.name.clone())
     };
-    let indicators: HashMap<String, String> = store
-        .indicators()
-        .await?
-        .into_iter()
-        .map(|i| (i.id, i.name))
-        .collect();
+    let origins = crate::features::actions::pages::Origins::load(store).await?;
     let mut steps: HashMap<i64, Vec<SnapEscalation>> = HashMap::new();
     for e in store.all_escalations().await? {
-        let to = body_name(e.to_body_id.as_deref()).unwrap_or_else(|| {
-            crate::domain::EscalationLevel::parse(&e.to_level)
-                .map_or(e.to_level.clone(), |l| l.label().to_owned())
-        });
+        let to = crate::features::actions::repo::place_of(
+            &bodies,
+            e.to_level.as_deref(),
+            e.to_body_id.as_deref(),
+        );
         steps.entry(e.action_id).or_default().push(SnapEscalation {
             to,
             reason: e.reason,
@@ -652,25 +650,28 @@ async fn open_actions(store: &Store, catalog: &Catalog) -> Result<Vec<SnapAction
         .all_actions()
         .await?
         .into_iter()
-        .filter(|a| a.status().is_open())
+        .filter(|a| a.status().is_open() && origins.visible(a, false))
         .map(|a| SnapAction {
             id: a.id,
             title: a.title.clone(),
-            indicator: indicators
-                .get(&a.indicator_id)
-                .cloned()
-                .unwrap_or_else(|| a.indicator_id.clone()),
+            indicator: origins
+                .of(&a)
+                .0
+                .trim_start_matches("KPI ")
+                .to_owned(),
             area: a.area_id.as_deref().map(|x| catalog.area_name(x)),
-            owner: a.owner.clone(),
+            owner: a.owner.clone().unwrap_or_default(),
             organisation: a.owner_organisation_id.as_deref().map(|o| {
                 organisations
                     .get(o)
                     .cloned()
                     .unwrap_or_else(|| o.to_owned())
             }),
-            deadline: a.deadline.clone(),
+            deadline: a.deadline.clone().unwrap_or_default(),
             status: a.status().label().to_owned(),
-            level: a.level().label().to_owned(),
+            level: a
+                .level()
+                .map_or_else(|| "Overleg".to_owned(), |l| l.label().to_owned()),
             body: body_name(a.body_id.as_deref()),
             overdue: a.is_overdue(today),
             escalations: steps.remove(&a.id).unwrap_or_default(),
