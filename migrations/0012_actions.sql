@@ -93,3 +93,12 @@ CREATE INDEX action_escalations_action ON action_escalations (action_id);
 -- An actiepunt's owner and day now live on its action.
 ALTER TABLE agenda_outcomes DROP COLUMN owner;
 ALTER TABLE agenda_outcomes DROP COLUMN due_on;
+
+-- Withdrawing a besluit (intrekken) is a new besluit that names the one it withdraws; both are
+-- kept (a besluit is withdrawn once: the index is unique). A besluit that set a plan's stage
+-- keeps the stage the plan had before, so that its withdrawal can give the plan that stage back.
+ALTER TABLE agenda_outcomes ADD COLUMN withdraws_meeting_id TEXT;
+ALTER TABLE agenda_outcomes ADD COLUMN withdraws_number BIGINT;
+ALTER TABLE agenda_outcomes ADD COLUMN withdraws_position BIGINT;
+ALTER TABLE agenda_outcomes ADD COLUMN stage_before TEXT;
+CREATE UNIQUE INDEX agenda_outcomes_withdraws ON agenda_outcomes (withdraws_meeting_id, withdraws_number, withdraws_position);

@@ -43,7 +43,8 @@ pub fn routes() -> Routes {
         crate::features::quarterly::api::updates,
         crate::features::quarterly::api::snapshot,
         crate::features::meetings::api::meetings,
-        crate::features::meetings::api::meeting
+        crate::features::meetings::api::meeting,
+        crate::features::meetings::decisions::api_list
     ),
     components(schemas(ApiErrorBody)),
     modifiers(&TokenSecurity)

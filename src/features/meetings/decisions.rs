@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use jiff::civil::Date;
 
-use super::model::DecisionRow;
+use super::model::{DecisionKey, DecisionRow};
 use crate::domain::{MeetingStatus, Stage, parse_date};
 use crate::web::AppState;
 use crate::web::download::{self, Cell};
@@ -23,6 +23,7 @@ use crate::web::view::date_nl;
 
 pub fn routes() -> Routes {
     Routes::new()
+        .get("/api/v1/decisions", api_list)
         .get("/besluiten", page)
         .get("/besluiten.csv", download_list)
         .get("/besluiten.xlsx", download_list)
@@ -83,6 +84,13 @@ pub struct DecisionLine {
     pub plans: Vec<(String, String)>,
     /// A besluit about a plan's stage: the stage it decided.
     pub stage: Option<&'static str>,
+    /// The besluit that withdrew this one, and its meeting and item in words.
+    pub withdrawn_by: Option<(DecisionKey, String)>,
+    /// The besluit this one withdraws, and its meeting and item in words.
+    pub withdraws: Option<(DecisionKey, String)>,
+    pub key: DecisionKey,
+    pub body_id: String,
+    pub stage_code: Option<String>,
 }
 
 /// The besluiten the viewer may see that the filter keeps.
@@ -98,6 +106,27 @@ async fn lines(
     }
     let names: HashMap<String, String> = state.store.plan_names().await?.into_iter().collect();
     let internal = viewer.is_signed_in();
+    let visible_to_viewer = |d: &DecisionRow| {
+        MeetingStatus::parse(&d.status).is_ok_and(|s| s.outcomes_visible_to(internal))
+    };
+    let words = |d: &DecisionRow| {
+        format!(
+            "{} {}, agendapunt {}",
+            d.body_name,
+            date_nl(&d.starts_on),
+            d.number
+        )
+    };
+    let mut withdrawn_by: HashMap<DecisionKey, (DecisionKey, String)> = HashMap::new();
+    let mut withdraws: HashMap<DecisionKey, (DecisionKey, String)> = HashMap::new();
+    for d in rows.iter().filter(|d| visible_to_viewer(d)) {
+        if let Some(target) = d.withdraws() {
+            if let Some(t) = rows.iter().find(|t| t.key() == target) {
+                withdraws.insert(d.key(), (t.key(), words(t)));
+            }
+            withdrawn_by.insert(target, (d.key(), words(d)));
+        }
+    }
     let mut seen_plans: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for d in rows {
@@ -118,6 +147,11 @@ async fn lines(
             continue;
         }
         out.push(DecisionLine {
+            withdrawn_by: withdrawn_by.remove(&d.key()),
+            withdraws: withdraws.remove(&d.key()),
+            key: d.key(),
+            body_id: d.body_id.clone(),
+            stage_code: d.stage.clone(),
             day: date_nl(&d.starts_on),
             plans: plans
                 .into_iter()
@@ -252,6 +286,8 @@ async fn download_list(
                         .join(", "),
                 ),
                 Cell::optional(d.stage),
+                Cell::optional(d.withdraws.map(|(_, w)| w)),
+                Cell::optional(d.withdrawn_by.map(|(_, w)| w)),
                 Cell::text(format!("/vergaderingen/{}", d.meeting_id)),
             ]
         })
@@ -268,8 +304,66 @@ async fn download_list(
             "Besluit",
             "Plannen",
             "Nieuwe fase",
+            "Trekt in",
+            "Ingetrokken door",
             "Vergadering",
         ],
     );
     Ok(table.download(format, move |_| std::future::ready(Ok(rows.take()))))
+}
+
+/// A besluit in the API: where it was taken, what it says, the plans it is about, the stage it
+/// set, and what it withdraws or what withdrew it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DecisionOut {
+    pub meeting_id: String,
+    /// YYYY-MM-DD
+    pub day: String,
+    pub body_id: String,
+    pub number: i64,
+    pub position: i64,
+    pub item_title: String,
+    pub text: String,
+    /// The ids of the plans it is about.
+    pub plans: Vec<String>,
+    /// A besluit about a plan's stage: the stage it set (code).
+    pub stage: Option<String>,
+    pub withdraws: Option<DecisionKey>,
+    pub withdrawn_by: Option<DecisionKey>,
+}
+
+/// Every besluit the viewer may see (a visitor: those of meetings whose verslag is
+/// vastgesteld), the latest meeting first; filtered like the besluitenlijst.
+#[utoipa::path(get, path = "/api/v1/decisions", params(
+    ("overleg" = Option<String>, Query, description = "Alleen de besluiten van dit overleg"),
+    ("plan" = Option<String>, Query, description = "Alleen de besluiten over dit plan"),
+    ("van" = Option<String>, Query, description = "Vanaf deze dag (JJJJ-MM-DD)"),
+    ("tot" = Option<String>, Query, description = "Tot en met deze dag (JJJJ-MM-DD)"),
+), responses((status = 200, body = [DecisionOut]), (status = 400, body = crate::web::error::ApiErrorBody)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, crate::web::error::ApiError> {
+    let (_, rest) = Paging::split(&pairs)?;
+    let filter = Filter::parse(&rest)?;
+    let (all, _) = lines(&state, &viewer, &filter).await?;
+    let out: Vec<DecisionOut> = all
+        .into_iter()
+        .map(|d| DecisionOut {
+            day: d.starts_on,
+            body_id: d.body_id,
+            number: d.number,
+            position: d.key.position,
+            item_title: d.item,
+            text: d.text,
+            plans: d.plans.into_iter().map(|(id, _)| id).collect(),
+            stage: d.stage_code,
+            withdraws: d.withdraws.map(|(k, _)| k),
+            withdrawn_by: d.withdrawn_by.map(|(k, _)| k),
+            meeting_id: d.meeting_id,
+        })
+        .collect();
+    let path = "/api/v1/decisions";
+    Ok(crate::web::paging::json_page(path, &pairs, out)?)
 }

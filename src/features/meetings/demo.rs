@@ -220,6 +220,7 @@ impl Store {
                     owner_organisation_id: o.organisatie.clone(),
                     due,
                     stage: None,
+                    withdraws: None,
                 };
                 super::repo::give_out_action(&mut w, &row, number, position, tekst, &fields)
                     .await?;

@@ -27,6 +27,7 @@ record_fields! {
         Outcome = "outcome" => "Uitkomst",
         Owner = "owner" => "Eigenaar" as Name,
         Decision = "decision" => "Besluit over de fase van een plan",
+        Withdraws = "withdraws" => "Trekt besluit in",
     }
 }
 
@@ -112,6 +113,10 @@ pub struct OutcomeRow {
     pub position: i64,
     pub kind: String,
     pub text: String,
+    /// A besluit that withdraws an earlier one: that besluit's meeting, item and position.
+    pub withdraws_meeting_id: Option<String>,
+    pub withdraws_number: Option<i64>,
+    pub withdraws_position: Option<i64>,
     /// A besluit about a plan's stage: the plan and the stage it decided.
     pub plan_id: Option<String>,
     pub stage: Option<String>,
@@ -120,6 +125,50 @@ pub struct OutcomeRow {
 impl OutcomeRow {
     pub fn kind(&self) -> OutcomeKind {
         OutcomeKind::parse(&self.kind).unwrap_or(OutcomeKind::Information)
+    }
+
+    pub fn key(&self) -> DecisionKey {
+        DecisionKey {
+            meeting_id: self.meeting_id.clone(),
+            number: self.number,
+            position: self.position,
+        }
+    }
+
+    /// The besluit this one withdraws, if it does.
+    pub fn withdraws(&self) -> Option<DecisionKey> {
+        Some(DecisionKey {
+            meeting_id: self.withdraws_meeting_id.clone()?,
+            number: self.withdraws_number?,
+            position: self.withdraws_position?,
+        })
+    }
+}
+
+/// Which outcome: a meeting, an agenda item's number and the outcome's position in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+pub struct DecisionKey {
+    pub meeting_id: String,
+    pub number: i64,
+    pub position: i64,
+}
+
+impl DecisionKey {
+    /// `bbo-zou-2025-10-09/4/1`, as a form sends it.
+    pub fn parse(value: &str) -> Option<Self> {
+        let mut parts = value.trim().rsplitn(3, '/');
+        let position = parts.next()?.parse().ok()?;
+        let number = parts.next()?.parse().ok()?;
+        let meeting_id = parts.next()?.to_owned();
+        (!meeting_id.is_empty()).then_some(Self {
+            meeting_id,
+            number,
+            position,
+        })
+    }
+
+    pub fn code(&self) -> String {
+        format!("{}/{}/{}", self.meeting_id, self.number, self.position)
     }
 }
 
@@ -153,11 +202,34 @@ pub struct DecisionRow {
     pub body_id: String,
     pub body_name: String,
     pub number: i64,
+    pub position: i64,
     pub item_title: String,
     pub text: String,
     /// A besluit about a plan's stage: the plan and the stage.
     pub plan_id: Option<String>,
     pub stage: Option<String>,
+    /// The besluit this one withdraws, if it does.
+    pub withdraws_meeting_id: Option<String>,
+    pub withdraws_number: Option<i64>,
+    pub withdraws_position: Option<i64>,
+}
+
+impl DecisionRow {
+    pub fn key(&self) -> DecisionKey {
+        DecisionKey {
+            meeting_id: self.meeting_id.clone(),
+            number: self.number,
+            position: self.position,
+        }
+    }
+
+    pub fn withdraws(&self) -> Option<DecisionKey> {
+        Some(DecisionKey {
+            meeting_id: self.withdraws_meeting_id.clone()?,
+            number: self.withdraws_number?,
+            position: self.withdraws_position?,
+        })
+    }
 }
 
 /// What a form or the demo writes of a meeting itself.
@@ -193,6 +265,8 @@ pub struct OutcomeFields {
     pub due: Option<Date>,
     /// A besluit that sets a plan's stage: (plan id, stage).
     pub stage: Option<(String, crate::domain::Stage)>,
+    /// A besluit that withdraws an earlier besluit (and undoes the stage it set).
+    pub withdraws: Option<DecisionKey>,
 }
 
 #[cfg(test)]

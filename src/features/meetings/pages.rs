@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 
 use super::model::{
-    AgendaItemFields, MeetingField, MeetingFields, MeetingRow, OutcomeFields, parse_time,
+    AgendaItemFields, DecisionKey, DecisionRow, MeetingField, MeetingFields, MeetingRow,
+    OutcomeFields, parse_time,
 };
 use crate::domain::{MeetingStatus, OutcomeKind, Stage, parse_date};
 use crate::store::{Reason, StoreError};
@@ -51,6 +52,7 @@ fn meeting_input(f: MeetingField) -> &'static str {
         MeetingField::Outcome => "text",
         MeetingField::Owner => "owner",
         MeetingField::Decision => "decision_plan",
+        MeetingField::Withdraws => "withdraws",
     }
 }
 
@@ -284,6 +286,10 @@ pub struct OutcomeView {
     pub due: String,
     /// An actiepunt's action: (id, status, over tijd).
     pub action: Option<(i64, &'static str, bool)>,
+    /// The besluit this one withdraws: (address, words).
+    pub withdraws: Option<(String, String)>,
+    /// The besluit that withdrew this one: (address, words).
+    pub withdrawn_by: Option<(String, String)>,
     /// A besluit about a plan's stage: (plan id, plan name, stage).
     pub decided: Option<(String, String, &'static str)>,
 }
@@ -324,6 +330,8 @@ pub struct OutcomeForm {
     pub due: String,
     pub decision_plan: String,
     pub decision_stage: String,
+    /// The besluit this one withdraws, as `meeting/number/position`.
+    pub withdraws: String,
 }
 
 /// What a refused post brings back to the meeting page.
@@ -364,7 +372,10 @@ pub struct MeetingPage {
     pub stages: Vec<Choice>,
     pub organisations: Vec<Choice>,
     pub plans: Vec<Choice>,
+    /// The agenda items whose outcomes the viewer may record (and "Kies een agendapunt").
     pub numbers: Vec<Choice>,
+    /// The besluiten a beheerder may withdraw here.
+    pub withdrawable: Vec<Choice>,
 }
 
 async fn meeting_view(
@@ -427,6 +438,24 @@ async fn meeting_view(
         .filter_map(|a| Some(((a.item_number?, a.outcome_position?), a)))
         .collect();
     let today = crate::features::indicators::today();
+    let (decisions, _) = state.store.decisions().await?;
+    let decision_words = |d: &DecisionRow| {
+        (
+            format!("/vergaderingen/{}#punt-{}", d.meeting_id, d.number),
+            format!(
+                "besluit van {} {}, agendapunt {}",
+                d.body_name,
+                date_nl(&d.starts_on),
+                d.number
+            ),
+        )
+    };
+    let by_key: HashMap<DecisionKey, &DecisionRow> =
+        decisions.iter().map(|d| (d.key(), d)).collect();
+    let withdrawn_by: HashMap<DecisionKey, &DecisionRow> = decisions
+        .iter()
+        .filter_map(|d| Some((d.withdraws()?, d)))
+        .collect();
     let items: Vec<ItemView> = visible
         .items
         .into_iter()
@@ -453,7 +482,20 @@ async fn meeting_view(
                         _ => None,
                     };
                     let action = actions.get(&(o.number, o.position));
+                    let withdraws = o
+                        .withdraws()
+                        .and_then(|k| by_key.get(&k))
+                        .map(|d| decision_words(d));
+                    let withdrawn_by = withdrawn_by
+                        .get(&o.key())
+                        .filter(|d| {
+                            MeetingStatus::parse(&d.status)
+                                .is_ok_and(|s| s.outcomes_visible_to(viewer.is_signed_in()))
+                        })
+                        .map(|d| decision_words(d));
                     OutcomeView {
+                        withdraws,
+                        withdrawn_by,
                         kind: o.kind(),
                         owner: action
                             .and_then(|a| {
@@ -490,14 +532,50 @@ async fn meeting_view(
         })
         .collect();
     let is_admin = viewer.is_admin();
-    let (organisation_choices, plan_choices) = if is_admin {
+    // The items whose outcomes the viewer may record: all for a beheerder; for a trekker those
+    // about a plan their organisations lead.
+    let recordable: Vec<i64> = match &viewer.user {
+        Some(u) if u.is_admin() => items.iter().map(|i| i.number).collect(),
+        Some(u) => {
+            let leads = state.store.item_leads(&meeting.id).await?;
+            items
+                .iter()
+                .map(|i| i.number)
+                .filter(|n| {
+                    let of_item: Vec<String> = leads
+                        .iter()
+                        .filter(|(m, _)| m == n)
+                        .map(|(_, o)| o.clone())
+                        .collect();
+                    u.may_edit_plan(&of_item)
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let withdrawable = if is_admin {
+        Choice::none_then(
+            "Geen: dit besluit trekt niets in",
+            decisions
+                .iter()
+                .filter(|d| !withdrawn_by.contains_key(&d.key()) && d.starts_on <= meeting.starts_on)
+                .map(|d| {
+                    let (_, words) = decision_words(d);
+                    let text: String = d.text.chars().take(80).collect();
+                    let more = if d.text.chars().count() > 80 { "…" } else { "" };
+                    Choice::new(d.key().code(), format!("{words}: {text}{more}"))
+                }),
+        )
+    } else {
+        Vec::new()
+    };
+    let (organisation_choices, plan_choices) = if !recordable.is_empty() {
         let mut orgs: Vec<Choice> = organisations
             .iter()
             .map(|(id, name)| Choice::new(id.clone(), name.clone()))
             .collect();
         orgs.sort_by(|a, b| a.label.cmp(&b.label));
-        (
-            Choice::none_then("Geen organisatie", orgs),
+        let plans = if is_admin {
             Choice::none_then(
                 "Geen plan",
                 state
@@ -506,8 +584,11 @@ async fn meeting_view(
                     .await?
                     .into_iter()
                     .map(|(id, name)| Choice::new(id, name)),
-            ),
-        )
+            )
+        } else {
+            Vec::new()
+        };
+        (Choice::none_then("Geen organisatie", orgs), plans)
     } else {
         (Vec::new(), Vec::new())
     };
@@ -535,8 +616,10 @@ async fn meeting_view(
             "Kies een agendapunt",
             items
                 .iter()
+                .filter(|i| recordable.contains(&i.number))
                 .map(|i| Choice::new(i.number.to_string(), format!("{}. {}", i.number, i.title))),
         ),
+        withdrawable,
         items,
         is_admin,
         edit: posted.edit.unwrap_or_else(|| MeetingForm::of(&meeting)),
@@ -700,13 +783,33 @@ async fn add_item(
     refused(&state, &viewer, &id, posted).await
 }
 
+/// The lead organisations of the plans agenda item `number` of a meeting is about.
+async fn outcome_leads(
+    state: &AppState,
+    meeting_id: &str,
+    number: Option<i64>,
+) -> Result<Vec<String>, WebError> {
+    Ok(state
+        .store
+        .item_leads(meeting_id)
+        .await?
+        .into_iter()
+        .filter(|(n, _)| Some(*n) == number)
+        .map(|(_, o)| o)
+        .collect())
+}
+
+fn kind_is_not_decision(kind: &str) -> bool {
+    OutcomeKind::parse(kind).ok() != Some(OutcomeKind::Decision)
+}
+
 async fn add_outcome(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    viewer.require_admin("een uitkomst vastleggen")?;
+    let user = viewer.require_user()?;
     let form: OutcomeForm = crate::web::forms::parse_form(&body);
     let mut errors = FormErrors::new();
     let version = form_version(&mut errors, &form.version, 1);
@@ -718,6 +821,40 @@ async fn add_outcome(
                 "Agendapunt: kies het agendapunt van deze uitkomst.",
             );
             None
+        }
+    };
+    // A beheerder records any outcome; a trekker those of items about plans their
+    // organisations lead, but no besluit that changes a plan's stage or withdraws one.
+    if !user.is_admin() {
+        let leads = outcome_leads(&state, &id, number).await?;
+        if !user.may_edit_plan(&leads) {
+            return Err(WebError::Forbidden(
+                "U mag bij dit agendapunt geen uitkomst vastleggen: alleen een beheerder, of een trekker van een organisatie die een plan trekt waar het punt over gaat, mag dat.".into(),
+            ));
+        }
+        if optional(&form.decision_plan).is_some()
+            || optional(&form.decision_stage).is_some()
+            || optional(&form.withdraws).is_some()
+        {
+            return Err(WebError::Forbidden(
+                "Een besluit over de fase van een plan, of het intrekken van een besluit, legt een beheerder vast.".into(),
+            ));
+        }
+    }
+    let withdraws = match optional(&form.withdraws) {
+        None => None,
+        Some(code) => {
+            let key = DecisionKey::parse(&code);
+            if key.is_none() {
+                errors.add("withdraws", "Trekt in: kies een besluit uit de lijst.");
+            }
+            if kind_is_not_decision(&form.kind) {
+                errors.add(
+                    "withdraws",
+                    "Trekt in: een besluit intrekken is zelf een besluit; kies de soort besluit.",
+                );
+            }
+            key
         }
     };
     let kind = errors.check("kind", "Soort", OutcomeKind::parse(&form.kind));
@@ -780,6 +917,7 @@ async fn add_outcome(
             owner_organisation_id: optional(&form.owner_organisation),
             due,
             stage: decision,
+            withdraws,
         };
         let saved = state
             .store

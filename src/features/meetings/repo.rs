@@ -4,9 +4,11 @@
 use std::collections::HashMap;
 
 use super::model::{
-    AgendaItemFields, AgendaItemRow, AttendanceRow, DecisionRow, MeetingField, MeetingFields,
+    AgendaItemFields, AgendaItemRow, AttendanceRow, DecisionKey, DecisionRow, MeetingField,
+    MeetingFields,
     MeetingRow, OutcomeFields, OutcomeRow, VisibleItem, VisibleMeeting,
 };
+use crate::domain::{OutcomeKind, Stage};
 use crate::store::write_path::{RecordKey, Value, Write};
 use crate::store::{Actor, Reason, Refusal, Store, StoreError, Subject};
 
@@ -163,7 +165,7 @@ async fn decide_stage(
     plan_id: &str,
     stage: crate::domain::Stage,
     decision: &str,
-) -> Result<(), StoreError> {
+) -> Result<Option<crate::domain::Stage>, StoreError> {
     use crate::features::plans::model::StageChange;
     use crate::features::sources::model::SourceRef;
     let refused = |m: String| StoreError::Refused(Refusal::of(MeetingField::Decision, m));
@@ -199,10 +201,98 @@ async fn decide_stage(
         current.stage,
         &change,
     )
-    .await
+    .await?;
+    Ok(current.stage)
+}
+
+/// Withdraws the besluit `key` by the besluit being recorded in `meeting`: refuses what cannot
+/// be withdrawn, and gives a plan whose stage that besluit set the stage it had before (when
+/// the plan still has the stage the besluit gave it). Returns the stage change it made as
+/// (plan, new stage, stage before).
+async fn withdraw(
+    w: &mut Write<'_>,
+    meeting: &MeetingRow,
+    body_name: &str,
+    key: &DecisionKey,
+    text: &str,
+) -> Result<Option<(String, Stage, Option<Stage>)>, StoreError> {
+    let refused = |m: &str| StoreError::Refused(Refusal::of(MeetingField::Withdraws, m));
+    let target: Option<(String, Option<String>, Option<String>, Option<String>, String)> =
+        sqlx::query_as(
+            "SELECT o.kind, o.plan_id, o.stage, o.stage_before, m.starts_on
+               FROM agenda_outcomes o JOIN meetings m ON m.id = o.meeting_id
+              WHERE o.meeting_id = $1 AND o.number = $2 AND o.position = $3",
+        )
+        .bind(key.meeting_id.clone())
+        .bind(key.number)
+        .bind(key.position)
+        .fetch_optional(w.conn())
+        .await?;
+    let Some((kind, plan_id, stage, stage_before, day)) = target else {
+        return Err(refused(
+            "Trekt in: dat besluit bestaat niet; kies een besluit uit de lijst.",
+        ));
+    };
+    if kind != OutcomeKind::Decision.code() {
+        return Err(refused(
+            "Trekt in: alleen een besluit kan worden ingetrokken; kies een besluit uit de lijst.",
+        ));
+    }
+    let (already,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM agenda_outcomes
+          WHERE withdraws_meeting_id = $1 AND withdraws_number = $2 AND withdraws_position = $3",
+    )
+    .bind(key.meeting_id.clone())
+    .bind(key.number)
+    .bind(key.position)
+    .fetch_one(w.conn())
+    .await?;
+    if already > 0 {
+        return Err(refused(
+            "Trekt in: dat besluit is al ingetrokken; kies een ander besluit.",
+        ));
+    }
+    if meeting.starts_on < day {
+        return Err(refused(
+            "Trekt in: een besluit kan alleen in dezelfde of een latere vergadering worden ingetrokken.",
+        ));
+    }
+    let (Some(plan_id), Some(stage)) = (plan_id, stage.as_deref().and_then(|s| Stage::parse(s).ok()))
+    else {
+        return Ok(None);
+    };
+    let now = crate::features::plans::repo::load_plan(w.conn(), &plan_id)
+        .await?
+        .and_then(|p| p.stage);
+    if now != Some(stage) {
+        return Err(refused(&format!(
+            "Trekt in: de fase van het plan is sinds dat besluit veranderd (nu: {}); leg een nieuw besluit over de fase vast in plaats van dit in te trekken.",
+            now.map_or("onbekend", Stage::label).to_lowercase()
+        )));
+    }
+    let Some(before) = stage_before.as_deref().and_then(|s| Stage::parse(s).ok()) else {
+        return Err(refused(
+            "Trekt in: van dat besluit is niet bekend welke fase het plan ervoor had; leg een nieuw besluit over de fase vast.",
+        ));
+    };
+    let was = decide_stage(w, meeting, body_name, &plan_id, before, text).await?;
+    Ok(Some((plan_id, before, was)))
 }
 
 impl Store {
+    /// The lead organisations (trekkers) of the plans each agenda item of a meeting is about,
+    /// as (item number, organisation id): who besides a beheerder may record its outcomes.
+    pub async fn item_leads(&self, meeting_id: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT DISTINCT ap.number, po.organisation_id FROM agenda_item_plans ap
+               JOIN plan_organisations po ON po.plan_id = ap.plan_id AND po.role = 'trekker'
+              WHERE ap.meeting_id = $1",
+        )
+        .bind(meeting_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Every besluit of every meeting, the latest meeting first, with the plans of its agenda
     /// item as (meeting id, item number, plan id).
     pub async fn decisions(
@@ -210,8 +300,9 @@ impl Store {
     ) -> Result<(Vec<DecisionRow>, Vec<(String, i64, String)>), StoreError> {
         let rows = sqlx::query_as(
             "SELECT m.id AS meeting_id, m.starts_on, m.status, b.id AS body_id,
-                    b.name AS body_name, i.number, i.title AS item_title, o.text, o.plan_id,
-                    o.stage
+                    b.name AS body_name, i.number, o.position, i.title AS item_title, o.text,
+                    o.plan_id, o.stage, o.withdraws_meeting_id, o.withdraws_number,
+                    o.withdraws_position
                FROM agenda_outcomes o
                JOIN agenda_items i ON i.meeting_id = o.meeting_id AND i.number = o.number
                JOIN meetings m ON m.id = o.meeting_id
@@ -400,7 +491,8 @@ impl Store {
 
     pub async fn agenda_outcomes(&self, id: &str) -> Result<Vec<OutcomeRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT meeting_id, number, position, kind, text, plan_id, stage
+            "SELECT meeting_id, number, position, kind, text, withdraws_meeting_id,
+                    withdraws_number, withdraws_position, plan_id, stage
                FROM agenda_outcomes WHERE meeting_id = $1 ORDER BY number, position",
         )
         .bind(id.to_owned())
@@ -679,20 +771,39 @@ impl Store {
                 "Een fase van een plan verandert alleen door een besluit; kies de soort besluit.",
             )));
         }
+        if fields.withdraws.is_some()
+            && (fields.kind != OutcomeKind::Decision || fields.stage.is_some())
+        {
+            return Err(StoreError::Refused(Refusal::of(
+                MeetingField::Withdraws,
+                "Trekt in: intrekken is een besluit zonder eigen fase; kies de soort besluit en laat de fase leeg.",
+            )));
+        }
+        let mut decided: Option<(String, Stage, Option<Stage>)> = None;
         if let Some((plan_id, stage)) = &fields.stage {
-            decide_stage(&mut w, &row, &name, plan_id, *stage, text).await?;
+            let before = decide_stage(&mut w, &row, &name, plan_id, *stage, text).await?;
+            decided = Some((plan_id.clone(), *stage, before));
+        }
+        if let Some(key) = &fields.withdraws {
+            decided = withdraw(&mut w, &row, &name, key, text).await?;
         }
         sqlx::query(
-            "INSERT INTO agenda_outcomes (meeting_id, number, position, kind, text, plan_id, stage)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO agenda_outcomes (meeting_id, number, position, kind, text, plan_id, stage,
+                                          stage_before, withdraws_meeting_id, withdraws_number,
+                                          withdraws_position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(meeting_id.to_owned())
         .bind(number)
         .bind(position)
         .bind(fields.kind.code())
         .bind(text.to_owned())
-        .bind(fields.stage.as_ref().map(|(p, _)| p.clone()))
-        .bind(fields.stage.as_ref().map(|(_, s)| s.code()))
+        .bind(decided.as_ref().map(|(p, _, _)| p.clone()))
+        .bind(decided.as_ref().map(|(_, s, _)| s.code()))
+        .bind(decided.as_ref().and_then(|(_, _, b)| b.map(Stage::code)))
+        .bind(fields.withdraws.as_ref().map(|k| k.meeting_id.clone()))
+        .bind(fields.withdraws.as_ref().map(|k| k.number))
+        .bind(fields.withdraws.as_ref().map(|k| k.position))
         .execute(w.conn())
         .await?;
         if fields.kind == crate::domain::OutcomeKind::Action {
@@ -718,6 +829,18 @@ impl Store {
             )),
         )
         .await?;
+        if let Some(key) = &fields.withdraws {
+            w.audit(
+                &subject,
+                MeetingField::Withdraws,
+                None,
+                Some(&format!(
+                    "agendapunt {number} trekt in: het besluit van vergadering {}, agendapunt {}",
+                    key.meeting_id, key.number
+                )),
+            )
+            .await?;
+        }
         w.commit().await?;
         Ok(version)
     }
