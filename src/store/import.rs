@@ -273,7 +273,10 @@ async fn insert_all(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error>
                 ("level", t(b.level.code())),
                 ("kind", ot(b.kind.map(|k| k.code()))),
                 ("escalates_to", ot(b.escalates_to.as_deref())),
-                ("escalates_assumption", ot(b.escalates_assumption.as_deref())),
+                (
+                    "escalates_assumption",
+                    ot(b.escalates_assumption.as_deref()),
+                ),
                 ("area_id", ot(b.area_id.as_deref())),
                 ("description", ot(b.description.as_deref())),
                 ("position", position(n)),

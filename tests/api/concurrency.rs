@@ -506,13 +506,7 @@ async fn thirty_two_saves_of_one_action_version_store_exactly_one() {
     };
     let id = app
         .store
-        .create_action(
-            &actor(99),
-            &Reason::default(),
-            KPI,
-            &fields,
-            None,
-        )
+        .create_action(&actor(99), &Reason::default(), KPI, &fields, None)
         .await
         .unwrap();
 

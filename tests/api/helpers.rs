@@ -279,6 +279,24 @@ impl Page {
     pub fn count(&self, selector: &str) -> usize {
         self.texts(selector).len()
     }
+
+    /// The options (value, text) of the select box `selector` matches, in order.
+    pub fn form_select_options(&self, selector: &str) -> Vec<(String, String)> {
+        let html = self.html();
+        let select = Selector::parse(selector).expect("valid selector");
+        let option = Selector::parse("option").expect("selector");
+        html.select(&select)
+            .next()
+            .unwrap_or_else(|| panic!("no select box matches {selector}"))
+            .select(&option)
+            .map(|o| {
+                (
+                    o.value().attr("value").unwrap_or_default().to_owned(),
+                    o.text().collect::<String>().trim().to_owned(),
+                )
+            })
+            .collect()
+    }
 }
 
 impl TestApp {

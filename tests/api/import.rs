@@ -41,6 +41,70 @@ fn the_demo_data_passes_its_own_checks() {
 }
 
 #[test]
+fn an_escalation_ladder_names_known_bodies_and_only_goes_up() {
+    let bundle = Bundle::demo().with_file(
+        "ladder.toml",
+        r#"
+[[overleg]]
+id = "onder"
+naam = "Onder"
+niveau = "subregio"
+subregio = "zuidoost-utrecht"
+escaleert_naar = "boven"
+
+[[overleg]]
+id = "boven"
+naam = "Boven"
+niveau = "subregio"
+subregio = "zuidoost-utrecht"
+escaleert_naar = "onder"
+
+[[overleg]]
+id = "los"
+naam = "Los"
+niveau = "subregio"
+subregio = "zuidoost-utrecht"
+escaleert_naar = "bestaat-niet"
+
+[[overleg]]
+id = "zonder"
+naam = "Zonder"
+niveau = "subregio"
+subregio = "zuidoost-utrecht"
+aanname_escalatie = "zomaar"
+"#,
+    );
+
+    let problems = problems_of(&bundle);
+
+    let about = |record: &str, words: &str| {
+        problems
+            .iter()
+            .any(|p| p.contains(&format!("overleg \"{record}\"")) && p.contains(words))
+    };
+    assert!(
+        about("onder", "komt de ladder terug bij dit overleg"),
+        "{problems:?}"
+    );
+    assert!(
+        about("boven", "komt de ladder terug bij dit overleg"),
+        "{problems:?}"
+    );
+    assert!(
+        about("los", "\"bestaat-niet\" is geen bekend overleg"),
+        "{problems:?}"
+    );
+    assert!(about("zonder", "er is geen escaleert_naar"), "{problems:?}");
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.starts_with("ladder.toml, regel ")),
+        "{problems:?}"
+    );
+    assert_eq!(problems.len(), 4, "{problems:?}");
+}
+
+#[test]
 fn a_toml_syntax_error_names_the_file_and_the_line() {
     let bundle = Bundle::demo().with_file(
         "kapot.toml",

@@ -3,6 +3,7 @@
 //! its own schema.
 
 mod accounts;
+mod actions;
 mod api;
 mod assumptions;
 mod audit;

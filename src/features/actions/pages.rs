@@ -415,7 +415,13 @@ async fn create(
             let body_id = optional(&form.body);
             let saved = state
                 .store
-                .create_action(&viewer.actor(), &reason, &ind.id, &fields, body_id.as_deref())
+                .create_action(
+                    &viewer.actor(),
+                    &reason,
+                    &ind.id,
+                    &fields,
+                    body_id.as_deref(),
+                )
                 .await;
             settle_at(saved, action_input, "title")?
         }
@@ -526,7 +532,9 @@ fn ladder_of(bodies: &[BodyRow], body_id: &str) -> Vec<(String, String, bool)> {
         .into_iter()
         .rev()
         .chain(std::iter::once(here))
-        .chain(crate::features::bodies::model::ladder_above(bodies, body_id))
+        .chain(crate::features::bodies::model::ladder_above(
+            bodies, body_id,
+        ))
         .map(|b| (b.id.clone(), b.name.clone(), b.id == body_id))
         .collect()
 }
@@ -570,7 +578,11 @@ async fn show_page(
     let targets = escalation_targets(&bodies, action.body_id.as_deref())
         .into_iter()
         .map(|b| {
-            let label = match b.kind.as_deref().and_then(|k| EscalationLevel::parse(k).ok()) {
+            let label = match b
+                .kind
+                .as_deref()
+                .and_then(|k| EscalationLevel::parse(k).ok())
+            {
                 Some(level) if !b.name.contains(level.label()) => {
                     format!("{} ({})", b.name, level.label().to_lowercase())
                 }
@@ -658,11 +670,7 @@ async fn update(
     require_action_editor(&state, &viewer, &action).await?;
     let form: ActionForm = parse_form(&body);
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
-    let outcome = match validate(
-        &form,
-        action.indicator_id.is_some(),
-        action.plan_id.clone(),
-    ) {
+    let outcome = match validate(&form, action.indicator_id.is_some(), action.plan_id.clone()) {
         Ok((fields, reason)) => settle_at(
             state
                 .store
@@ -871,7 +879,9 @@ async fn list(
         overdue,
         bodies: Choice::none_then(
             "Alle overleggen",
-            bodies.iter().map(|b| Choice::new(b.id.clone(), b.name.clone())),
+            bodies
+                .iter()
+                .map(|b| Choice::new(b.id.clone(), b.name.clone())),
         ),
         origins: vec![
             Choice::new("", "KPI's en vergaderingen"),

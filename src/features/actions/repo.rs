@@ -208,7 +208,10 @@ pub fn place_of(bodies: &[BodyRow], level: Option<&str>, body_id: Option<&str>) 
         Some(b) => b.name.clone(),
         None => level
             .and_then(|l| crate::domain::EscalationLevel::parse(l).ok())
-            .map_or_else(|| "Nog bij geen overleg".to_owned(), |l| l.label().to_owned()),
+            .map_or_else(
+                || "Nog bij geen overleg".to_owned(),
+                |l| l.label().to_owned(),
+            ),
     }
 }
 
@@ -254,10 +257,7 @@ impl Store {
     }
 
     /// The actiepunten a meeting gave out.
-    pub async fn actions_of_meeting(
-        &self,
-        meeting_id: &str,
-    ) -> Result<Vec<ActionRow>, StoreError> {
+    pub async fn actions_of_meeting(&self, meeting_id: &str) -> Result<Vec<ActionRow>, StoreError> {
         self.actions_where("meeting_id = $1", Some(meeting_id.to_owned()))
             .await
     }
@@ -315,11 +315,9 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let mut w = self.write(actor, reason).await?;
         let version = w
-            .claim(
-                &RecordKey::int("actions", id),
-                expected_version,
-                || format!("er is geen actie {id}"),
-            )
+            .claim(&RecordKey::int("actions", id), expected_version, || {
+                format!("er is geen actie {id}")
+            })
             .await?;
         let current = load_action(w.conn(), id).await?;
         check_action_references(w.conn(), f, None).await?;
@@ -372,11 +370,9 @@ impl Store {
         };
         let mut w = self.write(actor, &reason).await?;
         let version = w
-            .claim(
-                &RecordKey::int("actions", id),
-                expected_version,
-                || format!("er is geen actie {id}"),
-            )
+            .claim(&RecordKey::int("actions", id), expected_version, || {
+                format!("er is geen actie {id}")
+            })
             .await?;
         let current = load_action(w.conn(), id).await?;
         let bodies: Vec<BodyRow> = sqlx::query_as(
@@ -393,12 +389,20 @@ impl Store {
             } else if targets.is_empty() {
                 format!(
                     "Naar: de actie ligt bij {}, het hoogste overleg van de ladder; hoger kan niet",
-                    place_of(&bodies, current.level.as_deref(), current.body_id.as_deref())
+                    place_of(
+                        &bodies,
+                        current.level.as_deref(),
+                        current.body_id.as_deref()
+                    )
                 )
             } else {
                 format!(
                     "Naar: dat overleg staat niet boven {} op de ladder; kies een van: {}",
-                    place_of(&bodies, current.level.as_deref(), current.body_id.as_deref()),
+                    place_of(
+                        &bodies,
+                        current.level.as_deref(),
+                        current.body_id.as_deref()
+                    ),
                     targets
                         .iter()
                         .map(|b| b.name.as_str())

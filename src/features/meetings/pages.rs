@@ -558,11 +558,17 @@ async fn meeting_view(
             "Geen: dit besluit trekt niets in",
             decisions
                 .iter()
-                .filter(|d| !withdrawn_by.contains_key(&d.key()) && d.starts_on <= meeting.starts_on)
+                .filter(|d| {
+                    !withdrawn_by.contains_key(&d.key()) && d.starts_on <= meeting.starts_on
+                })
                 .map(|d| {
                     let (_, words) = decision_words(d);
                     let text: String = d.text.chars().take(80).collect();
-                    let more = if d.text.chars().count() > 80 { "…" } else { "" };
+                    let more = if d.text.chars().count() > 80 {
+                        "…"
+                    } else {
+                        ""
+                    };
                     Choice::new(d.key().code(), format!("{words}: {text}{more}"))
                 }),
         )

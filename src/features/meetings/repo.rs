@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use super::model::{
     AgendaItemFields, AgendaItemRow, AttendanceRow, DecisionKey, DecisionRow, MeetingField,
-    MeetingFields,
-    MeetingRow, OutcomeFields, OutcomeRow, VisibleItem, VisibleMeeting,
+    MeetingFields, MeetingRow, OutcomeFields, OutcomeRow, VisibleItem, VisibleMeeting,
 };
 use crate::domain::{OutcomeKind, Stage};
 use crate::store::write_path::{RecordKey, Value, Write};
@@ -97,12 +96,13 @@ pub(crate) async fn give_out_action(
     fields: &OutcomeFields,
 ) -> Result<i64, StoreError> {
     use crate::features::actions::model::{ActionFields, ActionOrigin};
-    let plans: Vec<(String,)> =
-        sqlx::query_as("SELECT plan_id FROM agenda_item_plans WHERE meeting_id = $1 AND number = $2")
-            .bind(meeting.id.clone())
-            .bind(number)
-            .fetch_all(w.conn())
-            .await?;
+    let plans: Vec<(String,)> = sqlx::query_as(
+        "SELECT plan_id FROM agenda_item_plans WHERE meeting_id = $1 AND number = $2",
+    )
+    .bind(meeting.id.clone())
+    .bind(number)
+    .fetch_all(w.conn())
+    .await?;
     let plan_id = match plans.as_slice() {
         [(only,)] => Some(only.clone()),
         _ => None,
@@ -217,17 +217,22 @@ async fn withdraw(
     text: &str,
 ) -> Result<Option<(String, Stage, Option<Stage>)>, StoreError> {
     let refused = |m: &str| StoreError::Refused(Refusal::of(MeetingField::Withdraws, m));
-    let target: Option<(String, Option<String>, Option<String>, Option<String>, String)> =
-        sqlx::query_as(
-            "SELECT o.kind, o.plan_id, o.stage, o.stage_before, m.starts_on
+    let target: Option<(
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    )> = sqlx::query_as(
+        "SELECT o.kind, o.plan_id, o.stage, o.stage_before, m.starts_on
                FROM agenda_outcomes o JOIN meetings m ON m.id = o.meeting_id
               WHERE o.meeting_id = $1 AND o.number = $2 AND o.position = $3",
-        )
-        .bind(key.meeting_id.clone())
-        .bind(key.number)
-        .bind(key.position)
-        .fetch_optional(w.conn())
-        .await?;
+    )
+    .bind(key.meeting_id.clone())
+    .bind(key.number)
+    .bind(key.position)
+    .fetch_optional(w.conn())
+    .await?;
     let Some((kind, plan_id, stage, stage_before, day)) = target else {
         return Err(refused(
             "Trekt in: dat besluit bestaat niet; kies een besluit uit de lijst.",
@@ -257,7 +262,8 @@ async fn withdraw(
             "Trekt in: een besluit kan alleen in dezelfde of een latere vergadering worden ingetrokken.",
         ));
     }
-    let (Some(plan_id), Some(stage)) = (plan_id, stage.as_deref().and_then(|s| Stage::parse(s).ok()))
+    let (Some(plan_id), Some(stage)) =
+        (plan_id, stage.as_deref().and_then(|s| Stage::parse(s).ok()))
     else {
         return Ok(None);
     };

@@ -654,11 +654,7 @@ async fn open_actions(store: &Store, catalog: &Catalog) -> Result<Vec<SnapAction
         .map(|a| SnapAction {
             id: a.id,
             title: a.title.clone(),
-            indicator: origins
-                .of(&a)
-                .0
-                .trim_start_matches("KPI ")
-                .to_owned(),
+            indicator: origins.of(&a).0.trim_start_matches("KPI ").to_owned(),
             area: a.area_id.as_deref().map(|x| catalog.area_name(x)),
             owner: a.owner.clone().unwrap_or_default(),
             organisation: a.owner_organisation_id.as_deref().map(|o| {
