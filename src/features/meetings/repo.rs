@@ -205,6 +205,15 @@ async fn decide_stage(
     Ok(current.stage)
 }
 
+/// A besluit as withdrawing it needs it: kind, plan, stage, stage before, its meeting's day.
+type WithdrawTarget = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
 /// Withdraws the besluit `key` by the besluit being recorded in `meeting`: refuses what cannot
 /// be withdrawn, and gives a plan whose stage that besluit set the stage it had before (when
 /// the plan still has the stage the besluit gave it). Returns the stage change it made as
@@ -217,13 +226,7 @@ async fn withdraw(
     text: &str,
 ) -> Result<Option<(String, Stage, Option<Stage>)>, StoreError> {
     let refused = |m: &str| StoreError::Refused(Refusal::of(MeetingField::Withdraws, m));
-    let target: Option<(
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-    )> = sqlx::query_as(
+    let target: Option<WithdrawTarget> = sqlx::query_as(
         "SELECT o.kind, o.plan_id, o.stage, o.stage_before, m.starts_on
                FROM agenda_outcomes o JOIN meetings m ON m.id = o.meeting_id
               WHERE o.meeting_id = $1 AND o.number = $2 AND o.position = $3",
