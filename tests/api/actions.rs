@@ -455,3 +455,107 @@ async fn withdrawing_a_besluit_gives_the_plan_its_stage_back_and_keeps_both() {
     assert!(again.text("main").contains("al ingetrokken"));
     assert_eq!(app.snapshot().await, before);
 }
+
+#[tokio::test]
+async fn the_next_regiegroep_takes_up_its_open_escalations_and_the_quarterly_report() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let created = admin
+        .post_form(
+            &format!("/indicatoren/{KPI}/acties"),
+            [
+                ("title", "Capaciteit huisartsen"),
+                ("owner", "trekker MTVP"),
+                ("deadline", "2027-03-31"),
+                ("status", "open"),
+                ("body", "werkgroep-eerstelijn-sociale-basis"),
+            ],
+        )
+        .await;
+    let address = created.location().unwrap().to_owned();
+    let action_id = address.trim_start_matches("/acties/").to_owned();
+    let mut fields = admin
+        .get(&address)
+        .await
+        .form_values(&format!("form[action='{address}/escaleren']"));
+    set_field(&mut fields, "to", "regiegroep-zou");
+    set_field(&mut fields, "reason", "Vraagt om sturing");
+    let escalated = admin
+        .post_form(&format!("{address}/escaleren"), fields)
+        .await;
+    assert_eq!(
+        escalated.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        escalated.body
+    );
+
+    let planned = admin
+        .post_form(
+            "/overleggen/regiegroep-zou/vergaderingen",
+            [("day", "2026-12-17"), ("status", "concept-agenda")],
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.body);
+    let id = "regiegroep-zou-2026-12-17";
+    let page = admin.get(&format!("/vergaderingen/{id}")).await;
+    // The form offers the escalation that lies with the regiegroep.
+    assert_eq!(
+        page.count(&format!("input[name=actions][value='{action_id}']")),
+        1
+    );
+    let round = app.store.rounds().await.unwrap()[0].period.clone();
+    let added = admin
+        .post_form(
+            &format!("/vergaderingen/{id}/agendapunten"),
+            [
+                ("version", version(&app, id).await.as_str()),
+                ("title", "Kwartaalrapportage en escalaties"),
+                ("round", round.as_str()),
+                ("indicator", KPI),
+                ("actions", action_id.as_str()),
+                (
+                    "attachments",
+                    "Kwartaalrapportage https://voorbeeld.nl/rapportage.pdf",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = admin.get(&format!("/vergaderingen/{id}")).await;
+    let item = page.text("#punt-1");
+    assert!(item.contains("Capaciteit huisartsen"), "{item}");
+    assert!(page.body.contains(&format!("href=\"/rondes/{round}\"")));
+    assert!(page.body.contains(&format!("href=\"/indicatoren/{KPI}\"")));
+    assert!(
+        page.body
+            .contains("href=\"https://voorbeeld.nl/rapportage.pdf\"")
+    );
+    let json = admin.get(&format!("/api/v1/meetings/{id}")).await.json();
+    assert_eq!(json["agenda"][0]["rounds"][0], round.as_str());
+    assert_eq!(
+        json["agenda"][0]["actions"][0],
+        action_id.parse::<i64>().unwrap()
+    );
+    assert_eq!(json["agenda"][0]["indicators"][0], KPI);
+
+    // An unknown round is refused at its field and stores nothing.
+    let before = app.snapshot().await;
+    let refused = admin
+        .post_form(
+            &format!("/vergaderingen/{id}/agendapunten"),
+            [
+                ("version", version(&app, id).await.as_str()),
+                ("title", "Rapportage"),
+                ("round", "1999-Q1"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("href=\"#veld-punt-round\""),
+        "{}",
+        refused.text("main")
+    );
+    assert_eq!(app.snapshot().await, before);
+}

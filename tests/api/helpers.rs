@@ -1023,6 +1023,9 @@ impl TestApp {
             "meeting_attendance",
             "agenda_items",
             "agenda_item_plans",
+            "agenda_item_indicators",
+            "agenda_item_rounds",
+            "agenda_item_actions",
             "agenda_outcomes",
         ] {
             counts.push((

@@ -51,6 +51,11 @@ pub struct AgendaItemOut {
     pub item: AgendaItemRow,
     /// The ids of the plans the item is about.
     pub plans: Vec<String>,
+    /// The ids of the KPIs, the periods of the quarterly rounds and the ids of the actions it
+    /// is about.
+    pub indicators: Vec<String>,
+    pub rounds: Vec<String>,
+    pub actions: Vec<i64>,
     /// Empty for a visitor until the verslag is vastgesteld.
     pub outcomes: Vec<OutcomeOut>,
 }
@@ -98,6 +103,9 @@ pub async fn meeting(
         .map(|v| AgendaItemOut {
             item: v.item,
             plans: v.plans.into_iter().map(|(id, _)| id).collect(),
+            indicators: v.links.indicators.into_iter().map(|(id, _)| id).collect(),
+            rounds: v.links.rounds.into_iter().map(|(p, _)| p).collect(),
+            actions: v.links.actions.into_iter().map(|(id, _)| id).collect(),
             outcomes: v
                 .outcomes
                 .into_iter()

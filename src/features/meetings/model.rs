@@ -23,6 +23,9 @@ record_fields! {
         AgendaItem = "agenda_item" => "Agendapunt" as Name,
         Presenter = "presenter" => "Inbreng door" as Name,
         Plans = "plans" => "Over plan",
+        Indicators = "indicators" => "Over KPI",
+        Rounds = "rounds" => "Kwartaalrapportage",
+        Actions = "actions" => "Acties op de agenda",
         Attachments = "attachments" => "Bijlagen" as Note,
         Outcome = "outcome" => "Uitkomst",
         Owner = "owner" => "Eigenaar" as Name,
@@ -178,7 +181,18 @@ impl DecisionKey {
 pub struct VisibleItem {
     pub item: AgendaItemRow,
     pub plans: Vec<(String, String)>,
+    /// What else it is about, as (id, name): KPIs, quarterly rounds (period, period) and
+    /// actions (id, title).
+    pub links: ItemLinks,
     pub outcomes: Vec<OutcomeRow>,
+}
+
+/// The KPIs, quarterly rounds and actions an agenda item is about, as (id, words).
+#[derive(Debug, Clone, Default)]
+pub struct ItemLinks {
+    pub indicators: Vec<(String, String)>,
+    pub rounds: Vec<(String, String)>,
+    pub actions: Vec<(i64, String)>,
 }
 
 /// A meeting as someone may see it: its agenda items once visible to them, its outcomes and
@@ -252,6 +266,10 @@ pub struct AgendaItemFields {
     pub presenter_role: Option<String>,
     pub attachments: Vec<String>,
     pub plans: Vec<String>,
+    pub indicators: Vec<String>,
+    /// Quarterly rounds by their period (`2026-Q1`).
+    pub rounds: Vec<String>,
+    pub actions: Vec<i64>,
 }
 
 /// A new outcome of an agenda item.

@@ -48,6 +48,9 @@ fn meeting_input(f: MeetingField) -> &'static str {
         MeetingField::AgendaItem => "title",
         MeetingField::Presenter => "organisation",
         MeetingField::Plans => "plan",
+        MeetingField::Indicators => "indicator",
+        MeetingField::Rounds => "round",
+        MeetingField::Actions => "actions",
         MeetingField::Attachments => "attachments",
         MeetingField::Outcome => "text",
         MeetingField::Owner => "owner",
@@ -300,9 +303,34 @@ pub struct ItemView {
     pub title: String,
     pub presenter: String,
     pub presenter_assumption: Option<String>,
-    pub attachments: Vec<String>,
+    /// Each attachment's title and, when the line gives one, its web address.
+    pub attachments: Vec<(String, Option<String>)>,
     pub plans: Vec<(String, String)>,
+    pub links: super::model::ItemLinks,
     pub outcomes: Vec<OutcomeView>,
+}
+
+/// An attachment line as title and web address: "Verslag BBO https://example.nl/v.pdf" or the
+/// address alone. Only http and https addresses become links.
+pub fn attachment_link(line: &str) -> (String, Option<String>) {
+    let Some(start) = line.find("https://").or_else(|| line.find("http://")) else {
+        return (line.trim().to_owned(), None);
+    };
+    let rest = &line[start..];
+    let mut end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    // A closing bracket or full stop after the address belongs to the sentence.
+    while end > 0 && matches!(rest.as_bytes()[end - 1], b'.' | b',' | b';')
+        || (end > 0 && rest.as_bytes()[end - 1] == b')' && !rest[..end].contains('('))
+    {
+        end -= 1;
+    }
+    let url = &rest[..end];
+    let title = format!("{} {}", &line[..start], &rest[end..]);
+    let title = title.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '–' | ':' | '|' | '(' | ')')
+    });
+    let title = if title.is_empty() { url } else { title };
+    (title.to_owned(), Some(url.to_owned()))
 }
 
 /// The form for a new agenda item.
@@ -315,6 +343,10 @@ pub struct ItemForm {
     pub role: String,
     pub attachments: String,
     pub plan: String,
+    pub indicator: String,
+    pub round: String,
+    /// Open actions lying with the body to take up under this item (checkboxes).
+    pub actions: Vec<String>,
 }
 
 /// The form for a new outcome.
@@ -376,6 +408,10 @@ pub struct MeetingPage {
     pub numbers: Vec<Choice>,
     /// The besluiten a beheerder may withdraw here.
     pub withdrawable: Vec<Choice>,
+    /// For a new agenda item: KPIs, quarterly rounds, and the open actions lying with the body.
+    pub indicator_choices: Vec<Choice>,
+    pub round_choices: Vec<Choice>,
+    pub open_actions: Vec<crate::features::indicators::ActionLine>,
 }
 
 async fn meeting_view(
@@ -516,13 +552,14 @@ async fn meeting_view(
                 .collect();
             ItemView {
                 plans: v.plans,
+                links: v.links,
                 outcomes,
                 attachments: item
                     .attachments
                     .as_deref()
                     .unwrap_or_default()
                     .lines()
-                    .map(str::to_owned)
+                    .map(attachment_link)
                     .collect(),
                 presenter,
                 presenter_assumption: item.presenter_assumption,
@@ -598,6 +635,40 @@ async fn meeting_view(
     } else {
         (Vec::new(), Vec::new())
     };
+    let (indicator_choices, round_choices, open_actions) = if is_admin {
+        let indicators = Choice::none_then(
+            "Geen KPI",
+            state
+                .store
+                .indicators()
+                .await?
+                .into_iter()
+                .map(|i| Choice::new(i.id, i.name)),
+        );
+        let rounds = Choice::none_then(
+            "Geen kwartaalrapportage",
+            state.store.rounds().await?.into_iter().map(|r| {
+                let words = crate::domain::Period::parse(&r.period)
+                    .map_or_else(|_| r.period.clone(), |p| p.label_nl());
+                Choice::new(r.period, format!("Kwartaalrapportage {words}"))
+            }),
+        );
+        let origins = crate::features::actions::pages::Origins::load(&state.store).await?;
+        let bodies = state.store.bodies().await?;
+        let rows: Vec<_> = state
+            .store
+            .actions_at_body(&meeting.body_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.status().is_open())
+            .collect();
+        let lines = crate::features::indicators::action_lines(
+            &rows, &catalog, &bodies, &origins, true, today,
+        );
+        (indicators, rounds, lines)
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
     let version = meeting.version.to_string();
     let with_version = |v: &mut String| {
         if v.is_empty() {
@@ -626,6 +697,9 @@ async fn meeting_view(
                 .map(|i| Choice::new(i.number.to_string(), format!("{}. {}", i.number, i.title))),
         ),
         withdrawable,
+        indicator_choices,
+        round_choices,
+        open_actions,
         items,
         is_admin,
         edit: posted.edit.unwrap_or_else(|| MeetingForm::of(&meeting)),
@@ -764,6 +838,13 @@ async fn add_item(
             presenter_role: optional(&form.role),
             attachments: form.attachments.lines().filter_map(optional).collect(),
             plans: optional(&form.plan).into_iter().collect(),
+            indicators: optional(&form.indicator).into_iter().collect(),
+            rounds: optional(&form.round).into_iter().collect(),
+            actions: form
+                .actions
+                .iter()
+                .filter_map(|a| a.trim().parse().ok())
+                .collect(),
         };
         let saved = state
             .store
@@ -957,4 +1038,39 @@ async fn add_outcome(
         ..Posted::default()
     };
     refused(&state, &viewer, &id, posted).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attachment_link;
+
+    #[test]
+    fn an_attachment_line_with_a_web_address_becomes_a_link() {
+        assert_eq!(
+            attachment_link("Kwartaalrapportage Q3 https://voorbeeld.nl/q3.pdf"),
+            (
+                "Kwartaalrapportage Q3".to_owned(),
+                Some("https://voorbeeld.nl/q3.pdf".to_owned())
+            )
+        );
+        assert_eq!(
+            attachment_link("https://voorbeeld.nl/a.pdf"),
+            (
+                "https://voorbeeld.nl/a.pdf".to_owned(),
+                Some("https://voorbeeld.nl/a.pdf".to_owned())
+            )
+        );
+        assert_eq!(
+            attachment_link("Presentatie (https://voorbeeld.nl/p)"),
+            (
+                "Presentatie".to_owned(),
+                Some("https://voorbeeld.nl/p".to_owned())
+            )
+        );
+        assert_eq!(attachment_link("Manifest"), ("Manifest".to_owned(), None));
+        assert_eq!(
+            attachment_link("javascript:alert(1)"),
+            ("javascript:alert(1)".to_owned(), None)
+        );
+    }
 }

@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use super::model::{
-    AgendaItemFields, AgendaItemRow, AttendanceRow, DecisionKey, DecisionRow, MeetingField,
-    MeetingFields, MeetingRow, OutcomeFields, OutcomeRow, VisibleItem, VisibleMeeting,
+    AgendaItemFields, AgendaItemRow, AttendanceRow, DecisionKey, DecisionRow, ItemLinks,
+    MeetingField, MeetingFields, MeetingRow, OutcomeFields, OutcomeRow, VisibleItem,
+    VisibleMeeting,
 };
 use crate::domain::{OutcomeKind, Stage};
 use crate::store::write_path::{RecordKey, Value, Write};
@@ -123,6 +124,90 @@ pub(crate) async fn give_out_action(
         status: crate::domain::ActionStatus::Open,
     };
     crate::features::actions::repo::insert_action(w, &origin, &action, Some(&meeting.body_id)).await
+}
+
+/// The names of what an agenda item was linked to, for the trail (None: nothing of that kind).
+struct Linked {
+    indicators: Option<String>,
+    rounds: Option<String>,
+    actions: Option<String>,
+}
+
+/// Links agenda item `number` to the KPIs, quarterly rounds and actions `fields` name, after
+/// checking that each exists; returns their names for the trail.
+async fn link_item(
+    w: &mut Write<'_>,
+    meeting_id: &str,
+    number: i64,
+    fields: &AgendaItemFields,
+) -> Result<Linked, StoreError> {
+    let missing = |field: MeetingField, what: String| {
+        StoreError::Refused(Refusal::of(
+            field,
+            format!("Er is geen {what}; kies uit de lijst."),
+        ))
+    };
+    let mut indicators = Vec::new();
+    for id in &fields.indicators {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM indicators WHERE id = $1")
+            .bind(id.clone())
+            .fetch_optional(w.conn())
+            .await?;
+        indicators
+            .push(name.ok_or_else(|| missing(MeetingField::Indicators, format!("KPI \"{id}\"")))?);
+        sqlx::query(
+            "INSERT INTO agenda_item_indicators (meeting_id, number, indicator_id) VALUES ($1, $2, $3)",
+        )
+        .bind(meeting_id.to_owned())
+        .bind(number)
+        .bind(id.clone())
+        .execute(w.conn())
+        .await?;
+    }
+    let mut rounds = Vec::new();
+    for period in &fields.rounds {
+        let known: Option<String> =
+            sqlx::query_scalar("SELECT period FROM report_rounds WHERE period = $1")
+                .bind(period.clone())
+                .fetch_optional(w.conn())
+                .await?;
+        rounds.push(
+            known.ok_or_else(|| {
+                missing(MeetingField::Rounds, format!("kwartaalronde \"{period}\""))
+            })?,
+        );
+        sqlx::query(
+            "INSERT INTO agenda_item_rounds (meeting_id, number, period) VALUES ($1, $2, $3)",
+        )
+        .bind(meeting_id.to_owned())
+        .bind(number)
+        .bind(period.clone())
+        .execute(w.conn())
+        .await?;
+    }
+    let mut actions = Vec::new();
+    for id in &fields.actions {
+        let title: Option<String> = sqlx::query_scalar("SELECT title FROM actions WHERE id = $1")
+            .bind(*id)
+            .fetch_optional(w.conn())
+            .await?;
+        let title = title.ok_or_else(|| missing(MeetingField::Actions, format!("actie {id}")))?;
+        actions.push(format!("actie {id}: {title}"));
+        sqlx::query(
+            "INSERT INTO agenda_item_actions (meeting_id, number, action_id) VALUES ($1, $2, $3)",
+        )
+        .bind(meeting_id.to_owned())
+        .bind(number)
+        .bind(*id)
+        .execute(w.conn())
+        .await?;
+    }
+    let joined = |v: Vec<String>| Some(v.join("; ")).filter(|s| !s.is_empty());
+    Ok(Linked {
+        indicators: joined(indicators),
+        rounds: joined(rounds),
+        actions: joined(actions),
+    })
 }
 
 /// A meeting as stored, read in a write.
@@ -445,8 +530,10 @@ impl Store {
                     outcomes.entry(o.number).or_default().push(o);
                 }
             }
+            let mut links = self.agenda_item_links(id).await?;
             for item in self.agenda_items(id).await? {
                 items.push(VisibleItem {
+                    links: links.remove(&item.number).unwrap_or_default(),
                     plans: plans.remove(&item.number).unwrap_or_default(),
                     outcomes: outcomes.remove(&item.number).unwrap_or_default(),
                     item,
@@ -496,6 +583,58 @@ impl Store {
         .bind(id.to_owned())
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// The KPIs, quarterly rounds and actions each agenda item of a meeting is about.
+    pub async fn agenda_item_links(&self, id: &str) -> Result<HashMap<i64, ItemLinks>, StoreError> {
+        let mut links: HashMap<i64, ItemLinks> = HashMap::new();
+        let indicators: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT ai.number, i.id, i.name FROM agenda_item_indicators ai
+               JOIN indicators i ON i.id = ai.indicator_id
+              WHERE ai.meeting_id = $1 ORDER BY ai.number, i.position, i.id",
+        )
+        .bind(id.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        for (number, ind, name) in indicators {
+            links
+                .entry(number)
+                .or_default()
+                .indicators
+                .push((ind, name));
+        }
+        let rounds: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT number, period FROM agenda_item_rounds WHERE meeting_id = $1
+              ORDER BY number, period",
+        )
+        .bind(id.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        for (number, period) in rounds {
+            let words = crate::domain::Period::parse(&period)
+                .map_or_else(|_| period.clone(), |p| p.label_nl());
+            links
+                .entry(number)
+                .or_default()
+                .rounds
+                .push((period, words));
+        }
+        let actions: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT aa.number, a.id, a.title FROM agenda_item_actions aa
+               JOIN actions a ON a.id = aa.action_id
+              WHERE aa.meeting_id = $1 ORDER BY aa.number, a.id",
+        )
+        .bind(id.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        for (number, action, title) in actions {
+            links
+                .entry(number)
+                .or_default()
+                .actions
+                .push((action, title));
+        }
+        Ok(links)
     }
 
     pub async fn agenda_outcomes(&self, id: &str) -> Result<Vec<OutcomeRow>, StoreError> {
@@ -704,6 +843,7 @@ impl Store {
             }),
         )
         .await?;
+        let linked = link_item(&mut w, meeting_id, number, fields).await?;
         let subject = meeting_subject(meeting_id, &name, &row.starts_on);
         w.audit(
             &subject,
@@ -728,6 +868,9 @@ impl Store {
                 Some(plan_names.join(", ")).filter(|p| !p.is_empty()),
             ),
             (MeetingField::Attachments, attachments),
+            (MeetingField::Indicators, linked.indicators),
+            (MeetingField::Rounds, linked.rounds),
+            (MeetingField::Actions, linked.actions),
         ] {
             if let Some(value) = value.and_then(about) {
                 w.audit(&subject, field, None, Some(&value)).await?;
