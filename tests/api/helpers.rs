@@ -243,6 +243,8 @@ pub struct Page {
     pub content_type: String,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent, for files that are not text (a PDF).
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -378,6 +380,7 @@ pub async fn send(router: &Router, request: Request<Body>) -> Page {
         content_type,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes: bytes.to_vec(),
     }
 }
 

@@ -654,3 +654,41 @@ async fn a_decision_on_a_plan_sets_its_stage_with_the_meeting_as_source_and_its_
     let bad = app.anonymous().get("/besluiten?van=gisteren").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_verslag_is_a_tagged_pdf_with_what_the_viewer_may_see() {
+    let app = TestApp::with_people().await;
+    let reader = app.login_as(Persona::Reader).await;
+    let pdf = reader
+        .get(&format!("/vergaderingen/{DEMO_MEETING}/verslag.pdf"))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+    assert_eq!(pdf.header_values("content-type"), ["application/pdf"]);
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    assert!(
+        pdf.header_values("content-disposition")[0]
+            .contains(&format!("verslag-{DEMO_MEETING}.pdf"))
+    );
+    // A visitor gets the agenda: the verslag is in concept.
+    let public = app
+        .anonymous()
+        .get(&format!("/vergaderingen/{DEMO_MEETING}/verslag.pdf"))
+        .await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(
+        public.header_values("content-disposition")[0]
+            .contains(&format!("agenda-{DEMO_MEETING}.pdf"))
+    );
+    let Some(text) = crate::quarterly::poppler(&pdf.bytes, "pdftotext", &["-layout", "{}", "-"])
+    else {
+        return;
+    };
+    assert!(text.contains("Verslag Breed Bestuurlijk Overleg"), "{text}");
+    assert!(text.contains("14 november 2025"), "{text}");
+    assert!(!text.contains('@'), "no e-mail address");
+    let public_text =
+        crate::quarterly::poppler(&public.bytes, "pdftotext", &["-layout", "{}", "-"]).unwrap();
+    assert!(!public_text.contains("14 november 2025"), "{public_text}");
+    let xmp = crate::quarterly::poppler(&pdf.bytes, "pdfinfo", &["-meta", "{}"]).unwrap();
+    assert!(xmp.contains("<pdfuaid:part>1</pdfuaid:part>"), "{xmp}");
+}

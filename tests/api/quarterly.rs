@@ -694,7 +694,7 @@ fn report_file(db: &crate::helpers::TestDb, period: &str, format: &str) -> Vec<u
 
 /// A poppler tool's output on `pdf` (`{}` in `args` is its path); `None` when the tool is
 /// missing and the run may skip it.
-fn poppler(pdf: &[u8], tool: &str, args: &[&str]) -> Option<String> {
+pub(crate) fn poppler(pdf: &[u8], tool: &str, args: &[&str]) -> Option<String> {
     let dir = tempfile::tempdir().expect("a directory");
     let path = dir.path().join("rapportage.pdf");
     std::fs::write(&path, pdf).expect("written");

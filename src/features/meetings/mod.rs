@@ -5,6 +5,7 @@ pub mod api;
 pub mod decisions;
 pub mod demo;
 pub mod ics;
+pub mod minutes;
 pub mod model;
 pub mod pages;
 pub mod repo;

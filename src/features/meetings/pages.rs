@@ -27,7 +27,13 @@ use crate::web::session::Viewer;
 use crate::web::view::{Catalog, SourceView, date_nl};
 
 pub fn routes() -> Routes {
-    Routes::new()
+    let routes = Routes::new();
+    #[cfg(feature = "pdf")]
+    let routes = routes.get(
+        "/vergaderingen/{id}/verslag.pdf",
+        super::minutes::minutes_pdf,
+    );
+    routes
         .post("/overleggen/{id}/vergaderingen", plan_meeting)
         .get("/overleggen/{id}/vergaderingen.ics", calendar)
         .get("/vergaderingen/{id}", show)
@@ -722,7 +728,16 @@ async fn show(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<MeetingPage, WebError> {
-    meeting_view(&state, &viewer, &id, Posted::default()).await
+    meeting_page(&state, &viewer, &id).await
+}
+
+/// The meeting as `viewer` may see it, with empty forms: for the page and its PDF.
+pub async fn meeting_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<MeetingPage, WebError> {
+    meeting_view(state, viewer, id, Posted::default()).await
 }
 
 /// The meeting page again with a refused form's errors (a 422).

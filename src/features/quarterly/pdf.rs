@@ -1,6 +1,7 @@
 //! The kwartaalrapportage as a tagged PDF (PDF/UA-1), typeset by typst (`regiomonitor-pdf`)
 //! from `templates/quarterly/report.typ` and the report's view as JSON: the same view the page
-//! renders, so the two never say different things.
+//! renders, so the two never say different things. [`typeset_async`] is the one route to a
+//! PDF for every document (the verslag of a meeting uses it too).
 
 use super::report::Report;
 
@@ -43,18 +44,32 @@ fn showable_json(value: &mut serde_json::Value) {
 
 /// Typesets the report; CPU-bound, so call it through [`render_async`] from a request.
 pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
-    let mut data = serde_json::to_value(report)?;
+    let charts = report
+        .kpis
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            (
+                format!("chart-{i}.svg"),
+                showable(&k.chart_svg).into_bytes(),
+            )
+        })
+        .collect();
+    typeset(TEMPLATE, serde_json::to_value(report)?, charts)
+}
+
+/// Typesets `template` with `data` as `data.json` (its texts made showable) and the other
+/// `files` it reads; CPU-bound.
+pub fn typeset(
+    template: &str,
+    mut data: serde_json::Value,
+    mut files: Vec<(String, Vec<u8>)>,
+) -> anyhow::Result<Vec<u8>> {
     showable_json(&mut data);
-    let mut files = vec![("data.json".to_owned(), serde_json::to_vec(&data)?)];
-    for (i, k) in report.kpis.iter().enumerate() {
-        files.push((
-            format!("chart-{i}.svg"),
-            showable(&k.chart_svg).into_bytes(),
-        ));
-    }
+    files.insert(0, ("data.json".to_owned(), serde_json::to_vec(&data)?));
     let today = crate::features::indicators::today();
     let input = regiomonitor_pdf::Input {
-        main: TEMPLATE,
+        main: template,
         files,
         today: Some((
             i32::from(today.year()),
@@ -70,6 +85,15 @@ pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
 pub async fn render_async(report: Report) -> anyhow::Result<Vec<u8>> {
     let _permit = TYPESETTING.acquire().await?;
     tokio::task::spawn_blocking(move || render(&report)).await?
+}
+
+/// [`typeset`] off the async workers, sharing the limit of two at a time with the reports.
+pub async fn typeset_async(
+    template: &'static str,
+    data: serde_json::Value,
+) -> anyhow::Result<Vec<u8>> {
+    let _permit = TYPESETTING.acquire().await?;
+    tokio::task::spawn_blocking(move || typeset(template, data, Vec::new())).await?
 }
 
 #[cfg(test)]
