@@ -38,6 +38,7 @@ pub fn routes() -> Routes {
         .merge(meetings::pages::routes())
         .merge(meetings::api::routes())
         .merge(meetings::decisions::routes())
+        .merge(meetings::ori::routes())
         .merge(accounts::routes())
         .merge(plans::edit::routes())
         .merge(rollouts::edit::routes())

@@ -44,7 +44,8 @@ pub fn routes() -> Routes {
         crate::features::quarterly::api::snapshot,
         crate::features::meetings::api::meetings,
         crate::features::meetings::api::meeting,
-        crate::features::meetings::decisions::api_list
+        crate::features::meetings::decisions::api_list,
+        crate::features::meetings::ori::export
     ),
     components(schemas(ApiErrorBody)),
     modifiers(&TokenSecurity)

@@ -30,6 +30,7 @@ mod mine;
 mod monitoring;
 mod monitoring_api;
 mod observation_checks;
+mod ori;
 mod overview;
 mod pages;
 mod paging;

@@ -7,5 +7,6 @@ pub mod demo;
 pub mod ics;
 pub mod minutes;
 pub mod model;
+pub mod ori;
 pub mod pages;
 pub mod repo;
