@@ -803,13 +803,23 @@ async function governance(browser) {
     return path;
   });
   if (!meeting) { await ctx.close(); return; }
-  await check('governance: the quarterly report goes on the agenda as an item about a plan', b, async () => {
-    await b.getByLabel('Titel').fill('Kwartaalrapportage 3e kwartaal 2025');
+  await check('governance: the quarterly report and the open escalation go on the agenda, about a plan', b, async () => {
+    await b.getByLabel('Titel').fill('Kwartaalrapportage 3e kwartaal 2025 en escalaties');
     await b.getByLabel('Rol van wie het inbrengt').fill('kernteam');
     await b.getByLabel('Over plan').selectOption(plan);
+    await b.getByLabel('Kwartaalrapportage', { exact: true }).selectOption('2025-Q3');
+    // The escalation the monitoring flow sent to the regiegroep is offered to take up.
+    const escalation = b.locator('#veld-punt-actions input[name=actions]');
+    assert((await escalation.count()) >= 1, 'the open escalation at the regiegroep is not offered');
+    await escalation.first().check();
     await submit(b, b.getByRole('button', { name: 'Agendapunt toevoegen' }));
     assert((await b.locator('#punt-1 h3').innerText()).includes('Kwartaalrapportage'), 'the item is not on the agenda');
     assert((await b.locator(`#punt-1 a[href="/plannen/${plan}"]`).count()) === 1, 'the item does not link its plan');
+    assert((await b.locator('#punt-1 a[href="/rondes/2025-Q3"]').count()) === 1, 'the item does not link the quarterly report');
+    assert((await b.locator('#punt-1 a[href^="/acties/"]').count()) === 1, 'the item does not link the escalation');
+    await axe(b);
+    const pdf = await b.request.get(`${meeting}/verslag.pdf`);
+    assert(pdf.status() === 200 && (await pdf.body()).subarray(0, 5).toString() === '%PDF-', 'the agenda is no PDF');
   });
   await check('governance: an outcome without text is refused; a decision approves the plan', b, async () => {
     await b.locator('#veld-uitkomst-number').selectOption('1');
@@ -842,6 +852,18 @@ async function governance(browser) {
     assert((await v.locator('form[method="post"]').count()) === 0, 'the visitor is offered the beheerder\'s forms');
     await axe(v);
     await anon.close();
+  });
+  await check('governance: the one action list and a meeting\'s actiepunt, with its ladder', b, async () => {
+    await open(b, '/acties?herkomst=vergadering');
+    assert((await b.locator('tbody tr').count()) >= 1, 'no actiepunt of a meeting in the action list');
+    await axe(b);
+    await b.locator('tbody tr a[href^="/acties/"]').first().click();
+    await b.waitForLoadState();
+    assert((await b.locator('main').innerText()).includes('Herkomst'), 'the actiepunt does not say where it came from');
+    await axe(b);
+    await open(b, '/overleggen/werkgroep-mentale-gezondheid-lekstroom');
+    assert((await b.locator('a[href="/overleggen/programmateam-iza-lekstroom"]').count()) >= 1, 'the Lekstroom werkgroep does not name its next rung');
+    await axe(b);
   });
   await ctx.close();
 }
@@ -913,14 +935,14 @@ async function monitoring(browser) {
       });
       await check('axe: the action page after escalating without a reason (422)', b, async () => {
         const escalate = b.locator(`form[action="${action}/escaleren"]`);
-        await escalate.locator('select[name=to]').selectOption('regiegroep:regiegroep-zou');
+        await escalate.locator('select[name=to]').selectOption('regiegroep-zou');
         const res = await submit(b, escalate.locator('button[type=submit]'));
         await expectStatus(res, 422, 'escalating without a reason');
         await axe(b);
       });
       await check('monitoring: escalating to the regiegroep lands on its page, which lists the action', b, async () => {
         const escalate = b.locator(`form[action="${action}/escaleren"]`);
-        await escalate.locator('select[name=to]').selectOption('regiegroep:regiegroep-zou');
+        await escalate.locator('select[name=to]').selectOption('regiegroep-zou');
         await escalate.locator('textarea[name=reason], input[name=reason]').fill('De werkgroep kan de capaciteit niet zelf regelen');
         const res = await submit(b, escalate.locator('button[type=submit]'));
         await expectStatus(res, 200, 'escalating');
