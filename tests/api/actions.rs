@@ -28,6 +28,14 @@ async fn meeting_with_item(
         .await;
     assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.body);
     let id = format!("{body}-{day}");
+    // The form of a meeting without items offers the plans, KPIs and organisations.
+    let page = admin.get(&format!("/vergaderingen/{id}")).await;
+    for select in ["plan", "indicator", "organisation"] {
+        assert!(
+            page.form_select_options(&format!("#veld-punt-{select}")).len() > 1,
+            "no choices in {select}"
+        );
+    }
     let added = admin
         .post_form(
             &format!("/vergaderingen/{id}/agendapunten"),

@@ -12,9 +12,7 @@ const TEMPLATE: &str = include_str!("../../../templates/meetings/verslag.typ");
 
 /// The page's view as the template reads it: only what the viewer may see, in words.
 pub fn minutes_data(page: &MeetingPage) -> Value {
-    let kind = if page.status.outcomes_are_public()
-        || page.status == crate::domain::MeetingStatus::DraftMinutes
-    {
+    let kind = if has_minutes(page) {
         "Verslag"
     } else {
         "Agenda"
@@ -103,9 +101,13 @@ pub async fn minutes_pdf(
 
 #[cfg(feature = "pdf")]
 fn minutes_word(page: &MeetingPage) -> &'static str {
-    if page.shows_outcomes {
-        "verslag"
-    } else {
-        "agenda"
-    }
+    if has_minutes(page) { "verslag" } else { "agenda" }
+}
+
+/// Whether the viewer gets the verslag: there is one (in concept or vastgesteld) and they may
+/// see the outcomes; otherwise the document is the agenda.
+pub fn has_minutes(page: &MeetingPage) -> bool {
+    page.shows_outcomes
+        && (page.status.outcomes_are_public()
+            || page.status == crate::domain::MeetingStatus::DraftMinutes)
 }

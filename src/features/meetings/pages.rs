@@ -618,7 +618,7 @@ async fn meeting_view(
     } else {
         Vec::new()
     };
-    let (organisation_choices, plan_choices) = if !recordable.is_empty() {
+    let (organisation_choices, plan_choices) = if is_admin || !recordable.is_empty() {
         let mut orgs: Vec<Choice> = organisations
             .iter()
             .map(|(id, name)| Choice::new(id.clone(), name.clone()))
