@@ -46,11 +46,18 @@ INSERT INTO actions (id, indicator_id, area_id, title, description, owner, owner
 SELECT id, indicator_id, area_id, title, description, owner, owner_organisation_id,
        deadline, status, body_id, level, created_at, version
   FROM follow_up_actions;
+-- postgres: SELECT setval(pg_get_serial_sequence('actions', 'id'), COALESCE((SELECT MAX(id) FROM actions), 0) + 1, false);
 
--- The actiepunten meetings gave out so far become actions at the meeting's body.
+-- The actiepunten meetings gave out so far become actions at the meeting's body, about the
+-- agenda item's plan when it is about exactly one. The outcome keeps its owner and day as the
+-- meeting agreed them; the action carries them on from there.
 INSERT INTO actions (meeting_id, item_number, outcome_position, plan_id, title, owner, deadline,
                      status, body_id, level, created_at)
-SELECT o.meeting_id, o.number, o.position, o.plan_id, o.text, o.owner, o.due_on,
+SELECT o.meeting_id, o.number, o.position,
+       (SELECT MIN(ap.plan_id) FROM agenda_item_plans ap
+         WHERE ap.meeting_id = o.meeting_id AND ap.number = o.number
+        HAVING COUNT(*) = 1),
+       o.text, o.owner, o.due_on,
        'open', m.body_id, b.kind, ''
   FROM agenda_outcomes o
   JOIN meetings m ON m.id = o.meeting_id
@@ -87,12 +94,8 @@ DROP TABLE follow_up_actions;
 ALTER TABLE action_steps RENAME TO action_escalations;
 CREATE INDEX action_escalations_action ON action_escalations (action_id);
 
--- postgres: SELECT setval(pg_get_serial_sequence('actions', 'id'), COALESCE((SELECT MAX(id) FROM actions), 0) + 1, false);
 -- postgres: SELECT setval(pg_get_serial_sequence('action_escalations', 'id'), COALESCE((SELECT MAX(id) FROM action_escalations), 0) + 1, false);
-
--- An actiepunt's owner and day now live on its action.
-ALTER TABLE agenda_outcomes DROP COLUMN owner;
-ALTER TABLE agenda_outcomes DROP COLUMN due_on;
+-- postgres: SELECT setval(pg_get_serial_sequence('actions', 'id'), COALESCE((SELECT MAX(id) FROM actions), 0) + 1, false);
 
 -- Withdrawing a besluit (intrekken) is a new besluit that names the one it withdraws; both are
 -- kept (a besluit is withdrawn once: the index is unique). A besluit that set a plan's stage

@@ -83,6 +83,15 @@ const IDENTITY_SQLITE: &str = "INTEGER PRIMARY KEY AUTOINCREMENT";
 impl Store {
     /// Connects, creating a SQLite file when it does not exist yet, and runs the migrations.
     pub async fn open(url: &DatabaseUrl) -> Result<Self, StoreError> {
+        let store = Self::open_unmigrated(url).await?;
+        store.migrator().run(&store.pool).await?;
+        store.fill_step_ends().await?;
+        store.fill_search_index().await?;
+        Ok(store)
+    }
+
+    /// Connects, creating a SQLite file when it does not exist yet; no migration runs.
+    async fn open_unmigrated(url: &DatabaseUrl) -> Result<Self, StoreError> {
         install_default_drivers();
         let backend = if url.is_sqlite() {
             Backend::Sqlite
@@ -125,14 +134,26 @@ impl Store {
                 .execute(&pool)
                 .await?;
         }
-        let store = Self {
+        Ok(Self {
             pool,
             backend,
             written: std::sync::Arc::default(),
-        };
-        store.migrator().run(&store.pool).await?;
-        store.fill_step_ends().await?;
-        store.fill_search_index().await?;
+        })
+    }
+
+    /// Runs the migrations up to and including `last` only, and gives the store for raw
+    /// statements; a later `open` brings the database up to date. For tests of a migration on
+    /// data stored before it.
+    #[doc(hidden)]
+    pub async fn migrate_until(url: &DatabaseUrl, last: i64) -> Result<Self, StoreError> {
+        let store = Self::open_unmigrated(url).await?;
+        let kept: Vec<Migration> = store
+            .migrator()
+            .iter()
+            .filter(|m| m.version <= last)
+            .cloned()
+            .collect();
+        Migrator::with_migrations(kept).run(&store.pool).await?;
         Ok(store)
     }
 
@@ -240,11 +261,12 @@ fn for_backend(sql: &str, backend: Backend) -> String {
         Backend::Sqlite => "-- sqlite: ",
         Backend::Postgres => "-- postgres: ",
     };
+    // Line by line with their endings, so a file without such lines stays byte for byte what
+    // it was: sqlx compares the checksum of every migration already applied.
     let sql: String = sql
-        .lines()
+        .split_inclusive('\n')
         .map(|line| line.strip_prefix(own).unwrap_or(line))
-        .collect::<Vec<_>>()
-        .join("\n");
+        .collect();
     match backend {
         Backend::Sqlite => sql.replace(IDENTITY_PG, IDENTITY_SQLITE),
         Backend::Postgres => sql,
@@ -304,5 +326,27 @@ mod tests {
         );
         assert!(lite.contains(IDENTITY_SQLITE));
         assert!(lite.ends_with("-- a comment"));
+    }
+
+    #[test]
+    fn a_migration_without_backend_lines_is_unchanged_byte_for_byte() {
+        for file in MIGRATIONS.files() {
+            let sql = file.contents_utf8().expect("a migration is text");
+            if sql.contains("-- postgres: ") || sql.contains("-- sqlite: ") {
+                continue;
+            }
+            assert_eq!(
+                for_backend(sql, Backend::Postgres),
+                sql,
+                "{:?}",
+                file.path()
+            );
+            assert_eq!(
+                for_backend(sql, Backend::Sqlite),
+                sql.replace(IDENTITY_PG, IDENTITY_SQLITE),
+                "{:?}",
+                file.path()
+            );
+        }
     }
 }

@@ -226,6 +226,15 @@ fn keepable(headers: &HeaderMap) -> Option<HeaderValue> {
     if headers.contains_key(header::SET_COOKIE) || headers.contains_key(header::CONTENT_ENCODING) {
         return None;
     }
+    // A response that says so is made fresh for every request (it depends on the request's
+    // address, or on the day).
+    if headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-store"))
+    {
+        return None;
+    }
     let content_type = headers.get(header::CONTENT_TYPE)?;
     let text = content_type.to_str().ok()?;
     (text.starts_with("text/html") || text.starts_with("application/json"))

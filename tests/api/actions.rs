@@ -32,7 +32,9 @@ async fn meeting_with_item(
     let page = admin.get(&format!("/vergaderingen/{id}")).await;
     for select in ["plan", "indicator", "organisation"] {
         assert!(
-            page.form_select_options(&format!("#veld-punt-{select}")).len() > 1,
+            page.form_select_options(&format!("#veld-punt-{select}"))
+                .len()
+                > 1,
             "no choices in {select}"
         );
     }
@@ -138,6 +140,19 @@ async fn a_meeting_actiepunt_is_an_action_in_the_one_list_and_lies_with_the_body
     );
     let address = format!("/acties/{}", action["id"]);
     assert_eq!(visitor.get(&address).await.status, StatusCode::NOT_FOUND);
+    for page in [
+        format!("/plannen/{PLAN}"),
+        "/wijzigingen?van=2020-01-01&per_pagina=500".to_owned(),
+        "/api/v1/changes?van=2020-01-01&per_pagina=500".to_owned(),
+        "/overleggen/regiegroep-zou".to_owned(),
+        "/".to_owned(),
+    ] {
+        let body = visitor.get(&page).await.body;
+        assert!(
+            !body.contains("Een voorstel voor de opschaling"),
+            "{page} shows the actiepunt"
+        );
+    }
     let fixed = admin
         .post_form(
             &format!("/vergaderingen/{id}/bewerken"),

@@ -26,6 +26,7 @@ mod import;
 mod import_observations;
 mod import_upload;
 mod meetings;
+mod migrations;
 mod mine;
 mod monitoring;
 mod monitoring_api;

@@ -49,6 +49,7 @@ pub fn routes() -> Routes {
 /// status, which decides whether a visitor may see the actiepunt yet).
 pub struct Origins {
     indicators: HashMap<String, String>,
+    organisations: HashMap<String, String>,
     meetings: HashMap<String, (String, String, MeetingStatus)>,
 }
 
@@ -78,6 +79,7 @@ impl Origins {
             .collect();
         Ok(Self {
             indicators,
+            organisations: store.organisation_names().await?,
             meetings,
         })
     }
@@ -91,6 +93,15 @@ impl Origins {
                 .get(m)
                 .is_some_and(|(_, _, s)| s.outcomes_visible_to(signed_in)),
             None => true,
+        }
+    }
+
+    /// Where it came from, by name: the KPI's, or the meeting's and item's.
+    pub fn origin_name(&self, a: &ActionRow) -> String {
+        match (&a.meeting_id, &a.indicator_id) {
+            (Some(_), _) => self.of(a).0,
+            (None, Some(i)) => self.indicators.get(i).cloned().unwrap_or_else(|| i.clone()),
+            (None, None) => String::new(),
         }
     }
 
@@ -128,6 +139,8 @@ pub struct ActionLine {
     pub area: String,
     pub owner: String,
     pub deadline: String,
+    /// YYYY-MM-DD, for downloads; empty when none.
+    pub deadline_iso: String,
     pub status: &'static str,
     /// Where it lies: the body's name, its rung, or nowhere yet.
     pub place: String,
@@ -160,8 +173,9 @@ pub fn action_lines(
                     .as_deref()
                     .map(|x| catalog.area_name(x))
                     .unwrap_or_default(),
-                owner: owner_words(a),
+                owner: origins.owner(a),
                 deadline: a.deadline.as_deref().map(date_nl).unwrap_or_default(),
+                deadline_iso: a.deadline.clone().unwrap_or_default(),
                 status: a.status().label(),
                 place: place_of(bodies, a.level.as_deref(), a.body_id.as_deref()),
                 body_id: a.body_id.clone().unwrap_or_default(),
@@ -172,12 +186,21 @@ pub fn action_lines(
         .collect()
 }
 
-/// The owner as the lists show it: the role, and the organisation's id when there is no role.
-fn owner_words(a: &ActionRow) -> String {
-    match (&a.owner, &a.owner_organisation_id) {
-        (Some(o), _) => o.clone(),
-        (None, Some(org)) => org.clone(),
-        (None, None) => String::new(),
+impl Origins {
+    /// The owner as the lists show it: the role and the organisation's name, as far as known.
+    pub fn owner(&self, a: &ActionRow) -> String {
+        let organisation = a.owner_organisation_id.as_ref().map(|o| {
+            self.organisations
+                .get(o)
+                .cloned()
+                .unwrap_or_else(|| o.clone())
+        });
+        match (&a.owner, organisation) {
+            (Some(o), Some(org)) => format!("{o}, {org}"),
+            (Some(o), None) => o.clone(),
+            (None, Some(org)) => org,
+            (None, None) => String::new(),
+        }
     }
 }
 
@@ -212,7 +235,7 @@ async fn require_action_editor(
         Ok(())
     } else {
         Err(WebError::Forbidden(format!(
-            "U mag de actie \"{}\" niet wijzigen: alleen een beheerder, de organisatie die de actie uitvoert of (bij een KPI) een trekker van een plan van die KPI mag dat.",
+            "U mag de actie \"{}\" niet wijzigen: alleen een beheerder, iemand van de organisatie die de actie uitvoert of (bij een KPI) een trekker van een plan van die KPI mag dat.",
             action.title
         )))
     }
@@ -489,7 +512,13 @@ pub struct ShowPage {
     pub conflict: bool,
 }
 
-async fn load_action(state: &AppState, viewer: &Viewer, id: &str) -> Result<ActionRow, WebError> {
+/// The action `id` as the viewer may see it, with where actions come from (read once per
+/// request).
+async fn load_action(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<(ActionRow, Origins), WebError> {
     let not_found = || {
         WebError::NotFound(format!(
             "Er is geen actie met nummer {id}. Kies een actie op de pagina Acties."
@@ -499,7 +528,7 @@ async fn load_action(state: &AppState, viewer: &Viewer, id: &str) -> Result<Acti
     let action = state.store.action(n).await?.ok_or_else(not_found)?;
     let origins = Origins::load(&state.store).await?;
     if origins.visible(&action, viewer.is_signed_in()) {
-        Ok(action)
+        Ok((action, origins))
     } else {
         Err(not_found())
     }
@@ -542,7 +571,7 @@ fn ladder_of(bodies: &[BodyRow], body_id: &str) -> Vec<(String, String, bool)> {
 async fn show_page(
     state: &AppState,
     viewer: &Viewer,
-    action: ActionRow,
+    (action, origins): (ActionRow, Origins),
     form: Option<ActionForm>,
 ) -> Result<ShowPage, WebError> {
     let ind = match &action.indicator_id {
@@ -551,7 +580,6 @@ async fn show_page(
     };
     let catalog = Catalog::load(&state.store).await?;
     let bodies = state.store.bodies().await?;
-    let origins = Origins::load(&state.store).await?;
     let (origin, origin_href) = origins.of(&action);
     let body_name = |b: Option<&str>, level: Option<&str>| place_of(&bodies, level, b);
     let escalations = state
@@ -575,7 +603,7 @@ async fn show_page(
         Some(u) => may_edit_action(state, u, &action).await?,
         None => false,
     };
-    let targets = escalation_targets(&bodies, action.body_id.as_deref())
+    let targets = escalation_targets(&bodies, action.body_id.as_deref(), action.level.as_deref())
         .into_iter()
         .map(|b| {
             let label = match b
@@ -656,8 +684,8 @@ async fn show(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<ShowPage, WebError> {
-    let action = load_action(&state, &viewer, &id).await?;
-    show_page(&state, &viewer, action, None).await
+    let loaded = load_action(&state, &viewer, &id).await?;
+    show_page(&state, &viewer, loaded, None).await
 }
 
 async fn update(
@@ -666,7 +694,7 @@ async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let action = load_action(&state, &viewer, &id).await?;
+    let (action, _) = load_action(&state, &viewer, &id).await?;
     require_action_editor(&state, &viewer, &action).await?;
     let form: ActionForm = parse_form(&body);
     let version: i64 = form.version.trim().parse().unwrap_or(-1);
@@ -712,7 +740,7 @@ async fn escalate(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let action = load_action(&state, &viewer, &id).await?;
+    let (action, _) = load_action(&state, &viewer, &id).await?;
     require_action_editor(&state, &viewer, &action).await?;
     let form: EscalateForm = parse_form(&body);
     let mut errors = FormErrors::new();
@@ -919,7 +947,11 @@ async fn download_list(
                 Cell::text(a.origin),
                 Cell::text(a.area),
                 Cell::text(a.owner),
-                Cell::text(a.deadline),
+                if a.deadline_iso.is_empty() {
+                    Cell::optional(None::<String>)
+                } else {
+                    Cell::fact_date(&a.deadline_iso)
+                },
                 Cell::yes(a.overdue),
                 Cell::text(a.status),
                 Cell::text(a.place),

@@ -215,12 +215,29 @@ pub fn place_of(bodies: &[BodyRow], level: Option<&str>, body_id: Option<&str>) 
     }
 }
 
-/// The bodies an action at `body_id` may go to: those above it on its ladder, nearest first;
-/// for an action at no body yet, every body on a ladder.
-pub fn escalation_targets<'a>(bodies: &'a [BodyRow], body_id: Option<&str>) -> Vec<&'a BodyRow> {
-    match body_id {
-        Some(b) => ladder_above(bodies, b),
-        None => on_a_ladder(bodies),
+/// The bodies an action at `body_id` may go to: those above it on its ladder, nearest first.
+/// An action at no body yet may go to any body on a ladder; one stored before the ladders
+/// were data, with a rung (`level`) and no body, to a body of a higher rung only.
+pub fn escalation_targets<'a>(
+    bodies: &'a [BodyRow],
+    body_id: Option<&str>,
+    level: Option<&str>,
+) -> Vec<&'a BodyRow> {
+    match (
+        body_id,
+        level.and_then(|l| crate::domain::EscalationLevel::parse(l).ok()),
+    ) {
+        (Some(b), _) => ladder_above(bodies, b),
+        (None, Some(level)) => on_a_ladder(bodies)
+            .into_iter()
+            .filter(|b| {
+                b.kind
+                    .as_deref()
+                    .and_then(|k| crate::domain::EscalationLevel::parse(k).ok())
+                    .is_some_and(|k| level.above().contains(&k))
+            })
+            .collect(),
+        (None, None) => on_a_ladder(bodies),
     }
 }
 
@@ -382,27 +399,34 @@ impl Store {
         )
         .fetch_all(w.conn())
         .await?;
-        let targets = escalation_targets(&bodies, current.body_id.as_deref());
+        let targets = escalation_targets(
+            &bodies,
+            current.body_id.as_deref(),
+            current.level.as_deref(),
+        );
         let Some(target) = targets.iter().find(|b| b.id == to_body_id) else {
+            let here = place_of(
+                &bodies,
+                current.level.as_deref(),
+                current.body_id.as_deref(),
+            );
             let message = if !bodies.iter().any(|b| b.id == to_body_id) {
                 format!("Naar: er is geen overleg \"{to_body_id}\"; kies een overleg uit de lijst")
+            } else if targets.is_empty()
+                && on_a_ladder(&bodies)
+                    .iter()
+                    .any(|b| Some(b.id.as_str()) == current.body_id.as_deref())
+            {
+                format!(
+                    "Naar: de actie ligt bij {here}, het hoogste overleg van de ladder; hoger kan niet"
+                )
             } else if targets.is_empty() {
                 format!(
-                    "Naar: de actie ligt bij {}, het hoogste overleg van de ladder; hoger kan niet",
-                    place_of(
-                        &bodies,
-                        current.level.as_deref(),
-                        current.body_id.as_deref()
-                    )
+                    "Naar: {here} staat op geen escalatieladder; een actie hier kan niet worden opgeschaald"
                 )
             } else {
                 format!(
-                    "Naar: dat overleg staat niet boven {} op de ladder; kies een van: {}",
-                    place_of(
-                        &bodies,
-                        current.level.as_deref(),
-                        current.body_id.as_deref()
-                    ),
+                    "Naar: kies een overleg hoger op de ladder: {}",
                     targets
                         .iter()
                         .map(|b| b.name.as_str())

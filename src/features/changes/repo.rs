@@ -33,7 +33,11 @@ impl Store {
         // reviews about it are the round's (drafts and reviews are internal).
         let public = match scope {
             AuditScope::User(_) | AuditScope::Round(_) => "",
-            _ => "AND record_type NOT IN ('user', 'token', 'round', 'update', 'meeting')",
+            _ => {
+                "AND record_type NOT IN ('user', 'token', 'round', 'update', 'meeting')
+                 AND NOT (record_type = 'action' AND record_id IN
+                          (SELECT CAST(id AS TEXT) FROM actions WHERE meeting_id IS NOT NULL))"
+            }
         };
         let sql = format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE {condition} {public} ORDER BY id DESC LIMIT $2"
@@ -55,8 +59,9 @@ impl Store {
     /// The saves in the trail from `from` (inclusive) up to `until` (exclusive), both UTC
     /// moments, oldest first: what people changed on the website, the API or the command line.
     /// Left out: what portfolio and measurement imports stored, accounts, the quarterly cycle's
-    /// rounds and updates (reports about the portfolio, not changes to it), meetings (their
-    /// agenda and verslag are public only once vastgesteld), and a plan's stage
+    /// rounds and updates (reports about the portfolio, not changes to it), meetings and the
+    /// actions their actiepunten became (their agenda and verslag are public only once
+    /// vastgesteld), and a plan's stage
     /// (its dated steps are the changes; see `changes::effective`).
     pub async fn edits_between(
         &self,
@@ -67,6 +72,8 @@ impl Store {
             "SELECT {AUDIT_COLUMNS} FROM audit_log
              WHERE at >= $1 AND at < $2 AND channel <> 'import'
                AND record_type NOT IN ('user', 'token', 'round', 'update', 'meeting')
+               AND NOT (record_type = 'action' AND record_id IN
+                        (SELECT CAST(id AS TEXT) FROM actions WHERE meeting_id IS NOT NULL))
                AND NOT (record_type = 'plan' AND field = 'stage')
              ORDER BY id"
         );

@@ -121,7 +121,10 @@ async fn lines(
     let mut withdraws: HashMap<DecisionKey, (DecisionKey, String)> = HashMap::new();
     for d in rows.iter().filter(|d| visible_to_viewer(d)) {
         if let Some(target) = d.withdraws() {
-            if let Some(t) = rows.iter().find(|t| t.key() == target) {
+            if let Some(t) = rows
+                .iter()
+                .find(|t| t.key() == target && visible_to_viewer(t))
+            {
                 withdraws.insert(d.key(), (t.key(), words(t)));
             }
             withdrawn_by.insert(target, (d.key(), words(d)));
@@ -130,9 +133,7 @@ async fn lines(
     let mut seen_plans: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for d in rows {
-        let visible =
-            MeetingStatus::parse(&d.status).is_ok_and(|s| s.outcomes_visible_to(internal));
-        if !visible {
+        if !visible_to_viewer(&d) {
             continue;
         }
         let mut plans = about

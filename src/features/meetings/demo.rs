@@ -207,6 +207,8 @@ impl Store {
                         ("position", Value::Int(Some(position))),
                         ("kind", Value::Text(Some(kind.code().to_owned()))),
                         ("text", Value::Text(Some(o.tekst.trim().to_owned()))),
+                        ("owner", text(o.eigenaar.as_deref())),
+                        ("due_on", Value::Text(due.map(|d| d.to_string()))),
                     ]);
                 }
             }

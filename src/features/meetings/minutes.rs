@@ -101,7 +101,11 @@ pub async fn minutes_pdf(
 
 #[cfg(feature = "pdf")]
 fn minutes_word(page: &MeetingPage) -> &'static str {
-    if has_minutes(page) { "verslag" } else { "agenda" }
+    if has_minutes(page) {
+        "verslag"
+    } else {
+        "agenda"
+    }
 }
 
 /// Whether the viewer gets the verslag: there is one (in concept or vastgesteld) and they may

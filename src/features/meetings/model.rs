@@ -116,6 +116,11 @@ pub struct OutcomeRow {
     pub position: i64,
     pub kind: String,
     pub text: String,
+    /// An actiepunt's owner (organisation and role) and the day it is due, as the meeting
+    /// agreed them (its action carries them on and may change them later).
+    pub owner: Option<String>,
+    /// YYYY-MM-DD
+    pub due_on: Option<String>,
     /// A besluit that withdraws an earlier one: that besluit's meeting, item and position.
     pub withdraws_meeting_id: Option<String>,
     pub withdraws_number: Option<i64>,

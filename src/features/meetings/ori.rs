@@ -297,7 +297,7 @@ pub async fn export(
     viewer: Viewer,
     headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<impl axum::response::IntoResponse, ApiError> {
     let body_filter = pairs
         .iter()
         .find(|(k, _)| k == "overleg")
@@ -341,7 +341,11 @@ pub async fn export(
             .map_or(m.body_id.as_str(), |b| b.name.as_str());
         export.add(&base, (&m.body_id, name), &visible, &withdrawn, today);
     }
-    Ok(Json(export.into_json()))
+    // Never kept: its addresses are the request's, and gepland turns into a past day.
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Json(export.into_json()),
+    ))
 }
 
 #[cfg(test)]

@@ -414,6 +414,8 @@ pub struct MeetingPage {
     pub numbers: Vec<Choice>,
     /// The besluiten a beheerder may withdraw here.
     pub withdrawable: Vec<Choice>,
+    /// The verslag can be downloaded as a PDF (this build has the feature `pdf`).
+    pub pdf: bool,
     /// For a new agenda item: KPIs, quarterly rounds, and the open actions lying with the body.
     pub indicator_choices: Vec<Choice>,
     pub round_choices: Vec<Choice>,
@@ -480,7 +482,15 @@ async fn meeting_view(
         .filter_map(|a| Some(((a.item_number?, a.outcome_position?), a)))
         .collect();
     let today = crate::features::indicators::today();
+    // The besluiten the viewer may see, to say what withdraws what.
     let (decisions, _) = state.store.decisions().await?;
+    let decisions: Vec<DecisionRow> = decisions
+        .into_iter()
+        .filter(|d| {
+            MeetingStatus::parse(&d.status)
+                .is_ok_and(|s| s.outcomes_visible_to(viewer.is_signed_in()))
+        })
+        .collect();
     let decision_words = |d: &DecisionRow| {
         (
             format!("/vergaderingen/{}#punt-{}", d.meeting_id, d.number),
@@ -528,28 +538,15 @@ async fn meeting_view(
                         .withdraws()
                         .and_then(|k| by_key.get(&k))
                         .map(|d| decision_words(d));
-                    let withdrawn_by = withdrawn_by
-                        .get(&o.key())
-                        .filter(|d| {
-                            MeetingStatus::parse(&d.status)
-                                .is_ok_and(|s| s.outcomes_visible_to(viewer.is_signed_in()))
-                        })
-                        .map(|d| decision_words(d));
+                    let withdrawn_by = withdrawn_by.get(&o.key()).map(|d| decision_words(d));
+                    // The owner and day as the meeting agreed them; the action may have
+                    // moved on since, and its page says where it stands.
                     OutcomeView {
                         withdraws,
                         withdrawn_by,
                         kind: o.kind(),
-                        owner: action
-                            .and_then(|a| {
-                                a.owner
-                                    .clone()
-                                    .or_else(|| org_name(&a.owner_organisation_id))
-                            })
-                            .unwrap_or_default(),
-                        due: action
-                            .and_then(|a| a.deadline.as_deref())
-                            .map(date_nl)
-                            .unwrap_or_default(),
+                        owner: o.owner.clone().unwrap_or_default(),
+                        due: o.due_on.as_deref().map(date_nl).unwrap_or_default(),
                         action: action.map(|a| (a.id, a.status().label(), a.is_overdue(today))),
                         text: o.text,
                         decided,
@@ -703,6 +700,7 @@ async fn meeting_view(
                 .map(|i| Choice::new(i.number.to_string(), format!("{}. {}", i.number, i.title))),
         ),
         withdrawable,
+        pdf: cfg!(feature = "pdf"),
         indicator_choices,
         round_choices,
         open_actions,
@@ -885,7 +883,8 @@ async fn add_item(
     refused(&state, &viewer, &id, posted).await
 }
 
-/// The lead organisations of the plans agenda item `number` of a meeting is about.
+/// The lead organisations of the plans agenda item `number` of a meeting is about (of any of
+/// its items when no item is chosen, so that the form's own error can say to choose one).
 async fn outcome_leads(
     state: &AppState,
     meeting_id: &str,
@@ -896,7 +895,7 @@ async fn outcome_leads(
         .item_leads(meeting_id)
         .await?
         .into_iter()
-        .filter(|(n, _)| Some(*n) == number)
+        .filter(|(n, _)| number.is_none_or(|number| *n == number))
         .map(|(_, o)| o)
         .collect())
 }
@@ -1006,9 +1005,16 @@ async fn add_outcome(
             || optional(&form.owner).is_some()
             || optional(&form.owner_organisation).is_some())
     {
+        let field = if optional(&form.owner).is_some() {
+            "owner"
+        } else if optional(&form.owner_organisation).is_some() {
+            "owner_organisation"
+        } else {
+            "due"
+        };
         errors.add(
-            "owner",
-            "Eigenaar en uiterlijk horen bij een actiepunt; kies de soort actiepunt of laat ze leeg.",
+            field,
+            "Eigenaar, organisatie van de eigenaar en uiterlijk horen bij een actiepunt; kies de soort actiepunt of laat ze leeg.",
         );
     }
     if let (Some(number), Some(kind), true) = (number, kind, errors.is_empty()) {

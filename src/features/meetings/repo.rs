@@ -144,7 +144,10 @@ async fn link_item(
     let missing = |field: MeetingField, what: String| {
         StoreError::Refused(Refusal::of(
             field,
-            format!("Er is geen {what}; kies uit de lijst."),
+            format!(
+                "{}: er is geen {what}; kies uit de lijst.",
+                crate::store::RecordField::label(field)
+            ),
         ))
     };
     let mut indicators = Vec::new();
@@ -250,24 +253,44 @@ async fn decide_stage(
     plan_id: &str,
     stage: crate::domain::Stage,
     decision: &str,
+    expected: Option<Stage>,
 ) -> Result<Option<crate::domain::Stage>, StoreError> {
     use crate::features::plans::model::StageChange;
     use crate::features::sources::model::SourceRef;
     let refused = |m: String| StoreError::Refused(Refusal::of(MeetingField::Decision, m));
-    let current = crate::features::plans::repo::load_plan(w.conn(), plan_id)
-        .await?
-        .ok_or_else(|| {
-            refused(format!(
-                "Er is geen plan \"{plan_id}\"; kies het plan uit de lijst."
-            ))
-        })?;
+    let unknown = || {
+        format!(
+            "Besluit over de fase van een plan: er is geen plan \"{plan_id}\"; kies het plan uit de lijst."
+        )
+    };
     let day = meeting
         .day()
         .ok_or_else(|| refused("De vergadering heeft geen datum.".into()))?;
-    w.bump(&RecordKey::text("plans", plan_id), || {
-        format!("Er is geen plan \"{plan_id}\".")
-    })
-    .await?;
+    // The plan's row first (on PostgreSQL its lock), then its stage: a save of the plan that
+    // commits meanwhile is seen, never overwritten.
+    w.bump(&RecordKey::text("plans", plan_id), unknown)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound(m) => refused(m),
+            other => other,
+        })?;
+    let current = crate::features::plans::repo::load_plan(w.conn(), plan_id)
+        .await?
+        .ok_or_else(|| refused(unknown()))?;
+    if let Some(expected) = expected
+        && current.stage != Some(expected)
+    {
+        return Err(StoreError::Refused(Refusal::of(
+            MeetingField::Withdraws,
+            format!(
+                "Trekt in: de fase van het plan is sinds dat besluit veranderd (nu: {}); leg een nieuw besluit over de fase vast in plaats van dit in te trekken.",
+                current
+                    .stage
+                    .map_or("onbekend", Stage::label)
+                    .to_lowercase()
+            ),
+        )));
+    }
     let source = match &meeting.source_id {
         Some(id) => SourceRef::Existing(id.clone()),
         None => SourceRef::New(format!("Vergadering {body_name}")),
@@ -300,9 +323,9 @@ type WithdrawTarget = (
 );
 
 /// Withdraws the besluit `key` by the besluit being recorded in `meeting`: refuses what cannot
-/// be withdrawn, and gives a plan whose stage that besluit set the stage it had before (when
-/// the plan still has the stage the besluit gave it). Returns the stage change it made as
-/// (plan, new stage, stage before).
+/// be withdrawn, and gives a plan whose stage that besluit set the stage it had before; refused
+/// when the plan's stage has changed since. Returns the stage change it made as (plan, new
+/// stage, stage before).
 async fn withdraw(
     w: &mut Write<'_>,
     meeting: &MeetingRow,
@@ -355,21 +378,12 @@ async fn withdraw(
     else {
         return Ok(None);
     };
-    let now = crate::features::plans::repo::load_plan(w.conn(), &plan_id)
-        .await?
-        .and_then(|p| p.stage);
-    if now != Some(stage) {
-        return Err(refused(&format!(
-            "Trekt in: de fase van het plan is sinds dat besluit veranderd (nu: {}); leg een nieuw besluit over de fase vast in plaats van dit in te trekken.",
-            now.map_or("onbekend", Stage::label).to_lowercase()
-        )));
-    }
     let Some(before) = stage_before.as_deref().and_then(|s| Stage::parse(s).ok()) else {
         return Err(refused(
             "Trekt in: van dat besluit is niet bekend welke fase het plan ervoor had; leg een nieuw besluit over de fase vast.",
         ));
     };
-    let was = decide_stage(w, meeting, body_name, &plan_id, before, text).await?;
+    let was = decide_stage(w, meeting, body_name, &plan_id, before, text, Some(stage)).await?;
     Ok(Some((plan_id, before, was)))
 }
 
@@ -530,7 +544,7 @@ impl Store {
                     outcomes.entry(o.number).or_default().push(o);
                 }
             }
-            let mut links = self.agenda_item_links(id).await?;
+            let mut links = self.agenda_item_links(id, signed_in).await?;
             for item in self.agenda_items(id).await? {
                 items.push(VisibleItem {
                     links: links.remove(&item.number).unwrap_or_default(),
@@ -585,8 +599,14 @@ impl Store {
         .await?)
     }
 
-    /// The KPIs, quarterly rounds and actions each agenda item of a meeting is about.
-    pub async fn agenda_item_links(&self, id: &str) -> Result<HashMap<i64, ItemLinks>, StoreError> {
+    /// The KPIs, quarterly rounds and actions each agenda item of a meeting is about. An action
+    /// that is a meeting's actiepunt is left out for a visitor until that meeting's verslag is
+    /// vastgesteld.
+    pub async fn agenda_item_links(
+        &self,
+        id: &str,
+        signed_in: bool,
+    ) -> Result<HashMap<i64, ItemLinks>, StoreError> {
         let mut links: HashMap<i64, ItemLinks> = HashMap::new();
         let indicators: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT ai.number, i.id, i.name FROM agenda_item_indicators ai
@@ -619,27 +639,34 @@ impl Store {
                 .rounds
                 .push((period, words));
         }
-        let actions: Vec<(i64, i64, String)> = sqlx::query_as(
-            "SELECT aa.number, a.id, a.title FROM agenda_item_actions aa
+        let actions: Vec<(i64, i64, String, Option<String>)> = sqlx::query_as(
+            "SELECT aa.number, a.id, a.title, m.status FROM agenda_item_actions aa
                JOIN actions a ON a.id = aa.action_id
+               LEFT JOIN meetings m ON m.id = a.meeting_id
               WHERE aa.meeting_id = $1 ORDER BY aa.number, a.id",
         )
         .bind(id.to_owned())
         .fetch_all(&self.pool)
         .await?;
-        for (number, action, title) in actions {
-            links
-                .entry(number)
-                .or_default()
-                .actions
-                .push((action, title));
+        for (number, action, title, origin_status) in actions {
+            let visible = origin_status.is_none_or(|s| {
+                crate::domain::MeetingStatus::parse(&s)
+                    .is_ok_and(|s| s.outcomes_visible_to(signed_in))
+            });
+            if visible {
+                links
+                    .entry(number)
+                    .or_default()
+                    .actions
+                    .push((action, title));
+            }
         }
         Ok(links)
     }
 
     pub async fn agenda_outcomes(&self, id: &str) -> Result<Vec<OutcomeRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT meeting_id, number, position, kind, text, withdraws_meeting_id,
+            "SELECT meeting_id, number, position, kind, text, owner, due_on, withdraws_meeting_id,
                     withdraws_number, withdraws_position, plan_id, stage
                FROM agenda_outcomes WHERE meeting_id = $1 ORDER BY number, position",
         )
@@ -933,23 +960,25 @@ impl Store {
         }
         let mut decided: Option<(String, Stage, Option<Stage>)> = None;
         if let Some((plan_id, stage)) = &fields.stage {
-            let before = decide_stage(&mut w, &row, &name, plan_id, *stage, text).await?;
+            let before = decide_stage(&mut w, &row, &name, plan_id, *stage, text, None).await?;
             decided = Some((plan_id.clone(), *stage, before));
         }
         if let Some(key) = &fields.withdraws {
             decided = withdraw(&mut w, &row, &name, key, text).await?;
         }
         sqlx::query(
-            "INSERT INTO agenda_outcomes (meeting_id, number, position, kind, text, plan_id, stage,
-                                          stage_before, withdraws_meeting_id, withdraws_number,
-                                          withdraws_position)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO agenda_outcomes (meeting_id, number, position, kind, text, owner, due_on,
+                                          plan_id, stage, stage_before, withdraws_meeting_id,
+                                          withdraws_number, withdraws_position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(meeting_id.to_owned())
         .bind(number)
         .bind(position)
         .bind(fields.kind.code())
         .bind(text.to_owned())
+        .bind(fields.owner.clone())
+        .bind(fields.due.map(|d| d.to_string()))
         .bind(decided.as_ref().map(|(p, _, _)| p.clone()))
         .bind(decided.as_ref().map(|(_, s, _)| s.code()))
         .bind(decided.as_ref().and_then(|(_, _, b)| b.map(Stage::code)))
@@ -957,7 +986,17 @@ impl Store {
         .bind(fields.withdraws.as_ref().map(|k| k.number))
         .bind(fields.withdraws.as_ref().map(|k| k.position))
         .execute(w.conn())
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // Another withdrawal of the same besluit committed first.
+            sqlx::Error::Database(d) if d.is_unique_violation() && fields.withdraws.is_some() => {
+                StoreError::Refused(Refusal::of(
+                    MeetingField::Withdraws,
+                    "Trekt in: dat besluit is al ingetrokken; kies een ander besluit.",
+                ))
+            }
+            other => other.into(),
+        })?;
         if fields.kind == crate::domain::OutcomeKind::Action {
             give_out_action(&mut w, &row, number, position, text, fields).await?;
         }

@@ -397,10 +397,11 @@ impl Report {
             .map(|a| ActionLine {
                 title: a.title.clone(),
                 indicator: a.indicator.clone(),
-                area: a.area.clone().unwrap_or_else(|| "Alle gebieden".into()),
-                owner: match &a.organisation {
-                    Some(o) => format!("{} ({o})", a.owner),
-                    None => a.owner.clone(),
+                area: a.area.clone().unwrap_or_default(),
+                owner: match (&a.organisation, a.owner.is_empty()) {
+                    (Some(o), false) => format!("{} ({o})", a.owner),
+                    (Some(o), true) => o.clone(),
+                    (None, _) => a.owner.clone(),
                 },
                 deadline: date_nl(&a.deadline),
                 status: a.status.clone(),

@@ -221,7 +221,11 @@ pub struct SnapValue {
 pub struct SnapAction {
     pub id: i64,
     pub title: String,
+    /// Where it came from: the KPI's name, or the meeting and agenda item.
     pub indicator: String,
+    /// A meeting's actiepunt (not a KPI's follow-up).
+    #[serde(default)]
+    pub from_meeting: bool,
     #[serde(default)]
     pub area: Option<String>,
     pub owner: String,
@@ -654,7 +658,8 @@ async fn open_actions(store: &Store, catalog: &Catalog) -> Result<Vec<SnapAction
         .map(|a| SnapAction {
             id: a.id,
             title: a.title.clone(),
-            indicator: origins.of(&a).0.trim_start_matches("KPI ").to_owned(),
+            indicator: origins.origin_name(&a),
+            from_meeting: a.meeting_id.is_some(),
             area: a.area_id.as_deref().map(|x| catalog.area_name(x)),
             owner: a.owner.clone().unwrap_or_default(),
             organisation: a.owner_organisation_id.as_deref().map(|o| {
