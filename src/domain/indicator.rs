@@ -174,8 +174,9 @@ impl ActionStatus {
 }
 
 code_list!(
-    /// The rungs of the governance a follow-up action can be escalated along (jaarplan ZOU:
-    /// werkgroep, kernteam, regiegroep as "escalatieplatform", BBO for decisions).
+    /// The kinds of body on ZOU's ladder (jaarplan: werkgroep, kernteam, regiegroep as
+    /// "escalatieplatform", BBO for decisions). The ladders themselves are data
+    /// (`bodies.escalates_to`); the kind orders the rungs of actions stored before that.
     EscalationLevel, "overlegniveau", {
         Workgroup => "werkgroep", "Werkgroep";
         CoreTeam => "kernteam", "Kernteam";

@@ -105,7 +105,7 @@ pub struct BodyRow {
     pub id: String,
     pub naam: String,
     pub niveau: String,
-    /// werkgroep, kernteam, regiegroep or bbo: its rung on the escalation ladder.
+    /// werkgroep, kernteam, regiegroep or bbo: the kind of body.
     pub soort: Option<String>,
     pub subregio: Option<String>,
     /// The id of the body an action here escalates to (the next rung of the ladder).

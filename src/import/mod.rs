@@ -229,7 +229,7 @@ pub struct Body {
     pub id: String,
     pub name: String,
     pub level: AreaKind,
-    /// Its rung on the escalation ladder, when it is one.
+    /// Its kind (werkgroep, kernteam, regiegroep, bbo), when it is one of those.
     pub kind: Option<EscalationLevel>,
     /// The body an action here escalates to, and the reason when that is an aanname.
     pub escalates_to: Option<String>,

@@ -195,7 +195,7 @@ impl<'a> RecordKey<'a> {
         }
     }
 
-    /// A row keyed by one number (follow-up actions, users).
+    /// A row keyed by one number (actions, users).
     pub fn int(table: &'static str, id: i64) -> Self {
         Self {
             table,

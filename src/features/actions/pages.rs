@@ -1,6 +1,7 @@
 //! Actions: the follow-up of a missed KPI and a meeting's actiepunt, in one list, each with an
 //! owner (organisation and role), a deadline and a status, escalated along the ladder the
-//! bodies configure (ZOU: werkgroep → kernteam → regiegroep → BBO). The bodies' pages list
+//! bodies configure (`escalates_to`; in ZOU werkgroep → kernteam → regiegroep → BBO). The
+//! bodies' pages list
 //! what lies with them.
 
 use std::collections::HashMap;

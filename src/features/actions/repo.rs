@@ -392,11 +392,10 @@ impl Store {
             })
             .await?;
         let current = load_action(w.conn(), id).await?;
-        let bodies: Vec<BodyRow> = sqlx::query_as(
-            "SELECT id, name, level, kind, area_id, description, source_id, escalates_to,
-                    escalates_assumption
-               FROM bodies ORDER BY position",
-        )
+        let bodies: Vec<BodyRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM bodies ORDER BY position",
+            crate::features::bodies::repo::BODY_COLUMNS
+        )))
         .fetch_all(w.conn())
         .await?;
         let targets = escalation_targets(

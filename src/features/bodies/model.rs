@@ -8,7 +8,8 @@ pub struct BodyRow {
     pub id: String,
     pub name: String,
     pub level: String,
-    /// werkgroep, kernteam, regiegroep or bbo: its rung on the escalation ladder.
+    /// werkgroep, kernteam, regiegroep or bbo: the kind of body; its place on a ladder is
+    /// `escalates_to`.
     pub kind: Option<String>,
     pub area_id: Option<String>,
     pub description: Option<String>,

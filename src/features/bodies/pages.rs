@@ -72,8 +72,8 @@ pub struct BodyPage {
     pub is_admin: bool,
 }
 
-/// One body: what it is, its meetings, and the follow-up actions escalated to it (or started
-/// there).
+/// One body: what it is, its meetings, where its actions go next on the ladder, and the actions
+/// that lie with it (started there, given out by its meetings, or escalated to it).
 async fn show(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -650,7 +650,7 @@ fn matrix_cells(
     rows
 }
 
-/// What needs action now: KPI values that missed their target, overdue follow-up actions, and
+/// What needs action now: KPI values that missed their target, overdue actions, and
 /// actions escalated to a body that wait there.
 async fn attention(state: &AppState, catalog: &Catalog) -> Result<Vec<AttentionPart>, WebError> {
     let indicators = state.store.indicators().await?;

@@ -136,20 +136,16 @@ impl OutcomeRow {
     }
 
     pub fn key(&self) -> DecisionKey {
-        DecisionKey {
-            meeting_id: self.meeting_id.clone(),
-            number: self.number,
-            position: self.position,
-        }
+        DecisionKey::of(&self.meeting_id, self.number, self.position)
     }
 
     /// The besluit this one withdraws, if it does.
     pub fn withdraws(&self) -> Option<DecisionKey> {
-        Some(DecisionKey {
-            meeting_id: self.withdraws_meeting_id.clone()?,
-            number: self.withdraws_number?,
-            position: self.withdraws_position?,
-        })
+        Some(DecisionKey::of(
+            self.withdraws_meeting_id.as_deref()?,
+            self.withdraws_number?,
+            self.withdraws_position?,
+        ))
     }
 }
 
@@ -162,6 +158,14 @@ pub struct DecisionKey {
 }
 
 impl DecisionKey {
+    pub fn of(meeting_id: &str, number: i64, position: i64) -> Self {
+        Self {
+            meeting_id: meeting_id.to_owned(),
+            number,
+            position,
+        }
+    }
+
     /// `bbo-zou-2025-10-09/4/1`, as a form sends it.
     pub fn parse(value: &str) -> Option<Self> {
         let mut parts = value.trim().rsplitn(3, '/');
@@ -235,19 +239,15 @@ pub struct DecisionRow {
 
 impl DecisionRow {
     pub fn key(&self) -> DecisionKey {
-        DecisionKey {
-            meeting_id: self.meeting_id.clone(),
-            number: self.number,
-            position: self.position,
-        }
+        DecisionKey::of(&self.meeting_id, self.number, self.position)
     }
 
     pub fn withdraws(&self) -> Option<DecisionKey> {
-        Some(DecisionKey {
-            meeting_id: self.withdraws_meeting_id.clone()?,
-            number: self.withdraws_number?,
-            position: self.withdraws_position?,
-        })
+        Some(DecisionKey::of(
+            self.withdraws_meeting_id.as_deref()?,
+            self.withdraws_number?,
+            self.withdraws_position?,
+        ))
     }
 }
 

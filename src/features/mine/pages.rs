@@ -177,7 +177,7 @@ async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Response,
         })
         .collect();
 
-    // The open follow-up actions of their organisations.
+    // The open actions of their organisations.
     let rows: Vec<_> = state
         .store
         .actions_of_organisations(&user.organisations)

@@ -1,7 +1,8 @@
 //! The kwartaalrapportage as a tagged PDF (PDF/UA-1), typeset by typst (`regiomonitor-pdf`)
 //! from `templates/quarterly/report.typ` and the report's view as JSON: the same view the page
-//! renders, so the two never say different things. [`typeset_async`] is the one route to a
-//! PDF for every document (the verslag of a meeting uses it too).
+//! renders, so the two never say different things. [`typeset`] is the one way to a PDF for
+//! every document (the report here, the verslag of a meeting through [`typeset_async`]), under
+//! one limit of two at a time.
 
 use super::report::Report;
 
