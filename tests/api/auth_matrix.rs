@@ -114,6 +114,9 @@ const RULES: &[(&str, &str, Who)] = &[
     ("POST", "/overleggen/{id}/vergaderingen", Who::Admins),
     ("POST", "/vergaderingen/{id}/bewerken", Who::Admins),
     ("POST", "/vergaderingen/{id}/agendapunten", Who::Admins),
+    ("POST", "/vergaderingen/{id}/aanwezigen", Who::Admins),
+    // A trekker records outcomes of items about plans their organisations lead; item 9 of the
+    // demo's BBO is about no plan.
     ("POST", "/vergaderingen/{id}/uitkomsten", Who::Admins),
 ];
 
@@ -775,6 +778,19 @@ impl Fixture {
                     .post_form(
                         &path,
                         [("version", version.as_str()), ("title", "Rondvraag")],
+                    )
+                    .await
+            }
+            (_, "/vergaderingen/{id}/aanwezigen") => {
+                let version = self.meeting_version().await;
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("version", version.as_str()),
+                            ("organisation", "unicum"),
+                            ("role", "gastheer"),
+                        ],
                     )
                     .await
             }

@@ -692,3 +692,59 @@ async fn the_verslag_is_a_tagged_pdf_with_what_the_viewer_may_see() {
     let xmp = crate::quarterly::poppler(&pdf.bytes, "pdfinfo", &["-meta", "{}"]).unwrap();
     assert!(xmp.contains("<pdfuaid:part>1</pdfuaid:part>"), "{xmp}");
 }
+
+#[tokio::test]
+async fn a_beheerder_records_who_attended_by_organisation_and_role() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let version = || async {
+        app.store
+            .meeting(DEMO_MEETING)
+            .await
+            .unwrap()
+            .unwrap()
+            .version
+            .to_string()
+    };
+    let before = app.snapshot().await;
+    let refused = admin
+        .post_form(
+            &format!("/vergaderingen/{DEMO_MEETING}/aanwezigen"),
+            [
+                ("version", version().await.as_str()),
+                ("role", "voorzitter"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("href=\"#veld-aanwezig-organisation\"")
+    );
+    assert_eq!(app.snapshot().await, before);
+    let added = admin
+        .post_form(
+            &format!("/vergaderingen/{DEMO_MEETING}/aanwezigen"),
+            [
+                ("version", version().await.as_str()),
+                (
+                    "description",
+                    "de wethouders van de vijf Lekstroomgemeenten",
+                ),
+                ("role", "bestuurder"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = admin.get(&format!("/vergaderingen/{DEMO_MEETING}")).await;
+    assert!(
+        page.text("main")
+            .contains("de wethouders van de vijf Lekstroomgemeenten (bestuurder)")
+    );
+    let json = admin
+        .get(&format!("/api/v1/meetings/{DEMO_MEETING}"))
+        .await
+        .json();
+    assert_eq!(json["attendance"].as_array().unwrap().len(), 4);
+}

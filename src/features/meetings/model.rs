@@ -19,6 +19,7 @@ record_fields! {
         Ends = "ends" => "Eindigt om" as Line,
         Place = "place" => "Plaats" as Line,
         Chair = "chair" => "Voorzitter" as Name,
+        Attendance = "attendance" => "Aanwezig" as Name,
         Status = "status" => "Stand",
         AgendaItem = "agenda_item" => "Agendapunt" as Name,
         Presenter = "presenter" => "Inbreng door" as Name,
@@ -275,6 +276,15 @@ pub struct AgendaItemFields {
     /// Quarterly rounds by their period (`2026-Q1`).
     pub rounds: Vec<String>,
     pub actions: Vec<i64>,
+}
+
+/// Who attended, as a verslag says it: an organisation (with a record) or a description, and
+/// the role; never a personal name.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AttendanceFields {
+    pub organisation_id: Option<String>,
+    pub description: Option<String>,
+    pub role: Option<String>,
 }
 
 /// A new outcome of an agenda item.

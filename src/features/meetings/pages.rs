@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 
 use super::model::{
-    AgendaItemFields, DecisionKey, DecisionRow, MeetingField, MeetingFields, MeetingRow,
-    OutcomeFields, parse_time,
+    AgendaItemFields, AttendanceFields, DecisionKey, DecisionRow, MeetingField, MeetingFields,
+    MeetingRow, OutcomeFields, parse_time,
 };
 use crate::domain::{MeetingStatus, OutcomeKind, Stage, parse_date};
 use crate::store::{Reason, StoreError};
@@ -39,6 +39,7 @@ pub fn routes() -> Routes {
         .get("/vergaderingen/{id}", show)
         .post("/vergaderingen/{id}/bewerken", edit)
         .post("/vergaderingen/{id}/agendapunten", add_item)
+        .post("/vergaderingen/{id}/aanwezigen", add_attendance)
         .post("/vergaderingen/{id}/uitkomsten", add_outcome)
 }
 
@@ -50,6 +51,7 @@ fn meeting_input(f: MeetingField) -> &'static str {
         MeetingField::Ends => "ends",
         MeetingField::Place => "place",
         MeetingField::Chair => "chair",
+        MeetingField::Attendance => "organisation",
         MeetingField::Record | MeetingField::Status => "status",
         MeetingField::AgendaItem => "title",
         MeetingField::Presenter => "organisation",
@@ -355,6 +357,16 @@ pub struct ItemForm {
     pub actions: Vec<String>,
 }
 
+/// The form for a line of attendance.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AttendanceForm {
+    pub version: String,
+    pub organisation: String,
+    pub description: String,
+    pub role: String,
+}
+
 /// The form for a new outcome.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
@@ -377,6 +389,8 @@ pub struct OutcomeForm {
 struct Posted {
     edit: Option<MeetingForm>,
     edit_errors: FormErrors,
+    present: AttendanceForm,
+    present_errors: FormErrors,
     item: ItemForm,
     item_errors: FormErrors,
     outcome: OutcomeForm,
@@ -403,6 +417,8 @@ pub struct MeetingPage {
     pub edit_errors: FormErrors,
     pub item: ItemForm,
     pub item_errors: FormErrors,
+    pub present: AttendanceForm,
+    pub present_errors: FormErrors,
     pub outcome: OutcomeForm,
     pub outcome_errors: FormErrors,
     pub statuses: Vec<Choice>,
@@ -710,6 +726,12 @@ async fn meeting_view(
         edit_errors: posted.edit_errors,
         item,
         item_errors: posted.item_errors,
+        present: {
+            let mut present = posted.present;
+            with_version(&mut present.version);
+            present
+        },
+        present_errors: posted.present_errors,
         outcome,
         outcome_errors: posted.outcome_errors,
         statuses: Choice::all::<MeetingStatus>(),
@@ -878,6 +900,52 @@ async fn add_item(
     let posted = Posted {
         item: form,
         item_errors: errors,
+        ..Posted::default()
+    };
+    refused(&state, &viewer, &id, posted).await
+}
+
+async fn add_attendance(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin("vastleggen wie er aanwezig was")?;
+    let form: AttendanceForm = crate::web::forms::parse_form(&body);
+    let mut errors = FormErrors::new();
+    let version = form_version(&mut errors, &form.version, 1);
+    let fields = AttendanceFields {
+        organisation_id: optional(&form.organisation),
+        description: optional(&form.description),
+        role: optional(&form.role),
+    };
+    if fields.organisation_id.is_none() && fields.description.is_none() {
+        errors.add(
+            "organisation",
+            "Aanwezig: kies een organisatie, of beschrijf wie er was (bijvoorbeeld: de wethouders van de vijf gemeenten).",
+        );
+    }
+    if errors.is_empty() {
+        let saved = state
+            .store
+            .add_attendance(&viewer.actor(), &Reason::default(), &id, version, &fields)
+            .await;
+        match settle_at(saved, meeting_input, "organisation")? {
+            Ok(_) => {
+                return Ok(flash::redirect(
+                    &format!("/vergaderingen/{id}#aanwezig"),
+                    Notice::Saved,
+                ));
+            }
+            Err(e) => errors = not_saved(e, "organisation"),
+        }
+    }
+    let mut form = form;
+    form.version.clear();
+    let posted = Posted {
+        present: form,
+        present_errors: errors,
         ..Posted::default()
     };
     refused(&state, &viewer, &id, posted).await

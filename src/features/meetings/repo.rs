@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use super::model::{
-    AgendaItemFields, AgendaItemRow, AttendanceRow, DecisionKey, DecisionRow, ItemLinks,
-    MeetingField, MeetingFields, MeetingRow, OutcomeFields, OutcomeRow, VisibleItem,
+    AgendaItemFields, AgendaItemRow, AttendanceFields, AttendanceRow, DecisionKey, DecisionRow,
+    ItemLinks, MeetingField, MeetingFields, MeetingRow, OutcomeFields, OutcomeRow, VisibleItem,
     VisibleMeeting,
 };
 use crate::domain::{OutcomeKind, Stage};
@@ -778,6 +778,73 @@ impl Store {
             &meeting_values(fields, &name),
         )
         .await?;
+        w.commit().await?;
+        Ok(version)
+    }
+
+    /// Adds who attended (an organisation or a description, and a role) after the meeting's
+    /// last line of attendance, from the version the form showed.
+    pub async fn add_attendance(
+        &self,
+        actor: &Actor,
+        reason: &Reason,
+        meeting_id: &str,
+        expected_version: i64,
+        fields: &AttendanceFields,
+    ) -> Result<i64, StoreError> {
+        if fields.organisation_id.is_none() && fields.description.is_none() {
+            return Err(StoreError::Refused(Refusal::of(
+                MeetingField::Attendance,
+                "Aanwezig: kies een organisatie, of beschrijf wie er was (bijvoorbeeld: de wethouders van de vijf gemeenten).",
+            )));
+        }
+        check_text(MeetingField::Attendance, fields.description.as_deref())?;
+        check_text(MeetingField::Attendance, fields.role.as_deref())?;
+        let mut w = self.write(actor, reason).await?;
+        let (version, row, name) = claim_meeting(&mut w, meeting_id, expected_version).await?;
+        let organisation = match &fields.organisation_id {
+            None => None,
+            Some(id) => Some(
+                sqlx::query_scalar::<_, String>("SELECT name FROM organisations WHERE id = $1")
+                    .bind(id.clone())
+                    .fetch_optional(w.conn())
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::Refused(Refusal::of(
+                            MeetingField::Attendance,
+                            format!("Aanwezig: er is geen organisatie \"{id}\"; kies de organisatie uit de lijst."),
+                        ))
+                    })?,
+            ),
+        };
+        let position: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM meeting_attendance WHERE meeting_id = $1",
+        )
+        .bind(meeting_id.to_owned())
+        .fetch_one(w.conn())
+        .await?;
+        sqlx::query(
+            "INSERT INTO meeting_attendance (meeting_id, position, organisation_id, description, role)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(meeting_id.to_owned())
+        .bind(position)
+        .bind(fields.organisation_id.clone())
+        .bind(fields.description.clone())
+        .bind(fields.role.clone())
+        .execute(w.conn())
+        .await?;
+        let who = [
+            organisation.or_else(|| fields.description.clone()),
+            fields.role.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        let subject = meeting_subject(meeting_id, &name, &row.starts_on);
+        w.audit(&subject, MeetingField::Attendance, None, Some(&who))
+            .await?;
         w.commit().await?;
         Ok(version)
     }
