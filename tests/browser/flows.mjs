@@ -818,7 +818,7 @@ async function governance(browser) {
     assert((await b.locator('#punt-1 a[href="/rondes/2025-Q3"]').count()) === 1, 'the item does not link the quarterly report');
     assert((await b.locator('#punt-1 a[href^="/acties/"]').count()) === 1, 'the item does not link the escalation');
     await axe(b);
-    const pdf = await b.request.get(`${meeting}/verslag.pdf`);
+    const pdf = await b.request.get(new URL(`${meeting}/verslag.pdf`, b.url()).href);
     assert(pdf.status() === 200 && (await pdf.body()).subarray(0, 5).toString() === '%PDF-', 'the agenda is no PDF');
   });
   await check('governance: an outcome without text is refused; a decision approves the plan', b, async () => {
