@@ -548,7 +548,7 @@ pub struct ChangesJson {
     params(
         ("van" = Option<String>, Query, description = "Eerste dag, JJJJ-MM-DD (standaard: 30 dagen voor de laatste dag)"),
         ("tot" = Option<String>, Query, description = "Laatste dag, JJJJ-MM-DD (standaard: de peildatum of vandaag)"),
-        ("sinds" = Option<String>, Query, description = "Id van een bron of overleg; de datum daarvan is de eerste dag"),
+        ("sinds" = Option<String>, Query, description = "Id van een bron of van een vergadering (bijvoorbeeld bbo-zou-2025-10-09); de datum daarvan is de eerste dag"),
         ("peildatum" = Option<String>, Query, description = "JJJJ-MM-DD: wat op die dag bekend was; later vastgelegde wijzigingen blijven weg"),
         ("pagina" = Option<usize>, Query, description = "Paginanummer vanaf 1; de kopregel Link noemt de volgende pagina, X-Total-Count het aantal wijzigingen"),
         ("per_pagina" = Option<usize>, Query, description = "Wijzigingen per pagina, 1 tot en met 1000 (standaard 200)")
