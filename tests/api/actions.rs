@@ -311,11 +311,24 @@ async fn a_trekker_records_outcomes_of_items_about_their_plans_only() {
                 ("version", version(&app, &id).await.as_str()),
                 ("number", "1"),
                 ("kind", "informatie"),
-                ("text", "De trekker meldt dat de pilot loopt."),
+                (
+                    "text",
+                    "De trekker meldt dat de pilot loopt (https://voorbeeld.nl/pilot).",
+                ),
             ],
         )
         .await;
     assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    // A web address in an outcome is a link; the text around it stays text.
+    let page = lead.get(&format!("/vergaderingen/{id}")).await;
+    assert_eq!(
+        page.count(".rm-outcome a[href='https://voorbeeld.nl/pilot']"),
+        1
+    );
+    assert!(
+        page.text(".rm-outcome")
+            .contains("de pilot loopt (https://voorbeeld.nl/pilot).")
+    );
 
     let before = app.snapshot().await;
     // Not a stage besluit, and not on another trekker's item.

@@ -293,6 +293,8 @@ pub async fn plan_agenda_lines(
 pub struct OutcomeView {
     pub kind: OutcomeKind,
     pub text: String,
+    /// The text in parts: plain text, or a web address shown as a link.
+    pub parts: Vec<(String, bool)>,
     pub owner: String,
     pub due: String,
     /// An actiepunt's action: (id, status, over tijd).
@@ -318,27 +320,53 @@ pub struct ItemView {
     pub outcomes: Vec<OutcomeView>,
 }
 
-/// An attachment line as title and web address: "Verslag BBO https://example.nl/v.pdf" or the
-/// address alone. Only http and https addresses become links.
-pub fn attachment_link(line: &str) -> (String, Option<String>) {
-    let Some(start) = line.find("https://").or_else(|| line.find("http://")) else {
-        return (line.trim().to_owned(), None);
+/// The first web address (http or https) in `text`, as its byte range. A closing bracket or
+/// full stop right after the address belongs to the sentence.
+fn find_url(text: &str) -> Option<(usize, usize)> {
+    let start = match (text.find("https://"), text.find("http://")) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
     };
-    let rest = &line[start..];
+    let rest = &text[start..];
     let mut end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-    // A closing bracket or full stop after the address belongs to the sentence.
     while end > 0 && matches!(rest.as_bytes()[end - 1], b'.' | b',' | b';')
         || (end > 0 && rest.as_bytes()[end - 1] == b')' && !rest[..end].contains('('))
     {
         end -= 1;
     }
-    let url = &rest[..end];
-    let title = format!("{} {}", &line[..start], &rest[end..]);
+    Some((start, start + end))
+}
+
+/// An attachment line as title and web address: "Verslag BBO https://example.nl/v.pdf" or the
+/// address alone. Only http and https addresses become links.
+pub fn attachment_link(line: &str) -> (String, Option<String>) {
+    let Some((start, end)) = find_url(line) else {
+        return (line.trim().to_owned(), None);
+    };
+    let url = &line[start..end];
+    let title = format!("{} {}", &line[..start], &line[end..]);
     let title = title.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '-' | '–' | ':' | '|' | '(' | ')')
     });
     let title = if title.is_empty() { url } else { title };
     (title.to_owned(), Some(url.to_owned()))
+}
+
+/// A text in parts, each plain text or a web address (http, https) to show as a link.
+pub fn text_with_links(text: &str) -> Vec<(String, bool)> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while let Some((start, end)) = find_url(rest) {
+        if start > 0 {
+            parts.push((rest[..start].to_owned(), false));
+        }
+        parts.push((rest[start..end].to_owned(), true));
+        rest = &rest[end..];
+    }
+    if !rest.is_empty() {
+        parts.push((rest.to_owned(), false));
+    }
+    parts
 }
 
 /// The form for a new agenda item.
@@ -564,6 +592,7 @@ async fn meeting_view(
                         owner: o.owner.clone().unwrap_or_default(),
                         due: o.due_on.as_deref().map(date_nl).unwrap_or_default(),
                         action: action.map(|a| (a.id, a.status().label(), a.is_overdue(today))),
+                        parts: text_with_links(&o.text),
                         text: o.text,
                         decided,
                     }
@@ -1131,7 +1160,7 @@ async fn add_outcome(
 
 #[cfg(test)]
 mod tests {
-    use super::attachment_link;
+    use super::{attachment_link, text_with_links};
 
     #[test]
     fn an_attachment_line_with_a_web_address_becomes_a_link() {
@@ -1157,6 +1186,19 @@ mod tests {
             )
         );
         assert_eq!(attachment_link("Manifest"), ("Manifest".to_owned(), None));
+        assert_eq!(
+            text_with_links("Zie https://voorbeeld.nl/a. En http://b.nl"),
+            vec![
+                ("Zie ".to_owned(), false),
+                ("https://voorbeeld.nl/a".to_owned(), true),
+                (". En ".to_owned(), false),
+                ("http://b.nl".to_owned(), true),
+            ]
+        );
+        assert_eq!(
+            text_with_links("Geen adres."),
+            vec![("Geen adres.".to_owned(), false)]
+        );
         assert_eq!(
             attachment_link("javascript:alert(1)"),
             ("javascript:alert(1)".to_owned(), None)
