@@ -115,6 +115,7 @@ const RULES: &[(&str, &str, Who)] = &[
     ("POST", "/vergaderingen/{id}/bewerken", Who::Admins),
     ("POST", "/vergaderingen/{id}/agendapunten", Who::Admins),
     ("POST", "/vergaderingen/{id}/aanwezigen", Who::Admins),
+    ("POST", "/vergaderingen/{id}/annuleren", Who::Admins),
     // A trekker records outcomes of items about plans their organisations lead; item 9 of the
     // demo's BBO is about no plan.
     ("POST", "/vergaderingen/{id}/uitkomsten", Who::Admins),
@@ -778,6 +779,19 @@ impl Fixture {
                     .post_form(
                         &path,
                         [("version", version.as_str()), ("title", "Rondvraag")],
+                    )
+                    .await
+            }
+            (_, "/vergaderingen/{id}/annuleren") => {
+                let version = self.meeting_version().await;
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("version", version.as_str()),
+                            ("action", "afgelast"),
+                            ("cancel_reason", "Te weinig agendapunten"),
+                        ],
                     )
                     .await
             }

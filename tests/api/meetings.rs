@@ -748,3 +748,99 @@ async fn a_beheerder_records_who_attended_by_organisation_and_role() {
         .json();
     assert_eq!(json["attendance"].as_array().unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn a_called_off_meeting_stays_with_its_reason_and_is_cancelled_in_the_calendar() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let next = "bbo-zou-2025-12-18";
+    let version = || async {
+        app.store
+            .meeting(next)
+            .await
+            .unwrap()
+            .unwrap()
+            .version
+            .to_string()
+    };
+    // Without a reason nothing changes.
+    let before = app.snapshot().await;
+    let refused = admin
+        .post_form(
+            &format!("/vergaderingen/{next}/annuleren"),
+            [
+                ("version", version().await.as_str()),
+                ("action", "afgelast"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("href=\"#veld-annuleer-cancel_reason\"")
+    );
+    assert_eq!(app.snapshot().await, before);
+
+    let cancelled = admin
+        .post_form(
+            &format!("/vergaderingen/{next}/annuleren"),
+            [
+                ("version", version().await.as_str()),
+                ("action", "afgelast"),
+                ("cancel_reason", "Te weinig agendapunten"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        cancelled.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        cancelled.body
+    );
+    let visitor = app.anonymous();
+    let page = visitor.get(&format!("/vergaderingen/{next}")).await;
+    assert!(page.text(".rm-alert").contains("Te weinig agendapunten"));
+    let body = visitor.get(&format!("/overleggen/{BBO}")).await;
+    assert!(body.text("main").contains("Geannuleerd"));
+    let feed = visitor
+        .get(&format!("/overleggen/{BBO}/vergaderingen.ics"))
+        .await
+        .body;
+    let event = feed
+        .split("BEGIN:VEVENT")
+        .find(|e| e.contains(&format!("UID:{next}@regiomonitor")))
+        .unwrap();
+    assert!(event.contains("STATUS:CANCELLED"), "{event}");
+    let ori = visitor
+        .get("/api/v1/openraadsinformatie?overleg=bbo-zou")
+        .await
+        .json();
+    let v = ori["vergaderingen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == next)
+        .unwrap();
+    assert_eq!(v["status"], "geannuleerd");
+
+    // It goes ahead after all: the calendar says so again, the agenda stayed.
+    let back = admin
+        .post_form(
+            &format!("/vergaderingen/{next}/annuleren"),
+            [
+                ("version", version().await.as_str()),
+                ("action", "gaat-door"),
+            ],
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    let feed = visitor
+        .get(&format!("/overleggen/{BBO}/vergaderingen.ics"))
+        .await
+        .body;
+    assert!(!feed.contains("STATUS:CANCELLED"));
+    let meeting = app.store.meeting(next).await.unwrap().unwrap();
+    assert!(!meeting.is_cancelled());
+    assert!(meeting.cancel_reason.is_none());
+}

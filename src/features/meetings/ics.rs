@@ -84,12 +84,17 @@ pub fn calendar(body_name: &str, meetings: &[MeetingRow], stamp: jiff::Timestamp
         line(
             &mut out,
             "DESCRIPTION",
-            &text(&format!("{}.", status.label())),
+            &text(&match &m.cancel_reason {
+                Some(reason) if m.is_cancelled() => format!("Geannuleerd: {reason}."),
+                _ => format!("{}.", status.label()),
+            }),
         );
         line(
             &mut out,
             "STATUS",
-            if status == MeetingStatus::DraftAgenda {
+            if m.is_cancelled() {
+                "CANCELLED"
+            } else if status == MeetingStatus::DraftAgenda {
                 "TENTATIVE"
             } else {
                 "CONFIRMED"
@@ -150,6 +155,8 @@ mod tests {
             status: "agenda-vastgesteld".into(),
             status_assumption: None,
             source_id: None,
+            cancelled: 0,
+            cancel_reason: None,
             version: 3,
         }
     }

@@ -20,6 +20,7 @@ record_fields! {
         Place = "place" => "Plaats" as Line,
         Chair = "chair" => "Voorzitter" as Name,
         Attendance = "attendance" => "Aanwezig" as Name,
+        Cancelled = "cancelled" => "Geannuleerd" as Note,
         Status = "status" => "Stand",
         AgendaItem = "agenda_item" => "Agendapunt" as Name,
         Presenter = "presenter" => "Inbreng door" as Name,
@@ -50,10 +51,17 @@ pub struct MeetingRow {
     pub status: String,
     pub status_assumption: Option<String>,
     pub source_id: Option<String>,
+    /// 1 when the meeting is called off (geannuleerd), with the reason.
+    pub cancelled: i64,
+    pub cancel_reason: Option<String>,
     pub version: i64,
 }
 
 impl MeetingRow {
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled != 0
+    }
+
     pub fn status(&self) -> MeetingStatus {
         MeetingStatus::parse(&self.status).unwrap_or(MeetingStatus::DraftAgenda)
     }

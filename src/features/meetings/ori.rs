@@ -108,7 +108,9 @@ impl Export {
         // a verslag says neither, so the status is left out and the day stays the planned one.
         let held = m.status().outcomes_are_public()
             || m.status() == crate::domain::MeetingStatus::DraftMinutes;
-        let status = if held {
+        let status = if m.is_cancelled() {
+            Some("geannuleerd")
+        } else if held {
             Some("gehouden")
         } else if m.day().is_none_or(|d| d >= today) {
             Some("gepland")

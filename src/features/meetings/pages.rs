@@ -40,6 +40,7 @@ pub fn routes() -> Routes {
         .post("/vergaderingen/{id}/bewerken", edit)
         .post("/vergaderingen/{id}/agendapunten", add_item)
         .post("/vergaderingen/{id}/aanwezigen", add_attendance)
+        .post("/vergaderingen/{id}/annuleren", cancel)
         .post("/vergaderingen/{id}/uitkomsten", add_outcome)
 }
 
@@ -52,6 +53,7 @@ fn meeting_input(f: MeetingField) -> &'static str {
         MeetingField::Place => "place",
         MeetingField::Chair => "chair",
         MeetingField::Attendance => "organisation",
+        MeetingField::Cancelled => "cancel_reason",
         MeetingField::Record | MeetingField::Status => "status",
         MeetingField::AgendaItem => "title",
         MeetingField::Presenter => "organisation",
@@ -92,7 +94,11 @@ impl MeetingLine {
             day: date_nl(&m.starts_on),
             time: time_span(m),
             place: m.place.clone().unwrap_or_default(),
-            status: m.status().label(),
+            status: if m.is_cancelled() {
+                "Geannuleerd"
+            } else {
+                m.status().label()
+            },
         }
     }
 }
@@ -417,6 +423,8 @@ pub struct OutcomeForm {
 struct Posted {
     edit: Option<MeetingForm>,
     edit_errors: FormErrors,
+    cancel_reason: String,
+    cancel_errors: FormErrors,
     present: AttendanceForm,
     present_errors: FormErrors,
     item: ItemForm,
@@ -447,6 +455,8 @@ pub struct MeetingPage {
     pub item_errors: FormErrors,
     pub present: AttendanceForm,
     pub present_errors: FormErrors,
+    pub cancel_reason: String,
+    pub cancel_errors: FormErrors,
     pub outcome: OutcomeForm,
     pub outcome_errors: FormErrors,
     pub statuses: Vec<Choice>,
@@ -761,6 +771,8 @@ async fn meeting_view(
             present
         },
         present_errors: posted.present_errors,
+        cancel_reason: posted.cancel_reason,
+        cancel_errors: posted.cancel_errors,
         outcome,
         outcome_errors: posted.outcome_errors,
         statuses: Choice::all::<MeetingStatus>(),
@@ -929,6 +941,62 @@ async fn add_item(
     let posted = Posted {
         item: form,
         item_errors: errors,
+        ..Posted::default()
+    };
+    refused(&state, &viewer, &id, posted).await
+}
+
+/// The form that calls a meeting off (with a reason) or lets it go ahead again.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CancelForm {
+    pub version: String,
+    /// "afgelast" or "gaat-door"
+    pub action: String,
+    pub cancel_reason: String,
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    viewer.require_admin("een vergadering afgelasten")?;
+    let form: CancelForm = crate::web::forms::parse_form(&body);
+    let mut errors = FormErrors::new();
+    let version = form_version(&mut errors, &form.version, 1);
+    let reason = optional(&form.cancel_reason);
+    let calls_off = form.action != "gaat-door";
+    if calls_off && reason.is_none() {
+        errors.add(
+            "cancel_reason",
+            "Reden: schrijf waarom de vergadering niet doorgaat, bijvoorbeeld: te weinig agendapunten.",
+        );
+    }
+    if errors.is_empty() {
+        let saved = state
+            .store
+            .set_cancelled(
+                &viewer.actor(),
+                &id,
+                version,
+                if calls_off { reason.as_deref() } else { None },
+            )
+            .await;
+        match settle_at(saved, meeting_input, "cancel_reason")? {
+            Ok(_) => {
+                return Ok(flash::redirect(
+                    &format!("/vergaderingen/{id}"),
+                    Notice::Saved,
+                ));
+            }
+            Err(e) => errors = not_saved(e, "cancel_reason"),
+        }
+    }
+    let posted = Posted {
+        cancel_reason: form.cancel_reason,
+        cancel_errors: errors,
         ..Posted::default()
     };
     refused(&state, &viewer, &id, posted).await

@@ -13,7 +13,7 @@ use crate::store::write_path::{RecordKey, Value, Write};
 use crate::store::{Actor, Reason, Refusal, Store, StoreError, Subject};
 
 const MEETING_COLUMNS: &str = "id, body_id, starts_on, starts_at, ends_at, place, chair, status,
-    status_assumption, source_id, version";
+    status_assumption, source_id, cancelled, cancel_reason, version";
 
 pub(crate) fn meeting_key(id: &str) -> RecordKey<'_> {
     RecordKey::text("meetings", id)
@@ -478,7 +478,7 @@ impl Store {
         .await?;
         let next = one(
             "SELECT m.id, m.starts_on, b.name FROM meetings m JOIN bodies b ON b.id = m.body_id
-              WHERE b.kind = 'bbo' AND m.starts_on >= $1
+              WHERE b.kind = 'bbo' AND m.starts_on >= $1 AND m.cancelled = 0
               ORDER BY m.starts_on, m.id LIMIT 1",
         )
         .await?;
@@ -776,6 +776,47 @@ impl Store {
             &subject,
             Some(&meeting_values(&before, &name)),
             &meeting_values(fields, &name),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(version)
+    }
+
+    /// Calls a meeting off (afgelast) with the reason, or, with `None`, lets it go ahead again;
+    /// from the version the form showed. The meeting and all it holds stay.
+    pub async fn set_cancelled(
+        &self,
+        actor: &Actor,
+        meeting_id: &str,
+        expected_version: i64,
+        cancel_reason: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        check_text(MeetingField::Cancelled, cancel_reason)?;
+        let reason = Reason {
+            comment: cancel_reason.map(str::to_owned),
+            source: None,
+        };
+        let mut w = self.write(actor, &reason).await?;
+        let (version, row, name) = claim_meeting(&mut w, meeting_id, expected_version).await?;
+        sqlx::query("UPDATE meetings SET cancelled = $1, cancel_reason = $2 WHERE id = $3")
+            .bind(i64::from(cancel_reason.is_some()))
+            .bind(cancel_reason.map(str::to_owned))
+            .bind(meeting_id.to_owned())
+            .execute(w.conn())
+            .await?;
+        let words = |cancelled: bool| {
+            if cancelled {
+                "geannuleerd"
+            } else {
+                "gaat door"
+            }
+        };
+        let subject = meeting_subject(meeting_id, &name, &row.starts_on);
+        w.audit(
+            &subject,
+            MeetingField::Cancelled,
+            Some(words(row.is_cancelled())),
+            Some(words(cancel_reason.is_some())),
         )
         .await?;
         w.commit().await?;
