@@ -723,6 +723,29 @@ async fn a_beheerder_records_who_attended_by_organisation_and_role() {
             .contains("href=\"#veld-aanwezig-organisation\"")
     );
     assert_eq!(app.snapshot().await, before);
+    // An organisation and a description together are refused at the description; what was
+    // typed comes back.
+    let both = admin
+        .post_form(
+            &format!("/vergaderingen/{DEMO_MEETING}/aanwezigen"),
+            [
+                ("version", version().await.as_str()),
+                ("organisation", "unicum"),
+                ("description", "de huisartsen"),
+                ("role", "gastheer"),
+            ],
+        )
+        .await;
+    assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(both.body.contains("href=\"#veld-aanwezig-description\""));
+    let typed = both.form_values(&format!(
+        "form[action='/vergaderingen/{DEMO_MEETING}/aanwezigen']"
+    ));
+    assert!(
+        typed.contains(&("role".to_owned(), "gastheer".to_owned())),
+        "{typed:?}"
+    );
+    assert_eq!(app.snapshot().await, before);
     let added = admin
         .post_form(
             &format!("/vergaderingen/{DEMO_MEETING}/aanwezigen"),
@@ -801,6 +824,28 @@ async fn a_called_off_meeting_stays_with_its_reason_and_is_cancelled_in_the_cale
     let visitor = app.anonymous();
     let page = visitor.get(&format!("/vergaderingen/{next}")).await;
     assert!(page.text(".rm-alert").contains("Te weinig agendapunten"));
+    let trail = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE record_id = '{next}' AND field = 'cancelled'
+               AND new_value = 'geannuleerd: Te weinig agendapunten'"
+        ))
+        .await;
+    assert_eq!(trail, 1);
+    // The same again changes nothing and says so.
+    let before = app.snapshot().await;
+    let again = admin
+        .post_form(
+            &format!("/vergaderingen/{next}/annuleren"),
+            [
+                ("version", version().await.as_str()),
+                ("action", "afgelast"),
+                ("cancel_reason", "Te weinig agendapunten"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text("main").contains("al met deze reden geannuleerd"));
+    assert_eq!(app.snapshot().await, before);
     let body = visitor.get(&format!("/overleggen/{BBO}")).await;
     assert!(body.text("main").contains("Geannuleerd"));
     let feed = visitor

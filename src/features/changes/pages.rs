@@ -181,7 +181,7 @@ fn period(
     } else if !q.sinds.trim().is_empty() {
         let source = catalog.source(Some(q.sinds.trim())).ok_or_else(|| {
             WebError::BadRequest(format!(
-                "Sinds: er is geen bron of overleg \"{}\"; kies er een uit de lijst.",
+                "Sinds: er is geen bron of vergadering \"{}\"; kies er een uit de lijst.",
                 q.sinds.trim()
             ))
         })?;
@@ -190,7 +190,7 @@ fn period(
             .and_then(|s| crate::web::view::stored_date(&s.date).start())
             .ok_or_else(|| {
                 WebError::BadRequest(format!(
-                    "Sinds: de bron \"{}\" heeft geen bekende datum; kies een bron of overleg met een datum, of vul een begindatum in.",
+                    "Sinds: de bron \"{}\" heeft geen bekende datum; kies een bron of vergadering met een datum, of vul een begindatum in.",
                     source.title
                 ))
             })?;

@@ -85,7 +85,9 @@ pub fn calendar(body_name: &str, meetings: &[MeetingRow], stamp: jiff::Timestamp
             &mut out,
             "DESCRIPTION",
             &text(&match &m.cancel_reason {
-                Some(reason) if m.is_cancelled() => format!("Geannuleerd: {reason}."),
+                Some(reason) if m.is_cancelled() => {
+                    format!("Geannuleerd: {}.", reason.trim_end_matches('.'))
+                }
                 _ => format!("{}.", status.label()),
             }),
         );

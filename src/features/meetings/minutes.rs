@@ -70,7 +70,11 @@ pub fn minutes_data(page: &MeetingPage) -> Value {
         },
         "place": page.meeting.place.clone().unwrap_or_default(),
         "chair": page.meeting.chair.clone().unwrap_or_default(),
-        "status": page.status.label(),
+        "status": match (&page.meeting.cancel_reason, page.meeting.is_cancelled()) {
+            (Some(reason), true) => format!("Geannuleerd ({reason})"),
+            (None, true) => "Geannuleerd".to_owned(),
+            _ => page.status.label().to_owned(),
+        },
         "status_assumption": page.meeting.status_assumption.clone().unwrap_or_default(),
         "source": page.source.as_ref().map(|s| format!("{} ({})", s.title, s.date)).unwrap_or_default(),
         "attendance": page.attendance,

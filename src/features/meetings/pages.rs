@@ -53,6 +53,8 @@ fn meeting_input(f: MeetingField) -> &'static str {
         MeetingField::Place => "place",
         MeetingField::Chair => "chair",
         MeetingField::Attendance => "organisation",
+        MeetingField::AttendanceDescription => "description",
+        MeetingField::AttendanceRole => "role",
         MeetingField::Cancelled => "cancel_reason",
         MeetingField::Record | MeetingField::Status => "status",
         MeetingField::AgendaItem => "title",
@@ -1261,6 +1263,14 @@ mod tests {
                 ("https://voorbeeld.nl/a".to_owned(), true),
                 (". En ".to_owned(), false),
                 ("http://b.nl".to_owned(), true),
+            ]
+        );
+        assert_eq!(
+            text_with_links("é https://x.nl/ü."),
+            vec![
+                ("é ".to_owned(), false),
+                ("https://x.nl/ü".to_owned(), true),
+                (".".to_owned(), false),
             ]
         );
         assert_eq!(

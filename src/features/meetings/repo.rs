@@ -804,21 +804,25 @@ impl Store {
             .bind(meeting_id.to_owned())
             .execute(w.conn())
             .await?;
-        let words = |cancelled: bool| {
-            if cancelled {
-                "geannuleerd"
-            } else {
-                "gaat door"
-            }
+        let words = |reason: Option<&str>| match reason {
+            Some(r) => format!("geannuleerd: {r}"),
+            None => "gaat door".to_owned(),
         };
+        let old = words(row.cancel_reason.as_deref().filter(|_| row.is_cancelled()));
+        let new = words(cancel_reason);
+        if old == new {
+            return Err(StoreError::Refused(Refusal::of(
+                MeetingField::Cancelled,
+                if cancel_reason.is_some() {
+                    "Reden: de vergadering is al met deze reden geannuleerd."
+                } else {
+                    "De vergadering gaat al door; er is niets te wijzigen."
+                },
+            )));
+        }
         let subject = meeting_subject(meeting_id, &name, &row.starts_on);
-        w.audit(
-            &subject,
-            MeetingField::Cancelled,
-            Some(words(row.is_cancelled())),
-            Some(words(cancel_reason.is_some())),
-        )
-        .await?;
+        w.audit(&subject, MeetingField::Cancelled, Some(&old), Some(&new))
+            .await?;
         w.commit().await?;
         Ok(version)
     }
@@ -839,8 +843,17 @@ impl Store {
                 "Aanwezig: kies een organisatie, of beschrijf wie er was (bijvoorbeeld: de wethouders van de vijf gemeenten).",
             )));
         }
-        check_text(MeetingField::Attendance, fields.description.as_deref())?;
-        check_text(MeetingField::Attendance, fields.role.as_deref())?;
+        if fields.organisation_id.is_some() && fields.description.is_some() {
+            return Err(StoreError::Refused(Refusal::of(
+                MeetingField::AttendanceDescription,
+                "Of een omschrijving: kies een organisatie óf beschrijf wie er was, niet allebei.",
+            )));
+        }
+        check_text(
+            MeetingField::AttendanceDescription,
+            fields.description.as_deref(),
+        )?;
+        check_text(MeetingField::AttendanceRole, fields.role.as_deref())?;
         let mut w = self.write(actor, reason).await?;
         let (version, row, name) = claim_meeting(&mut w, meeting_id, expected_version).await?;
         let organisation = match &fields.organisation_id {
