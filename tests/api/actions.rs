@@ -595,3 +595,30 @@ async fn the_next_regiegroep_takes_up_its_open_escalations_and_the_quarterly_rep
     );
     assert_eq!(app.snapshot().await, before);
 }
+
+#[tokio::test]
+async fn the_demo_actiepunten_are_open_as_an_aanname_until_someone_says_otherwise() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let actions = app
+        .store
+        .actions_of_meeting("bbo-zou-2025-10-09")
+        .await
+        .unwrap();
+    assert_eq!(actions.len(), 2);
+    let address = format!("/acties/{}", actions[0].id);
+    let page = admin.get(&address).await;
+    let note = page.text("[role=note]:has(h2)");
+    assert!(
+        note.contains("Status") && note.contains("aangenomen"),
+        "{note}"
+    );
+    let mut fields = page.form_values(&format!("form[action='{address}/bewerken']"));
+    set_field(&mut fields, "status", "afgerond");
+    let saved = admin
+        .post_form(&format!("{address}/bewerken"), fields)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = admin.get(&address).await;
+    assert!(!page.text("main").contains("aangenomen"));
+}

@@ -511,6 +511,8 @@ pub struct ShowPage {
     pub escalate_reason: String,
     /// Someone saved in the meantime; the page says so and shows the stored values.
     pub conflict: bool,
+    /// The fields whose value is an aanname: (label, reason).
+    pub assumptions: Vec<(&'static str, String)>,
 }
 
 /// The action `id` as the viewer may see it, with where actions come from (read once per
@@ -676,6 +678,10 @@ async fn show_page(
         escalate_errors: FormErrors::new(),
         escalate_reason: String::new(),
         conflict: false,
+        assumptions: state
+            .store
+            .assumption_lines::<ActionField>(&action.id.to_string())
+            .await?,
         action,
     })
 }

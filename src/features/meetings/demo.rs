@@ -5,10 +5,14 @@ use serde::Deserialize;
 
 use super::model::{MeetingField, parse_time};
 use crate::domain::{MeetingStatus, OutcomeKind, parse_date};
+use crate::features::actions::model::ActionField;
 use crate::store::write_path::Value;
 use crate::store::{Actor, Reason, Refusal, Store, StoreError, Subject};
 
 const MEETINGS: &str = include_str!("../../../data/overleg/vergaderingen.toml");
+
+/// Why a demo actiepunt is "open": the verslag asks for it and says nothing of what followed.
+const ACTION_STATUS_ASSUMPTION: &str = "Het verslag vraagt om dit actiepunt en zegt niet of het is uitgevoerd; dat het nog open staat, is aangenomen.";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -224,8 +228,20 @@ impl Store {
                     stage: None,
                     withdraws: None,
                 };
-                super::repo::give_out_action(&mut w, &row, number, position, tekst, &fields)
-                    .await?;
+                let action =
+                    super::repo::give_out_action(&mut w, &row, number, position, tekst, &fields)
+                        .await?;
+                // The verslag gives the request, not whether it was done.
+                sqlx::query(
+                    "INSERT INTO assumptions (record_type, record_id, field, reason)
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(<ActionField as crate::store::RecordField>::RECORD)
+                .bind(action.to_string())
+                .bind(crate::store::RecordField::code(ActionField::Status))
+                .bind(ACTION_STATUS_ASSUMPTION)
+                .execute(w.conn())
+                .await?;
             }
             let subject = Subject {
                 record_id: m.id.clone(),
