@@ -306,6 +306,8 @@ pub fn national() -> Portfolio {
                 assumption: None,
             }],
             milestones: Vec::new(),
+            budgets: Vec::new(),
+            capacities: Vec::new(),
         });
     }
 

@@ -6,6 +6,7 @@
 mod area;
 mod codes;
 mod fact_date;
+mod finance;
 mod indicator;
 mod meeting;
 mod period;
@@ -18,6 +19,10 @@ pub use codes::{
     RolloutStatus, Stage,
 };
 pub use fact_date::{FactDate, Season};
+pub use finance::{
+    ApplicationState, CapacityAssessment, CapacityUnit, Cents, FundingKind, MAX_CENTS,
+    MilestoneStatus, months_in_year,
+};
 pub use indicator::{
     ActionStatus, AreaLevel, Assessment, Direction, EscalationLevel, Frequency, IndicatorKind,
     IndicatorStatus, Latest, MAX_VALUE, Measure, ObservationFit, Targets, assess, assess_kpi,

@@ -10,6 +10,7 @@ pub mod areas;
 pub mod bodies;
 pub mod changes;
 pub mod dashboard;
+pub mod finance;
 pub mod framework;
 pub mod indicators;
 pub mod meetings;
@@ -21,6 +22,7 @@ pub mod quarterly;
 pub mod rollouts;
 pub mod search;
 pub mod sources;
+pub mod werkagenda;
 
 use crate::web::Routes;
 

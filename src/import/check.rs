@@ -11,14 +11,15 @@ use super::{
     PlanFields, Portfolio, Problem, Problems, Rollout, Source, StageChange,
 };
 use crate::domain::{
-    AreaKind, EscalationLevel, FactDate, FrameworkKind, Gemeentecode, NetworkRole,
-    OrganisationKind, ParseError, Phase, PlanKind, RolloutStatus, Slug, Stage,
+    AreaKind, EscalationLevel, FactDate, FrameworkKind, FundingKind, Gemeentecode, MilestoneStatus,
+    NetworkRole, OrganisationKind, ParseError, Phase, PlanKind, RolloutStatus, Slug, Stage,
 };
 use crate::features::plans::model::PlanField;
 use crate::features::plans::texts::plan_texts;
 use crate::store::RecordField;
 
 mod indicators;
+mod money;
 mod texts;
 
 /// Where a record was found, for messages.
@@ -444,10 +445,15 @@ pub(super) fn check(files: &[(String, String)]) -> Result<Portfolio, Problems> {
         let id = c.slug(&at, &row.id);
         c.unique(&mut funding_seen, &at, &id);
         c.source(&at, row.bron.as_ref(), &source_ids);
+        let kind = row
+            .soort
+            .as_ref()
+            .and_then(|k| c.field(&at, "soort", FundingKind::parse(k)));
         funding_sources.push(FundingSource {
             id,
             name: row.naam.trim().to_owned(),
             description: trimmed(&row.omschrijving),
+            kind,
         });
     }
     let funding_ids: HashSet<String> = funding_sources.iter().map(|f| f.id.clone()).collect();
@@ -908,14 +914,43 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
             ok
         });
         let source_id = c.source(at, m.bron.as_ref(), cx.source_ids);
+        let status = match &m.status {
+            Some(s) => c
+                .field(at, &format!("{where_}, status"), MilestoneStatus::parse(s))
+                .unwrap_or(MilestoneStatus::Planned),
+            None => MilestoneStatus::Planned,
+        };
+        let status_date = match &m.status_datum {
+            Some(d) => c
+                .field(at, &format!("{where_}, status_datum"), FactDate::parse(d))
+                .unwrap_or(FactDate::Unknown),
+            None => FactDate::Unknown,
+        };
+        let status_source_id = match &m.status_bron {
+            Some(_) => c.source(at, m.status_bron.as_ref(), cx.source_ids),
+            None => source_id.clone(),
+        };
+        if m.titel.trim().is_empty() {
+            c.report(
+                at,
+                format!("{where_}, titel: een mijlpaal heeft een titel nodig"),
+            );
+        }
         milestones.push(Milestone {
             title: m.titel.trim().to_owned(),
             period,
             theme_id: theme_id.cloned(),
             note: trimmed(&m.toelichting),
             source_id,
+            status,
+            status_date,
+            status_source_id,
+            assumption: trimmed(&m.aanname),
         });
     }
+
+    let budgets = money::budgets(c, at, row, cx.funding_ids, cx.source_ids);
+    let capacities = money::capacities(c, at, row, cx.source_ids);
 
     if row.naam.trim().is_empty() {
         c.report(at, "veld naam: een plan heeft een naam nodig");
@@ -947,6 +982,8 @@ fn check_plan(c: &mut Checker, at: &At, row: &PlanRow, cx: &PlanContext<'_>) -> 
         rollouts,
         history,
         milestones,
+        budgets,
+        capacities,
     })
 }
 

@@ -87,6 +87,8 @@ pub struct FundingRow {
     pub naam: String,
     pub omschrijving: Option<String>,
     pub bron: Option<String>,
+    /// spuk, transformatiegelden, subsidie, regulier, gemeentelijk or overig.
+    pub soort: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -164,6 +166,10 @@ pub struct PlanRow {
     pub historie: Vec<StageRow>,
     #[serde(default)]
     pub mijlpaal: Vec<MilestoneRow>,
+    #[serde(default)]
+    pub budget: Vec<BudgetRow>,
+    #[serde(default)]
+    pub capaciteit: Vec<CapacityRow>,
 }
 });
 
@@ -205,6 +211,57 @@ pub struct MilestoneRow {
     pub periode: Option<String>,
     pub opgave: Option<String>,
     pub toelichting: Option<String>,
+    pub bron: Option<String>,
+    /// gepland (when left out), gehaald, verschoven or vervallen.
+    pub status: Option<String>,
+    /// When the status took effect; unknown when left out.
+    pub status_datum: Option<String>,
+    /// The source of the status, when another than the milestone's.
+    pub status_bron: Option<String>,
+    /// Why the period is a reasoned reading of the source, when it is one.
+    pub aanname: Option<String>,
+}
+
+/// Money for a plan from one financing source in one year (`[[plan.budget]]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetRow {
+    pub financieringsbron: String,
+    pub jaar: i64,
+    /// in-voorbereiding, aangevraagd, toegekend or afgewezen.
+    pub stand: Option<String>,
+    pub stand_datum: Option<String>,
+    pub aangevraagd: Option<AmountRow>,
+    pub toegekend: Option<AmountRow>,
+    pub besteed: Option<AmountRow>,
+    pub toelichting: Option<String>,
+    pub bron: Option<String>,
+    pub aanname: Option<String>,
+    /// Example amounts of a demo, never facts: shown as "voorbeeld".
+    #[serde(default)]
+    pub voorbeeld: bool,
+}
+
+/// An amount in euro with the date it took effect and its source.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmountRow {
+    pub bedrag: f64,
+    pub datum: Option<String>,
+    pub bron: Option<String>,
+}
+
+/// Personnel capacity as an indication for a plan in a year (`[[plan.capaciteit]]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityRow {
+    pub jaar: i64,
+    pub fte: Option<f64>,
+    pub uren: Option<f64>,
+    /// voldoende, krap or onvoldoende.
+    pub oordeel: Option<String>,
+    pub toelichting: Option<String>,
+    pub datum: Option<String>,
     pub bron: Option<String>,
 }
 

@@ -198,6 +198,7 @@ pub struct FundingSource {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
+    pub kind: Option<crate::domain::FundingKind>,
 }
 
 #[derive(Debug, Clone)]
@@ -250,6 +251,8 @@ pub struct Plan {
     pub rollouts: Vec<Rollout>,
     pub history: Vec<StageChange>,
     pub milestones: Vec<Milestone>,
+    pub budgets: Vec<crate::features::finance::model::BudgetFields>,
+    pub capacities: Vec<crate::features::finance::model::CapacityFields>,
 }
 
 #[derive(Debug, Clone)]
@@ -282,4 +285,9 @@ pub struct Milestone {
     pub theme_id: Option<String>,
     pub note: Option<String>,
     pub source_id: Option<String>,
+    pub status: crate::domain::MilestoneStatus,
+    /// When the status took effect ([`FactDate::Unknown`] when the file does not say).
+    pub status_date: FactDate,
+    pub status_source_id: Option<String>,
+    pub assumption: Option<String>,
 }

@@ -248,6 +248,7 @@ async fn insert_all(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Error>
                 ("id", t(&f.id)),
                 ("name", t(&f.name)),
                 ("description", ot(f.description.as_deref())),
+                ("kind", ot(f.kind.map(|k| k.code()))),
             ]
         }),
     )
@@ -508,10 +509,86 @@ async fn insert_plans(w: &mut Write<'_>, p: &Portfolio) -> Result<(), sqlx::Erro
                     ("theme_id", ot(m.theme_id.as_deref())),
                     ("note", ot(m.note.as_deref())),
                     ("source_id", ot(m.source_id.as_deref())),
+                    ("status", t(m.status.code())),
+                    (
+                        "status_date",
+                        V::Text(m.status_date.is_known().then(|| m.status_date.to_string())),
+                    ),
+                    ("status_source_id", ot(m.status_source_id.as_deref())),
+                    ("assumption", ot(m.assumption.as_deref())),
                 ]
             })
         }),
     )
     .await?;
+    // Each milestone's first step: the status the file gives, on its date. The store was
+    // empty, so every milestone is one of this import.
+    sqlx::query(
+        "INSERT INTO milestone_history (milestone_id, status, period, date, source_id, recorded_at)
+         SELECT id, status, period, COALESCE(status_date, 'onbekend'), status_source_id, $1
+           FROM milestones",
+    )
+    .bind(crate::store::now_text())
+    .execute(w.conn())
+    .await?;
+
+    let amount = |a: &crate::features::finance::model::Amount| {
+        [
+            V::Int(a.cents.map(|c| c.0)),
+            V::Text(a.date.map(|d| d.to_string())),
+            ot(a.source_id.as_deref()),
+        ]
+    };
+    w.insert_rows(
+        "budgets",
+        p.plans.iter().flat_map(|plan| {
+            plan.budgets.iter().map(move |b| {
+                let [rc, rd, rs] = amount(&b.requested);
+                let [gc, gd, gs] = amount(&b.granted);
+                let [sc, sd, ss] = amount(&b.spent);
+                [
+                    ("plan_id", t(&plan.id)),
+                    ("funding_source_id", t(&b.funding_source_id)),
+                    ("year", i(i64::from(b.year))),
+                    ("state", ot(b.state.map(|s| s.code()))),
+                    ("state_date", V::Text(b.state_date.map(|d| d.to_string()))),
+                    ("requested_cents", rc),
+                    ("requested_date", rd),
+                    ("requested_source_id", rs),
+                    ("granted_cents", gc),
+                    ("granted_date", gd),
+                    ("granted_source_id", gs),
+                    ("spent_cents", sc),
+                    ("spent_date", sd),
+                    ("spent_source_id", ss),
+                    ("note", ot(b.note.as_deref())),
+                    ("source_id", ot(b.source_id.as_deref())),
+                    ("assumption", ot(b.assumption.as_deref())),
+                    ("is_example", i(i64::from(b.is_example))),
+                ]
+            })
+        }),
+    )
+    .await?;
+    // Capacities are few (one per plan and year at most) and hold a fraction: one statement
+    // each.
+    for plan in &p.plans {
+        for c in &plan.capacities {
+            sqlx::query(
+                "INSERT INTO capacities (plan_id, year, amount, unit, assessment, note, date, source_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(plan.id.clone())
+            .bind(i64::from(c.year))
+            .bind(c.amount.map(|(v, _)| v))
+            .bind(c.amount.map(|(_, u)| u.code()))
+            .bind(c.assessment.map(|a| a.code()))
+            .bind(c.note.clone())
+            .bind(c.date.map(|d| d.to_string()))
+            .bind(c.source_id.clone())
+            .execute(w.conn())
+            .await?;
+        }
+    }
     Ok(())
 }

@@ -75,6 +75,9 @@ pub fn field_label(record_type: &str, code: &str) -> Option<&'static str> {
         .or_else(|| of::<RoundField>(record_type, code))
         .or_else(|| of::<UpdateField>(record_type, code))
         .or_else(|| of::<crate::features::meetings::model::MeetingField>(record_type, code))
+        .or_else(|| of::<crate::features::werkagenda::model::MilestoneField>(record_type, code))
+        .or_else(|| of::<crate::features::finance::model::BudgetField>(record_type, code))
+        .or_else(|| of::<crate::features::finance::model::CapacityField>(record_type, code))
         .flatten()
 }
 
@@ -111,6 +114,9 @@ mod tests {
         check::<ActionField>();
         check::<UserField>();
         check::<TokenField>();
+        check::<crate::features::werkagenda::model::MilestoneField>();
+        check::<crate::features::finance::model::BudgetField>();
+        check::<crate::features::finance::model::CapacityField>();
     }
 
     #[test]

@@ -149,6 +149,16 @@ pub struct FundingSourceRow {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
+    /// spuk, transformatiegelden, subsidie, regulier, gemeentelijk, overig; null when not given
+    pub kind: Option<String>,
+}
+
+impl FundingSourceRow {
+    pub fn kind(&self) -> Option<crate::domain::FundingKind> {
+        self.kind
+            .as_deref()
+            .and_then(|k| crate::domain::FundingKind::parse(k).ok())
+    }
 }
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
@@ -245,6 +255,7 @@ pub struct PlanAreaRow {
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct MilestoneRow {
+    pub id: i64,
     #[serde(skip)]
     pub plan_id: String,
     pub title: String,
@@ -254,7 +265,33 @@ pub struct MilestoneRow {
     pub theme_id: Option<String>,
     pub note: Option<String>,
     pub source_id: Option<String>,
+    /// gepland, gehaald, verschoven or vervallen
+    pub status: String,
+    /// When the status took effect (domain::FactDate's written form); null when unknown
+    pub status_date: Option<String>,
+    pub status_source_id: Option<String>,
+    /// The reason, when the period is an aanname
+    pub assumption: Option<String>,
+    pub version: i64,
 }
+
+impl MilestoneRow {
+    pub fn period(&self) -> crate::domain::FactDate {
+        self.period.as_deref().map_or(
+            crate::domain::FactDate::Unknown,
+            crate::domain::FactDate::from_stored,
+        )
+    }
+
+    pub fn status(&self) -> crate::domain::MilestoneStatus {
+        crate::domain::MilestoneStatus::parse(&self.status)
+            .unwrap_or(crate::domain::MilestoneStatus::Planned)
+    }
+}
+
+/// The columns of [`MilestoneRow`], with `x.` for the milestones table.
+pub const MILESTONE_COLUMNS: &str = "x.id, x.plan_id, x.title, x.period, x.theme_id, x.note,
+    x.source_id, x.status, x.status_date, x.status_source_id, x.assumption, x.version";
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct ExternalLinkRow {
@@ -309,6 +346,10 @@ pub struct PlanDetail {
     pub history: Vec<StageChangeRow>,
     pub rollout_history: Vec<RolloutChangeRow>,
     pub milestones: Vec<MilestoneRow>,
+    /// Money per financing source and year (euro cents), as far as known.
+    pub budgets: Vec<crate::features::finance::model::BudgetRow>,
+    /// Personnel capacity per year, as an indication.
+    pub capacities: Vec<crate::features::finance::model::CapacityRow>,
     /// The fields whose value is an aanname (a reasoned choice no source states), by field
     /// code (`principles`, `is_new`, `leads`, `about`, ...), with the reason.
     pub assumptions: BTreeMap<String, String>,

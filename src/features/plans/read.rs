@@ -8,10 +8,12 @@ use sqlx::FromRow;
 use sqlx::any::AnyRow;
 
 use super::model::{
-    AssumptionRow, ExternalLinkRow, FundingSourceRow, MilestoneRow, PlanAreaRow, PlanDetail,
-    PlanFilter, PlanFundingRow, PlanLinkRow, PlanOrganisationRow, PlanRow, StageChangeRow,
+    AssumptionRow, ExternalLinkRow, FundingSourceRow, MILESTONE_COLUMNS, MilestoneRow, PlanAreaRow,
+    PlanDetail, PlanFilter, PlanFundingRow, PlanLinkRow, PlanOrganisationRow, PlanRow,
+    StageChangeRow,
 };
 use crate::domain::FactDate;
+use crate::features::finance::model::{BudgetRow, CapacityRow};
 use crate::features::rollouts::model::{RolloutChangeRow, RolloutRow};
 use crate::store::{Store, StoreError};
 
@@ -103,7 +105,7 @@ fn by_plan<T>(rows: Vec<T>, plan_id: impl Fn(&T) -> &str) -> HashMap<String, Vec
 impl Store {
     pub async fn funding_sources(&self) -> Result<Vec<FundingSourceRow>, StoreError> {
         Ok(
-            sqlx::query_as("SELECT id, name, description FROM funding_sources ORDER BY name")
+            sqlx::query_as("SELECT id, name, description, kind FROM funding_sources ORDER BY name")
                 .fetch_all(&self.pool)
                 .await?,
         )
@@ -361,8 +363,28 @@ impl Store {
         let rollout_history = self.rollout_steps(filter).await?;
         let milestones: Vec<MilestoneRow> = self
             .related(
-                "SELECT x.plan_id, x.title, x.period, x.theme_id, x.note, x.source_id FROM milestones x",
+                &format!("SELECT {MILESTONE_COLUMNS} FROM milestones x"),
                 "ORDER BY CASE WHEN x.period_start IS NULL THEN 1 ELSE 0 END, x.period_start, x.id",
+                filter,
+            )
+            .await?;
+        let budgets: Vec<BudgetRow> = self
+            .related(
+                &format!(
+                    "SELECT {} FROM budgets x",
+                    crate::features::finance::model::BUDGET_COLUMNS
+                ),
+                "ORDER BY x.year, x.funding_source_id",
+                filter,
+            )
+            .await?;
+        let capacities: Vec<CapacityRow> = self
+            .related(
+                &format!(
+                    "SELECT {} FROM capacities x",
+                    crate::features::finance::model::CAPACITY_COLUMNS
+                ),
+                "ORDER BY x.year",
                 filter,
             )
             .await?;
@@ -384,6 +406,8 @@ impl Store {
         let mut history = by_plan(history, |r| &r.plan_id);
         let mut rollout_history = by_plan(rollout_history, |r| &r.plan_id);
         let mut milestones = by_plan(milestones, |r| &r.plan_id);
+        let mut budgets = by_plan(budgets, |r| &r.plan_id);
+        let mut capacities = by_plan(capacities, |r| &r.plan_id);
         let mut assumptions = by_plan(assumptions, |r| &r.record_id);
         Ok(plans
             .into_iter()
@@ -414,6 +438,8 @@ impl Store {
                     history: history.remove(id).unwrap_or_default(),
                     rollout_history: rollout_history.remove(id).unwrap_or_default(),
                     milestones: milestones.remove(id).unwrap_or_default(),
+                    budgets: budgets.remove(id).unwrap_or_default(),
+                    capacities: capacities.remove(id).unwrap_or_default(),
                     assumptions: assumptions
                         .remove(id)
                         .unwrap_or_default()
