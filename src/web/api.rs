@@ -45,7 +45,10 @@ pub fn routes() -> Routes {
         crate::features::meetings::api::meetings,
         crate::features::meetings::api::meeting,
         crate::features::meetings::decisions::api_list,
-        crate::features::meetings::ori::export
+        crate::features::meetings::ori::export,
+        crate::features::werkagenda::api::milestones,
+        crate::features::finance::api::budgets,
+        crate::features::finance::api::totals
     ),
     components(schemas(ApiErrorBody)),
     modifiers(&TokenSecurity)

@@ -136,6 +136,9 @@ impl Links {
 pub enum Cell {
     Text(String),
     Number(f64),
+    /// An amount in euro cents: a number in euro with the euro format in the workbook,
+    /// `1250,50` in the CSV file.
+    Euro(i64),
     /// A day: a real date in the workbook, `YYYY-MM-DD` in the CSV file.
     Date(Date),
     Empty,
@@ -211,6 +214,7 @@ impl Cell {
             Self::Text(t) if t.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{t}"),
             Self::Text(t) => t.clone(),
             Self::Number(v) => number_nl(*v),
+            Self::Euro(c) => euro_nl(*c),
             Self::Date(d) => d.to_string(),
             Self::Empty => String::new(),
         }
@@ -221,9 +225,19 @@ impl Cell {
         match self {
             Self::Text(t) => t.lines().map(|l| l.chars().count()).max().unwrap_or(0),
             Self::Number(v) => number_nl(*v).len(),
+            Self::Euro(c) => euro_nl(*c).len() + 4,
             Self::Date(_) => 10,
             Self::Empty => 0,
         }
+    }
+}
+
+/// Euro cents as a CSV amount: `1250,50`, `1000`.
+fn euro_nl(cents: i64) -> String {
+    if cents % 100 == 0 {
+        (cents / 100).to_string()
+    } else {
+        format!("{},{:02}", cents / 100, (cents % 100).abs())
     }
 }
 
@@ -415,6 +429,7 @@ enum WorkbookError {
 struct Formats {
     header: rust_xlsxwriter::Format,
     date: rust_xlsxwriter::Format,
+    euro: rust_xlsxwriter::Format,
 }
 
 /// One worksheet being written: its rows so far and each column's widest cell.
@@ -465,6 +480,11 @@ impl Sheet {
                 }
                 Cell::Number(v) if v.is_finite() => {
                     self.sheet.write_number(r, col, *v)?;
+                }
+                Cell::Euro(c) => {
+                    let euros = crate::domain::Cents(*c).euros();
+                    self.sheet
+                        .write_number_with_format(r, col, euros, &formats.euro)?;
                 }
                 Cell::Date(d) => match excel_date(*d) {
                     Some(date) => {
@@ -521,6 +541,7 @@ fn write_workbook(
     let formats = Formats {
         header: rust_xlsxwriter::Format::new().set_bold(),
         date: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd"),
+        euro: rust_xlsxwriter::Format::new().set_num_format("€ #,##0.00"),
     };
     let mut sheets = 1;
     let mut sheet = Sheet::start(&mut workbook, table, sheets, &formats)?;

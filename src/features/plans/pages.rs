@@ -227,7 +227,29 @@ pub struct HistoryLine {
     pub late: bool,
 }
 
+pub struct BudgetLineView {
+    pub id: i64,
+    pub year: i64,
+    pub source: String,
+    pub state: String,
+    pub requested: String,
+    pub granted: String,
+    pub spent: String,
+    pub is_example: bool,
+    pub assumption: Option<String>,
+}
+
+pub struct CapacityLineView {
+    pub year: i64,
+    pub text: String,
+    pub note: Option<String>,
+}
+
 pub struct MilestoneLine {
+    pub id: i64,
+    pub status: String,
+    pub status_symbol: &'static str,
+    pub assumption: Option<String>,
     pub period: String,
     pub title: String,
     pub theme: Option<String>,
@@ -265,6 +287,11 @@ pub struct ShowPage {
     pub rollouts: Vec<RolloutLine>,
     pub history: Vec<HistoryLine>,
     pub milestones: Vec<MilestoneLine>,
+    /// Budget lines by year (newest first) and the capacity per year.
+    pub budgets: Vec<BudgetLineView>,
+    pub capacities: Vec<CapacityLineView>,
+    /// The year a new capacity is given for (this year).
+    pub this_year: i16,
     pub links: Vec<(String, String)>,
     pub source: Option<SourceView>,
     /// The viewer may edit this plan and its rollout.
@@ -542,6 +569,10 @@ fn show_page(
         .milestones
         .iter()
         .map(|m| MilestoneLine {
+            id: m.id,
+            status: m.status().label().to_owned(),
+            status_symbol: m.status().symbol(),
+            assumption: m.assumption.clone(),
             period: m.period.as_deref().map_or_else(
                 || "Periode niet vermeld".to_owned(),
                 |p| FactDate::parse(p).map_or_else(|_| p.to_owned(), FactDate::label_nl),
@@ -604,6 +635,64 @@ fn show_page(
         rollouts,
         history,
         milestones,
+        budgets: {
+            let mut lines: Vec<BudgetLineView> = d
+                .budgets
+                .iter()
+                .map(|b| {
+                    let amount = |c: Option<i64>| {
+                        c.map_or_else(
+                            || "onbekend".to_owned(),
+                            |c| crate::domain::Cents(c).label_nl(),
+                        )
+                    };
+                    BudgetLineView {
+                        id: b.id,
+                        year: b.year,
+                        source: funding_sources
+                            .iter()
+                            .find(|f| f.id == b.funding_source_id)
+                            .map_or_else(|| b.funding_source_id.clone(), |f| f.name.clone()),
+                        state: b.state().map_or_else(
+                            || "stand onbekend".to_owned(),
+                            |s| s.label().to_lowercase(),
+                        ),
+                        requested: amount(b.requested_cents),
+                        granted: amount(b.granted_cents),
+                        spent: amount(b.spent_cents),
+                        is_example: b.is_example != 0,
+                        assumption: b.assumption.clone(),
+                    }
+                })
+                .collect();
+            lines.sort_by(|a, b| b.year.cmp(&a.year).then(a.source.cmp(&b.source)));
+            lines
+        },
+        capacities: d
+            .capacities
+            .iter()
+            .rev()
+            .map(|c| {
+                let f = c.fields();
+                let mut parts = Vec::new();
+                if let Some(a) = f.assessment {
+                    parts.push(a.label().to_owned());
+                }
+                if let Some((v, u)) = f.amount {
+                    parts.push(crate::features::finance::model::capacity_label(v, u));
+                }
+                CapacityLineView {
+                    year: c.year,
+                    text: if parts.is_empty() {
+                        "geen indicatie".to_owned()
+                    } else {
+                        parts.join(", ")
+                    },
+                    note: c.note.clone(),
+                }
+            })
+            .collect(),
+        this_year: crate::features::indicators::today().year(),
         links: d
             .links
             .iter()
