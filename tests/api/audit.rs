@@ -53,7 +53,10 @@ async fn saving_the_plan_form_unchanged_writes_no_field_entries() {
         .expect("plan")
         .expect("plan");
     assert_eq!(stored.fields.leads, vec!["unicum".to_owned()]);
-    assert_eq!(stored.fields.funding, vec!["zonmw".to_owned()]);
+    assert_eq!(
+        stored.fields.funding,
+        vec!["o-en-i".to_owned(), "zonmw".to_owned()]
+    );
     assert_eq!(stored.fields.links.len(), 1);
 }
 

@@ -119,7 +119,19 @@ const RULES: &[(&str, &str, Who)] = &[
     // A trekker records outcomes of items about plans their organisations lead; item 9 of the
     // demo's BBO is about no plan.
     ("POST", "/vergaderingen/{id}/uitkomsten", Who::Admins),
+    // The werkagenda and money: the same rules as the plan.
+    ("GET", "/plannen/{id}/mijlpalen/nieuw", Who::PlanEditors),
+    ("POST", "/plannen/{id}/mijlpalen", Who::PlanEditors),
+    ("POST", "/mijlpalen/{id}/bewerken", Who::PlanEditors),
+    ("GET", "/plannen/{id}/budgetten/nieuw", Who::PlanEditors),
+    ("POST", "/plannen/{id}/budgetten", Who::PlanEditors),
+    ("POST", "/budgetten/{id}/bewerken", Who::PlanEditors),
+    ("GET", "/plannen/{id}/capaciteit/{jaar}", Who::PlanEditors),
+    ("POST", "/plannen/{id}/capaciteit/{jaar}", Who::PlanEditors),
 ];
+
+/// The year of the matrix's capacity form.
+const CAPACITY_YEAR: &str = "2027";
 
 /// The demo's open round, which covers PLAN.
 const ROUND: &str = "2025-Q4";
@@ -136,6 +148,7 @@ fn guarded(method: &Method, path: &str) -> bool {
         || path.ends_with("/bewerken")
         || path.ends_with("/nieuw")
         || path.ends_with("/uitrol/{gemeente}")
+        || path.ends_with("/capaciteit/{jaar}")
         || path.starts_with("/beheer/")
         || path == "/account"
 }
@@ -188,6 +201,9 @@ struct Fixture {
     target: i64,
     /// A follow-up action of [`KPI`].
     action: i64,
+    /// A milestone and a budget line of PLAN.
+    milestone: i64,
+    budget: i64,
 }
 
 async fn fixture() -> Fixture {
@@ -247,11 +263,27 @@ async fn fixture() -> Fixture {
             .expect("token");
         tokens.push((persona, id, secret));
     }
+    let detail = app
+        .store
+        .plan_details(&regiomonitor::features::plans::model::PlanFilter {
+            plan: Some(PLAN.to_owned()),
+            ..Default::default()
+        })
+        .await
+        .expect("plan")
+        .pop()
+        .expect("plan");
     Fixture {
         app,
         tokens,
         target,
         action,
+        milestone: detail
+            .milestones
+            .first()
+            .expect("a milestone of the plan")
+            .id,
+        budget: detail.budgets.first().expect("a budget of the plan").id,
     }
 }
 
@@ -291,6 +323,10 @@ impl Fixture {
             KPI.to_owned()
         } else if pattern.starts_with("/acties/") {
             self.action.to_string()
+        } else if pattern.starts_with("/mijlpalen/") {
+            self.milestone.to_string()
+        } else if pattern.starts_with("/budgetten/") {
+            self.budget.to_string()
         } else if pattern.starts_with("/overleggen/") {
             "bbo-zou".to_owned()
         } else if pattern.starts_with("/vergaderingen/") {
@@ -307,6 +343,7 @@ impl Fixture {
             .replace("{id}", &id)
             .replace("{gemeente}", GEMEENTE)
             .replace("{code}", GEMEENTE)
+            .replace("{jaar}", CAPACITY_YEAR)
     }
 
     /// The edit form at `path` as the beheerder sees it (with its version), with `field`
@@ -633,6 +670,76 @@ impl Fixture {
                             ("owner", "trekker MTVP"),
                             ("deadline", "2027-03-31"),
                             ("status", "bezig"),
+                        ],
+                    )
+                    .await
+            }
+            (_, "/plannen/{id}/mijlpalen") => {
+                let title = format!("Matrixmijlpaal {round}");
+                client
+                    .post_form(
+                        &path,
+                        [("title", title.as_str()), ("period", "najaar 2027")],
+                    )
+                    .await
+            }
+            (_, "/mijlpalen/{id}/bewerken") => {
+                // The form is on the milestone's page.
+                let fields = self
+                    .edited_form(
+                        path.trim_end_matches("/bewerken"),
+                        "note",
+                        &format!("Bijgewerkt in ronde {round}."),
+                    )
+                    .await;
+                client.post_form(&path, fields).await
+            }
+            (_, "/plannen/{id}/budgetten") => {
+                let year = (2030 + round).to_string();
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("funding_source", "spuk-iza"),
+                            ("year", year.as_str()),
+                            ("state", "aangevraagd"),
+                            ("requested", "125.000"),
+                        ],
+                    )
+                    .await
+            }
+            (_, "/budgetten/{id}/bewerken") => {
+                // The form is on the budget's page.
+                let fields = self
+                    .edited_form(
+                        path.trim_end_matches("/bewerken"),
+                        "note",
+                        &format!("Bijgewerkt in ronde {round}."),
+                    )
+                    .await;
+                client.post_form(&path, fields).await
+            }
+            ("POST", "/plannen/{id}/capaciteit/{jaar}") => {
+                let version = self
+                    .app
+                    .store
+                    .capacities()
+                    .await
+                    .expect("capacities")
+                    .into_iter()
+                    .find(|c| c.plan_id == PLAN && c.year.to_string() == CAPACITY_YEAR)
+                    .map_or(0, |c| c.version)
+                    .to_string();
+                let note = format!("Ronde {round}");
+                client
+                    .post_form(
+                        &path,
+                        [
+                            ("version", version.as_str()),
+                            ("amount", "1,5"),
+                            ("unit", "fte"),
+                            ("assessment", "krap"),
+                            ("note", note.as_str()),
                         ],
                     )
                     .await

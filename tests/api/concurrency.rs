@@ -85,12 +85,15 @@ const RACERS: usize = 32;
 
 /// Every table with a `version` column. A new versioned table fails
 /// [`every_versioned_table_has_a_race_test`] until a race test for it is added here.
-const RACED_TABLES: [&str; 12] = [
+const RACED_TABLES: [&str; 15] = [
     "actions",
     "areas",
+    "budgets",
+    "capacities",
     "framework_items",
     "indicators",
     "meetings",
+    "milestones",
     "observations",
     "organisations",
     "plan_updates",
@@ -528,6 +531,120 @@ async fn thirty_two_saves_of_one_action_version_store_exactly_one() {
         racers_in_trail(&app).await,
         ["racer 99".to_owned(), format!("racer {winner}")]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_two_saves_of_one_milestone_version_store_exactly_one() {
+    use regiomonitor::domain::{FactDate, MilestoneStatus};
+    use regiomonitor::features::werkagenda::model::MilestoneFields;
+    let app = TestApp::demo().await;
+    let fields = MilestoneFields {
+        title: "Mijlpaal".into(),
+        period: FactDate::parse("najaar 2027").unwrap(),
+        theme_id: None,
+        note: None,
+        source_id: None,
+        status: MilestoneStatus::Planned,
+        status_date: FactDate::Unknown,
+        status_source_id: None,
+    };
+    let id = app
+        .store
+        .create_milestone(&actor(99), &Reason::default(), PLAN, &fields)
+        .await
+        .unwrap();
+
+    let (winner, version) = race(|i| {
+        let (store, mut fields) = (app.store.clone(), fields.clone());
+        fields.title = format!("Mijlpaal {i}");
+        async move {
+            store
+                .update_milestone(&actor(i), &Reason::default(), id, 1, &fields)
+                .await
+        }
+    })
+    .await;
+
+    let now = app.store.milestone(id).await.unwrap().unwrap();
+    assert_eq!((now.version, version), (2, 2));
+    assert_eq!(now.title, format!("Mijlpaal {winner}"));
+    assert_eq!(
+        racers_in_trail(&app).await,
+        ["racer 99".to_owned(), format!("racer {winner}")]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_two_saves_of_one_budget_version_store_exactly_one() {
+    use regiomonitor::features::finance::model::{Amount, BudgetFields};
+    let app = TestApp::demo().await;
+    let fields = BudgetFields {
+        funding_source_id: "spuk-iza".into(),
+        year: 2027,
+        state: None,
+        state_date: None,
+        requested: Amount::default(),
+        granted: Amount::default(),
+        spent: Amount::default(),
+        note: None,
+        source_id: None,
+        assumption: None,
+        is_example: false,
+    };
+    let id = app
+        .store
+        .create_budget(&actor(99), &Reason::default(), PLAN, &fields)
+        .await
+        .unwrap();
+
+    let (winner, version) = race(|i| {
+        let (store, mut fields) = (app.store.clone(), fields.clone());
+        fields.note = Some(format!("Budget {i}"));
+        async move {
+            store
+                .update_budget(&actor(i), &Reason::default(), id, 1, &fields)
+                .await
+        }
+    })
+    .await;
+
+    let now = app.store.budget(id).await.unwrap().unwrap();
+    assert_eq!((now.version, version), (2, 2));
+    assert_eq!(now.note, Some(format!("Budget {winner}")));
+    assert_eq!(
+        racers_in_trail(&app).await,
+        ["racer 99".to_owned(), format!("racer {winner}")]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_two_first_capacities_of_one_plan_year_store_exactly_one() {
+    use regiomonitor::features::finance::model::CapacityFields;
+    let app = TestApp::demo().await;
+
+    let (winner, version) = race(|i| {
+        let store = app.store.clone();
+        let fields = CapacityFields {
+            year: 2027,
+            amount: None,
+            assessment: None,
+            note: Some(format!("Capaciteit {i}")),
+            date: None,
+            source_id: None,
+        };
+        async move {
+            store
+                .save_capacity(&actor(i), &Reason::default(), PLAN, 0, &fields)
+                .await
+        }
+    })
+    .await;
+
+    let now = app.store.capacities().await.unwrap();
+    assert_eq!(now.len(), 1);
+    assert_eq!((now[0].version, version), (1, 1));
+    assert_eq!(now[0].note, Some(format!("Capaciteit {winner}")));
+    assert_eq!(racers_in_trail(&app).await, [format!("racer {winner}")]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -40,3 +40,4 @@ mod refusals;
 mod rollout_facts;
 mod search;
 mod server;
+mod werkagenda;
