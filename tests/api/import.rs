@@ -289,8 +289,8 @@ async fn a_load_that_fails_halfway_in_the_database_is_rolled_back() {
     let app = TestApp::empty().await;
     // Without the milestones table, the first milestone insert fails after the areas and
     // the first plans have been written in the same transaction. (What a kwartaalupdate says
-    // about milestones refers to them, so it goes first.)
-    for table in ["update_milestones", "milestones"] {
+    // about milestones and their status steps refer to them, so they go first.)
+    for table in ["update_milestones", "milestone_history", "milestones"] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE {table}")))
             .execute(app.store.pool())
             .await
@@ -313,4 +313,63 @@ async fn a_load_that_fails_halfway_in_the_database_is_rolled_back() {
         .await
         .expect("count");
     assert_eq!((plans, areas), (0, 0));
+}
+
+#[test]
+fn every_problem_of_a_budget_capacity_and_milestone_status_is_reported_with_its_field() {
+    let bundle = Bundle::demo().with_file(
+        "extra.toml",
+        format!(
+            "{EXTRA_PLAN}
+[[plan.mijlpaal]]
+titel = \"Start\"
+periode = \"najaar 2026\"
+status = \"klaar\"
+
+[[plan.budget]]
+financieringsbron = \"loterij\"
+jaar = 2026
+bron = \"zou-2025\"
+
+[[plan.budget]]
+financieringsbron = \"spuk-iza\"
+jaar = 2026
+stand = \"goedgekeurd\"
+aangevraagd = {{ bedrag = -5 }}
+bron = \"zou-2025\"
+
+[[plan.budget]]
+financieringsbron = \"spuk-iza\"
+jaar = 2026
+toegekend = {{ bedrag = 10.005 }}
+bron = \"zou-2025\"
+
+[[plan.capaciteit]]
+jaar = 2026
+fte = 1.5
+uren = 200
+oordeel = \"ruim\"
+"
+        ),
+    );
+
+    let problems = problems_of(&bundle);
+
+    let expect = [
+        "mijlpaal nr. 1, status: \"klaar\" is geen status van een mijlpaal; kies uit: gepland, gehaald, verschoven, vervallen",
+        "budget nr. 1, financieringsbron: \"loterij\" is geen bekende financieringsbron",
+        "budget nr. 2, stand: \"goedgekeurd\" is geen stand van de aanvraag",
+        "budget nr. 2, aangevraagd, bedrag: -5 is geen bedrag van 0 of meer",
+        "budget nr. 3, toegekend, bedrag: 10.005 heeft meer dan twee cijfers achter de komma",
+        "budget nr. 3: er is al een budget van \"spuk-iza\" voor 2026",
+        "capaciteit nr. 1: geef fte of uren, niet allebei",
+        "capaciteit nr. 1, oordeel: \"ruim\" is geen oordeel over de capaciteit",
+    ];
+    for e in expect {
+        assert!(
+            problems.iter().any(|p| p.contains(e)),
+            "missing {e:?} in {problems:#?}"
+        );
+    }
+    assert_eq!(problems.len(), expect.len(), "{problems:#?}");
 }

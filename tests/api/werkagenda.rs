@@ -549,3 +549,58 @@ async fn a_trekker_gives_the_capacity_of_a_year_once_and_then_saves_it_at_its_ve
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_budget_line_keeps_its_aanname_until_a_value_changes() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let (id,): (i64,) =
+        sqlx::query_as("SELECT id FROM budgets WHERE assumption IS NOT NULL ORDER BY id LIMIT 1")
+            .fetch_one(app.store.pool())
+            .await
+            .expect("a budget line with an aanname");
+    let path = format!("/budgetten/{id}");
+    let page = app.get(&path).await;
+    assert!(page.count(".rm-aanname") == 1, "{}", page.body);
+
+    let unchanged = admin
+        .get(&path)
+        .await
+        .form_values("form[action$='/bewerken']");
+    let before = app.audit_count().await;
+    let saved = admin
+        .post_form(&format!("{path}/bewerken"), unchanged)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(
+        app.store
+            .budget(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .assumption
+            .is_some()
+    );
+    assert!(app.audit_since(before).await.is_empty());
+
+    let mut changed = admin
+        .get(&path)
+        .await
+        .form_values("form[action$='/bewerken']");
+    set_field(&mut changed, "state", "toegekend");
+    set_field(&mut changed, "state_date", "2025-04");
+    let saved = admin.post_form(&format!("{path}/bewerken"), changed).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let now = app.store.budget(id).await.unwrap().unwrap();
+    assert_eq!(
+        (now.state.as_deref(), now.assumption.as_deref()),
+        (Some("toegekend"), None)
+    );
+    let trail = app.audit_since(before).await;
+    assert!(trail.iter().any(|a| a.field == "assumption"), "{trail:?}");
+    assert!(
+        trail
+            .iter()
+            .any(|a| a.field == "state" && a.new_value.as_deref() == Some("Toegekend"))
+    );
+}

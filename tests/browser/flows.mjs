@@ -27,6 +27,9 @@
 //   2. The same without JavaScript, on another plan, with the rollout cell's full-page form.
 //   3. axe-core (WCAG 2.0/2.1 A + AA) finds nothing on the forms, their error states, the
 //      account pages, /wijzigingen, the 403 page and the 409 conflict page.
+//   8. The werkagenda and its money as a new user tries them: the Lekstroom milestones of the
+//      second quarter of 2025 through the filter, the printout, the plans without secured
+//      financing for 2026; a trekker adds and moves a milestone and adds a budget.
 //   4. Every request stays on BASE_URL's origin (others are aborted and fail the run); no page
 //      error, no console error, no same-origin CSS/JS/image answering 4xx/5xx.
 //
@@ -992,6 +995,101 @@ async function badDate(input) {
   await input.fill('2025-02-30');
 }
 
+// --- 8. The werkagenda and its money, as a new user would try them -------------------------
+
+async function werkagenda(browser) {
+  section('8. Werkagenda and financing: find, filter, print, add and move a milestone, a budget');
+  const anon = await newContext(browser, 'werkagenda visitor');
+  const a = await anon.newPage();
+  await check('werkagenda: the Lekstroom milestones of the second quarter of 2025, found with the filter', a, async () => {
+    await open(a, '/werkagenda');
+    await a.getByLabel('Jaar').fill('2025');
+    await a.getByLabel('Subregio').selectOption('lekstroom');
+    await submit(a, a.getByRole('button', { name: 'Toon werkagenda' }));
+    assert((await h1(a)) === 'Werkagenda 2025', `the heading is ${await h1(a)}`);
+    const rows = a.locator('table.rm-table--stack tbody tr');
+    const periods = await rows.locator('td[data-label=Periode]').allInnerTexts();
+    const titles = await rows.locator('td[data-label=Mijlpaal]').allInnerTexts();
+    const q2 = titles.filter((_, i) => /2e kwartaal|2e t\/m|gedurende 2025/.test(periods[i]));
+    assert(q2.some((t) => t.startsWith('Evaluatie van inspiratiemiddag')), `Q2 rows: ${q2.join(' | ')}`);
+    assert(q2.some((t) => t.startsWith('Zorg4=')), 'the whole-year milestone is not in Q2');
+    assert((await a.locator('svg.rm-timeline__svg rect.rm-timeline__bar').count()) > 10, 'the timeline has few bars');
+    await axe(a);
+  });
+  await check('werkagenda: prints on A4 landscape with the date and the filter', a, async () => {
+    await a.emulateMedia({ media: 'print' });
+    const text = await a.evaluate(() => document.body.innerText);
+    assert(/Filter: jaar 2025, subregio Lekstroom/.test(text), 'the printout does not name the filter');
+    assert(/stand van \d+ \w+ \d{4}/.test(text), 'the printout has no date');
+    const pdf = await a.pdf({ preferCSSPageSize: true, printBackground: true });
+    assert(pdf.length > 10_000, `the PDF is ${pdf.length} bytes`);
+    await a.emulateMedia({ media: 'screen' });
+  });
+  await check('financiering: which plans have no secured financing for 2026', a, async () => {
+    await open(a, '/financiering');
+    await a.getByLabel('Jaar').selectOption('2026');
+    await a.getByLabel('Financiering', { exact: true }).selectOption('niet-toegekend');
+    await submit(a, a.getByRole('button', { name: 'Toon financiering' }));
+    const caption = await a.locator('#financiering-per-plan caption').textContent();
+    assert(caption.includes('niet (zeker) toegekend'), `the table says ${caption}`);
+    const states = await a.locator('#financiering-per-plan td[data-label=Financiering]').allInnerTexts();
+    assert(states.length > 10, `${states.length} plans listed`);
+    assert(!states.some((s) => s.includes('Toegekend')), 'a granted plan is listed');
+    assert(states.some((s) => s.includes('Bron bekend, bedrag onbekend')) && states.some((s) => s.includes('Ongefinancierd')), 'the two kinds of unsecured are not told apart');
+    await axe(a);
+  });
+  await anon.close();
+
+  const ctx = await newContext(browser, 'werkagenda trekker');
+  const t = await ctx.newPage();
+  if (!(await check('werkagenda: sign in as trekker', t, () => signIn(t, 'trekker')))) return;
+  const plan = 'mtvp';
+  const milestone = await check('werkagenda: the trekker adds a milestone to a plan it leads; a bad period is refused', t, async () => {
+    await open(t, `/plannen/${plan}`);
+    await t.getByRole('link', { name: 'Mijlpaal toevoegen' }).click();
+    await t.waitForLoadState('load');
+    await t.getByLabel('Mijlpaal', { exact: true }).fill(`Start spreekuur ${run}`);
+    await t.getByLabel('Periode').fill('lente');
+    const refused = await submit(t, t.getByRole('button', { name: 'Mijlpaal opslaan' }));
+    await expectStatus(refused, 422, 'a period that is no period');
+    assert((await t.locator('#fouten li').count()) === 1, 'no error summary');
+    await axe(t);
+    await t.getByLabel('Periode').fill('Q2/3 2027');
+    await submit(t, t.getByRole('button', { name: 'Mijlpaal opslaan' }));
+    const path = pathOf(t);
+    assert(/^\/mijlpalen\/\d+$/.test(path), `after saving, the page is ${path}`);
+    assert((await t.locator('.rm-facts').innerText()).includes('2e t/m 3e kwartaal 2027'), 'the period is not shown in words');
+    return path;
+  });
+  if (milestone) {
+    await check('werkagenda: the trekker marks it reached, with the date; the history shows both steps', t, async () => {
+      await open(t, milestone);
+      await t.getByLabel('Status', { exact: true }).selectOption('gehaald');
+      await t.getByLabel('Status sinds').fill('2027-06');
+      await submit(t, t.getByRole('button', { name: 'Mijlpaal opslaan' }));
+      assert((await t.locator('#milestone-history tbody tr').count()) === 2, 'the history has not two steps');
+      await axe(t);
+      await open(t, '/werkagenda?jaar=2027');
+      assert((await t.locator('table.rm-table--stack').innerText()).includes(`Start spreekuur ${run}`), 'the milestone is not on the werkagenda of 2027');
+    });
+  }
+  await check('financiering: the trekker adds a budget in euro, and sees it in the totals', t, async () => {
+    await open(t, `/plannen/${plan}/budgetten/nieuw`);
+    await axe(t);
+    await t.getByLabel('Financieringsbron', { exact: true }).selectOption('spuk-iza');
+    await t.getByLabel('Jaar').fill('2028');
+    await t.getByLabel('Stand van de aanvraag').selectOption('toegekend');
+    await t.getByLabel('Bedrag toegekend (euro)').fill('85.000');
+    await submit(t, t.getByRole('button', { name: 'Budget opslaan' }));
+    assert(/^\/budgetten\/\d+$/.test(pathOf(t)), `after saving, the page is ${pathOf(t)}`);
+    await open(t, '/financiering?jaar=2028');
+    const totals = await t.locator('main').innerText();
+    assert(totals.includes('€ 85.000'), 'the granted amount is not in the totals');
+    await axe(t);
+  });
+  await ctx.close();
+}
+
 // --- Main ------------------------------------------------------------------------------------
 
 async function main() {
@@ -1052,6 +1150,7 @@ async function main() {
     await monitoring(browser);
     await quarterly(browser);
     await governance(browser);
+    await werkagenda(browser);
   } finally {
     await browser.close();
   }

@@ -213,6 +213,7 @@ fn budget_input(field: BudgetField) -> &'static str {
         BudgetField::Source => "funding_source",
         BudgetField::SourceDocument => "source",
         BudgetField::Example => "example",
+        BudgetField::Assumption => "note",
         other => other.code(),
     }
 }

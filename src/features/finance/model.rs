@@ -29,6 +29,7 @@ record_fields! {
         Note = "note" => "Toelichting" as Note,
         SourceDocument = "source" => "Bron" as Line,
         Example = "example" => "Voorbeeld" as Line,
+        Assumption = "assumption" => "Aanname" as Note,
     }
 }
 

@@ -360,7 +360,7 @@ impl Store {
                 .await?;
             w.audit(
                 &subject,
-                BudgetField::Note,
+                BudgetField::Assumption,
                 Some(&format!("aanname: {a}")),
                 Some(crate::store::write_path::ASSUMPTION_ENDED),
             )
