@@ -1003,7 +1003,7 @@ async function werkagenda(browser) {
   const a = await anon.newPage();
   await check('werkagenda: the Lekstroom milestones of the second quarter of 2025, found with the filter', a, async () => {
     await open(a, '/werkagenda');
-    await a.getByLabel('Jaar').fill('2025');
+    await a.getByLabel('Jaar', { exact: true }).fill('2025');
     await a.getByLabel('Subregio').selectOption('lekstroom');
     await submit(a, a.getByRole('button', { name: 'Toon werkagenda' }));
     assert((await h1(a)) === 'Werkagenda 2025', `the heading is ${await h1(a)}`);
@@ -1027,7 +1027,7 @@ async function werkagenda(browser) {
   });
   await check('financiering: which plans have no secured financing for 2026', a, async () => {
     await open(a, '/financiering');
-    await a.getByLabel('Jaar').selectOption('2026');
+    await a.getByLabel('Jaar', { exact: true }).selectOption('2026');
     await a.getByLabel('Financiering', { exact: true }).selectOption('niet-toegekend');
     await submit(a, a.getByRole('button', { name: 'Toon financiering' }));
     const caption = await a.locator('#financiering-per-plan caption').textContent();
@@ -1077,7 +1077,7 @@ async function werkagenda(browser) {
     await open(t, `/plannen/${plan}/budgetten/nieuw`);
     await axe(t);
     await t.getByLabel('Financieringsbron', { exact: true }).selectOption('spuk-iza');
-    await t.getByLabel('Jaar').fill('2028');
+    await t.getByLabel('Jaar', { exact: true }).fill('2028');
     await t.getByLabel('Stand van de aanvraag').selectOption('toegekend');
     await t.getByLabel('Bedrag toegekend (euro)').fill('85.000');
     await submit(t, t.getByRole('button', { name: 'Budget opslaan' }));

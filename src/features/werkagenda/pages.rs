@@ -516,15 +516,25 @@ pub struct Bar {
     pub symbol_anchor: &'static str,
 }
 
+/// The timeline in blocks: an opgave's heading with the months above it, then each plan with
+/// its milestones, each its own SVG, so that paper breaks between plans and never through a
+/// row.
 pub struct Timeline {
     pub width: u32,
-    pub height: u32,
     pub label_width: u32,
     pub months: Vec<(u32, &'static str)>,
-    pub rows: Vec<Row>,
+    pub blocks: Vec<Block>,
     /// The x of today's line, when today lies in the year shown.
     pub today: Option<u32>,
     pub today_label: String,
+}
+
+/// One SVG of the timeline: an opgave's heading (with the month names) or a plan.
+pub struct Block {
+    /// The block with the month names at its top.
+    pub heading: bool,
+    pub height: u32,
+    pub rows: Vec<Row>,
 }
 
 /// Breaks a text into lines of at most `width` characters at spaces.
@@ -552,9 +562,8 @@ fn month_x(month: u8) -> u32 {
 
 impl Timeline {
     pub fn of(agenda: &Agenda, today: Date) -> Self {
-        let mut rows = Vec::new();
-        let mut y = HEADER;
-        let mut push = |kind: &'static str, text: &str, bar: Option<Bar>, rows: &mut Vec<Row>| {
+        let mut blocks: Vec<Block> = Vec::new();
+        let row = |y: &mut u32, kind: &'static str, text: &str, bar: Option<Bar>| {
             let lines = wrap(
                 text,
                 if kind == "item" {
@@ -564,19 +573,20 @@ impl Timeline {
                 },
             );
             let height = u32::try_from(lines.len()).unwrap_or(1) * LINE + 8;
+            let top = *y;
             let lines = (0u32..)
                 .zip(lines)
-                .map(|(i, l)| (y + 16 + i * LINE, l))
+                .map(|(i, l)| (top + 16 + i * LINE, l))
                 .collect();
-            rows.push(Row {
-                y,
+            *y += height;
+            Row {
+                y: top,
                 height,
                 kind,
                 lines,
                 bar,
                 title: text.to_owned(),
-            });
-            y += height;
+            }
         };
         for g in &agenda.groups {
             let heading = if g.swatch.letter.is_empty() {
@@ -584,9 +594,16 @@ impl Timeline {
             } else {
                 format!("{} {}", g.swatch.letter, g.name)
             };
-            push("theme", &heading, None, &mut rows);
+            let mut y = HEADER;
+            let theme = row(&mut y, "theme", &heading, None);
+            blocks.push(Block {
+                heading: true,
+                height: y,
+                rows: vec![theme],
+            });
             for p in &g.plans {
-                push("plan", &p.name, None, &mut rows);
+                let mut y = 0;
+                let mut rows = vec![row(&mut y, "plan", &p.name, None)];
                 for it in &p.items {
                     let Some((first, last)) = it.months else {
                         continue;
@@ -611,8 +628,13 @@ impl Timeline {
                         it.period_label,
                         it.status_label.to_lowercase()
                     );
-                    push("item", &text, Some(bar), &mut rows);
+                    rows.push(row(&mut y, "item", &text, Some(bar)));
                 }
+                blocks.push(Block {
+                    heading: false,
+                    height: y + 4,
+                    rows,
+                });
             }
         }
         let today_x = (today.year() == agenda.year).then(|| {
@@ -622,12 +644,11 @@ impl Timeline {
         });
         Self {
             width: WIDTH,
-            height: y + 8,
             label_width: LABEL_WIDTH,
             months: (1..=12u8)
                 .map(|m| (month_x(m), MONTHS_SHORT[usize::from(m - 1)]))
                 .collect(),
-            rows,
+            blocks,
             today: today_x,
             today_label: crate::domain::format_date_nl(today),
         }
