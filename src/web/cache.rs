@@ -54,6 +54,12 @@ pub const QUERY_KEYS: &[&str] = &[
     "terug",
     // The portfolio as it stood on a date.
     "peildatum",
+    // The werkagenda and the financing overview.
+    "jaar",
+    "plan",
+    "status",
+    "bron",
+    "zeker",
 ];
 /// How long a version read from the database is trusted while this process writes nothing.
 pub const FRESH: Duration = Duration::from_millis(250);
