@@ -31,7 +31,7 @@ impl MilestoneStatus {
 code_list!(
     /// What kind of money a financing source is.
     FundingKind, "soort financieringsbron", {
-        Spuk => "spuk", "SPUK (specifieke uitkering)";
+        Spuk => "spuk", "SPUK";
         Transformation => "transformatiegelden", "Transformatiegelden";
         Grant => "subsidie", "Subsidie";
         Regular => "regulier", "Reguliere bekostiging";
@@ -155,23 +155,29 @@ impl Cents {
     /// An amount in euro as a number (a portfolio file's `bedrag`), rounded to cents; refuses
     /// a negative, non-finite or too large amount, and one with more than two decimals.
     pub fn from_euros(euros: f64) -> Result<Self, ParseError> {
+        let written = crate::domain::format_number_nl(euros);
         if !euros.is_finite() || euros < 0.0 {
             return Err(ParseError::new(format!(
-                "{euros} is geen bedrag van 0 of meer"
+                "{written} is geen bedrag van 0 of meer"
             )));
         }
-        let cents = (euros * 100.0).round();
-        if (euros * 100.0 - cents).abs() > 1e-6 {
+        // The shortest form that reads back as the same number says how many decimals it has.
+        let decimals = euros
+            .to_string()
+            .split_once('.')
+            .map_or(0, |(_, d)| d.len());
+        if decimals > 2 {
             return Err(ParseError::new(format!(
-                "{euros} heeft meer dan twee cijfers achter de komma; een bedrag is in hele centen"
+                "{} heeft meer dan twee cijfers achter de komma; een bedrag is in hele centen",
+                euros.to_string().replace('.', ",")
             )));
         }
-        if cents > MAX_CENTS as f64 {
-            return Err(too_large(&euros.to_string()));
+        if euros * 100.0 > MAX_CENTS as f64 {
+            return Err(too_large(&written));
         }
-        // In range: checked above.
+        // In range and in whole cents: checked above.
         #[allow(clippy::cast_possible_truncation)]
-        Ok(Self(cents as i64))
+        Ok(Self((euros * 100.0).round() as i64))
     }
 
     fn checked(cents: i64) -> Option<Self> {
@@ -316,6 +322,17 @@ mod tests {
         assert!(Cents::from_euros(-1.0).is_err());
         assert!(Cents::from_euros(f64::NAN).is_err());
         assert!(Cents::from_euros(1e13).is_err());
+        // Large amounts with cents are whole cents too.
+        assert_eq!(
+            Cents::from_euros(134_000_000.01).map(|c| c.0),
+            Ok(13_400_000_001)
+        );
+        assert!(
+            Cents::from_euros(10.005)
+                .expect_err("three decimals")
+                .0
+                .starts_with("10,005")
+        );
     }
 
     fn months(text: &str, year: i16) -> Option<(u8, u8)> {

@@ -360,7 +360,7 @@ oordeel = \"ruim\"
         "budget nr. 1, financieringsbron: \"loterij\" is geen bekende financieringsbron",
         "budget nr. 2, stand: \"goedgekeurd\" is geen stand van de aanvraag",
         "budget nr. 2, aangevraagd, bedrag: -5 is geen bedrag van 0 of meer",
-        "budget nr. 3, toegekend, bedrag: 10.005 heeft meer dan twee cijfers achter de komma",
+        "budget nr. 3, toegekend, bedrag: 10,005 heeft meer dan twee cijfers achter de komma",
         "budget nr. 3: er is al een budget van \"spuk-iza\" voor 2026",
         "capaciteit nr. 1: geef fte of uren, niet allebei",
         "capaciteit nr. 1, oordeel: \"ruim\" is geen oordeel over de capaciteit",

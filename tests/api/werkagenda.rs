@@ -551,7 +551,7 @@ async fn a_trekker_gives_the_capacity_of_a_year_once_and_then_saves_it_at_its_ve
 }
 
 #[tokio::test]
-async fn a_budget_line_keeps_its_aanname_until_a_value_changes() {
+async fn a_budget_line_keeps_its_aanname_until_its_source_or_year_changes() {
     let app = TestApp::with_people().await;
     let admin = app.login_as(Persona::Admin).await;
     let (id,): (i64,) =
@@ -572,35 +572,104 @@ async fn a_budget_line_keeps_its_aanname_until_a_value_changes() {
         .post_form(&format!("{path}/bewerken"), unchanged)
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    assert!(
-        app.store
-            .budget(id)
-            .await
-            .unwrap()
-            .unwrap()
-            .assumption
-            .is_some()
-    );
     assert!(app.audit_since(before).await.is_empty());
 
-    let mut changed = admin
+    // A new state is a new fact about the application; the aanname about its source and year
+    // stays.
+    let mut state = admin
         .get(&path)
         .await
         .form_values("form[action$='/bewerken']");
-    set_field(&mut changed, "state", "toegekend");
-    set_field(&mut changed, "state_date", "2025-04");
-    let saved = admin.post_form(&format!("{path}/bewerken"), changed).await;
+    set_field(&mut state, "state", "toegekend");
+    set_field(&mut state, "state_date", "2025-04");
+    let saved = admin.post_form(&format!("{path}/bewerken"), state).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let now = app.store.budget(id).await.unwrap().unwrap();
-    assert_eq!(
-        (now.state.as_deref(), now.assumption.as_deref()),
-        (Some("toegekend"), None)
-    );
+    assert_eq!(now.state.as_deref(), Some("toegekend"));
+    assert!(now.assumption.is_some());
+
+    let mut year = admin
+        .get(&path)
+        .await
+        .form_values("form[action$='/bewerken']");
+    set_field(&mut year, "year", "2026");
+    let saved = admin.post_form(&format!("{path}/bewerken"), year).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let now = app.store.budget(id).await.unwrap().unwrap();
+    assert_eq!((now.year, now.assumption.as_deref()), (2026, None));
     let trail = app.audit_since(before).await;
     assert!(trail.iter().any(|a| a.field == "assumption"), "{trail:?}");
     assert!(
         trail
             .iter()
             .any(|a| a.field == "state" && a.new_value.as_deref() == Some("Toegekend"))
+    );
+}
+
+#[tokio::test]
+async fn a_new_status_comes_with_its_own_source_and_date() {
+    let app = TestApp::with_people().await;
+    let admin = app.login_as(Persona::Admin).await;
+    let (id,): (i64,) = sqlx::query_as(
+        "SELECT id FROM milestones WHERE status_source_id IS NOT NULL ORDER BY id LIMIT 1",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .expect("a milestone of the demo");
+    let path = format!("/mijlpalen/{id}");
+
+    let mut reached = admin
+        .get(&path)
+        .await
+        .form_values("form[action$='/bewerken']");
+    set_field(&mut reached, "status", "gehaald");
+    set_field(&mut reached, "status_date", "2025-06");
+    let refused = admin
+        .post_form(&format!("{path}/bewerken"), reached.clone())
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text("#fout-status_source")
+            .contains("die van de oude status"),
+        "{}",
+        refused.body
+    );
+    set_field(&mut reached, "status_source", "");
+    let saved = admin.post_form(&format!("{path}/bewerken"), reached).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let now = app.store.milestone(id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            now.status.as_str(),
+            now.status_date.as_deref(),
+            now.status_source_id
+        ),
+        ("gehaald", Some("2025-06"), None)
+    );
+
+    // A new period alone is a step with an unknown date, not the status's date.
+    let mut moved = admin
+        .get(&path)
+        .await
+        .form_values("form[action$='/bewerken']");
+    set_field(&mut moved, "period", "2025-05");
+    let saved = admin.post_form(&format!("{path}/bewerken"), moved).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let steps = app.store.milestone_steps(id).await.unwrap();
+    let last = steps.last().expect("a step");
+    assert_eq!(
+        (last.period.as_deref(), last.date.as_str()),
+        (Some("2025-05"), "onbekend")
+    );
+
+    // Unknown filters are refused, not answered with an empty page.
+    assert_eq!(
+        app.get("/werkagenda?plan=bestaat-niet").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.get("/api/v1/budgets?jaar=2026").await.status,
+        StatusCode::BAD_REQUEST
     );
 }

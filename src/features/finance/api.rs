@@ -25,6 +25,13 @@ pub async fn budgets(
     State(state): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
+    let (_, rest) = crate::web::paging::Paging::split(&pairs)?;
+    if let Some((key, _)) = rest.first() {
+        return Err(crate::web::error::WebError::BadRequest(format!(
+            "\"{key}\" is geen filter van /api/v1/budgets; het kent alleen pagina en per_pagina. Filter met /api/v1/budget-totals."
+        ))
+        .into());
+    }
     Ok(json_page(
         "/api/v1/budgets",
         &pairs,

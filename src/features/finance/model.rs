@@ -225,11 +225,21 @@ pub fn year(value: i64) -> Result<i16, ParseError> {
 
 /// An amount of capacity: finite, 0 or more, at most a million (fte or hours).
 pub fn capacity_amount(value: f64) -> Result<f64, ParseError> {
-    if value.is_finite() && (0.0..=1_000_000.0).contains(&value) {
-        Ok(value)
-    } else {
+    let decimals = value
+        .to_string()
+        .split_once('.')
+        .map_or(0, |(_, d)| d.len());
+    if !value.is_finite() || !(0.0..=1_000_000.0).contains(&value) {
         Err(ParseError::new(format!(
-            "{value} is geen capaciteit tussen 0 en 1.000.000"
+            "{} is geen capaciteit tussen 0 en 1.000.000",
+            crate::domain::format_number_nl(value)
         )))
+    } else if decimals > 2 {
+        Err(ParseError::new(format!(
+            "{} heeft meer dan twee cijfers achter de komma; schrijf bijvoorbeeld 1,25",
+            value.to_string().replace('.', ",")
+        )))
+    } else {
+        Ok(value)
     }
 }

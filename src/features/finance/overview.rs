@@ -23,7 +23,7 @@ use crate::web::view::Catalog;
 pub enum Secured {
     /// Money is granted (a line toegekend, or an amount granted).
     Granted,
-    /// Money is applied for or being prepared, not granted yet.
+    /// Money is applied for or an application is being prepared, not granted yet.
     Applied,
     /// The plan names a financing source, but no application or amount for the year.
     SourceKnown,
@@ -55,7 +55,7 @@ impl Secured {
     pub fn label(self) -> &'static str {
         match self {
             Self::Granted => "Toegekend",
-            Self::Applied => "Aangevraagd, nog niet toegekend",
+            Self::Applied => "Aangevraagd of in voorbereiding, nog niet toegekend",
             Self::SourceKnown => "Bron bekend, bedrag onbekend",
             Self::Refused => "Afgewezen",
             Self::Unfunded => "Ongefinancierd: geen bron genoemd",
@@ -240,25 +240,31 @@ fn subregion_of(catalog: &Catalog, area_id: &str) -> (String, String) {
 
 fn secured_of(lines: &[&BudgetRow], names_a_source: bool) -> Secured {
     let state = |b: &BudgetRow| b.state();
-    if lines
-        .iter()
-        .any(|b| state(b) == Some(ApplicationState::Granted) || b.granted_cents.is_some())
-    {
-        Secured::Granted
-    } else if lines.iter().any(|b| {
+    // Money granted or spent is money secured.
+    if lines.iter().any(|b| {
+        state(b) == Some(ApplicationState::Granted)
+            || b.granted_cents.is_some()
+            || b.spent_cents.is_some()
+    }) {
+        return Secured::Granted;
+    }
+    // A stated state decides; an amount requested counts only where no state is given.
+    if lines.iter().any(|b| {
         matches!(
             state(b),
             Some(ApplicationState::Applied | ApplicationState::Preparing)
-        ) || b.requested_cents.is_some()
+        ) || (state(b).is_none() && b.requested_cents.is_some())
     }) {
-        Secured::Applied
-    } else if !lines.is_empty()
+        return Secured::Applied;
+    }
+    if !lines.is_empty()
         && lines
             .iter()
             .all(|b| state(b) == Some(ApplicationState::Refused))
     {
-        Secured::Refused
-    } else if names_a_source || !lines.is_empty() {
+        return Secured::Refused;
+    }
+    if names_a_source || !lines.is_empty() {
         Secured::SourceKnown
     } else {
         Secured::Unfunded
@@ -315,6 +321,16 @@ impl Overview {
                 .iter()
                 .find(|s| s.id == id)
                 .map_or_else(|| id.to_owned(), |s| s.name.clone())
+        };
+        // "Zvw (Reguliere bekostiging)": the kind when the source has a telling one.
+        let source_with_kind = |id: &str| match sources.iter().find(|s| s.id == id) {
+            Some(s) => match s.kind() {
+                Some(k) if k != crate::domain::FundingKind::Other => {
+                    format!("{} ({})", s.name, k.label())
+                }
+                _ => s.name.clone(),
+            },
+            None => id.to_owned(),
         };
         let mut per_plan_budgets: HashMap<&str, Vec<&BudgetRow>> = HashMap::new();
         for b in &budgets {
@@ -467,7 +483,7 @@ impl Overview {
             for s in &source_ids {
                 let t = per_source
                     .entry(s.clone())
-                    .or_insert_with(|| line(s.clone(), source_name(s)));
+                    .or_insert_with(|| line(s.clone(), source_with_kind(s)));
                 t.plans += 1;
                 for b in pm.lines.iter().filter(|b| b.source_id == *s) {
                     t.money.requested.add(b.requested, b.is_example);
@@ -646,6 +662,19 @@ mod tests {
         );
         assert_eq!(secured_of(&[&applied, &refused], true), Secured::Applied);
         assert_eq!(secured_of(&[&refused], true), Secured::Refused);
+        let mut refused_with_amount = budget(Some("afgewezen"), None);
+        refused_with_amount.requested_cents = Some(500);
+        assert_eq!(secured_of(&[&refused_with_amount], true), Secured::Refused);
+        let mut asked = budget(None, None);
+        asked.requested_cents = Some(500);
+        assert_eq!(secured_of(&[&asked], true), Secured::Applied);
+        let mut spent = budget(None, None);
+        spent.spent_cents = Some(500);
+        assert_eq!(secured_of(&[&spent], true), Secured::Granted);
+        assert_eq!(
+            secured_of(&[&budget(Some("in-voorbereiding"), None)], true),
+            Secured::Applied
+        );
         assert_eq!(secured_of(&[&unknown], true), Secured::SourceKnown);
         assert_eq!(secured_of(&[], true), Secured::SourceKnown);
         assert_eq!(secured_of(&[], false), Secured::Unfunded);

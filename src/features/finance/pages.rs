@@ -129,7 +129,10 @@ impl Filter {
     fn words(&self, catalog: &Catalog, sources: &[FundingSourceRow], year: i16) -> String {
         let mut parts = vec![format!("jaar {year}")];
         if !self.subregio.is_empty() {
-            parts.push(format!("subregio {}", catalog.area_name(&self.subregio)));
+            parts.push(format!(
+                "subregio {} (met de plannen voor de hele regio en die er een werkgebied hebben)",
+                catalog.area_name(&self.subregio)
+            ));
         }
         if let Some(t) = catalog.item(&self.opgave) {
             parts.push(format!("opgave {}", t.name));
@@ -197,6 +200,8 @@ pub struct Page {
     pub per_theme: Vec<TotalView>,
     pub per_year: Vec<TotalView>,
     pub total: TotalView,
+    /// The address of the list of plans in each state, with the rest of the filter.
+    pub secured_links: Vec<String>,
     /// The captions of the totals tables: per source, subregio, opgave, year.
     pub captions: [String; 4],
     pub filter: Filter,
@@ -262,11 +267,25 @@ async fn page(
         per_theme: overview.per_theme.iter().map(total_view).collect(),
         per_year: overview.per_year.iter().map(total_view).collect(),
         total: total_view(&overview.total),
+        secured_links: overview
+            .secured_counts
+            .iter()
+            .map(|(state, _)| {
+                let mut f = filter.clone();
+                f.zeker = state.code().to_owned();
+                let query = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(f.pairs(year))
+                    .finish();
+                format!("/financiering?{query}")
+            })
+            .collect(),
         captions: [
             format!("Per financieringsbron, {year}: een plan telt bij elke bron die het noemt"),
             format!("Per subregio, {year}: naar het gebied van het plan"),
             format!("Per opgave, {year}"),
-            "Per jaar, alle jaren met budgetregels (met het filter, behalve het jaar)".to_owned(),
+            format!(
+                "Per jaar: de budgetregels van alle jaren, van de plannen die het filter in {year} kiest"
+            ),
         ],
         filter_words: filter.words(&catalog, &sources, year),
         downloads: download::Links::new("/financiering", &filter.pairs(year))

@@ -351,8 +351,9 @@ impl Store {
         let subject = budget_subject(w.conn(), id, &current.plan_id, f).await?;
         let old = budget_values(w.conn(), &before).await?;
         let new = budget_values(w.conn(), f).await?;
-        // An aanname is about the values as the file gave them: a user's change ends it.
-        let changed = old != new;
+        // The aanname of a line explains its source and year (the documents name an
+        // application, seldom its source or year): a new source or year ends it.
+        let changed = before.funding_source_id != f.funding_source_id || before.year != f.year;
         if changed && let Some(a) = &current.assumption {
             sqlx::query("UPDATE budgets SET assumption = NULL WHERE id = $1")
                 .bind(id)

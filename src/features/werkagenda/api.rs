@@ -39,5 +39,11 @@ pub async fn milestones(
         "x-werkagenda-jaar",
         axum::http::HeaderValue::from(i32::from(year)),
     );
+    // The year shown by default is today's: never kept (web/cache.rs skips no-store), so the
+    // header and the list always agree.
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
     Ok(response)
 }

@@ -139,7 +139,7 @@ struct Choices {
 fn choices(catalog: &Catalog) -> Choices {
     Choices {
         themes: Choice::none_then(
-            "Geen eigen opgave (die van het plan)",
+            "Geen eigen opgave",
             catalog
                 .items(FrameworkKind::Theme)
                 .map(|t| Choice::new(t.id.clone(), t.name.clone())),

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::domain::{FactDate, FrameworkKind, MilestoneStatus, months_in_year};
 use crate::features::plans::model::{MilestoneRow, PlanFilter};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use crate::web::AppState;
 use crate::web::download::{self, Cell};
 use crate::web::error::WebError;
@@ -290,15 +290,25 @@ impl Agenda {
             .chain(self.unplaced.iter())
     }
 
-    pub async fn load(
-        store: &Store,
-        catalog: &Catalog,
-        filter: &Filter,
-    ) -> Result<Self, StoreError> {
+    pub async fn load(store: &Store, catalog: &Catalog, filter: &Filter) -> Result<Self, WebError> {
         let plan_filter = PlanFilter {
             subregion: (!filter.subregio.is_empty()).then(|| filter.subregio.clone()),
             ..PlanFilter::default()
         };
+        if !filter.plan.is_empty()
+            && store
+                .plans(&PlanFilter {
+                    plan: Some(filter.plan.clone()),
+                    ..PlanFilter::default()
+                })
+                .await?
+                .is_empty()
+        {
+            return Err(WebError::BadRequest(format!(
+                "Plan (plan): er is geen plan \"{}\". Kies een plan uit de lijst van de werkagenda.",
+                filter.plan
+            )));
+        }
         let plans: HashMap<String, String> = store
             .plans(&plan_filter)
             .await?

@@ -49,7 +49,10 @@ async fn check_references(conn: &mut AnyConnection, f: &MilestoneFields) -> Resu
         {
             return Err(refused(
                 field,
-                format!("Bron: er is geen bron \"{s}\"; kies een bron uit de lijst"),
+                format!(
+                    "{}: er is geen bron \"{s}\"; kies een bron uit de lijst",
+                    crate::store::RecordField::label(field)
+                ),
             ));
         }
     }
@@ -241,6 +244,24 @@ impl Store {
         let before = MilestoneFields::of(&current);
         check_references(w.conn(), f).await?;
         let status_moved = before.status != f.status;
+        if status_moved && !f.status_date.is_known() && before.status_date.is_known() {
+            return Err(refused(
+                MilestoneField::StatusDate,
+                "Status sinds: vul in sinds wanneer de nieuwe status geldt, zo precies als bekend (2027-05, 2027-Q2)",
+            ));
+        }
+        if status_moved
+            && before.status_source_id.is_some()
+            && f.status_source_id == before.status_source_id
+        {
+            return Err(refused(
+                MilestoneField::StatusSource,
+                format!(
+                    "Bron van de status: de status wordt {}, maar de bron is nog die van de oude status; kies de bron waarin de nieuwe status staat, of \"Geen bron\"",
+                    f.status.label().to_lowercase()
+                ),
+            ));
+        }
         if status_moved && before.status_date.is_known() && f.status_date == before.status_date {
             return Err(refused(
                 MilestoneField::StatusDate,
@@ -281,8 +302,18 @@ impl Store {
         .bind(id)
         .execute(w.conn())
         .await?;
-        if status_moved || period_moved || before.status_date != f.status_date {
+        let status_facts_moved =
+            before.status_date != f.status_date || before.status_source_id != f.status_source_id;
+        if status_moved || status_facts_moved {
             insert_step(&mut w, id, f, reason.comment.as_deref()).await?;
+        } else if period_moved {
+            // A new period without a new status: when it took effect is not known from the form.
+            let step = MilestoneFields {
+                status_date: FactDate::Unknown,
+                status_source_id: None,
+                ..f.clone()
+            };
+            insert_step(&mut w, id, &step, reason.comment.as_deref()).await?;
         }
         let subject = subject(id, &current.plan_id, f);
         if period_moved && let Some(a) = &current.assumption {
