@@ -136,3 +136,45 @@ fn unknown(name: &str, value: &str, known: &[&str]) -> WebError {
         known.join(", ")
     ))
 }
+
+/// A year in an address (`?jaar=2025`), within the years budgets and milestones are kept for.
+pub fn year_of(value: &str) -> Result<i16, WebError> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|y| crate::features::finance::YEARS.contains(y))
+        .and_then(|y| i16::try_from(y).ok())
+        .ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "Jaar (jaar): \"{}\" is geen jaar; schrijf een jaar als 2026.",
+                value.trim()
+            ))
+        })
+}
+
+/// A subregio's id in an address, or a refusal that names the subregio's there are.
+pub fn subregion_of(catalog: &Catalog, value: &str) -> Result<String, WebError> {
+    if catalog.area(value).is_some_and(|a| a.kind == "subregio") {
+        Ok(value.to_owned())
+    } else {
+        let known: Vec<_> = catalog.subregions().map(|s| s.id.as_str()).collect();
+        Err(unknown("subregio", value, &known))
+    }
+}
+
+/// An opgave's id in an address, or a refusal that names the opgaven there are.
+pub fn theme_of(catalog: &Catalog, value: &str) -> Result<String, WebError> {
+    if catalog
+        .item(value)
+        .is_some_and(|i| i.kind == FrameworkKind::Theme.code())
+    {
+        Ok(value.to_owned())
+    } else {
+        let known: Vec<_> = catalog
+            .items(FrameworkKind::Theme)
+            .map(|i| i.id.as_str())
+            .collect();
+        Err(unknown("opgave", value, &known))
+    }
+}

@@ -428,6 +428,26 @@ async fn plans_without_secured_financing_are_told_apart_from_plans_without_a_sou
         !page.body.contains("€ 0<"),
         "an unknown amount shown as zero"
     );
+
+    // The list of plans is paged; the totals count every plan.
+    let second = app
+        .get("/financiering?jaar=2026&per_pagina=5&pagina=2")
+        .await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(second.count("#financiering-per-plan tbody tr"), 5);
+    assert!(
+        second.body.contains("deze pagina toont 6 tot en met 10"),
+        "{}",
+        second.body
+    );
+    let total = app.get("/api/v1/budget-totals?jaar=2026").await.json()["total"]["plans"].clone();
+    assert!(
+        second
+            .body
+            .contains(&format!("{total} plannen, aangevraagd")),
+        "{}",
+        second.body
+    );
 }
 
 fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<Data>> {

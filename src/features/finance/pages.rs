@@ -12,7 +12,9 @@ use crate::features::plans::model::FundingSourceRow;
 use crate::web::AppState;
 use crate::web::download::{self, Cell};
 use crate::web::error::WebError;
+use crate::web::filter::{subregion_of, theme_of, year_of};
 use crate::web::forms::Choice;
+use crate::web::paging::{PageNav, Paging};
 use crate::web::routes::Routes;
 use crate::web::view::Catalog;
 
@@ -44,44 +46,9 @@ impl Filter {
                 continue;
             }
             match name.as_str() {
-                "jaar" => {
-                    let year = value
-                        .parse::<i64>()
-                        .ok()
-                        .filter(|y| super::YEARS.contains(y))
-                        .and_then(|y| i16::try_from(y).ok());
-                    f.year = Some(year.ok_or_else(|| {
-                        WebError::BadRequest(format!(
-                            "Jaar (jaar): \"{value}\" is geen jaar; schrijf een jaar als 2026."
-                        ))
-                    })?);
-                }
-                "subregio" => {
-                    if catalog.area(value).is_none_or(|a| a.kind != "subregio") {
-                        return Err(unknown(
-                            "Subregio (subregio)",
-                            value,
-                            catalog.subregions().map(|s| s.id.as_str()).collect(),
-                        ));
-                    }
-                    f.subregio = value.to_owned();
-                }
-                "opgave" => {
-                    if catalog
-                        .item(value)
-                        .is_none_or(|i| i.kind != FrameworkKind::Theme.code())
-                    {
-                        return Err(unknown(
-                            "Opgave (opgave)",
-                            value,
-                            catalog
-                                .items(FrameworkKind::Theme)
-                                .map(|i| i.id.as_str())
-                                .collect(),
-                        ));
-                    }
-                    f.opgave = value.to_owned();
-                }
+                "jaar" => f.year = Some(year_of(value)?),
+                "subregio" => f.subregio = subregion_of(catalog, value)?,
+                "opgave" => f.opgave = theme_of(catalog, value)?,
                 "bron" => {
                     if !sources.iter().any(|s| s.id == value) {
                         return Err(unknown(
@@ -194,6 +161,9 @@ fn amount(c: Option<i64>) -> String {
 pub struct Page {
     pub nav: &'static str,
     pub overview: Overview,
+    /// The plans of this page of the list (all of them count in the totals).
+    pub plans: Vec<super::overview::PlanMoney>,
+    pub pages: PageNav,
     pub lines: Vec<Vec<LineView>>,
     pub per_source: Vec<TotalView>,
     pub per_subregion: Vec<TotalView>,
@@ -229,7 +199,10 @@ async fn page(
     State(state): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Page, WebError> {
-    let (catalog, sources, filter, overview) = load(&state, &pairs).await?;
+    let (paging, rest) = Paging::split(&pairs)?;
+    let (catalog, sources, filter, overview) = load(&state, &rest).await?;
+    let total_plans = overview.plans.len();
+    let shown = paging.slice(overview.plans.clone());
     let year = overview.year;
     let this_year = crate::features::indicators::today().year();
     let mut years: Vec<i16> = overview
@@ -240,8 +213,7 @@ async fn page(
         .collect();
     years.sort_unstable();
     years.dedup();
-    let lines = overview
-        .plans
+    let lines = shown
         .iter()
         .map(|p| {
             p.lines
@@ -261,6 +233,8 @@ async fn page(
         .collect();
     Ok(Page {
         nav: "financiering",
+        pages: PageNav::new("/financiering", &rest, paging, total_plans),
+        plans: shown,
         lines,
         per_source: overview.per_source.iter().map(total_view).collect(),
         per_subregion: overview.per_subregion.iter().map(total_view).collect(),
@@ -335,7 +309,8 @@ async fn download_list(
     Query(pairs): Query<Vec<(String, String)>>,
     format: download::Format,
 ) -> Result<Response, WebError> {
-    let (_, _, _, overview) = load(&state, &pairs).await?;
+    let (_, rest) = Paging::split(&pairs)?;
+    let (_, _, _, overview) = load(&state, &rest).await?;
     let euro = |c: Option<i64>| c.map_or(Cell::Empty, Cell::Euro);
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     for p in &overview.plans {

@@ -19,6 +19,7 @@ use crate::store::Store;
 use crate::web::AppState;
 use crate::web::download::{self, Cell};
 use crate::web::error::WebError;
+use crate::web::filter::{subregion_of, theme_of, year_of};
 use crate::web::forms::Choice;
 use crate::web::routes::Routes;
 use crate::web::view::{Catalog, SourceView};
@@ -50,49 +51,11 @@ impl Filter {
             let value = value.trim();
             match name.as_str() {
                 "jaar" if value.is_empty() => {}
-                "jaar" => {
-                    let year = value
-                        .parse::<i64>()
-                        .ok()
-                        .filter(|y| crate::features::finance::YEARS.contains(y))
-                        .and_then(|y| i16::try_from(y).ok());
-                    f.year = Some(year.ok_or_else(|| {
-                        WebError::BadRequest(format!(
-                            "Jaar (jaar): \"{value}\" is geen jaar; schrijf een jaar als 2025."
-                        ))
-                    })?);
-                }
-                "subregio" => {
-                    if !value.is_empty() && catalog.area(value).is_none_or(|a| a.kind != "subregio")
-                    {
-                        return Err(WebError::BadRequest(format!(
-                            "Subregio (subregio): \"{value}\" kennen we niet. Kies een van: {}.",
-                            catalog
-                                .subregions()
-                                .map(|s| s.id.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )));
-                    }
-                    f.subregio = value.to_owned();
-                }
-                "opgave" => {
-                    if !value.is_empty()
-                        && catalog
-                            .item(value)
-                            .is_none_or(|i| i.kind != FrameworkKind::Theme.code())
-                    {
-                        return Err(WebError::BadRequest(format!(
-                            "Opgave (opgave): \"{value}\" kennen we niet. Kies een van: {}.",
-                            catalog
-                                .items(FrameworkKind::Theme)
-                                .map(|i| i.id.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )));
-                    }
-                    f.opgave = value.to_owned();
-                }
+                "jaar" => f.year = Some(year_of(value)?),
+                "subregio" if value.is_empty() => f.subregio = String::new(),
+                "subregio" => f.subregio = subregion_of(catalog, value)?,
+                "opgave" if value.is_empty() => f.opgave = String::new(),
+                "opgave" => f.opgave = theme_of(catalog, value)?,
                 "plan" => f.plan = value.to_owned(),
                 "status" if value.is_empty() => {}
                 "status" => {
@@ -739,6 +702,14 @@ async fn page(
                 .then(|| ("Opgave niet vermeld".to_owned(), NO_THEME)),
         )
         .collect();
+    // The plans that have milestones: a national portfolio has thousands without.
+    let with_milestones: std::collections::HashSet<String> = state
+        .store
+        .milestones()
+        .await?
+        .into_iter()
+        .map(|m| m.plan_id)
+        .collect();
     let plans = Choice::none_then(
         "Alle plannen",
         state
@@ -746,7 +717,7 @@ async fn page(
             .plans(&PlanFilter::default())
             .await?
             .into_iter()
-            .filter(|p| p.archived == 0)
+            .filter(|p| p.archived == 0 && with_milestones.contains(&p.id))
             .map(|p| Choice::new(p.id, p.name)),
     );
     let year = agenda.year;
