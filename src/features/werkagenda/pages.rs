@@ -242,6 +242,8 @@ pub struct Agenda {
     pub groups: Vec<ThemeGroup>,
     pub unplaced: Vec<Item>,
     pub placed_count: usize,
+    /// Every plan with a milestone, whatever the filter: the plan choice of the page.
+    pub planned: HashSet<String>,
 }
 
 impl Agenda {
@@ -290,9 +292,9 @@ impl Agenda {
                     .push(link.item_id);
             }
         }
-        let rows: Vec<MilestoneRow> = store
-            .milestones()
-            .await?
+        let all = store.milestones().await?;
+        let planned: HashSet<String> = all.iter().map(|m| m.plan_id.clone()).collect();
+        let rows: Vec<MilestoneRow> = all
             .into_iter()
             .filter(|m| plans.contains_key(&m.plan_id))
             .filter(|m| filter.plan.is_empty() || m.plan_id == filter.plan)
@@ -439,6 +441,7 @@ impl Agenda {
             groups,
             unplaced,
             placed_count,
+            planned,
         })
     }
 }
@@ -703,13 +706,6 @@ async fn page(
         )
         .collect();
     // The plans that have milestones: a national portfolio has thousands without.
-    let with_milestones: std::collections::HashSet<String> = state
-        .store
-        .milestones()
-        .await?
-        .into_iter()
-        .map(|m| m.plan_id)
-        .collect();
     let plans = Choice::none_then(
         "Alle plannen",
         state
@@ -717,7 +713,7 @@ async fn page(
             .plans(&PlanFilter::default())
             .await?
             .into_iter()
-            .filter(|p| p.archived == 0 && with_milestones.contains(&p.id))
+            .filter(|p| p.archived == 0 && agenda.planned.contains(&p.id))
             .map(|p| Choice::new(p.id, p.name)),
     );
     let year = agenda.year;
