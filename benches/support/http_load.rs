@@ -1,6 +1,9 @@
 //! What the HTTP benches share: a keep-alive load over real sockets, and the same bytes
 //! served by a minimal axum handler from memory as the ceiling to compare with.
 
+// Each bench uses a part of this module.
+#![allow(dead_code)]
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,22 +41,25 @@ pub async fn ceiling(body: Vec<u8>, connections: u64, seconds: u64) -> anyhow::R
 pub async fn fetch(addr: SocketAddr, path: &str) -> anyhow::Result<Vec<u8>> {
     let stream = tokio::net::TcpStream::connect(addr).await?;
     let mut reader = BufReader::new(stream);
-    request(&mut reader, path).await
+    request(&mut reader, path, None).await
 }
 
+/// One GET with a `Cookie` header (a signed-in visitor) when `cookie` is given.
 async fn request(
     reader: &mut BufReader<tokio::net::TcpStream>,
     path: &str,
+    cookie: Option<&str>,
 ) -> anyhow::Result<Vec<u8>> {
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
     reader
         .get_mut()
-        .write_all(format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes())
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: bench\r\n{cookie}\r\n").as_bytes())
         .await?;
     let mut line = String::new();
     reader.read_line(&mut line).await?;
-    if !line.starts_with("HTTP/1.1 200") {
-        anyhow::bail!("GET {path}: {}", line.trim_end());
-    }
+    let status = line.trim_end().to_owned();
     let mut length = None;
     let mut chunked = false;
     loop {
@@ -87,6 +93,9 @@ async fn request(
             body.extend_from_slice(&chunk[..size]);
         }
     }
+    if !status.starts_with("HTTP/1.1 200") {
+        anyhow::bail!("GET {path}: {status}");
+    }
     Ok(body)
 }
 
@@ -108,7 +117,7 @@ pub async fn load(
             let stream = tokio::net::TcpStream::connect(addr).await?;
             let mut reader = BufReader::new(stream);
             while Instant::now() < end {
-                let body = request(&mut reader, &path).await?;
+                let body = request(&mut reader, &path, None).await?;
                 done.fetch_add(1, Ordering::Relaxed);
                 bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
             }
@@ -123,4 +132,115 @@ pub async fn load(
         done.load(Ordering::Relaxed) as f64 / secs,
         bytes.load(Ordering::Relaxed) as f64 / secs / 1e6,
     ))
+}
+
+/// What a timed load measured: throughput and the spread of the answers' times.
+#[derive(Debug, Clone, Copy)]
+pub struct Timed {
+    pub requests: usize,
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub bytes: usize,
+    /// Answers that were not a 200 (a burst counts them rather than stopping).
+    pub refused: usize,
+}
+
+impl Timed {
+    fn of(mut times: Vec<Duration>, elapsed: Duration, bytes: usize) -> Self {
+        times.sort_unstable();
+        let at = |q: f64| {
+            let i = ((times.len() as f64 * q) as usize).min(times.len().saturating_sub(1));
+            times.get(i).map_or(0.0, |t| t.as_secs_f64() * 1000.0)
+        };
+        Self {
+            requests: times.len(),
+            per_second: times.len() as f64 / elapsed.as_secs_f64(),
+            p50_ms: at(0.50),
+            p99_ms: at(0.99),
+            max_ms: at(1.0),
+            bytes,
+            refused: 0,
+        }
+    }
+}
+
+/// Keeps `connections` keep-alive connections busy for `seconds` asking for `path` (with
+/// `cookie` when given) and times every answer.
+pub async fn load_timed(
+    addr: SocketAddr,
+    path: &str,
+    cookie: Option<&str>,
+    connections: u64,
+    seconds: u64,
+) -> anyhow::Result<Timed> {
+    let start = Instant::now();
+    let end = start + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let (path, cookie) = (path.to_owned(), cookie.map(str::to_owned));
+        tasks.push(tokio::spawn(async move {
+            let stream = tokio::net::TcpStream::connect(addr).await?;
+            let mut reader = BufReader::new(stream);
+            let (mut times, mut bytes) = (Vec::new(), 0);
+            while Instant::now() < end {
+                let t = Instant::now();
+                let body = request(&mut reader, &path, cookie.as_deref()).await?;
+                times.push(t.elapsed());
+                bytes = body.len();
+            }
+            anyhow::Ok((times, bytes))
+        }));
+    }
+    let (mut times, mut bytes) = (Vec::new(), 0);
+    for t in tasks {
+        let (more, b) = t.await??;
+        times.extend(more);
+        bytes = bytes.max(b);
+    }
+    Ok(Timed::of(times, start.elapsed(), bytes))
+}
+
+/// `n` visitors ask for `path` at the same moment, each on a connection of its own.
+pub async fn burst(
+    addr: SocketAddr,
+    path: &str,
+    cookie: Option<&str>,
+    n: usize,
+) -> anyhow::Result<Timed> {
+    let mut streams = Vec::new();
+    for _ in 0..n {
+        streams.push(BufReader::new(tokio::net::TcpStream::connect(addr).await?));
+    }
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for mut reader in streams {
+        let (path, cookie) = (path.to_owned(), cookie.map(str::to_owned));
+        tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let body = request(&mut reader, &path, cookie.as_deref()).await;
+            (t.elapsed(), body)
+        }));
+    }
+    let (mut times, mut bytes, mut refused) = (Vec::new(), 0, Vec::new());
+    for t in tasks {
+        let (took, body) = t.await?;
+        match body {
+            Ok(b) => {
+                times.push(took);
+                bytes = bytes.max(b.len());
+            }
+            Err(e) => refused.push(e.to_string()),
+        }
+    }
+    let mut timed = Timed::of(times, start.elapsed(), bytes);
+    timed.refused = refused.len();
+    if let Some(first) = refused.first() {
+        eprintln!(
+            "{} of {n} answers were not a 200, the first: {first}",
+            refused.len()
+        );
+    }
+    Ok(timed)
 }

@@ -155,6 +155,12 @@ fn date(year: i16, month: i8, day: i8) -> Date {
 
 /// The national data set's portfolio (without observations).
 pub fn national() -> Portfolio {
+    portfolio(PLANS)
+}
+
+/// A portfolio like the national one with `size` plans (the same areas, KPI's and
+/// organisations, and the same first plans): for tests that compare two sizes.
+pub fn portfolio(size: usize) -> Portfolio {
     let mut rng = Rng::new(0x5EED_2026);
     let source = Source {
         id: SOURCE.into(),
@@ -237,8 +243,8 @@ pub fn national() -> Portfolio {
         .collect();
     let org_ids: Vec<String> = organisations.iter().map(|o| o.id.clone()).collect();
 
-    let mut plans = Vec::with_capacity(PLANS);
-    for n in 0..PLANS {
+    let mut plans = Vec::with_capacity(size);
+    for n in 0..size {
         let national = rng.below(5) == 0;
         let (area_id, pool) = if national {
             ("nederland".to_owned(), gemeente_ids.clone())
@@ -345,7 +351,7 @@ pub fn national() -> Portfolio {
                         .then(|| "Inwoners ervaren dat zorg en welzijn samenwerken.".to_owned()),
                     milestones: Vec::new(),
                     transformation_id: None,
-                    plans: vec![format!("plan-{:05}", n * (PLANS / INDICATORS) + 1)],
+                    plans: vec![format!("plan-{:05}", n * size / INDICATORS + 1)],
                     owner_organisation_id: Some(org_ids[n % org_ids.len()].clone()),
                     owner_role: Some("Trekker van het plan".into()),
                     data_source: Some("Synthetisch".into()),

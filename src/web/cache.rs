@@ -14,9 +14,13 @@
 //! cannot fill the cache, and the page answers as it does for everyone (the portfolio filter
 //! refuses an unknown key with the keys it knows). The kept pages together stay within
 //! [`BUDGET`] bytes: when a new page does not fit, the ones used longest ago go.
+//!
+//! One render per page at a time: requests for a page that is being made wait for it and are
+//! then served the kept copy (right after a write, 64 visitors of `/` make it once).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes, HttpBody, to_bytes};
@@ -114,6 +118,10 @@ pub struct PageCache {
     pages: Mutex<Pages>,
     seen: Mutex<Option<Seen>>,
     budget: usize,
+    /// Per address being made, the turn every request for it takes (single flight).
+    gates: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
+    /// How many public pages were made rather than served from memory.
+    made: AtomicU64,
 }
 
 impl Default for PageCache {
@@ -124,7 +132,7 @@ impl Default for PageCache {
 
 impl PageCache {
     /// The data's version: remembered while this process wrote nothing and for [`FRESH`].
-    async fn version(&self, store: &crate::store::Store) -> Option<i64> {
+    pub(crate) async fn version(&self, store: &crate::store::Store) -> Option<i64> {
         let local = store.local_writes();
         if let Ok(seen) = self.seen.lock()
             && let Some(s) = seen.as_ref()
@@ -150,7 +158,30 @@ impl PageCache {
             pages: Mutex::new(Pages::default()),
             seen: Mutex::new(None),
             budget,
+            gates: Mutex::new(HashMap::new()),
+            made: AtomicU64::new(0),
         }
+    }
+
+    /// How many public pages were made (not served from memory) since the start.
+    pub fn made(&self) -> u64 {
+        self.made.load(Ordering::Relaxed)
+    }
+
+    /// The turn to make the page kept under `key`: one request at a time per address.
+    fn gate(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let Ok(mut gates) = self.gates.lock() else {
+            return Arc::default();
+        };
+        if let Some(gate) = gates.get(key).and_then(Weak::upgrade) {
+            return gate;
+        }
+        if gates.len() >= 1024 {
+            gates.retain(|_, g| g.strong_count() > 0);
+        }
+        let gate = Arc::new(tokio::sync::Mutex::new(()));
+        gates.insert(key.to_owned(), Arc::downgrade(&gate));
+        gate
     }
 
     /// How many pages and bytes are kept.
@@ -261,6 +292,13 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
     if let Some((content_type, body)) = state.pages.get(&key, version) {
         return ([(header::CONTENT_TYPE, content_type)], body).into_response();
     }
+    // Requests for a page being made wait for it, then find it kept.
+    let gate = state.pages.gate(&key);
+    let _turn = gate.lock().await;
+    if let Some((content_type, body)) = state.pages.get(&key, version) {
+        return ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    }
+    state.pages.made.fetch_add(1, Ordering::Relaxed);
     let response = next.run(req).await;
     if response.status() != StatusCode::OK {
         return response;

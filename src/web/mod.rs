@@ -17,6 +17,7 @@ pub mod paging;
 pub mod proxy;
 pub(crate) mod routes;
 pub(crate) mod session;
+pub mod shared;
 pub mod uploads;
 pub(crate) mod view;
 
@@ -31,6 +32,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub use error::{ApiError, WebError};
 pub use routes::Routes;
 pub use session::Viewer;
+pub use view::Catalog;
 
 /// How soon a write by another process shows on kept public pages.
 pub const KEPT_PAGES_FRESH: std::time::Duration = cache::FRESH;
@@ -38,7 +40,6 @@ pub const KEPT_PAGES_FRESH: std::time::Duration = cache::FRESH;
 use crate::domain::{FrameworkKind, Stage};
 use crate::features::accounts::repo::SessionLimits;
 use crate::store::Store;
-use view::Catalog;
 
 /// Everything a request handler may use; cheap to clone.
 #[derive(Clone)]
@@ -53,6 +54,11 @@ pub struct App {
     pub secure_cookies: bool,
     /// Public pages kept while the data has not changed.
     pub pages: cache::PageCache,
+    /// The start page's counts per gemeente, the same for every viewer, kept while the data
+    /// has not changed.
+    pub counts: shared::Shared<crate::features::dashboard::counts::GemeenteCounts>,
+    /// The start page's "Vraagt aandacht", the same for every viewer, kept likewise.
+    pub attention: shared::Shared<Vec<crate::features::dashboard::pages::AttentionPart>>,
     /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     pub trusted_proxies: proxy::TrustedProxies,
     /// Uploaded files on disk, and the checked ones waiting for their confirmation.
@@ -105,6 +111,37 @@ fn all_routes() -> Routes {
         .merge(assets::routes())
 }
 
+impl App {
+    /// How many public pages were made rather than served from memory.
+    pub fn pages_made(&self) -> u64 {
+        self.pages.made()
+    }
+
+    /// How many times the counts per gemeente were made ([`shared::Shared`]).
+    pub fn counts_made(&self) -> u64 {
+        self.counts.made()
+    }
+
+    /// The counts per gemeente of the plans `filter` selects today (in total and per opgave of
+    /// `themes`), kept under the data's version and made once however many requests want them
+    /// at the same time.
+    pub async fn gemeente_counts(
+        &self,
+        catalog: &Catalog,
+        filter: &crate::features::plans::model::PlanFilter,
+        themes: &[String],
+    ) -> Result<Arc<crate::features::dashboard::counts::GemeenteCounts>, crate::store::StoreError>
+    {
+        let version = self.pages.version(&self.store).await;
+        let key = format!("{filter:?} {themes:?}");
+        self.counts
+            .get_or_make(version, &key, || {
+                self.store.gemeente_counts(catalog, filter, themes)
+            })
+            .await
+    }
+}
+
 impl Deref for AppState {
     type Target = App;
     fn deref(&self) -> &App {
@@ -118,11 +155,19 @@ pub fn router(store: Store) -> Router {
 }
 
 pub fn router_with(store: Store, settings: WebSettings) -> Router {
+    router_and_state(store, settings).0
+}
+
+/// The router and its state, whose counters ([`App::pages_made`], [`App::counts_made`]) the
+/// tests read.
+pub fn router_and_state(store: Store, settings: WebSettings) -> (Router, AppState) {
     let state = AppState(Arc::new(App {
         store,
         session_limits: settings.session_limits,
         secure_cookies: settings.secure_cookies,
         pages: cache::PageCache::default(),
+        counts: shared::Shared::default(),
+        attention: shared::Shared::default(),
         trusted_proxies: settings.trusted_proxies,
         uploads: uploads::Uploads::new(
             settings.max_upload_mb,
@@ -132,7 +177,7 @@ pub fn router_with(store: Store, settings: WebSettings) -> Router {
         mailer: settings.mailer,
     }));
     let (routes, _) = all_routes().into_parts();
-    routes
+    let router = routes
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::serve))
         .layer(axum::middleware::from_fn_with_state(
@@ -141,7 +186,7 @@ pub fn router_with(store: Store, settings: WebSettings) -> Router {
         ))
         .layer(axum::middleware::from_fn(input::guard))
         .layer(axum::extract::DefaultBodyLimit::max(input::BODY_LIMIT))
-        .with_state(state)
+        .with_state(state.clone())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'self'"),
@@ -155,7 +200,8 @@ pub fn router_with(store: Store, settings: WebSettings) -> Router {
             HeaderValue::from_static("nosniff"),
         ))
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+    (router, state)
 }
 
 /// A path of this site to return to after a form, or `default` for anything else.

@@ -233,6 +233,8 @@ impl Drop for TestDb {
 
 pub struct TestApp {
     pub router: Router,
+    /// The router's state: its counters of pages and parts made.
+    pub state: regiomonitor::web::AppState,
     pub store: Store,
     /// Keeps the database alive (and removes it) with the app.
     pub _db: TestDb,
@@ -305,8 +307,13 @@ impl TestApp {
     pub async fn empty() -> Self {
         let db = TestDb::new().await;
         let store = Store::open(&db.url).await.expect("store opens");
+        let (router, state) = regiomonitor::web::router_and_state(
+            store.clone(),
+            regiomonitor::web::WebSettings::default(),
+        );
         Self {
-            router: regiomonitor::web::router(store.clone()),
+            router,
+            state,
             store,
             _db: db,
         }
@@ -316,8 +323,13 @@ impl TestApp {
     pub async fn demo() -> Self {
         let db = TestDb::demo().await;
         let store = Store::open(&db.url).await.expect("store opens");
+        let (router, state) = regiomonitor::web::router_and_state(
+            store.clone(),
+            regiomonitor::web::WebSettings::default(),
+        );
         Self {
-            router: regiomonitor::web::router(store.clone()),
+            router,
+            state,
             store,
             _db: db,
         }

@@ -38,6 +38,7 @@ mod paging;
 mod quarterly;
 mod refusals;
 mod rollout_facts;
+mod scale;
 mod search;
 mod server;
 mod werkagenda;

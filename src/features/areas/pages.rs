@@ -1,6 +1,7 @@
 //! Per gemeente: what runs and what is planned there, per opgave; its wijken and LSV's, and its
 //! history. A beheerder adds wijken and renames areas (as CBS renames a gemeente).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
@@ -26,6 +27,7 @@ use crate::web::flash::{self, Notice};
 use crate::web::forms::{ConflictLine, parse_form};
 use crate::web::forms::{FormErrors, optional};
 use crate::web::forms::{conflict_line, required_name, settle};
+use crate::web::paging::{PageNav, Paging};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::{Catalog, SourceView, StatusView, date_nl};
@@ -66,14 +68,9 @@ pub struct ListPage {
 
 async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let view = PortfolioView::load_for_counts(
-        &state.store,
-        &catalog,
-        &PlanFilter::default(),
-        Peildatum::default(),
-    )
-    .await?;
-    let mut counts = view.counts(&[]);
+    let counts = state
+        .gemeente_counts(&catalog, &PlanFilter::default(), &[])
+        .await?;
     let subregions = catalog
         .subregions()
         .map(|s| SubregionGroup {
@@ -82,7 +79,11 @@ async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
             gemeenten: catalog
                 .gemeenten_of(&s.id)
                 .map(|g| {
-                    let c = counts.remove(&g.id).map(|(c, _)| c).unwrap_or_default();
+                    let c = counts
+                        .by_gemeente
+                        .get(&g.id)
+                        .map(|(c, _)| c.clone())
+                        .unwrap_or_default();
                     GemeenteSummary {
                         id: g.id.clone(),
                         name: g.name.clone(),
@@ -154,6 +155,8 @@ pub struct ShowPage {
     pub kpis: Vec<crate::features::indicators::KpiLine>,
     /// The gemeente's plans as a file, on the peildatum.
     pub downloads: download::Links,
+    /// Where this page of the gemeente's plans lies in the whole list.
+    pub pages: PageNav,
 }
 
 fn gemeente_not_found(code: &str) -> WebError {
@@ -201,12 +204,13 @@ async fn show(
     Path(code): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<ShowPage, WebError> {
+    let (paging, pairs) = Paging::split(&pairs)?;
     let (as_of, _) = Peildatum::split(&pairs)?;
     show_page(
         &state,
         &viewer,
         &code,
-        as_of,
+        (as_of, paging),
         DistrictForm::default(),
         FormErrors::new(),
     )
@@ -218,7 +222,7 @@ async fn show_page(
     state: &AppState,
     viewer: &Viewer,
     code: &str,
-    as_of: Peildatum,
+    (as_of, paging): (Peildatum, Paging),
     district_form: DistrictForm,
     errors: FormErrors,
 ) -> Result<ShowPage, WebError> {
@@ -230,21 +234,56 @@ async fn show_page(
         gemeente: Some(gemeente.id.clone()),
         ..PlanFilter::default()
     };
-    let view = PortfolioView::load(&state.store, &catalog, &filter, as_of).await?;
-    let links = state.store.plan_framework(&filter).await?;
-    let organisations = state.store.plan_organisations(&filter).await?;
-
-    let mut counts = Counts::default();
-    let mut unknown = 0;
-    let mut lines = Vec::new();
-    for (fact, line) in plan_lines(&view, &catalog, &gemeente.id, &organisations) {
-        counts.add(&fact);
-        if fact.overview().unwrap_or(Overview::Unknown) == Overview::Unknown {
-            unknown += 1;
+    // The counts cover every plan of the gemeente: today from the database (kept for every
+    // viewer until the next write), on a peildatum rebuilt from the history. The list shows
+    // one page of plans in portfolio order, read for that page only.
+    let total = state.store.count_plans(&filter).await?;
+    let (counts, unknown) = if as_of.is_past() {
+        let view = PortfolioView::load(&state.store, &catalog, &filter, as_of).await?;
+        let mut counts = Counts::default();
+        let mut unknown = 0;
+        for (fact, _) in plan_lines(&view, &catalog, &gemeente.id, &[]) {
+            counts.add(&fact);
+            if fact.overview().unwrap_or(Overview::Unknown) == Overview::Unknown {
+                unknown += 1;
+            }
         }
-        lines.push(line);
-    }
+        (counts, unknown)
+    } else {
+        let all = state
+            .gemeente_counts(&catalog, &PlanFilter::default(), &[])
+            .await?;
+        (
+            all.by_gemeente
+                .get(&gemeente.id)
+                .map(|(c, _)| c.clone())
+                .unwrap_or_default(),
+            all.unknown.get(&gemeente.id).copied().unwrap_or(0),
+        )
+    };
+    let (view, links, organisations) = match state.store.plan_page(&filter, paging).await? {
+        Some(page) => (
+            Some(PortfolioView::load(&state.store, &catalog, &page, as_of).await?),
+            state.store.plan_framework(&page).await?,
+            state.store.plan_organisations(&page).await?,
+        ),
+        None => (None, Vec::new(), Vec::new()),
+    };
+    let mut lines: Vec<PlanLine> = view
+        .as_ref()
+        .map(|view| plan_lines(view, &catalog, &gemeente.id, &organisations))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect();
     lines.sort_by_key(|l| l.order);
+    let mut themes_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    for l in &links {
+        themes_of
+            .entry(l.plan_id.as_str())
+            .or_default()
+            .push(l.item_id.as_str());
+    }
 
     let mut sections: Vec<ThemeSection> = catalog
         .items(FrameworkKind::Theme)
@@ -260,11 +299,10 @@ async fn show_page(
         plans: Vec::new(),
     };
     for line in lines {
-        let themes: Vec<_> = links
-            .iter()
-            .filter(|l| l.plan_id == line.plan_id)
-            .map(|l| l.item_id.as_str())
-            .collect();
+        let themes = themes_of
+            .get(line.plan_id.as_str())
+            .cloned()
+            .unwrap_or_default();
         let mut placed = false;
         for section in sections
             .iter_mut()
@@ -291,6 +329,12 @@ async fn show_page(
         .into_iter()
         .collect();
     Ok(ShowPage {
+        pages: PageNav::new(
+            &format!("/gemeenten/{}", gemeente.id),
+            &peildatum,
+            paging,
+            total,
+        ),
         kpis,
         downloads: download::Links::new(&format!("/gemeenten/{}/plannen", gemeente.id), &peildatum)
             .with_note(format!("de plannen van {}", gemeente.name)),
@@ -318,6 +362,13 @@ fn plan_lines<'a>(
     gemeente_id: &str,
     organisations: &[PlanOrganisationRow],
 ) -> Vec<(CellFact<'a>, PlanLine)> {
+    let mut leads_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    for o in organisations.iter().filter(|o| o.role == "trekker") {
+        leads_of
+            .entry(o.plan_id.as_str())
+            .or_default()
+            .push(o.name.as_str());
+    }
     let mut lines = Vec::new();
     for plan in view
         .plans
@@ -340,11 +391,7 @@ fn plan_lines<'a>(
             },
             None => "Niet vermeld".to_owned(),
         };
-        let leads: Vec<_> = organisations
-            .iter()
-            .filter(|o| o.plan_id == plan.id && o.role == "trekker")
-            .map(|o| o.name.as_str())
-            .collect();
+        let leads = leads_of.get(plan.id.as_str()).cloned().unwrap_or_default();
         let (status, follows_plan, note, assumption, source) = match &fact {
             CellFact::Own(r) => (
                 StatusView::of(r.status),
@@ -556,7 +603,7 @@ async fn add_district(
         &state,
         &viewer,
         &gemeente.id,
-        Peildatum::default(),
+        (Peildatum::default(), Paging::default()),
         form,
         errors,
     )

@@ -196,33 +196,13 @@ pub struct PortfolioView {
 
 impl PortfolioView {
     /// Everything a page shows of each cell: its date, source, note and aanname, and the date
-    /// and source of each plan's stage.
+    /// and source of each plan's stage. (The counts alone come from the database:
+    /// [`super::counts`].)
     pub async fn load(
         store: &Store,
         catalog: &Catalog,
         filter: &PlanFilter,
         as_of: Peildatum,
-    ) -> Result<Self, StoreError> {
-        Self::read(store, catalog, filter, as_of, true).await
-    }
-
-    /// Only what the counts need: today's stage and the status of each gemeente's own fact
-    /// (a national portfolio has 100,000 cells; their texts are not read to count them).
-    pub async fn load_for_counts(
-        store: &Store,
-        catalog: &Catalog,
-        filter: &PlanFilter,
-        as_of: Peildatum,
-    ) -> Result<Self, StoreError> {
-        Self::read(store, catalog, filter, as_of, as_of.is_past()).await
-    }
-
-    async fn read(
-        store: &Store,
-        catalog: &Catalog,
-        filter: &PlanFilter,
-        as_of: Peildatum,
-        detail: bool,
     ) -> Result<Self, StoreError> {
         // On a peildatum the stage filter asks for the stage of that day, not today's: it is
         // applied to the rebuilt stages below.
@@ -237,11 +217,7 @@ impl PortfolioView {
         };
         let mut plans = store.plans(filter).await?;
         let work = store.plan_areas(filter).await?;
-        let steps = if detail {
-            store.stage_steps(filter).await?
-        } else {
-            Vec::new()
-        };
+        let steps = store.stage_steps(filter).await?;
         let links = store.plan_framework(filter).await?;
 
         let mut stages: HashMap<String, StageFact> = HashMap::new();
@@ -322,16 +298,6 @@ impl PortfolioView {
 
         let mut own: HashMap<String, HashMap<String, OwnFact>> = HashMap::new();
         match as_of.0 {
-            None if !detail => {
-                for (plan_id, gemeente_id, status) in store.rollout_statuses(filter).await? {
-                    let Ok(status) = RolloutStatus::parse(&status) else {
-                        continue;
-                    };
-                    // Counted only: no date, source or note is read.
-                    let fact = OwnFact::new(status, String::new(), None, None, None);
-                    own.entry(plan_id).or_default().insert(gemeente_id, fact);
-                }
-            }
             None => {
                 for r in store.rollouts(filter).await? {
                     let Ok(status) = RolloutStatus::parse(&r.status) else {

@@ -111,6 +111,7 @@ pub struct RowGroup {
 }
 
 /// One line of "Vraagt aandacht".
+#[derive(Clone)]
 pub struct AttentionLine {
     pub href: String,
     pub text: String,
@@ -118,6 +119,7 @@ pub struct AttentionLine {
 }
 
 /// A part of "Vraagt aandacht": its lines (the first few) and how many there are.
+#[derive(Clone)]
 pub struct AttentionPart {
     pub title: &'static str,
     pub lines: Vec<AttentionLine>,
@@ -222,27 +224,30 @@ async fn show(
     let (as_of, pairs) = Peildatum::split(&pairs)?;
     let catalog = Catalog::load(&state.store).await?;
     let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
-    // A matrix too large to draw shows the counts only, which need less of every cell.
-    let gemeenten = if !choice.gemeente.is_empty() {
-        1
-    } else if !choice.subregio.is_empty() {
-        catalog.gemeenten_of(&choice.subregio).count()
-    } else {
-        catalog.gemeenten().count()
-    };
-    let detailed = state.store.count_plans(&filter).await? * gemeenten <= MAX_CELLS;
-    let mut view = if !detailed {
-        PortfolioView::load_for_counts(&state.store, &catalog, &filter, as_of).await?
-    } else {
-        PortfolioView::load(&state.store, &catalog, &filter, as_of).await?
-    };
-
     let themes: Vec<(String, String)> = catalog
         .items(FrameworkKind::Theme)
         .map(|t| (t.id.clone(), t.name.clone()))
         .collect();
     let theme_ids: Vec<String> = themes.iter().map(|(id, _)| id.clone()).collect();
-    let mut counts = view.counts(&theme_ids);
+
+    // Today the database counts (the same for every viewer, kept until the next write); on a
+    // peildatum the state of that day is rebuilt from the history, cell by cell.
+    let (mut counts, in_view, plan_count, view) = if as_of.is_past() {
+        let view = PortfolioView::load(&state.store, &catalog, &filter, as_of).await?;
+        let counts = view.counts(&theme_ids);
+        let in_view = view.gemeenten_in_view();
+        let plan_count = view.plans.len();
+        (counts, in_view, plan_count, Some(view))
+    } else {
+        let counts = state.gemeente_counts(&catalog, &filter, &theme_ids).await?;
+        let plan_count = state.store.count_plans(&filter).await?;
+        (
+            counts.by_gemeente.clone(),
+            counts.concerned.clone(),
+            plan_count,
+            None,
+        )
+    };
     let count_groups = catalog
         .subregions()
         .filter(|s| choice.subregio.is_empty() || s.id == choice.subregio)
@@ -269,7 +274,14 @@ async fn show(
         .filter(|g: &CountGroup| !g.rows.is_empty())
         .collect::<Vec<_>>();
 
-    let attention = attention(&state, &catalog).await?;
+    // The same for every viewer: kept under the data's version, made once at a time.
+    let version = state.pages.version(&state.store).await;
+    let attention = state
+        .attention
+        .get_or_make(version, "", || attention(&state, &catalog))
+        .await?
+        .as_ref()
+        .clone();
     // The sources are listed newest first; minutes of a meeting are titled "Verslag ...".
     let last_meeting = catalog
         .source_list()
@@ -284,19 +296,18 @@ async fn show(
     let in_words = |(id, day, body): (String, String, String)| (id, date_nl(&day), body);
     let (last_bbo, next_bbo) = (last_bbo.map(in_words), next_bbo.map(in_words));
 
-    // The matrix: the gemeenten in the selected plans' working areas (or the chosen one).
-    let (groups, mut columns) = matrix_columns(&catalog, &choice, &view.gemeenten_in_view());
-    // The estimate counted every gemeente; the columns are those of the working areas. A
-    // matrix that fits after all is drawn, with every cell's facts read (a peildatum's view
-    // has them already).
-    let too_large = view.plans.len() * columns.len() > MAX_CELLS;
-    if !detailed && !too_large && !as_of.is_past() {
-        view = PortfolioView::load(&state.store, &catalog, &filter, as_of).await?;
-    }
-    let plan_count = view.plans.len();
+    // The matrix: the gemeenten in the selected plans' working areas (or the chosen one). A
+    // matrix too large to draw shows the counts only; one that fits is drawn with every
+    // cell's facts (a peildatum's view has them already).
+    let (groups, mut columns) = matrix_columns(&catalog, &choice, &in_view);
+    let too_large = plan_count * columns.len() > MAX_CELLS;
     let row_groups = if too_large {
         Vec::new()
     } else {
+        let view = match view {
+            Some(view) => view,
+            None => PortfolioView::load(&state.store, &catalog, &filter, as_of).await?,
+        };
         matrix_rows(&state, &viewer, &catalog, &filter, &view, &mut columns).await?
     };
 

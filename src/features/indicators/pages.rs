@@ -129,13 +129,10 @@ async fn list_groups(state: &AppState, catalog: &Catalog) -> Result<(Vec<Group>,
             .or_default()
             .insert(o.area_id.as_str(), o);
     }
-    let plans = state
-        .store
-        .plans(&crate::features::plans::model::PlanFilter::default())
-        .await?;
+    let plans = state.store.names_of_kpi_plans().await?;
     let plan_name: HashMap<&str, &str> = plans
         .iter()
-        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .map(|(id, name)| (id.as_str(), name.as_str()))
         .collect();
     let empty = HashMap::new();
     let line = |ind: &IndicatorRow| {
@@ -472,19 +469,20 @@ async fn show(
             .find(|x| x.id == o)
             .map(|x| x.name.clone())
     });
-    let plans_all = state
+    let names: HashMap<String, String> = state
         .store
-        .plans(&crate::features::plans::model::PlanFilter::default())
-        .await?;
+        .names_of_plans(&ind.plans)
+        .await?
+        .into_iter()
+        .collect();
     let plans = ind
         .plans
         .iter()
         .map(|p| {
-            let name = plans_all
-                .iter()
-                .find(|x| &x.id == p)
-                .map_or_else(|| p.clone(), |x| x.name.clone());
-            (p.clone(), name)
+            (
+                p.clone(),
+                names.get(p).cloned().unwrap_or_else(|| p.clone()),
+            )
         })
         .collect();
     let latest = state.store.latest_observations(&ind.id).await?;

@@ -37,6 +37,27 @@ pub(crate) fn observation_batch(backend: crate::store::Backend) -> usize {
     }
 }
 
+/// Sets the latest period of a KPI's series (in one area, or in every area) from its
+/// observations, in the write's transaction (`observation_latest`, migration 0016).
+async fn refresh_latest(
+    conn: &mut sqlx::AnyConnection,
+    indicator_id: &str,
+    area_id: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO observation_latest (indicator_id, area_id, period_start)
+         SELECT indicator_id, area_id, MAX(period_start) FROM observations
+          WHERE indicator_id = $1 AND (CAST($2 AS TEXT) IS NULL OR area_id = $2)
+          GROUP BY indicator_id, area_id
+         ON CONFLICT (indicator_id, area_id) DO UPDATE SET period_start = excluded.period_start",
+    )
+    .bind(indicator_id)
+    .bind(area_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// The latest observation of a KPI in every area that has one.
     pub async fn latest_observations(
@@ -44,11 +65,10 @@ impl Store {
         indicator_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS_O} FROM observations o
-               JOIN (SELECT area_id, MAX(period_start) AS latest FROM observations
-                      WHERE indicator_id = $1 GROUP BY area_id) l
-                 ON l.area_id = o.area_id AND l.latest = o.period_start
-              WHERE o.indicator_id = $1
+            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l
+               JOIN observations o ON o.indicator_id = l.indicator_id AND o.area_id = l.area_id
+                AND o.period_start = l.period_start
+              WHERE l.indicator_id = $1
               ORDER BY o.area_id"
         )))
         .bind(indicator_id)
@@ -62,11 +82,10 @@ impl Store {
         area_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS_O} FROM observations o
-               JOIN (SELECT indicator_id, MAX(period_start) AS latest FROM observations
-                      WHERE area_id = $1 GROUP BY indicator_id) l
-                 ON l.indicator_id = o.indicator_id AND l.latest = o.period_start
-              WHERE o.area_id = $1
+            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l
+               JOIN observations o ON o.indicator_id = l.indicator_id AND o.area_id = l.area_id
+                AND o.period_start = l.period_start
+              WHERE l.area_id = $1
               ORDER BY o.indicator_id"
         )))
         .bind(area_id)
@@ -77,11 +96,9 @@ impl Store {
     /// The latest observation of every KPI in every area (for the KPI list's totals).
     pub async fn latest_observations_all(&self) -> Result<Vec<ObservationRow>, StoreError> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS_O} FROM observations o
-               JOIN (SELECT indicator_id, area_id, MAX(period_start) AS latest FROM observations
-                      GROUP BY indicator_id, area_id) l
-                 ON l.indicator_id = o.indicator_id AND l.area_id = o.area_id
-                AND l.latest = o.period_start
+            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l
+               JOIN observations o ON o.indicator_id = l.indicator_id AND o.area_id = l.area_id
+                AND o.period_start = l.period_start
               ORDER BY o.indicator_id, o.area_id"
         )))
         .fetch_all(&self.pool)
@@ -273,6 +290,7 @@ impl Store {
             )
             .await?;
         }
+        refresh_latest(w.conn(), &o.indicator_id, Some(&o.area_id)).await?;
         let subject = Subject {
             record_id: format!("{}/{}/{}", o.indicator_id, o.area_id, o.period),
             record_label: format!("{indicator_name} in {area_name}, {}", o.period.label_nl()),
@@ -436,6 +454,9 @@ impl Store {
         let names: HashMap<String, String> = names.into_iter().collect();
         let mut ids: Vec<&String> = per_indicator.keys().collect();
         ids.sort_unstable();
+        for id in &ids {
+            refresh_latest(w.conn(), id, None).await?;
+        }
         for id in ids {
             let (count, first, last) = per_indicator[id];
             let span = if first == last {

@@ -4,7 +4,7 @@ use sqlx::AnyConnection;
 
 use super::model::{OrganisationField, OrganisationFields, OrganisationRow};
 use crate::domain::OrganisationKind;
-use crate::features::plans::model::{PlanFilter, PlanOrganisationRow, PlanRow};
+use crate::features::plans::model::{PlanOrganisationRow, PlanRow};
 use crate::store::rows::{not_found, refused};
 use crate::store::write_path::{RecordKey, Refusal};
 use crate::store::{Actor, Reason, Store, StoreError, Subject};
@@ -149,7 +149,11 @@ impl Store {
         .bind(organisation_id)
         .fetch_all(&self.pool)
         .await?;
-        let plans = self.plans(&PlanFilter::default()).await?;
+        let plans = self
+            .plans_with(crate::features::plans::read::PlansWith::Organisation(
+                organisation_id,
+            ))
+            .await?;
         Ok(plans
             .into_iter()
             .filter_map(|p| {

@@ -329,7 +329,11 @@ async fn show(
         )));
     };
     let catalog = Catalog::load(&state.store).await?;
-    let all = state.store.plans(&PlanFilter::default()).await?;
+    // The parent and the children, by their keys (not the whole portfolio).
+    let all = state
+        .store
+        .plan_family(&id, detail.plan.parent_id.as_deref())
+        .await?;
     let funding_names = state.store.funding_sources().await?;
     let leads: Vec<String> = detail
         .organisations

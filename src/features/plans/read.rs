@@ -74,6 +74,11 @@ pub(crate) fn plan_filter_sql(filter: &PlanFilter) -> String {
     sql
 }
 
+/// How many placeholders [`plan_filter_sql`] uses: a statement's own follow from the next.
+pub(crate) fn filter_parameters(filter: &PlanFilter) -> usize {
+    5 + filter.framework_items.len() + if filter.positions.is_some() { 2 } else { 0 }
+}
+
 macro_rules! bind_filter {
     ($query:expr, $filter:expr) => {{
         let mut q = $query
@@ -90,6 +95,13 @@ macro_rules! bind_filter {
         }
         q
     }};
+}
+pub(crate) use bind_filter;
+
+/// Which plans [`Store::plans_with`] reads.
+pub enum PlansWith<'a> {
+    Milestones,
+    Organisation(&'a str),
 }
 
 /// Rows that belong to plans, grouped by plan in one pass (not every plan against every row).
@@ -120,6 +132,77 @@ impl Store {
         );
         let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
+    }
+
+    /// A plan's parent (`parent_id`) and its children, not archived, in portfolio order: what
+    /// a plan's page names of the plans around it, read by their keys.
+    pub async fn plan_family(
+        &self,
+        plan_id: &str,
+        parent_id: Option<&str>,
+    ) -> Result<Vec<PlanRow>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM plans p
+              WHERE p.archived = 0 AND (p.parent_id = $1 OR p.id = $2)
+              ORDER BY p.position",
+            PLAN_COLUMNS.as_str()
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(plan_id)
+            .bind(parent_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// The plans, not archived, that have a milestone (the werkagenda's choice of plans), or
+    /// that an organisation leads or takes part in (`organisation`), in portfolio order.
+    pub async fn plans_with(&self, with: PlansWith<'_>) -> Result<Vec<PlanRow>, StoreError> {
+        let condition = match with {
+            PlansWith::Milestones => "EXISTS (SELECT 1 FROM milestones m WHERE m.plan_id = p.id)",
+            PlansWith::Organisation(_) => {
+                "p.id IN (SELECT po.plan_id FROM plan_organisations po WHERE po.organisation_id = $1)"
+            }
+        };
+        let sql = format!(
+            "SELECT {} FROM plans p WHERE p.archived = 0 AND {condition} ORDER BY p.position",
+            PLAN_COLUMNS.as_str()
+        );
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        let query = match with {
+            PlansWith::Organisation(id) => query.bind(id),
+            PlansWith::Milestones => query,
+        };
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    /// The id and name of each of these plans that exists.
+    pub async fn names_of_plans(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT p.id, p.name FROM plans p WHERE p.id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    /// The id and name of every plan a KPI belongs to (the KPI list names them).
+    pub async fn names_of_kpi_plans(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT p.id, p.name FROM plans p
+              WHERE p.id IN (SELECT ip.plan_id FROM indicator_plans ip)",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// How many plans a filter selects.
@@ -225,20 +308,6 @@ impl Store {
             .await?;
         steps.sort_by_cached_key(|h| FactDate::from_stored(&h.date));
         Ok(steps)
-    }
-
-    /// The status of every current rollout cell of the plans a filter selects: (plan, gemeente,
-    /// status), for counting.
-    pub async fn rollout_statuses(
-        &self,
-        filter: &PlanFilter,
-    ) -> Result<Vec<(String, String, String)>, StoreError> {
-        self.related(
-            "SELECT x.plan_id, x.gemeente_id, x.status FROM rollouts x",
-            "",
-            filter,
-        )
-        .await
     }
 
     /// The stage and rollout steps of every plan, archived ones included, that has a step which

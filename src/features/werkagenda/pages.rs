@@ -710,10 +710,10 @@ async fn page(
         "Alle plannen",
         state
             .store
-            .plans(&PlanFilter::default())
+            .plans_with(crate::features::plans::read::PlansWith::Milestones)
             .await?
             .into_iter()
-            .filter(|p| p.archived == 0 && agenda.planned.contains(&p.id))
+            .filter(|p| agenda.planned.contains(&p.id))
             .map(|p| Choice::new(p.id, p.name)),
     );
     let year = agenda.year;

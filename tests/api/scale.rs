@@ -1,0 +1,198 @@
+//! National scale without the page cache: the start page's counts are answered by the
+//! database and equal the counts cell by cell; what is read to make them does not grow with
+//! the portfolio; a page or a part being made is made once however many ask for it at once.
+
+use axum::http::StatusCode;
+use regiomonitor::cli::generate;
+use regiomonitor::domain::{Channel, FrameworkKind, Period};
+use regiomonitor::features::dashboard::overview::{CellFact, Peildatum, PortfolioView};
+use regiomonitor::features::observations::model::NewObservation;
+use regiomonitor::features::plans::model::PlanFilter;
+use regiomonitor::store::{Actor, Reason, Store};
+use regiomonitor::web::Catalog;
+
+use crate::helpers::{Persona, TestApp, TestDb};
+
+/// The database's counts are the counts of every cell of the portfolio view.
+async fn same_counts(store: &Store, filter: &PlanFilter) -> usize {
+    let catalog = Catalog::load(store).await.expect("catalog");
+    let themes: Vec<String> = catalog
+        .items(FrameworkKind::Theme)
+        .map(|t| t.id.clone())
+        .collect();
+    let from_db = store
+        .gemeente_counts(&catalog, filter, &themes)
+        .await
+        .expect("counts");
+    let view = PortfolioView::load(store, &catalog, filter, Peildatum::default())
+        .await
+        .expect("view");
+    assert_eq!(from_db.by_gemeente, view.counts(&themes), "{filter:?}");
+    assert_eq!(from_db.concerned, view.gemeenten_in_view(), "{filter:?}");
+    for g in &from_db.concerned {
+        let unknown = view
+            .plans
+            .iter()
+            .filter(
+                |p| matches!(view.cell(&p.id, g), CellFact::FollowsPlan(s) if s.stage.is_none()),
+            )
+            .count();
+        assert_eq!(from_db.unknown.get(g).copied(), Some(unknown), "{g}");
+    }
+    from_db.rows_read
+}
+
+#[tokio::test]
+async fn the_database_counts_every_gemeente_as_the_cells_do_for_every_filter() {
+    let app = TestApp::demo().await;
+    let catalog = Catalog::load(&app.store).await.expect("catalog");
+    let subregio = catalog.subregions().next().expect("a subregio").id.clone();
+    let theme = catalog
+        .items(FrameworkKind::Theme)
+        .next()
+        .expect("an opgave")
+        .id
+        .clone();
+    let filters = [
+        PlanFilter::default(),
+        PlanFilter {
+            subregion: Some(subregio),
+            ..PlanFilter::default()
+        },
+        PlanFilter {
+            gemeente: Some("GM0355".into()),
+            ..PlanFilter::default()
+        },
+        PlanFilter {
+            framework_items: vec![theme],
+            ..PlanFilter::default()
+        },
+        PlanFilter {
+            stage: Some("loopt".into()),
+            ..PlanFilter::default()
+        },
+        PlanFilter {
+            include_archived: true,
+            ..PlanFilter::default()
+        },
+    ];
+    for filter in &filters {
+        same_counts(&app.store, filter).await;
+    }
+    // The documents' data has plans with several working areas (the Utrechtse Fabriek runs
+    // in four subregio's), facts of a gemeente's own inside and outside them, and opgaven.
+    let counts = app
+        .store
+        .gemeente_counts(&catalog, &PlanFilter::default(), &[])
+        .await
+        .expect("counts");
+    assert!(counts.by_gemeente.values().any(|(c, _)| c.running_own > 0));
+    assert!(
+        counts
+            .by_gemeente
+            .values()
+            .any(|(c, _)| c.running_via_plan > 0)
+    );
+    assert!(
+        counts
+            .by_gemeente
+            .values()
+            .any(|(c, _)| c.planned_via_plan > 0)
+    );
+}
+
+#[tokio::test]
+async fn the_counts_read_rows_per_area_and_category_however_many_plans_and_cells() {
+    let mut read = Vec::new();
+    for size in [150, 600] {
+        let db = TestDb::new().await;
+        let store = Store::open(&db.url).await.expect("store opens");
+        let portfolio = generate::portfolio(size);
+        store
+            .import_portfolio(&Actor::system("test", Channel::Import), &portfolio)
+            .await
+            .expect("generated portfolio stored");
+        let rows = same_counts(&store, &PlanFilter::default()).await;
+        let catalog = Catalog::load(&store).await.expect("catalog");
+        // Region-wide plans: one row per category (3); per working area: 3; per gemeente's
+        // own facts: 3 stage categories × 4 status categories × inside or outside the area.
+        let bound = 3 + 3 * catalog.areas.len() + 24 * catalog.gemeenten().count();
+        let cells: usize = portfolio.plans.iter().map(|p| p.rollouts.len()).sum();
+        assert!(rows <= bound, "{rows} rows for {size} plans, bound {bound}");
+        read.push((size, cells, rows));
+    }
+    let (small, large) = (read[0], read[1]);
+    assert_eq!(large.1, 4 * small.1, "four times the cells");
+    assert!(
+        large.2 <= 3 + 3 * 368 + 24 * 342,
+        "the rows read stay within the bound: {read:?}"
+    );
+}
+
+fn observation(value: f64) -> NewObservation {
+    NewObservation {
+        indicator_id: "mtvp-consultduur".into(),
+        area_id: "GM0355".into(),
+        period: Period::Quarter(2026, 4),
+        value: Some(value),
+        narrative: None,
+        judged_status: None,
+        source: Some("schaaltest".into()),
+        note: None,
+        is_example: false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_write_64_visitors_of_the_start_page_make_it_once() {
+    let app = TestApp::with_people().await;
+    let reader = app.login_as(Persona::Reader).await;
+    assert_eq!(reader.get("/").await.status, StatusCode::OK);
+    assert_eq!(app.anonymous().get("/").await.status, StatusCode::OK);
+
+    app.store
+        .save_observation(
+            &Actor::system("test", Channel::Cli),
+            &Reason::default(),
+            &observation(14.75),
+            0,
+        )
+        .await
+        .expect("stored");
+    let (counts, pages) = (app.state.counts_made(), app.state.pages_made());
+
+    let mut visitors = Vec::new();
+    for n in 0..64 {
+        let client = if n % 2 == 0 {
+            reader.clone()
+        } else {
+            app.anonymous()
+        };
+        visitors.push(tokio::spawn(async move { client.get("/").await }));
+    }
+    let mut bodies = Vec::new();
+    for v in visitors {
+        let page = v.await.expect("visitor");
+        assert_eq!(page.status, StatusCode::OK);
+        bodies.push(page.body);
+    }
+    assert_eq!(
+        app.state.counts_made() - counts,
+        1,
+        "the counts are made once for 32 signed-in and 32 anonymous visitors"
+    );
+    assert_eq!(
+        app.state.pages_made() - pages,
+        1,
+        "the public page is made once for 32 anonymous visitors"
+    );
+    assert!(
+        bodies[0].contains("Lotte Lezer"),
+        "signed in: the reader's own page"
+    );
+    assert!(!bodies[1].contains("Lotte Lezer"));
+    assert!(
+        bodies.iter().skip(1).step_by(2).all(|b| *b == bodies[1]),
+        "every anonymous visitor got the same page"
+    );
+}
