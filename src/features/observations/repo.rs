@@ -58,6 +58,9 @@ async fn refresh_latest(
     Ok(())
 }
 
+// The latest values are read from `observation_latest` outward: `CROSS JOIN` keeps SQLite from
+// walking the 10 million observations in the series index's order and looking each up in the
+// small table (4 s on the national set instead of 60 ms); PostgreSQL plans it as any join.
 impl Store {
     /// The latest observation of a KPI in every area that has one.
     pub async fn latest_observations(
@@ -65,11 +68,10 @@ impl Store {
         indicator_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l
-               JOIN observations o ON o.indicator_id = l.indicator_id AND o.area_id = l.area_id
-                AND o.period_start = l.period_start
-              WHERE l.indicator_id = $1
-              ORDER BY o.area_id"
+            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l CROSS JOIN observations o
+              WHERE l.indicator_id = $1 AND o.indicator_id = l.indicator_id
+                AND o.area_id = l.area_id AND o.period_start = l.period_start
+              ORDER BY l.area_id"
         )))
         .bind(indicator_id)
         .fetch_all(&self.pool)
@@ -82,11 +84,10 @@ impl Store {
         area_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l
-               JOIN observations o ON o.indicator_id = l.indicator_id AND o.area_id = l.area_id
-                AND o.period_start = l.period_start
-              WHERE l.area_id = $1
-              ORDER BY o.indicator_id"
+            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l CROSS JOIN observations o
+              WHERE l.area_id = $1 AND o.indicator_id = l.indicator_id
+                AND o.area_id = l.area_id AND o.period_start = l.period_start
+              ORDER BY l.indicator_id"
         )))
         .bind(area_id)
         .fetch_all(&self.pool)
@@ -96,10 +97,10 @@ impl Store {
     /// The latest observation of every KPI in every area (for the KPI list's totals).
     pub async fn latest_observations_all(&self) -> Result<Vec<ObservationRow>, StoreError> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l
-               JOIN observations o ON o.indicator_id = l.indicator_id AND o.area_id = l.area_id
+            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l CROSS JOIN observations o
+              WHERE o.indicator_id = l.indicator_id AND o.area_id = l.area_id
                 AND o.period_start = l.period_start
-              ORDER BY o.indicator_id, o.area_id"
+              ORDER BY l.indicator_id, l.area_id"
         )))
         .fetch_all(&self.pool)
         .await?)
