@@ -215,6 +215,7 @@ def main():
     ap.add_argument("--paths", default=",".join(PAGES))
     ap.add_argument("--no-datasette", action="store_true")
     ap.add_argument("--label", default="")
+    ap.add_argument("--bursts", type=int, default=3, help="writes, each followed by 64 readers")
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
     bench = args.bench or max(
@@ -273,7 +274,7 @@ def main():
         _, _, orgs = Client(port).request("GET", "/api/v1/organisations?per_pagina=1")
         org = json.loads(orgs)[0]["id"]
         bursts = []
-        for n in range(3):
+        for n in range(args.bursts):
             _, _, page = editor.request("GET", f"/organisaties/{org}/bewerken")
             form = Form("/bewerken")
             form.feed(page.decode())

@@ -59,6 +59,10 @@ pub struct App {
     pub counts: shared::Shared<crate::features::dashboard::counts::GemeenteCounts>,
     /// The start page's "Vraagt aandacht", the same for every viewer, kept likewise.
     pub attention: shared::Shared<Vec<crate::features::dashboard::pages::AttentionPart>>,
+    /// A gemeente page's counts and page of plans, the same for every viewer, kept likewise.
+    pub gemeente_plans: shared::Shared<crate::features::areas::pages::GemeentePlans>,
+    /// The KPI list's groups, the same for every viewer, kept likewise.
+    pub kpi_list: shared::Shared<(Vec<crate::features::indicators::pages::Group>, usize)>,
     /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     pub trusted_proxies: proxy::TrustedProxies,
     /// Uploaded files on disk, and the checked ones waiting for their confirmation.
@@ -168,6 +172,8 @@ pub fn router_and_state(store: Store, settings: WebSettings) -> (Router, AppStat
         pages: cache::PageCache::default(),
         counts: shared::Shared::default(),
         attention: shared::Shared::default(),
+        gemeente_plans: shared::Shared::default(),
+        kpi_list: shared::Shared::default(),
         trusted_proxies: settings.trusted_proxies,
         uploads: uploads::Uploads::new(
             settings.max_upload_mb,

@@ -196,3 +196,77 @@ async fn after_a_write_64_visitors_of_the_start_page_make_it_once() {
         "every anonymous visitor got the same page"
     );
 }
+
+#[tokio::test]
+async fn a_gemeente_page_lists_its_plans_a_page_at_a_time_and_its_links_keep_the_peildatum() {
+    let app = TestApp::empty().await;
+    app.store
+        .import_portfolio(
+            &Actor::system("test", Channel::Import),
+            &generate::portfolio(150),
+        )
+        .await
+        .expect("generated portfolio stored");
+    let first = app.get("/gemeenten/GM0100?per_pagina=10").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let status = first.text("main p[role=status]");
+    let total: usize = status
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the number of plans: {status}"));
+    assert!(total > 20, "{status}");
+    let pages = total.div_ceil(10);
+    let plans_on = |page: &crate::helpers::Page| {
+        page.texts("main section tbody th a")
+            .into_iter()
+            .collect::<std::collections::HashSet<_>>()
+    };
+
+    // First page: a next link that keeps the page size, no previous one.
+    assert_eq!(
+        first.attr("a[rel=next]", "href").as_deref(),
+        Some("/gemeenten/GM0100?pagina=2&per_pagina=10")
+    );
+    assert_eq!(first.count("a[rel=prev]"), 0);
+    let mut seen = plans_on(&first);
+    // Middle pages have both; the last only a previous link; every plan is on one page.
+    for n in 2..=pages {
+        let page = app
+            .get(&format!("/gemeenten/GM0100?pagina={n}&per_pagina=10"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.count("a[rel=prev]"), 1, "page {n}");
+        assert_eq!(
+            page.count("a[rel=next]"),
+            usize::from(n < pages),
+            "page {n}"
+        );
+        let on_page = plans_on(&page);
+        assert!(on_page.is_disjoint(&seen), "page {n} repeats no plan");
+        seen.extend(on_page);
+    }
+    assert_eq!(seen.len(), total, "every plan once over {pages} pages");
+
+    // The peildatum stays in the links; a page past the end says how many pages there are.
+    let past = app
+        .get("/gemeenten/GM0100?peildatum=2025-06-30&pagina=2&per_pagina=10")
+        .await;
+    assert_eq!(past.status, StatusCode::OK);
+    assert_eq!(
+        past.attr("a[rel=prev]", "href").as_deref(),
+        Some("/gemeenten/GM0100?peildatum=2025-06-30&per_pagina=10")
+    );
+    let beyond = app
+        .get(&format!(
+            "/gemeenten/GM0100?pagina={}&per_pagina=10",
+            pages + 1
+        ))
+        .await;
+    assert_eq!(beyond.status, StatusCode::OK);
+    assert!(
+        beyond.body.contains("Deze pagina is leeg"),
+        "{}",
+        beyond.body
+    );
+}

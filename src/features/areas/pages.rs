@@ -117,6 +117,7 @@ pub struct PlanLine {
     order: usize,
 }
 
+#[derive(Clone)]
 pub struct ThemeSection {
     pub id: String,
     pub name: String,
@@ -230,8 +231,79 @@ async fn show_page(
     let gemeente = find_gemeente(&catalog, code)?;
     let subregion = catalog.subregion_of(&gemeente.id).cloned();
 
+    // The gemeente's counts and its page of plans are the same for every viewer: kept under
+    // the data's version, made once at a time.
+    let version = state.pages.version(&state.store).await;
+    let key = format!("{}|{:?}|{:?}", gemeente.id, paging, as_of);
+    let plans = state
+        .gemeente_plans
+        .get_or_make(version, &key, || {
+            gemeente_plans(state, &catalog, &gemeente.id, as_of, paging)
+        })
+        .await?;
+    let GemeentePlans {
+        counts,
+        unknown,
+        total,
+        sections,
+    } = plans.as_ref().clone();
+    let trail = state
+        .store
+        .audit_for(AuditScope::Area(&gemeente.id), 100)
+        .await?;
+    let kpis =
+        crate::features::indicators::kpi_lines_for_area(state, &catalog, &gemeente.id).await?;
+    let peildatum: Vec<(String, String)> = as_of
+        .0
+        .map(|d| ("peildatum".to_owned(), d.to_string()))
+        .into_iter()
+        .collect();
+    Ok(ShowPage {
+        pages: PageNav::new(
+            &format!("/gemeenten/{}", gemeente.id),
+            &peildatum,
+            paging,
+            total,
+        ),
+        kpis,
+        downloads: download::Links::new(&format!("/gemeenten/{}/plannen", gemeente.id), &peildatum)
+            .with_note(format!("de plannen van {}", gemeente.name)),
+        nav: "gemeenten",
+        districts: districts_of(&catalog, &gemeente.id),
+        gemeente,
+        subregion,
+        counts,
+        unknown,
+        as_of,
+        sections,
+        is_admin: viewer.is_admin(),
+        district_form,
+        errors,
+        history: change_lines(trail, viewer),
+    })
+}
+
+/// What the gemeente page shows of its plans: the counts over all of them and one page of
+/// them per opgave.
+#[derive(Clone)]
+pub struct GemeentePlans {
+    pub counts: Counts,
+    /// Plans of its working area whose stage nobody states.
+    pub unknown: usize,
+    /// All plans of the gemeente (the page shows one page of them).
+    pub total: usize,
+    pub sections: Vec<ThemeSection>,
+}
+
+async fn gemeente_plans(
+    state: &AppState,
+    catalog: &Catalog,
+    gemeente_id: &str,
+    as_of: Peildatum,
+    paging: Paging,
+) -> Result<GemeentePlans, WebError> {
     let filter = PlanFilter {
-        gemeente: Some(gemeente.id.clone()),
+        gemeente: Some(gemeente_id.to_owned()),
         ..PlanFilter::default()
     };
     // The counts cover every plan of the gemeente: today from the database (kept for every
@@ -239,10 +311,10 @@ async fn show_page(
     // one page of plans in portfolio order, read for that page only.
     let total = state.store.count_plans(&filter).await?;
     let (counts, unknown) = if as_of.is_past() {
-        let view = PortfolioView::load(&state.store, &catalog, &filter, as_of).await?;
+        let view = PortfolioView::load(&state.store, catalog, &filter, as_of).await?;
         let mut counts = Counts::default();
         let mut unknown = 0;
-        for (fact, _) in plan_lines(&view, &catalog, &gemeente.id, &[]) {
+        for (fact, _) in plan_lines(&view, catalog, gemeente_id, &[]) {
             counts.add(&fact);
             if fact.overview().unwrap_or(Overview::Unknown) == Overview::Unknown {
                 unknown += 1;
@@ -251,19 +323,19 @@ async fn show_page(
         (counts, unknown)
     } else {
         let all = state
-            .gemeente_counts(&catalog, &PlanFilter::default(), &[])
+            .gemeente_counts(catalog, &PlanFilter::default(), &[])
             .await?;
         (
             all.by_gemeente
-                .get(&gemeente.id)
+                .get(gemeente_id)
                 .map(|(c, _)| c.clone())
                 .unwrap_or_default(),
-            all.unknown.get(&gemeente.id).copied().unwrap_or(0),
+            all.unknown.get(gemeente_id).copied().unwrap_or(0),
         )
     };
     let (view, links, organisations) = match state.store.plan_page(&filter, paging).await? {
         Some(page) => (
-            Some(PortfolioView::load(&state.store, &catalog, &page, as_of).await?),
+            Some(PortfolioView::load(&state.store, catalog, &page, as_of).await?),
             state.store.plan_framework(&page).await?,
             state.store.plan_organisations(&page).await?,
         ),
@@ -271,7 +343,7 @@ async fn show_page(
     };
     let mut lines: Vec<PlanLine> = view
         .as_ref()
-        .map(|view| plan_lines(view, &catalog, &gemeente.id, &organisations))
+        .map(|view| plan_lines(view, catalog, gemeente_id, &organisations))
         .unwrap_or_default()
         .into_iter()
         .map(|(_, line)| line)
@@ -317,39 +389,11 @@ async fn show_page(
     }
     sections.push(without);
     sections.retain(|s| !s.plans.is_empty());
-    let trail = state
-        .store
-        .audit_for(AuditScope::Area(&gemeente.id), 100)
-        .await?;
-    let kpis =
-        crate::features::indicators::kpi_lines_for_area(state, &catalog, &gemeente.id).await?;
-    let peildatum: Vec<(String, String)> = as_of
-        .0
-        .map(|d| ("peildatum".to_owned(), d.to_string()))
-        .into_iter()
-        .collect();
-    Ok(ShowPage {
-        pages: PageNav::new(
-            &format!("/gemeenten/{}", gemeente.id),
-            &peildatum,
-            paging,
-            total,
-        ),
-        kpis,
-        downloads: download::Links::new(&format!("/gemeenten/{}/plannen", gemeente.id), &peildatum)
-            .with_note(format!("de plannen van {}", gemeente.name)),
-        nav: "gemeenten",
-        districts: districts_of(&catalog, &gemeente.id),
-        gemeente,
-        subregion,
+    Ok(GemeentePlans {
         counts,
         unknown,
-        as_of,
+        total,
         sections,
-        is_admin: viewer.is_admin(),
-        district_form,
-        errors,
-        history: change_lines(trail, viewer),
     })
 }
 

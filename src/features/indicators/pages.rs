@@ -36,6 +36,7 @@ pub fn routes() -> Routes {
 }
 
 /// A KPI in a list: its status counts over the areas it is measured in.
+#[derive(Clone)]
 pub struct ListLine {
     pub id: String,
     pub name: String,
@@ -48,6 +49,7 @@ pub struct ListLine {
     pub indicator: IndicatorRow,
 }
 
+#[derive(Clone)]
 pub struct Group {
     pub title: String,
     pub href: Option<String>,
@@ -106,7 +108,14 @@ fn counts(
 
 async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage, WebError> {
     let catalog = Catalog::load(&state.store).await?;
-    let (groups, total) = list_groups(&state, &catalog).await?;
+    // The same for every viewer: kept under the data's version, made once at a time.
+    let version = state.pages.version(&state.store).await;
+    let (groups, total) = state
+        .kpi_list
+        .get_or_make(version, "", || list_groups(&state, &catalog))
+        .await?
+        .as_ref()
+        .clone();
     Ok(ListPage {
         nav: "indicatoren",
         total,
