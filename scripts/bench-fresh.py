@@ -120,14 +120,14 @@ def load_gen(bench, port, paths, cookie, seconds, connections, mode="load", burs
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
 
-def wait_for(port):
+def wait_for(port, path="/api/openapi.json"):
     for _ in range(600):
         try:
-            Client(port).request("GET", "/api/openapi.json")
+            Client(port).request("GET", path)
             return
         except OSError:
             time.sleep(0.1)
-    raise SystemExit("the server did not start")
+    raise SystemExit(f"the server on port {port} did not start")
 
 
 def human(n):
@@ -182,12 +182,7 @@ def datasette(work, db, bench, seconds, connections, port_counts):
                                      "--setting", "num_sql_threads", "3"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(300):
-            try:
-                Client(port).request("GET", "/-/versions.json")
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for(port, "/-/versions.json")
         paths = {f"/{name}/telling": "counts", f"/{name}/telling_met_plan": "counts_inherited",
                  f"/{name}/gemeente?code=GM0100": "gemeente"}
         results = {}

@@ -8,7 +8,8 @@ use regiomonitor::store::{Actor, Reason};
 
 use crate::helpers::{Persona, TestApp};
 
-fn observation(value: f64) -> NewObservation {
+/// A new value of the consultation time in Zeist (source "cachetest").
+pub(crate) fn observation(value: f64) -> NewObservation {
     NewObservation {
         indicator_id: "mtvp-consultduur".into(),
         area_id: "GM0355".into(),
@@ -20,6 +21,19 @@ fn observation(value: f64) -> NewObservation {
         note: None,
         is_example: false,
     }
+}
+
+/// Stores [`observation`] as the command line would: on the store, past the website.
+pub(crate) async fn write_straight_to_the_store(store: &regiomonitor::store::Store) {
+    store
+        .save_observation(
+            &Actor::system("test", Channel::Cli),
+            &Reason::default(),
+            &observation(14.75),
+            0,
+        )
+        .await
+        .expect("stored");
 }
 
 #[tokio::test]
@@ -36,15 +50,7 @@ async fn a_kept_public_page_shows_a_value_written_after_it_was_first_made() {
     );
 
     // A write straight to the store, as another process (the command line) would do.
-    app.store
-        .save_observation(
-            &Actor::system("test", Channel::Cli),
-            &Reason::default(),
-            &observation(14.75),
-            0,
-        )
-        .await
-        .expect("stored");
+    write_straight_to_the_store(&app.store).await;
 
     let after = app.get(path).await;
     assert!(after.body.contains("cachetest"), "the new value is shown");
@@ -117,15 +123,7 @@ async fn a_write_by_another_process_shows_within_the_freshness_window() {
     let other = regiomonitor::store::Store::open(&app._db.url)
         .await
         .expect("second store");
-    other
-        .save_observation(
-            &Actor::system("test", Channel::Cli),
-            &Reason::default(),
-            &observation(14.75),
-            0,
-        )
-        .await
-        .expect("stored");
+    write_straight_to_the_store(&other).await;
     tokio::time::sleep(regiomonitor::web::KEPT_PAGES_FRESH + std::time::Duration::from_millis(50))
         .await;
 

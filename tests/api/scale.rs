@@ -4,11 +4,10 @@
 
 use axum::http::StatusCode;
 use regiomonitor::cli::generate;
-use regiomonitor::domain::{Channel, FrameworkKind, Period};
+use regiomonitor::domain::{Channel, FrameworkKind};
 use regiomonitor::features::dashboard::overview::{CellFact, Peildatum, PortfolioView};
-use regiomonitor::features::observations::model::NewObservation;
 use regiomonitor::features::plans::model::PlanFilter;
-use regiomonitor::store::{Actor, Reason, Store};
+use regiomonitor::store::{Actor, Store};
 use regiomonitor::web::Catalog;
 
 use crate::helpers::{Persona, TestApp, TestDb};
@@ -129,20 +128,6 @@ async fn the_counts_read_rows_per_area_and_category_however_many_plans_and_cells
     );
 }
 
-fn observation(value: f64) -> NewObservation {
-    NewObservation {
-        indicator_id: "mtvp-consultduur".into(),
-        area_id: "GM0355".into(),
-        period: Period::Quarter(2026, 4),
-        value: Some(value),
-        narrative: None,
-        judged_status: None,
-        source: Some("schaaltest".into()),
-        note: None,
-        is_example: false,
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_write_64_visitors_of_the_start_page_make_it_once() {
     let app = TestApp::with_people().await;
@@ -150,15 +135,7 @@ async fn after_a_write_64_visitors_of_the_start_page_make_it_once() {
     assert_eq!(reader.get("/").await.status, StatusCode::OK);
     assert_eq!(app.anonymous().get("/").await.status, StatusCode::OK);
 
-    app.store
-        .save_observation(
-            &Actor::system("test", Channel::Cli),
-            &Reason::default(),
-            &observation(14.75),
-            0,
-        )
-        .await
-        .expect("stored");
+    crate::cache::write_straight_to_the_store(&app.store).await;
     let (counts, pages) = (app.state.counts_made(), app.state.pages_made());
 
     let mut visitors = Vec::new();
