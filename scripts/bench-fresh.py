@@ -3,7 +3,8 @@
 
     cargo build --release --no-default-features
     cargo bench --no-default-features --bench fresh --no-run
-    scripts/bench-fresh.py [--database sqlite|postgres] [--seconds 10] [--connections 16]
+    scripts/bench-fresh.py [--database sqlite|postgres] [--data national|demo]
+                           [--seconds 10] [--connections 16]
                            [--observations 10000000] [--work target/bench-fresh]
                            [--paths /,/gemeenten/GM0100] [--no-datasette]
 
@@ -56,6 +57,21 @@ PAGES = [
     "/zoeken?q=plan",
     "/api/v1/plans",
     "/api/v1/plans?pagina=25",
+]
+# The documents' data (`load-demo`): the same kinds of page.
+DEMO_PAGES = [
+    "/",
+    "/gemeenten",
+    "/gemeenten/GM0355",
+    "/plannen",
+    "/plannen/versterken-eerstelijn",
+    "/indicatoren",
+    "/indicatoren/mtvp-consultduur",
+    "/wijzigingen",
+    "/werkagenda?jaar=2025",
+    "/financiering?jaar=2026",
+    "/zoeken?q=huisarts",
+    "/api/v1/plans",
 ]
 DATASETTE_VERSION = "0.65.1"
 
@@ -136,13 +152,17 @@ def human(n):
     return f"{n / 1000:.0f} KB" if n >= 1000 else f"{n} B"
 
 
-def make_data(binary, env, url, work, observations, database):
+def make_data(binary, env, url, work, observations, database, data):
     csv = os.path.join(work, "national.csv")
     run = lambda *a: subprocess.run([binary, *a], env=env, check=True,
                                     stdout=subprocess.DEVNULL)
     t = time.monotonic()
-    run("generate", "--scale", "national", "--database", url, "--csv", csv,
-        "--observations", str(observations))
+    if data == "demo":
+        run("load-demo", "--database", url)
+        observations = 0
+    else:
+        run("generate", "--scale", "national", "--database", url, "--csv", csv,
+            "--observations", str(observations))
     if observations:
         run("import", "observations", csv, "--database", url)
     if database == "postgres":
@@ -152,8 +172,8 @@ def make_data(binary, env, url, work, observations, database):
         subprocess.run([binary, "user", "add", "--email", email, "--name", role.title(),
                         "--role", role, "--database", url], env=env, check=True,
                        input=f"{password}\n".encode(), stdout=subprocess.DEVNULL)
-    print(f"national data set made in {time.monotonic() - t:.0f} s "
-          f"({observations:,} observations)", flush=True)
+    print(f"{data} data set made in {time.monotonic() - t:.0f} s "
+          f"({observations:,} observations imported)", flush=True)
 
 
 def datasette(work, db, bench, seconds, connections, port_counts):
@@ -207,7 +227,8 @@ def main():
     ap.add_argument("--work", default="target/bench-fresh")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=16)
-    ap.add_argument("--paths", default=",".join(PAGES))
+    ap.add_argument("--data", choices=["national", "demo"], default="national")
+    ap.add_argument("--paths", default=None, help="comma-separated; default: the data's pages")
     ap.add_argument("--no-datasette", action="store_true")
     ap.add_argument("--label", default="")
     ap.add_argument("--bursts", type=int, default=3, help="writes, each followed by 64 readers")
@@ -223,21 +244,24 @@ def main():
     os.makedirs(work, exist_ok=True)
     env = dict(os.environ, REGIOMONITOR_LOG="warn,regiomonitor::web::shared=debug",
                USER="fresh")
+    if args.paths is None:
+        args.paths = ",".join(DEMO_PAGES if args.data == "demo" else PAGES)
     if args.database == "sqlite":
-        db = os.path.join(work, "n.db")
+        db = os.path.join(work, "n.db" if args.data == "national" else "demo.db")
         url = f"sqlite://{db}"
         fresh_data = not os.path.exists(db)
     else:
-        url = f"{args.postgres}/rm_fresh"
+        name = "rm_fresh" if args.data == "national" else "rm_fresh_demo"
+        url = f"{args.postgres}/{name}"
         exists = subprocess.run(["psql", f"{args.postgres}/postgres", "-tAc",
-                                 "SELECT 1 FROM pg_database WHERE datname = 'rm_fresh'"],
+                                 f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
                                 capture_output=True, text=True).stdout.strip() == "1"
         if not exists:
             subprocess.run(["psql", f"{args.postgres}/postgres", "-qc",
-                            "CREATE DATABASE rm_fresh"], check=True)
+                            f"CREATE DATABASE {name}"], check=True)
         fresh_data = not exists
     if fresh_data:
-        make_data(binary, env, url, work, args.observations, args.database)
+        make_data(binary, env, url, work, args.observations, args.database, args.data)
 
     port = free_port()
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
@@ -295,6 +319,7 @@ def main():
 
     ds, why = (None, "PostgreSQL: Datasette reads SQLite only") if args.database != "sqlite" \
         else (None, "--no-datasette") if args.no_datasette \
+        else (None, "the demo: Datasette is compared on the national set") if args.data == "demo" \
         else datasette(work, db, bench, args.seconds, args.connections, None)
     if why:
         print(f"Datasette skipped: {why}")
@@ -303,6 +328,8 @@ def main():
           f"| Datasette req/s | ratio |{args.label}")
     print("|---|---|---|---|---|---|---|---|---|")
     compare = {"/": ["counts", "counts_inherited"], "/gemeenten/GM0100": ["gemeente"]}
+    if args.data == "demo":
+        compare = {}
     for path, fresh, kept in rows:
         ds_cells = ("–", "–")
         if ds and path in compare:
