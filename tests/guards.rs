@@ -58,10 +58,12 @@ impl<S: tracing::Subscriber> Layer<S> for Statements {
         }
         let mut statement = Statement::default();
         event.record(&mut statement);
-        // A new connection's settings are the pool's business, not the page's.
-        let setup = ["pragma", "set "]
-            .iter()
-            .any(|p| statement.summary.to_lowercase().starts_with(p));
+        // A new connection's settings are the pool's business, not the page's; the data's
+        // version is read again after 250 ms (the kept parts' clock), so how often depends on
+        // how long a page took.
+        let summary = statement.summary.to_lowercase();
+        let setup = ["pragma", "set "].iter().any(|p| summary.starts_with(p))
+            || summary.starts_with("select value from data_version");
         if !setup {
             STATEMENTS.fetch_add(1, Ordering::SeqCst);
             ROWS.fetch_add(statement.rows, Ordering::SeqCst);
@@ -164,11 +166,11 @@ async fn the_start_gemeente_and_kpi_pages_read_within_a_bound_that_does_not_grow
 
     // The catalog: 368 areas, 300 organisations, 100 KPI's, a few framework items and sources,
     // each read at most twice by a page (its names and a form's choices); the counts: one row
-    // per area and category (3 + 3 per area + 24 per gemeente); "Vraagt aandacht": the latest
+    // per area and category (4 + 4 per area + 32 per gemeente); "Vraagt aandacht": the latest
     // value of each series (at most KPI's × areas), the actions and the bodies.
     let (areas, gemeenten, kpis, organisations) = (368, 342, 100, 300);
     let catalog = 2 * (areas + organisations + kpis + 100);
-    let start_bound = catalog + 3 + 3 * areas + 24 * gemeenten + kpis * areas + 200;
+    let start_bound = catalog + 4 + 4 * areas + 32 * gemeenten + kpis * areas + 200;
     // A gemeente page: one page of at most 200 plans with what hangs off each (the
     // generator's plans have 10 rollouts, a stage step and up to 3 organisations), the trail
     // (at most 100) and the KPI lines.

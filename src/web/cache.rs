@@ -120,6 +120,9 @@ pub struct PageCache {
     budget: usize,
     /// Per address being made, the turn every request for it takes (single flight).
     gates: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
+    /// Addresses whose last answer could not be kept (no-store, not a 200, too large): their
+    /// requests do not wait for each other.
+    unkept: Mutex<std::collections::HashSet<String>>,
     /// How many public pages were made rather than served from memory.
     made: AtomicU64,
 }
@@ -159,6 +162,7 @@ impl PageCache {
             seen: Mutex::new(None),
             budget,
             gates: Mutex::new(HashMap::new()),
+            unkept: Mutex::new(std::collections::HashSet::new()),
             made: AtomicU64::new(0),
         }
     }
@@ -166,6 +170,25 @@ impl PageCache {
     /// How many public pages were made (not served from memory) since the start.
     pub fn made(&self) -> u64 {
         self.made.load(Ordering::Relaxed)
+    }
+
+    /// Whether the last answer for `key` could not be kept.
+    fn is_unkept(&self, key: &str) -> bool {
+        self.unkept.lock().is_ok_and(|u| u.contains(key))
+    }
+
+    /// Notes whether the answer for `key` could be kept (at most 1,024 addresses are noted).
+    fn note_kept(&self, key: &str, kept: bool) {
+        if let Ok(mut unkept) = self.unkept.lock() {
+            if kept {
+                unkept.remove(key);
+            } else {
+                if unkept.len() >= 1024 {
+                    unkept.clear();
+                }
+                unkept.insert(key.to_owned());
+            }
+        }
     }
 
     /// The turn to make the page kept under `key`: one request at a time per address.
@@ -292,7 +315,19 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
     if let Some((content_type, body)) = state.pages.get(&key, version) {
         return ([(header::CONTENT_TYPE, content_type)], body).into_response();
     }
-    // Requests for a page being made wait for it, then find it kept.
+    // Requests for a page being made wait for it, then find it kept; an address whose answer
+    // is not kept is not waited for.
+    if state.pages.is_unkept(&key) {
+        let response = next.run(req).await;
+        let size = response.body().size_hint().exact();
+        if response.status() == StatusCode::OK
+            && keepable(response.headers()).is_some()
+            && size.is_some_and(|n| n <= MAX_PAGE as u64)
+        {
+            state.pages.note_kept(&key, true);
+        }
+        return response;
+    }
     let gate = state.pages.gate(&key);
     let _turn = gate.lock().await;
     if let Some((content_type, body)) = state.pages.get(&key, version) {
@@ -300,16 +335,14 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     state.pages.made.fetch_add(1, Ordering::Relaxed);
     let response = next.run(req).await;
-    if response.status() != StatusCode::OK {
-        return response;
-    }
-    let Some(content_type) = keepable(response.headers()) else {
+    let size = response.body().size_hint().exact();
+    let content_type = keepable(response.headers())
+        .filter(|_| response.status() == StatusCode::OK)
+        .filter(|_| size.is_some_and(|n| n <= MAX_PAGE as u64));
+    let Some(content_type) = content_type else {
+        state.pages.note_kept(&key, false);
         return response;
     };
-    let size = response.body().size_hint().exact();
-    if size.is_none_or(|n| n > MAX_PAGE as u64) {
-        return response;
-    }
     let (parts, body) = response.into_parts();
     match to_bytes(body, MAX_PAGE).await {
         Ok(bytes) => {

@@ -126,17 +126,24 @@ impl App {
         self.counts.made()
     }
 
+    /// The data's version, as the kept pages and parts know it. A page reads it before it
+    /// reads anything else, so that a part made from what it read is never kept under a
+    /// newer version than its data.
+    pub async fn data_version(&self) -> Option<i64> {
+        self.pages.version(&self.store).await
+    }
+
     /// The counts per gemeente of the plans `filter` selects today (in total and per opgave of
-    /// `themes`), kept under the data's version and made once however many requests want them
-    /// at the same time.
+    /// `themes`), kept under the data's `version` ([`App::data_version`], read before the
+    /// catalog) and made once however many requests want them at the same time.
     pub async fn gemeente_counts(
         &self,
+        version: Option<i64>,
         catalog: &Catalog,
         filter: &crate::features::plans::model::PlanFilter,
         themes: &[String],
     ) -> Result<Arc<crate::features::dashboard::counts::GemeenteCounts>, crate::store::StoreError>
     {
-        let version = self.pages.version(&self.store).await;
         let key = format!("{filter:?} {themes:?}");
         self.counts
             .get_or_make(version, &key, || {

@@ -386,6 +386,14 @@ async fn a_stored_value_from_before_the_range_check_still_draws_a_finite_chart()
         .await
         .expect("insert");
     }
+    // As every write of an observation does: the series' latest period.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE observation_latest SET period_start = '2027-01-01'
+          WHERE indicator_id = '{KPI}' AND area_id = '{ZEIST}'"
+    )))
+    .execute(app.store.pool())
+    .await
+    .expect("latest");
 
     let page = app.get(&format!("/indicatoren/{KPI}?gebied={ZEIST}")).await;
 

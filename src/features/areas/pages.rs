@@ -67,9 +67,10 @@ pub struct ListPage {
 }
 
 async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
+    let version = state.data_version().await;
     let catalog = Catalog::load(&state.store).await?;
     let counts = state
-        .gemeente_counts(&catalog, &PlanFilter::default(), &[])
+        .gemeente_counts(version, &catalog, &PlanFilter::default(), &[])
         .await?;
     let subregions = catalog
         .subregions()
@@ -227,18 +228,18 @@ async fn show_page(
     district_form: DistrictForm,
     errors: FormErrors,
 ) -> Result<ShowPage, WebError> {
+    let version = state.data_version().await;
     let catalog = Catalog::load(&state.store).await?;
     let gemeente = find_gemeente(&catalog, code)?;
     let subregion = catalog.subregion_of(&gemeente.id).cloned();
 
     // The gemeente's counts and its page of plans are the same for every viewer: kept under
-    // the data's version, made once at a time.
-    let version = state.pages.version(&state.store).await;
+    // the data's version (read before the catalog), made once at a time.
     let key = format!("{}|{:?}|{:?}", gemeente.id, paging, as_of);
     let plans = state
         .gemeente_plans
         .get_or_make(version, &key, || {
-            gemeente_plans(state, &catalog, &gemeente.id, as_of, paging)
+            gemeente_plans(state, version, &catalog, &gemeente.id, as_of, paging)
         })
         .await?;
     let GemeentePlans {
@@ -297,6 +298,7 @@ pub struct GemeentePlans {
 
 async fn gemeente_plans(
     state: &AppState,
+    version: Option<i64>,
     catalog: &Catalog,
     gemeente_id: &str,
     as_of: Peildatum,
@@ -323,7 +325,7 @@ async fn gemeente_plans(
         (counts, unknown)
     } else {
         let all = state
-            .gemeente_counts(catalog, &PlanFilter::default(), &[])
+            .gemeente_counts(version, catalog, &PlanFilter::default(), &[])
             .await?;
         (
             all.by_gemeente

@@ -222,6 +222,7 @@ async fn show(
 ) -> Result<DashboardPage, WebError> {
     let query_pairs = pairs.clone();
     let (as_of, pairs) = Peildatum::split(&pairs)?;
+    let version = state.data_version().await;
     let catalog = Catalog::load(&state.store).await?;
     let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
     let themes: Vec<(String, String)> = catalog
@@ -239,7 +240,9 @@ async fn show(
         let plan_count = view.plans.len();
         (counts, in_view, plan_count, Some(view))
     } else {
-        let counts = state.gemeente_counts(&catalog, &filter, &theme_ids).await?;
+        let counts = state
+            .gemeente_counts(version, &catalog, &filter, &theme_ids)
+            .await?;
         let plan_count = state.store.count_plans(&filter).await?;
         (
             counts.by_gemeente.clone(),
@@ -274,11 +277,12 @@ async fn show(
         .filter(|g: &CountGroup| !g.rows.is_empty())
         .collect::<Vec<_>>();
 
-    // The same for every viewer: kept under the data's version, made once at a time.
-    let version = state.pages.version(&state.store).await;
+    // The same for every viewer on a day (overdue actions): kept under the data's version and
+    // the day, made once at a time.
+    let today = crate::features::indicators::today().to_string();
     let attention = state
         .attention
-        .get_or_make(version, "", || attention(&state, &catalog))
+        .get_or_make(version, &today, || attention(&state, &catalog))
         .await?
         .as_ref()
         .clone();

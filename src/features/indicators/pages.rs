@@ -107,9 +107,10 @@ fn counts(
 }
 
 async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage, WebError> {
+    // The same for every viewer: kept under the data's version (read before the catalog),
+    // made once at a time.
+    let version = state.data_version().await;
     let catalog = Catalog::load(&state.store).await?;
-    // The same for every viewer: kept under the data's version, made once at a time.
-    let version = state.pages.version(&state.store).await;
     let (groups, total) = state
         .kpi_list
         .get_or_make(version, "", || list_groups(&state, &catalog))

@@ -38,7 +38,9 @@ pub(crate) fn observation_batch(backend: crate::store::Backend) -> usize {
 }
 
 /// Sets the latest period of a KPI's series (in one area, or in every area) from its
-/// observations, in the write's transaction (`observation_latest`, migration 0016).
+/// observations, in the write's transaction (`observation_latest`, migration 0016). It only
+/// ever moves forward: on PostgreSQL two saves of one series may run at once, each seeing
+/// only its own new period, and the later commit must not put back the earlier period.
 async fn refresh_latest(
     conn: &mut sqlx::AnyConnection,
     indicator_id: &str,
@@ -49,7 +51,9 @@ async fn refresh_latest(
          SELECT indicator_id, area_id, MAX(period_start) FROM observations
           WHERE indicator_id = $1 AND (CAST($2 AS TEXT) IS NULL OR area_id = $2)
           GROUP BY indicator_id, area_id
-         ON CONFLICT (indicator_id, area_id) DO UPDATE SET period_start = excluded.period_start",
+         ON CONFLICT (indicator_id, area_id) DO UPDATE SET period_start =
+             CASE WHEN excluded.period_start > observation_latest.period_start
+                  THEN excluded.period_start ELSE observation_latest.period_start END",
     )
     .bind(indicator_id)
     .bind(area_id)
