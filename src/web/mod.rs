@@ -61,6 +61,8 @@ pub struct App {
     pub attention: shared::Shared<Vec<crate::features::dashboard::pages::AttentionPart>>,
     /// A gemeente page's counts and page of plans, the same for every viewer, kept likewise.
     pub gemeente_plans: shared::Shared<crate::features::areas::pages::GemeentePlans>,
+    /// The catalog (areas, framework, sources) that most pages name things from, kept likewise.
+    pub catalogs: shared::Shared<Catalog>,
     /// The KPI list's groups, the same for every viewer, kept likewise.
     pub kpi_list: shared::Shared<(Vec<crate::features::indicators::pages::Group>, usize)>,
     /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
@@ -133,6 +135,17 @@ impl App {
         self.pages.version(&self.store).await
     }
 
+    /// The catalog (areas, framework, sources) at the data's `version` ([`App::data_version`]),
+    /// kept until the next write.
+    pub async fn catalog(
+        &self,
+        version: Option<i64>,
+    ) -> Result<Arc<Catalog>, crate::store::StoreError> {
+        self.catalogs
+            .get_or_make(version, "", || Catalog::load(&self.store))
+            .await
+    }
+
     /// The counts per gemeente of the plans `filter` selects today (in total and per opgave of
     /// `themes`), kept under the data's `version` ([`App::data_version`], read before the
     /// catalog) and made once however many requests want them at the same time.
@@ -181,6 +194,7 @@ pub fn router_and_state(store: Store, settings: WebSettings) -> (Router, AppStat
         attention: shared::Shared::default(),
         gemeente_plans: shared::Shared::default(),
         kpi_list: shared::Shared::default(),
+        catalogs: shared::Shared::default(),
         trusted_proxies: settings.trusted_proxies,
         uploads: uploads::Uploads::new(
             settings.max_upload_mb,

@@ -68,7 +68,7 @@ pub struct ListPage {
 
 async fn list(State(state): State<AppState>) -> Result<ListPage, WebError> {
     let version = state.data_version().await;
-    let catalog = Catalog::load(&state.store).await?;
+    let catalog = state.catalog(version).await?;
     let counts = state
         .gemeente_counts(version, &catalog, &PlanFilter::default(), &[])
         .await?;
@@ -229,11 +229,11 @@ async fn show_page(
     errors: FormErrors,
 ) -> Result<ShowPage, WebError> {
     let version = state.data_version().await;
-    let catalog = Catalog::load(&state.store).await?;
+    let catalog = state.catalog(version).await?;
     let gemeente = find_gemeente(&catalog, code)?;
     let subregion = catalog.subregion_of(&gemeente.id).cloned();
 
-    // The gemeente's counts and its page of plans are the same for every viewer: kept under
+    // The gemeente's counts, its page of plans and its KPI's are the same for every viewer: kept under
     // the data's version (read before the catalog), made once at a time.
     let key = format!("{}|{:?}|{:?}", gemeente.id, paging, as_of);
     let plans = state
@@ -247,13 +247,12 @@ async fn show_page(
         unknown,
         total,
         sections,
+        kpis,
     } = plans.as_ref().clone();
     let trail = state
         .store
         .audit_for(AuditScope::Area(&gemeente.id), 100)
         .await?;
-    let kpis =
-        crate::features::indicators::kpi_lines_for_area(state, &catalog, &gemeente.id).await?;
     let peildatum: Vec<(String, String)> = as_of
         .0
         .map(|d| ("peildatum".to_owned(), d.to_string()))
@@ -294,6 +293,8 @@ pub struct GemeentePlans {
     /// All plans of the gemeente (the page shows one page of them).
     pub total: usize,
     pub sections: Vec<ThemeSection>,
+    /// KPI's measured in the gemeente, its subregio or the region, with their status.
+    pub kpis: Vec<crate::features::indicators::KpiLine>,
 }
 
 async fn gemeente_plans(
@@ -391,11 +392,13 @@ async fn gemeente_plans(
     }
     sections.push(without);
     sections.retain(|s| !s.plans.is_empty());
+    let kpis = crate::features::indicators::kpi_lines_for_area(state, catalog, gemeente_id).await?;
     Ok(GemeentePlans {
         counts,
         unknown,
         total,
         sections,
+        kpis,
     })
 }
 

@@ -223,7 +223,7 @@ async fn show(
     let query_pairs = pairs.clone();
     let (as_of, pairs) = Peildatum::split(&pairs)?;
     let version = state.data_version().await;
-    let catalog = Catalog::load(&state.store).await?;
+    let catalog = state.catalog(version).await?;
     let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
     let themes: Vec<(String, String)> = catalog
         .items(FrameworkKind::Theme)

@@ -110,7 +110,7 @@ async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage,
     // The same for every viewer: kept under the data's version (read before the catalog),
     // made once at a time.
     let version = state.data_version().await;
-    let catalog = Catalog::load(&state.store).await?;
+    let catalog = state.catalog(version).await?;
     let (groups, total) = state
         .kpi_list
         .get_or_make(version, "", || list_groups(&state, &catalog))
@@ -471,7 +471,7 @@ async fn show(
     Query(query): Query<ShowQuery>,
 ) -> Result<ShowPage, WebError> {
     let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
-    let catalog = Catalog::load(&state.store).await?;
+    let catalog = state.catalog(state.data_version().await).await?;
     let organisations = state.store.organisations().await?;
     let owner = ind.owner_organisation_id.as_deref().and_then(|o| {
         organisations
@@ -799,6 +799,7 @@ async fn show(
 }
 
 /// A KPI's status in one area, for the plan and gemeente pages.
+#[derive(Clone)]
 pub struct KpiLine {
     pub id: String,
     pub name: String,

@@ -99,7 +99,7 @@ async fn list(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<ListPage, WebError> {
     let (paging, pairs) = Paging::split(&pairs)?;
-    let catalog = Catalog::load(&state.store).await?;
+    let catalog = state.catalog(state.data_version().await).await?;
     let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
     let total = state.store.count_plans(&filter).await?;
     let plans = match state.store.plan_page(&filter, paging).await? {
@@ -328,7 +328,7 @@ async fn show(
             "Er is geen plan met de id \"{id}\". Zoek het plan in de lijst van plannen."
         )));
     };
-    let catalog = Catalog::load(&state.store).await?;
+    let catalog = state.catalog(state.data_version().await).await?;
     // The parent and the children, by their keys (not the whole portfolio).
     let all = state
         .store
