@@ -87,6 +87,7 @@ impl Store {
         store.migrator().run(&store.pool).await?;
         store.fill_step_ends().await?;
         store.fill_search_index().await?;
+        store.settle_kept_counts().await?;
         Ok(store)
     }
 

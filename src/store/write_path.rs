@@ -679,6 +679,8 @@ impl<'s> Write<'s> {
     /// commits: the write is stored and kept pages are stale.
     pub async fn commit(mut self) -> Result<(), StoreError> {
         self.refresh_search().await?;
+        crate::features::dashboard::counts::refresh_kept_counts(&mut self.tx, self.store.backend)
+            .await?;
         sqlx::query("UPDATE data_version SET value = value + 1 WHERE id = 1")
             .execute(&mut *self.tx)
             .await?;

@@ -56,6 +56,13 @@ impl Paging {
         (as_i64(self.size), as_i64(self.offset()))
     }
 
+    /// The items of this page, borrowed from all of them.
+    pub fn window<T>(self, items: &[T]) -> &[T] {
+        let start = self.offset().min(items.len());
+        let end = start.saturating_add(self.size).min(items.len());
+        &items[start..end]
+    }
+
     /// This page of a list that is already in memory (short lists: organisations, sources).
     pub fn slice<T>(self, items: Vec<T>) -> Vec<T> {
         items

@@ -4,10 +4,11 @@
 
 use axum::http::StatusCode;
 use regiomonitor::cli::generate;
-use regiomonitor::domain::{Channel, FrameworkKind};
+use regiomonitor::domain::{Channel, FactDate, FrameworkKind, RolloutStatus, Stage};
 use regiomonitor::features::dashboard::overview::{CellFact, Peildatum, PortfolioView};
-use regiomonitor::features::plans::model::PlanFilter;
-use regiomonitor::store::{Actor, Store};
+use regiomonitor::features::plans::model::{PlanFilter, StageChange};
+use regiomonitor::features::rollouts::model::RolloutFields;
+use regiomonitor::store::{Actor, Reason, Store};
 use regiomonitor::web::Catalog;
 
 use crate::helpers::{Persona, TestApp, TestDb};
@@ -186,6 +187,165 @@ async fn overlapping_working_areas_wijken_and_unknown_values_count_as_the_cells_
     ] {
         same_counts(&app.store, &filter).await;
     }
+    // Written straight to the database, the plans are marked stale and the counts above were
+    // made from the facts; made anew, the kept counts say the same.
+    assert!(!app.store.kept_counts_are_current().await.expect("marks"));
+    app.store.settle_kept_counts().await.expect("settled");
+    kept_counts_equal_the_cells(&app.store).await;
+}
+
+/// The kept counts are current (no plan is marked stale, so the start page reads them) and
+/// equal the counts of every cell.
+async fn kept_counts_equal_the_cells(store: &Store) {
+    assert!(
+        store.kept_counts_are_current().await.expect("marks"),
+        "a plan is still marked stale after the write"
+    );
+    same_counts(store, &PlanFilter::default()).await;
+}
+
+fn own_fact(status: RolloutStatus) -> RolloutFields {
+    RolloutFields {
+        status,
+        date: FactDate::day(jiff::civil::date(2026, 3, 1)),
+        district_id: None,
+        note: None,
+        source: None,
+        date_and_source_confirmed: true,
+    }
+}
+
+fn stage(stage: Stage) -> StageChange {
+    StageChange {
+        stage,
+        date: FactDate::day(jiff::civil::date(2026, 3, 1)),
+        source: None,
+        note: None,
+    }
+}
+
+#[tokio::test]
+async fn the_kept_counts_follow_every_kind_of_write() {
+    let app = TestApp::demo().await;
+    let store = &app.store;
+    let actor = Actor::system("test", Channel::Import);
+    let reason = Reason::default();
+    kept_counts_equal_the_cells(store).await;
+
+    let catalog = Catalog::load(store).await.expect("catalog");
+    let subregio = catalog.subregions().next().expect("a subregio").id.clone();
+    let gemeenten: Vec<String> = catalog.gemeenten().map(|g| g.id.clone()).collect();
+    let opgaven: Vec<String> = catalog
+        .items(FrameworkKind::Theme)
+        .map(|t| t.id.clone())
+        .collect();
+    let plans: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM plans WHERE archived = 0 ORDER BY position")
+            .fetch_all(store.pool())
+            .await
+            .expect("plans");
+    let (a, b, c) = (&plans[0].0, &plans[1].0, &plans[2].0);
+
+    // A gemeente's own fact: a new one, then another status.
+    let g = &gemeenten[0];
+    for status in [
+        RolloutStatus::Planned,
+        RolloutStatus::Running,
+        RolloutStatus::NotApplicable,
+    ] {
+        let version = store.rollout_version(a, g).await.expect("version");
+        store
+            .save_rollout(&actor, &reason, a, g, version, &own_fact(status))
+            .await
+            .expect("an own fact");
+        kept_counts_equal_the_cells(store).await;
+    }
+
+    // A plan's working areas, its opgaven and its stage, in one save.
+    let stored = store.stored_plan(b).await.expect("read").expect("a plan");
+    let mut fields = stored.fields.clone();
+    fields.work_areas = vec![subregio.clone(), gemeenten[1].clone()];
+    fields.framework.retain(|f| !opgaven.contains(f));
+    fields.framework.push(opgaven[opgaven.len() - 1].clone());
+    let version = store
+        .update_plan(
+            &actor,
+            &reason,
+            b,
+            stored.version,
+            &fields,
+            Some(&stage(Stage::Planning)),
+        )
+        .await
+        .expect("a plan saved");
+    kept_counts_equal_the_cells(store).await;
+
+    // Archived, and back.
+    let version = store
+        .set_plan_archived(&actor, &reason, b, version, true)
+        .await
+        .expect("archived");
+    kept_counts_equal_the_cells(store).await;
+    store
+        .set_plan_archived(&actor, &reason, b, version, false)
+        .await
+        .expect("back");
+    kept_counts_equal_the_cells(store).await;
+
+    // A new plan in one gemeente, running.
+    let mut fields = store
+        .stored_plan(c)
+        .await
+        .expect("read")
+        .expect("a plan")
+        .fields;
+    fields.name = "Telplan".into();
+    fields.parent_id = None;
+    fields.work_areas = vec![gemeenten[2].clone()];
+    store
+        .create_plan(
+            &actor,
+            &reason,
+            &regiomonitor::domain::Slug::parse("telplan").expect("a slug"),
+            &fields,
+            Some(&stage(Stage::Running)),
+        )
+        .await
+        .expect("a new plan");
+    kept_counts_equal_the_cells(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn saves_of_one_plan_at_once_keep_the_counts_whole() {
+    let app = TestApp::demo().await;
+    let catalog = Catalog::load(&app.store).await.expect("catalog");
+    let plan: String =
+        sqlx::query_scalar("SELECT id FROM plans WHERE archived = 0 ORDER BY position")
+            .fetch_one(app.store.pool())
+            .await
+            .expect("a plan");
+    let mut saves = tokio::task::JoinSet::new();
+    for g in catalog.gemeenten().take(12).map(|g| g.id.clone()) {
+        let (store, plan) = (app.store.clone(), plan.clone());
+        saves.spawn(async move {
+            let version = store.rollout_version(&plan, &g).await.expect("version");
+            store
+                .save_rollout(
+                    &Actor::system("test", Channel::Import),
+                    &Reason::default(),
+                    &plan,
+                    &g,
+                    version,
+                    &own_fact(RolloutStatus::StartingUp),
+                )
+                .await
+                .expect("saved");
+        });
+    }
+    while let Some(done) = saves.join_next().await {
+        done.expect("a save");
+    }
+    kept_counts_equal_the_cells(&app.store).await;
 }
 
 #[tokio::test]

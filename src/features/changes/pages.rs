@@ -244,7 +244,7 @@ pub struct ChangesPage {
 /// What `load` found: the changes grouped by plan (one page of them, or all), the rest, the
 /// period and the count.
 struct Loaded {
-    catalog: Catalog,
+    catalog: std::sync::Arc<Catalog>,
     plans: Vec<PlanChanges>,
     other: Vec<Change>,
     total: usize,
@@ -264,7 +264,7 @@ async fn load(state: &AppState, q: &ChangesQuery, viewer: &Viewer) -> Result<Loa
 
 /// Every change `q` asks for, on all pages.
 async fn load_all(state: &AppState, q: &ChangesQuery, viewer: &Viewer) -> Result<Loaded, WebError> {
-    let catalog = Catalog::load(&state.store).await?;
+    let catalog = state.catalog(state.data_version().await).await?;
     let meetings = meeting_starts(state).await?;
     let (from, until, what) = period(q, &catalog, &meetings)?;
     let window = Window {
@@ -303,7 +303,7 @@ async fn load_all(state: &AppState, q: &ChangesQuery, viewer: &Viewer) -> Result
     let mut changes = stage_changes(&stage_steps, &window, &catalog);
     changes.extend(rollout_changes(&rollout_steps, &window, &catalog));
     changes.extend(edit_changes(edits, viewer.sees_internal()));
-    let names = plan_names(state).await?;
+    let names = plan_names(state, &changes).await?;
     let (plans, other) = by_plan(changes, &names);
     let total = plans.iter().map(|p| p.changes.len()).sum::<usize>() + other.len();
     Ok(Loaded {
@@ -348,12 +348,21 @@ fn page_of(
     (paged, other)
 }
 
-/// The current name of every plan, archived ones included: a group of changes is headed by
-/// the plan's name even when only its rollouts changed.
+/// The current name of every plan with a change, archived ones included: a group of changes
+/// is headed by the plan's name even when only its rollouts changed.
 async fn plan_names(
     state: &AppState,
+    changes: &[Change],
 ) -> Result<std::collections::HashMap<String, String>, WebError> {
-    Ok(state.store.plan_names().await?.into_iter().collect())
+    let mut ids: Vec<String> = changes.iter().filter_map(|c| c.plan_id.clone()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(state
+        .store
+        .names_of_plans(&ids)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 async fn page(

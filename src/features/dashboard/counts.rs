@@ -20,13 +20,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sqlx::FromRow;
+use sqlx::{AnyConnection, FromRow};
 
 use super::overview::Counts;
 use crate::domain::{Overview, RolloutStatus, Stage};
 use crate::features::plans::model::PlanFilter;
 use crate::features::plans::read::{bind_filter, filter_parameters, plan_filter_sql};
-use crate::store::{Store, StoreError};
+use crate::store::{Backend, Store, StoreError};
 use crate::web::view::Catalog;
 
 /// The counts of every gemeente that a selected plan concerns, in total and per opgave.
@@ -95,6 +95,13 @@ fn statement(filter: &PlanFilter, region: usize) -> String {
         "(SELECT p.id FROM plans p WHERE {})",
         plan_filter_sql(filter)
     );
+    parts(&selected, &format!("${region}"), false)
+}
+
+/// The rows of the counts' statement for the plans of `selected` (a subquery of plan ids),
+/// with `region` the region's id or placeholder; `per_plan` adds the plan's id in front and
+/// groups by it as well (what each plan adds, kept in `count_rows`).
+fn parts(selected: &str, region: &str, per_plan: bool) -> String {
     let via = category("q.stage", Stage::ALL, Stage::code, Stage::overview, "u");
     let own = category(
         "r.status",
@@ -103,7 +110,7 @@ fn statement(filter: &PlanFilter, region: usize) -> String {
         RolloutStatus::overview,
         "x",
     );
-    let r = format!("${region}");
+    let r = region;
     // A plan's working areas are its plan_areas rows, or its own area when it has none.
     let regional = format!(
         "(EXISTS (SELECT 1 FROM plan_areas w0 WHERE w0.plan_id = q.id AND w0.area_id = {r})
@@ -116,6 +123,19 @@ fn statement(filter: &PlanFilter, region: usize) -> String {
                     AND (q.area_id = r.gemeente_id OR q.area_id = g.parent_id OR q.area_id = {r}))
               THEN 1 ELSE 0 END AS BIGINT)"
     );
+    // The plan's id in front when asked for; the columns to group by after it.
+    let (first, shift) = if per_plan {
+        ("q.id AS plan_id, ", 1)
+    } else {
+        ("", 0)
+    };
+    let group = |columns: &[usize]| {
+        let mut by: Vec<String> = columns.iter().map(|c| (c + shift).to_string()).collect();
+        if per_plan {
+            by.insert(0, "1".into());
+        }
+        by.join(", ")
+    };
     let mut parts = Vec::new();
     for by_theme in [false, true] {
         let (theme, join) = if by_theme {
@@ -128,37 +148,111 @@ fn statement(filter: &PlanFilter, region: usize) -> String {
             ("CAST('' AS TEXT)", "")
         };
         parts.push(format!(
-            "SELECT CAST('a' AS TEXT) AS part, CAST('' AS TEXT) AS area, {theme} AS theme, {via} AS via,
+            "SELECT {first}CAST('a' AS TEXT) AS part, CAST('' AS TEXT) AS area, {theme} AS theme, {via} AS via,
                     CAST('' AS TEXT) AS own, CAST(0 AS BIGINT) AS covered, COUNT(*) AS n
                FROM plans q{join}
               WHERE q.id IN {selected} AND {regional}
-              GROUP BY 3, 4"
+              GROUP BY {}",
+            group(&[3, 4])
         ));
         parts.push(format!(
-            "SELECT CAST('w' AS TEXT), w.area_id, {theme}, {via}, CAST('' AS TEXT), CAST(0 AS BIGINT), COUNT(*)
+            "SELECT {first}CAST('w' AS TEXT), w.area_id, {theme}, {via}, CAST('' AS TEXT), CAST(0 AS BIGINT), COUNT(*)
                FROM plan_areas w JOIN plans q ON q.id = w.plan_id{join}
               WHERE q.id IN {selected} AND NOT {regional}
                 AND NOT EXISTS (SELECT 1 FROM areas g JOIN plan_areas w2
                                     ON w2.plan_id = w.plan_id AND w2.area_id = g.parent_id
                                  WHERE g.id = w.area_id)
-              GROUP BY 2, 3, 4"
+              GROUP BY {}",
+            group(&[2, 3, 4])
         ));
         parts.push(format!(
-            "SELECT CAST('w' AS TEXT), q.area_id, {theme}, {via}, CAST('' AS TEXT), CAST(0 AS BIGINT), COUNT(*)
+            "SELECT {first}CAST('w' AS TEXT), q.area_id, {theme}, {via}, CAST('' AS TEXT), CAST(0 AS BIGINT), COUNT(*)
                FROM plans q{join}
               WHERE q.id IN {selected} AND q.area_id <> {r}
                 AND NOT EXISTS (SELECT 1 FROM plan_areas w WHERE w.plan_id = q.id)
-              GROUP BY 2, 3, 4"
+              GROUP BY {}",
+            group(&[2, 3, 4])
         ));
         parts.push(format!(
-            "SELECT CAST('r' AS TEXT), r.gemeente_id, {theme}, {via}, {own}, {covered}, COUNT(*)
+            "SELECT {first}CAST('r' AS TEXT), r.gemeente_id, {theme}, {via}, {own}, {covered}, COUNT(*)
                FROM rollouts r JOIN plans q ON q.id = r.plan_id
                     JOIN areas g ON g.id = r.gemeente_id{join}
               WHERE r.plan_id IN {selected}
-              GROUP BY 2, 3, 4, 5, 6"
+              GROUP BY {}",
+            group(&[2, 3, 4, 5, 6])
         ));
     }
     parts.join("\nUNION ALL\n")
+}
+
+/// The columns of a counts row, in the order of [`parts`].
+const COLUMNS: &str = "part, area, theme, via, own, covered";
+
+/// Adds (or, with `sign` -1, takes away) the kept rows of the stale plans to `count_summary`.
+fn add_to_summary(sign: i64) -> String {
+    // (SQLite would read an `ON` right after the FROM as a join's condition; the WHERE and
+    // GROUP BY between them settle it.)
+    format!(
+        "INSERT INTO count_summary ({COLUMNS}, n)
+         SELECT {COLUMNS}, {sign} * SUM(n) FROM count_rows
+          WHERE plan_id IN (SELECT plan_id FROM counts_stale)
+          GROUP BY {COLUMNS}
+         ON CONFLICT ({COLUMNS}) DO UPDATE SET n = count_summary.n + excluded.n"
+    )
+}
+
+/// Makes the kept counts of every plan marked stale anew, inside the write that marked them
+/// (the write path calls it before it commits): takes their old rows out of the summary,
+/// makes their rows from the facts as they are now, and adds those. A plan that was deleted
+/// or archived has no rows any more. On PostgreSQL one write at a time does this, so that
+/// two writes of one plan each take away what the other one added.
+pub(crate) async fn refresh_kept_counts(
+    conn: &mut AnyConnection,
+    backend: Backend,
+) -> Result<(), sqlx::Error> {
+    let stale: Option<i64> = sqlx::query_scalar("SELECT 1 FROM counts_stale LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    if stale.is_none() {
+        return Ok(());
+    }
+    if backend == Backend::Postgres {
+        // Held until the write commits; the function's own result (void) is not read.
+        sqlx::query("SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(4317001)) l")
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
+    let region: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM areas WHERE kind = 'regio' ORDER BY position, id LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(add_to_summary(-1)))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM count_rows WHERE plan_id IN (SELECT plan_id FROM counts_stale)")
+        .execute(&mut *conn)
+        .await?;
+    let selected = "(SELECT p.id FROM plans p
+                      WHERE p.archived = 0 AND p.id IN (SELECT plan_id FROM counts_stale))";
+    let made = format!(
+        "INSERT INTO count_rows (plan_id, {COLUMNS}, n) {}",
+        parts(selected, "$1", true)
+    );
+    sqlx::query(sqlx::AssertSqlSafe(made))
+        .bind(region.unwrap_or_default())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(add_to_summary(1)))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM count_summary WHERE n = 0")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM counts_stale")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// What a gemeente's cells add up to while the rows come in (a fact of its own takes a
@@ -205,6 +299,44 @@ impl Tally {
 }
 
 impl Store {
+    /// The kept rows of every plan that is not archived (`count_summary`), or `None` while a
+    /// plan is marked stale (a write straight to the database, or a store just migrated):
+    /// then the counts are made from the facts.
+    async fn kept_count_rows(&self) -> Result<Option<Vec<Row>>, StoreError> {
+        if !self.kept_counts_are_current().await? {
+            return Ok(None);
+        }
+        let rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS}, n FROM count_summary"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(rows))
+    }
+
+    /// Whether no plan is marked stale, so that the counts of every plan are read from
+    /// `count_summary`.
+    pub async fn kept_counts_are_current(&self) -> Result<bool, StoreError> {
+        let stale: Option<i64> = sqlx::query_scalar("SELECT 1 FROM counts_stale LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(stale.is_none())
+    }
+
+    /// Makes the kept counts of the plans marked stale anew, in a write of its own: at the
+    /// start, after a migration or a change straight to the database marked them. Like a
+    /// migration it changes no fact (the counts were made from the facts meanwhile), so it
+    /// writes no trail and leaves the data version.
+    pub async fn settle_kept_counts(&self) -> Result<(), StoreError> {
+        let mut tx = match self.backend() {
+            Backend::Sqlite => self.pool().begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool().begin().await?,
+        };
+        refresh_kept_counts(&mut tx, self.backend()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The counts per gemeente of the plans `filter` selects, today, in total and per opgave
     /// of `theme_order`; at most one row per area × opgave × category is read.
     pub async fn gemeente_counts(
@@ -213,13 +345,23 @@ impl Store {
         filter: &PlanFilter,
         theme_order: &[String],
     ) -> Result<GemeenteCounts, StoreError> {
-        let region = catalog.region().map(|r| r.id.clone()).unwrap_or_default();
-        let sql = statement(filter, filter_parameters(filter) + 1);
-        let query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql));
-        let rows = bind_filter!(query, filter)
-            .bind(region)
-            .fetch_all(&self.pool)
-            .await?;
+        let kept = if *filter == PlanFilter::default() {
+            self.kept_count_rows().await?
+        } else {
+            None
+        };
+        let rows = match kept {
+            Some(rows) => rows,
+            None => {
+                let region = catalog.region().map(|r| r.id.clone()).unwrap_or_default();
+                let sql = statement(filter, filter_parameters(filter) + 1);
+                let query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql));
+                bind_filter!(query, filter)
+                    .bind(region)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
 
         let gemeenten: Vec<&str> = catalog.gemeenten().map(|g| g.id.as_str()).collect();
         let place: HashMap<&str, usize> =

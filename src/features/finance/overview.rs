@@ -13,7 +13,8 @@ use serde::Serialize;
 
 use super::model::{BudgetRow, CapacityRow, capacity_label};
 use crate::domain::{ApplicationState, CapacityAssessment, CapacityUnit, Cents, FrameworkKind};
-use crate::features::plans::model::{FundingSourceRow, PlanFilter, PlanRow};
+use crate::features::plans::model::{FundingSourceRow, PlanFilter};
+use crate::features::plans::read::PlanHead;
 use crate::store::{Store, StoreError};
 use crate::web::view::Catalog;
 
@@ -287,12 +288,8 @@ impl Overview {
             },
             ..PlanFilter::default()
         };
-        let plans: Vec<PlanRow> = store
-            .plans(&plan_filter)
-            .await?
-            .into_iter()
-            .filter(|p| p.archived == 0)
-            .collect();
+        // Only what the overview shows of a plan: not its texts.
+        let plans: Vec<PlanHead> = store.plan_heads(&plan_filter).await?;
         let mut themes: HashMap<String, Vec<String>> = HashMap::new();
         for link in store.plan_framework(&plan_filter).await? {
             if catalog

@@ -1,6 +1,8 @@
 //! `/financiering`: how every plan is financed in a year and the totals per financing source,
 //! year, subregio and opgave, with personnel capacity; as CSV and Excel.
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -187,8 +189,8 @@ pub struct Page {
 async fn load(
     state: &AppState,
     pairs: &[(String, String)],
-) -> Result<(Catalog, Vec<FundingSourceRow>, Filter, Overview), WebError> {
-    let catalog = Catalog::load(&state.store).await?;
+) -> Result<(Arc<Catalog>, Vec<FundingSourceRow>, Filter, Overview), WebError> {
+    let catalog = state.catalog(state.data_version().await).await?;
     let sources = state.store.funding_sources().await?;
     let filter = Filter::parse(pairs, &catalog, &sources)?;
     let overview = Overview::load(&state.store, &catalog, &sources, &filter).await?;
@@ -202,7 +204,7 @@ async fn page(
     let (paging, rest) = Paging::split(&pairs)?;
     let (catalog, sources, filter, overview) = load(&state, &rest).await?;
     let total_plans = overview.plans.len();
-    let shown = paging.slice(overview.plans.clone());
+    let shown = paging.window(&overview.plans).to_vec();
     let year = overview.year;
     let this_year = crate::features::indicators::today().year();
     let mut years: Vec<i16> = overview

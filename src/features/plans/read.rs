@@ -121,6 +121,14 @@ macro_rules! bind_filter {
 }
 pub(crate) use bind_filter;
 
+/// A plan's id, name and area: what a list of many plans shows of each, without its texts.
+#[derive(Debug, Clone, FromRow)]
+pub struct PlanHead {
+    pub id: String,
+    pub name: String,
+    pub area_id: String,
+}
+
 /// Which plans [`Store::plans_with`] reads.
 pub enum PlansWith<'a> {
     Milestones,
@@ -177,6 +185,16 @@ impl Store {
             .await?)
     }
 
+    /// The id, name and area of the plans a filter selects, in portfolio order.
+    pub async fn plan_heads(&self, filter: &PlanFilter) -> Result<Vec<PlanHead>, StoreError> {
+        let sql = format!(
+            "SELECT p.id, p.name, p.area_id FROM plans p WHERE {} ORDER BY p.position",
+            plan_filter_sql(filter)
+        );
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
+    }
+
     /// The plans, not archived, that have a milestone (the werkagenda's choice of plans), or
     /// that an organisation leads or takes part in (`organisation`), in portfolio order.
     pub async fn plans_with(&self, with: PlansWith<'_>) -> Result<Vec<PlanRow>, StoreError> {
@@ -203,19 +221,21 @@ impl Store {
         &self,
         ids: &[String],
     ) -> Result<Vec<(String, String)>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
+        // A thousand ids a statement, well under either database's limit of parameters.
+        let mut names = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(1_000) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT p.id, p.name FROM plans p WHERE p.id IN ({})",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(id);
+            }
+            names.extend(query.fetch_all(&self.pool).await?);
         }
-        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT p.id, p.name FROM plans p WHERE p.id IN ({})",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-        for id in ids {
-            query = query.bind(id);
-        }
-        Ok(query.fetch_all(&self.pool).await?)
+        Ok(names)
     }
 
     /// The id and name of every plan a KPI belongs to (the KPI list names them).
@@ -268,11 +288,12 @@ impl Store {
     }
 
     /// Rows of a table that hangs off plans (aliased `x`, with a `plan_id`), for the plans a
-    /// filter selects. `from` and `order` are fixed text of this module, never user input.
+    /// filter selects. `select_from` and `rest` (further conditions, then the order) are fixed
+    /// text of this module, never user input.
     async fn related<T>(
         &self,
         select_from: &str,
-        order: &str,
+        rest: &str,
         filter: &PlanFilter,
     ) -> Result<Vec<T>, StoreError>
     where
@@ -282,7 +303,7 @@ impl Store {
         // and then only their rows, through the index on `plan_id`, instead of every row of
         // the table.
         let sql = format!(
-            "{select_from} WHERE x.plan_id IN (SELECT p.id FROM plans p WHERE {}) {order}",
+            "{select_from} WHERE x.plan_id IN (SELECT p.id FROM plans p WHERE {}) {rest}",
             plan_filter_sql(filter)
         );
         let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
@@ -401,6 +422,33 @@ impl Store {
     }
 
     /// Links of the plans a filter selects to the framework (opgaven, transformations, ...).
+    /// The milestones of the plans a filter selects, by period (unknown last), then plan.
+    pub async fn milestones_of(
+        &self,
+        filter: &PlanFilter,
+    ) -> Result<Vec<MilestoneRow>, StoreError> {
+        self.related(
+            &format!("SELECT {MILESTONE_COLUMNS} FROM milestones x"),
+            "ORDER BY CASE WHEN x.period_start IS NULL THEN 1 ELSE 0 END, x.period_start, x.plan_id, x.id",
+            filter,
+        )
+        .await
+    }
+
+    /// The framework links of the plans a filter selects that have a milestone without an
+    /// opgave of its own (the werkagenda places it under its plan's one opgave).
+    pub async fn framework_of_unthemed_milestones(
+        &self,
+        filter: &PlanFilter,
+    ) -> Result<Vec<PlanLinkRow>, StoreError> {
+        self.related(
+            "SELECT x.plan_id, x.item_id FROM plan_framework x",
+            "AND EXISTS (SELECT 1 FROM milestones m WHERE m.plan_id = x.plan_id AND m.theme_id IS NULL)",
+            filter,
+        )
+        .await
+    }
+
     pub async fn plan_framework(
         &self,
         filter: &PlanFilter,

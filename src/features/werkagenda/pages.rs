@@ -242,8 +242,6 @@ pub struct Agenda {
     pub groups: Vec<ThemeGroup>,
     pub unplaced: Vec<Item>,
     pub placed_count: usize,
-    /// Every plan with a milestone, whatever the filter: the plan choice of the page.
-    pub planned: HashSet<String>,
 }
 
 impl Agenda {
@@ -274,14 +272,25 @@ impl Agenda {
                 filter.plan
             )));
         }
-        let plans: HashMap<String, String> = store
-            .plans(&plan_filter)
+        // Only the milestones of the selected plans, and only the names and opgaven of their
+        // plans: a national portfolio has thousands of plans without one.
+        let plan_filter = PlanFilter {
+            plan: (!filter.plan.is_empty()).then(|| filter.plan.clone()),
+            ..plan_filter
+        };
+        let rows: Vec<MilestoneRow> = store
+            .milestones_of(&plan_filter)
             .await?
             .into_iter()
-            .map(|p| (p.id, p.name))
+            .filter(|m| filter.status.is_none_or(|s| m.status() == s))
             .collect();
+        let mut ids: Vec<String> = rows.iter().map(|m| m.plan_id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let plans: HashMap<String, String> =
+            store.names_of_plans(&ids).await?.into_iter().collect();
         let mut plan_themes: HashMap<String, Vec<String>> = HashMap::new();
-        for link in store.plan_framework(&plan_filter).await? {
+        for link in store.framework_of_unthemed_milestones(&plan_filter).await? {
             if catalog
                 .item(&link.item_id)
                 .is_some_and(|i| i.kind == FrameworkKind::Theme.code())
@@ -292,14 +301,6 @@ impl Agenda {
                     .push(link.item_id);
             }
         }
-        let all = store.milestones().await?;
-        let planned: HashSet<String> = all.iter().map(|m| m.plan_id.clone()).collect();
-        let rows: Vec<MilestoneRow> = all
-            .into_iter()
-            .filter(|m| plans.contains_key(&m.plan_id))
-            .filter(|m| filter.plan.is_empty() || m.plan_id == filter.plan)
-            .filter(|m| filter.status.is_none_or(|s| m.status() == s))
-            .collect();
 
         let theme_of = |m: &MilestoneRow| -> (Option<String>, bool) {
             match &m.theme_id {
@@ -441,7 +442,6 @@ impl Agenda {
             groups,
             unplaced,
             placed_count,
-            planned,
         })
     }
 }
@@ -688,7 +688,7 @@ async fn page(
     State(state): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Page, WebError> {
-    let catalog = Catalog::load(&state.store).await?;
+    let catalog = state.catalog(state.data_version().await).await?;
     let filter = Filter::parse(&pairs, &catalog)?;
     let agenda = Agenda::load(&state.store, &catalog, &filter).await?;
     let today = crate::features::indicators::today();
@@ -713,7 +713,6 @@ async fn page(
             .plans_with(crate::features::plans::read::PlansWith::Milestones)
             .await?
             .into_iter()
-            .filter(|p| agenda.planned.contains(&p.id))
             .map(|p| Choice::new(p.id, p.name)),
     );
     let year = agenda.year;
@@ -760,7 +759,7 @@ async fn download_list(
     Query(pairs): Query<Vec<(String, String)>>,
     format: download::Format,
 ) -> Result<Response, WebError> {
-    let catalog = Catalog::load(&state.store).await?;
+    let catalog = state.catalog(state.data_version().await).await?;
     let filter = Filter::parse(&pairs, &catalog)?;
     let agenda = Agenda::load(&state.store, &catalog, &filter).await?;
     let rows: Vec<Vec<Cell>> = agenda

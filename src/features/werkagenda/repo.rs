@@ -144,16 +144,6 @@ async fn insert_step(
 }
 
 impl Store {
-    /// Every milestone with its plan, by period (unknown last).
-    pub async fn milestones(&self) -> Result<Vec<MilestoneRow>, StoreError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {MILESTONE_COLUMNS} FROM milestones x
-              ORDER BY CASE WHEN x.period_start IS NULL THEN 1 ELSE 0 END, x.period_start, x.plan_id, x.id"
-        )))
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
     pub async fn milestone(&self, id: i64) -> Result<Option<MilestoneRow>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         match load_milestone(&mut conn, id).await {
