@@ -300,6 +300,16 @@ impl Store {
         Ok(n)
     }
 
+    /// A number that grows with every write that may change what the KPIs' latest values
+    /// say (observations, KPIs and their targets, areas' names), from any process; it stays
+    /// when only plans, rollouts, actions and the like were written (migration 0018).
+    pub async fn kpi_version(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT value FROM data_version WHERE id = 2")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
     /// How many entries the trail holds (for tests and the command line).
     pub async fn audit_count(&self) -> Result<i64, StoreError> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log")

@@ -279,6 +279,25 @@ impl AuditEntry {
     }
 }
 
+/// The kinds of record (the trail's record types) that what the KPIs' latest values say does
+/// not follow from: a write of only these leaves [`Store::kpi_version`] as it is. A kind not
+/// listed here (observations, KPIs, areas, and any kind added later) raises it.
+const LEAVES_KPI_VALUES: &[&str] = &[
+    "plan",
+    "milestone",
+    "action",
+    "budget",
+    "capacity",
+    "meeting",
+    "framework",
+    "rollout",
+    "organisation",
+    "user",
+    "token",
+    "round",
+    "update",
+];
+
 /// Parameters per statement: under SQLite's limit (32766) and PostgreSQL's (65535).
 const MAX_PARAMS: usize = 30_000;
 
@@ -678,12 +697,23 @@ impl<'s> Write<'s> {
     /// Brings the search index up to date with this write, raises the data version and
     /// commits: the write is stored and kept pages are stale.
     pub async fn commit(mut self) -> Result<(), StoreError> {
+        // Whether what the KPIs' latest values say may have changed: unless every record this
+        // write wrote a trail entry about is of a kind they do not follow from.
+        let kpis = self.rebuild_search
+            || self.touched.is_empty()
+            || self
+                .touched
+                .iter()
+                .any(|(record, _)| !LEAVES_KPI_VALUES.contains(record));
         self.refresh_search().await?;
         crate::features::dashboard::counts::refresh_kept_counts(&mut self.tx, self.store.backend)
             .await?;
-        sqlx::query("UPDATE data_version SET value = value + 1 WHERE id = 1")
-            .execute(&mut *self.tx)
-            .await?;
+        let raised = if kpis {
+            "UPDATE data_version SET value = value + 1 WHERE id IN (1, 2)"
+        } else {
+            "UPDATE data_version SET value = value + 1 WHERE id = 1"
+        };
+        sqlx::query(raised).execute(&mut *self.tx).await?;
         self.tx.commit().await?;
         self.store.written();
         Ok(())

@@ -59,6 +59,9 @@ pub struct App {
     pub counts: shared::Shared<crate::features::dashboard::counts::GemeenteCounts>,
     /// The start page's "Vraagt aandacht", the same for every viewer, kept likewise.
     pub attention: shared::Shared<Vec<crate::features::dashboard::pages::AttentionPart>>,
+    /// Its KPIs that missed their target, kept under the KPI version
+    /// ([`crate::store::Store::kpi_version`]): a write of a plan or a rollout keeps them.
+    pub kpi_attention: shared::Shared<Vec<crate::features::dashboard::pages::AttentionLine>>,
     /// A gemeente page's counts and page of plans, the same for every viewer, kept likewise.
     pub gemeente_plans: shared::Shared<crate::features::areas::pages::GemeentePlans>,
     /// The catalog (areas, framework, sources) that most pages name things from, kept likewise.
@@ -192,6 +195,7 @@ pub fn router_and_state(store: Store, settings: WebSettings) -> (Router, AppStat
         pages: cache::PageCache::default(),
         counts: shared::Shared::default(),
         attention: shared::Shared::default(),
+        kpi_attention: shared::Shared::default(),
         gemeente_plans: shared::Shared::default(),
         kpi_list: shared::Shared::default(),
         catalogs: shared::Shared::default(),

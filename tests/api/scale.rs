@@ -348,6 +348,71 @@ async fn saves_of_one_plan_at_once_keep_the_counts_whole() {
     kept_counts_equal_the_cells(&app.store).await;
 }
 
+/// The links of the start page's "KPI's niet gehaald of achter".
+fn missed_links(page: &crate::helpers::Page) -> Vec<String> {
+    page.html()
+        .select(&scraper::Selector::parse(".rm-attention a").expect("selector"))
+        .filter_map(|a| a.value().attr("href").map(str::to_owned))
+        .filter(|h| h.starts_with("/indicatoren/"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_write_of_a_rollout_keeps_the_missed_kpis_and_a_new_value_makes_them_anew() {
+    let app = TestApp::with_people().await;
+    let reader = app.login_as(Persona::Reader).await;
+    let zeist = "/indicatoren/mtvp-consultduur?gebied=GM0355";
+    let first = reader.get("/").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(!missed_links(&first).iter().any(|h| h == zeist));
+    let made = app.state.kpi_attention.made();
+    let kpis = app.store.kpi_version().await.expect("version");
+
+    // A gemeente's own fact: what the KPIs' values say is as it was.
+    let plan: String = sqlx::query_scalar("SELECT id FROM plans ORDER BY position")
+        .fetch_one(app.store.pool())
+        .await
+        .expect("a plan");
+    let version = app.store.rollout_version(&plan, "GM0355").await.expect("v");
+    app.store
+        .save_rollout(
+            &Actor::system("test", Channel::Cli),
+            &Reason::default(),
+            &plan,
+            "GM0355",
+            version,
+            &own_fact(RolloutStatus::Running),
+        )
+        .await
+        .expect("an own fact");
+    assert_eq!(app.store.kpi_version().await.expect("version"), kpis);
+    let after_rollout = reader.get("/").await;
+    assert_eq!(after_rollout.status, StatusCode::OK);
+    assert_eq!(app.state.kpi_attention.made(), made, "kept");
+    assert_eq!(missed_links(&after_rollout), missed_links(&first));
+
+    // A value under the target in Zeist: the list is made anew and names it.
+    let mut value = crate::cache::observation(10.0);
+    value.source = Some("onder de streefwaarde".into());
+    app.store
+        .save_observation(
+            &Actor::system("test", Channel::Cli),
+            &Reason::default(),
+            &value,
+            0,
+        )
+        .await
+        .expect("a value");
+    assert!(app.store.kpi_version().await.expect("version") > kpis);
+    let after_value = reader.get("/").await;
+    assert_eq!(app.state.kpi_attention.made(), made + 1, "made anew");
+    assert!(
+        missed_links(&after_value).iter().any(|h| h == zeist),
+        "{:?}",
+        missed_links(&after_value)
+    );
+}
+
 #[tokio::test]
 async fn the_counts_read_rows_per_area_and_category_however_many_plans_and_cells() {
     let mut read = Vec::new();

@@ -282,7 +282,7 @@ async fn show(
     let today = crate::features::indicators::today().to_string();
     let attention = state
         .attention
-        .get_or_make(version, &today, || attention(&state, &catalog))
+        .get_or_make(version, &today, || attention(&state, &today))
         .await?
         .as_ref()
         .clone();
@@ -665,25 +665,58 @@ fn matrix_cells(
     rows
 }
 
-/// What needs action now: KPI values that missed their target, overdue actions, and
-/// actions escalated to a body that wait there.
-async fn attention(state: &AppState, catalog: &Catalog) -> Result<Vec<AttentionPart>, WebError> {
-    let indicators = state.store.indicators().await?;
-    let latest = state.store.latest_observations_all().await?;
-    let by_id: HashMap<&str, &crate::features::indicators::model::IndicatorRow> =
-        indicators.iter().map(|i| (i.id.as_str(), i)).collect();
+/// The KPI values that missed their target or are behind, "niet gehaald" first: kept under
+/// the KPI version ([`crate::store::Store::kpi_version`], read before anything it is made
+/// from), so a write of a plan or a rollout keeps it and only a write that may change a KPI's
+/// latest value makes it anew.
+async fn missed_kpis(state: &AppState, today: &str) -> Result<Arc<Vec<AttentionLine>>, WebError> {
+    let version = state.store.kpi_version().await.ok();
+    state
+        .kpi_attention
+        .get_or_make(version, today, || async {
+            let indicators = state.store.indicators().await?;
+            let areas: HashMap<String, String> = state
+                .store
+                .areas()
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a.name))
+                .collect();
+            let latest = state.store.latest_observations_all().await?;
+            Ok::<_, WebError>(missed_lines(&indicators, &areas, &latest))
+        })
+        .await
+}
+
+/// The lines of the KPI values that missed their target or are behind, "niet gehaald" first.
+fn missed_lines(
+    indicators: &[crate::features::indicators::model::IndicatorRow],
+    areas: &HashMap<String, String>,
+    latest: &[crate::features::observations::model::ObservationRow],
+) -> Vec<AttentionLine> {
+    // A KPI's targets once, not once per area.
+    let by_id: HashMap<&str, (&crate::features::indicators::model::IndicatorRow, _)> = indicators
+        .iter()
+        .map(|i| (i.id.as_str(), (i, i.targets())))
+        .collect();
     let mut missed = Vec::new();
-    for o in &latest {
-        let Some(ind) = by_id.get(o.indicator_id.as_str()) else {
+    for o in latest {
+        let Some((ind, targets)) = by_id.get(o.indicator_id.as_str()) else {
             continue;
         };
-        let a = crate::features::indicators::assess_latest(ind, Some(o));
+        let a = crate::features::indicators::assess_with(ind, targets.as_ref(), Some(o));
         if matches!(a.status, IndicatorStatus::Missed | IndicatorStatus::Behind) {
             missed.push((
                 a.status == IndicatorStatus::Behind,
                 AttentionLine {
                     href: format!("/indicatoren/{}?gebied={}", ind.id, o.area_id),
-                    text: format!("{} in {}", ind.name, catalog.area_name(&o.area_id)),
+                    text: format!(
+                        "{} in {}",
+                        ind.name,
+                        areas
+                            .get(&o.area_id)
+                            .map_or(o.area_id.as_str(), String::as_str)
+                    ),
                     // The reason names the status already ("Achter op de lijn ...").
                     detail: format!(
                         "{}{}",
@@ -704,7 +737,13 @@ async fn attention(state: &AppState, catalog: &Catalog) -> Result<Vec<AttentionP
     }
     // Niet gehaald before achter.
     missed.sort_by_key(|(behind, _)| *behind);
-    let missed: Vec<AttentionLine> = missed.into_iter().map(|(_, l)| l).collect();
+    missed.into_iter().map(|(_, l)| l).collect()
+}
+
+/// What needs action now: KPI values that missed their target, overdue actions, and
+/// actions escalated to a body that wait there.
+async fn attention(state: &AppState, today: &str) -> Result<Vec<AttentionPart>, WebError> {
+    let missed = missed_kpis(state, today).await?.as_ref().clone();
     // The same for every viewer (the page may be kept): what a visitor may see of the actions.
     let origins = crate::features::actions::pages::Origins::load(&state.store).await?;
     let actions: Vec<_> = state

@@ -10,7 +10,7 @@ pub mod pages;
 
 use self::model::IndicatorRow;
 use crate::auth::User;
-use crate::domain::{Assessment, IndicatorStatus, Latest, assess_kpi};
+use crate::domain::{Assessment, IndicatorStatus, Latest, Targets, assess_kpi};
 use crate::features::observations::model::ObservationRow;
 use crate::web::AppState;
 use crate::web::error::WebError;
@@ -40,6 +40,15 @@ impl StatusView {
 
 /// Where a KPI stands given its latest observation (the rule is [`assess_kpi`]).
 pub fn assess_latest(indicator: &IndicatorRow, latest: Option<&ObservationRow>) -> Assessment {
+    assess_with(indicator, indicator.targets().as_ref(), latest)
+}
+
+/// [`assess_latest`] with the KPI's targets already read (for many areas of one KPI).
+pub fn assess_with(
+    indicator: &IndicatorRow,
+    targets: Option<&Targets>,
+    latest: Option<&ObservationRow>,
+) -> Assessment {
     let latest = latest.map(|o| Latest {
         period_text: o.period.clone(),
         period: o.period(),
@@ -49,11 +58,7 @@ pub fn assess_latest(indicator: &IndicatorRow, latest: Option<&ObservationRow>) 
             .as_deref()
             .and_then(|s| IndicatorStatus::parse(s).ok()),
     });
-    assess_kpi(
-        indicator.is_narrative(),
-        indicator.targets().as_ref(),
-        latest.as_ref(),
-    )
+    assess_kpi(indicator.is_narrative(), targets, latest.as_ref())
 }
 
 /// The signed-in account if it may enter values for this KPI, or the refusal.
