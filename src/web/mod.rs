@@ -66,6 +66,10 @@ pub struct App {
     pub gemeente_plans: shared::Shared<crate::features::areas::pages::GemeentePlans>,
     /// The catalog (areas, framework, sources) that most pages name things from, kept likewise.
     pub catalogs: shared::Shared<Catalog>,
+    /// The financing overview of a year and filter (every plan's money and the totals), the
+    /// same for every viewer, kept likewise; a few filters at a time, as each holds a line
+    /// for every plan.
+    pub finance: shared::Shared<crate::features::finance::overview::Overview>,
     /// The KPI list's groups, the same for every viewer, kept likewise.
     pub kpi_list: shared::Shared<(Vec<crate::features::indicators::pages::Group>, usize)>,
     /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
@@ -198,6 +202,7 @@ pub fn router_and_state(store: Store, settings: WebSettings) -> (Router, AppStat
         kpi_attention: shared::Shared::default(),
         gemeente_plans: shared::Shared::default(),
         kpi_list: shared::Shared::default(),
+        finance: shared::Shared::with_limit(8),
         catalogs: shared::Shared::default(),
         trusted_proxies: settings.trusted_proxies,
         uploads: uploads::Uploads::new(

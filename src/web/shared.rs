@@ -18,7 +18,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
-/// At most this many parts are kept; the one used longest ago goes first.
+/// At most this many parts of one kind are kept unless a kind says fewer
+/// ([`Shared::with_limit`]); the one used longest ago goes first.
 const MAX_PARTS: usize = 256;
 
 struct Slot<V> {
@@ -36,16 +37,26 @@ struct Slots<V> {
 pub struct Shared<V> {
     slots: Mutex<Slots<V>>,
     made: AtomicU64,
+    /// How many parts are kept at most.
+    limit: usize,
 }
 
 impl<V> Default for Shared<V> {
     fn default() -> Self {
+        Self::with_limit(MAX_PARTS)
+    }
+}
+
+impl<V> Shared<V> {
+    /// Keeps at most `limit` parts (for large parts: their memory is `limit` times theirs).
+    pub fn with_limit(limit: usize) -> Self {
         Self {
             slots: Mutex::new(Slots {
                 by_key: HashMap::new(),
                 uses: 0,
             }),
             made: AtomicU64::new(0),
+            limit: limit.max(1),
         }
     }
 }
@@ -67,7 +78,7 @@ impl<V: Send + Sync> Shared<V> {
             slot.used = now;
             return Some(Arc::clone(&slot.cell));
         }
-        if slots.by_key.len() >= MAX_PARTS
+        if slots.by_key.len() >= self.limit
             && !slots.by_key.contains_key(key)
             && let Some(oldest) = slots
                 .by_key
@@ -155,5 +166,33 @@ mod tests {
             .await;
         assert_eq!(*again.expect("made"), 43);
         assert_eq!(shared.made(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_kind_with_a_limit_keeps_that_many_parts_and_lets_the_oldest_go() {
+        let shared = Shared::<u32>::with_limit(2);
+        let make = |n: u32| move || async move { Ok::<_, ()>(n) };
+        for (key, n) in [("a", 1), ("b", 2), ("a", 1), ("c", 3)] {
+            shared
+                .get_or_make(Some(1), key, make(n))
+                .await
+                .expect("made");
+        }
+        // "b" was used longest ago when "c" came: "a" and "c" are kept, "b" is made again.
+        assert_eq!(shared.made(), 3);
+        shared
+            .get_or_make(Some(1), "a", make(1))
+            .await
+            .expect("kept");
+        shared
+            .get_or_make(Some(1), "c", make(3))
+            .await
+            .expect("kept");
+        assert_eq!(shared.made(), 3);
+        shared
+            .get_or_make(Some(1), "b", make(2))
+            .await
+            .expect("made");
+        assert_eq!(shared.made(), 4);
     }
 }

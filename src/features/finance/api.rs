@@ -56,5 +56,6 @@ pub async fn totals(
     State(state): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<Overview>, ApiError> {
-    Ok(Json(super::pages::overview_for(&state, &pairs).await?))
+    let overview = super::pages::overview_for(&state, &pairs).await?;
+    Ok(Json(overview.as_ref().clone()))
 }

@@ -162,7 +162,7 @@ fn amount(c: Option<i64>) -> String {
 #[template(path = "finance/page.html")]
 pub struct Page {
     pub nav: &'static str,
-    pub overview: Overview,
+    pub overview: Arc<Overview>,
     /// The plans of this page of the list (all of them count in the totals).
     pub plans: Vec<super::overview::PlanMoney>,
     pub pages: PageNav,
@@ -189,11 +189,22 @@ pub struct Page {
 async fn load(
     state: &AppState,
     pairs: &[(String, String)],
-) -> Result<(Arc<Catalog>, Vec<FundingSourceRow>, Filter, Overview), WebError> {
-    let catalog = state.catalog(state.data_version().await).await?;
+) -> Result<(Arc<Catalog>, Vec<FundingSourceRow>, Filter, Arc<Overview>), WebError> {
+    let version = state.data_version().await;
+    let catalog = state.catalog(version).await?;
     let sources = state.store.funding_sources().await?;
     let filter = Filter::parse(pairs, &catalog, &sources)?;
-    let overview = Overview::load(&state.store, &catalog, &sources, &filter).await?;
+    // The same for every viewer: kept under the data's version, the filter and the year it
+    // shows (this year when none is asked for).
+    let year = filter
+        .year
+        .unwrap_or_else(|| crate::features::indicators::today().year());
+    let overview = state
+        .finance
+        .get_or_make(version, &format!("{filter:?} {year}"), || {
+            Overview::load(&state.store, &catalog, &sources, &filter)
+        })
+        .await?;
     Ok((catalog, sources, filter, overview))
 }
 
@@ -373,6 +384,6 @@ async fn download_list(
 pub async fn overview_for(
     state: &AppState,
     pairs: &[(String, String)],
-) -> Result<Overview, WebError> {
+) -> Result<Arc<Overview>, WebError> {
     Ok(load(state, pairs).await?.3)
 }

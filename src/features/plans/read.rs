@@ -199,7 +199,7 @@ impl Store {
     /// that an organisation leads or takes part in (`organisation`), in portfolio order.
     pub async fn plans_with(&self, with: PlansWith<'_>) -> Result<Vec<PlanRow>, StoreError> {
         let condition = match with {
-            PlansWith::Milestones => "EXISTS (SELECT 1 FROM milestones m WHERE m.plan_id = p.id)",
+            PlansWith::Milestones => "p.id IN (SELECT m.plan_id FROM milestones m)",
             PlansWith::Organisation(_) => {
                 "p.id IN (SELECT po.plan_id FROM plan_organisations po WHERE po.organisation_id = $1)"
             }
@@ -422,12 +422,34 @@ impl Store {
     }
 
     /// Links of the plans a filter selects to the framework (opgaven, transformations, ...).
+    /// Rows of a table that hangs off plans (aliased `x`) and has few rows, whose plan the
+    /// filter selects: the database goes through the table's rows and looks each plan up by
+    /// its key, instead of listing every selected plan first ([`Store::related`], for the
+    /// tables with rows for most plans). `select_from` and `rest` are fixed text of this
+    /// module.
+    async fn related_few<T>(
+        &self,
+        select_from: &str,
+        rest: &str,
+        filter: &PlanFilter,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let sql = format!(
+            "{select_from} WHERE EXISTS (SELECT 1 FROM plans p WHERE p.id = x.plan_id AND {}) {rest}",
+            plan_filter_sql(filter)
+        );
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
+    }
+
     /// The milestones of the plans a filter selects, by period (unknown last), then plan.
     pub async fn milestones_of(
         &self,
         filter: &PlanFilter,
     ) -> Result<Vec<MilestoneRow>, StoreError> {
-        self.related(
+        self.related_few(
             &format!("SELECT {MILESTONE_COLUMNS} FROM milestones x"),
             "ORDER BY CASE WHEN x.period_start IS NULL THEN 1 ELSE 0 END, x.period_start, x.plan_id, x.id",
             filter,
@@ -441,9 +463,9 @@ impl Store {
         &self,
         filter: &PlanFilter,
     ) -> Result<Vec<PlanLinkRow>, StoreError> {
-        self.related(
+        self.related_few(
             "SELECT x.plan_id, x.item_id FROM plan_framework x",
-            "AND EXISTS (SELECT 1 FROM milestones m WHERE m.plan_id = x.plan_id AND m.theme_id IS NULL)",
+            "AND x.plan_id IN (SELECT m.plan_id FROM milestones m WHERE m.theme_id IS NULL)",
             filter,
         )
         .await
