@@ -188,14 +188,15 @@ fn parts(selected: &str, region: &str, per_plan: bool) -> String {
 /// The columns of a counts row, in the order of [`parts`].
 const COLUMNS: &str = "part, area, theme, via, own, covered";
 
-/// Adds (or, with `sign` -1, takes away) the kept rows of the stale plans to `count_summary`.
-fn add_to_summary(sign: i64) -> String {
+/// Adds (or, with `sign` -1, takes away) the kept rows of the plans in `marked` to
+/// `count_summary`.
+fn add_to_summary(sign: i64, marked: &str) -> String {
     // (SQLite would read an `ON` right after the FROM as a join's condition; the WHERE and
     // GROUP BY between them settle it.)
     format!(
         "INSERT INTO count_summary ({COLUMNS}, n)
          SELECT {COLUMNS}, {sign} * SUM(n) FROM count_rows
-          WHERE plan_id IN (SELECT plan_id FROM counts_stale)
+          WHERE plan_id IN (SELECT plan_id FROM {marked})
           GROUP BY {COLUMNS}
          ON CONFLICT ({COLUMNS}) DO UPDATE SET n = count_summary.n + excluded.n"
     )
@@ -204,8 +205,15 @@ fn add_to_summary(sign: i64) -> String {
 /// Makes the kept counts of every plan marked stale anew, inside the write that marked them
 /// (the write path calls it before it commits): takes their old rows out of the summary,
 /// makes their rows from the facts as they are now, and adds those. A plan that was deleted
-/// or archived has no rows any more. On PostgreSQL one write at a time does this, so that
-/// two writes of one plan each take away what the other one added.
+/// or archived has no rows any more.
+///
+/// Every statement works on one fixed set of plans. On SQLite that is `counts_stale` itself:
+/// the write holds the database's one write lock, so no mark comes or goes meanwhile. On
+/// PostgreSQL one write at a time does this (an advisory lock, so that two writes of one plan
+/// do not both take away its old rows), and it first takes the marks it sees out of
+/// `counts_stale` into a table of its own transaction: a mark committed meanwhile by a change
+/// that is not a write of this process stays for the next write, and until then the counts
+/// are made from the facts.
 pub(crate) async fn refresh_kept_counts(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -216,42 +224,64 @@ pub(crate) async fn refresh_kept_counts(
     if stale.is_none() {
         return Ok(());
     }
-    if backend == Backend::Postgres {
-        // Held until the write commits; the function's own result (void) is not read.
-        sqlx::query("SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(4317001)) l")
-            .fetch_optional(&mut *conn)
+    let marked = match backend {
+        Backend::Sqlite => "counts_stale",
+        Backend::Postgres => {
+            // Held until the write commits; the function's own result (void) is not read.
+            sqlx::query("SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(4317001)) l")
+                .fetch_optional(&mut *conn)
+                .await?;
+            sqlx::query(
+                "CREATE TEMPORARY TABLE counts_taken (plan_id TEXT NOT NULL) ON COMMIT DROP",
+            )
+            .execute(&mut *conn)
             .await?;
-    }
+            sqlx::query(
+                "WITH taken AS (DELETE FROM counts_stale RETURNING plan_id)
+                 INSERT INTO counts_taken (plan_id) SELECT DISTINCT plan_id FROM taken",
+            )
+            .execute(&mut *conn)
+            .await?;
+            "counts_taken"
+        }
+    };
+    // The region as the catalog finds it (`Catalog::region`: the first in the areas' order).
     let region: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM areas WHERE kind = 'regio' ORDER BY position, id LIMIT 1",
+        "SELECT id FROM areas WHERE kind = 'regio' ORDER BY position, name LIMIT 1",
     )
     .fetch_optional(&mut *conn)
     .await?;
-    sqlx::query(sqlx::AssertSqlSafe(add_to_summary(-1)))
+    sqlx::query(sqlx::AssertSqlSafe(add_to_summary(-1, marked)))
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM count_rows WHERE plan_id IN (SELECT plan_id FROM counts_stale)")
-        .execute(&mut *conn)
-        .await?;
-    let selected = "(SELECT p.id FROM plans p
-                      WHERE p.archived = 0 AND p.id IN (SELECT plan_id FROM counts_stale))";
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM count_rows WHERE plan_id IN (SELECT plan_id FROM {marked})"
+    )))
+    .execute(&mut *conn)
+    .await?;
+    let selected = format!(
+        "(SELECT p.id FROM plans p
+           WHERE p.archived = 0 AND p.id IN (SELECT plan_id FROM {marked}))"
+    );
     let made = format!(
         "INSERT INTO count_rows (plan_id, {COLUMNS}, n) {}",
-        parts(selected, "$1", true)
+        parts(&selected, "$1", true)
     );
     sqlx::query(sqlx::AssertSqlSafe(made))
         .bind(region.unwrap_or_default())
         .execute(&mut *conn)
         .await?;
-    sqlx::query(sqlx::AssertSqlSafe(add_to_summary(1)))
+    sqlx::query(sqlx::AssertSqlSafe(add_to_summary(1, marked)))
         .execute(&mut *conn)
         .await?;
     sqlx::query("DELETE FROM count_summary WHERE n = 0")
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM counts_stale")
-        .execute(&mut *conn)
-        .await?;
+    if backend == Backend::Sqlite {
+        sqlx::query("DELETE FROM counts_stale")
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 

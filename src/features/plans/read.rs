@@ -421,7 +421,6 @@ impl Store {
         .await
     }
 
-    /// Links of the plans a filter selects to the framework (opgaven, transformations, ...).
     /// Rows of a table that hangs off plans (aliased `x`) and has few rows, whose plan the
     /// filter selects: the database goes through the table's rows and looks each plan up by
     /// its key, instead of listing every selected plan first ([`Store::related`], for the
@@ -471,6 +470,7 @@ impl Store {
         .await
     }
 
+    /// Links of the plans a filter selects to the framework (opgaven, transformations, ...).
     pub async fn plan_framework(
         &self,
         filter: &PlanFilter,
