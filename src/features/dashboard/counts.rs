@@ -43,6 +43,8 @@ pub struct GemeenteCounts {
     pub unknown: HashMap<String, usize>,
     /// How many rows the database gave (at most one per area × opgave × category).
     pub rows_read: usize,
+    /// How many plans the filter selects.
+    pub plans: usize,
 }
 
 /// One row of the database's answer.
@@ -439,6 +441,7 @@ impl Store {
         }
         let mut counts = GemeenteCounts {
             rows_read: rows.len(),
+            plans: self.count_plans(filter).await?,
             ..GemeenteCounts::default()
         };
         for (i, g) in gemeenten.iter().enumerate() {

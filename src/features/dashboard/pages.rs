@@ -233,24 +233,37 @@ async fn show(
 
     // Today the database counts (the same for every viewer, kept until the next write); on a
     // peildatum the state of that day is rebuilt from the history, cell by cell.
-    let (mut counts, in_view, plan_count, view) = if as_of.is_past() {
-        let view = PortfolioView::load(&state.store, &catalog, &filter, as_of).await?;
-        let counts = view.counts(&theme_ids);
-        let in_view = view.gemeenten_in_view();
-        let plan_count = view.plans.len();
-        (counts, in_view, plan_count, Some(view))
-    } else {
-        let counts = state
-            .gemeente_counts(version, &catalog, &filter, &theme_ids)
-            .await?;
-        let plan_count = state.store.count_plans(&filter).await?;
-        (
-            counts.by_gemeente.clone(),
-            counts.concerned.clone(),
-            plan_count,
-            None,
-        )
+    let counts = async {
+        if as_of.is_past() {
+            let view = PortfolioView::load(&state.store, &catalog, &filter, as_of).await?;
+            let counts = view.counts(&theme_ids);
+            let in_view = view.gemeenten_in_view();
+            let plan_count = view.plans.len();
+            Ok::<_, WebError>((counts, in_view, plan_count, Some(view)))
+        } else {
+            let counts = state
+                .gemeente_counts(version, &catalog, &filter, &theme_ids)
+                .await?;
+            Ok((
+                counts.by_gemeente.clone(),
+                counts.concerned.clone(),
+                counts.plans,
+                None,
+            ))
+        }
     };
+    // The same for every viewer on a day (overdue actions): kept under the data's version and
+    // the day, made once at a time. Asked for together with the counts: after a write, the
+    // requests that wait for both do not take turns with the one making them.
+    let today = crate::features::indicators::today().to_string();
+    let attention = async {
+        state
+            .attention
+            .get_or_make(version, &today, || attention(&state, &today))
+            .await
+    };
+    let ((mut counts, in_view, plan_count, view), attention) = tokio::try_join!(counts, attention)?;
+    let attention = attention.as_ref().clone();
     let count_groups = catalog
         .subregions()
         .filter(|s| choice.subregio.is_empty() || s.id == choice.subregio)
@@ -277,15 +290,6 @@ async fn show(
         .filter(|g: &CountGroup| !g.rows.is_empty())
         .collect::<Vec<_>>();
 
-    // The same for every viewer on a day (overdue actions): kept under the data's version and
-    // the day, made once at a time.
-    let today = crate::features::indicators::today().to_string();
-    let attention = state
-        .attention
-        .get_or_make(version, &today, || attention(&state, &today))
-        .await?
-        .as_ref()
-        .clone();
     // The sources are listed newest first; minutes of a meeting are titled "Verslag ...".
     let last_meeting = catalog
         .source_list()
