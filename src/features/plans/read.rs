@@ -121,6 +121,19 @@ macro_rules! bind_filter {
 }
 pub(crate) use bind_filter;
 
+/// How [`Store::related_by`] finds the rows of the selected plans.
+#[derive(Debug, Clone, Copy)]
+enum Reach {
+    /// `IN (SELECT ...)` rather than a join: the database reads the selected plans first and
+    /// then only their rows, through the index on `plan_id`, instead of every row of the
+    /// table. For tables with rows for most plans.
+    PlansFirst,
+    /// The table's rows first, each one's plan looked up by its key (`EXISTS`): for tables
+    /// with few rows, where listing every selected plan first (10,000 on a national
+    /// portfolio) would cost more than the rows.
+    RowsFirst,
+}
+
 /// A plan's id, name and area: what a list of many plans shows of each, without its texts.
 #[derive(Debug, Clone, FromRow)]
 pub struct PlanHead {
@@ -268,7 +281,7 @@ impl Store {
         paging: crate::web::paging::Paging,
     ) -> Result<Option<PlanFilter>, StoreError> {
         let (limit, offset) = paging.limit_offset();
-        let n = 6 + filter.framework_items.len();
+        let n = filter_parameters(filter) + 1;
         let sql = format!(
             "SELECT MIN(t.position), MAX(t.position) FROM
                (SELECT p.position FROM plans p WHERE {} ORDER BY p.position LIMIT ${n} OFFSET ${}) t",
@@ -288,8 +301,8 @@ impl Store {
     }
 
     /// Rows of a table that hangs off plans (aliased `x`, with a `plan_id`), for the plans a
-    /// filter selects. `select_from` and `rest` (further conditions, then the order) are fixed
-    /// text of this module, never user input.
+    /// filter selects, found the way that suits a table with rows for most plans
+    /// ([`Reach::PlansFirst`]).
     async fn related<T>(
         &self,
         select_from: &str,
@@ -299,13 +312,32 @@ impl Store {
     where
         T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
     {
-        // `IN (SELECT ...)` rather than a join: the database reads the selected plans first
-        // and then only their rows, through the index on `plan_id`, instead of every row of
-        // the table.
-        let sql = format!(
-            "{select_from} WHERE x.plan_id IN (SELECT p.id FROM plans p WHERE {}) {rest}",
-            plan_filter_sql(filter)
-        );
+        self.related_by(Reach::PlansFirst, select_from, rest, filter)
+            .await
+    }
+
+    /// Rows of a table that hangs off plans, for the plans a filter selects, found as `reach`
+    /// says. `select_from` and `rest` (further conditions, then the order) are fixed text of
+    /// this module, never user input.
+    async fn related_by<T>(
+        &self,
+        reach: Reach,
+        select_from: &str,
+        rest: &str,
+        filter: &PlanFilter,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let selected = plan_filter_sql(filter);
+        let sql = match reach {
+            Reach::PlansFirst => format!(
+                "{select_from} WHERE x.plan_id IN (SELECT p.id FROM plans p WHERE {selected}) {rest}"
+            ),
+            Reach::RowsFirst => format!(
+                "{select_from} WHERE EXISTS (SELECT 1 FROM plans p WHERE p.id = x.plan_id AND {selected}) {rest}"
+            ),
+        };
         let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
     }
@@ -421,34 +453,13 @@ impl Store {
         .await
     }
 
-    /// Rows of a table that hangs off plans (aliased `x`) and has few rows, whose plan the
-    /// filter selects: the database goes through the table's rows and looks each plan up by
-    /// its key, instead of listing every selected plan first ([`Store::related`], for the
-    /// tables with rows for most plans). `select_from` and `rest` are fixed text of this
-    /// module.
-    async fn related_few<T>(
-        &self,
-        select_from: &str,
-        rest: &str,
-        filter: &PlanFilter,
-    ) -> Result<Vec<T>, StoreError>
-    where
-        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
-    {
-        let sql = format!(
-            "{select_from} WHERE EXISTS (SELECT 1 FROM plans p WHERE p.id = x.plan_id AND {}) {rest}",
-            plan_filter_sql(filter)
-        );
-        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-        Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
-    }
-
     /// The milestones of the plans a filter selects, by period (unknown last), then plan.
     pub async fn milestones_of(
         &self,
         filter: &PlanFilter,
     ) -> Result<Vec<MilestoneRow>, StoreError> {
-        self.related_few(
+        self.related_by(
+            Reach::RowsFirst,
             &format!("SELECT {MILESTONE_COLUMNS} FROM milestones x"),
             "ORDER BY CASE WHEN x.period_start IS NULL THEN 1 ELSE 0 END, x.period_start, x.plan_id, x.id",
             filter,
@@ -462,7 +473,8 @@ impl Store {
         &self,
         filter: &PlanFilter,
     ) -> Result<Vec<PlanLinkRow>, StoreError> {
-        self.related_few(
+        self.related_by(
+            Reach::RowsFirst,
             "SELECT x.plan_id, x.item_id FROM plan_framework x",
             "AND x.plan_id IN (SELECT m.plan_id FROM milestones m WHERE m.theme_id IS NULL)",
             filter,
