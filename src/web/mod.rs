@@ -62,6 +62,8 @@ pub struct App {
     /// Its KPIs that missed their target, kept under the KPI version
     /// ([`crate::store::Store::kpi_version`]): a write of a plan or a rollout keeps them.
     pub kpi_attention: shared::Shared<Vec<crate::features::dashboard::pages::AttentionLine>>,
+    /// Where every KPI stands (the KPI list and a plan's KPI's), kept under the KPI version.
+    pub kpi_standing: shared::Shared<crate::features::indicators::standing::Standing>,
     /// A gemeente page's counts and page of plans, the same for every viewer, kept likewise.
     pub gemeente_plans: shared::Shared<crate::features::areas::pages::GemeentePlans>,
     /// The catalog (areas, framework, sources) that most pages name things from, kept likewise.
@@ -70,6 +72,8 @@ pub struct App {
     /// same for every viewer, kept likewise; a few filters at a time, as each holds a line
     /// for every plan.
     pub finance: shared::Shared<crate::features::finance::overview::Overview>,
+    /// How many plans a filter selects ([`App::plan_total`]), kept likewise.
+    pub plan_totals: shared::Shared<usize>,
     /// The KPI list's groups, the same for every viewer, kept likewise.
     pub kpi_list: shared::Shared<(Vec<crate::features::indicators::pages::Group>, usize)>,
     /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
@@ -153,6 +157,21 @@ impl App {
             .await
     }
 
+    /// How many plans `filter` selects, kept under the data's `version` like the counts (the
+    /// plan list and the API's pages say it with every page).
+    pub async fn plan_total(
+        &self,
+        version: Option<i64>,
+        filter: &crate::features::plans::model::PlanFilter,
+    ) -> Result<usize, crate::store::StoreError> {
+        let key = format!("{filter:?}");
+        let total = self
+            .plan_totals
+            .get_or_make(version, &key, || self.store.count_plans(filter))
+            .await?;
+        Ok(*total)
+    }
+
     /// The counts per gemeente of the plans `filter` selects today (in total and per opgave of
     /// `themes`), kept under the data's `version` ([`App::data_version`], read before the
     /// catalog) and made once however many requests want them at the same time.
@@ -198,6 +217,8 @@ pub fn router_and_state(store: Store, settings: WebSettings) -> (Router, AppStat
         secure_cookies: settings.secure_cookies,
         pages: cache::PageCache::default(),
         counts: shared::Shared::default(),
+        plan_totals: shared::Shared::default(),
+        kpi_standing: shared::Shared::default(),
         attention: shared::Shared::default(),
         kpi_attention: shared::Shared::default(),
         gemeente_plans: shared::Shared::default(),

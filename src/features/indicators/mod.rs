@@ -7,6 +7,7 @@ pub mod api;
 pub mod chart;
 pub mod edit;
 pub mod pages;
+pub mod standing;
 
 use self::model::IndicatorRow;
 use crate::auth::User;

@@ -90,22 +90,6 @@ fn areas_of_level<'a>(
     catalog.areas.iter().filter(|a| a.kind == kind).collect()
 }
 
-fn counts(
-    ind: &IndicatorRow,
-    areas: &[&crate::features::areas::model::AreaRow],
-    latest: &HashMap<&str, &ObservationRow>,
-) -> Vec<(StatusView, usize)> {
-    let mut tally: HashMap<IndicatorStatus, usize> = HashMap::new();
-    for a in areas {
-        let status = assess_latest(ind, latest.get(a.id.as_str()).copied()).status;
-        *tally.entry(status).or_default() += 1;
-    }
-    IndicatorStatus::ALL
-        .iter()
-        .filter_map(|s| tally.get(s).map(|n| (StatusView::kpi(*s), *n)))
-        .collect()
-}
-
 async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage, WebError> {
     // The same for every viewer: kept under the data's version (read before the catalog),
     // made once at a time.
@@ -130,31 +114,25 @@ async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<ListPage,
 /// The KPI list's groups (per transformation, then per plan, then the rest) and the number of
 /// KPI's: the page and its downloads both read them here.
 async fn list_groups(state: &AppState, catalog: &Catalog) -> Result<(Vec<Group>, usize), WebError> {
-    let indicators = state.store.indicators().await?;
-    let latest = state.store.latest_observations_all().await?;
-    let mut by_indicator: HashMap<&str, HashMap<&str, &ObservationRow>> = HashMap::new();
-    for o in &latest {
-        by_indicator
-            .entry(o.indicator_id.as_str())
-            .or_default()
-            .insert(o.area_id.as_str(), o);
-    }
+    // Where each KPI stands is kept under the KPI version: a plan's new name remakes this
+    // list, not every KPI's latest values.
+    let standing = super::standing::standing(state).await?;
+    let indicators = &standing.indicators;
     let plans = state.store.names_of_kpi_plans().await?;
     let plan_name: HashMap<&str, &str> = plans
         .iter()
         .map(|(id, name)| (id.as_str(), name.as_str()))
         .collect();
-    let empty = HashMap::new();
     let line = |ind: &IndicatorRow| {
-        let latest = by_indicator.get(ind.id.as_str()).unwrap_or(&empty);
+        let tally = standing.tally(&ind.id);
         ListLine {
             id: ind.id.clone(),
             name: ind.name.clone(),
             kind: ind.kind_label(),
             target: target_text(ind),
             level: ind.area_level().label(),
-            counts: counts(ind, &areas_of_level(catalog, ind), latest),
-            has_examples: latest.values().any(|o| o.is_example()),
+            counts: tally.counts,
+            has_examples: tally.has_examples,
             indicator: ind.clone(),
         }
     };
@@ -811,47 +789,25 @@ pub struct KpiLine {
 }
 
 /// The KPI's of a plan, with their status per measured area that has data (or "geen data").
-pub async fn kpi_lines_for_plan(
-    state: &AppState,
-    catalog: &Catalog,
-    plan_id: &str,
-) -> Result<Vec<KpiLine>, WebError> {
-    let mut lines = Vec::new();
-    for ind in state
-        .store
-        .indicators()
-        .await?
-        .into_iter()
+pub async fn kpi_lines_for_plan(state: &AppState, plan_id: &str) -> Result<Vec<KpiLine>, WebError> {
+    let standing = super::standing::standing(state).await?;
+    Ok(standing
+        .indicators
+        .iter()
         .filter(|i| i.plans.iter().any(|p| p == plan_id))
-    {
-        let latest = state.store.latest_observations(&ind.id).await?;
-        let areas = areas_of_level(catalog, &ind);
-        let by_area: HashMap<&str, &ObservationRow> =
-            latest.iter().map(|o| (o.area_id.as_str(), o)).collect();
-        let tally = counts(&ind, &areas, &by_area);
-        let summary = tally
-            .iter()
-            .map(|(s, n)| format!("{n} {}", s.label.to_lowercase()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let worst = IndicatorStatus::ALL
-            .iter()
-            .rev()
-            .skip(1)
-            .find(|s| tally.iter().any(|(v, _)| v.code == s.code()))
-            .copied()
-            .unwrap_or(IndicatorStatus::NoData);
-        lines.push(KpiLine {
-            id: ind.id.clone(),
-            name: ind.name.clone(),
-            area: ind.area_level().label().to_owned(),
-            status: StatusView::kpi(worst),
-            reason: summary,
-            value: target_text(&ind),
-            is_example: latest.iter().any(ObservationRow::is_example),
-        });
-    }
-    Ok(lines)
+        .map(|ind| {
+            let tally = standing.tally(&ind.id);
+            KpiLine {
+                id: ind.id.clone(),
+                name: ind.name.clone(),
+                area: ind.area_level().label().to_owned(),
+                status: StatusView::kpi(tally.worst()),
+                reason: tally.summary(),
+                value: target_text(ind),
+                is_example: tally.has_examples,
+            }
+        })
+        .collect())
 }
 
 /// The KPI's measured in a gemeente, its subregio or the region, with their status there.

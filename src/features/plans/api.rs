@@ -69,7 +69,8 @@ pub async fn plans(
     let all = pairs.iter().any(|(k, v)| k == "alles" && v == "1");
     let pairs: Vec<_> = pairs.into_iter().filter(|(k, _)| k != "alles").collect();
     let (paging, pairs) = Paging::split(&pairs)?;
-    let catalog = Catalog::load(&state.store).await?;
+    let version = state.data_version().await;
+    let catalog = state.catalog(version).await?;
     let (_, filter) = FilterChoice::parse(&pairs, &catalog)?;
     let internal = viewer.sees_internal();
     if all {
@@ -84,7 +85,7 @@ pub async fn plans(
             }
         }));
     }
-    let total = state.store.count_plans(&filter).await?;
+    let total = state.plan_total(version, &filter).await?;
     let plans = page_of_plans(&state, &filter, paging, internal).await?;
     let nav = PageNav::new("/api/v1/plans", &pairs, paging, total);
     let mut response = Json(plans).into_response();

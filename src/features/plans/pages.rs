@@ -1,8 +1,6 @@
 //! Plans: the list, and one plan as the ZOU document presents it (four questions, table row,
 //! rollout per gemeente, history with sources, parent and child plans).
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -66,30 +64,20 @@ async fn list_lines(
     catalog: &Catalog,
     filter: &PlanFilter,
 ) -> Result<Vec<PlanListLine>, crate::store::StoreError> {
-    let plans = state.store.plans(filter).await?;
-    let mut leads: HashMap<String, Vec<String>> = HashMap::new();
-    for o in state.store.plan_organisations(filter).await? {
-        if o.role == "trekker" {
-            leads.entry(o.plan_id).or_default().push(o.name);
-        }
-    }
-    let assumed = state.store.assumed_fields::<PlanField>().await?;
-    let is_assumed =
-        |id: &str, field: PlanField| assumed.contains(&(id.to_owned(), field.code().to_owned()));
-    Ok(plans
-        .iter()
+    Ok(state
+        .store
+        .plan_list_rows(filter)
+        .await?
+        .into_iter()
         .map(|p| PlanListLine {
-            id: p.id.clone(),
-            name: p.name.clone(),
             kind: kind_label(&p.kind),
             area: catalog.area_name(&p.area_id),
             stage: stage_label(p.stage.as_deref()),
-            leads: match leads.get(&p.id) {
-                Some(names) => names.join(", "),
-                None => p.texts.lead_text.clone().unwrap_or_default(),
-            },
-            leads_assumed: is_assumed(&p.id, PlanField::Leads),
-            area_assumed: is_assumed(&p.id, PlanField::Area),
+            leads: p.leads.or(p.lead_text).unwrap_or_default(),
+            leads_assumed: p.leads_assumed != 0,
+            area_assumed: p.area_assumed != 0,
+            id: p.id,
+            name: p.name,
         })
         .collect())
 }
@@ -99,9 +87,10 @@ async fn list(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<ListPage, WebError> {
     let (paging, pairs) = Paging::split(&pairs)?;
-    let catalog = state.catalog(state.data_version().await).await?;
+    let version = state.data_version().await;
+    let catalog = state.catalog(version).await?;
     let (choice, filter) = FilterChoice::parse(&pairs, &catalog)?;
-    let total = state.store.count_plans(&filter).await?;
+    let total = state.plan_total(version, &filter).await?;
     let plans = match state.store.plan_page(&filter, paging).await? {
         Some(page) => list_lines(&state, &catalog, &page).await?,
         None => Vec::new(),
@@ -354,7 +343,7 @@ async fn show(
     )
     .await?;
     let mut page = show_page(detail, &catalog, &all, &funding_names, &view);
-    page.kpis = crate::features::indicators::kpi_lines_for_plan(&state, &catalog, &id).await?;
+    page.kpis = crate::features::indicators::kpi_lines_for_plan(&state, &id).await?;
     page.quarters = crate::features::quarterly::pages::quarter_lights(&state, &viewer, &id).await?;
     page.agenda = crate::features::meetings::pages::plan_agenda_lines(&state, &viewer, &id).await?;
     page.can_edit = viewer

@@ -15,7 +15,7 @@ use super::model::{
 use crate::domain::FactDate;
 use crate::features::finance::model::{BudgetRow, CapacityRow};
 use crate::features::rollouts::model::{RolloutChangeRow, RolloutRow};
-use crate::store::{Store, StoreError};
+use crate::store::{RecordField, Store, StoreError};
 
 /// The columns of [`PlanRow`] over `plans p`.
 pub(crate) static PLAN_COLUMNS: LazyLock<String> = LazyLock::new(|| {
@@ -142,6 +142,23 @@ pub struct PlanHead {
     pub area_id: String,
 }
 
+/// A line of the plan list: what the list shows of a plan, read in one statement with its
+/// trekkers' names and whether its lead or area is an aanname.
+#[derive(Debug, Clone, FromRow)]
+pub struct PlanListRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub area_id: String,
+    pub stage: Option<String>,
+    /// The lead as the documents word it, for a plan without a trekker organisation.
+    pub lead_text: Option<String>,
+    /// The trekker organisations' names in their order, joined by ", ".
+    pub leads: Option<String>,
+    pub leads_assumed: i64,
+    pub area_assumed: i64,
+}
+
 /// Which plans [`Store::plans_with`] reads.
 pub enum PlansWith<'a> {
     Milestones,
@@ -202,6 +219,34 @@ impl Store {
     pub async fn plan_heads(&self, filter: &PlanFilter) -> Result<Vec<PlanHead>, StoreError> {
         let sql = format!(
             "SELECT p.id, p.name, p.area_id FROM plans p WHERE {} ORDER BY p.position",
+            plan_filter_sql(filter)
+        );
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
+    }
+
+    /// The plan list's lines of the plans a filter selects, in portfolio order: one statement
+    /// (the trekkers and the aannames by the plan's key), not the plans' texts.
+    pub async fn plan_list_rows(
+        &self,
+        filter: &PlanFilter,
+    ) -> Result<Vec<PlanListRow>, StoreError> {
+        let assumed = |field: &str| {
+            format!(
+                "CAST(CASE WHEN EXISTS (SELECT 1 FROM assumptions a
+                   WHERE a.record_type = 'plan' AND a.record_id = p.id AND a.field = '{field}')
+                 THEN 1 ELSE 0 END AS BIGINT)"
+            )
+        };
+        let sql = format!(
+            "SELECT p.id, p.name, p.kind, p.area_id, p.stage, p.lead_text,
+                    (SELECT string_agg(o.name, ', ' ORDER BY x.position)
+                       FROM plan_organisations x JOIN organisations o ON o.id = x.organisation_id
+                      WHERE x.plan_id = p.id AND x.role = 'trekker') AS leads,
+                    {} AS leads_assumed, {} AS area_assumed
+               FROM plans p WHERE {} ORDER BY p.position",
+            assumed(super::model::PlanField::Leads.code()),
+            assumed(super::model::PlanField::Area.code()),
             plan_filter_sql(filter)
         );
         let query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
