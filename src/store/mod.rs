@@ -3,6 +3,7 @@
 
 mod audit;
 mod import;
+pub(crate) mod packed;
 pub(crate) mod rows;
 pub(crate) mod write_path;
 

@@ -47,7 +47,9 @@ pub fn routes() -> Routes {
 }
 
 /// Where actions came from, for their lines: the KPIs' names and the meetings (body, day,
-/// status, which decides whether a visitor may see the actiepunt yet).
+/// status, which decides whether a visitor may see the actiepunt yet). Empty ([`Default`])
+/// for a list without actions.
+#[derive(Default)]
 pub struct Origins {
     indicators: HashMap<String, String>,
     organisations: HashMap<String, String>,

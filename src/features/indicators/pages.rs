@@ -450,13 +450,10 @@ async fn show(
 ) -> Result<ShowPage, WebError> {
     let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
     let catalog = state.catalog(state.data_version().await).await?;
-    let organisations = state.store.organisations().await?;
-    let owner = ind.owner_organisation_id.as_deref().and_then(|o| {
-        organisations
-            .iter()
-            .find(|x| x.id == o)
-            .map(|x| x.name.clone())
-    });
+    let owner = match ind.owner_organisation_id.as_deref() {
+        Some(o) => state.store.organisation_name(o).await?,
+        None => None,
+    };
     let names: HashMap<String, String> = state
         .store
         .names_of_plans(&ind.plans)
@@ -716,7 +713,19 @@ async fn show(
         .store
         .audit_for(AuditScope::Indicator(&ind.id), 100)
         .await?;
-    let bodies = state.store.bodies().await?;
+    // The bodies and the actions' origins name what the actions' lines show: none to read
+    // for a KPI without actions.
+    let (bodies, origins) = if actions.is_empty() {
+        (
+            Vec::new(),
+            crate::features::actions::pages::Origins::default(),
+        )
+    } else {
+        (
+            state.store.bodies().await?,
+            crate::features::actions::pages::Origins::load(&state.store).await?,
+        )
+    };
     let area_choices = level_areas
         .iter()
         .map(|a| Choice::new(a.id.clone(), a.name.clone()))
@@ -766,7 +775,7 @@ async fn show(
             &actions,
             &catalog,
             &bodies,
-            &crate::features::actions::pages::Origins::load(&state.store).await?,
+            &origins,
             viewer.is_signed_in(),
             crate::features::indicators::today(),
         ),

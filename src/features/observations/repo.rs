@@ -6,6 +6,7 @@ use super::model::{NewObservation, ObservationField, ObservationRow};
 use crate::domain::{
     AreaLevel, Frequency, IndicatorStatus, ObservationFit, Period, check_value, format_number_nl,
 };
+use crate::store::packed::{packed_sql, unpack};
 use crate::store::rows::refused;
 use crate::store::write_path::{KeyPart, RecordKey, values_rows};
 use crate::store::{Actor, Reason, Store, StoreError, Subject};
@@ -71,15 +72,20 @@ impl Store {
         &self,
         indicator_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l CROSS JOIN observations o
+        // Packed: a KPI measured per gemeente has hundreds of latest values.
+        let sql = packed_sql(
+            self.backend,
+            OBSERVATION_COLUMNS_O,
+            "observation_latest l CROSS JOIN observations o
               WHERE l.indicator_id = $1 AND o.indicator_id = l.indicator_id
-                AND o.area_id = l.area_id AND o.period_start = l.period_start
-              ORDER BY l.area_id"
-        )))
-        .bind(indicator_id)
-        .fetch_all(&self.pool)
-        .await?)
+                AND o.area_id = l.area_id AND o.period_start = l.period_start",
+            "area_id",
+        );
+        let text: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(indicator_id)
+            .fetch_one(&self.pool)
+            .await?;
+        unpack(&text)
     }
 
     /// The latest observation of every KPI in one area.
@@ -116,14 +122,19 @@ impl Store {
         indicator_id: &str,
         area_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS} FROM observations
-              WHERE indicator_id = $1 AND area_id = $2 ORDER BY period_start"
-        )))
-        .bind(indicator_id)
-        .bind(area_id)
-        .fetch_all(&self.pool)
-        .await?)
+        // Packed: a weekly series has hundreds of values.
+        let sql = packed_sql(
+            self.backend,
+            OBSERVATION_COLUMNS,
+            "observations WHERE indicator_id = $1 AND area_id = $2",
+            "period_start",
+        );
+        let text: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(indicator_id)
+            .bind(area_id)
+            .fetch_one(&self.pool)
+            .await?;
+        unpack(&text)
     }
 
     /// The areas a KPI has observations for, in no particular order.

@@ -127,6 +127,16 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
+    /// The name of one organisation, if it exists.
+    pub async fn organisation_name(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     pub async fn organisations(&self) -> Result<Vec<OrganisationRow>, StoreError> {
         Ok(
             sqlx::query_as(

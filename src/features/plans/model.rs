@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
 pub use super::texts::PlanTexts;
@@ -210,9 +210,9 @@ pub(crate) fn serialize_flag<S: serde::Serializer>(
     crate::store::flag(*value).serialize(serializer)
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, FromRow, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanOrganisationRow {
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub plan_id: String,
     pub organisation_id: String,
     /// trekker or betrokken
@@ -226,11 +226,11 @@ pub struct PlanLinkRow {
     pub item_id: String,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, FromRow, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StageChangeRow {
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub id: i64,
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub plan_id: String,
     pub stage: String,
     pub note: Option<String>,

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use serde::de::DeserializeOwned;
 use sqlx::FromRow;
 use sqlx::any::AnyRow;
 
@@ -15,6 +16,7 @@ use super::model::{
 use crate::domain::FactDate;
 use crate::features::finance::model::{BudgetRow, CapacityRow};
 use crate::features::rollouts::model::{RolloutChangeRow, RolloutRow};
+use crate::store::packed::{packed_sql, unpack};
 use crate::store::{RecordField, Store, StoreError};
 
 /// The columns of [`PlanRow`] over `plans p`.
@@ -387,6 +389,26 @@ impl Store {
         Ok(bind_filter!(query, filter).fetch_all(&self.pool).await?)
     }
 
+    /// Rows of a table that hangs off plans (aliased `x`), for the plans a filter selects,
+    /// packed into one text by the database ([`crate::store::packed`]): for the tables with
+    /// many rows per plan. `columns` (over `x`) name `T`'s fields; `order` is over their names.
+    async fn related_packed<T: DeserializeOwned>(
+        &self,
+        columns: &str,
+        from: &str,
+        order: &str,
+        filter: &PlanFilter,
+    ) -> Result<Vec<T>, StoreError> {
+        let rest = format!(
+            "{from} WHERE x.plan_id IN (SELECT p.id FROM plans p WHERE {})",
+            plan_filter_sql(filter)
+        );
+        let sql = packed_sql(self.backend, columns, &rest, order);
+        let query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        let text = bind_filter!(query, filter).fetch_one(&self.pool).await?;
+        unpack(&text)
+    }
+
     /// The stated working areas (werkgebied) of the plans a filter selects, in their order; a
     /// plan without rows runs in its own area.
     pub async fn plan_areas(&self, filter: &PlanFilter) -> Result<Vec<PlanAreaRow>, StoreError> {
@@ -405,9 +427,10 @@ impl Store {
         filter: &PlanFilter,
     ) -> Result<Vec<StageChangeRow>, StoreError> {
         let mut steps: Vec<StageChangeRow> = self
-            .related(
-                "SELECT x.id, x.plan_id, x.stage, x.note, x.date, x.source_id, x.assumption, x.recorded_at FROM stage_history x",
-                "ORDER BY x.id",
+            .related_packed(
+                "x.id, x.plan_id, x.stage, x.note, x.date, x.source_id, x.assumption, x.recorded_at",
+                "stage_history x",
+                "id",
                 filter,
             )
             .await?;
@@ -421,9 +444,10 @@ impl Store {
         filter: &PlanFilter,
     ) -> Result<Vec<RolloutChangeRow>, StoreError> {
         let mut steps: Vec<RolloutChangeRow> = self
-            .related(
-                "SELECT x.id, x.plan_id, x.gemeente_id, x.status, x.note, x.date, x.source_id, x.assumption, x.recorded_at FROM rollout_history x",
-                "ORDER BY x.id",
+            .related_packed(
+                "x.id, x.plan_id, x.gemeente_id, x.status, x.note, x.date, x.source_id, x.assumption, x.recorded_at",
+                "rollout_history x",
+                "id",
                 filter,
             )
             .await?;
@@ -490,9 +514,10 @@ impl Store {
 
     /// The current rollout cells of the plans a filter selects.
     pub async fn rollouts(&self, filter: &PlanFilter) -> Result<Vec<RolloutRow>, StoreError> {
-        self.related(
-            "SELECT x.plan_id, x.gemeente_id, x.status, x.district_id, x.note, x.date, x.source_id, x.assumption FROM rollouts x",
-            "",
+        self.related_packed(
+            "x.plan_id, x.gemeente_id, x.status, x.district_id, x.note, x.date, x.source_id, x.assumption",
+            "rollouts x",
+            "plan_id, gemeente_id",
             filter,
         )
         .await
@@ -545,10 +570,10 @@ impl Store {
         &self,
         filter: &PlanFilter,
     ) -> Result<Vec<PlanOrganisationRow>, StoreError> {
-        self.related(
-            "SELECT x.plan_id, x.organisation_id, x.role, o.name FROM plan_organisations x
-             JOIN organisations o ON o.id = x.organisation_id",
-            "ORDER BY x.position",
+        self.related_packed(
+            "x.plan_id, x.organisation_id, x.role, o.name, x.position",
+            "plan_organisations x JOIN organisations o ON o.id = x.organisation_id",
+            "position",
             filter,
         )
         .await

@@ -1,6 +1,6 @@
 //! A matrix cell: its fields, its field declarations and the rows pages read.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
 use crate::domain::RolloutStatus;
@@ -33,9 +33,9 @@ pub struct RolloutFields {
     pub date_and_source_confirmed: bool,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, FromRow, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RolloutRow {
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub plan_id: String,
     pub gemeente_id: String,
     /// niet-gestart, gepland, opstart, loopt, geborgd or nvt
@@ -51,11 +51,11 @@ pub struct RolloutRow {
     pub assumption: Option<String>,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, FromRow, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RolloutChangeRow {
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub id: i64,
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub plan_id: String,
     pub gemeente_id: String,
     pub status: String,
