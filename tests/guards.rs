@@ -2,7 +2,8 @@
 //! database to be made fresh for a signed-in visitor does not grow with the number of plans,
 //! rollouts or observations.
 //!
-//! Every statement sqlx runs is an event of `sqlx::query` with the rows it returned; this
+//! Every statement sqlx runs is an event of `sqlx::query` with the rows it returned (a packed
+//! read's rows, one JSON text, are an event of their own with their number); this
 //! binary counts them with a layer of its own (one test, so nothing else runs beside it). Two
 //! generated portfolios (`generate::portfolio`): 150 plans with 1,500 rollouts and six months
 //! of a KPI in every gemeente, and 600 plans with 6,000 rollouts and 24 months. The same
@@ -35,7 +36,10 @@ struct Statements;
 
 impl<S: tracing::Subscriber> Layer<S> for Statements {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() != "sqlx::query" {
+        // A packed read (`store/packed.rs`) is one statement of one row
+        // that holds many: its event says how many.
+        let packed = event.metadata().target() == "regiomonitor::store::packed";
+        if event.metadata().target() != "sqlx::query" && !packed {
             return;
         }
         #[derive(Default)]
@@ -45,7 +49,7 @@ impl<S: tracing::Subscriber> Layer<S> for Statements {
         }
         impl tracing::field::Visit for Statement {
             fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
-                if field.name() == "rows_returned" {
+                if field.name() == "rows_returned" || field.name() == "rows" {
                     self.rows = value;
                 }
             }
@@ -64,7 +68,9 @@ impl<S: tracing::Subscriber> Layer<S> for Statements {
         let summary = statement.summary.to_lowercase();
         let setup = ["pragma", "set "].iter().any(|p| summary.starts_with(p))
             || summary.starts_with("select value from data_version");
-        if !setup {
+        if packed {
+            ROWS.fetch_add(statement.rows, Ordering::SeqCst);
+        } else if !setup {
             STATEMENTS.fetch_add(1, Ordering::SeqCst);
             ROWS.fetch_add(statement.rows, Ordering::SeqCst);
             if std::env::var_os("GUARDS_LIST").is_some() {

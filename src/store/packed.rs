@@ -55,9 +55,14 @@ pub(crate) fn packed_sql(backend: Backend, columns: &str, rest: &str, order: &st
     }
 }
 
-/// The rows of a packed statement's text.
+/// The rows of a packed statement's text. How many there were is an event of its own (at
+/// debug), as sqlx's events count the rows of other statements: the regression guards count
+/// both.
 pub(crate) fn unpack<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
+    let rows: Vec<T> = serde_json::from_str(text)
+        .map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))?;
+    tracing::debug!(rows = rows.len() as u64, "packed rows read");
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -491,6 +491,67 @@ async fn a_write_of_a_rollout_keeps_the_missed_kpis_and_a_new_value_makes_them_a
     );
 }
 
+/// The text of a plan page's KPI table.
+fn kpi_table(page: &crate::helpers::Page) -> String {
+    page.text(r#"[aria-label="KPI's met hun status"] tbody"#)
+}
+
+#[tokio::test]
+async fn a_plans_kpis_are_kept_while_a_rollout_is_saved_and_follow_a_new_value() {
+    let app = TestApp::with_people().await;
+    let reader = app.login_as(Persona::Reader).await;
+    let plan: String = sqlx::query_scalar(
+        "SELECT plan_id FROM indicator_plans WHERE indicator_id = 'mtvp-consultduur'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .expect("the KPI's plan");
+    let path = format!("/plannen/{plan}");
+    let first = reader.get(&path).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let before = kpi_table(&first);
+    assert!(
+        first
+            .body
+            .contains(r#"href="/indicatoren/mtvp-consultduur""#),
+        "the plan's page lists its KPI"
+    );
+    let made = app.state.kpi_standing.made();
+
+    // A gemeente's own fact leaves every KPI's values as they were: the standing is kept.
+    let version = app.store.rollout_version(&plan, "GM0355").await.expect("v");
+    app.store
+        .save_rollout(
+            &Actor::system("test", Channel::Cli),
+            &Reason::default(),
+            &plan,
+            "GM0355",
+            version,
+            &own_fact(RolloutStatus::Running),
+        )
+        .await
+        .expect("an own fact");
+    let after_rollout = reader.get(&path).await;
+    assert_eq!(app.state.kpi_standing.made(), made, "kept");
+    assert_eq!(kpi_table(&after_rollout), before);
+
+    // A value under the target in Zeist: made anew, and the plan's line counts it.
+    let mut value = crate::cache::observation(10.0);
+    value.source = Some("onder de streefwaarde".into());
+    app.store
+        .save_observation(
+            &Actor::system("test", Channel::Cli),
+            &Reason::default(),
+            &value,
+            0,
+        )
+        .await
+        .expect("a value");
+    let after_value = reader.get(&path).await;
+    assert_eq!(app.state.kpi_standing.made(), made + 1, "made anew");
+    assert_ne!(kpi_table(&after_value), before);
+}
+
 #[tokio::test]
 async fn the_counts_read_rows_per_area_and_category_however_many_plans_and_cells() {
     let mut read = Vec::new();
