@@ -1,6 +1,6 @@
 //! The audit trail as read back, and the Dutch label of every field of every record kind.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
 use crate::features::accounts::repo::{TokenField, UserField};
@@ -16,7 +16,7 @@ use crate::features::rollouts::model::RolloutField;
 use crate::store::write_path::RecordField;
 
 /// One entry of the trail.
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, FromRow, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditRow {
     pub id: i64,
     /// UTC, YYYY-MM-DDTHH:MM:SSZ
@@ -40,7 +40,7 @@ pub struct AuditRow {
     pub comment: Option<String>,
     pub source: Option<String>,
     /// The same for every entry of one save.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub write_id: Option<String>,
 }
 

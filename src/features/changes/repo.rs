@@ -1,6 +1,7 @@
 //! Reading the trail of a plan, area, organisation, KPI or account, and changes between dates.
 
 use super::model::{AuditRow, AuditScope};
+use crate::store::packed::Rows;
 use crate::store::{Store, StoreError};
 
 pub(crate) const AUDIT_COLUMNS: &str =
@@ -39,14 +40,15 @@ impl Store {
                           (SELECT CAST(id AS TEXT) FROM actions WHERE meeting_id IS NOT NULL))"
             }
         };
-        let sql = format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE {condition} {public} ORDER BY id DESC LIMIT $2"
+        // Packed on SQLite: a page shows up to a few hundred entries.
+        let rows = Rows::new(
+            self.backend,
+            AUDIT_COLUMNS,
+            &format!("audit_log WHERE {condition} {public} ORDER BY id DESC LIMIT $2"),
+            "id DESC",
         );
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(key)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?)
+        rows.fetch(rows.query().bind(key).bind(limit), &self.pool)
+            .await
     }
 
     /// The name of every plan, archived ones included.
@@ -68,19 +70,19 @@ impl Store {
         from: &str,
         until: &str,
     ) -> Result<Vec<AuditRow>, StoreError> {
-        let sql = format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_log
+        // Packed on SQLite: a busy period has hundreds of entries.
+        let rows = Rows::new(
+            self.backend,
+            AUDIT_COLUMNS,
+            "audit_log
              WHERE at >= $1 AND at < $2 AND channel <> 'import'
                AND record_type NOT IN ('user', 'token', 'round', 'update', 'meeting')
                AND NOT (record_type = 'action' AND record_id IN
                         (SELECT CAST(id AS TEXT) FROM actions WHERE meeting_id IS NOT NULL))
-               AND NOT (record_type = 'plan' AND field = 'stage')
-             ORDER BY id"
+               AND NOT (record_type = 'plan' AND field = 'stage')",
+            "id",
         );
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(from)
-            .bind(until)
-            .fetch_all(&self.pool)
-            .await?)
+        rows.fetch(rows.query().bind(from).bind(until), &self.pool)
+            .await
     }
 }

@@ -6,7 +6,7 @@ use super::model::{NewObservation, ObservationField, ObservationRow};
 use crate::domain::{
     AreaLevel, Frequency, IndicatorStatus, ObservationFit, Period, check_value, format_number_nl,
 };
-use crate::store::packed::{packed_sql, unpack};
+use crate::store::packed::Rows;
 use crate::store::rows::refused;
 use crate::store::write_path::{KeyPart, RecordKey, values_rows};
 use crate::store::{Actor, Reason, Store, StoreError, Subject};
@@ -72,8 +72,8 @@ impl Store {
         &self,
         indicator_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
-        // Packed: a KPI measured per gemeente has hundreds of latest values.
-        let sql = packed_sql(
+        // Packed on SQLite: a KPI measured per gemeente has hundreds of latest values.
+        let rows = Rows::new(
             self.backend,
             OBSERVATION_COLUMNS_O,
             "observation_latest l CROSS JOIN observations o
@@ -81,11 +81,8 @@ impl Store {
                 AND o.area_id = l.area_id AND o.period_start = l.period_start",
             "area_id",
         );
-        let text: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(indicator_id)
-            .fetch_one(&self.pool)
-            .await?;
-        unpack(&text)
+        rows.fetch(rows.query().bind(indicator_id), &self.pool)
+            .await
     }
 
     /// The latest observation of every KPI in one area.
@@ -122,19 +119,15 @@ impl Store {
         indicator_id: &str,
         area_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
-        // Packed: a weekly series has hundreds of values.
-        let sql = packed_sql(
+        // Packed on SQLite: a weekly series has hundreds of values.
+        let rows = Rows::new(
             self.backend,
             OBSERVATION_COLUMNS,
             "observations WHERE indicator_id = $1 AND area_id = $2",
             "period_start",
         );
-        let text: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(indicator_id)
-            .bind(area_id)
-            .fetch_one(&self.pool)
-            .await?;
-        unpack(&text)
+        rows.fetch(rows.query().bind(indicator_id).bind(area_id), &self.pool)
+            .await
     }
 
     /// The areas a KPI has observations for, in no particular order.

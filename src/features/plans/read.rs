@@ -16,7 +16,7 @@ use super::model::{
 use crate::domain::FactDate;
 use crate::features::finance::model::{BudgetRow, CapacityRow};
 use crate::features::rollouts::model::{RolloutChangeRow, RolloutRow};
-use crate::store::packed::{packed_sql, unpack};
+use crate::store::packed::Rows;
 use crate::store::{RecordField, Store, StoreError};
 
 /// The columns of [`PlanRow`] over `plans p`.
@@ -392,21 +392,23 @@ impl Store {
     /// Rows of a table that hangs off plans (aliased `x`), for the plans a filter selects,
     /// packed into one text by the database ([`crate::store::packed`]): for the tables with
     /// many rows per plan. `columns` (over `x`) name `T`'s fields; `order` is over their names.
-    async fn related_packed<T: DeserializeOwned>(
+    async fn related_packed<T>(
         &self,
         columns: &str,
         from: &str,
         order: &str,
         filter: &PlanFilter,
-    ) -> Result<Vec<T>, StoreError> {
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: DeserializeOwned + for<'r> FromRow<'r, AnyRow>,
+    {
         let rest = format!(
             "{from} WHERE x.plan_id IN (SELECT p.id FROM plans p WHERE {})",
             plan_filter_sql(filter)
         );
-        let sql = packed_sql(self.backend, columns, &rest, order);
-        let query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
-        let text = bind_filter!(query, filter).fetch_one(&self.pool).await?;
-        unpack(&text)
+        let rows = Rows::new(self.backend, columns, &rest, order);
+        rows.fetch(bind_filter!(rows.query(), filter), &self.pool)
+            .await
     }
 
     /// The stated working areas (werkgebied) of the plans a filter selects, in their order; a
