@@ -3,6 +3,3 @@
 -- with an import holds thousands of entries the page leaves out; this index holds only the
 -- others, by moment, and the page's statement (`edits_between`) reads just those.
 CREATE INDEX audit_log_edits ON audit_log (at) WHERE channel <> 'import';
--- Its statistics at once, so that the planner sees how few entries it holds (the other
--- indexes' statistics, where there are any, would otherwise make it prefer `audit_log_at`).
-ANALYZE audit_log;
