@@ -2,8 +2,8 @@
 //!
 //! Each row that crosses from the database to the application has a cost of its own besides
 //! its values: on SQLite, a hand-off from SQLite's worker thread and a copy of every value,
-//! twice. A page that shows hundreds of rows (a KPI's latest value in every gemeente, an
-//! area's series, the rollouts of a page of plans) spends most of its time there. Packed,
+//! twice. A page that shows hundreds of rows (the rollouts and steps of a page of plans, a
+//! long trail) spends most of its time there. Packed,
 //! SQLite builds one JSON array of objects (`json_group_array`) and the application reads it
 //! in one go ([`unpack`]). PostgreSQL sends rows cheaply but builds JSON slowly (`json_agg`
 //! of 2,000 rollouts took 10-14 ms where the rows took 3 ms), so there [`Rows`] reads them
@@ -11,6 +11,9 @@
 //!
 //! The objects' keys are the inner statement's column names, which must be the row type's
 //! field names; the inner statement is fixed text of the calling module, never user input.
+//!
+//! Not for numbers with decimals: SQLite writes a REAL into JSON with 15 significant digits,
+//! so 66.66666666666667 would come back as 66.6666666666667. KPI values are read as rows.
 
 use serde::de::DeserializeOwned;
 use sqlx::any::{AnyArguments, AnyRow};
@@ -34,7 +37,8 @@ fn names(columns: &str) -> Vec<&str> {
         .collect()
 }
 
-/// `SELECT <columns> FROM <rest>` (without its order) as one statement that gives one text:
+/// `SELECT <columns> FROM <rest>` (`rest` may end in its own order and limit) as one
+/// statement that gives one text:
 /// a JSON array with an object per row, in the order `order` (over the selected columns'
 /// names, e.g. `area_id, id`). SQLite's form; see [`Rows`] for one that suits both.
 pub(crate) fn packed_sql(columns: &str, rest: &str, order: &str) -> String {

@@ -1,6 +1,6 @@
 //! A measurement: a new one to store, its field declarations and its stored row.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::FromRow;
 
 use crate::domain::{IndicatorStatus, Period};
@@ -23,7 +23,7 @@ record_fields! {
 }
 
 /// One measurement.
-#[derive(Debug, Clone, FromRow, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct ObservationRow {
     pub id: i64,
     pub indicator_id: String,

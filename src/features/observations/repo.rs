@@ -6,7 +6,6 @@ use super::model::{NewObservation, ObservationField, ObservationRow};
 use crate::domain::{
     AreaLevel, Frequency, IndicatorStatus, ObservationFit, Period, check_value, format_number_nl,
 };
-use crate::store::packed::Rows;
 use crate::store::rows::refused;
 use crate::store::write_path::{KeyPart, RecordKey, values_rows};
 use crate::store::{Actor, Reason, Store, StoreError, Subject};
@@ -72,17 +71,17 @@ impl Store {
         &self,
         indicator_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
-        // Packed on SQLite: a KPI measured per gemeente has hundreds of latest values.
-        let rows = Rows::new(
-            self.backend,
-            OBSERVATION_COLUMNS_O,
-            "observation_latest l CROSS JOIN observations o
+        // Not packed: SQLite's JSON gives a REAL with 15 significant digits, and a value
+        // must come back as it was stored (`store/packed.rs`).
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l CROSS JOIN observations o
               WHERE l.indicator_id = $1 AND o.indicator_id = l.indicator_id
-                AND o.area_id = l.area_id AND o.period_start = l.period_start",
-            "area_id",
-        );
-        rows.fetch(rows.query().bind(indicator_id), &self.pool)
-            .await
+                AND o.area_id = l.area_id AND o.period_start = l.period_start
+              ORDER BY l.area_id"
+        )))
+        .bind(indicator_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// The latest observation of every KPI in one area.
@@ -119,15 +118,15 @@ impl Store {
         indicator_id: &str,
         area_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
-        // Packed on SQLite: a weekly series has hundreds of values.
-        let rows = Rows::new(
-            self.backend,
-            OBSERVATION_COLUMNS,
-            "observations WHERE indicator_id = $1 AND area_id = $2",
-            "period_start",
-        );
-        rows.fetch(rows.query().bind(indicator_id).bind(area_id), &self.pool)
-            .await
+        // Not packed, as `latest_observations`.
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OBSERVATION_COLUMNS} FROM observations
+              WHERE indicator_id = $1 AND area_id = $2 ORDER BY period_start"
+        )))
+        .bind(indicator_id)
+        .bind(area_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// The areas a KPI has observations for, in no particular order.

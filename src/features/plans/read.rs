@@ -390,7 +390,7 @@ impl Store {
     }
 
     /// Rows of a table that hangs off plans (aliased `x`), for the plans a filter selects,
-    /// packed into one text by the database ([`crate::store::packed`]): for the tables with
+    /// packed into one text on SQLite ([`crate::store::packed`]): for the tables with
     /// many rows per plan. `columns` (over `x`) name `T`'s fields; `order` is over their names.
     async fn related_packed<T>(
         &self,
