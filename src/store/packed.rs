@@ -12,10 +12,13 @@
 //! The objects' keys are the inner statement's column names, which must be the row type's
 //! field names; the inner statement is fixed text of the calling module, never user input.
 //!
-//! Not for numbers with decimals: SQLite writes a REAL into JSON with 15 significant digits,
-//! so 66.66666666666667 would come back as 66.6666666666667. KPI values are read as rows.
+//! Numbers with decimals are named as `reals`: SQLite writes a REAL into JSON with 15
+//! significant digits, so 66.66666666666667 would come back as 66.6666666666667. A real column
+//! is packed as the text of `quote()`, which has the digits to read it back as stored
+//! ("6.66666666666666714053e+01"), and read with [`exact_real`].
 
-use serde::de::DeserializeOwned;
+use serde::Deserializer;
+use serde::de::{DeserializeOwned, Visitor};
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, FromRow, Row};
@@ -40,11 +43,18 @@ fn names(columns: &str) -> Vec<&str> {
 /// `SELECT <columns> FROM <rest>` (`rest` may end in its own order and limit) as one
 /// statement that gives one text:
 /// a JSON array with an object per row, in the order `order` (over the selected columns'
-/// names, e.g. `area_id, id`). SQLite's form; see [`Rows`] for one that suits both.
-pub(crate) fn packed_sql(columns: &str, rest: &str, order: &str) -> String {
+/// names, e.g. `area_id, id`). The columns named in `reals` are packed exactly
+/// ([`exact_real`]). SQLite's form; see [`Rows`] for one that suits both.
+pub(crate) fn packed_sql(columns: &str, reals: &[&str], rest: &str, order: &str) -> String {
     let pairs: Vec<String> = names(columns)
         .into_iter()
-        .map(|n| format!("'{n}', t.{n}"))
+        .map(|n| {
+            if reals.contains(&n) {
+                format!("'{n}', quote(t.{n})")
+            } else {
+                format!("'{n}', t.{n}")
+            }
+        })
         .collect();
     format!(
         "SELECT json_group_array(json_object({}) ORDER BY {}) FROM (SELECT {columns} FROM {rest}) t",
@@ -72,9 +82,21 @@ impl Rows {
     /// The rows of `SELECT <columns> FROM <rest>` in the order `order` (over the columns'
     /// names, which are the row type's fields). `rest` may end in its own order and limit.
     pub(crate) fn new(backend: Backend, columns: &str, rest: &str, order: &str) -> Self {
+        Self::with_reals(backend, columns, &[], rest, order)
+    }
+
+    /// As [`Rows::new`], with columns of numbers with decimals named in `reals`; their field
+    /// in the row type reads them with [`exact_real`].
+    pub(crate) fn with_reals(
+        backend: Backend,
+        columns: &str,
+        reals: &[&str],
+        rest: &str,
+        order: &str,
+    ) -> Self {
         match backend {
             Backend::Sqlite => Self {
-                sql: packed_sql(columns, rest, order),
+                sql: packed_sql(columns, reals, rest, order),
                 packed: true,
             },
             Backend::Postgres => Self {
@@ -121,6 +143,51 @@ pub(crate) fn unpack<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, StoreErr
     Ok(rows)
 }
 
+/// A number with decimals of a packed row, as stored: the text `quote()` gave (`NULL` for
+/// none), or a JSON number. For a field `Option<f64>`:
+/// `#[serde(deserialize_with = "crate::store::packed::exact_real")]`.
+pub(crate) fn exact_real<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    struct Real;
+    impl<'de> Visitor<'de> for Real {
+        type Value = Option<f64>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a number, its text, or NULL")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v == "NULL" {
+                Ok(None)
+            } else {
+                v.parse().map(Some).map_err(E::custom)
+            }
+        }
+
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+
+        #[allow(clippy::cast_precision_loss)]
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+
+        #[allow(clippy::cast_precision_loss)]
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Real)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,7 +202,7 @@ mod tests {
 
     #[test]
     fn the_statement_keys_each_row_by_its_column_names_in_the_given_order() {
-        let sql = packed_sql("x.id, x.name", "t1 x WHERE x.id > $1", "id");
+        let sql = packed_sql("x.id, x.name", &[], "t1 x WHERE x.id > $1", "id");
         assert_eq!(
             sql,
             "SELECT json_group_array(json_object('id', t.id, 'name', t.name) ORDER BY t.id) \
@@ -147,5 +214,50 @@ mod tests {
             "SELECT * FROM (SELECT x.id FROM t1 x) t ORDER BY t.id DESC"
         );
         assert!(!rows.packed);
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize, sqlx::FromRow)]
+    struct Measured {
+        id: i64,
+        #[serde(deserialize_with = "exact_real")]
+        value: Option<f64>,
+    }
+
+    #[tokio::test]
+    async fn a_packed_real_comes_back_as_it_was_stored() {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .expect("an in-memory database");
+        sqlx::query("CREATE TABLE m (id INTEGER PRIMARY KEY, value REAL)")
+            .execute(&pool)
+            .await
+            .expect("table");
+        let values = [
+            Some(200.0 / 3.0),
+            Some(0.1 + 0.2),
+            Some(15.0),
+            Some(-2.5e-310),
+            Some(1.234_567_890_123_456_8e17),
+            None,
+        ];
+        for (id, v) in values.iter().enumerate() {
+            sqlx::query("INSERT INTO m (id, value) VALUES ($1, $2)")
+                .bind(i64::try_from(id).expect("small"))
+                .bind(*v)
+                .execute(&pool)
+                .await
+                .expect("insert");
+        }
+        let rows = Rows::with_reals(Backend::Sqlite, "m.id, m.value", &["value"], "m", "id");
+        let read: Vec<Measured> = rows.fetch(rows.query(), &pool).await.expect("read");
+        let got: Vec<Option<f64>> = read.iter().map(|m| m.value).collect();
+        assert_eq!(got, values);
+        // Without quote(), SQLite's JSON would round 66.66666666666667.
+        let plain = Rows::new(Backend::Sqlite, "m.id, m.value", "m", "id");
+        let read: Vec<Measured> = plain.fetch(plain.query(), &pool).await.expect("read");
+        assert_ne!(read[0].value, values[0]);
     }
 }

@@ -34,7 +34,19 @@ impl Default for Paging {
 impl Paging {
     /// Takes the paging keys out of a query; the rest is returned for the page's own keys.
     pub fn split(pairs: &[(String, String)]) -> Result<(Self, Vec<(String, String)>), WebError> {
-        let mut paging = Self::default();
+        Self::split_sized(pairs, DEFAULT_SIZE)
+    }
+
+    /// As [`Paging::split`], for a list whose page holds `default_size` lines when the address
+    /// does not say (a KPI's areas: a page and a chart of them).
+    pub fn split_sized(
+        pairs: &[(String, String)],
+        default_size: usize,
+    ) -> Result<(Self, Vec<(String, String)>), WebError> {
+        let mut paging = Self {
+            number: 1,
+            size: default_size,
+        };
         let mut rest = Vec::new();
         for (key, value) in pairs {
             match key.as_str() {
@@ -103,6 +115,18 @@ pub struct PageNav {
 impl PageNav {
     /// For `path` with its other query `pairs` (the filter), this page of `total` lines.
     pub fn new(path: &str, pairs: &[(String, String)], paging: Paging, total: usize) -> Self {
+        Self::sized(path, pairs, paging, total, DEFAULT_SIZE)
+    }
+
+    /// As [`PageNav::new`] for a list whose page holds `default_size` lines unless the address
+    /// says otherwise ([`Paging::split_sized`]): the links name the size only when it differs.
+    pub fn sized(
+        path: &str,
+        pairs: &[(String, String)],
+        paging: Paging,
+        total: usize,
+        default_size: usize,
+    ) -> Self {
         let pages = total.div_ceil(paging.size).max(1);
         let first = if total == 0 {
             0
@@ -116,7 +140,7 @@ impl PageNav {
             if number > 1 {
                 query.append_pair("pagina", &number.to_string());
             }
-            if paging.size != DEFAULT_SIZE {
+            if paging.size != default_size {
                 query.append_pair("per_pagina", &paging.size.to_string());
             }
             let query = query.finish();
@@ -243,5 +267,20 @@ mod tests {
         assert_eq!((one.first, one.last), (1, 61));
         let empty = PageNav::new("/plannen", &[], Paging::default(), 0);
         assert_eq!((empty.first, empty.last, empty.pages), (0, 0, 1));
+    }
+
+    #[test]
+    fn a_list_with_its_own_page_size_names_it_only_when_asked_otherwise() {
+        let (p, _) = Paging::split_sized(&pairs(&[("pagina", "2")]), 50).expect("ok");
+        assert_eq!((p.number, p.size, p.offset()), (2, 50, 50));
+        let nav = PageNav::sized("/indicatoren/k", &[], p, 120, 50);
+        assert_eq!(nav.previous.as_deref(), Some("/indicatoren/k"));
+        assert_eq!(nav.next.as_deref(), Some("/indicatoren/k?pagina=3"));
+        let (p, _) = Paging::split_sized(&pairs(&[("per_pagina", "10")]), 50).expect("ok");
+        let nav = PageNav::sized("/indicatoren/k", &[], p, 120, 50);
+        assert_eq!(
+            nav.next.as_deref(),
+            Some("/indicatoren/k?pagina=2&per_pagina=10")
+        );
     }
 }

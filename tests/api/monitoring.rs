@@ -58,7 +58,7 @@ async fn signed_in(persona: Persona) -> (TestApp, Client) {
 
 /// The rows of the status table on a KPI page.
 fn status_rows(page: &Page) -> Vec<String> {
-    page.texts("#status + .rm-table-scroll table tbody tr")
+    page.texts("#gebieden table tbody tr")
 }
 
 /// The status row of one area on a KPI page.
@@ -229,7 +229,7 @@ async fn a_kpi_page_shows_its_definition_and_the_status_per_gemeente_with_symbol
         status_row(&page, "Montfoort").contains("? Geen data"),
         "{rows:?}"
     );
-    let statuses = page.texts("#status + .rm-table-scroll table tbody tr .rm-status");
+    let statuses = page.texts("#gebieden table tbody tr .rm-status");
     assert_eq!(statuses.len(), rows.len());
     for s in &statuses {
         let (symbol, word) = s.split_once(' ').expect("symbol and word");
@@ -237,9 +237,188 @@ async fn a_kpi_page_shows_its_definition_and_the_status_per_gemeente_with_symbol
         assert!(!word.is_empty(), "{s}");
     }
     assert_eq!(
-        page.count("#status + .rm-table-scroll table .rm-status__symbol[aria-hidden='true']"),
+        page.count("#gebieden table .rm-status__symbol[aria-hidden='true']"),
         statuses.len()
     );
+}
+
+#[tokio::test]
+async fn a_kpi_pages_areas_come_a_page_at_a_time_by_status_and_the_bar_chart_follows_the_page() {
+    let app = TestApp::demo().await;
+    let gemeenten = usize::try_from(
+        app.scalar("SELECT COUNT(*) FROM areas WHERE kind = 'gemeente'")
+            .await,
+    )
+    .expect("a count");
+    let names = |page: &Page| page.texts("#gebieden table tbody th");
+    let bars = |page: &Page| page.count("#vergelijking ~ .rm-chart-block rect.rm-chart__bar");
+
+    // The first page of ten: a next link that keeps the size and leads back to the table.
+    let first = app.get(&format!("/indicatoren/{KPI}?per_pagina=10")).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(names(&first).len(), 10);
+    assert_eq!(first.count("a[rel=prev]"), 0);
+    assert_eq!(
+        first.attr("a[rel=next]", "href").as_deref(),
+        Some(format!("/indicatoren/{KPI}?pagina=2&per_pagina=10#status").as_str())
+    );
+    // Every gemeente once over the pages; the last has no next link. The chart shows the
+    // gemeenten of the table's page only (those with a value in its period), and says so
+    // when that is not all of them.
+    let pages = gemeenten.div_ceil(10);
+    let all_bars = bars(&app.get(&format!("/indicatoren/{KPI}")).await);
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut charted = 0;
+    for n in 1..=pages {
+        let page = app
+            .get(&format!("/indicatoren/{KPI}?pagina={n}&per_pagina=10"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.count("a[rel=prev]"), usize::from(n > 1), "page {n}");
+        assert_eq!(
+            page.count("a[rel=next]"),
+            usize::from(n < pages),
+            "page {n}"
+        );
+        for name in names(&page) {
+            assert!(seen.insert(name.clone()), "{name} on two pages");
+        }
+        let on_chart = bars(&page);
+        assert!(on_chart <= 10, "page {n}");
+        if on_chart > 0 && on_chart < all_bars {
+            let caption = page.text("#vergelijking ~ .rm-chart-block figcaption");
+            let rows = format!(
+                "regel {} tot en met {}",
+                (n - 1) * 10 + 1,
+                (n * 10).min(gemeenten)
+            );
+            assert!(caption.contains(&rows), "page {n}: {caption}");
+        }
+        charted += on_chart;
+    }
+    assert_eq!(seen.len(), gemeenten);
+
+    // The whole list fits a page of the default size: no paging, the chart shows every
+    // gemeente with a value in its period and has no note of its scope.
+    let whole = app.get(&format!("/indicatoren/{KPI}")).await;
+    assert_eq!(names(&whole).len(), gemeenten);
+    assert_eq!(whole.count("nav.rm-paging"), 0);
+    assert!(bars(&whole) > 0);
+    assert_eq!(charted, bars(&whole), "every bar on one page of ten");
+    assert!(
+        !whole
+            .text("#vergelijking ~ .rm-chart-block figcaption")
+            .contains("De grafiek toont"),
+    );
+
+    // Each status: a link with its number; following it shows those areas only, keeps the
+    // series' area, and marks the choice.
+    let with_area = app.get(&format!("/indicatoren/{KPI}?gebied={ZEIST}")).await;
+    let choices: Vec<(String, String)> = with_area
+        .texts(".rm-status-filter a")
+        .into_iter()
+        .zip(
+            with_area
+                .html()
+                .select(&scraper::Selector::parse(".rm-status-filter a").expect("selector"))
+                .map(|a| a.value().attr("href").unwrap_or_default().to_owned())
+                .collect::<Vec<_>>(),
+        )
+        .collect();
+    assert_eq!(choices.len(), 5, "{choices:?}");
+    assert!(
+        choices[0].0.ends_with(&format!("({gemeenten})")),
+        "{choices:?}"
+    );
+    let mut counted = 0;
+    for (text, href) in &choices[1..] {
+        assert!(href.contains(&format!("gebied={ZEIST}")), "{href}");
+        let number: usize = text
+            .rsplit_once('(')
+            .and_then(|(_, n)| n.trim_end_matches(')').parse().ok())
+            .unwrap_or_else(|| panic!("a number in {text}"));
+        counted += number;
+        let page = app.get(href.trim_end_matches("#status")).await;
+        assert_eq!(page.status, StatusCode::OK, "{href}");
+        let rows = status_rows(&page);
+        assert_eq!(rows.len(), number, "{href}");
+        let word = text.split_once(' ').expect("symbol and word").1;
+        let word = word.rsplit_once(" (").expect("a number").0;
+        assert!(rows.iter().all(|r| r.contains(word)), "{word}: {rows:?}");
+        assert_eq!(
+            page.text(".rm-status-filter a[aria-current]"),
+            text.as_str(),
+            "{href}"
+        );
+        // The download holds the same areas, whatever page the table is on.
+        let file = app
+            .get(&format!(
+                "/indicatoren/{KPI}/gebieden.csv?{}",
+                href.split_once('?')
+                    .expect("a query")
+                    .1
+                    .trim_end_matches("#status")
+            ))
+            .await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert_eq!(file.body.lines().count(), number + 1, "{}", file.body);
+    }
+    assert_eq!(counted, gemeenten, "every gemeente has one status");
+    assert!(
+        status_rows(
+            &app.get(&format!("/indicatoren/{KPI}?status=op-koers"))
+                .await
+        )
+        .iter()
+        .any(|r| r.starts_with("Zeist"))
+    );
+    let file = app.get(&format!("/indicatoren/{KPI}/gebieden.csv")).await;
+    assert!(
+        file.body.lines().next().is_some_and(|h| h
+            .trim_start_matches('\u{feff}')
+            .starts_with("gebied (code);gebied;status;laatste meting")),
+        "{}",
+        file.body
+    );
+    assert!(
+        file.body
+            .lines()
+            .any(|l| l.starts_with("GM0355;Zeist;Op koers;"))
+    );
+
+    // A status that does not exist is refused in Dutch, naming the filter.
+    let wrong = app.get(&format!("/indicatoren/{KPI}?status=prima")).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(wrong.body.contains("Filter status"), "{}", wrong.body);
+    assert!(wrong.body.contains("op-koers"), "{}", wrong.body);
+
+    // An area's whole series is a download, linked under its table.
+    let series = series_rows(&with_area);
+    let link = with_area
+        .attr("#reeks ~ p.rm-downloads a[href*='/metingen.csv']", "href")
+        .expect("a download of the series");
+    assert_eq!(
+        link,
+        format!("/indicatoren/{KPI}/metingen.csv?gebied={ZEIST}")
+    );
+    let file = app.get(&link).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.body.lines().count(), series.len() + 1, "{}", file.body);
+    assert!(
+        file.body
+            .lines()
+            .skip(1)
+            .all(|l| l.starts_with("GM0355;Zeist;") && l.ends_with(";ja")),
+        "the demo's values are examples: {}",
+        file.body
+    );
+    for wrong in ["", "?gebied=GM9999"] {
+        let refused = app
+            .get(&format!("/indicatoren/{KPI}/metingen.csv{wrong}"))
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{wrong}");
+        assert!(refused.body.contains("gebied"), "{}", refused.body);
+    }
 }
 
 #[tokio::test]
@@ -277,7 +456,7 @@ async fn a_kpi_page_with_example_values_says_so_above_and_beside_the_values() {
         "{}",
         page.text(".rm-alert--example")
     );
-    assert!(page.count("#status + .rm-table-scroll table .rm-example") >= 1);
+    assert!(page.count("#gebieden table .rm-example") >= 1);
     assert!(page.texts(".rm-example").iter().all(|t| t == "voorbeeld"));
 }
 

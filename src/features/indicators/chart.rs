@@ -29,6 +29,10 @@ pub struct Point {
     pub label: String,
 }
 
+/// A series longer than this marks only the points its line does not show, and the last:
+/// hundreds of marks hide the line and make the page heavy; the values are in the table.
+pub const MARKED_POINTS: usize = 60;
+
 /// A time series: points joined per unbroken run of periods; a missing period breaks the line.
 pub struct LineChart {
     pub height: f64,
@@ -39,6 +43,8 @@ pub struct LineChart {
     pub x_ticks: Vec<Tick>,
     /// SVG path data, one per unbroken run.
     pub runs: Vec<String>,
+    /// The marked points: every point of a short series; of a long one (more than
+    /// [`MARKED_POINTS`]) those a line does not show (alone in their run) and the last.
     pub points: Vec<Point>,
     pub rules: Vec<Rule>,
 }
@@ -172,6 +178,8 @@ impl LineChart {
         let mut runs = Vec::new();
         let mut points = Vec::new();
         let mut current = String::new();
+        // The number of each point's run, to find the points alone in theirs.
+        let mut run_of: Vec<usize> = Vec::new();
         let mut last_index: Option<usize> = None;
         for (p, v) in series {
             let Some(i) = index(*p) else { continue };
@@ -183,6 +191,7 @@ impl LineChart {
             if !joined && !current.is_empty() {
                 runs.push(std::mem::take(&mut current));
             }
+            run_of.push(runs.len());
             current.push_str(&format!(
                 "{}{px:.1},{py:.1} ",
                 if joined { "L" } else { "M" }
@@ -196,6 +205,13 @@ impl LineChart {
         }
         if !current.is_empty() {
             runs.push(current);
+        }
+        if points.len() > MARKED_POINTS {
+            let last = points.len() - 1;
+            let alone = |i: usize| run_of.iter().filter(|r| **r == run_of[i]).count() == 1;
+            let keep: Vec<bool> = (0..points.len()).map(|i| i == last || alone(i)).collect();
+            let mut keep = keep.into_iter();
+            points.retain(|_| keep.next().unwrap_or(false));
         }
         // At most about eight labels on the x axis.
         let every = count.div_ceil(8).max(1);
@@ -341,6 +357,35 @@ mod tests {
             LineChart::build(&periods, &series, vec![], &|v| format_number_nl(v)).expect("chart");
         assert_eq!(chart.runs.len(), 2);
         assert_eq!(chart.points.len(), 3);
+    }
+
+    #[test]
+    fn a_long_series_marks_only_the_points_its_line_does_not_show_and_the_last() {
+        let m = |n: i32| {
+            Period::Month(
+                i16::try_from(2000 + n / 12).expect("year"),
+                u8::try_from(n % 12 + 1).expect("month"),
+            )
+        };
+        let periods = periods_between(m(0), m(99), Frequency::Month);
+        // Months 0-49 joined, 51 alone, 53-99 joined.
+        let series: Vec<(Period, f64)> = (0..100)
+            .filter(|n| *n != 50 && *n != 52)
+            .map(|n| (m(n), f64::from(n)))
+            .collect();
+        let chart =
+            LineChart::build(&periods, &series, vec![], &|v| format_number_nl(v)).expect("chart");
+        assert_eq!(chart.runs.len(), 3);
+        let marked: Vec<&str> = chart.points.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(marked.len(), 2, "{marked:?}");
+        assert!(marked[0].ends_with(": 51"), "{marked:?}");
+        assert!(marked[1].ends_with(": 99"), "{marked:?}");
+        // A short series marks every point.
+        let short = LineChart::build(&periods, &series[..MARKED_POINTS], vec![], &|v| {
+            format_number_nl(v)
+        })
+        .expect("chart");
+        assert_eq!(short.points.len(), MARKED_POINTS);
     }
 
     #[test]

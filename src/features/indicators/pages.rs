@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use serde::Deserialize;
 
 use super::chart::{
     BarChart, LineChart, periods_between, periods_off_frequency, periods_without_value,
@@ -23,6 +22,7 @@ use crate::web::AppState;
 use crate::web::download::{self, Cell};
 use crate::web::error::WebError;
 use crate::web::forms::Choice;
+use crate::web::paging::{PageNav, Paging};
 use crate::web::routes::Routes;
 use crate::web::session::Viewer;
 use crate::web::view::{Catalog, Fact, SourceView, StatusView};
@@ -33,6 +33,10 @@ pub fn routes() -> Routes {
         .get("/indicatoren.csv", list_download)
         .get("/indicatoren.xlsx", list_download)
         .get("/indicatoren/{id}", show)
+        .get("/indicatoren/{id}/gebieden.csv", areas_download)
+        .get("/indicatoren/{id}/gebieden.xlsx", areas_download)
+        .get("/indicatoren/{id}/metingen.csv", series_download)
+        .get("/indicatoren/{id}/metingen.xlsx", series_download)
 }
 
 /// A KPI in a list: its status counts over the areas it is measured in.
@@ -265,6 +269,7 @@ async fn list_download(
 }
 
 /// One area's status in the table on the KPI page.
+#[derive(Clone)]
 pub struct AreaLine {
     pub id: String,
     pub name: String,
@@ -276,6 +281,25 @@ pub struct AreaLine {
     pub is_example: bool,
     /// Niet gehaald and no open follow-up action yet.
     pub asks_action: bool,
+    /// The latest value as a number (none for a narrative KPI or without a value).
+    pub number: Option<f64>,
+    /// The period of the latest value as written (2026-Q1).
+    pub period_code: Option<String>,
+}
+
+/// The areas of a KPI's page a page holds: a table and a bar chart of them stay readable.
+pub const AREA_PAGE: usize = 50;
+
+/// The newest values of an area's series the page's table shows; all of them are a download.
+pub const SERIES_LINES: usize = 40;
+
+/// One choice of the status filter above the areas' table: all areas, or those in a status.
+pub struct StatusChoice {
+    pub label: &'static str,
+    pub symbol: &'static str,
+    pub count: usize,
+    pub href: String,
+    pub current: bool,
 }
 
 /// One line of the series table (the chart's data).
@@ -297,18 +321,31 @@ pub struct ShowPage {
     pub facts: Vec<Fact>,
     pub plans: Vec<(String, String)>,
     pub source: Option<SourceView>,
+    /// This page of the areas' table (with the filter by status).
     pub areas: Vec<AreaLine>,
+    pub status_choices: Vec<StatusChoice>,
+    /// The status the table is filtered by (its label), if any.
+    pub status_filter: Option<&'static str>,
+    pub pages: PageNav,
+    /// The whole areas' table (with the filter) as a file.
+    pub downloads: download::Links,
     pub area_choices: Vec<Choice>,
     pub selected: Option<(String, String)>,
     pub line: Option<LineChart>,
     pub line_title: String,
     pub line_summary: String,
+    /// The newest [`SERIES_LINES`] values of the series, newest first.
     pub series: Vec<SeriesLine>,
+    /// How many values the whole series has.
+    pub series_total: usize,
+    /// The whole series of the area as a file.
+    pub series_downloads: download::Links,
     pub bars: Option<BarChart>,
     pub bar_title: String,
     pub bars_period: String,
     pub bars_summary: String,
-    pub bar_table: Vec<AreaLine>,
+    /// Which areas of the table the chart shows, when not all of them.
+    pub bars_scope: String,
     /// Where the values come from, written under the charts.
     pub chart_sources: String,
     pub has_examples: bool,
@@ -319,10 +356,200 @@ pub struct ShowPage {
     pub other_assumptions: Vec<(&'static str, String)>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ShowQuery {
-    #[serde(default)]
-    pub gebied: Option<String>,
+/// What a KPI's page is asked for besides paging: the area of the series (`gebied`) and the
+/// status the areas' table is filtered by (`status`).
+#[derive(Debug, Default)]
+struct ShowQuery {
+    gebied: Option<String>,
+    status: Option<IndicatorStatus>,
+}
+
+impl ShowQuery {
+    fn parse(pairs: &[(String, String)]) -> Result<Self, WebError> {
+        let mut query = Self::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "gebied" if !value.trim().is_empty() => query.gebied = Some(value.clone()),
+                "status" if !value.trim().is_empty() => {
+                    query.status = Some(
+                        IndicatorStatus::parse(value)
+                            .map_err(|e| WebError::BadRequest(format!("Filter status: {e}.")))?,
+                    );
+                }
+                _ => {}
+            }
+        }
+        Ok(query)
+    }
+}
+
+/// Every area of the KPI's level with its status by its latest value, in the catalog's order:
+/// the table on the KPI's page and its download.
+fn area_lines(
+    ind: &IndicatorRow,
+    level_areas: &[&crate::features::areas::model::AreaRow],
+    latest_by_area: &HashMap<&str, &ObservationRow>,
+    actions: &[crate::features::actions::model::ActionRow],
+) -> Vec<AreaLine> {
+    let open_action_areas: Vec<Option<&str>> = actions
+        .iter()
+        .filter(|a| a.status().is_open())
+        .map(|a| a.area_id.as_deref())
+        .collect();
+    level_areas
+        .iter()
+        .map(|a| {
+            let o = latest_by_area.get(a.id.as_str()).copied();
+            let assessment = assess_latest(ind, o);
+            AreaLine {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                href: area_href(&a.kind, &a.id),
+                status: StatusView::kpi(assessment.status),
+                asks_action: assessment.status.needs_action()
+                    && !open_action_areas.contains(&Some(a.id.as_str()))
+                    && !open_action_areas.contains(&None),
+                reason: assessment.reason,
+                value: o.map(|o| shown(ind, o)).unwrap_or_default(),
+                period: o.map(|o| period_label(&o.period)).unwrap_or_default(),
+                is_example: o.is_some_and(ObservationRow::is_example),
+                number: o.and_then(|o| o.value),
+                period_code: o.map(|o| o.period.clone()),
+            }
+        })
+        .collect()
+}
+
+/// The areas' table of a KPI's page as CSV or Excel (`/indicatoren/{id}/gebieden.csv`,
+/// `.xlsx`): every area of its level, with the page's filter by status and without its paging.
+async fn areas_download(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+    format: download::Format,
+) -> Result<axum::response::Response, WebError> {
+    let query = ShowQuery::parse(&pairs)?;
+    let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
+    let catalog = state.catalog(state.data_version().await).await?;
+    let latest = state.store.latest_observations(&ind.id).await?;
+    let latest_by_area: HashMap<&str, &ObservationRow> =
+        latest.iter().map(|o| (o.area_id.as_str(), o)).collect();
+    let actions = state.store.actions_for(&ind.id).await?;
+    let level_areas = areas_of_level(&catalog, &ind);
+    let rows: Vec<download::Row> = area_lines(&ind, &level_areas, &latest_by_area, &actions)
+        .into_iter()
+        .filter(|a| query.status.is_none_or(|s| a.status.code == s.code()))
+        .map(|a| {
+            vec![
+                Cell::text(a.id),
+                Cell::text(a.name),
+                Cell::text(a.status.label),
+                if ind.is_narrative() {
+                    Cell::text(a.value)
+                } else {
+                    Cell::number(a.number)
+                },
+                Cell::optional(ind.unit.clone().filter(|_| a.number.is_some())),
+                Cell::optional(a.period_code),
+                Cell::yes(a.is_example),
+                Cell::text(a.reason),
+                Cell::yes(a.asks_action),
+            ]
+        })
+        .collect();
+    let columns = [
+        "gebied (code)",
+        "gebied",
+        "status",
+        "laatste meting",
+        "eenheid",
+        "periode",
+        "voorbeeldwaarde",
+        "waarom",
+        "vervolgactie nodig",
+    ];
+    // One KPI's areas: at most every gemeente of the country, one batch.
+    let mut rows = Some(rows);
+    let table = download::Table::new(format!("kpi-{}-gebieden", ind.id), "Gebieden", columns);
+    Ok(table.download(format, move |_| std::future::ready(Ok(rows.take()))))
+}
+
+/// " in Zeist" for the area whose series is shown, or nothing.
+fn area_name_in(selected: &Option<(String, String)>) -> String {
+    selected
+        .as_ref()
+        .map(|(_, name)| format!(" in {name}"))
+        .unwrap_or_default()
+}
+
+/// One area's series of a KPI as CSV or Excel (`/indicatoren/{id}/metingen.csv?gebied=...`),
+/// oldest first, with its source and note as stored.
+async fn series_download(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+    format: download::Format,
+) -> Result<axum::response::Response, WebError> {
+    let query = ShowQuery::parse(&pairs)?;
+    let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
+    let Some(area) = query.gebied else {
+        return Err(WebError::BadRequest(
+            "Kies een gebied: voeg ?gebied= met de code van het gebied toe (bijvoorbeeld gebied=GM0355)."
+                .into(),
+        ));
+    };
+    let catalog = state.catalog(state.data_version().await).await?;
+    if !areas_of_level(&catalog, &ind).iter().any(|a| a.id == area) {
+        return Err(WebError::BadRequest(format!(
+            "Gebied \"{area}\": deze KPI wordt daar niet gemeten. Kies een gebied van de lijst op de pagina van de KPI."
+        )));
+    }
+    let name = catalog.area_name(&area);
+    let rows: Vec<download::Row> = state
+        .store
+        .series(&ind.id, &area)
+        .await?
+        .into_iter()
+        .map(|o| {
+            vec![
+                Cell::text(area.clone()),
+                Cell::text(name.clone()),
+                Cell::text(o.period.clone()),
+                if ind.is_narrative() {
+                    Cell::optional(o.narrative.clone())
+                } else {
+                    Cell::number(o.value)
+                },
+                Cell::optional(ind.unit.clone().filter(|_| o.value.is_some())),
+                Cell::optional(o.source.clone()),
+                Cell::optional(o.note.clone()),
+                Cell::yes(o.is_example()),
+            ]
+        })
+        .collect();
+    let columns = [
+        "gebied (code)",
+        "gebied",
+        "periode",
+        "waarde",
+        "eenheid",
+        "bron",
+        "toelichting",
+        "voorbeeldwaarde",
+    ];
+    // One area's series: a few hundred values at most, one batch.
+    let mut rows = Some(rows);
+    let table = download::Table::new(format!("kpi-{}-{area}", ind.id), "Metingen", columns);
+    Ok(table.download(format, move |_| std::future::ready(Ok(rows.take()))))
+}
+
+/// A value as the KPI's page shows it: a number with its unit, or the narrative.
+fn shown(ind: &IndicatorRow, o: &ObservationRow) -> String {
+    match (&o.value, &o.narrative) {
+        (Some(v), _) => ind.with_unit(*v),
+        (None, Some(n)) => n.clone(),
+        (None, None) => "–".to_owned(),
+    }
 }
 
 fn period_label(text: &str) -> String {
@@ -446,8 +673,10 @@ async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(query): Query<ShowQuery>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<ShowPage, WebError> {
+    let (paging, rest) = Paging::split_sized(&pairs, AREA_PAGE)?;
+    let query = ShowQuery::parse(&rest)?;
     let ind = crate::features::indicators::indicator_or_404(&state, &id).await?;
     let catalog = state.catalog(state.data_version().await).await?;
     let owner = match ind.owner_organisation_id.as_deref() {
@@ -474,37 +703,57 @@ async fn show(
     let latest_by_area: HashMap<&str, &ObservationRow> =
         latest.iter().map(|o| (o.area_id.as_str(), o)).collect();
     let actions = state.store.actions_for(&ind.id).await?;
-    let open_action_areas: Vec<Option<&str>> = actions
-        .iter()
-        .filter(|a| a.status().is_open())
-        .map(|a| a.area_id.as_deref())
-        .collect();
     let level_areas = areas_of_level(&catalog, &ind);
-    let shown = |o: &ObservationRow| match (&o.value, &o.narrative) {
-        (Some(v), _) => ind.with_unit(*v),
-        (None, Some(n)) => n.clone(),
-        (None, None) => "–".to_owned(),
+    let all_areas = area_lines(&ind, &level_areas, &latest_by_area, &actions);
+    let path = format!("/indicatoren/{}", ind.id);
+    // The filter by status: all areas, or those in one status, each with its number.
+    let status_link = |status: Option<IndicatorStatus>| {
+        let mut pairs: Vec<(String, String)> = rest
+            .iter()
+            .filter(|(k, _)| k != "status")
+            .cloned()
+            .collect();
+        if let Some(s) = status {
+            pairs.push(("status".into(), s.code().into()));
+        }
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&pairs)
+            .finish();
+        if query.is_empty() {
+            format!("{path}#status")
+        } else {
+            format!("{path}?{query}#status")
+        }
     };
-    let areas: Vec<AreaLine> = level_areas
+    let status_choices = std::iter::once(StatusChoice {
+        label: "Alle gebieden",
+        symbol: "",
+        count: all_areas.len(),
+        href: status_link(None),
+        current: query.status.is_none(),
+    })
+    .chain(IndicatorStatus::ALL.iter().map(|s| {
+        StatusChoice {
+            label: s.label(),
+            symbol: s.symbol(),
+            count: all_areas
+                .iter()
+                .filter(|a| a.status.code == s.code())
+                .count(),
+            href: status_link(Some(*s)),
+            current: query.status == Some(*s),
+        }
+    }))
+    .collect();
+    let filtered: Vec<&AreaLine> = all_areas
         .iter()
-        .map(|a| {
-            let o = latest_by_area.get(a.id.as_str()).copied();
-            let assessment = assess_latest(&ind, o);
-            AreaLine {
-                id: a.id.clone(),
-                name: a.name.clone(),
-                href: area_href(&a.kind, &a.id),
-                status: StatusView::kpi(assessment.status),
-                asks_action: assessment.status.needs_action()
-                    && !open_action_areas.contains(&Some(a.id.as_str()))
-                    && !open_action_areas.contains(&None),
-                reason: assessment.reason,
-                value: o.map(shown).unwrap_or_default(),
-                period: o.map(|o| period_label(&o.period)).unwrap_or_default(),
-                is_example: o.is_some_and(ObservationRow::is_example),
-            }
-        })
+        .filter(|a| query.status.is_none_or(|s| a.status.code == s.code()))
         .collect();
+    let mut pages = PageNav::sized(&path, &rest, paging, filtered.len(), AREA_PAGE);
+    for link in [&mut pages.previous, &mut pages.next].into_iter().flatten() {
+        link.push_str("#status");
+    }
+    let areas: Vec<&AreaLine> = paging.window(&filtered).to_vec();
     // The time series of one area: the one asked for, else the first with data.
     let selected_id = query
         .gebied
@@ -610,17 +859,19 @@ async fn show(
     let series = series_rows
         .iter()
         .rev()
+        .take(SERIES_LINES)
         .map(|o| SeriesLine {
             code: o.period.clone(),
             period: period_label(&o.period),
-            value: shown(o),
+            value: shown(&ind, o),
             source: o.source.clone().unwrap_or_default(),
             note: o.note.clone().unwrap_or_default(),
             is_example: o.is_example(),
         })
         .collect();
-    // The comparison per gemeente: the latest period any gemeente has a value for.
-    let (bars, bars_period, bars_summary, bar_table) = if ind.area_level().code() == "gemeente"
+    // The comparison per gemeente: the latest period any gemeente has a value for. The summary
+    // counts every gemeente; the chart shows those of the table's page, so it stays readable.
+    let (bars, bars_period, bars_summary, bars_scope) = if ind.area_level().code() == "gemeente"
         && !ind.is_narrative()
     {
         let newest = latest
@@ -630,64 +881,60 @@ async fn show(
             .map(|o| o.period.clone());
         match newest {
             Some(period) => {
-                let rows: Vec<&AreaLine> = areas
+                let in_period = |a: &&AreaLine| {
+                    a.number.is_some() && a.period_code.as_deref() == Some(period.as_str())
+                };
+                let measured: Vec<&AreaLine> = all_areas.iter().filter(in_period).collect();
+                let met = measured
                     .iter()
-                    .filter(|a| {
-                        latest_by_area
-                            .get(a.id.as_str())
-                            .is_some_and(|o| o.period == period && o.value.is_some())
-                    })
-                    .collect();
-                let items = rows
+                    .filter(|a| a.status.code == IndicatorStatus::OnTrack.code())
+                    .count();
+                let summary = format!(
+                    "{} van de {} gemeenten hebben een meting over {}; {met} daarvan {} op koers.",
+                    measured.len(),
+                    all_areas.len(),
+                    period_label(&period),
+                    if met == 1 { "is" } else { "zijn" }
+                );
+                let shown: Vec<&AreaLine> = areas.iter().copied().filter(in_period).collect();
+                let scope = if shown.len() == measured.len() {
+                    String::new()
+                } else {
+                    format!(
+                        "De grafiek toont {} van hen: de gemeenten in de tabel hierboven (regel {} tot en met {}{}).",
+                        shown.len(),
+                        pages.first,
+                        pages.last,
+                        query
+                            .status
+                            .map(|s| format!(", status {}", s.label().to_lowercase()))
+                            .unwrap_or_default()
+                    )
+                };
+                let items = shown
                     .iter()
                     .filter_map(|a| {
-                        let o = latest_by_area.get(a.id.as_str())?;
                         Some((
                             a.name.clone(),
-                            o.value?,
+                            a.number?,
                             a.value.clone(),
                             a.status.code,
                             a.status.symbol,
                         ))
                     })
                     .collect::<Vec<_>>();
-                let met = rows
-                    .iter()
-                    .filter(|a| a.status.code == IndicatorStatus::OnTrack.code())
-                    .count();
-                let summary = format!(
-                    "{} van de {} gemeenten hebben een meting over {}; {met} daarvan {} op koers.",
-                    rows.len(),
-                    areas.len(),
-                    period_label(&period),
-                    if met == 1 { "is" } else { "zijn" }
-                );
                 let target_rules = rules.iter().filter(|r| r.2 == "target").cloned().collect();
-                let table = rows
-                    .iter()
-                    .map(|a| AreaLine {
-                        id: a.id.clone(),
-                        name: a.name.clone(),
-                        href: a.href.clone(),
-                        status: a.status.clone(),
-                        reason: a.reason.clone(),
-                        value: a.value.clone(),
-                        period: a.period.clone(),
-                        is_example: a.is_example,
-                        asks_action: a.asks_action,
-                    })
-                    .collect();
                 (
                     BarChart::build(items, target_rules),
                     period_label(&period),
                     summary,
-                    table,
+                    scope,
                 )
             }
-            None => (None, String::new(), String::new(), Vec::new()),
+            None => (None, String::new(), String::new(), String::new()),
         }
     } else {
-        (None, String::new(), String::new(), Vec::new())
+        (None, String::new(), String::new(), String::new())
     };
     let mut chart_sources: Vec<String> = series_rows
         .iter()
@@ -730,6 +977,18 @@ async fn show(
         .iter()
         .map(|a| Choice::new(a.id.clone(), a.name.clone()))
         .collect();
+    let series_downloads = download::Links::new(
+        &format!("{path}/metingen"),
+        &selected
+            .iter()
+            .map(|(id, _)| ("gebied".to_owned(), id.clone()))
+            .collect::<Vec<_>>(),
+    )
+    .with_note(format!(
+        "alle {} metingen{}",
+        series_rows.len(),
+        area_name_in(&selected)
+    ));
     Ok(ShowPage {
         nav: "indicatoren",
         facts: facts(&ind, &catalog, owner),
@@ -757,18 +1016,25 @@ async fn show(
         ),
         plans,
         source: catalog.source(ind.source_id.as_deref()),
-        areas,
+        areas: areas.into_iter().cloned().collect(),
+        status_filter: query.status.map(IndicatorStatus::label),
+        status_choices,
+        downloads: download::Links::new(&format!("{path}/gebieden"), &rest)
+            .with_note(format!("alle {} regels van de tabel", filtered.len())),
+        pages,
         area_choices,
         selected,
         line,
         line_title: format!("{} in {area_name}", ind.name),
         line_summary,
+        series_total: series_rows.len(),
+        series_downloads,
         series,
         bars,
         bar_title: format!("{} per gemeente, {bars_period}", ind.name),
         bars_period,
         bars_summary,
-        bar_table,
+        bars_scope,
         chart_sources,
         has_examples,
         actions: action_lines(

@@ -1,6 +1,6 @@
 //! A measurement: a new one to store, its field declarations and its stored row.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
 use crate::domain::{IndicatorStatus, Period};
@@ -22,8 +22,8 @@ record_fields! {
     }
 }
 
-/// One measurement.
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+/// One measurement. Read as rows, or packed (`store::packed`) with its value exact.
+#[derive(Debug, Clone, FromRow, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ObservationRow {
     pub id: i64,
     pub indicator_id: String,
@@ -31,6 +31,7 @@ pub struct ObservationRow {
     /// As written: 2026-Q1, 2026-03 or 2026.
     pub period: String,
     pub period_start: String,
+    #[serde(deserialize_with = "crate::store::packed::exact_real")]
     pub value: Option<f64>,
     pub narrative: Option<String>,
     /// For narrative KPI's: the status people gave it.

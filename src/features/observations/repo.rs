@@ -6,6 +6,7 @@ use super::model::{NewObservation, ObservationField, ObservationRow};
 use crate::domain::{
     AreaLevel, Frequency, IndicatorStatus, ObservationFit, Period, check_value, format_number_nl,
 };
+use crate::store::packed::Rows;
 use crate::store::rows::refused;
 use crate::store::write_path::{KeyPart, RecordKey, values_rows};
 use crate::store::{Actor, Reason, Store, StoreError, Subject};
@@ -65,23 +66,38 @@ async fn refresh_latest(
 // The latest values are read from `observation_latest` outward: `CROSS JOIN` keeps SQLite from
 // walking the 10 million observations in the series index's order and looking each up in the
 // small table (4 s on the national set instead of 60 ms); PostgreSQL plans it as any join.
+// Many values at once are packed on SQLite (`store::packed`), the value exactly.
 impl Store {
+    /// Observations read many at once: `rest` after `FROM`, in the order `order`.
+    async fn observations(
+        &self,
+        columns: &str,
+        rest: &str,
+        order: &str,
+        binds: &[&str],
+    ) -> Result<Vec<ObservationRow>, StoreError> {
+        let rows = Rows::with_reals(self.backend, columns, &["value"], rest, order);
+        let mut query = rows.query();
+        for b in binds {
+            query = query.bind(b.to_string());
+        }
+        rows.fetch(query, &self.pool).await
+    }
+
     /// The latest observation of a KPI in every area that has one.
     pub async fn latest_observations(
         &self,
         indicator_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
-        // Not packed: SQLite's JSON gives a REAL with 15 significant digits, and a value
-        // must come back as it was stored (`store/packed.rs`).
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l CROSS JOIN observations o
+        self.observations(
+            OBSERVATION_COLUMNS_O,
+            "observation_latest l CROSS JOIN observations o
               WHERE l.indicator_id = $1 AND o.indicator_id = l.indicator_id
-                AND o.area_id = l.area_id AND o.period_start = l.period_start
-              ORDER BY l.area_id"
-        )))
-        .bind(indicator_id)
-        .fetch_all(&self.pool)
-        .await?)
+                AND o.area_id = l.area_id AND o.period_start = l.period_start",
+            "area_id",
+            &[indicator_id],
+        )
+        .await
     }
 
     /// The latest observation of every KPI in one area.
@@ -89,27 +105,28 @@ impl Store {
         &self,
         area_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l CROSS JOIN observations o
+        self.observations(
+            OBSERVATION_COLUMNS_O,
+            "observation_latest l CROSS JOIN observations o
               WHERE l.area_id = $1 AND o.indicator_id = l.indicator_id
-                AND o.area_id = l.area_id AND o.period_start = l.period_start
-              ORDER BY l.indicator_id"
-        )))
-        .bind(area_id)
-        .fetch_all(&self.pool)
-        .await?)
+                AND o.area_id = l.area_id AND o.period_start = l.period_start",
+            "indicator_id",
+            &[area_id],
+        )
+        .await
     }
 
     /// The latest observation of every KPI in every area (for the KPI list's totals).
     pub async fn latest_observations_all(&self) -> Result<Vec<ObservationRow>, StoreError> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS_O} FROM observation_latest l CROSS JOIN observations o
+        self.observations(
+            OBSERVATION_COLUMNS_O,
+            "observation_latest l CROSS JOIN observations o
               WHERE o.indicator_id = l.indicator_id AND o.area_id = l.area_id
-                AND o.period_start = l.period_start
-              ORDER BY l.indicator_id, l.area_id"
-        )))
-        .fetch_all(&self.pool)
-        .await?)
+                AND o.period_start = l.period_start",
+            "indicator_id, area_id",
+            &[],
+        )
+        .await
     }
 
     /// All observations of a KPI in one area, oldest first: one line of the chart.
@@ -118,15 +135,13 @@ impl Store {
         indicator_id: &str,
         area_id: &str,
     ) -> Result<Vec<ObservationRow>, StoreError> {
-        // Not packed, as `latest_observations`.
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {OBSERVATION_COLUMNS} FROM observations
-              WHERE indicator_id = $1 AND area_id = $2 ORDER BY period_start"
-        )))
-        .bind(indicator_id)
-        .bind(area_id)
-        .fetch_all(&self.pool)
-        .await?)
+        self.observations(
+            OBSERVATION_COLUMNS,
+            "observations WHERE indicator_id = $1 AND area_id = $2",
+            "period_start",
+            &[indicator_id, area_id],
+        )
+        .await
     }
 
     /// The areas a KPI has observations for, in no particular order.
