@@ -279,6 +279,12 @@ impl Table {
         }
     }
 
+    /// The file of rows read whole (a short list: the KPI's, one KPI's areas or series).
+    pub fn download_whole(self, format: Format, rows: Vec<Row>) -> Response {
+        let mut rows = Some(rows);
+        self.download(format, move |_| std::future::ready(Ok(rows.take())))
+    }
+
     /// The file of the rows `batch(n)` gives for n = 0, 1, ... until it gives `None`. A batch
     /// may be empty (a page of plans none of whose cells the list shows) and the next not.
     pub fn download<F, Fut>(self, format: Format, batch: F) -> Response

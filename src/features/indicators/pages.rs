@@ -263,9 +263,7 @@ async fn list_download(
         }
     }
     // The list is read whole for the page too (a few hundred KPI's at most): one batch.
-    let mut rows = Some(rows);
-    let table = download::Table::new("kpis", "KPI's", list_columns());
-    Ok(table.download(format, move |_| std::future::ready(Ok(rows.take()))))
+    Ok(download::Table::new("kpis", "KPI's", list_columns()).download_whole(format, rows))
 }
 
 /// One area's status in the table on the KPI page.
@@ -469,9 +467,10 @@ async fn areas_download(
         "vervolgactie nodig",
     ];
     // One KPI's areas: at most every gemeente of the country, one batch.
-    let mut rows = Some(rows);
-    let table = download::Table::new(format!("kpi-{}-gebieden", ind.id), "Gebieden", columns);
-    Ok(table.download(format, move |_| std::future::ready(Ok(rows.take()))))
+    Ok(
+        download::Table::new(format!("kpi-{}-gebieden", ind.id), "Gebieden", columns)
+            .download_whole(format, rows),
+    )
 }
 
 /// " in Zeist" for the area whose series is shown, or nothing.
@@ -538,9 +537,10 @@ async fn series_download(
         "voorbeeldwaarde",
     ];
     // One area's series: a few hundred values at most, one batch.
-    let mut rows = Some(rows);
-    let table = download::Table::new(format!("kpi-{}-{area}", ind.id), "Metingen", columns);
-    Ok(table.download(format, move |_| std::future::ready(Ok(rows.take()))))
+    Ok(
+        download::Table::new(format!("kpi-{}-{area}", ind.id), "Metingen", columns)
+            .download_whole(format, rows),
+    )
 }
 
 /// A value as the KPI's page shows it: a number with its unit, or the narrative.
