@@ -371,3 +371,101 @@ async fn an_import_fills_the_index_and_a_store_without_it_gets_it_at_start() {
     .await;
     assert_eq!(group(&page, "Gemeenten").len(), 1);
 }
+
+/// Many hits are read a rank at a time along the index of names; a few are sorted in one
+/// statement. Both give the same hits in the same order, for every window of a page.
+#[tokio::test]
+async fn many_hits_come_a_rank_at_a_time_in_the_order_one_sort_gives() {
+    use regiomonitor::cli::generate;
+    use regiomonitor::domain::Channel;
+    use regiomonitor::features::search::index::Kind;
+    use regiomonitor::features::search::repo::Question;
+    use regiomonitor::store::Actor;
+
+    let app = TestApp::empty().await;
+    app.store
+        .import_portfolio(
+            &Actor::system("test", Channel::Import),
+            &generate::portfolio(260),
+        )
+        .await
+        .expect("generated portfolio stored");
+    let ids = |hits: Vec<regiomonitor::features::search::repo::Hit>| {
+        hits.into_iter().map(|h| h.id).collect::<Vec<_>>()
+    };
+    // "t": in most names and in every plan's text (two ranks); "plan": in every code;
+    // "plan-00123": one code, the whole question (the first rank); "zorg 0012": two words.
+    for text in ["t", "plan", "schaal", "plan-00123", "zorg 0012"] {
+        let q = Question::parse(text).expect("a question");
+        let counts = app.store.search_counts(&q).await.expect("counts");
+        let found = counts
+            .iter()
+            .find(|(k, _)| *k == Kind::Plan)
+            .map_or(0, |(_, n)| *n);
+        let n = i64::try_from(found).expect("a count");
+        // One sort (found 0) against the walk by rank (found beyond every limit).
+        let sorted = ids(app
+            .store
+            .search(&q, Kind::Plan, 0, n + 5, 0)
+            .await
+            .expect("sorted"));
+        assert_eq!(sorted.len(), found, "{text}: every hit once");
+        let walked = ids(app
+            .store
+            .search(&q, Kind::Plan, usize::MAX, n + 5, 0)
+            .await
+            .expect("walked"));
+        assert_eq!(walked, sorted, "{text}: the whole list");
+        for (limit, offset) in [
+            (10, 0),
+            (10, 7),
+            (25, 40),
+            (7, (n - 3).max(0)),
+            (3, n),
+            (1, 0),
+        ] {
+            let window = ids(app
+                .store
+                .search(&q, Kind::Plan, usize::MAX, limit, offset)
+                .await
+                .expect("a window"));
+            let expected: Vec<String> = sorted
+                .iter()
+                .skip(usize::try_from(offset).expect("offset"))
+                .take(usize::try_from(limit).expect("limit"))
+                .cloned()
+                .collect();
+            assert_eq!(window, expected, "{text}: {limit} from {offset}");
+        }
+        if text == "t" {
+            // Names with the word first, then the rest: the walk crossed from one rank into
+            // the next.
+            let hits = app
+                .store
+                .search(&q, Kind::Plan, usize::MAX, n, 0)
+                .await
+                .expect("all");
+            let named: Vec<bool> = hits
+                .iter()
+                .map(|h| h.title.to_lowercase().contains('t'))
+                .collect();
+            let first_elsewhere = named.iter().position(|n| !n).expect("a hit in the texts");
+            assert!(first_elsewhere > 0, "hits in the name come first");
+            assert!(named[first_elsewhere..].iter().all(|n| !n), "{named:?}");
+        }
+        if text == "plan" || text == "t" {
+            assert!(
+                found > 200,
+                "{text}: more hits than are sorted at once ({found})"
+            );
+        }
+    }
+    // The first rank comes first: the code that is the whole question.
+    let q = Question::parse("plan-00123").expect("a question");
+    let first = app
+        .store
+        .search(&q, Kind::Plan, usize::MAX, 1, 0)
+        .await
+        .expect("first");
+    assert_eq!(first.first().map(|h| h.id.as_str()), Some("plan-00123"));
+}

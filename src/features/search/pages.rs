@@ -164,7 +164,11 @@ pub(crate) async fn page_of_hits(
         }
         let take = left.min(count - skip);
         let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-        hits.extend(store.search(q, *kind, as_i64(take), as_i64(skip)).await?);
+        hits.extend(
+            store
+                .search(q, *kind, count, as_i64(take), as_i64(skip))
+                .await?,
+        );
         left -= take;
         skip = 0;
     }
@@ -221,7 +225,10 @@ async fn search(
         });
     } else {
         for (kind, count) in counts.iter().copied().filter(|(_, n)| *n > 0) {
-            let hits = state.store.search(&q, kind, PER_GROUP as i64, 0).await?;
+            let hits = state
+                .store
+                .search(&q, kind, count, PER_GROUP as i64, 0)
+                .await?;
             page.groups.push(Group {
                 heading: kind.heading(),
                 count,

@@ -228,44 +228,173 @@ impl Store {
             .collect())
     }
 
-    /// The records of `kind` that hold every word of the question: those whose name or code
-    /// is the question first, then those whose name and code hold every word, then the rest;
-    /// each by name. `limit` from `offset`.
+    /// The records of `kind` that hold every word of the question, `limit` from `offset`, in
+    /// the order of [`Rank`]: those whose name or code is the question first, then those whose
+    /// name and code hold every word, then the rest; each by name. `found` is how many there
+    /// are ([`Store::search_counts`]).
+    ///
+    /// A few hits are found and sorted in one statement. Many (a common word: "plan" is in the
+    /// code of every plan) are read a rank at a time along the index in the order of names
+    /// (migration 0020), which stops as soon as the page is full, instead of sorting them all.
     pub async fn search(
+        &self,
+        q: &Question,
+        kind: Kind,
+        found: usize,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Hit>, StoreError> {
+        let rows = if found <= FEW_HITS {
+            self.hit_rows(q, kind, None, limit, offset).await?
+        } else {
+            self.hit_rows_by_rank(q, kind, limit, offset).await?
+        };
+        Ok(rows.into_iter().filter_map(|r| r.hit(q)).collect())
+    }
+
+    /// One rank at a time: a rank before the page is counted and skipped, the page is read
+    /// from the rank it starts in onward until it is full.
+    async fn hit_rows_by_rank(
         &self,
         q: &Question,
         kind: Kind,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Hit>, StoreError> {
+    ) -> Result<Vec<HitRow>, StoreError> {
+        let mut rows = Vec::new();
+        let mut skip = offset;
+        for rank in Rank::ALL {
+            let left = limit - i64::try_from(rows.len()).unwrap_or(i64::MAX);
+            if left <= 0 {
+                break;
+            }
+            if skip > 0 {
+                let n = self.rank_count(q, kind, rank).await?;
+                if skip >= n {
+                    skip -= n;
+                    continue;
+                }
+            }
+            rows.extend(self.hit_rows(q, kind, Some(rank), left, skip).await?);
+            skip = 0;
+        }
+        Ok(rows)
+    }
+
+    /// How many records of `kind` are in `rank`.
+    async fn rank_count(&self, q: &Question, kind: Kind, rank: Rank) -> Result<i64, StoreError> {
         let n = q.words.len();
+        let sql = format!("SELECT COUNT(*) FROM {}", rank.source(q, n + 1));
+        let mut query = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
+        for p in q.patterns() {
+            query = query.bind(p);
+        }
+        let (count,) = query
+            .bind(&q.folded)
+            .bind(kind.code())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count)
+    }
+
+    /// The hits of `kind` in `rank` by name, or of every rank in the order of ranks.
+    async fn hit_rows(
+        &self,
+        q: &Question,
+        kind: Kind,
+        rank: Option<Rank>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<HitRow>, StoreError> {
+        let n = q.words.len();
+        let whole = n + 1;
+        let (source, order) = match rank {
+            Some(rank) => (rank.source(q, whole), String::new()),
+            None => (
+                format!(
+                    "search_entries e WHERE e.kind = ${} AND {}",
+                    whole + 1,
+                    q.conditions("folded", 1)
+                ),
+                format!(
+                    "CASE WHEN {} THEN 0 WHEN {} THEN 1 ELSE 2 END,",
+                    exact(whole),
+                    q.conditions(NAMED, 1)
+                ),
+            ),
+        };
         let sql = format!(
-            "SELECT kind, record_id, title, code, detail, texts FROM search_entries
-              WHERE kind = ${whole_kind} AND {all}
-              ORDER BY CASE WHEN folded_code = ${whole} OR folded_title = ${whole} THEN 0
-                            WHEN {named} THEN 1 ELSE 2 END,
-                       folded_title, record_id
-              LIMIT ${limit} OFFSET ${offset}",
-            all = q.conditions("folded", 1),
-            named = q.conditions("(folded_title || ' ' || folded_code)", 1),
-            whole = n + 1,
-            whole_kind = n + 2,
-            limit = n + 3,
-            offset = n + 4,
+            "SELECT e.kind, e.record_id, e.title, e.code, e.detail, e.texts FROM {source}
+              ORDER BY {order} e.folded_title, e.record_id
+              LIMIT ${limit_at} OFFSET ${offset_at}",
+            limit_at = n + 3,
+            offset_at = n + 4,
         );
         let mut query = sqlx::query_as::<_, HitRow>(sqlx::AssertSqlSafe(sql));
         for p in q.patterns() {
             query = query.bind(p);
         }
-        let rows = query
+        Ok(query
             .bind(&q.folded)
             .bind(kind.code())
             .bind(limit)
             .bind(offset)
             .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.into_iter().filter_map(|r| r.hit(q)).collect())
+            .await?)
     }
+}
+
+/// Up to this many hits of a kind are sorted in one statement; more are read a rank at a time.
+const FEW_HITS: usize = 200;
+
+/// A record's name and code, as one text a word of the question is matched in.
+const NAMED: &str = "(folded_title || ' ' || folded_code)";
+
+/// The ranks of hits, in the order they are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rank {
+    /// The name or the code is the whole question.
+    Exact,
+    /// Every word is in the name or code.
+    Named,
+    /// Every word is in the texts, and not every one in the name or code.
+    Elsewhere,
+}
+
+impl Rank {
+    const ALL: [Rank; 3] = [Rank::Exact, Rank::Named, Rank::Elsewhere];
+
+    /// The records of the kind `$whole+1` in this rank, as `e`: what follows FROM. The words'
+    /// patterns are `$1...`, the whole question `$whole`.
+    fn source(self, q: &Question, whole: usize) -> String {
+        let kind = whole + 1;
+        let named = q.conditions(NAMED, 1);
+        match self {
+            // Every word of the question is then in the name or code, so in `folded` too. A
+            // handful at most, found through the index of names and that of codes, each on
+            // its own: a planner without statistics would rather walk every name of the kind.
+            Self::Exact => format!(
+                "(SELECT record_id FROM search_entries
+                   WHERE kind = ${kind} AND folded_title = ${whole}
+                  UNION SELECT record_id FROM search_entries
+                   WHERE kind = ${kind} AND folded_code = ${whole}) x
+                 JOIN search_entries e ON e.kind = ${kind} AND e.record_id = x.record_id"
+            ),
+            Self::Named => format!(
+                "search_entries e WHERE e.kind = ${kind} AND {named} AND NOT {}",
+                exact(whole)
+            ),
+            Self::Elsewhere => format!(
+                "search_entries e WHERE e.kind = ${kind} AND {} AND NOT ({named})",
+                q.conditions("folded", 1)
+            ),
+        }
+    }
+}
+
+/// The name or the code is the whole question (`$whole`).
+fn exact(whole: usize) -> String {
+    format!("(folded_code = ${whole} OR folded_title = ${whole})")
 }
 
 #[cfg(test)]
