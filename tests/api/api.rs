@@ -45,8 +45,11 @@ async fn the_plan_list_returns_every_plan_with_its_fields_and_rollouts() {
 async fn the_plan_list_takes_the_same_filters_as_the_dashboard() {
     let app = TestApp::demo().await;
 
-    let all = app.get("/api/v1/plans").await.json();
-    let lekstroom = app.get("/api/v1/plans?subregio=lekstroom").await.json();
+    let all = app.get("/api/v1/plans?alles=1").await.json();
+    let lekstroom = app
+        .get("/api/v1/plans?alles=1&subregio=lekstroom")
+        .await
+        .json();
 
     let lekstroom = lekstroom.as_array().expect("array");
     assert!(!lekstroom.is_empty());

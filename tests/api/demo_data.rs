@@ -220,7 +220,10 @@ async fn region_wide_plans_of_midden_nederland_are_filed_under_the_region() {
 async fn lekstroom_rollouts_follow_the_werkagenda() {
     let app = TestApp::demo().await;
 
-    let plans = app.get("/api/v1/plans?subregio=lekstroom").await.json();
+    let plans = app
+        .get("/api/v1/plans?alles=1&subregio=lekstroom")
+        .await
+        .json();
 
     let plans = plans.as_array().expect("array");
     let status_in = |gemeente: &str, name_part: &str| -> Vec<String> {
@@ -253,7 +256,10 @@ async fn lekstroom_rollouts_follow_the_werkagenda() {
 async fn the_lekstroom_werkagenda_milestones_are_on_the_plan_pages() {
     let app = TestApp::demo().await;
 
-    let plans = app.get("/api/v1/plans?subregio=lekstroom").await.json();
+    let plans = app
+        .get("/api/v1/plans?alles=1&subregio=lekstroom")
+        .await
+        .json();
 
     let milestones: usize = plans
         .as_array()
@@ -276,7 +282,7 @@ async fn the_lekstroom_werkagenda_milestones_are_on_the_plan_pages() {
 async fn every_plan_rollout_and_stage_change_names_its_source() {
     let app = TestApp::demo().await;
 
-    let plans = app.get("/api/v1/plans").await.json();
+    let plans = app.get("/api/v1/plans?alles=1").await.json();
 
     for p in plans.as_array().expect("array") {
         assert!(p["source_id"].is_string(), "plan {} has no source", p["id"]);

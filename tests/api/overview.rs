@@ -153,7 +153,7 @@ async fn a_plan_with_four_working_areas_runs_in_their_gemeenten_and_not_elsewher
     assert!(cell_classes(&page, FABRIEK, AMERSFOORT).contains(&"rm-cell--buiten".to_owned()));
     // Utrecht's plans include it; Kansrijke Start (ZOU only) is not one of them.
     let utrecht = app
-        .get(&format!("/api/v1/plans?gemeente={UTRECHT}"))
+        .get(&format!("/api/v1/plans?alles=1&gemeente={UTRECHT}"))
         .await
         .json();
     let ids: Vec<&str> = utrecht
@@ -165,7 +165,10 @@ async fn a_plan_with_four_working_areas_runs_in_their_gemeenten_and_not_elsewher
     assert!(ids.contains(&FABRIEK), "{ids:?}");
     assert!(!ids.contains(&KANSRIJKE_START), "{ids:?}");
     // The Lekstroom filter finds it through its working area.
-    let lekstroom = app.get("/api/v1/plans?subregio=lekstroom").await.json();
+    let lekstroom = app
+        .get("/api/v1/plans?alles=1&subregio=lekstroom")
+        .await
+        .json();
     assert!(
         lekstroom
             .as_array()

@@ -65,6 +65,16 @@ async fn the_plan_api_pages_with_headers_and_streams_the_whole_set_on_request() 
     let first = app.get("/api/v1/plans?per_pagina=10").await.json();
     assert_eq!(plans[..10], first.as_array().expect("array")[..]);
 
+    // Without per_pagina a page holds 50 plans, and its next link names no size.
+    let default = app.get("/api/v1/plans").await;
+    assert_eq!(default.json().as_array().expect("array").len(), 50);
+    assert_eq!(plans[..50], default.json().as_array().expect("array")[..]);
+    let link = default.header_values(header::LINK.as_str()).join(",");
+    assert!(
+        link.contains("/api/v1/plans?pagina=2>; rel=\"next\""),
+        "{link}"
+    );
+
     let empty = app
         .get("/api/v1/plans?alles=1&fase=gestopt&subregio=lekstroom")
         .await;
