@@ -3,6 +3,7 @@
 
 pub mod generate;
 mod import;
+mod malloc;
 mod report;
 mod serve;
 mod user;
@@ -98,6 +99,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    // A server runs long and reads many rows at once: hold glibc's mmap threshold (this may
+    // start the program anew, before any thread runs).
+    if matches!(cli.command, Command::Serve(_) | Command::Demo(_)) {
+        malloc::hold_mmap_threshold();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("REGIOMONITOR_LOG")

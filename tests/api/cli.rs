@@ -411,3 +411,50 @@ async fn an_unknown_address_is_named_in_the_error() {
         run.stderr
     );
 }
+
+/// `serve` holds glibc's mmap threshold: it starts itself anew with `GLIBC_TUNABLES`, in the
+/// same process, unless the administrator set that variable, which is then kept as it is.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn serve_holds_the_mmap_threshold_unless_glibc_tunables_is_set() {
+    use std::io::{BufRead, BufReader};
+
+    for preset in [None, Some("glibc.malloc.arena_max=4")] {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}", dir.path().join("r.db").display());
+        let mut command = Command::new(env!("CARGO_BIN_EXE_regiomonitor"));
+        command
+            .args(["serve", "--database", &url, "--addr", "127.0.0.1:0"])
+            .env_remove("REGIOMONITOR_DATABASE_URL")
+            .env_remove("GLIBC_TUNABLES")
+            .env("REGIOMONITOR_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(p) = preset {
+            command.env("GLIBC_TUNABLES", p);
+        }
+        let mut child = command.spawn().expect("the server starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut said = String::new();
+        for line in BufReader::new(stderr).lines() {
+            let line = line.expect("a line");
+            said.push_str(&line);
+            said.push('\n');
+            if line.contains("draait op") {
+                break;
+            }
+        }
+        let environ = std::fs::read(format!("/proc/{}/environ", child.id())).expect("environ");
+        child.kill().expect("stopped");
+        child.wait().expect("ended");
+        assert!(said.contains("draait op"), "the server ran: {said}");
+        let tunables: Vec<String> = environ
+            .split(|b| *b == 0)
+            .filter_map(|v| std::str::from_utf8(v).ok())
+            .filter_map(|v| v.strip_prefix("GLIBC_TUNABLES="))
+            .map(str::to_owned)
+            .collect();
+        let expected = preset.unwrap_or("glibc.malloc.mmap_threshold=131072");
+        assert_eq!(tunables, [expected], "preset {preset:?}");
+    }
+}
