@@ -370,8 +370,8 @@ impl Rank {
         let kind = whole + 1;
         let named = q.conditions(NAMED, 1);
         match self {
-            // Every word of the question is then in the name or code, so in `folded` too. A
-            // handful at most, found through the index of names and that of codes, each on
+            // Every word of the question is then in the name or code, so in `folded` too.
+            // Usually a handful, found through the index of names and that of codes, each on
             // its own: a planner without statistics would rather walk every name of the kind.
             Self::Exact => format!(
                 "(SELECT record_id FROM search_entries
