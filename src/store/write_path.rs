@@ -280,22 +280,23 @@ impl AuditEntry {
 }
 
 /// The kinds of record (the trail's record types) that what the KPIs' latest values say does
-/// not follow from: a write of only these leaves [`Store::kpi_version`] as it is. A kind not
-/// listed here (observations, KPIs, areas, and any kind added later) raises it.
-const LEAVES_KPI_VALUES: &[&str] = &[
-    "plan",
-    "milestone",
-    "action",
-    "budget",
-    "capacity",
-    "meeting",
-    "framework",
-    "rollout",
-    "organisation",
-    "user",
-    "token",
-    "round",
-    "update",
+/// not follow from, each with the table a form's version of it is claimed in: a write of only
+/// these leaves [`Store::kpi_version`] as it is. A kind not listed here (observations, KPIs,
+/// areas, and any kind added later) raises it.
+const LEAVES_KPI_VALUES: &[(&str, &str)] = &[
+    ("plan", "plans"),
+    ("milestone", "milestones"),
+    ("action", "actions"),
+    ("budget", "budgets"),
+    ("capacity", "capacities"),
+    ("meeting", "meetings"),
+    ("framework", "framework_items"),
+    ("rollout", "rollouts"),
+    ("organisation", "organisations"),
+    ("user", "users"),
+    ("token", "api_tokens"),
+    ("round", "report_rounds"),
+    ("update", "plan_updates"),
 ];
 
 /// Parameters per statement: under SQLite's limit (32766) and PostgreSQL's (65535).
@@ -313,6 +314,8 @@ pub(crate) struct Write<'s> {
     /// The records this write wrote a trail entry about, by the trail's record type: their
     /// search rows are refreshed at commit.
     touched: std::collections::BTreeSet<(&'static str, String)>,
+    /// The tables of the records whose version this write claimed or raised.
+    claimed: std::collections::BTreeSet<&'static str>,
     /// The whole search index is rebuilt at commit (an import of a whole portfolio).
     rebuild_search: bool,
 }
@@ -352,6 +355,7 @@ impl Store {
             at: super::now_text(),
             id: crate::auth::new_id(),
             touched: std::collections::BTreeSet::new(),
+            claimed: std::collections::BTreeSet::new(),
             rebuild_search: false,
         })
     }
@@ -384,6 +388,7 @@ impl<'s> Write<'s> {
         expected: i64,
         not_found: impl FnOnce() -> String,
     ) -> Result<i64, StoreError> {
+        self.claimed.insert(key.table);
         let n = key.columns.len();
         let sql = format!(
             "UPDATE {} SET version = version + 1 WHERE {} AND version = ${}",
@@ -411,6 +416,7 @@ impl<'s> Write<'s> {
         key: &RecordKey<'_>,
         not_found: impl FnOnce() -> String,
     ) -> Result<i64, StoreError> {
+        self.claimed.insert(key.table);
         let sql = format!(
             "UPDATE {} SET version = version + 1 WHERE {}",
             key.table,
@@ -699,12 +705,18 @@ impl<'s> Write<'s> {
     pub async fn commit(mut self) -> Result<(), StoreError> {
         // Whether what the KPIs' latest values say may have changed: unless every record this
         // write wrote a trail entry about is of a kind they do not follow from.
+        // A save that changed no field writes no trail entry, but the version it claimed
+        // says which record it was about.
         let kpis = self.rebuild_search
-            || self.touched.is_empty()
+            || (self.touched.is_empty() && self.claimed.is_empty())
             || self
                 .touched
                 .iter()
-                .any(|(record, _)| !LEAVES_KPI_VALUES.contains(record));
+                .any(|(record, _)| !LEAVES_KPI_VALUES.iter().any(|(r, _)| r == record))
+            || self
+                .claimed
+                .iter()
+                .any(|table| !LEAVES_KPI_VALUES.iter().any(|(_, t)| t == table));
         self.refresh_search().await?;
         crate::features::dashboard::counts::refresh_kept_counts(&mut self.tx, self.store.backend)
             .await?;

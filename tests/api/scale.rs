@@ -443,6 +443,30 @@ async fn a_write_of_a_rollout_keeps_the_missed_kpis_and_a_new_value_makes_them_a
     assert_eq!(app.state.kpi_attention.made(), made, "kept");
     assert_eq!(missed_links(&after_rollout), missed_links(&first));
 
+    // An organisation saved as it is: no field changed, so no trail entry, but the version
+    // it claimed says what the write was about, and the list is kept.
+    let (fields, organisation) = app
+        .store
+        .stored_organisation("unicum")
+        .await
+        .expect("read")
+        .expect("Unicum");
+    let data = app.store.data_version().await.expect("data version");
+    app.store
+        .save_organisation(
+            &Actor::system("test", Channel::Cli),
+            &Reason::default(),
+            "unicum",
+            Some(organisation),
+            &fields,
+        )
+        .await
+        .expect("saved as it was");
+    assert!(app.store.data_version().await.expect("data version") > data);
+    assert_eq!(app.store.kpi_version().await.expect("version"), kpis);
+    assert_eq!(reader.get("/").await.status, StatusCode::OK);
+    assert_eq!(app.state.kpi_attention.made(), made, "kept");
+
     // A value under the target in Zeist: the list is made anew and names it.
     let mut value = crate::cache::observation(10.0);
     value.source = Some("onder de streefwaarde".into());
@@ -482,6 +506,19 @@ async fn a_write_of_a_rollout_keeps_the_missed_kpis_and_a_new_value_makes_them_a
         )
         .await
         .expect("renamed");
+    assert!(app.store.kpi_version().await.expect("version") > kpis);
+    // Saved under the same name, an area raises it still: the KPIs' lines follow areas.
+    let kpis = app.store.kpi_version().await.expect("version");
+    app.store
+        .rename_area(
+            &Actor::system("test", Channel::Cli),
+            &Reason::default(),
+            "GM0355",
+            area + 1,
+            "Zeist (hernoemd)",
+        )
+        .await
+        .expect("saved as it was");
     assert!(app.store.kpi_version().await.expect("version") > kpis);
     let renamed = reader.get("/").await;
     assert!(
